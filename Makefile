@@ -1,0 +1,43 @@
+# Two commands on a fresh machine that has Python 3.10+:
+#   make run    installs valgap in .venv and analyses a bundled sample log
+#   make test   installs valgap with its test tools in .venv, runs ruff and pytest
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLE ?= sample_logs/dropout.log
+
+.PHONY: run test lint bench samples clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/valgap analyze $(SAMPLE)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check valgap tests scripts bench
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check valgap tests scripts bench
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench_parse.py
+
+# Regenerates sample_logs/ with real TensorFlow training runs (TensorFlow lives in its own venv).
+samples:
+	$(PYTHON) -m venv .venv-tf
+	.venv-tf/bin/pip install --quiet tensorflow-cpu scikit-learn
+	.venv-tf/bin/python scripts/make_sample_logs.py
+
+clean:
+	rm -rf $(VENV) .venv-tf .pytest_cache .ruff_cache

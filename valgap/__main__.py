@@ -1,0 +1,4 @@
+"""python -m valgap"""
+from valgap.cli import entry
+
+entry()

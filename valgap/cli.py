@@ -1,0 +1,132 @@
+"""The command line: wires inputs, config, engine and renderers. No analysis here."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from valgap import __version__, exitcodes
+from valgap.model import FIT_CLASSES
+
+FORMAT_CHOICES = ("text", "json", "markdown", "github")
+
+
+class _Group(click.Group):
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write("\n" + exitcodes.HELP + "\n")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="valgap")
+def main() -> None:
+    """valgap: why does my validation loss differ from my training loss?
+
+    Reads a training log (Keras output, CSV loggers, TensorBoard, Hugging Face Trainer
+    state, plain loop prints) and says which documented cause the evidence points to.
+    """
+
+
+@main.command(epilog=exitcodes.HELP)
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
+              show_default=True, help="Output format (json = JSON Lines, one run per line).")
+@click.option("--input-format", type=click.Choice(sorted(
+    ["keras-stdout", "csv", "hf-trainer-state", "hf-trainer-stdout", "loop-text", "tb-export",
+     "tb-events", "notebook"])), help="Skip detection: read every input as this format.")
+@click.option("--train-col", help="CSV column holding the training loss.")
+@click.option("--val-col", help="CSV column holding the validation loss.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="valgap.yaml to use instead of the one found beside each log.")
+@click.option("--fail-on", default="", metavar="ID[,ID...]",
+              help="Exit 1 if one of these fit classes or causes fires (CI gating).")
+@click.option("--no-plot", is_flag=True, help="Leave the curves out of the text report.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour in the text report (auto: only on a terminal, "
+                                      "never with NO_COLOR set).")
+@click.option("--all-runs", is_flag=True, help="Analyse every run of an input whose training "
+                                               "restarted, not only the last.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show how each table was built.")
+def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_col: str | None,
+            val_col: str | None, config_path: str | None, fail_on: str, no_plot: bool,
+            color: str, all_runs: bool, verbose: bool) -> None:
+    """Analyse training logs: a file, a run folder, or - for standard input.
+
+    \b
+    valgap analyze run.log
+    python train.py | valgap analyze -
+    valgap analyze history.csv --format json --fail-on overfit,diverged
+    """
+    from valgap import runner
+
+    gate = _parse_fail_on(fail_on)
+    job = runner.Job(inputs=list(inputs), fmt=fmt, input_format=input_format,
+                     train_col=train_col, val_col=val_col, config_path=config_path,
+                     fail_on=gate, plot=not no_plot, color=color, all_runs=all_runs,
+                     verbose=verbose)
+    sys.exit(runner.run(job))
+
+
+def _parse_fail_on(text: str) -> set[str]:
+    from valgap import rules
+
+    ids = {part.strip() for part in text.split(",") if part.strip()}
+    known = set(FIT_CLASSES) | set(rules.RULES)
+    unknown = sorted(ids - known)
+    if unknown:
+        raise click.BadParameter(f"unknown id(s) {', '.join(unknown)}; choose from "
+                                 f"{', '.join(sorted(known))}", param_hint="--fail-on")
+    return ids
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Print the documentation of a rule (a cause id such as dropout)."""
+    from valgap import rules
+
+    module = rules.get(rule_id)
+    if module is None:
+        from valgap.verdict import FIT_PHRASES
+
+        if rule_id in FIT_PHRASES:
+            click.echo(f"{rule_id} (fit class): {FIT_PHRASES[rule_id]}.")
+            return
+        click.echo(f"valgap: no rule {rule_id!r}; `valgap rules` lists them", err=True)
+        sys.exit(exitcodes.USAGE)
+    click.echo(f"{module.ID} ({module.FAMILY})\n")
+    click.echo((module.__doc__ or "").strip())
+    click.echo("\nDefaults: " + ", ".join(f"{k}={v}" for k, v in module.DEFAULT.items()))
+
+
+@main.command(name="rules")
+def list_rules() -> None:
+    """List every rule with its id, family and one-line summary."""
+    from valgap import rules
+
+    for module in rules.all_rules():
+        click.echo(f"{module.ID:<24} {module.FAMILY:<11} {module.TITLE}")
+
+
+def entry() -> None:
+    """Console-script entry: ends quietly on a closed pipe or Ctrl-C."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.stderr.write("valgap: interrupted\n")
+        sys.exit(exitcodes.INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_pipe()
+
+
+def _quiet_pipe() -> None:
+    import os
+
+    # the reader went away (`valgap ... | head`): stop writing, without a traceback
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(exitcodes.OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()
+

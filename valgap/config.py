@@ -1,0 +1,190 @@
+"""``valgap.yaml``: run facts (``model:``, ``data:``) and rule settings (``rules:``, ``fit:``).
+
+Found beside the log (for a folder input: in it or in the folder that holds it) or given
+with ``--config``. Safe-loaded and strictly validated: an unknown key, a wrong type or a
+bad value is an error that names the file and line.
+
+    model:   {dropout: 0.5, batchnorm: true, augmentation: false,
+              weight_penalty: false, loss_weighting: false}
+    data:    {n_train: 38140, n_val: 9520, split: random}
+    rules:   {noise: disable, leakage: {confidence: 0.6}, epoch-averaging: enable}
+    fit:     {underfit_gain: 0.1}
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from valgap import rules
+from valgap.fit import FitConfig
+from valgap.model import Facts
+
+FILE_NAME = "valgap.yaml"
+SPLITS = ("random", "time-ordered", "grouped", "unknown")
+MODEL_KEYS = ("dropout", "batchnorm", "augmentation", "weight_penalty", "loss_weighting")
+DATA_KEYS = ("n_train", "n_val", "split")
+
+
+class ConfigError(Exception):
+    """A problem in valgap.yaml, already phrased as ``file:line: what``."""
+
+
+@dataclass
+class Config:
+    facts: Facts = field(default_factory=Facts)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    disabled: set[str] = field(default_factory=set)
+    fit: FitConfig = field(default_factory=FitConfig)
+    path: str | None = None
+
+    def rule_options(self, rule_id: str) -> dict[str, Any]:
+        module = rules.get(rule_id)
+        base = dict(module.DEFAULT) if module else {}
+        base.update(self.options.get(rule_id, {}))
+        return base
+
+
+def find(input_name: str) -> Path | None:
+    """The valgap.yaml that belongs to an input, if there is one."""
+    if input_name == "-":
+        candidates = [Path.cwd() / FILE_NAME]
+    else:
+        path = Path(input_name)
+        candidates = [path / FILE_NAME, path.parent / FILE_NAME] if path.is_dir() else \
+            [path.parent / FILE_NAME]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def load(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: cannot read: {exc}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        raise ConfigError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return Config(path=name)
+    return _Validator(name, root).config(data)
+
+
+class _Validator:
+    def __init__(self, name: str, root: yaml.Node | None) -> None:
+        self.name = name
+        self.lines: dict[tuple[str, ...], int] = {}
+        if root is not None:
+            self._index(root, ())
+
+    def _index(self, node: yaml.Node, path: tuple[str, ...]) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                sub = (*path, str(key.value))
+                self._index(value, sub)
+                self.lines[sub] = key.start_mark.line + 1
+
+    def fail(self, path: tuple[str, ...], message: str) -> ConfigError:
+        line = self.lines.get(path) or self.lines.get(path[:-1]) or 1
+        dotted = ".".join(path)
+        return ConfigError(f"{self.name}:{line}: {dotted}: {message}" if dotted else
+                           f"{self.name}:{line}: {message}")
+
+    def mapping(self, value: Any, path: tuple[str, ...], known: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected a mapping, got {type(value).__name__}")
+        for key in value:
+            if str(key) not in known:
+                raise self.fail((*path, str(key)), "unknown key" + _suggest(str(key), known))
+        return value
+
+    def config(self, data: Any) -> Config:
+        top = self.mapping(data, (), ("model", "data", "rules", "fit"))
+        cfg = Config(path=self.name)
+        for key, value in self.mapping(top.get("model") or {}, ("model",), MODEL_KEYS).items():
+            setattr(cfg.facts, key, self.model_value(key, value))
+            cfg.facts.origin[key] = FILE_NAME
+        for key, value in self.mapping(top.get("data") or {}, ("data",), DATA_KEYS).items():
+            setattr(cfg.facts, key, self.data_value(key, value))
+            cfg.facts.origin[key] = FILE_NAME
+        self.rules(top.get("rules") or {}, cfg)
+        cfg.fit = self.fit(top.get("fit") or {})
+        return cfg
+
+    def model_value(self, key: str, value: Any) -> Any:
+        path = ("model", key)
+        if key == "dropout" and not isinstance(value, bool):
+            if isinstance(value, (int, float)) and 0 <= value < 1:
+                return float(value)
+            raise self.fail(path, f"expected a rate in [0, 1) or true/false, got {value!r}")
+        if not isinstance(value, bool):
+            raise self.fail(path, f"expected true or false, got {value!r}")
+        return value
+
+    def data_value(self, key: str, value: Any) -> Any:
+        path = ("data", key)
+        if key == "split":
+            if value not in SPLITS:
+                raise self.fail(path, f"expected one of {', '.join(SPLITS)}, got {value!r}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise self.fail(path, f"expected a positive whole number, got {value!r}")
+        return value
+
+    def rules(self, section: Any, cfg: Config) -> None:
+        known = tuple(rules.RULES)
+        for rule_id, value in self.mapping(section, ("rules",), known).items():
+            path = ("rules", rule_id)
+            if value in ("disable", False):
+                cfg.disabled.add(rule_id)
+            elif value in ("enable", True):
+                continue
+            elif isinstance(value, dict):
+                cfg.options[rule_id] = self.rule_options(rule_id, value, path, cfg)
+            else:
+                raise self.fail(path, f"expected enable, disable or a mapping of options, "
+                                      f"got {value!r}")
+
+    def rule_options(self, rule_id: str, value: dict, path: tuple[str, ...],
+                     cfg: Config) -> dict:
+        defaults = rules.RULES[rule_id].DEFAULT
+        options = {}
+        for key, option in self.mapping(value, path, (*defaults, "enabled")).items():
+            if key == "enabled":
+                if not isinstance(option, bool):
+                    raise self.fail((*path, key), f"expected true or false, got {option!r}")
+                if not option:
+                    cfg.disabled.add(rule_id)
+                continue
+            options[key] = self.number(option, defaults[key], (*path, key))
+        return options
+
+    def number(self, value: Any, default: Any, path: tuple[str, ...]) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise self.fail(path, f"expected a non-negative number, got {value!r}")
+        if path[-1].endswith("confidence") and value > 1:
+            raise self.fail(path, f"a confidence lies in [0, 1], got {value!r}")
+        return type(default)(value) if isinstance(default, float) else value
+
+    def fit(self, section: Any) -> FitConfig:
+        names = tuple(f.name for f in fields(FitConfig))
+        values = self.mapping(section, ("fit",), names)
+        defaults = FitConfig()
+        return FitConfig(**{k: float(self.number(v, getattr(defaults, k), ("fit", k)))
+                            for k, v in values.items()})
+
+
+def _suggest(key: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{hint}; known: {', '.join(known)}"

@@ -1,0 +1,113 @@
+"""Run the fit classifier and every enabled rule on a run; rank what fired.
+
+A rule that raises becomes a rule status ``error`` instead of stopping the analysis.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from valgap import fit as fit_module
+from valgap import rules, verdict
+from valgap.config import Config
+from valgap.model import Facts, InputError, Result, RuleStatus, Run
+from valgap.parsers import Options, read
+from valgap.parsers._table import pick_run
+from valgap.rules._base import Context, Skip
+from valgap.rules._signals import Curves
+
+DROPOUT_LAYERS = ("Dropout", "SpatialDropout", "AlphaDropout", "GaussianDropout", "Dropout1d",
+                  "Dropout2d", "Dropout3d", "FeatureAlphaDropout")
+BATCHNORM_LAYERS = ("BatchNorm", "SyncBatchNorm")  # BatchNormalization, BatchNorm1d/2d/3d
+AUGMENTATION_LAYERS = ("Random", "GaussianNoise", "RandAugment", "AugMix", "MixUp", "CutMix",
+                       "AutoContrast", "Solarization", "Equalization")
+
+
+def analyze_input(name: str, config: Config, options: Options | None = None,
+                  all_runs: bool = False, data: bytes | None = None) -> list[Result]:
+    """Every result for one input: the last run (or all runs), or the read error."""
+    options = options or Options()
+    try:
+        runs = read(name, options, data)
+    except InputError as exc:
+        return [Result(source=name, error=exc)]
+    chosen = runs if all_runs else [pick_run(runs, name)]
+    return [analyze_run(run, config, name) for run in chosen]
+
+
+def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
+    facts = merge_facts(run, config.facts)
+    result = Result(source=source or run.info.source, format=run.info.format, run=run)
+    result.fit = fit_module.classify(run, facts, config.fit)
+    curves = Curves.of(run)
+    if result.fit.fit in (None, "diverged") or curves is None:
+        why = result.fit.evidence if result.fit.fit is None else \
+            "training diverged: the gap between the curves means nothing after that"
+        result.rules = [RuleStatus(r.ID, "skipped", why) for r in rules.all_rules()]
+    else:
+        ctx = Context(run, facts, result.fit, curves)
+        for module in rules.all_rules():
+            result.rules.append(_run_rule(module, ctx, config, result))
+        result.causes = rank(result.causes)
+    result.verdict = verdict.sentence(result)
+    return result
+
+
+def _run_rule(module, ctx: Context, config: Config, result: Result) -> RuleStatus:
+    if module.ID in config.disabled:
+        return RuleStatus(module.ID, "off", "disabled in valgap.yaml")
+    try:
+        outcome = module.check(ctx, config.rule_options(module.ID))
+    except Exception as exc:
+        return RuleStatus(module.ID, "error", f"internal error: {type(exc).__name__}: {exc}")
+    if isinstance(outcome, Skip):
+        return RuleStatus(module.ID, "skipped", outcome.reason)
+    if outcome is None:
+        return RuleStatus(module.ID, "clear")
+    checks = tuple(c for c in outcome.checks if _fits(c, ctx.run.info.framework))
+    result.causes.append(replace(outcome, checks=checks))
+    return RuleStatus(module.ID, "fired")
+
+
+EXPLAINS = 0.75  # a finding this sure, from real evidence, explains the gap on its own
+
+
+def rank(findings: list) -> list:
+    """Most likely first. Shape-only guesses count half once a cause backed by the input's
+    own evidence (sizes, model summary, run facts) already explains the gap."""
+    if any(f.confidence >= EXPLAINS and not f.guess for f in findings):
+        findings = [replace(f, confidence=f.confidence / 2) if f.guess else f for f in findings]
+    return sorted(findings, key=lambda f: -f.confidence)
+
+
+def _fits(check: str, framework: str | None) -> bool:
+    """Keep a framework-specific check only for runs of that framework (all when unknown)."""
+    if framework == "keras":
+        return not check.startswith("PyTorch: ")
+    if framework == "pytorch":
+        return not check.startswith("Keras: ")
+    return True
+
+
+def merge_facts(run: Run, given: Facts) -> Facts:
+    """valgap.yaml wins; the log fills what it leaves open."""
+    facts = replace(given, origin=dict(given.origin))
+    info = run.info
+
+    def fill(name: str, value: object, origin: str) -> None:
+        if getattr(facts, name) is None and value is not None:
+            setattr(facts, name, value)
+            facts.origin[name] = origin
+
+    fill("n_train", info.n_train, "the log")
+    fill("n_val", info.n_val, "the log")
+    if info.layers:  # a model summary was printed: what it lacks, the model lacks
+        summary = "the model summary"
+        fill("dropout", _has(info.layers, DROPOUT_LAYERS), summary)
+        fill("batchnorm", _has(info.layers, BATCHNORM_LAYERS), summary)
+        if _has(info.layers, AUGMENTATION_LAYERS):  # pipeline augmentation never shows
+            fill("augmentation", True, summary)
+    return facts
+
+
+def _has(layers: dict[str, int], prefixes: tuple[str, ...]) -> bool:
+    return any(name.startswith(prefixes) for name in layers)

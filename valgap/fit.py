@@ -1,0 +1,130 @@
+"""The one fit class of a run (spec: underfit, overfit, good-fit, val-below-train, diverged,
+too-short).
+
+Kept apart from ``rules/``: a run has exactly one fit class but any number of causes.
+Decided in order: diverged, too-short, underfit, overfit, val-below-train, good-fit.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from valgap.model import Facts, FitResult, Run
+from valgap.rules._signals import Curves, below_share, median, val_standard_error, wiggle
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    explode_factor: float = 10.0     # a loss this many times its minimum has exploded
+    underfit_gain: float = 0.12      # both losses improved less than this share: underfit
+    overfit_rise: float = 0.05       # validation this much above its minimum at the end
+    overfit_noise_sigmas: float = 3.0
+    below_margin: float = 0.05       # log-ratio validation must sit below training by
+    below_share: float = 0.75        # ... in this share of the late epochs
+
+
+def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
+    table = run.table
+    missing = [c for c in ("train_loss", "val_loss") if c not in table]
+    if missing:
+        what = " and ".join(m.replace("_", " ") for m in missing)
+        return FitResult(None, f"the log has no {what}: nothing to compare")
+    diverged = _diverged(run, conf)
+    if diverged:
+        return FitResult("diverged", diverged)
+    curves = Curves.of(run)
+    assert curves is not None
+    if curves.n < 2:
+        return FitResult("too-short", f"{curves.n} epoch(s) with both losses: nothing to judge")
+    if not curves.positive:
+        return FitResult("good-fit" if median(_diff(curves)) <= 0 else "val-below-train",
+                         "losses are not all positive: judged on differences only")
+    for check in (_underfit, _overfit, _val_below):
+        result = check(curves, facts, conf)
+        if result:
+            return result
+    gap = median(curves.log_gap(shifted=True)[curves.late()])
+    return FitResult("good-fit", f"both losses fell and settled; late gap {_pct(-gap)} "
+                     "(validation vs training at epoch end)")
+
+
+def _diff(c: Curves) -> list[float]:
+    return [v - t for t, v in zip(c.train, c.val)]
+
+
+def _pct(log_ratio: float) -> str:
+    """A log ratio as 'validation N% above/below training'."""
+    pct = (math.exp(log_ratio) - 1) * 100
+    return f"validation {abs(pct):.0f}% {'above' if pct >= 0 else 'below'} training"
+
+
+def _diverged(run: Run, conf: FitConfig) -> str:
+    for col in ("train_loss", "val_loss"):
+        values = list(run.table[col])
+        finite_seen = False
+        for epoch, v in zip(run.table.index, values):
+            if not math.isfinite(v):
+                if finite_seen:
+                    return f"{col.replace('_', ' ')} became {v} at epoch {epoch}"
+            else:
+                finite_seen = True
+        finite = [v for v in values if math.isfinite(v)]
+        if len(finite) >= 3 and min(finite) > 0:
+            low = min(finite)
+            low_at = finite.index(low)
+            if finite[-1] > conf.explode_factor * low and finite[-1] > finite[0] and \
+                    low_at < len(finite) - 1:
+                return (f"{col.replace('_', ' ')} exploded: {finite[-1]:.4g} at the end, "
+                        f"{finite[-1] / low:.0f}x its minimum {low:.4g}")
+    return ""
+
+
+def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    tail = slice(max(c.n - 3, 1), c.n)
+    gains = [(curve[0] - min(curve[tail])) / curve[0] for curve in (c.train, c.val)]
+    if max(gains) < conf.underfit_gain:
+        return FitResult("underfit", f"training loss improved {gains[0]:.0%} and validation "
+                                     f"loss {gains[1]:.0%} over {c.n} epochs: both stay high")
+    return None
+
+
+def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    val = _smooth(c.val)
+    best = min(range(c.n), key=lambda i: val[i])
+    if best >= c.n - 2:
+        return None
+    rise = math.log(val[-1] / val[best])
+    noise = wiggle(c.val)
+    train_fell = c.train[-1] < 0.9 * c.train[best]
+    if rise > conf.overfit_rise and rise > conf.overfit_noise_sigmas * noise and train_fell \
+            and all(v > c.val[best] for v in c.val[-2:]):
+        return FitResult("overfit",
+                         f"validation loss bottomed at epoch {c.epochs[best]} "
+                         f"({c.val[best]:.4g}) and rose {math.exp(rise) - 1:.0%} by the end "
+                         f"while training loss kept falling ({c.train[best]:.4g} -> "
+                         f"{c.train[-1]:.4g})", onset_epoch=c.epochs[best])
+    return None
+
+
+def _smooth(values: list[float]) -> list[float]:
+    """Median of three neighbours, so one noisy epoch neither makes nor hides a minimum."""
+    if len(values) < 3:
+        return list(values)
+    mid = [median(values[i - 1:i + 2]) for i in range(1, len(values) - 1)]
+    return [values[0], *mid, values[-1]]
+
+
+def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    late = c.late()
+    gaps = c.log_gap()[late]
+    margin = max(conf.below_margin, 2 * wiggle(c.val))
+    se = val_standard_error(facts.n_val, median(c.val[late]))
+    if se:
+        margin = max(margin, se)
+    share = below_share(gaps, margin / 2)
+    if median(gaps) > margin and share >= conf.below_share:
+        return FitResult("val-below-train",
+                         f"validation below training in {share:.0%} of the late epochs "
+                         f"(median gap: {_pct(-median(gaps))}, beyond a noise margin of "
+                         f"{margin:.0%})")
+    return None

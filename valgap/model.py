@@ -1,0 +1,163 @@
+"""The data valgap passes between its layers: runs, findings, results.
+
+Nothing here imports the rest of valgap, so parsers, rules and renderers can all
+depend on it without depending on each other.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported only by the code that builds tables
+    import pandas as pd
+
+SCHEMA = "valgap/1"
+
+FIT_CLASSES = ("underfit", "overfit", "good-fit", "val-below-train", "diverged", "too-short")
+
+FAMILIES = {
+    "dropout": "train-mode", "batchnorm": "train-mode", "regularization-penalty": "train-mode",
+    "augmentation": "train-mode", "loss-weighting": "train-mode",
+    "epoch-averaging": "timing", "pre-update-loss": "timing",
+    "reduction-mismatch": "bug", "broken-metric": "bug",
+    "easy-validation": "data-split", "leakage": "data-split",
+    "noise": "noise", "overfitting-onset": "fit",
+}
+
+
+class InputError(Exception):
+    """An input that cannot be read; the message is one line for the user."""
+
+    def __init__(self, message: str, source: str = "", line: int | None = None,
+                 code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.line = line
+        self.code = code
+
+    def __str__(self) -> str:
+        where = self.source + (f":{self.line}" if self.line else "")
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass
+class RunInfo:
+    """What the log tells about the run besides the curves."""
+
+    source: str
+    format: str
+    framework: str | None = None   # "keras" or "pytorch" when the log shows it
+    n_train: int | None = None
+    n_val: int | None = None
+    batch_size: int | None = None
+    steps_per_epoch: int | None = None
+    layers: dict[str, int] = field(default_factory=dict)   # layer type -> count in the summary
+    columns: dict[str, str] = field(default_factory=dict)  # table column -> name in the log
+    warnings: list[str] = field(default_factory=list)      # met while parsing
+    notes: list[str] = field(default_factory=list)         # how the table was built
+    epoch_lines: list[int] = field(default_factory=list)   # line of each epoch in the log, if known
+    run_index: int = 1
+    run_count: int = 1
+
+
+@dataclass
+class Run:
+    """One training run: the epoch table (1-based index ``epoch``) and what the log says."""
+
+    table: pd.DataFrame
+    info: RunInfo
+
+    @property
+    def epochs(self) -> int:
+        return len(self.table)
+
+
+@dataclass
+class Facts:
+    """Run facts from valgap.yaml (model: / data:) merged over what the log showed."""
+
+    dropout: float | bool | None = None
+    batchnorm: bool | None = None
+    augmentation: bool | None = None
+    weight_penalty: bool | None = None
+    loss_weighting: bool | None = None
+    n_train: int | None = None
+    n_val: int | None = None
+    split: str | None = None
+    origin: dict[str, str] = field(default_factory=dict)  # fact -> where it came from
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A cause (or a fit-related observation) that a rule found in a run."""
+
+    rule: str
+    confidence: float
+    evidence: str
+    checks: tuple[str, ...] = ()
+    guess: bool = False  # inferred from the curves' shape alone, nothing in the input names it
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.rule, "confidence": round(self.confidence, 2),
+                               "evidence": self.evidence, "checks": list(self.checks)}
+        if self.guess:
+            out["basis"] = "curve shape only"
+        return out
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    """What became of one rule on one run: fired, clear, skipped (with why) or off."""
+
+    rule: str
+    status: str
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.rule, "status": self.status}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class FitResult:
+    fit: str | None
+    evidence: str
+    onset_epoch: int | None = None
+
+
+@dataclass
+class Result:
+    """The analysis of one run, or the error that stopped it."""
+
+    source: str
+    format: str | None = None
+    run: Run | None = None
+    fit: FitResult | None = None
+    causes: list[Finding] = field(default_factory=list)
+    rules: list[RuleStatus] = field(default_factory=list)
+    verdict: str = ""
+    error: InputError | None = None
+
+    @property
+    def fired(self) -> set[str]:
+        ids = {f.rule for f in self.causes}
+        if self.fit and self.fit.fit:
+            ids.add(self.fit.fit)
+        return ids
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "source": self.source,
+            "format": self.format,
+            "epochs": self.run.epochs if self.run is not None else 0,
+            "fit": self.fit.fit if self.fit else None,
+            "causes": [f.to_dict() for f in self.causes],
+            "verdict": self.verdict,
+            "rules": [r.to_dict() for r in self.rules],
+            "error": None if self.error is None else
+            {"code": self.error.code, "message": str(self.error)},
+        }

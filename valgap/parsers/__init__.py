@@ -1,0 +1,107 @@
+"""Readers: one module per log format, chosen from the content, never from the file name.
+
+``read(path)`` returns every run an input holds (one ``Run`` each, oldest first).
+Folders are runs too: a TensorBoard log folder, a folder of TensorBoard exports, a
+Trainer output folder holding ``trainer_state.json``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from valgap.model import InputError, Run
+from valgap.parsers import (
+    csv_log,
+    hf_state,
+    keras_stdout,
+    loop_text,
+    notebook,
+    tb_events,
+    tb_export,
+)
+from valgap.parsers._text import Source, head_text
+
+
+@dataclass(frozen=True)
+class Options:
+    input_format: str | None = None   # a name from FORMATS, or None to detect
+    train_col: str | None = None
+    val_col: str | None = None
+
+
+# name -> (sniff(head text) -> 0..1, parse(source, options) -> runs), in tie-break order
+FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], list[Run]]]] = {
+    hf_state.NAME: (hf_state.sniff, lambda s, o: hf_state.parse(s)),
+    notebook.NAME: (notebook.sniff, lambda s, o: _read_text(notebook.outputs(s), o)),
+    tb_export.NAME: (tb_export.sniff, lambda s, o: tb_export.parse(s)),
+    keras_stdout.NAME: (keras_stdout.sniff, lambda s, o: keras_stdout.parse(s)),
+    hf_state.STDOUT_NAME: (hf_state.sniff_stdout, lambda s, o: hf_state.parse_stdout(s)),
+    csv_log.NAME: (csv_log.sniff, lambda s, o: csv_log.parse(s, o.train_col, o.val_col)),
+    loop_text.NAME: (loop_text.sniff, lambda s, o: loop_text.parse(s)),
+}
+ALL_FORMATS = (*FORMATS, tb_events.NAME)
+
+
+def read(name: str, options: Options | None = None, data: bytes | None = None) -> list[Run]:
+    """All runs in one input (a file, a folder, or ``-`` for stdin)."""
+    options = options or Options()
+    path = Path(name)
+    if name != "-" and data is None:
+        if path.is_dir():
+            return _read_folder(path, name, options)
+        if not path.exists():
+            raise InputError("no such file or folder", name, code="not-found")
+        if tb_events.is_event_file(path) or options.input_format == tb_events.NAME:
+            return tb_events.parse_folder(path, name)
+    return _read_text(Source(name, data), options)
+
+
+def _read_text(source: Source, options: Options) -> list[Run]:
+    fmt = options.input_format or detect(source)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown input format {fmt!r} (choose from {', '.join(ALL_FORMATS)})",
+                         source.name, code="usage")
+    runs = FORMATS[fmt][1](source, options)
+    for run in runs:
+        run.info.source = source.name
+    return runs
+
+
+def detect(source: Source) -> str:
+    head = head_text(source)
+    if "\x00" in head[:2000]:
+        raise InputError("binary file, not a training log valgap can read", source.name,
+                         code="unrecognised")
+    scores = {name: sniff(head) for name, (sniff, _) in FORMATS.items()}
+    best = max(scores, key=lambda n: scores[n])
+    if scores[best] <= 0:
+        raise InputError("not a training log valgap recognises (no Keras progress lines, "
+                         "CSV loss columns, trainer state or epoch/loss lines found)",
+                         source.name, code="unrecognised")
+    return best
+
+
+def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
+    state = _trainer_state(folder)
+    if state is not None:
+        return _read_text(Source(str(state)), options)
+    if tb_events.event_files(folder):
+        return tb_events.parse_folder(folder, name)
+    exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]
+    if exports:
+        csvs = [p for p in exports if p.suffix.lower() == ".csv"]
+        return tb_export.parse_files(csvs or exports, name)
+    raise InputError("this folder holds no training log valgap can read as one run "
+                     "(TensorBoard logs, TensorBoard exports or trainer_state.json)", name,
+                     code="unrecognised")
+
+
+def _trainer_state(folder: Path) -> Path | None:
+    top = folder / "trainer_state.json"
+    if top.is_file():
+        return top
+    checkpoints = sorted(folder.glob("checkpoint-*/trainer_state.json"),
+                         key=lambda p: int(p.parent.name.split("-")[-1])
+                         if p.parent.name.split("-")[-1].isdigit() else -1)
+    return checkpoints[-1] if checkpoints else None

@@ -1,0 +1,62 @@
+"""Scalar series (TensorBoard events and exports) to epoch records.
+
+A series is ``(step, value)`` pairs under a metric name that already says its split
+(``loss`` for training, ``val_loss`` for validation). Keras writes one point per epoch
+(step = 0-based epoch); Lightning writes at the global step and logs an ``epoch``
+series beside it, which maps steps to epochs.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from valgap.parsers._table import EpochRecord
+
+Series = dict[str, list[tuple[int, float]]]
+
+
+def metric_name(run: str, tag: str) -> str:
+    """Name a (run folder, tag) pair the way the table expects: ``val_loss``, ``accuracy``..."""
+    tag = re.sub(r"^epoch_", "", tag)            # Keras: epoch_loss
+    tag = tag.replace("/", "_")
+    run_word = run.lower().rstrip("/").split("/")[-1]
+    if run_word in ("validation", "val", "valid", "eval"):
+        return f"val_{tag}"
+    return tag
+
+
+def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
+    """Records per epoch, and notes on how they were made."""
+    notes: list[str] = []
+    epoch_points = sorted(series.pop("epoch", []))
+    series = {k: v for k, v in series.items() if not _bookkeeping(k)}
+    step_names = {k for k in series if k.endswith("_step") and k[:-5] + "_epoch" in series}
+    series = {k: v for k, v in series.items() if k not in step_names}
+    if epoch_points:
+        steps = [s for s, _ in epoch_points]
+        epochs = [int(v) for _, v in epoch_points]
+
+        def epoch_of(step: int) -> int:
+            i = bisect.bisect_right(steps, step) - 1
+            return epochs[max(i, 0)]
+        notes.append("steps mapped to epochs with the logged `epoch` scalar")
+    else:
+        def epoch_of(step: int) -> int:
+            return step
+    buckets: dict[int, dict[str, list[float]]] = {}
+    for name, points in series.items():
+        for step, value in points:
+            buckets.setdefault(epoch_of(step), {}).setdefault(name, []).append(value)
+    averaged = sorted({n for b in buckets.values() for n, v in b.items() if len(v) > 1})
+    if averaged:
+        notes.append("several points per epoch, averaged: " + ", ".join(averaged))
+    base = 1 if buckets and min(buckets) == 0 else 0
+    records = [EpochRecord(epoch + base, {n: sum(v) / len(v) for n, v in b.items()})
+               for epoch, b in sorted(buckets.items())]
+    return records, notes
+
+
+def _bookkeeping(name: str) -> bool:
+    low = name.lower()
+    return ("learning_rate" in low or low.startswith(("lr", "hp_", "hparams"))
+            or "_vs_iterations" in low or low in ("step", "global_step"))

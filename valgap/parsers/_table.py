@@ -1,0 +1,166 @@
+"""From parsed records to the one epoch table every rule reads.
+
+Parsers hand over ``EpochRecord``s (epoch number + metric name -> value, names as the
+log wrote them); this module names the columns the same way for every format and
+splits restarted runs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from valgap.model import Run, RunInfo
+
+VAL_PREFIXES = ("validation", "valid", "val", "eval", "dev")
+TRAIN_PREFIXES = ("training", "train", "trn")
+TEST_PREFIXES = ("test", "testing")
+METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    values: dict[str, float] = field(default_factory=dict)
+    line: int | None = None
+
+
+def canonical(name: str) -> tuple[str, str] | None:
+    """('train' | 'val', metric) for a metric name as logged; None for test or bookkeeping.
+
+    ``loss`` -> train/loss (Keras names training metrics bare), ``val_acc`` -> val/accuracy,
+    ``Validation Loss`` -> val/loss, ``train_loss_epoch`` -> train/loss, ``eval_loss`` -> val/loss.
+    """
+    key = re.sub(r"[\s/\-.]+", "_", name.strip().lower()).strip("_")
+    key = re.sub(r"_epoch$", "", key)
+    words = key.split("_")
+    split = "train"
+    if words[0] in VAL_PREFIXES:
+        split, words = "val", words[1:]
+    elif words[0] in TRAIN_PREFIXES:
+        words = words[1:]
+    elif words[0] in TEST_PREFIXES:
+        return None
+    elif words[-1] in VAL_PREFIXES and len(words) > 1:  # loss_val, loss_valid
+        split, words = "val", words[:-1]
+    elif words[-1] in TRAIN_PREFIXES and len(words) > 1:
+        words = words[:-1]
+    if not words or words[0] in ("epoch", "step", "lr", "learning", "time", "runtime"):
+        return None
+    metric = "_".join(METRIC_ALIASES.get(w, w) for w in words)
+    return split, metric
+
+
+def column(name: str) -> str | None:
+    pair = canonical(name)
+    return None if pair is None else f"{pair[0]}_{pair[1]}"
+
+
+def split_restarts(records: list[EpochRecord]) -> list[list[EpochRecord]]:
+    """Cut a record list where the epoch numbering starts over (a restarted run)."""
+    runs: list[list[EpochRecord]] = []
+    current: list[EpochRecord] = []
+    for rec in records:
+        if current and rec.epoch <= current[-1].epoch:
+            runs.append(current)
+            current = []
+        current.append(rec)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def build_runs(records: list[EpochRecord], info: RunInfo,
+               columns: dict[str, str] | None = None) -> list[Run]:
+    """One Run per training run found in the records (restarts split them)."""
+    groups = [g for g in split_restarts(records) if g]
+    runs = []
+    for index, group in enumerate(groups, start=1):
+        run_info = _copy_info(info, index, len(groups))
+        if len(groups) > 1:
+            run_info.notes.append(f"the log holds {len(groups)} runs (the epoch numbering "
+                                  f"starts over); this is run {index}")
+        runs.append(Run(_frame(group, columns, run_info), run_info))
+    return runs
+
+
+def _copy_info(info: RunInfo, index: int, count: int) -> RunInfo:
+    return RunInfo(**{**info.__dict__, "warnings": list(info.warnings), "notes": list(info.notes),
+                      "layers": dict(info.layers), "columns": dict(info.columns),
+                      "epoch_lines": [], "run_index": index, "run_count": count})
+
+
+def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunInfo):
+    import pandas as pd
+
+    rows = []
+    for position, rec in enumerate(group, start=1):
+        row: dict[str, float | int] = {"epoch": position}
+        for name, value in rec.values.items():
+            col = columns.get(name) if columns is not None else column(name)
+            if col and col not in row:
+                row[col] = value
+                info.columns.setdefault(col, name)
+        rows.append(row)
+        if rec.line is not None:
+            info.epoch_lines.append(rec.line)
+    if group and group[0].epoch not in (0, 1):
+        info.notes.append(f"the log starts at epoch {group[0].epoch}; rows are renumbered from 1")
+    table = pd.DataFrame(rows).set_index("epoch")
+    ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]
+    ordered += sorted(c for c in table.columns if c not in ordered)
+    return table[ordered].astype(float)
+
+
+def pick_run(runs: list[Run], source: str) -> Run:
+    """The run analysed by default: the last one that has any epochs."""
+    for run in reversed(runs):
+        if run.epochs:
+            if len(runs) > 1:
+                run.info.warnings.append(f"training restarted: {len(runs)} runs in the log, "
+                                         f"analysing the last (use --all-runs for every one)")
+            return run
+    return runs[-1]
+
+
+# ---- facts a text log may state -------------------------------------------------------------
+
+_UNITS = r"(?:samples?|rows|examples|images|sequences)"
+TRAIN_ON = re.compile(rf"\bTrain(?:ing)? on (\d[\d,]*) {_UNITS}"
+                      rf"(?:,? (?:and )?validat(?:e|ing) on (\d[\d,]*) {_UNITS})?", re.IGNORECASE)
+FOUND_IMAGES = re.compile(r"^Found (\d+) (?:images|files) belonging to \d+ classes")
+BATCH_SIZE = re.compile(r"\bbatch[_ ]size\s*[:=]\s*(\d+)", re.IGNORECASE)
+
+# "name (Type)" in a Keras summary, "(0): Type(" in a PyTorch module print
+KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]+)\)")
+TORCH_LAYER = re.compile(r"^\s*\([\w.]+\):\s*([A-Z][A-Za-z0-9]+)\(")
+NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
+
+
+def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
+    """Fill split sizes, batch size and layer types from one clean line."""
+    m = TRAIN_ON.search(line)
+    if m:
+        info.n_train = int(m.group(1).replace(",", ""))
+        if m.group(2):
+            info.n_val = int(m.group(2).replace(",", ""))
+    m = BATCH_SIZE.search(line)
+    if m and info.batch_size is None:
+        info.batch_size = int(m.group(1))
+    types = KERAS_LAYER.findall(line) if in_summary else []
+    if types and info.framework is None:
+        info.framework = "keras"
+    m = TORCH_LAYER.match(line)
+    if m:
+        types.append(m.group(1))
+        info.framework = info.framework or "pytorch"
+    for t in types:
+        if t not in NOT_LAYERS:
+            info.layers[t] = info.layers.get(t, 0) + 1
+
+
+def summary_starts(line: str) -> bool:
+    return line.startswith('Model: "') or "Layer (type)" in line
+
+
+def summary_ends(line: str) -> bool:
+    return "Total params" in line

@@ -1,0 +1,126 @@
+"""Hugging Face Trainer: ``trainer_state.json`` and the ``{'loss': ...}`` lines it prints.
+
+``log_history`` interleaves training entries (``loss`` = mean since the previous log,
+fractional ``epoch``), evaluation entries (``eval_*``) and a final run summary
+(``train_loss`` = mean over the whole run, dropped here). One row per evaluation; its
+training loss is the mean of the training entries logged since the previous evaluation.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _table
+from valgap.parsers._table import EpochRecord
+from valgap.parsers._text import Source, clean
+
+NAME = "hf-trainer-state"
+STDOUT_NAME = "hf-trainer-stdout"
+
+DICT_LINE = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w+)'.*\}\s*$")
+SKIP = {"epoch", "step", "learning_rate", "grad_norm", "total_flos", "num_input_tokens_seen"}
+
+
+def sniff(head: str) -> float:
+    text = head.lstrip("\ufeff").lstrip()
+    if text.startswith("{") and '"log_history"' in head:
+        return 1.0
+    return 0.0
+
+
+def sniff_stdout(head: str) -> float:
+    lines = [clean(raw).strip() for raw in head.splitlines()]
+    hits = sum(1 for line in lines if DICT_LINE.match(line))
+    evals = sum(1 for line in lines if line.startswith("{'eval_loss'"))
+    return 0.85 if hits >= 2 and evals else 0.0
+
+
+def parse(source: Source) -> list[Run]:
+    try:
+        state = json.loads(source.text().lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", source.name, line=exc.lineno,
+                         code="bad-json") from None
+    history = state.get("log_history") if isinstance(state, dict) else None
+    if not isinstance(history, list):
+        raise InputError("no log_history list in the trainer state", source.name,
+                         code="no-epochs")
+    info = RunInfo(source=source.name, format=NAME, framework="pytorch")
+    info.batch_size = state.get("train_batch_size") if isinstance(
+        state.get("train_batch_size"), int) else None
+    return _runs([e for e in history if isinstance(e, dict)], info, source.name)
+
+
+def parse_stdout(source: Source) -> list[Run]:
+    """The dicts the Trainer prints (values as strings in newer versions)."""
+    entries = []
+    for raw in source.lines():
+        line = clean(raw).strip()
+        if not DICT_LINE.match(line):
+            continue
+        try:
+            entry = ast.literal_eval(line)
+        except (ValueError, SyntaxError):
+            continue
+        entries.append({k: _number(v) for k, v in entry.items()})
+    info = RunInfo(source=source.name, format=STDOUT_NAME, framework="pytorch")
+    return _runs(entries, info, source.name)
+
+
+def _number(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
+    records: list[EpochRecord] = []
+    pending: list[float] = []
+    for entry in history:
+        if "train_runtime" in entry or "train_loss" in entry:
+            continue  # the run summary: its train_loss is a mean over the whole run
+        if isinstance(entry.get("loss"), (int, float)):
+            pending.append(float(entry["loss"]))
+        if "eval_loss" in entry:
+            records.append(_record(entry, pending, len(records) + 1))
+            pending = []
+    records = [r for r in records if r.values]
+    if not records:
+        raise InputError("no evaluation entries (eval_loss) in the trainer log", name,
+                         code="no-epochs")
+    info.notes.append("training loss of a row = mean of the training logs since the previous "
+                      "evaluation (itself an average over those steps)")
+    evals_per_epoch = _evals_per_epoch(history)
+    if evals_per_epoch and abs(evals_per_epoch - 1) > 0.05:
+        info.notes.append(f"evaluated every {1 / evals_per_epoch:.2f} epochs: "
+                          "one row per evaluation")
+    for rec in records:
+        rec.epoch = records.index(rec) + 1
+    return _table.build_runs(records, info)
+
+
+def _record(entry: dict, pending: list[float], number: int) -> EpochRecord:
+    values: dict[str, float] = {}
+    if pending:
+        values["loss"] = sum(pending) / len(pending)
+    for key, value in entry.items():
+        timing = key.endswith(("_runtime", "_per_second"))
+        if key.startswith("eval_") and isinstance(value, (int, float)) and not timing:
+            values[key] = float(value)
+        elif key.startswith("eval_") and value is None and key == "eval_loss":
+            values[key] = math.nan
+    return EpochRecord(number, values)
+
+
+def _evals_per_epoch(history: list[dict]) -> float | None:
+    epochs = [e.get("epoch") for e in history if "eval_loss" in e]
+    epochs = [e for e in epochs if isinstance(e, (int, float))]
+    if len(epochs) < 2 or epochs[-1] <= 0:
+        return None
+    return len(epochs) / epochs[-1]

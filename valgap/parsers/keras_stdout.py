@@ -1,0 +1,122 @@
+"""Keras ``fit`` output, every era: TF1 ``Train on N samples``, tf.keras 2 ``[=====]`` bars,
+Keras 3 ``━━━`` bars, ``verbose=1`` and ``verbose=2``, terminal or pipe captures.
+
+The bar redraws with ``\\r`` and backspaces even into files, so each raw line is split into
+its states; the epoch's values are the ones on its final state (count == target, or the
+``verbose=2`` line), which is also the only state that carries ``val_*``.
+"""
+from __future__ import annotations
+
+import re
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _table
+from valgap.parsers._table import EpochRecord
+from valgap.parsers._text import NUMBER, Source, segments, to_float
+
+NAME = "keras-stdout"
+
+EPOCH = re.compile(r"^\s*Epoch (\d+)/(\d+)\s*$")
+# "  37/1875 [====>...] - ETA: ..." / "45/45 ━━━ 0s 3ms/step - ..." / "50/50 - 1s - ..."
+COUNTER = re.compile(r"^\s*(\d+)/(\d+|Unknown)\s*(?:\[[=>.]*\]|[━─╸╺\s]+|-)")
+# Keras 1 verbose=2: "3083s - loss: 1.7 - val_loss: 0.3"
+BARE_END = re.compile(r"^\s*\d+s\s+-\s+(?:\w+:)")
+METRIC = re.compile(rf"(?:^|\s)([A-Za-z_][\w/.@]*):\s+({NUMBER})(?=\s|$)")
+PER_SAMPLE = re.compile(r"\d(?:us|ms|s)/sample")
+
+SNIFF = (EPOCH, re.compile(r"\d+/\d+ [\[━]"), re.compile(r"- loss: " + NUMBER))
+
+
+def sniff(head: str) -> float:
+    """How sure this is Keras output, 0..1."""
+    lines = head.splitlines()[:400]
+    epochs = sum(1 for line in lines if EPOCH.match(line.strip().split("\r")[-1]))
+    has_loss = "- loss:" in head or " - loss: " in head
+    has_bar = bool(re.search(r"\d+/\d+ (?:\[[=>.]+\]|\x1b\[\d+m━|━)", head)) or \
+        bool(re.search(r"\d+/\d+ - \d+m?s - ", head))
+    if has_loss and (epochs or has_bar):
+        return 0.9
+    if epochs and has_bar:
+        return 0.6
+    return 0.0
+
+
+class _State:
+    def __init__(self, source: str) -> None:
+        self.info = RunInfo(source=source, format=NAME, framework="keras")
+        self.records: list[EpochRecord] = []
+        self.epoch: int | None = None      # announced by "Epoch i/E"
+        self.values: dict[str, float] = {}  # final values of that epoch so far
+        self.line: int | None = None
+        self.in_summary = False
+
+    def start_epoch(self, number: int) -> None:
+        if number == self.epoch and not self.values:
+            return  # the same header printed twice (stdout and stderr both captured)
+        self.close_epoch()
+        self.epoch = number
+
+    def close_epoch(self) -> None:
+        if self.values and "loss" in self.values:
+            number = self.epoch if self.epoch is not None else (
+                self.records[-1].epoch + 1 if self.records else 1)
+            self.records.append(EpochRecord(number, self.values, self.line))
+        self.values = {}
+        self.epoch = None
+
+    def final(self, values: dict[str, float], line_no: int) -> None:
+        if self.epoch is None and self.values and any(k.startswith("val_") for k in self.values):
+            self.close_epoch()  # no headers (Keras 3 prints none for epochs=1): one line each
+        self.values.update(values)
+        self.line = line_no
+
+
+def parse(source: Source) -> list[Run]:
+    state = _State(source.name)
+    cut: int | None = None
+    for line_no, raw in enumerate(source.lines(), start=1):
+        for seg in segments(raw):
+            cut = _feed(state, seg, line_no, cut)
+    if state.epoch is not None and not state.values:
+        cut = state.epoch
+    state.close_epoch()
+    if not state.records:
+        raise InputError("no complete Keras epoch found (no final progress line with loss:)",
+                         source.name, code="no-epochs")
+    if cut is not None and cut > state.records[-1].epoch:
+        state.info.warnings.append(f"epoch {cut} was cut (the log ends mid-epoch); "
+                                   f"using the {len(state.records)} complete epochs")
+    runs = _table.build_runs(state.records, state.info)
+    return runs
+
+
+def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
+    text = seg.strip()
+    if state.in_summary or _table.summary_starts(text):
+        state.in_summary = not _table.summary_ends(text)
+    _table.scan_facts(text, state.info, state.in_summary)
+    m = EPOCH.match(text)
+    if m:
+        if state.epoch is not None and not state.values:
+            cut = state.epoch
+        state.start_epoch(int(m.group(1)))
+        return cut
+    counter = COUNTER.match(text)
+    if counter:
+        done, target = counter.group(1), counter.group(2)
+        if target == "Unknown" or done != target:
+            return cut
+        _steps(state.info, int(target), text)
+    elif not BARE_END.match(text):
+        return cut
+    values = {k: to_float(v) for k, v in METRIC.findall(text) if k != "ETA"}
+    if "loss" in values:
+        state.final(values, line_no)
+    return cut
+
+
+def _steps(info: RunInfo, target: int, text: str) -> None:
+    if PER_SAMPLE.search(text):
+        info.n_train = info.n_train or target
+    else:
+        info.steps_per_epoch = target

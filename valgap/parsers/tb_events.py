@@ -1,0 +1,79 @@
+"""TensorBoard event files (``events.out.tfevents.*``), read with TensorBoard's own loader.
+
+Keras writes ``<logdir>/train/`` and ``<logdir>/validation/`` with the same tags
+(``epoch_loss``...), step = epoch; Lightning writes ``version_N/`` with ``train_loss``,
+``val_loss`` and an ``epoch`` scalar at global steps. Scalars come as ``simple_value``
+(PyTorch, tensorboardX) or as tensors (TF2 summaries); both are read.
+Needs the optional extra: ``pip install 'valgap[tensorboard]'``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _series, _table
+
+NAME = "tb-events"
+INSTALL = "pip install 'valgap[tensorboard]'"
+
+
+def is_event_file(path: Path) -> bool:
+    return "tfevents" in path.name
+
+
+def event_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*tfevents*") if p.is_file())
+
+
+def parse_folder(folder: Path, name: str) -> list[Run]:
+    files = event_files(folder) if folder.is_dir() else [folder]
+    if not files:
+        raise InputError("no TensorBoard event files in this folder", name, code="no-epochs")
+    loader = _loader(name)
+    series: _series.Series = {}
+    root = folder if folder.is_dir() else folder.parent
+    for path in files:
+        run = str(path.parent.relative_to(root)) if path.parent != root else ""
+        for tag, step, value in _scalars(loader, path, name):
+            series.setdefault(_series.metric_name(run, tag), []).append((step, value))
+    if not any(_table.column(k) in ("train_loss", "val_loss") for k in series):
+        raise InputError("no loss scalar in the event files (tags: "
+                         + ", ".join(sorted(series))[:200] + ")", name, code="no-epochs")
+    info = RunInfo(source=name, format=NAME)
+    for points in series.values():
+        points.sort()
+    records, notes = _series.to_records(series)
+    info.notes += notes
+    return _table.build_runs(records, info)
+
+
+def _loader(name: str):
+    try:
+        from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+        from tensorboard.util import tensor_util
+    except ImportError:
+        raise InputError(f"reading TensorBoard event files needs the tensorboard package: "
+                         f"{INSTALL}", name, code="missing-extra") from None
+    return EventFileLoader, tensor_util
+
+
+def _scalars(loader, path: Path, name: str):
+    event_loader, tensor_util = loader
+    try:
+        for event in event_loader(str(path)).Load():
+            for value in event.summary.value:
+                kind = value.WhichOneof("value")
+                if kind == "simple_value":
+                    yield value.tag, event.step, float(value.simple_value)
+                elif kind == "tensor" and _is_scalar(value):
+                    arr = tensor_util.make_ndarray(value.tensor)
+                    if arr.size == 1 and arr.dtype.kind in "fiu":
+                        yield value.tag, event.step, float(arr.reshape(-1)[0])
+    except Exception as exc:  # a corrupt record: TensorBoard raises its own types
+        raise InputError(f"cannot read event file {path.name}: {exc}", name,
+                         code="bad-events") from None
+
+
+def _is_scalar(value) -> bool:
+    plugin = value.metadata.plugin_data.plugin_name
+    return plugin in ("scalars", "") and not value.tensor.tensor_shape.dim

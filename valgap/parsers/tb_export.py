@@ -1,0 +1,104 @@
+"""TensorBoard "download data" exports: CSV (``Wall time,Step,Value``) and JSON triples.
+
+One file holds one (run, tag); both live only in the file name, e.g.
+``run-train-tag-epoch_loss.csv``. A folder of them (or several files) is one run, with
+training and validation paired by the run name in the file names.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _series, _table
+from valgap.parsers._text import Source
+
+NAME = "tb-export"
+FILE_NAME = re.compile(r"^run[-_](?P<run>.*?)[-_]tag[-_](?P<tag>.+)\.(?:csv|json)$")
+TRAIN_HINT = re.compile(r"(?i)train")
+VAL_HINT = re.compile(r"(?i)val|valid|eval|test")
+
+
+def sniff(head: str) -> float:
+    text = head.lstrip("\ufeff").lstrip()
+    if text.startswith("Wall time,Step,Value"):
+        return 1.0
+    if re.match(r"^\[\s*\[\s*[\d.eE+]+\s*,\s*\d+\s*,", text):
+        return 0.9
+    return 0.0
+
+
+def is_export(path: Path) -> bool:
+    if path.suffix.lower() not in (".csv", ".json"):
+        return False
+    try:
+        return sniff(path.open("r", encoding="utf-8-sig", errors="replace").read(200)) > 0
+    except OSError:
+        return False
+
+
+def parse_files(paths: list[Path], name: str) -> list[Run]:
+    series: _series.Series = {}
+    info = RunInfo(source=name, format=NAME)
+    guessed = []
+    for path in sorted(paths):
+        run, tag, guess = _run_and_tag(path)
+        if guess:
+            guessed.append(path.name)
+        metric = _series.metric_name(run, tag)
+        series[metric] = _points(Source(str(path)))
+    if not any(_table.column(k) in ("train_loss", "val_loss") for k in series):
+        raise InputError("no loss series among the exported files", name, code="no-epochs")
+    if guessed:
+        info.warnings.append("train/validation pairing guessed from file names: "
+                             + ", ".join(guessed))
+    records, notes = _series.to_records(series)
+    info.notes += notes
+    if any(len(p) >= 1000 for p in series.values()):
+        info.warnings.append("1000 points in a series: TensorBoard's UI keeps at most 1000 "
+                             "sampled points per tag; re-export with "
+                             "--samples_per_plugin=scalars=0")
+    return _table.build_runs(records, info)
+
+
+def parse(source: Source) -> list[Run]:
+    if source.path is None:
+        raise InputError("a TensorBoard export names its run and tag only in its file name; "
+                         "give the files, not standard input", source.name, code="no-epochs")
+    return parse_files([source.path], source.name)
+
+
+def _run_and_tag(path: Path) -> tuple[str, str, bool]:
+    m = FILE_NAME.match(path.name)
+    if m:
+        return m.group("run"), m.group("tag"), False
+    stem = path.stem.lower()
+    if VAL_HINT.search(stem):
+        return "validation", "loss", True
+    return "train", "loss", True
+
+
+def _points(source: Source) -> list[tuple[int, float]]:
+    text = source.text().lstrip("\ufeff")
+    if text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+            return [(int(step), float(value)) for _, step, value in data]
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"not a TensorBoard JSON export: {exc}", source.name,
+                             code="bad-json") from None
+    points = []
+    rows = csv.reader(io.StringIO(text))
+    next(rows, None)
+    for line_no, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        try:
+            points.append((int(float(row[1])), float(row[2])))
+        except (ValueError, IndexError):
+            raise InputError("expected Wall time,Step,Value numbers", source.name,
+                             line=line_no, code="bad-value") from None
+    return points

@@ -1,0 +1,181 @@
+"""The terminal report: verdict first, then the evidence, the curves and the checks.
+
+The only module that imports plotext. plotext writes colour codes even into a pipe and
+ignores NO_COLOR, so colour is decided by valgap (``RenderOptions.color``) and plotext is
+asked for a colourless string otherwise.
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import IO
+
+from valgap._safe import printable
+from valgap.model import Result
+
+BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+FIT_COLOR = {"good-fit": "\x1b[32m", "val-below-train": "\x1b[33m", "overfit": "\x1b[33m",
+             "underfit": "\x1b[33m", "diverged": "\x1b[31m", "too-short": "\x1b[2m"}
+TRAIN_MARK, VAL_MARK = "•", "x"
+DETAILED = 3  # causes shown with their evidence; the rest are named on one line
+
+
+def render(results: list[Result], stream: IO[str], opts) -> None:
+    shown = [r for r in results if r.error is None]
+    for i, result in enumerate(shown):
+        if i:
+            stream.write("\n" + "─" * min(opts.width, 80) + "\n\n")
+        stream.write(report(result, opts))
+
+
+def report(result: Result, opts) -> str:
+    style = _Style(opts.color)
+    width = opts.width
+    out: list[str] = []
+    run = result.run
+    assert run is not None
+    head = f"valgap · {printable(result.source)} · {result.format} · {run.epochs} epochs"
+    if run.info.run_count > 1:
+        head += f" · run {run.info.run_index} of {run.info.run_count}"
+    out.append(style.dim(head))
+    fit = result.fit.fit if result.fit else None
+    out += _wrap(style.fit(fit, "Verdict: ") + style.bold(result.verdict), width, "  ")
+    out.append("")
+    out += _evidence(result, style, width)
+    if opts.plot and run.epochs >= 2:
+        out.append("")
+        out += plot_panels(run.table, width, opts.color)
+    checks = _checks(result)
+    if checks:
+        out.append("")
+        out.append(style.bold("Recommended checks"))
+        for n, check in enumerate(checks, start=1):
+            out += _wrap(f"{n}. {check}", width, "     ", indent="  ")
+    out += _not_judged(result, style, width)
+    notes = run.info.warnings + (run.info.notes if opts.verbose else [])
+    if notes:
+        out.append("")
+        for note in notes:
+            out += _wrap(style.dim(f"note: {printable(note)}"), width, "      ")
+    return "\n".join(out) + "\n"
+
+
+def _evidence(result: Result, style: _Style, width: int) -> list[str]:
+    lines = []
+    if result.fit is not None:
+        lines += _wrap(f"fit {style.fit(result.fit.fit, str(result.fit.fit))}: "
+                       f"{printable(result.fit.evidence)}", width, "    ")
+    detailed = result.causes[:DETAILED]
+    for finding in detailed:
+        bar = "█" * round(finding.confidence * 10) + "·" * (10 - round(finding.confidence * 10))
+        lines += _wrap(f"  {finding.rule:<22} {bar} {finding.confidence:.2f}", width, "    ")
+        lines += _wrap(style.dim(printable(finding.evidence)), width, "      ", indent="      ")
+    rest = result.causes[DETAILED:]
+    if rest:
+        lines += _wrap("  also considered: " + ", ".join(
+            f"{f.rule} ({f.confidence:.2f})" for f in rest), width, "    ")
+    return lines
+
+
+def _checks(result: Result) -> list[str]:
+    seen: list[str] = []
+    for finding in result.causes[:DETAILED]:
+        for check in finding.checks:
+            if check not in seen:
+                seen.append(check)
+    return seen[:6]
+
+
+def _not_judged(result: Result, style: _Style, width: int) -> list[str]:
+    skipped = [r for r in result.rules if r.status in ("skipped", "error")]
+    if not skipped:
+        return []
+    lines = ["", style.bold("Not judged")]
+    for status in skipped:
+        lines += _wrap(f"- {status.rule}: {printable(status.reason)}", width, "    ", indent="  ")
+    return lines
+
+
+def _wrap(text: str, width: int, subsequent: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, width=max(width, 40), initial_indent=indent,
+                         subsequent_indent=subsequent, break_on_hyphens=False) or [""]
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if self.color else text
+
+    def bold(self, text: str) -> str:
+        return self._paint(BOLD, text)
+
+    def dim(self, text: str) -> str:
+        return self._paint(DIM, text)
+
+    def fit(self, fit: str | None, text: str) -> str:
+        return self._paint(FIT_COLOR.get(fit or "", BOLD), text)
+
+
+# ---- curves ---------------------------------------------------------------------------------
+
+def plot_panels(table, width: int, color: bool) -> list[str]:
+    """Loss (and accuracy, when logged) panels, side by side when the terminal is wide."""
+    panels = [("loss", "train_loss", "val_loss")]
+    acc = [c[len("train_"):] for c in table.columns
+           if c.startswith("train_") and "acc" in c and "val_" + c[len("train_"):] in table]
+    if acc:
+        panels.append((acc[0], f"train_{acc[0]}", f"val_{acc[0]}"))
+    side_by_side = len(panels) == 2 and width >= 100
+    panel_width = (width - 2) // 2 if side_by_side else width
+    rendered = [_panel(table, title, tr, va, panel_width, color) for title, tr, va in panels]
+    legend = f"  {TRAIN_MARK} training   {VAL_MARK} validation"
+    if side_by_side:
+        left, right = rendered
+        rows = [a + "  " + b for a, b in zip(left, right)]
+        return [*rows, legend]
+    return [row for panel in rendered for row in panel] + [legend]
+
+
+def _panel(table, title: str, train_col: str, val_col: str, width: int, color: bool) -> list[str]:
+    import plotext
+
+    fig = plotext.figure
+    fig.clear.all()
+    fig.plot_size(width, 14)
+    epochs = [int(e) for e in table.index]
+    values = []
+    for col, mark in ((train_col, TRAIN_MARK), (val_col, VAL_MARK)):
+        if col not in table:
+            continue
+        pairs = [(e, float(v)) for e, v in zip(epochs, table[col]) if math.isfinite(float(v))]
+        if pairs:
+            signal = fig.signal([p[0] for p in pairs], [p[1] for p in pairs], marker=mark)
+            signal.lines()
+            fig.draw(signal)
+            values += [p[1] for p in pairs]
+    fig.title(f"{title} (log scale)" if _log_scale(values) else title)
+    if _log_scale(values):
+        fig.ruler(1).scale("log")
+    ticks = _epoch_ticks(epochs, width)
+    fig.ruler(0).ticks(ticks, [str(t) for t in ticks])
+    fig.label("epoch", axis=0)
+    fig.theme("simple" if color else "colorless")
+    return fig.build().string(colorless=not color).rstrip("\n").split("\n")
+
+
+def _log_scale(values: list[float]) -> bool:
+    positive = [v for v in values if v > 0]
+    return len(positive) == len(values) and bool(values) and max(values) / min(values) > 30
+
+
+def _epoch_ticks(epochs: list[int], width: int) -> list[int]:
+    most = max(2, width // 8)
+    step = max(1, math.ceil(len(epochs) / most))
+    ticks = epochs[::step]
+    if ticks[-1] == epochs[-1]:
+        return ticks
+    if epochs[-1] - ticks[-1] < step / 2 and len(ticks) > 1:
+        return [*ticks[:-1], epochs[-1]]  # too close to the last tick: replace it
+    return [*ticks, epochs[-1]]

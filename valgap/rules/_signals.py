@@ -1,0 +1,171 @@
+"""Measurements on the curves that several rules share.
+
+Losses are compared on a log scale (ratios), because a loss that falls from 2.3 to 0.01
+spans orders of magnitude and a gap of 0.05 means something different at each end.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from valgap.model import Facts, Run
+
+
+@dataclass
+class Curves:
+    """Training and validation loss over the epochs where both are finite."""
+
+    epochs: list[int]
+    train: list[float]
+    val: list[float]
+
+    @classmethod
+    def of(cls, run: Run) -> Curves | None:
+        table = run.table
+        if "train_loss" not in table or "val_loss" not in table:
+            return None
+        rows = [(int(e), float(t), float(v)) for e, t, v in
+                zip(table.index, table["train_loss"], table["val_loss"])
+                if math.isfinite(t) and math.isfinite(v)]
+        return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+
+    @property
+    def n(self) -> int:
+        return len(self.train)
+
+    @cached_property
+    def positive(self) -> bool:
+        return all(x > 0 for x in self.train + self.val)
+
+    def late(self) -> slice:
+        """The second half of training (at least 3 epochs when there are that many)."""
+        start = min(self.n // 2, max(self.n - 3, 0))
+        return slice(start, self.n)
+
+    @cached_property
+    def train_at_end(self) -> list[float]:
+        """Training loss at each epoch's end, estimated from the epoch means.
+
+        A reported training loss is the mean over the epoch, i.e. about the loss half-way
+        through it; the loss at the epoch's end (when validation is measured) lies half-way
+        to the next epoch's mean. Geometric interpolation, as losses decay multiplicatively.
+        """
+        t = self.train
+        if self.n < 2 or not self.positive:
+            return list(t)
+        out = [math.sqrt(t[i] * t[i + 1]) for i in range(self.n - 1)]
+        last_step = t[-1] / t[-2]
+        out.append(t[-1] * math.sqrt(min(max(last_step, 0.5), 2.0)))
+        return out
+
+    def log_gap(self, shifted: bool = False) -> list[float]:
+        """log(train / val) per epoch: > 0 where validation is below training."""
+        train = self.train_at_end if shifted else self.train
+        if not self.positive:
+            return [0.0] * self.n
+        return [math.log(t / v) for t, v in zip(train, self.val)]
+
+
+def median(values: list[float]) -> float:
+    s = sorted(values)
+    if not s:
+        return 0.0
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def wiggle(values: list[float]) -> float:
+    """Epoch-to-epoch noise of a curve on a log scale (robust, trend removed).
+
+    Each point is compared with the mean of its neighbours; the median absolute residual
+    is scaled to a standard deviation. A smooth curve gives ~0, a jumpy one its jitter.
+    """
+    logs = [math.log(v) for v in values if v > 0]
+    if len(logs) < 3:
+        return 0.0
+    residuals = [abs(logs[i] - (logs[i - 1] + logs[i + 1]) / 2) for i in range(1, len(logs) - 1)]
+    # for white noise of sd s the residual has sd s*sqrt(1.5); MAD -> sd factor 1.4826
+    return 1.4826 * median(residuals) / math.sqrt(1.5)
+
+
+def val_standard_error(n_val: int | None, mean_loss: float) -> float | None:
+    """Relative standard error (log units) of a validation loss averaged over n_val samples.
+
+    At least 1/sqrt(n) (per-sample losses spread about as much as their mean). A low mean
+    cross-entropy is made of a few confident mistakes (loss ~1 each) among many near-zero
+    losses: it behaves like a count of about n * mean mistakes, whose relative error is
+    1/sqrt(n * mean). With 30 samples and a loss of 0.06 that is ~75 %.
+    """
+    if not n_val or n_val <= 0:
+        return None
+    base = 1 / math.sqrt(n_val)
+    if 0 < mean_loss < 1:
+        return max(base, 1 / math.sqrt(n_val * mean_loss))
+    return base
+
+
+def below_share(gaps: list[float], margin: float = 0.0) -> float:
+    """Share of epochs where validation sits below training by more than ``margin``."""
+    return sum(1 for g in gaps if g > margin) / len(gaps) if gaps else 0.0
+
+
+def layer_count(run: Run, *prefixes: str) -> int:
+    return sum(n for name, n in run.info.layers.items() if name.startswith(prefixes))
+
+
+def known_train_mode(facts: Facts) -> bool | None:
+    """True if the facts name a train-mode mechanism, False if they rule all out, else None."""
+    values = [facts.dropout, facts.batchnorm, facts.augmentation, facts.weight_penalty,
+              facts.loss_weighting]
+    if any(v not in (None, False, 0, 0.0) for v in values):
+        return True
+    if all(v is not None for v in values[:3]) and all(v in (False, 0, 0.0) for v in values[:3]):
+        return False
+    return None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How validation sits against training over the run (all on the end-of-epoch train curve)."""
+
+    below_all: float      # share of all epochs with validation below training (beyond 5 %)
+    below_start: bool     # below already in the first epochs
+    late_gap: float       # median log(train/val) over the late epochs
+    early_gap: float      # median log(train/val) over the first three epochs
+    offset_cv: float      # spread of the late absolute offset (train - val) relative to its size
+    train_late_fall: float  # log fall of training loss over the late epochs
+    val_late_fall: float    # log fall of validation loss over the late epochs
+    train_fall: float       # log fall of training loss over the whole run
+    val_fall: float         # log fall of validation loss over the whole run
+    train_jitter: float     # epoch-to-epoch noise of the training curve (log units)
+
+    @property
+    def train_plateaus(self) -> bool:
+        """Training improved clearly less than validation (harder training data)."""
+        return self.train_fall < 0.75 * self.val_fall
+
+    @property
+    def persistent(self) -> bool:
+        return self.below_all >= 0.75 and self.below_start and self.late_gap > 0.05
+
+
+def shape(c: Curves) -> Shape:
+    gaps = c.log_gap(shifted=True)
+    late = c.late()
+    offsets = [t - v for t, v in zip(c.train_at_end[late], c.val[late])]
+    mean_off = sum(offsets) / len(offsets) if offsets else 0.0
+    spread = (sum((o - mean_off) ** 2 for o in offsets) / len(offsets)) ** 0.5 if offsets else 0.0
+    lt, lv = c.train[late], c.val[late]
+    return Shape(
+        below_all=below_share(gaps, 0.05),
+        below_start=below_share(gaps[:3], 0.05) >= 0.66,
+        late_gap=median(gaps[late]),
+        early_gap=median(gaps[:3]),
+        offset_cv=spread / abs(mean_off) if mean_off else math.inf,
+        train_late_fall=math.log(lt[0] / lt[-1]) if c.positive and len(lt) > 1 else 0.0,
+        val_late_fall=math.log(lv[0] / lv[-1]) if c.positive and len(lv) > 1 else 0.0,
+        train_fall=math.log(c.train[0] / c.train[-1]) if c.positive else 0.0,
+        val_fall=math.log(c.val[0] / c.val[-1]) if c.positive else 0.0,
+        train_jitter=wiggle(c.train),
+    )

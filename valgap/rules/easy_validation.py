@@ -1,0 +1,75 @@
+"""The validation set is easier than the training set, or from another distribution.
+
+What it means
+-------------
+An unshuffled or time-ordered split (the last 20 % of a series whose noise shrinks over
+time), label noise only in the training part, a validation set picked from clean or
+typical examples: the two sets are not alike.
+
+Why validation ends up below training
+-------------------------------------
+The model is scored on easier examples at validation, so validation loss stays below
+training loss late into training, with no train-mode mechanism to explain it.
+
+Evidence in the log
+-------------------
+Validation below training through the late epochs; valgap.yaml says ``data.split:
+time-ordered``, or says the model has no dropout, batch norm or augmentation.
+
+How to check
+------------
+Shuffle and split again with another seed (``train_test_split(..., shuffle=True,
+random_state=1)``; ``random_split`` with a new generator) and retrain: the gap should close.
+Compare the label noise and the feature distributions of the two sets.
+
+How to fix
+----------
+Use a random (or, for time series, a rolling) split that matches what the model will meet.
+
+Options
+-------
+confidence: confidence when the split is known to be time-ordered (default 0.85).
+"""
+from __future__ import annotations
+
+from valgap.model import Finding
+from valgap.rules._base import Context, Options, Outcome
+from valgap.rules._signals import known_train_mode, median, val_standard_error
+
+ID = "easy-validation"
+FAMILY = "data-split"
+TITLE = "validation set easier than (or unlike) the training set"
+DEFAULT: Options = {"confidence": 0.85}
+CHECKS = ("split again with shuffling and another seed (sklearn train_test_split(shuffle="
+          "True, random_state=1), or torch.utils.data.random_split with a new generator) and "
+          "retrain: the gap should close",
+          "compare label noise and feature statistics of the training and validation sets")
+
+
+def check(ctx: Context, options: Options) -> Outcome:
+    shape = ctx.shape
+    below = ctx.fit.fit == "val-below-train"
+    late = (f"late gap {shape.late_gap:.2f} (log train/val), below in {shape.below_all:.0%} "
+            "of epochs")
+    if ctx.facts.split == "time-ordered" and shape.late_gap > 0.05:
+        return Finding(ID, options["confidence"], f"{ctx.origin('split')} calls the split "
+                       f"time-ordered and validation stays below training ({late})", CHECKS)
+    if not below:
+        return None
+    train_mode = known_train_mode(ctx.facts)
+    c = ctx.curves
+    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()]))
+    if train_mode is False:
+        sure = 0.75 if not se or shape.late_gap > 2 * se else 0.4
+        return Finding(ID, sure, f"validation stays below training ({late}) although "
+                       f"{ctx.origin('dropout')} rules out dropout, batch norm and "
+                       "augmentation", CHECKS)
+    if train_mode is None:
+        guess = 0.35
+        if shape.train_plateaus and shape.train_jitter < 0.01:
+            # a fixed, harder training set (label noise, other distribution): the training
+            # loss stalls smoothly, unlike augmentation, which redraws examples every epoch
+            guess += 0.15
+        return Finding(ID, guess, f"validation stays below training ({late}); nothing says "
+                       "whether a train-mode mechanism explains it", CHECKS, guess=True)
+    return None

@@ -1,0 +1,63 @@
+"""Near-duplicates shared between the training and validation sets.
+
+What it means
+-------------
+The same (or almost the same) examples sit in both sets: augmented copies split apart,
+several images of one patient or one object in both, rows duplicated before the split.
+
+Why validation ends up below training
+-------------------------------------
+Validation measures memorisation, not generalisation: it follows training all the way
+down, so it can sit at or below training even while training loss goes to zero.
+
+Evidence in the log
+-------------------
+Training loss falls by two orders of magnitude or more and validation falls with it in
+step: the generalisation gap never opens.
+
+How to check
+------------
+Look for duplicates across the split (hash rows or images; nearest neighbours between the
+sets); split by group (patient, user, source file) with ``GroupShuffleSplit`` and retrain.
+
+How to fix
+----------
+Deduplicate before splitting and split by group.
+
+Options
+-------
+min_fall: training loss must fall by at least this factor (default 50).
+max_divergence: how far apart (log factor) the two falls may be (default 0.5).
+confidence: default 0.8.
+"""
+from __future__ import annotations
+
+import math
+
+from valgap.model import Finding
+from valgap.rules._base import Context, Options, Outcome, Skip
+
+ID = "leakage"
+FAMILY = "data-split"
+TITLE = "validation tracks training all the way down (shared near-duplicates)"
+DEFAULT: Options = {"min_fall": 50.0, "max_divergence": 0.5, "confidence": 0.8}
+CHECKS = ("look for duplicates or near-duplicates across the split (hash rows or images, "
+          "nearest neighbours between the sets)",
+          "split by group (sklearn GroupShuffleSplit by patient/user/source) and retrain")
+
+
+def check(ctx: Context, options: Options) -> Outcome:
+    c = ctx.curves
+    if c.n < 5 or not c.positive:
+        return Skip("needs at least 5 epochs of positive losses")
+    train_fall = math.log(c.train[0] / min(c.train))
+    val_fall = math.log(c.val[0] / min(c.val))
+    if train_fall < math.log(options["min_fall"]):
+        return None
+    divergence = abs(train_fall - val_fall)
+    if divergence > options["max_divergence"] or c.val[-1] > 2 * min(c.val):
+        return None
+    return Finding(ID, options["confidence"],
+                   f"training loss fell {math.exp(train_fall):.0f}x and validation "
+                   f"{math.exp(val_fall):.0f}x in step with it (final {c.train[-1]:.3g} vs "
+                   f"{c.val[-1]:.3g}): the generalisation gap never opened", CHECKS)

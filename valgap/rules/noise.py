@@ -1,0 +1,69 @@
+"""The gap is within the noise of the curves or of a small validation set.
+
+What it means
+-------------
+A validation loss averaged over few examples moves a lot from epoch to epoch; a small
+difference between two curves can flip sign from one epoch (or one seed) to the next.
+
+Why validation ends up below training
+-------------------------------------
+By chance: with 30 validation examples a validation loss 20 % below training is well within
+sampling error, and the next epoch may show it above.
+
+Evidence in the log
+-------------------
+The late gap is smaller than the epoch-to-epoch jitter of the validation curve, or than the
+standard error that ``data.n_val`` implies, and its sign flips.
+
+How to check
+------------
+Enlarge the validation set, or repeat the run with other seeds / splits and look at the
+spread of the gap.
+
+How to fix
+----------
+Use a larger validation set (or k-fold cross-validation) before drawing conclusions.
+
+Options
+-------
+flip_share: share of late epochs with the minority sign that counts as flipping (default 0.25).
+confidence: default 0.75.
+"""
+from __future__ import annotations
+
+from valgap.model import Finding
+from valgap.rules._base import Context, Options, Outcome, Skip
+from valgap.rules._signals import median, val_standard_error, wiggle
+
+ID = "noise"
+FAMILY = "noise"
+TITLE = "gap within epoch-to-epoch or sampling noise"
+DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.75}
+CHECKS = ("repeat the run with 2-3 other seeds or splits and compare the gaps",
+          "enlarge the validation set (or use k-fold cross-validation)")
+
+
+def check(ctx: Context, options: Options) -> Outcome:
+    c = ctx.curves
+    if c.n < 4 or not c.positive:
+        return Skip("needs at least 4 epochs of positive losses")
+    if ctx.fit.fit not in ("good-fit", "val-below-train"):
+        return None  # the fit itself is the story; a small gap means nothing here
+    gaps = c.log_gap(shifted=True)[c.late()]
+    gap = median(gaps)
+    jitter = wiggle(c.val)
+    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()]))
+    minority = min(sum(g > 0 for g in gaps), sum(g < 0 for g in gaps)) / len(gaps)
+    flips = minority >= options["flip_share"]
+    band = max(2 * jitter, se or 0.0)
+    size = f"{ctx.facts.n_val} validation samples (standard error ~{se:.0%})" if se else \
+        "validation size unknown"
+    if abs(gap) <= band and (flips or (se and se >= 0.15)):
+        conf = options["confidence"]
+        return Finding(ID, conf, f"late gap {gap:+.2f} (log train/val) is within the noise "
+                       f"band {band:.2f} (validation jitter {jitter:.2f}; {size}); the sign "
+                       f"flips in {minority:.0%} of late epochs", CHECKS)
+    if abs(gap) < 0.01:
+        return Finding(ID, 0.6, f"the curves differ by less than 1% late in training "
+                       f"({gap:+.3f} log units): no real gap", CHECKS)
+    return None

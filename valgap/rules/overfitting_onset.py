@@ -1,0 +1,50 @@
+"""The epoch at which validation loss starts rising while training loss keeps falling.
+
+What it means
+-------------
+The model begins to fit the training set's noise: training loss keeps falling, validation
+loss turns up. The minimum of the validation curve is where training should have stopped.
+
+Why validation ends up below training
+-------------------------------------
+It does not: this is the opposite gap, validation above training and growing.
+
+Evidence in the log
+-------------------
+The validation minimum lies before the end and validation rises beyond its noise after it.
+
+How to check
+------------
+Look at the epoch named here; check how much data the model has per parameter.
+
+How to fix
+----------
+Early stopping (``keras.callbacks.EarlyStopping(monitor='val_loss', restore_best_weights=
+True)``; Lightning ``EarlyStopping``), more data or augmentation, stronger regularisation,
+a smaller model.
+
+Options
+-------
+confidence: default 0.9.
+"""
+from __future__ import annotations
+
+from valgap.model import Finding
+from valgap.rules._base import Context, Options, Outcome
+
+ID = "overfitting-onset"
+FAMILY = "fit"
+TITLE = "the epoch where validation loss turned up"
+DEFAULT: Options = {"confidence": 0.9}
+CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopping("
+          "monitor='val_loss', restore_best_weights=True)",
+          "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"
+          " or keep the checkpoint with the lowest validation loss)",
+          "add data, augmentation or regularisation, or shrink the model")
+
+
+def check(ctx: Context, options: Options) -> Outcome:
+    if ctx.fit.fit != "overfit" or ctx.fit.onset_epoch is None:
+        return None
+    return Finding(ID, options["confidence"], f"validation loss turned up after epoch "
+                   f"{ctx.fit.onset_epoch}: {ctx.fit.evidence}", CHECKS)

@@ -1,0 +1,77 @@
+"""Each batch's loss is taken before that batch's update.
+
+What it means
+-------------
+A training step computes the loss, then updates the weights. The logged training loss
+therefore describes the model *before* each update. With many steps per epoch this hardly
+matters; with full-batch training (one step per epoch) the training loss of epoch *e* is the
+loss of the model validation saw at epoch *e - 1*.
+
+Why validation ends up below training
+-------------------------------------
+Validation is measured after the update, training before it: validation is one update
+ahead. In epoch 1 the training loss is still at its starting value (chance level) while
+validation already improved.
+
+Evidence in the log
+-------------------
+One or two steps per epoch (``1/1`` progress bars), or a batch size equal to the training
+set; the training curve one epoch later matches the validation curve.
+
+How to check
+------------
+Evaluate the training set after the update (``model.evaluate(x_train, y_train)`` at the
+epoch's end; PyTorch: compute the loss again after ``optimizer.step()``).
+
+How to fix
+----------
+Nothing is wrong; compare validation with the next epoch's training loss, or use
+mini-batches.
+
+Options
+-------
+max_steps: at most this many steps per epoch counts as few (default 2).
+confidence: confidence with few steps and a one-epoch shift that closes the gap (default 0.85).
+"""
+from __future__ import annotations
+
+import math
+
+from valgap.model import Finding
+from valgap.rules._base import Context, Options, Outcome, Skip
+from valgap.rules._signals import median
+
+ID = "pre-update-loss"
+FAMILY = "timing"
+TITLE = "training loss taken before each update (few steps per epoch)"
+DEFAULT: Options = {"max_steps": 2, "confidence": 0.85}
+CHECKS = ("Keras: evaluate the training set after the epoch's update: "
+          "model.evaluate(x_train, y_train)",
+          "PyTorch: recompute the training loss after optimizer.step() under model.eval()",
+          "compare each validation loss with the NEXT epoch's training loss")
+
+
+def check(ctx: Context, options: Options) -> Outcome:
+    c = ctx.curves
+    info = ctx.run.info
+    steps = info.steps_per_epoch
+    if steps is None and info.batch_size and ctx.facts.n_train:
+        steps = math.ceil(ctx.facts.n_train / info.batch_size)
+    if c.n < 3 or not c.positive:
+        return Skip("needs at least 3 epochs of positive losses")
+    now = median([abs(math.log(t / v)) for t, v in zip(c.train[1:], c.val[1:])])
+    ahead = median([abs(math.log(t / v)) for t, v in zip(c.train[1:], c.val[:-1])])
+    shifted_fits = ahead < 0.5 * now and now > 0.05
+    if steps is None:
+        if not shifted_fits:
+            return Skip("steps per epoch unknown (no progress bar or batch size in the log)")
+        return Finding(ID, 0.4, f"each epoch's training loss matches the previous epoch's "
+                       f"validation loss (median gap {ahead:.1%} vs {now:.1%} same-epoch); "
+                       "steps per epoch unknown", CHECKS)
+    if steps > options["max_steps"]:
+        return None
+    conf = options["confidence"] if shifted_fits else options["confidence"] * 0.6
+    return Finding(ID, conf, f"{steps} step(s) per epoch: the training loss is taken before "
+                   f"the epoch's only update(s); epoch-1 training loss {c.train[0]:.4g} vs "
+                   f"validation {c.val[0]:.4g}; training shifted one epoch matches validation "
+                   f"within {ahead:.1%} (same epoch: {now:.1%})", CHECKS)

@@ -1,0 +1,56 @@
+"""An L1/L2 weight penalty is added to the training loss only.
+
+What it means
+-------------
+``kernel_regularizer=l2(...)`` in Keras, or ``loss = criterion(...) + lam * sum(w**2)`` in a
+PyTorch loop, adds a penalty to the loss that is logged for training. Validation reports
+the data loss alone (Keras adds the penalty to ``loss`` but not to ``val_loss``).
+
+Why validation ends up below training
+-------------------------------------
+The training curve carries an extra term that the validation curve does not: a roughly
+constant offset that does not shrink as training goes on.
+
+Evidence in the log
+-------------------
+``model.weight_penalty: true`` in valgap.yaml (a summary does not show regularisers); in
+the curves, an absolute offset train - val that stays about constant over the late epochs.
+
+How to check
+------------
+Log the data loss and the penalty separately (Keras: compare ``model.evaluate`` on the
+training set with ``sum(model.losses)``; PyTorch: print ``criterion(out, y)`` apart from the
+penalty term). The data losses should agree.
+
+How to fix
+----------
+Nothing is wrong; plot the data loss without the penalty for both sets.
+
+Options
+-------
+confidence: confidence when a penalty is known (default 0.85).
+guess_confidence: confidence from a constant offset alone (default 0.35).
+max_offset_spread: how constant the late offset must be, as spread / size (default 0.15).
+"""
+from __future__ import annotations
+
+from valgap.rules._base import Context, Options, Outcome, train_mode_check
+
+ID = "regularization-penalty"
+FAMILY = "train-mode"
+TITLE = "L1/L2 penalty added to the training loss only"
+DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.35, "max_offset_spread": 0.15}
+CHECKS = ("Keras: compute the training loss without the penalty (model.evaluate(x_train, "
+          "y_train) minus sum(model.losses)) and compare it with the validation loss",
+          "PyTorch: log criterion(model(x), y) apart from the penalty term and compare it with "
+          "the validation loss",
+          "set the weight decay / regulariser to 0 for one run: the offset should vanish")
+
+
+def check(ctx: Context, options: Options) -> Outcome:
+    shape = ctx.shape
+    guess = options["guess_confidence"]
+    if shape.offset_cv < options["max_offset_spread"] and not shape.train_plateaus:
+        guess += 0.05  # both still fall but the absolute offset stays: an additive term
+    return train_mode_check(ctx, ID, "weight_penalty", "a weight penalty in the training loss",
+                            CHECKS, guess, options)

@@ -1,0 +1,78 @@
+"""The one sentence a person reads first."""
+from __future__ import annotations
+
+from valgap.model import FAMILIES, Result
+
+FIT_PHRASES = {
+    "underfit": "The model underfits: both losses stay high",
+    "overfit": "The model overfits: validation loss turned up while training loss kept falling",
+    "good-fit": "A good fit: both losses fell and settled together",
+    "val-below-train": "Validation loss stays below training loss",
+    "diverged": "Training diverged",
+    "too-short": "Too few epochs to judge",
+}
+
+CAUSE_PHRASES = {
+    "dropout": "dropout (active in training only)",
+    "batchnorm": "batch normalisation (batch statistics in training only)",
+    "augmentation": "augmentation of the training data only",
+    "regularization-penalty": "a weight penalty added to the training loss only",
+    "loss-weighting": "class/sample weighting of the training loss only",
+    "epoch-averaging": "the training loss being an average over each epoch",
+    "pre-update-loss": "the training loss being taken before each update",
+    "reduction-mismatch": "a summed (not averaged) loss whose scale follows the set sizes",
+    "broken-metric": "a loss that is not computed as intended",
+    "easy-validation": "a validation set easier than the training set",
+    "leakage": "near-duplicates shared by the training and validation sets",
+    "noise": "noise: the gap is within the curves' fluctuation",
+    "overfitting-onset": "",
+}
+
+CONFIDENT = 0.5
+
+
+SEPARATING_CHECK = {
+    "train-mode": "evaluating the training set in inference mode",
+    "data-split": "re-splitting with another seed",
+    "timing": "evaluating the training set at each epoch's end",
+}
+
+
+def sentence(result: Result) -> str:
+    if result.error is not None:
+        return f"Could not analyse: {result.error.message}"
+    fit = result.fit
+    if fit is None or fit.fit is None:
+        return f"Cannot judge the fit: {fit.evidence if fit else 'no curves'}."
+    head = FIT_PHRASES[fit.fit]
+    if fit.fit == "overfit" and fit.onset_epoch:
+        head += f" (from epoch {fit.onset_epoch})"
+    causes = [c for c in result.causes if c.rule != "overfitting-onset"]
+    if not causes:
+        return head + "; no cause fired." if fit.fit == "val-below-train" else head + "."
+    first = causes[0]
+    if first.confidence >= CONFIDENT:
+        text = (f"{head}, most likely because of {CAUSE_PHRASES[first.rule]} "
+                f"({first.confidence:.2f})")
+        also = [c for c in causes[1:] if c.confidence >= 0.3]
+        if also:
+            text += f"; {CAUSE_PHRASES[also[0].rule]} may add to it ({also[0].confidence:.2f})"
+        return text + "."
+    return head + ", " + _undecided(first, causes[1:]) + "."
+
+
+def _undecided(first, rest) -> str:
+    """Several weak candidates: name them and the check that would separate them."""
+    close = [c for c in rest if c.confidence >= first.confidence - 0.15]
+    text = f"possibly because of {CAUSE_PHRASES[first.rule]} ({first.confidence:.2f})"
+    if not close:
+        return text
+    family = FAMILIES[first.rule]
+    same = [c.rule for c in close if FAMILIES[c.rule] == family]
+    other = [c for c in close if FAMILIES[c.rule] != family]
+    if same:
+        text += f" or another {family} cause ({', '.join(same)})"
+    if other:
+        text += f", or {CAUSE_PHRASES[other[0].rule]} ({other[0].confidence:.2f})"
+    separating = SEPARATING_CHECK.get(family, "the first recommended check")
+    return text + f"; the log cannot tell them apart, {separating} can"
