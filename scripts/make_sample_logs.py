@@ -24,7 +24,7 @@ OUT = Path(__file__).resolve().parent.parent / "sample_logs"
 SCENARIOS = {
     "healthy": "a plain MLP on digits, random 80/20 split: validation a little above training",
     "dropout": "heavy Dropout(0.5) layers: validation below training from the first epoch",
-    "batchnorm": "BatchNormalization with batches of 8: validation below training, noisy",
+    "batchnorm": "BatchNormalization with batches of 4: validation below training, noisy",
     "overfit": "a wide MLP on 150 training samples: validation turns up while training falls",
     "augmentation": "GaussianNoise on the inputs in training only: validation below training",
 }
@@ -71,8 +71,8 @@ def train(scenario: str) -> None:
     x_tr, x_val, y_tr, y_val = _data(150 if scenario == "overfit" else None)
     model = _model(scenario)
     model.summary()
-    epochs = {"overfit": 60, "batchnorm": 15}.get(scenario, 30)
-    batch = 8 if scenario == "batchnorm" else 32
+    epochs = {"overfit": 60, "batchnorm": 8}.get(scenario, 30)
+    batch = 4 if scenario == "batchnorm" else 32
     model.fit(x_tr, y_tr, validation_data=(x_val, y_val), epochs=epochs, batch_size=batch,
               verbose=1, callbacks=[keras.callbacks.CSVLogger(str(OUT / f"{scenario}.csv"))])
 

@@ -20,7 +20,9 @@ from valgap.parsers import (
     tb_events,
     tb_export,
 )
-from valgap.parsers._text import Source, head_text
+from valgap.parsers._text import HEAD_BYTES, Source, head_text
+
+LONG_HEAD_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,11 @@ def detect(source: Source) -> str:
                          code="unrecognised")
     scores = {name: sniff(head) for name, (sniff, _) in FORMATS.items()}
     best = max(scores, key=lambda n: scores[n])
+    if scores[best] <= 0 and len(source.head()) >= HEAD_BYTES:
+        # progress bars can fill the first 64 KiB before the first epoch line: look further
+        head = head_text(source, LONG_HEAD_BYTES)
+        scores = {name: sniff(head) for name, (sniff, _) in FORMATS.items()}
+        best = max(scores, key=lambda n: scores[n])
     if scores[best] <= 0:
         raise InputError("not a training log valgap recognises (no Keras progress lines, "
                          "CSV loss columns, trainer state or epoch/loss lines found)",

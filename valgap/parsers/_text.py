@@ -112,9 +112,9 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n")
 
 
-def head_text(source: Source) -> str:
-    """The start of the input as clean text, for format sniffing."""
-    head = source.head()
+def head_text(source: Source, size: int = HEAD_BYTES) -> str:
+    """The start of the input as text, for format sniffing."""
+    head = source.head(size)
     enc = sniff_encoding(head)
     return head.decode(enc, errors="replace")
 

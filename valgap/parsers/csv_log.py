@@ -24,19 +24,37 @@ KERAS = "keras-csv"
 LOSSY = re.compile(r"loss|acc|mae|mse|error", re.IGNORECASE)
 
 
+NAME_CELL = re.compile(r"^[\w./@\- ()%]{1,60}$")
+
+
 def sniff(head: str) -> float:
-    first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
-    if not first or first.startswith(("{", "[", "#")):
+    """A header of column names, then a row of the same width that is mostly numbers."""
+    lines = head.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    if len(lines) < 2 or lines[0].startswith(("{", "[", "#")):
         return 0.0
+    first = lines[0].strip()
     delim = _delimiter(first)
     if delim is None:
         return 0.0
     names = [n.strip().strip('"') for n in first.split(delim)]
     if names[:3] == ["Wall time", "Step", "Value"]:
         return 0.0  # a TensorBoard export
-    if any(LOSSY.search(n) for n in names) and len(names) >= 2:
-        return 0.8
-    return 0.0
+    if len(names) < 2 or not all(NAME_CELL.match(n) for n in names if n):
+        return 0.0
+    cells = [c.strip() for c in lines[1].split(delim)]
+    filled = [c for c in cells if c]  # Lightning rows are sparse
+    numeric = sum(1 for c in filled if _is_number(c))
+    if len(cells) != len(names) or not numeric or numeric < len(filled) / 2:
+        return 0.0
+    return 0.8 if any(LOSSY.search(n) for n in names) else 0.0
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _delimiter(first_line: str) -> str | None:
@@ -50,8 +68,12 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     first = text.split("\n", 1)[0]
     delim = _delimiter(first) or ","
     reader = csv.reader(io.StringIO(text), delimiter=delim)
-    header = [h.strip() for h in next(reader, [])]
-    rows = [(n, r) for n, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        rows = [(n, r) for n, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV: {exc}", source.name, line=reader.line_num,
+                         code="bad-csv") from None
     if not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
     columns = _choose_columns(header, source.name, train_col, val_col)

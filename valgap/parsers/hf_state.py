@@ -92,7 +92,11 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
             pending = []
     records = [r for r in records if r.values]
     if not records:
-        raise InputError("no evaluation entries (eval_loss) in the trainer log", name,
+        records = _train_only(history)
+        info.warnings.append("no evaluation entries (eval_loss): training loss only, one row "
+                             "per epoch")
+    if not records:
+        raise InputError("no training or evaluation loss in the trainer log", name,
                          code="no-epochs")
     info.notes.append("training loss of a row = mean of the training logs since the previous "
                       "evaluation (itself an average over those steps)")
@@ -103,6 +107,18 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
     for rec in records:
         rec.epoch = records.index(rec) + 1
     return _table.build_runs(records, info)
+
+
+def _train_only(history: list[dict]) -> list[EpochRecord]:
+    """Rows per (started) epoch from the training entries, when nothing was evaluated."""
+    by_epoch: dict[int, list[float]] = {}
+    for entry in history:
+        if "train_runtime" in entry or not isinstance(entry.get("loss"), (int, float)):
+            continue
+        epoch = entry.get("epoch")
+        number = math.ceil(epoch) if isinstance(epoch, (int, float)) and epoch > 0 else 1
+        by_epoch.setdefault(number, []).append(float(entry["loss"]))
+    return [EpochRecord(n, {"loss": sum(v) / len(v)}) for n, v in sorted(by_epoch.items())]
 
 
 def _record(entry: dict, pending: list[float], number: int) -> EpochRecord:

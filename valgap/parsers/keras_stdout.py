@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from valgap._safe import ANSI
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
@@ -24,15 +25,14 @@ BARE_END = re.compile(r"^\s*\d+s\s+-\s+(?:\w+:)")
 METRIC = re.compile(rf"(?:^|\s)([A-Za-z_][\w/.@]*):\s+({NUMBER})(?=\s|$)")
 PER_SAMPLE = re.compile(r"\d(?:us|ms|s)/sample")
 
-SNIFF = (EPOCH, re.compile(r"\d+/\d+ [\[━]"), re.compile(r"- loss: " + NUMBER))
-
 
 def sniff(head: str) -> float:
     """How sure this is Keras output, 0..1."""
+    head = ANSI.sub("", head)
     lines = head.splitlines()[:400]
     epochs = sum(1 for line in lines if EPOCH.match(line.strip().split("\r")[-1]))
     has_loss = "- loss:" in head or " - loss: " in head
-    has_bar = bool(re.search(r"\d+/\d+ (?:\[[=>.]+\]|\x1b\[\d+m━|━)", head)) or \
+    has_bar = bool(re.search(r"\d+/\d+ (?:\[[=>.]+\]|━)", head)) or \
         bool(re.search(r"\d+/\d+ - \d+m?s - ", head))
     if has_loss and (epochs or has_bar):
         return 0.9

@@ -11,7 +11,8 @@ NAME = "notebook"
 
 def sniff(head: str) -> float:
     text = head.lstrip("\ufeff").lstrip()
-    return 1.0 if text.startswith("{") and '"cells"' in head and '"nbformat"' in head else 0.0
+    # "nbformat" sits at the end of the file, beyond the head of a large notebook
+    return 1.0 if text.startswith("{") and '"cells"' in head and '"cell_type"' in head else 0.0
 
 
 def outputs(source: Source) -> Source:
