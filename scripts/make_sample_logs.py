@@ -27,6 +27,7 @@ SCENARIOS = {
     "batchnorm": "BatchNormalization with batches of 4: validation below training, noisy",
     "overfit": "a wide MLP on 150 training samples: validation turns up while training falls",
     "augmentation": "GaussianNoise on the inputs in training only: validation below training",
+    "underfit": "a 2-unit bottleneck and a tiny learning rate, printed with verbose=2",
 }
 
 
@@ -49,7 +50,7 @@ def _model(scenario: str):
     stack: list = [keras.Input(shape=(64,))]
     if scenario == "augmentation":
         stack.append(layers.GaussianNoise(0.6))
-    width = 512 if scenario == "overfit" else 64
+    width = {"overfit": 512, "underfit": 2}.get(scenario, 64)
     for _ in range(2):
         stack.append(layers.Dense(width, activation=None if scenario == "batchnorm" else "relu"))
         if scenario == "batchnorm":
@@ -58,7 +59,8 @@ def _model(scenario: str):
             stack.append(layers.Dropout(0.5))
     stack.append(layers.Dense(10, activation="softmax"))
     model = keras.Sequential(stack)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+    rate = 1e-4 if scenario == "underfit" else 1e-3
+    model.compile(optimizer=keras.optimizers.Adam(rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -71,10 +73,10 @@ def train(scenario: str) -> None:
     x_tr, x_val, y_tr, y_val = _data(150 if scenario == "overfit" else None)
     model = _model(scenario)
     model.summary()
-    epochs = {"overfit": 60, "batchnorm": 8}.get(scenario, 30)
+    epochs = {"overfit": 60, "batchnorm": 8, "underfit": 12}.get(scenario, 30)
     batch = 4 if scenario == "batchnorm" else 32
     model.fit(x_tr, y_tr, validation_data=(x_val, y_val), epochs=epochs, batch_size=batch,
-              verbose=1, callbacks=[keras.callbacks.CSVLogger(str(OUT / f"{scenario}.csv"))])
+              verbose=2 if scenario == "underfit" else 1, callbacks=[keras.callbacks.CSVLogger(str(OUT / f"{scenario}.csv"))])
 
 
 def main(argv: list[str]) -> int:

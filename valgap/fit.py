@@ -25,10 +25,10 @@ class FitConfig:
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
     table = run.table
-    missing = [c for c in ("train_loss", "val_loss") if c not in table]
+    names = {"train_loss": "training loss", "val_loss": "validation loss"}
+    missing = [names[c] for c in names if c not in table or table[c].isna().all()]
     if missing:
-        what = " and ".join(m.replace("_", " ") for m in missing)
-        return FitResult(None, f"the log has no {what}: nothing to compare")
+        return FitResult(None, f"the log has no {' and no '.join(missing)}: nothing to compare")
     diverged = _diverged(run, conf)
     if diverged:
         return FitResult("diverged", diverged)

@@ -51,6 +51,10 @@ def sentence(result: Result) -> str:
     if not causes:
         return head + "; no cause fired." if fit.fit == "val-below-train" else head + "."
     first = causes[0]
+    if fit.fit != "val-below-train":
+        why = "most likely" if first.confidence >= CONFIDENT else "possibly"
+        return (f"{head}; where the curves differ, {why} because of "
+                f"{CAUSE_PHRASES[first.rule]} ({first.confidence:.2f}).")
     if first.confidence >= CONFIDENT:
         text = (f"{head}, most likely because of {CAUSE_PHRASES[first.rule]} "
                 f"({first.confidence:.2f})")

@@ -133,6 +133,7 @@ BATCH_SIZE = re.compile(r"\bbatch[_ ]size\s*[:=]\s*(\d+)", re.IGNORECASE)
 # "name (Type)" in a Keras summary, "(0): Type(" in a PyTorch module print
 KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]+)\)")
 TORCH_LAYER = re.compile(r"^\s*\([\w.]+\):\s*([A-Z][A-Za-z0-9]+)\(")
+ZERO_RATE = re.compile(r"\(p=0(?:\.0*)?[,)]")
 NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 
 
@@ -150,6 +151,8 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     if types and info.framework is None:
         info.framework = "keras"
     m = TORCH_LAYER.match(line)
+    if m and ZERO_RATE.search(line):
+        m = None  # Dropout(p=0.0) drops nothing
     if m:
         types.append(m.group(1))
         info.framework = info.framework or "pytorch"

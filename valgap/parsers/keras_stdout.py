@@ -17,7 +17,7 @@ from valgap.parsers._text import NUMBER, Source, segments, to_float
 
 NAME = "keras-stdout"
 
-EPOCH = re.compile(r"^\s*Epoch (\d+)/(\d+)\s*$")
+EPOCH = re.compile(r"(?:^|\W)Epoch (\d+)/(\d+)\s*$")
 # "  37/1875 [====>...] - ETA: ..." / "45/45 ━━━ 0s 3ms/step - ..." / "50/50 - 1s - ..."
 COUNTER = re.compile(r"^\s*(\d+)/(\d+|Unknown)\s*(?:\[[=>.]*\]|[━─╸╺\s]+|-)")
 # Keras 1 verbose=2: "3083s - loss: 1.7 - val_loss: 0.3"
@@ -30,7 +30,7 @@ def sniff(head: str) -> float:
     """How sure this is Keras output, 0..1."""
     head = ANSI.sub("", head)
     lines = head.splitlines()[:400]
-    epochs = sum(1 for line in lines if EPOCH.match(line.strip().split("\r")[-1]))
+    epochs = sum(1 for line in lines if EPOCH.search(line.strip().split("\r")[-1]))
     has_loss = "- loss:" in head or " - loss: " in head
     has_bar = bool(re.search(r"\d+/\d+ (?:\[[=>.]+\]|━)", head)) or \
         bool(re.search(r"\d+/\d+ - \d+m?s - ", head))
@@ -95,7 +95,7 @@ def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
     if state.in_summary or _table.summary_starts(text):
         state.in_summary = not _table.summary_ends(text)
     _table.scan_facts(text, state.info, state.in_summary)
-    m = EPOCH.match(text)
+    m = EPOCH.search(text)
     if m:
         if state.epoch is not None and not state.values:
             cut = state.epoch

@@ -47,7 +47,9 @@ def sniff(head: str) -> float:
     reader = _Reader("")
     for line_no, raw in enumerate(head.splitlines()[:5000], start=1):
         reader.feed_raw(raw, line_no)
-    return 0.5 if len(_loss_records(reader)) >= 2 else 0.0
+    records = _loss_records(reader)
+    # Lightning's bars are distinctive enough to trust one complete epoch
+    return 0.5 if len(records) >= 2 or (records and not reader.records) else 0.0
 
 
 def _strip_prefix(line: str) -> str:
@@ -74,6 +76,7 @@ class _Reader:
         # Lightning tqdm: epoch -> postfix values on its bar's first and last state
         self.bar_first: dict[int, dict[str, float]] = {}
         self.bar_last: dict[int, dict[str, float]] = {}
+        self.bar_done: set[int] = set()
 
     def feed_raw(self, raw: str, line_no: int) -> None:
         """One raw line; Lightning bars are read state by state (each \\r redraw)."""
@@ -120,13 +123,21 @@ class _Reader:
         if values:
             self.bar_first.setdefault(epoch, values)
             self.bar_last[epoch] = values
+        if "100%|" in segment:
+            self.bar_done.add(epoch)
             self.shape = self.shape or "Lightning progress bars (epoch values from the postfix)"
 
     def bar_records(self) -> list[EpochRecord]:
         """An epoch's values are final when the next epoch's bar starts; else its last state."""
         records = []
         for epoch in sorted(self.bar_last):
-            values = self.bar_first.get(epoch + 1) or self.bar_last[epoch]
+            values = self.bar_first.get(epoch + 1)
+            if values is None and epoch in self.bar_done:
+                values = self.bar_last[epoch]
+            if values is None:
+                self.info.warnings.append(f"epoch {epoch} was cut (its progress bar never "
+                                          "finished); using the complete epochs")
+                continue
             records.append(EpochRecord(epoch, dict(values)))
         return records
 

@@ -37,7 +37,7 @@ def report(result: Result, opts) -> str:
     head = f"valgap · {printable(result.source)} · {result.format} · {run.epochs} epochs"
     if run.info.run_count > 1:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
-    out.append(style.dim(head))
+    out += [style.dim(line) for line in _wrap(head, width, "  ")]
     fit = result.fit.fit if result.fit else None
     out += _wrap(style.fit(fit, "Verdict: ") + style.bold(result.verdict), width, "  ")
     out.append("")

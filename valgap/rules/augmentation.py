@@ -31,7 +31,7 @@ Nothing is wrong; compare clean-vs-clean losses when judging the fit.
 Options
 -------
 confidence: confidence when augmentation is known (default 0.85).
-guess_confidence: confidence from the curve signature alone (default 0.4).
+guess_confidence: confidence from the curve signature alone (default 0.38).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from valgap.rules._base import (
 ID = "augmentation"
 FAMILY = "train-mode"
 TITLE = "augmentation applied to the training data only"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.4}
+DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.38}
 CHECKS = ("Keras: evaluate the training set without augmentation: model.evaluate(x_train, "
           "y_train) (augmentation layers are off in evaluate; pipeline augmentation must be "
           "left out of that dataset)",
@@ -59,5 +59,5 @@ def check(ctx: Context, options: Options) -> Outcome:
     shape = ctx.shape
     if shape.train_plateaus and shape.train_jitter >= 0.01:
         # harder training data, redrawn every epoch: the training loss stalls and jitters
-        guess += 0.1
+        guess += 0.08
     return train_mode_check(ctx, ID, "augmentation", "augmentation", CHECKS, guess, options)

@@ -30,7 +30,7 @@ Nothing is wrong. With very small batches consider GroupNorm/LayerNorm or a larg
 Options
 -------
 confidence: confidence when the model is known to use batch norm (default 0.85).
-guess_confidence: confidence from the curve signature alone (default 0.3).
+guess_confidence: confidence from the curve signature alone (default 0.28).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from valgap.rules._base import (
 ID = "batchnorm"
 FAMILY = "train-mode"
 TITLE = "batch statistics in training vs running statistics at evaluation"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.3}
+DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.28}
 CHECKS = (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH,
           "train once with a 4x larger batch size: a batch-norm gap shrinks")
 

@@ -33,7 +33,7 @@ Lower the rate only if the model underfits.
 Options
 -------
 confidence: confidence when the model is known to use dropout (default 0.85).
-guess_confidence: confidence from the curve signature alone (default 0.45).
+guess_confidence: confidence from the curve signature alone (default 0.42).
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ from valgap.rules._base import (
 ID = "dropout"
 FAMILY = "train-mode"
 TITLE = "dropout active in training, off at evaluation"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.45}
+DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.42}
 CHECKS = (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH,
           "train once with every dropout rate set to 0: the val < train gap should vanish")
 

@@ -65,11 +65,11 @@ def check(ctx: Context, options: Options) -> Outcome:
                        f"{ctx.origin('dropout')} rules out dropout, batch norm and "
                        "augmentation", CHECKS)
     if train_mode is None:
-        guess = 0.35
+        guess = 0.33
         if shape.train_plateaus and shape.train_jitter < 0.01:
             # a fixed, harder training set (label noise, other distribution): the training
             # loss stalls smoothly, unlike augmentation, which redraws examples every epoch
-            guess += 0.15
+            guess += 0.12
         return Finding(ID, guess, f"validation stays below training ({late}); nothing says "
                        "whether a train-mode mechanism explains it", CHECKS, guess=True)
     return None

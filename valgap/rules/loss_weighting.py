@@ -29,7 +29,7 @@ Nothing is wrong; compare like with like (both weighted or both unweighted).
 Options
 -------
 confidence: confidence when weighting is known (default 0.85).
-guess_confidence: confidence from the curves alone (default 0.3).
+guess_confidence: confidence from the curves alone (default 0.28).
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from valgap.rules._base import Context, Options, Outcome, train_mode_check
 ID = "loss-weighting"
 FAMILY = "train-mode"
 TITLE = "class/sample weights or label smoothing on the training loss only"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.3}
+DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.28}
 CHECKS = ("Keras: evaluate the training set with the validation criterion: "
           "model.evaluate(x_train, y_train) without sample weights, and look at "
           "fit(class_weight=..., sample_weight=...) and label_smoothing=",
@@ -50,6 +50,6 @@ def check(ctx: Context, options: Options) -> Outcome:
     shape = ctx.shape
     guess = options["guess_confidence"]
     if shape.early_gap > 0.4 and shape.late_gap < 0.5 * shape.early_gap:
-        guess += 0.2  # a big offset from epoch 1 that shrinks as the model fits every class
+        guess += 0.17  # a big offset from epoch 1 that shrinks as the model fits every class
     return train_mode_check(ctx, ID, "loss_weighting", "weighted training loss", CHECKS,
                             guess, options)

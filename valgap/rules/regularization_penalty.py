@@ -29,7 +29,7 @@ Nothing is wrong; plot the data loss without the penalty for both sets.
 Options
 -------
 confidence: confidence when a penalty is known (default 0.85).
-guess_confidence: confidence from a constant offset alone (default 0.35).
+guess_confidence: confidence from a constant offset alone (default 0.33).
 max_offset_spread: how constant the late offset must be, as spread / size (default 0.15).
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ from valgap.rules._base import Context, Options, Outcome, train_mode_check
 ID = "regularization-penalty"
 FAMILY = "train-mode"
 TITLE = "L1/L2 penalty added to the training loss only"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.35, "max_offset_spread": 0.15}
+DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.33, "max_offset_spread": 0.15}
 CHECKS = ("Keras: compute the training loss without the penalty (model.evaluate(x_train, "
           "y_train) minus sum(model.losses)) and compare it with the validation loss",
           "PyTorch: log criterion(model(x), y) apart from the penalty term and compare it with "

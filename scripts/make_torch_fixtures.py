@@ -1,0 +1,166 @@
+"""Write small real PyTorch-ecosystem logs into tests/data/ for the parser tests.
+
+Trains tiny models on scikit-learn's digits (no download) with:
+  - PyTorch Lightning: CSVLogger ``metrics.csv`` (step + epoch logging) and TensorBoard events
+  - Hugging Face Trainer: ``trainer_state.json`` and its printed log dicts
+  - a hand-written PyTorch loop printing ``epoch N | train_loss ... | val_loss ...``
+
+Heavy dependencies live only in the environment that runs this script::
+
+    python -m venv /tmp/ptenv
+    /tmp/ptenv/bin/pip install torch lightning transformers accelerate scikit-learn tensorboard
+    /tmp/ptenv/bin/python scripts/make_torch_fixtures.py
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+
+def _digits():
+    import torch
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    x, y = load_digits(return_X_y=True)
+    x_tr, x_val, y_tr, y_val = train_test_split(x / 16.0, y, test_size=0.2, random_state=0)
+    as_t = lambda a, dt: torch.tensor(a, dtype=dt)  # noqa: E731
+    return (as_t(x_tr, torch.float32), as_t(y_tr, torch.long),
+            as_t(x_val, torch.float32), as_t(y_val, torch.long))
+
+
+def _mlp(dropout: float = 0.0):
+    from torch import nn
+
+    return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Dropout(dropout), nn.Linear(64, 10))
+
+
+def lightning_run() -> None:
+    import lightning as L
+    import torch
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    from torch.utils.data import DataLoader, TensorDataset
+
+    class Module(L.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = _mlp(0.5)
+
+        def training_step(self, batch, _):
+            x, y = batch
+            loss = torch.nn.functional.cross_entropy(self.net(x), y)
+            self.log("train_loss", loss, on_step=True, on_epoch=True)
+            return loss
+
+        def validation_step(self, batch, _):
+            x, y = batch
+            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y))
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    L.seed_everything(1)
+    x_tr, y_tr, x_val, y_val = _digits()
+    work = OUT / "_lightning"
+    shutil.rmtree(work, ignore_errors=True)
+    trainer = L.Trainer(max_epochs=8, logger=[CSVLogger(work, name="csv"),
+                                              TensorBoardLogger(work, name="tb")],
+                        enable_progress_bar=False, enable_model_summary=False,
+                        log_every_n_steps=10, accelerator="cpu")
+    trainer.fit(Module(), DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
+                DataLoader(TensorDataset(x_val, y_val), batch_size=64))
+    (OUT / "lightning").mkdir(parents=True, exist_ok=True)
+    shutil.copy(work / "csv" / "version_0" / "metrics.csv", OUT / "lightning" / "metrics.csv")
+    tb_dir = OUT / "lightning" / "tb" / "version_0"
+    shutil.rmtree(tb_dir, ignore_errors=True)
+    tb_dir.mkdir(parents=True)
+    for event in (work / "tb" / "version_0").glob("events.out.tfevents.*"):
+        shutil.copy(event, tb_dir / event.name)
+    shutil.rmtree(work)
+
+
+def hf_run() -> None:
+    import torch
+    from transformers import Trainer, TrainingArguments
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = _mlp(0.3)
+
+        def forward(self, x, labels=None):
+            logits = self.net(x)
+            loss = torch.nn.functional.cross_entropy(logits, labels)
+            return {"loss": loss, "logits": logits}
+
+    class Rows(torch.utils.data.Dataset):
+        def __init__(self, x, y) -> None:
+            self.x, self.y = x, y
+
+        def __len__(self) -> int:
+            return len(self.y)
+
+        def __getitem__(self, i):
+            return {"x": self.x[i], "labels": self.y[i]}
+
+    torch.manual_seed(1)
+    x_tr, y_tr, x_val, y_val = _digits()
+    work = OUT / "_hf"
+    args = TrainingArguments(output_dir=str(work), num_train_epochs=6, learning_rate=3e-3,
+                             per_device_train_batch_size=64, eval_strategy="epoch",
+                             logging_steps=10, save_strategy="no", report_to=[],
+                             use_cpu=True, disable_tqdm=True)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        trainer = Trainer(model=Model(), args=args, train_dataset=Rows(x_tr, y_tr),
+                          eval_dataset=Rows(x_val, y_val))
+        trainer.train()
+    (OUT / "hf").mkdir(parents=True, exist_ok=True)
+    trainer.state.save_to_json(str(OUT / "hf" / "trainer_state.json"))
+    (OUT / "hf" / "stdout.log").write_text(printed.getvalue())
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def loop_run() -> None:
+    import torch
+
+    torch.manual_seed(1)
+    x_tr, y_tr, x_val, y_val = _digits()
+    model = _mlp(0.0)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    lines = [f"Training on {len(y_tr)} samples, validating on {len(y_val)} samples", str(model)]
+    for epoch in range(1, 13):
+        model.train()
+        total, count = 0.0, 0
+        for i in range(0, len(y_tr), 32):
+            loss = torch.nn.functional.cross_entropy(model(x_tr[i:i + 32]), y_tr[i:i + 32])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y_tr[i:i + 32])
+            count += len(y_tr[i:i + 32])
+        model.eval()
+        with torch.no_grad():
+            val = torch.nn.functional.cross_entropy(model(x_val), y_val).item()
+        lines.append(f"epoch {epoch:3d} | train_loss {total / count:.4f} | val_loss {val:.4f}")
+    (OUT / "loop").mkdir(parents=True, exist_ok=True)
+    (OUT / "loop" / "train.log").write_text("\n".join(lines) + "\n")
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for job in (loop_run, lightning_run, hf_run):
+        print(f"{job.__name__} ...", file=sys.stderr)
+        job()
+    print(json.dumps(sorted(str(p.relative_to(OUT)) for p in OUT.rglob("*") if p.is_file())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

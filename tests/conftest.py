@@ -1,0 +1,48 @@
+"""Shared test helpers: paths to real logs, a CLI runner, tables built from curves."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from valgap.cli import main
+from valgap.model import Run, RunInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_logs"
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = ROOT.parent / "shared"
+LABELED = SHARED / "corpus" / "labeled"
+REALWORLD = SHARED / "corpus" / "realworld"
+
+
+def needs_shared(path: Path) -> Path:
+    """Skip the calling test cleanly when ../shared (the corpus) is not beside the repo."""
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI through click's CliRunner; stderr kept apart from stdout."""
+    def run(*args: str, input: str | bytes | None = None, env: dict | None = None):
+        return CliRunner().invoke(main, list(args), input=input, env=env or {},
+                                  catch_exceptions=False)
+    return run
+
+
+def make_run(train: list[float], val: list[float] | None = None, *,
+             layers: dict[str, int] | None = None, n_train: int | None = None,
+             n_val: int | None = None, steps: int | None = None, **extra: list[float]) -> Run:
+    """A run from curves (synthetic tests of the rules and the fit classifier)."""
+    data = {"train_loss": train}
+    if val is not None:
+        data["val_loss"] = val
+    data.update(extra)
+    table = pd.DataFrame(data, index=pd.RangeIndex(1, len(train) + 1, name="epoch"))
+    info = RunInfo(source="synthetic", format="test", layers=layers or {}, n_train=n_train,
+                   n_val=n_val, steps_per_epoch=steps)
+    return Run(table.astype(float), info)

@@ -1,0 +1,104 @@
+"""Keras stdout on real logs (sample_logs/, made by scripts/make_sample_logs.py)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.conftest import REALWORLD, SAMPLES, needs_shared
+from valgap.model import InputError
+from valgap.parsers import keras_stdout, read
+from valgap.parsers._text import Source
+
+SCENARIOS = ["healthy", "dropout", "batchnorm", "overfit", "augmentation", "underfit"]
+
+
+def parse_text(text: str, name: str = "inline.log"):
+    return keras_stdout.parse(Source(name, text.encode()))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_sample_log_matches_its_csv_logger(scenario):
+    run = read(str(SAMPLES / f"{scenario}.log"))[-1]
+    history = pd.read_csv(SAMPLES / f"{scenario}.csv")
+    assert run.info.format == "keras-stdout"
+    assert run.epochs == len(history)
+    assert list(run.table.index) == list(range(1, len(history) + 1))
+    # the bar prints 4 decimals; the CSVLogger keeps full precision
+    assert (run.table["train_loss"] - history["loss"].values).abs().max() < 6e-5
+    assert (run.table["val_loss"] - history["val_loss"].values).abs().max() < 6e-5
+    assert (run.table["val_accuracy"] - history["val_accuracy"].values).abs().max() < 6e-5
+
+
+@pytest.mark.parametrize(("scenario", "layer"), [("dropout", "Dropout"),
+                                                 ("batchnorm", "BatchNormalization"),
+                                                 ("augmentation", "GaussianNoise")])
+def test_model_summary_layers(scenario, layer):
+    run = read(str(SAMPLES / f"{scenario}.log"))[-1]
+    assert run.info.layers.get(layer, 0) >= 1
+    assert "Dense" in run.info.layers
+
+
+def test_steps_per_epoch_from_the_bar():
+    run = read(str(SAMPLES / "dropout.log"))[-1]
+    assert run.info.steps_per_epoch == 45  # 1437 training rows / batch 32
+
+
+def test_tf1_era_samples_header():
+    text = ("Train on 46580 samples, validate on 1000 samples\nEpoch 1/3\n"
+            "46580/46580 [==============================] - 8s 176us/sample - loss: 0.2320 - "
+            "accuracy: 0.9216 - val_loss: 0.1581 - val_accuracy: 0.9636\nEpoch 2/3\n"
+            "46580/46580 [==============================] - 8s 170us/sample - loss: 0.1110 - "
+            "accuracy: 0.9660 - val_loss: 0.1100 - val_accuracy: 0.9700\n")
+    run = parse_text(text)[-1]
+    assert (run.info.n_train, run.info.n_val) == (46580, 1000)
+    assert run.table.loc[1, "train_loss"] == 0.2320
+    assert run.table.loc[1, "val_accuracy"] == 0.9636
+    assert run.epochs == 2
+
+
+def test_terminal_capture_with_eta_updates_and_warnings():
+    bar = "\r  1/100 [..............................] - ETA: 1:23 - loss: 2.3000 - acc: 0.1000"
+    bar += "\r 50/100 [==============>...............] - ETA: 0s - loss: 1.9000 - acc: 0.3000"
+    bar += ("\r100/100 [==============================] - 2s 20ms/step - loss: 1.5000 - "
+            "acc: 0.4000 - val_loss: 1.2000 - val_acc: 0.5000\n")
+    text = ("Epoch 1/2\n" + bar + "2021-05-09 18:27:16.558632: I tensorflow/core/gpu.cc:1720] "
+            "Found device 0\nEpoch 2/2\n" + bar.replace("1.5000", "1.1000"))
+    run = parse_text("\x1b[1m" + text + "\x1b[0m")[-1]
+    assert run.epochs == 2
+    assert list(run.table["train_loss"]) == [1.5, 1.1]
+    assert list(run.table["val_accuracy"]) == [0.5, 0.5]  # acc is accuracy
+
+
+def test_run_cut_mid_epoch_keeps_complete_epochs():
+    text = (SAMPLES / "healthy.log").read_text(encoding="utf-8")
+    cut = text[: text.index("Epoch 30/30") + len("Epoch 30/30\n") + 200]
+    run = parse_text(cut)[-1]
+    assert run.epochs == 29
+    assert any("epoch 30 was cut" in w for w in run.info.warnings)
+
+
+def test_restarted_training_gives_two_runs_and_the_last_is_analysed():
+    text = (SAMPLES / "overfit.log").read_text() + (SAMPLES / "healthy.log").read_text()
+    runs = parse_text(text)
+    assert [r.epochs for r in runs] == [60, 30]
+    from valgap.parsers._table import pick_run
+    chosen = pick_run(runs, "x")
+    assert chosen is runs[-1]
+    assert any("restarted" in w for w in chosen.info.warnings)
+
+
+def test_no_epoch_is_a_clear_error():
+    with pytest.raises(InputError, match="no complete Keras epoch"):
+        parse_text("Epoch 1/5\n  3/45 [==>....] - ETA: 3s - loss: 2.2\n")
+
+
+def test_keras1_verbose2_lines():
+    log = needs_shared(REALWORLD / "keras-stdout" /
+                       "KyotoSunshine__CNN-for-handwritten-kanji__logs~"
+                       "model_for_augmented_dataset_training_log.txt")
+    runs = read(str(log))
+    assert len(runs) == 3  # the script trains three times in one log
+    first = runs[0]
+    assert first.epochs == 10
+    assert first.table.loc[1, "train_loss"] == 1.7197
+    assert first.table.loc[10, "val_loss"] == 0.2883

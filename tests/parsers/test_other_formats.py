@@ -1,0 +1,154 @@
+"""HF Trainer, plain loop text, TensorBoard events and exports, notebooks, odd bytes."""
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import json
+import lzma
+
+import pytest
+
+from tests.conftest import DATA, SAMPLES
+from valgap.model import InputError
+from valgap.parsers import Options, detect, read
+from valgap.parsers._text import Source
+
+
+def test_trainer_state_one_row_per_evaluation():
+    state = json.loads((DATA / "hf" / "trainer_state.json").read_text())
+    evals = [e for e in state["log_history"] if "eval_loss" in e]
+    run = read(str(DATA / "hf" / "trainer_state.json"))[-1]
+    assert run.info.format == "hf-trainer-state"
+    assert run.epochs == len(evals)
+    assert list(run.table["val_loss"]) == pytest.approx([e["eval_loss"] for e in evals])
+    first_train = [e["loss"] for e in state["log_history"]
+                   if "loss" in e and e["step"] <= evals[0]["step"]]
+    assert run.table.loc[1, "train_loss"] == pytest.approx(sum(first_train) / len(first_train))
+    assert any("mean of the training logs" in n for n in run.info.notes)
+
+
+def test_trainer_folder_and_printed_dicts_agree_with_the_state():
+    state = read(str(DATA / "hf"))[-1]  # the output folder holding trainer_state.json
+    printed = read(str(DATA / "hf" / "stdout.log"))[-1]
+    assert printed.info.format == "hf-trainer-stdout"
+    assert printed.epochs == state.epochs
+    # the printed dicts round to 4 significant digits
+    assert (printed.table["val_loss"] - state.table["val_loss"]).abs().max() < 1e-3
+
+
+def test_loop_text_reads_epoch_lines_and_split_sizes():
+    run = read(str(DATA / "loop" / "train.log"))[-1]
+    assert run.info.format == "loop-text"
+    assert (run.info.n_train, run.info.n_val) == (1437, 360)
+    assert run.epochs == 12
+    line = next(l for l in (DATA / "loop" / "train.log").read_text().splitlines()
+                if l.startswith("epoch  12"))
+    assert run.table.loc[12, "val_loss"] == float(line.split()[-1])
+    assert "Dropout" not in run.info.layers  # Dropout(p=0.0) drops nothing
+
+
+@pytest.mark.parametrize("text", [
+    "Epoch 1: train loss: 2.25 - validation loss: 2.13\nEpoch 2: train loss: 2.03 - "
+    "validation loss: 1.76\n",
+    "epoch   1 | train_loss 2.25 | val_loss 2.13 | lr 1e-3\nepoch   2 | train_loss 2.03 | "
+    "val_loss 1.76 | lr 1e-3\n",
+    "[1/20] loss=2.25 val_loss=2.13\n[2/20] loss=2.03 val_loss=1.76\n",
+    "2025-04-24 21:16:20,207 - INFO - Epoch [1/50], Train Loss: 2.25, Val Loss: 2.13\n"
+    "2025-04-24 21:18:20,207 - INFO - Epoch [2/50], Train Loss: 2.03, Val Loss: 1.76\n",
+    "Epoch [1/100] - Time: 0.66s\n  Train Loss: 2.25, Train Acc: 41%\n  Val Loss: 2.13, "
+    "Val Acc: 64%\nEpoch [2/100] - Time: 0.61s\n  Train Loss: 2.03, Train Acc: 50%\n"
+    "  Val Loss: 1.76, Val Acc: 70%\n",
+    "| Epoch | Train Loss | Val Loss |\n|---|---|---|\n| 1 | 2.25 | 2.13 |\n| 2 | 2.03 | 1.76 |\n",
+    "Epoch 1/2: 100%|██████| 5/5 [00:01<00:00, loss=2.9]\nEpoch 1/2 Train Loss: 2.25, "
+    "Val Loss: 2.13, Test Loss: 9.9\nEpoch 2/2 Train Loss: 2.03, Val Loss: 1.76, Test Loss: 9.9\n",
+])
+def test_loop_text_shapes(text):
+    run = read("-", data=text.encode())[-1]
+    assert run.info.format == "loop-text"
+    assert list(run.table["train_loss"]) == [2.25, 2.03]
+    assert list(run.table["val_loss"]) == [2.13, 1.76]  # never the test loss
+
+
+def test_tensorboard_lightning_events_match_metrics_csv():
+    events = read(str(DATA / "lightning" / "tb"))[-1]
+    csv = read(str(DATA / "lightning" / "metrics.csv"))[-1]
+    assert events.info.format == "tb-events"
+    assert events.epochs == csv.epochs
+    assert (events.table["val_loss"] - csv.table["val_loss"]).abs().max() < 1e-6
+    assert (events.table["train_loss"] - csv.table["train_loss"]).abs().max() < 1e-6
+
+
+def test_tensorboard_export_pair_from_file_names(tmp_path):
+    csv = read(str(SAMPLES / "healthy.csv"))[-1]
+    for run, col in (("train", "train_loss"), ("validation", "val_loss")):
+        lines = ["Wall time,Step,Value"] + [f"{1.7e9 + i},{i},{v}"
+                                            for i, v in enumerate(csv.table[col])]
+        (tmp_path / f"run-{run}-tag-epoch_loss.csv").write_text("\n".join(lines))
+    run = read(str(tmp_path))[-1]
+    assert run.info.format == "tb-export"
+    assert list(run.table["val_loss"]) == pytest.approx(list(csv.table["val_loss"]))
+
+
+@pytest.mark.parametrize("opener", [gzip.compress, bz2.compress, lzma.compress])
+def test_compressed_logs(tmp_path, opener):
+    path = tmp_path / "run.log.z"
+    path.write_bytes(opener((SAMPLES / "dropout.log").read_bytes()))
+    assert read(str(path))[-1].epochs == 30
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_bom_encodings_and_crlf(tmp_path, encoding):
+    text = (SAMPLES / "dropout.csv").read_text().replace("\n", "\r\n")
+    path = tmp_path / "history.csv"
+    path.write_bytes(text.encode(encoding))
+    run = read(str(path))[-1]
+    assert run.epochs == 30 and run.info.format == "keras-csv"
+
+
+def test_stray_bytes_do_not_stop_the_reader(tmp_path):
+    data = (SAMPLES / "healthy.log").read_bytes().replace(b"Epoch 3/30", b"\xff\xfeEpoch 3/30")
+    path = tmp_path / "run.log"
+    path.write_bytes(data)
+    assert read(str(path))[-1].epochs == 30
+
+
+def test_notebook_outputs(tmp_path):
+    log = (SAMPLES / "healthy.log").read_text()
+    nb = {"cells": [{"cell_type": "code", "source": "model.fit(...)",
+                     "outputs": [{"output_type": "stream", "name": "stdout",
+                                  "text": log.splitlines(keepends=True)}]}],
+          "nbformat": 4, "nbformat_minor": 5, "metadata": {}}
+    path = tmp_path / "train.ipynb"
+    path.write_text(json.dumps(nb))
+    run = read(str(path))[-1]
+    assert run.epochs == 30 and run.info.format == "keras-stdout"
+
+
+def test_detection_ignores_the_file_name(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_bytes((SAMPLES / "dropout.log").read_bytes())
+    assert detect(Source(str(path))) == "keras-stdout"
+
+
+def test_input_format_overrides_detection():
+    with pytest.raises(InputError):
+        read(str(SAMPLES / "dropout.log"), Options(input_format="csv"))
+
+
+def test_binary_and_unrelated_files_are_refused(tmp_path):
+    (tmp_path / "blob.bin").write_bytes(bytes(range(256)) * 10)
+    (tmp_path / "notes.txt").write_text("shopping list\nmilk\neggs\n")
+    for name in ("blob.bin", "notes.txt"):
+        with pytest.raises(InputError) as err:
+            read(str(tmp_path / name))
+        assert err.value.code == "unrecognised"
+    with pytest.raises(InputError, match="no such file"):
+        read(str(tmp_path / "missing.log"))
+
+
+def test_utf16_without_bom_is_decoded():
+    text = (SAMPLES / "dropout.csv").read_text()
+    run = read("-", data=text.encode("utf-16-le"))[-1]
+    assert run.epochs == 30
+    assert codecs.BOM_UTF16_LE not in text.encode("utf-16-le")[:2]

@@ -1,0 +1,142 @@
+"""The CLI through click's CliRunner: text and JSON output, stdin, exit codes, bad input."""
+from __future__ import annotations
+
+import json
+
+from tests.conftest import SAMPLES
+
+CONTRACT = {"schema", "source", "format", "epochs", "fit", "causes", "verdict", "rules", "error"}
+
+
+def test_text_report_verdict_first_then_curves_and_checks(cli):
+    res = cli("analyze", str(SAMPLES / "dropout.log"), env={"COLUMNS": "120"})
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert "keras-stdout" in lines[0]
+    assert lines[1].startswith("Verdict: Validation loss stays below training loss")
+    assert "dropout" in lines[1] + lines[2]
+    assert "Recommended checks" in res.stdout and "  1. " in res.stdout
+    assert "┌" in res.stdout and " loss " in res.stdout and "accuracy" in res.stdout
+    assert "\x1b[" not in res.stdout  # not a terminal: no colour
+
+
+def test_no_plot_and_width(cli):
+    res = cli("analyze", "--no-plot", str(SAMPLES / "healthy.log"), env={"COLUMNS": "60"})
+    assert res.exit_code == 0
+    assert "┌" not in res.stdout
+    assert max(len(line) for line in res.stdout.splitlines()) <= 60
+
+
+def test_plot_fits_the_width(cli):
+    res = cli("analyze", str(SAMPLES / "healthy.log"), env={"COLUMNS": "80"})
+    assert max(len(line) for line in res.stdout.splitlines()) <= 80
+
+
+def test_colour_only_when_asked_and_never_with_no_color(cli):
+    res = cli("analyze", "--color", "always", str(SAMPLES / "dropout.log"))
+    assert "\x1b[" in res.stdout
+    res = cli("analyze", str(SAMPLES / "dropout.log"), env={"NO_COLOR": "1"})
+    assert "\x1b[" not in res.stdout
+
+
+def test_json_contract(cli):
+    res = cli("analyze", "--format", "json", str(SAMPLES / "overfit.csv"))
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert len(lines) == 1
+    doc = json.loads(lines[0])
+    assert CONTRACT <= set(doc)
+    assert doc["schema"] == "valgap/1" and doc["format"] == "keras-csv" and doc["epochs"] == 60
+    assert doc["fit"] == "overfit" and doc["error"] is None
+    assert doc["causes"][0]["id"] == "overfitting-onset"
+    assert set(doc["causes"][0]) >= {"id", "confidence", "evidence", "checks"}
+    statuses = {r["id"]: r["status"] for r in doc["rules"]}
+    assert len(statuses) == 13 and statuses["overfitting-onset"] == "fired"
+    skipped = [r for r in doc["rules"] if r["status"] == "skipped"]
+    assert all(r["reason"] for r in skipped)
+
+
+def test_stdin(cli):
+    res = cli("analyze", "--format", "json", "-", input=(SAMPLES / "dropout.log").read_bytes())
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 0 and doc["source"] == "-" and doc["epochs"] == 30
+
+
+def test_unreadable_input_exit_2_one_line_and_json_line(cli, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("nothing to see\n")
+    res = cli("analyze", "--format", "json", str(bad), str(SAMPLES / "healthy.csv"))
+    assert res.exit_code == 2
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 1 and str(bad) in err[0] and "Traceback" not in res.stderr
+    docs = [json.loads(line) for line in res.stdout.splitlines()]
+    assert docs[0]["error"]["code"] == "unrecognised" and docs[0]["fit"] is None
+    assert docs[1]["fit"] == "good-fit"  # the other input is still analysed
+
+
+def test_missing_file_and_csv_line_in_message(cli, tmp_path):
+    res = cli("analyze", str(tmp_path / "missing.log"))
+    assert res.exit_code == 2 and "no such file" in res.stderr
+    bad = tmp_path / "h.csv"
+    lines = (SAMPLES / "healthy.csv").read_text().splitlines()
+    lines[4] = "3,0.5,bad,0.9,0.3"
+    bad.write_text("\n".join(lines))
+    res = cli("analyze", str(bad))
+    assert res.exit_code == 2 and f"{bad}:5:" in res.stderr
+
+
+def test_fail_on_gates(cli):
+    assert cli("analyze", "--fail-on", "overfit", str(SAMPLES / "overfit.csv")).exit_code == 1
+    assert cli("analyze", "--fail-on", "overfit,diverged",
+               str(SAMPLES / "healthy.csv")).exit_code == 0
+    assert cli("analyze", "--fail-on", "dropout", str(SAMPLES / "dropout.log")).exit_code == 1
+    res = cli("analyze", "--fail-on", "overfitt", str(SAMPLES / "overfit.csv"))
+    assert res.exit_code == 2 and "overfitt" in res.stderr
+
+
+def test_no_validation_loss_is_not_an_error(cli, tmp_path):
+    path = tmp_path / "train_only.csv"
+    rows = [line.split(",")[:3] for line in (SAMPLES / "healthy.csv").read_text().splitlines()]
+    path.write_text("\n".join(",".join(r) for r in rows))
+    res = cli("analyze", "--format", "json", str(path))
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 0 and doc["fit"] is None and doc["epochs"] == 30
+    assert "validation loss" in doc["verdict"]
+
+
+def test_log_content_cannot_inject_escapes(cli, tmp_path):
+    path = tmp_path / "evil.csv"
+    text = (SAMPLES / "healthy.csv").read_text().replace("val_loss", "val_loss\x1b]0;pwned\x07")
+    path.write_text(text)
+    res = cli("analyze", "-v", str(path))
+    assert "\x1b" not in res.stdout and "\x07" not in res.stdout
+
+
+def test_help_lists_exit_codes(cli):
+    res = cli("analyze", "--help")
+    assert "Exit codes" in res.stdout and "--fail-on" in res.stdout
+
+
+def test_rules_and_explain(cli):
+    res = cli("rules")
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 13
+    res = cli("explain", "dropout")
+    assert res.exit_code == 0 and "How to check" in res.stdout
+    assert cli("explain", "nope").exit_code == 2
+
+
+def test_all_runs(cli):
+    log = (SAMPLES / "overfit.log").read_bytes() + (SAMPLES / "healthy.log").read_bytes()
+    res = cli("analyze", "--format", "json", "--all-runs", "-", input=log)
+    docs = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [d["epochs"] for d in docs] == [60, 30]
+    assert [d["fit"] for d in docs] == ["overfit", "good-fit"]
+
+
+def test_python_dash_m(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "valgap", "analyze", "--format", "json",
+                           str(SAMPLES / "healthy.csv")], capture_output=True, text=True)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["fit"] == "good-fit"

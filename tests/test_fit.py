@@ -1,0 +1,82 @@
+"""The fit classifier on synthetic curves (each class and its near misses) and real runs."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tests.conftest import SAMPLES, make_run
+from valgap.fit import classify
+from valgap.model import Facts
+from valgap.parsers import read
+
+
+def decay(start: float, end: float, n: int, rate: float = 0.35) -> list[float]:
+    return [end + (start - end) * math.exp(-rate * i) for i in range(n)]
+
+
+def fit_of(run, **facts):
+    return classify(run, Facts(**facts)).fit
+
+
+def test_good_fit():
+    train = decay(2.3, 0.10, 25)
+    val = [t * 1.08 for t in decay(2.2, 0.10, 25)]
+    assert fit_of(make_run(train, val)) == "good-fit"
+
+
+def test_overfit_names_the_turning_epoch():
+    train = decay(2.3, 0.001, 40, 0.3)
+    val = [0.3 + 0.004 * max(0, i - 12) ** 1.2 + 1.9 * math.exp(-0.5 * i) for i in range(40)]
+    result = classify(make_run(train, val), Facts())
+    assert result.fit == "overfit"
+    assert 10 <= result.onset_epoch <= 16
+
+
+def test_noisy_validation_without_a_trend_is_not_overfit():
+    train = decay(0.4, 0.28, 20, 0.3)
+    wobble = [0.24, 0.30, 0.38, 0.29, 0.40, 0.35, 0.28, 0.23, 0.27, 0.34] * 2
+    assert fit_of(make_run(train, wobble)) != "overfit"
+
+
+def test_underfit():
+    train = decay(2.35, 2.30, 12, 0.2)
+    val = decay(2.34, 2.30, 12, 0.2)
+    assert fit_of(make_run(train, val)) == "underfit"
+
+
+def test_val_below_train():
+    train = decay(2.2, 0.9, 30)
+    val = decay(1.8, 0.3, 30)
+    assert fit_of(make_run(train, val)) == "val-below-train"
+
+
+def test_small_validation_set_widens_the_noise_margin():
+    train = decay(2.2, 0.12, 25)
+    val = [t * 0.7 for t in train]
+    assert fit_of(make_run(train, val)) == "val-below-train"
+    assert fit_of(make_run(train, val), n_val=30) == "good-fit"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_diverged_on_nan_or_inf(bad):
+    train = [0.9, 0.5, 0.7, 2.4, bad, bad]
+    assert fit_of(make_run(train, [0.7, 0.6, 0.7, 400.0, bad, bad])) == "diverged"
+
+
+def test_diverged_on_explosion():
+    train = [1.0, 0.5, 0.4, 0.6, 3.0, 9.0]
+    assert fit_of(make_run(train, [0.9, 0.5, 0.45, 0.7, 4.0, 12.0])) == "diverged"
+
+
+def test_too_short_and_missing_validation():
+    assert fit_of(make_run([1.0], [0.9])) == "too-short"
+    result = classify(make_run([1.0, 0.8, 0.7]), Facts())
+    assert result.fit is None and "validation loss" in result.evidence
+
+
+@pytest.mark.parametrize(("scenario", "fit"), [("healthy", "good-fit"), ("overfit", "overfit"),
+                                               ("dropout", "val-below-train"),
+                                               ("underfit", "underfit")])
+def test_real_sample_runs(scenario, fit):
+    assert fit_of(read(str(SAMPLES / f"{scenario}.log"))[-1]) == fit
