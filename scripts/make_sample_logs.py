@@ -76,7 +76,8 @@ def train(scenario: str) -> None:
     epochs = {"overfit": 60, "batchnorm": 8, "underfit": 12}.get(scenario, 30)
     batch = 4 if scenario == "batchnorm" else 32
     model.fit(x_tr, y_tr, validation_data=(x_val, y_val), epochs=epochs, batch_size=batch,
-              verbose=2 if scenario == "underfit" else 1, callbacks=[keras.callbacks.CSVLogger(str(OUT / f"{scenario}.csv"))])
+              verbose=2 if scenario == "underfit" else 1,
+              callbacks=[keras.callbacks.CSVLogger(str(OUT / f"{scenario}.csv"))])
 
 
 def main(argv: list[str]) -> int:

@@ -45,7 +45,7 @@ def test_json_contract(cli):
     lines = res.stdout.splitlines()
     assert len(lines) == 1
     doc = json.loads(lines[0])
-    assert CONTRACT <= set(doc)
+    assert set(doc) >= CONTRACT
     assert doc["schema"] == "valgap/1" and doc["format"] == "keras-csv" and doc["epochs"] == 60
     assert doc["fit"] == "overfit" and doc["error"] is None
     assert doc["causes"][0]["id"] == "overfitting-onset"

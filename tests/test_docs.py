@@ -18,7 +18,7 @@ def test_rule_docstring_sections_and_declarations(module):
     doc = module.__doc__ or ""
     for section in SECTIONS:
         assert f"\n{section}\n" in doc, f"{module.ID}: missing section {section!r}"
-    assert module.FAMILY == FAMILIES[module.ID]
+    assert FAMILIES[module.ID] == module.FAMILY
     assert module.TITLE and callable(module.check)
     for option in module.DEFAULT:
         assert option in doc.split("Options")[-1], f"{module.ID}: option {option} undocumented"

@@ -42,8 +42,8 @@ def test_loop_text_reads_epoch_lines_and_split_sizes():
     assert run.info.format == "loop-text"
     assert (run.info.n_train, run.info.n_val) == (1437, 360)
     assert run.epochs == 12
-    line = next(l for l in (DATA / "loop" / "train.log").read_text().splitlines()
-                if l.startswith("epoch  12"))
+    line = next(text for text in (DATA / "loop" / "train.log").read_text().splitlines()
+                if text.startswith("epoch  12"))
     assert run.table.loc[12, "val_loss"] == float(line.split()[-1])
     assert "Dropout" not in run.info.layers  # Dropout(p=0.0) drops nothing
 

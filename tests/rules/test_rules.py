@@ -56,12 +56,12 @@ def test_train_mode_rules_silent_when_the_model_lacks_them(rule):
 
 def test_train_mode_rule_silent_when_validation_is_not_below():
     train = decay(2.2, 0.10, 25)
-    result, found = analyse(make_run(train, [t * 1.1 for t in train]), dropout=0.5)
+    _result, found = analyse(make_run(train, [t * 1.1 for t in train]), dropout=0.5)
     assert "dropout" not in found
 
 
 def test_unknown_model_gives_low_confidence_train_mode_guess_and_says_so():
-    result, found = analyse(make_run(GAP_TRAIN, GAP_VAL))
+    result, _found = analyse(make_run(GAP_TRAIN, GAP_VAL))
     assert result.fit.fit == "val-below-train"
     first = result.causes[0]
     assert first.guess and first.confidence < 0.5
@@ -87,7 +87,7 @@ def test_epoch_averaging_silent_when_validation_is_always_above():
 
 def test_pre_update_loss_with_one_step_per_epoch():
     val = decay(2.2, 0.2, 20, 0.25)
-    train = [2.37] + val[:-1]  # each training loss is the model before the epoch's update
+    train = [2.37, *val[:-1]]  # each training loss is the model before the epoch's update
     result, found = analyse(make_run(train, val, steps=1), **NO_TRAIN_MODE)
     assert result.causes[0].rule == "pre-update-loss"
     assert found["pre-update-loss"].confidence >= 0.8
@@ -95,14 +95,14 @@ def test_pre_update_loss_with_one_step_per_epoch():
 
 def test_pre_update_loss_silent_with_many_steps():
     val = decay(2.2, 0.2, 20, 0.25)
-    assert "pre-update-loss" not in analyse(make_run([2.37] + val[:-1], val, steps=45))[1]
+    assert "pre-update-loss" not in analyse(make_run([2.37, *val[:-1]], val, steps=45))[1]
 
 
 def test_reduction_mismatch_ratio_follows_split_sizes():
     per_sample = decay(2.0, 0.3, 20)
     train = [p * 1600 for p in per_sample]
     val = [p * 1.05 * 400 for p in per_sample]
-    result, found = analyse(make_run(train, val), n_train=1600, n_val=400)
+    result, _found = analyse(make_run(train, val), n_train=1600, n_val=400)
     assert result.causes[0].rule == "reduction-mismatch"
 
 
@@ -121,7 +121,7 @@ def test_broken_metric_constant_validation():
 
 
 def test_easy_validation_time_ordered_split():
-    result, found = analyse(make_run(GAP_TRAIN, GAP_VAL), split="time-ordered", **NO_TRAIN_MODE)
+    result, _found = analyse(make_run(GAP_TRAIN, GAP_VAL), split="time-ordered", **NO_TRAIN_MODE)
     assert result.causes[0].rule == "easy-validation"
 
 
@@ -135,7 +135,7 @@ def test_leakage_validation_follows_training_to_zero():
     train = decay(2.2, 0.0, 60, 0.15)
     train = [t + 1e-4 for t in train]
     val = [t * 0.8 for t in train]
-    result, found = analyse(make_run(train, val), **NO_TRAIN_MODE)
+    result, _found = analyse(make_run(train, val), **NO_TRAIN_MODE)
     assert result.causes[0].rule == "leakage"
 
 
@@ -148,7 +148,7 @@ def test_leakage_silent_when_validation_plateaus():
 def test_noise_small_validation_set_and_sign_flips():
     train = decay(0.40, 0.28, 20, 0.3)
     val = [0.24, 0.30, 0.38, 0.29, 0.40, 0.35, 0.28, 0.23, 0.27, 0.34] * 2
-    result, found = analyse(make_run(train, val), n_val=24, **NO_TRAIN_MODE)
+    result, _found = analyse(make_run(train, val), n_val=24, **NO_TRAIN_MODE)
     assert result.fit.fit == "good-fit"
     assert result.causes[0].rule == "noise"
 

@@ -6,6 +6,7 @@ splits restarted runs.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ class EpochRecord:
     line: int | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(name: str) -> tuple[str, str] | None:
     """('train' | 'val', metric) for a metric name as logged; None for test or bookkeeping.
 
@@ -50,6 +52,7 @@ def canonical(name: str) -> tuple[str, str] | None:
     return split, metric
 
 
+@functools.lru_cache(maxsize=4096)
 def column(name: str) -> str | None:
     pair = canonical(name)
     return None if pair is None else f"{pair[0]}_{pair[1]}"

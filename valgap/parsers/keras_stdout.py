@@ -92,16 +92,17 @@ def parse(source: Source) -> list[Run]:
 
 def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
     text = seg.strip()
-    if state.in_summary or _table.summary_starts(text):
-        state.in_summary = not _table.summary_ends(text)
-    _table.scan_facts(text, state.info, state.in_summary)
+    counter = COUNTER.match(text)
+    if not counter:  # progress states carry no facts: skip the fact regexes on them
+        if state.in_summary or _table.summary_starts(text):
+            state.in_summary = not _table.summary_ends(text)
+        _table.scan_facts(text, state.info, state.in_summary)
     m = EPOCH.search(text)
     if m:
         if state.epoch is not None and not state.values:
             cut = state.epoch
         state.start_epoch(int(m.group(1)))
         return cut
-    counter = COUNTER.match(text)
     if counter:
         done, target = counter.group(1), counter.group(2)
         if target == "Unknown" or done != target:

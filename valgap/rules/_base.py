@@ -87,9 +87,10 @@ def train_mode_check(ctx: Context, rule: str, fact: str, what: str,
     if not (shape.persistent and ctx.fit.fit == "val-below-train"):
         return Skip(unknown_model_reason(fact))
     # a guess from the curves' shape stays below 0.5: the input names no mechanism
-    return Finding(rule, clamp(guess, high=0.49), f"nothing in the input says whether the model has {what}; "
-                   f"validation below training from the first epoch on ({shape.below_all:.0%} "
-                   f"of epochs, late gap {_pct(shape.late_gap)}) fits a train-mode cause",
+    return Finding(rule, clamp(guess, high=0.49),
+                   f"nothing in the input says whether the model has {what}; validation "
+                   f"below training from the first epoch on ({shape.below_all:.0%} of epochs, "
+                   f"late gap {_pct(shape.late_gap)}) fits a train-mode cause",
                    checks, guess=True)
 
 
