@@ -65,21 +65,27 @@ def _evidence(result: Result, style: _Style, width: int) -> list[str]:
     if result.fit is not None:
         lines += _wrap(f"fit {style.fit(result.fit.fit, str(result.fit.fit))}: "
                        f"{printable(result.fit.evidence)}", width, "    ")
-    detailed = result.causes[:DETAILED]
+    detailed = _detailed(result)
     for finding in detailed:
         bar = "█" * round(finding.confidence * 10) + "·" * (10 - round(finding.confidence * 10))
         lines += _wrap(f"  {finding.rule:<22} {bar} {finding.confidence:.2f}", width, "    ")
         lines += _wrap(style.dim(printable(finding.evidence)), width, "      ", indent="      ")
-    rest = result.causes[DETAILED:]
+    rest = result.causes[len(detailed):]
     if rest:
         lines += _wrap("  also considered: " + ", ".join(
             f"{f.rule} ({f.confidence:.2f})" for f in rest), width, "    ")
     return lines
 
 
+def _detailed(result: Result) -> list:
+    """The first cause, and the next ones that are more than an afterthought."""
+    causes = result.causes[:DETAILED]
+    return causes[:1] + [f for f in causes[1:] if f.confidence >= 0.3]
+
+
 def _checks(result: Result) -> list[str]:
     seen: list[str] = []
-    for finding in result.causes[:DETAILED]:
+    for finding in _detailed(result):
         for check in finding.checks:
             if check not in seen:
                 seen.append(check)
