@@ -44,6 +44,7 @@ def _mlp(dropout: float = 0.0):
 def lightning_run() -> None:
     import lightning as L
     import torch
+    from lightning.pytorch.callbacks import TQDMProgressBar
     from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
     from torch.utils.data import DataLoader, TensorDataset
 
@@ -55,12 +56,12 @@ def lightning_run() -> None:
         def training_step(self, batch, _):
             x, y = batch
             loss = torch.nn.functional.cross_entropy(self.net(x), y)
-            self.log("train_loss", loss, on_step=True, on_epoch=True)
+            self.log("train_loss", loss, on_step=True, on_epoch=True, prog_bar=True)
             return loss
 
         def validation_step(self, batch, _):
             x, y = batch
-            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y))
+            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y), prog_bar=True)
 
         def configure_optimizers(self):
             return torch.optim.Adam(self.parameters(), lr=1e-3)
@@ -71,12 +72,17 @@ def lightning_run() -> None:
     shutil.rmtree(work, ignore_errors=True)
     trainer = L.Trainer(max_epochs=8, logger=[CSVLogger(work, name="csv"),
                                               TensorBoardLogger(work, name="tb")],
-                        enable_progress_bar=False, enable_model_summary=False,
+                        enable_progress_bar=True, enable_model_summary=False,
+                        callbacks=[TQDMProgressBar(refresh_rate=5)],  # tqdm: \r redraws
                         log_every_n_steps=10, accelerator="cpu")
-    trainer.fit(Module(), DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
-                DataLoader(TensorDataset(x_val, y_val), batch_size=64))
+    bars = io.StringIO()  # the progress bars, as `python train.py > progress.log 2>&1` keeps them
+    with contextlib.redirect_stderr(bars), contextlib.redirect_stdout(bars):
+        trainer.fit(Module(),
+                    DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
+                    DataLoader(TensorDataset(x_val, y_val), batch_size=64))
     (OUT / "lightning").mkdir(parents=True, exist_ok=True)
     shutil.copy(work / "csv" / "version_0" / "metrics.csv", OUT / "lightning" / "metrics.csv")
+    (OUT / "lightning" / "progress.log").write_text(bars.getvalue())
     tb_dir = OUT / "lightning" / "tb" / "version_0"
     shutil.rmtree(tb_dir, ignore_errors=True)
     tb_dir.mkdir(parents=True)

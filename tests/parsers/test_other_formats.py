@@ -152,3 +152,20 @@ def test_utf16_without_bom_is_decoded():
     run = read("-", data=text.encode("utf-16-le"))[-1]
     assert run.epochs == 30
     assert codecs.BOM_UTF16_LE not in text.encode("utf-16-le")[:2]
+
+
+def test_lightning_tqdm_progress_bars_match_metrics_csv():
+    bars = read(str(DATA / "lightning" / "progress.log"))[-1]
+    csv = read(str(DATA / "lightning" / "metrics.csv"))[-1]
+    assert bars.info.format == "lightning-progress"
+    assert bars.epochs == csv.epochs
+    for column in ("train_loss", "val_loss"):  # the bar rounds to 3 significant digits
+        assert ((bars.table[column] - csv.table[column]).abs() / csv.table[column]).max() < 5e-3
+
+
+def test_lightning_bar_cut_mid_epoch():
+    text = (DATA / "lightning" / "progress.log").read_text()
+    cut = text[: text.index("Epoch 7:") + 200]
+    run = read("-", data=cut.encode())[-1]
+    assert run.epochs == 7
+    assert any("epoch 7 was cut" in w for w in run.info.warnings)

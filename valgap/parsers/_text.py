@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from valgap._safe import ANSI, CONTROL
+
+__all__ = ["ANSI", "NUMBER", "Source", "clean", "decode", "segments", "to_float"]
 from valgap.model import InputError
 
 HEAD_BYTES = 64 * 1024

@@ -19,7 +19,7 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, Source, clean, segments, to_float
+from valgap.parsers._text import NUMBER, Source, clean, to_float
 
 NAME = "loop-text"
 
@@ -28,9 +28,6 @@ LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T][\d:,.]+\]?\s*(?:[-|]\s*)
 TQDM = re.compile(r"\d+%\|| \d+/\d+ \[\d+:\d+<|it/s\]|s/it\]|batch/s")
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
 TQDM_BAR = re.compile(r"\d+%\|[^|]*\|\s*\d+/\d+\s*\[(?P<post>[^\]]*)\]")
-# Lightning's tqdm bar: "Epoch 132: 100%|███| 1590/1590 [04:45<00:00, ..., val_loss_epoch=0.04]"
-LIGHTNING_BAR = re.compile(r"^\s*Epoch (\d+):\s*\d+%\|")
-POSTFIX = re.compile(rf"([A-Za-z_][\w/.-]*)=({NUMBER})(?![\w.])")
 STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?)\b\s*[:#]?\s*\d+")
 EPOCH = re.compile(r"(?i)\bepoch\b\s*[:#]?\s*\[?\s*(\d+)\s*(?:(?:/|of)\s*\d+)?\s*\]?")
 BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*\d+\s*\]")
@@ -46,10 +43,8 @@ def sniff(head: str) -> float:
     """Read the head as this parser would: two epochs with a loss make it loop text."""
     reader = _Reader("")
     for line_no, raw in enumerate(head.splitlines()[:5000], start=1):
-        reader.feed_raw(raw, line_no)
-    records = _loss_records(reader)
-    # Lightning's bars are distinctive enough to trust one complete epoch
-    return 0.5 if len(records) >= 2 or (records and not reader.records) else 0.0
+        reader.feed(raw, line_no)
+    return 0.5 if len(_loss_records(reader)) >= 2 else 0.0
 
 
 def _strip_prefix(line: str) -> str:
@@ -73,25 +68,10 @@ class _Reader:
         self.table: list[str] | None = None
         self.shape: str | None = None
         self.explicit = False  # the current epoch was opened by an epoch number
-        # Lightning tqdm: epoch -> postfix values on its bar's first and last state
-        self.bar_first: dict[int, dict[str, float]] = {}
-        self.bar_last: dict[int, dict[str, float]] = {}
-        self.bar_done: set[int] = set()
-
-    def feed_raw(self, raw: str, line_no: int) -> None:
-        """One raw line; Lightning bars are read state by state (each \\r redraw)."""
-        if "Epoch" in raw and LIGHTNING_BAR.search(clean(raw)):
-            for segment in segments(raw):
-                self.feed(segment, line_no)
-        else:
-            self.feed(raw, line_no)
 
     def feed(self, raw: str, line_no: int) -> None:
         line = _strip_prefix(clean(raw))
         _table.scan_facts(line, self.info, in_summary=False)
-        if LIGHTNING_BAR.match(line):
-            self._lightning_bar(line)
-            return
         bar = TQDM_BAR.search(line)
         if bar:  # a loop that prints right after its tqdm bar, on the same line
             line = line[bar.end():]
@@ -114,32 +94,6 @@ class _Reader:
             self.explicit = True
         if metrics:
             self._add(metrics, line, line_no)
-
-    def _lightning_bar(self, segment: str) -> None:
-        """Keep epoch-level values (``*_epoch``, validation) from Lightning's tqdm postfix."""
-        epoch = int(LIGHTNING_BAR.match(segment).group(1))  # type: ignore[union-attr]
-        values = {k: to_float(v) for k, v in POSTFIX.findall(segment)
-                  if not k.endswith("_step") and k not in ("loss", "v_num")}
-        if values:
-            self.bar_first.setdefault(epoch, values)
-            self.bar_last[epoch] = values
-        if "100%|" in segment:
-            self.bar_done.add(epoch)
-            self.shape = self.shape or "Lightning progress bars (epoch values from the postfix)"
-
-    def bar_records(self) -> list[EpochRecord]:
-        """An epoch's values are final when the next epoch's bar starts; else its last state."""
-        records = []
-        for epoch in sorted(self.bar_last):
-            values = self.bar_first.get(epoch + 1)
-            if values is None and epoch in self.bar_done:
-                values = self.bar_last[epoch]
-            if values is None:
-                self.info.warnings.append(f"epoch {epoch} was cut (its progress bar never "
-                                          "finished); using the complete epochs")
-                continue
-            records.append(EpochRecord(epoch, dict(values)))
-        return records
 
     def _start(self, number: int, line_no: int) -> None:
         self.current = EpochRecord(number, {}, line_no)
@@ -188,15 +142,14 @@ class _Reader:
 
 
 def _loss_records(reader: _Reader) -> list[EpochRecord]:
-    candidates = reader.records or reader.bar_records()
-    return [r for r in candidates
+    return [r for r in reader.records
             if any(_table.column(k) in ("train_loss", "val_loss") for k in r.values)]
 
 
 def parse(source: Source) -> list[Run]:
     reader = _Reader(source.name)
     for line_no, raw in enumerate(source.lines(), start=1):
-        reader.feed_raw(raw, line_no)
+        reader.feed(raw, line_no)
     records = _loss_records(reader)
     if not records:
         raise InputError("no epoch with a training or validation loss found in the text",
