@@ -45,16 +45,27 @@ def main() -> None:
                                       "never with NO_COLOR set).")
 @click.option("--all-runs", is_flag=True, help="Analyse every run of an input whose training "
                                                "restarted, not only the last.")
-@click.option("-v", "--verbose", is_flag=True, help="Also show how each table was built.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Runs analysed in parallel (default: the number of CPUs).")
+@click.option("--details", is_flag=True, help="In a batch: each run's full report after the "
+                                              "summary table.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report (in --format) to FILE; the terminal gets the summary.")
+@click.option("--skip-unreadable", is_flag=True, help="Report unreadable inputs but do not let "
+                                                      "them set the exit code.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show how each table was built and "
+                                                    "which files were skipped.")
 def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_col: str | None,
             val_col: str | None, config_path: str | None, fail_on: str, no_plot: bool,
-            color: str, all_runs: bool, verbose: bool) -> None:
-    """Analyse training logs: a file, a run folder, or - for standard input.
+            color: str, all_runs: bool, jobs: int | None, details: bool, output: str | None,
+            skip_unreadable: bool, verbose: bool) -> None:
+    """Analyse training logs: files, run folders, folders of runs, or - for standard input.
 
     \b
     valgap analyze run.log
     python train.py | valgap analyze -
     valgap analyze history.csv --format json --fail-on overfit,diverged
+    valgap analyze logs/ --format markdown -o summary.md
     """
     from valgap import runner
 
@@ -62,7 +73,8 @@ def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_c
     job = runner.Job(inputs=list(inputs), fmt=fmt, input_format=input_format,
                      train_col=train_col, val_col=val_col, config_path=config_path,
                      fail_on=gate, plot=not no_plot, color=color, all_runs=all_runs,
-                     verbose=verbose)
+                     verbose=verbose, jobs=jobs, details=details, output=output,
+                     skip_unreadable=skip_unreadable)
     sys.exit(runner.run(job))
 
 

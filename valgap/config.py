@@ -48,14 +48,25 @@ class Config:
         return base
 
 
-def find(input_name: str) -> Path | None:
-    """The valgap.yaml that belongs to an input, if there is one."""
+def find(input_name: str, named: str | None = None) -> Path | None:
+    """The valgap.yaml that belongs to an input, if there is one.
+
+    Beside the log; for a folder, in it or in the folder holding it. A run found inside a
+    folder the user named (``valgap analyze logs/``) also sees the files on the way up to it.
+    """
     if input_name == "-":
         candidates = [Path.cwd() / FILE_NAME]
     else:
         path = Path(input_name)
-        candidates = [path / FILE_NAME, path.parent / FILE_NAME] if path.is_dir() else \
-            [path.parent / FILE_NAME]
+        start = path if path.is_dir() else path.parent
+        candidates = [start / FILE_NAME]
+        top = Path(named) if named and named != input_name else start
+        if path.is_dir():
+            top = top.parent
+        folder = start
+        while folder != top and top in folder.parents:
+            folder = folder.parent
+            candidates.append(folder / FILE_NAME)
     return next((c for c in candidates if c.is_file()), None)
 
 

@@ -59,15 +59,12 @@ def _pct(log_ratio: float) -> str:
 
 
 def _diverged(run: Run, conf: FitConfig) -> str:
+    nan_from = _non_finite_from(run)
+    if nan_from is not None:
+        epoch, value = nan_from
+        return f"the losses became {value} at epoch {epoch} and stayed so"
     for col in ("train_loss", "val_loss"):
         values = list(run.table[col])
-        finite_seen = False
-        for epoch, v in zip(run.table.index, values):
-            if not math.isfinite(v):
-                if finite_seen:
-                    return f"{col.replace('_', ' ')} became {v} at epoch {epoch}"
-            else:
-                finite_seen = True
         finite = [v for v in values if math.isfinite(v)]
         if len(finite) >= 3 and min(finite) > 0:
             low = min(finite)
@@ -77,6 +74,25 @@ def _diverged(run: Run, conf: FitConfig) -> str:
                 return (f"{col.replace('_', ' ')} exploded: {finite[-1]:.4g} at the end, "
                         f"{finite[-1] / low:.0f}x its minimum {low:.4g}")
     return ""
+
+
+def _non_finite_from(run: Run) -> tuple[int, float] | None:
+    """The epoch from which both losses are NaN/inf to the end, after finite values.
+
+    A loss that is merely missing on some rows (sparse logging) is NaN too; requiring both
+    curves to be non-finite from some epoch to the end tells divergence from sparsity.
+    """
+    table = run.table[["train_loss", "val_loss"]]
+    bad = ~table.apply(lambda col: col.map(math.isfinite)).any(axis=1)
+    if bad.all() or not bad.iloc[-1]:
+        return None
+    start = len(bad)
+    while start > 0 and bad.iloc[start - 1]:
+        start -= 1
+    if start == 0:
+        return None
+    value = next((v for v in table.iloc[start] if not math.isnan(v)), float("nan"))
+    return int(table.index[start]), value
 
 
 def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

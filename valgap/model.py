@@ -36,6 +36,9 @@ class InputError(Exception):
         self.line = line
         self.code = code
 
+    def __reduce__(self):  # keep every field across worker processes
+        return (InputError, (self.message, self.source, self.line, self.code))
+
     def __str__(self) -> str:
         where = self.source + (f":{self.line}" if self.line else "")
         return f"{where}: {self.message}" if where else self.message

@@ -1,10 +1,15 @@
-"""One `valgap analyze` invocation: inputs -> results -> report -> exit code.
+"""One `valgap analyze` invocation: paths -> runs -> results -> report -> exit code.
 
 Kept out of cli.py so that the CLI only declares options, and testable without click.
+Runs are analysed in worker processes when there are several (``--jobs``); results keep
+the order of the inputs whatever the number of workers.
 """
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -12,6 +17,7 @@ from typing import IO
 from valgap import config as config_module
 from valgap import exitcodes
 from valgap._safe import printable
+from valgap.discover import Target, discover
 from valgap.model import InputError, Result
 
 
@@ -28,6 +34,10 @@ class Job:
     color: str = "auto"
     all_runs: bool = False
     verbose: bool = False
+    jobs: int | None = None
+    details: bool = False
+    output: str | None = None
+    skip_unreadable: bool = False
 
 
 def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
@@ -35,46 +45,127 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
     err = err or sys.stderr
     try:
         given = config_module.load(Path(job.config_path)) if job.config_path else None
-        results = [r for name in job.inputs for r in _analyze_one(name, job, given)]
     except config_module.ConfigError as exc:
         err.write(f"valgap: {printable(str(exc))}\n")
         return exitcodes.USAGE
+    found = discover(job.inputs)
+    results, skipped = _collect(found.targets, job, given, err)
+    if job.verbose:
+        for name in found.skipped + skipped:
+            err.write(f"valgap: skipped {printable(name)}: not a training log\n")
     for result in results:
         if result.error is not None:
             err.write(f"valgap: {printable(str(result.error))}\n")
-    _render(job, results, out)
-    return exit_code(results, job.fail_on)
+    if not results:
+        err.write("valgap: no training log found in the given paths\n")
+        return exitcodes.USAGE
+    _report(job, results, out)
+    return exit_code(results, job.fail_on, job.skip_unreadable)
 
 
-def _analyze_one(name: str, job: Job, given: config_module.Config | None) -> list[Result]:
+def _collect(targets: list[Target], job: Job, given, err: IO[str]
+             ) -> tuple[list[Result], list[str]]:
+    """Analyse every target, in order; unrecognised files found by walking are skipped."""
+    named = set(job.inputs)
+    results: list[Result] = []
+    skipped: list[str] = []
+    progress = _Progress(err, len(targets))
+    for target, found in zip(targets, _analyse_all(targets, job, given)):
+        progress.step()
+        for result in found:
+            if result.error is not None and result.error.code == "unrecognised" \
+                    and target.path not in named:
+                skipped.append(target.path)
+            else:
+                results.append(result)
+    progress.done()
+    return results, skipped
+
+
+def _analyse_all(targets: list[Target], job: Job, given) -> Iterator[list[Result]]:
+    workers = job.jobs or os.cpu_count() or 1
+    if workers <= 1 or len(targets) < 4 or "-" in job.inputs:
+        yield from (_analyse_target(t, job, given) for t in targets)
+        return
+    chunk = max(1, len(targets) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_analyse_target, targets, [job] * len(targets),
+                            [given] * len(targets), chunksize=chunk)
+
+
+def _analyse_target(target: Target, job: Job, given) -> list[Result]:
+    results = _analyse_one(target.path, job, given, target.named)
+    if target.also and all(r.error is not None for r in results):
+        # the log could not be read: its CSV twin may still tell the story
+        results = _analyse_one(target.also[0], job, given, target.named)
+    elif target.note:
+        for result in results:
+            if result.run is not None:
+                result.run.info.notes.append(target.note)
+    return results
+
+
+def _analyse_one(name: str, job: Job, given: config_module.Config | None,
+                 named: str | None = None) -> list[Result]:
     from valgap import engine
     from valgap.parsers import Options
 
-    cfg = given if given is not None else config_module.load(config_module.find(name))
+    try:
+        cfg = given if given is not None else config_module.load(config_module.find(name, named))
+    except config_module.ConfigError as exc:
+        return [Result(source=name, error=InputError(str(exc), code="config"))]
     options = Options(job.input_format, job.train_col, job.val_col)
     try:
         return engine.analyze_input(name, cfg, options, job.all_runs)
     except (KeyboardInterrupt, BrokenPipeError):
         raise
-    except Exception as exc:
+    except Exception as exc:  # one bad input must not stop the others
         error = InputError(f"internal error while reading: {type(exc).__name__}: {exc} "
                            "(please report this with the log)", name, code="internal")
         return [Result(source=name, error=error)]
 
 
-def _render(job: Job, results: list[Result], out: IO[str]) -> None:
+def _report(job: Job, results: list[Result], out: IO[str]) -> None:
     from valgap.render import RenderOptions, render, terminal_width, use_color
 
     opts = RenderOptions(color=use_color(out, job.color), width=terminal_width(out),
-                         plot=job.plot, verbose=job.verbose)
-    render(job.fmt, results, out, opts)
+                         plot=job.plot, verbose=job.verbose, details=job.details)
+    if job.output:
+        with open(job.output, "w", encoding="utf-8") as stream:
+            render(job.fmt, results, stream, RenderOptions(width=100, plot=job.plot,
+                                                           verbose=job.verbose,
+                                                           details=job.details))
+        render("text", results, out, opts)  # the terminal still gets the summary
+    else:
+        render(job.fmt, results, out, opts)
     out.flush()
 
 
-def exit_code(results: list[Result], fail_on: set[str]) -> int:
+def exit_code(results: list[Result], fail_on: set[str], skip_unreadable: bool = False) -> int:
     """Unreadable input beats gating: a CI job must not pass on a log it could not read."""
-    if any(r.error is not None for r in results):
+    if not skip_unreadable and any(r.error is not None for r in results):
         return exitcodes.USAGE
     if fail_on and any(r.fired & fail_on for r in results):
         return exitcodes.FINDINGS
     return exitcodes.OK
+
+
+class _Progress:
+    """``analysed 37/1000`` on stderr, only when stderr is a terminal and the batch is long."""
+
+    def __init__(self, stream: IO[str], total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.count = 0
+        self.active = total >= 10 and hasattr(stream, "isatty") and stream.isatty()
+
+    def step(self) -> None:
+        self.count += 1
+        if self.active:
+            self.stream.write(f"\ranalysed {self.count}/{self.total}")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.active:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()

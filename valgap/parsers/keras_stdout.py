@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from valgap._safe import ANSI
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
@@ -27,18 +26,20 @@ PER_SAMPLE = re.compile(r"\d(?:us|ms|s)/sample")
 
 
 def sniff(head: str) -> float:
-    """How sure this is Keras output, 0..1."""
-    head = ANSI.sub("", head)
-    lines = head.splitlines()[:400]
-    epochs = sum(1 for line in lines if EPOCH.search(line.strip().split("\r")[-1]))
-    has_loss = "- loss:" in head or " - loss: " in head
-    has_bar = bool(re.search(r"\d+/\d+ (?:\[[=>.]+\]|━)", head)) or \
-        bool(re.search(r"\d+/\d+ - \d+m?s - ", head))
-    if has_loss and (epochs or has_bar):
-        return 0.9
-    if epochs and has_bar:
-        return 0.6
-    return 0.0
+    """How sure this is Keras output, 0..1: progress lines (bars or verbose=2) with a loss."""
+    hits = 0
+    for raw in head.splitlines()[:2000]:
+        for seg in segments(raw):
+            text = seg.strip()
+            if (COUNTER.match(text) or BARE_END.match(text)) and _has_loss(text):
+                hits += 1
+        if hits >= 2:
+            return 0.9
+    return 0.9 if hits else 0.0
+
+
+def _has_loss(text: str) -> bool:
+    return any(name == "loss" for name, _ in METRIC.findall(text))
 
 
 class _State:

@@ -17,6 +17,7 @@ class RenderOptions:
     width: int = 100
     plot: bool = True
     verbose: bool = False
+    details: bool = False  # in a batch: each run's full report after the summary
 
 
 FORMATS = ("text", "json", "markdown", "github")
@@ -50,6 +51,14 @@ def render(fmt: str, results: list, stream: IO[str] = sys.stdout,
         from valgap.render import markdown as module
     elif fmt == "github":
         from valgap.render import github as module
+    elif len(results) > 1:
+        from valgap.render import summary, text
+
+        summary.render(results, stream, opts)
+        if opts.details:
+            stream.write("\n")
+            text.render(results, stream, opts)
+        return
     else:
         from valgap.render import text as module
     module.render(results, stream, opts)

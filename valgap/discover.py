@@ -1,0 +1,118 @@
+"""From the paths a user gives to the runs to analyse: walk folders, group the files of one run.
+
+A folder is one run when it is a TensorBoard log folder (``train/`` + ``validation/`` or
+event files of its own), a Lightning ``version_N/`` (``metrics.csv``), a Trainer output
+folder (``trainer_state.json``) or a folder of TensorBoard exports. A Keras log and the
+CSVLogger file of the same run, side by side, are analysed once, from the log (which also
+shows the model summary and the split sizes). Files that are not training logs are skipped.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from valgap.parsers import tb_events, tb_export
+
+SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
+SKIP_NAMES = {"valgap.yaml", "hparams.yaml", "label.yaml", "config.json", "README.md"}
+LOG_SUFFIXES = {".log", ".txt", ".out", ".csv", ".tsv", ".json", ".ipynb", ".gz", ".bz2", ".xz",
+                ""}
+
+
+@dataclass
+class Target:
+    """One run to analyse: a file or a run folder, and the files it stands for."""
+
+    path: str
+    also: list[str] = field(default_factory=list)  # files of the same run not read
+    note: str = ""
+    named: str = ""  # the path the user gave that led here
+
+
+@dataclass
+class Discovery:
+    targets: list[Target] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # not training logs (shown with -v)
+
+
+def discover(paths: list[str]) -> Discovery:
+    found = Discovery()
+    for name in paths:
+        path = Path(name)
+        if name == "-" or not path.is_dir() or _run_folder(path):
+            found.targets.append(Target(name, named=name))
+            continue
+        start = len(found.targets)
+        _walk(path, found)
+        for target in found.targets[start:]:
+            target.named = name
+    return found
+
+
+def _run_folder(folder: Path) -> bool:
+    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    if "trainer_state.json" in names:
+        return True
+    if any(tb_events.is_event_file(folder / n) for n in names):
+        return True
+    if {"train", "validation"} <= names and tb_events.event_files(folder):
+        return True
+    return any(tb_export.FILE_NAME.match(n) for n in names)
+
+
+def _walk(root: Path, found: Discovery) -> None:
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        if here != root and _run_folder(here):
+            found.targets.append(_folder_target(here))
+            dirs[:] = []
+            continue
+        if "metrics.csv" in files and "hparams.yaml" in files:  # Lightning version_N/
+            found.targets.append(Target(str(here / "metrics.csv")))
+            dirs[:] = [d for d in dirs if not _holds_events(here / d)]
+            files = [f for f in files if f != "metrics.csv"]
+        candidates = sorted(f for f in files if f not in SKIP_NAMES and not f.startswith(".")
+                            and _suffix(f) in LOG_SUFFIXES)
+        found.skipped += [str(here / f) for f in sorted(files) if f not in candidates]
+        found.targets += _pair_keras(here, candidates)
+
+
+def _folder_target(folder: Path) -> Target:
+    if (folder / "trainer_state.json").is_file():
+        checkpoints = sorted(str(p) for p in folder.glob("checkpoint-*/trainer_state.json"))
+        return Target(str(folder), also=checkpoints)
+    return Target(str(folder))
+
+
+def _holds_events(folder: Path) -> bool:
+    return bool(tb_events.event_files(folder))
+
+
+def _suffix(name: str) -> str:
+    return Path(name).suffix.lower() if "." in name else ""
+
+
+def _pair_keras(folder: Path, names: list[str]) -> list[Target]:
+    """A Keras log and a CSV of the same stem (or the only two logs of a folder): one run."""
+    logs = [n for n in names if _suffix(n) in (".log", ".txt", ".out")]
+    csvs = [n for n in names if _suffix(n) == ".csv"]
+    pairs: dict[str, str] = {}
+    for log in logs:
+        same_stem = [c for c in csvs if Path(c).stem == Path(log).stem]
+        if same_stem:
+            pairs[log] = same_stem[0]
+    if not pairs and len(logs) == 1 and len(csvs) == 1 and len(names) == 2:
+        pairs[logs[0]] = csvs[0]
+    targets = []
+    for name in names:
+        if name in pairs.values():
+            continue
+        if name in pairs:
+            targets.append(Target(str(folder / name), also=[str(folder / pairs[name])],
+                                  note=f"{pairs[name]} beside it is the same run's CSV log; "
+                                       f"read {name}, which also shows the model and split"))
+        else:
+            targets.append(Target(str(folder / name)))
+    return targets
