@@ -75,7 +75,11 @@ def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_c
                      fail_on=gate, plot=not no_plot, color=color, all_runs=all_runs,
                      verbose=verbose, jobs=jobs, details=details, output=output,
                      skip_unreadable=skip_unreadable)
-    sys.exit(runner.run(job))
+    try:
+        code = runner.run(job)
+    except BrokenPipeError:  # before click turns it into exit 1
+        _quiet_pipe()
+    sys.exit(code)
 
 
 def _parse_fail_on(text: str) -> set[str]:
@@ -120,14 +124,24 @@ def list_rules() -> None:
 
 
 def entry() -> None:
-    """Console-script entry: ends quietly on a closed pipe or Ctrl-C."""
+    """Console-script entry: usage errors exit 2, Ctrl-C 130, a closed pipe 141, quietly."""
     try:
-        main(standalone_mode=True)
+        code = main(standalone_mode=False)
+    except click.exceptions.Abort:  # click's form of Ctrl-C
+        _interrupted()
     except KeyboardInterrupt:
-        sys.stderr.write("valgap: interrupted\n")
-        sys.exit(exitcodes.INTERRUPTED)
+        _interrupted()
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exitcodes.USAGE)
     except BrokenPipeError:
         _quiet_pipe()
+    sys.exit(code or 0)
+
+
+def _interrupted() -> None:
+    sys.stderr.write("valgap: interrupted\n")
+    sys.exit(exitcodes.INTERRUPTED)
 
 
 def _quiet_pipe() -> None:
@@ -136,7 +150,7 @@ def _quiet_pipe() -> None:
     # the reader went away (`valgap ... | head`): stop writing, without a traceback
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
-    sys.exit(exitcodes.OK)
+    sys.exit(exitcodes.BROKEN_PIPE)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -65,14 +65,17 @@ def _walk(root: Path, found: Discovery) -> None:
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        if here != root and _run_folder(here):
+        if "metrics.csv" in files and "hparams.yaml" in files:  # Lightning version_N/
+            events = [str(p) for p in tb_events.event_files(here)]
+            found.targets.append(Target(str(here / "metrics.csv"), also=events, note=(
+                "the TensorBoard events beside it hold the same run; read metrics.csv"
+                if events else "")))
+            dirs[:] = []
+            files = [f for f in files if f not in ("metrics.csv",) and "tfevents" not in f]
+        elif here != root and _run_folder(here):
             found.targets.append(_folder_target(here))
             dirs[:] = []
             continue
-        if "metrics.csv" in files and "hparams.yaml" in files:  # Lightning version_N/
-            found.targets.append(Target(str(here / "metrics.csv")))
-            dirs[:] = [d for d in dirs if not _holds_events(here / d)]
-            files = [f for f in files if f != "metrics.csv"]
         candidates = sorted(f for f in files if f not in SKIP_NAMES and not f.startswith(".")
                             and _suffix(f) in LOG_SUFFIXES)
         found.skipped += [str(here / f) for f in sorted(files) if f not in candidates]
@@ -84,10 +87,6 @@ def _folder_target(folder: Path) -> Target:
         checkpoints = sorted(str(p) for p in folder.glob("checkpoint-*/trainer_state.json"))
         return Target(str(folder), also=checkpoints)
     return Target(str(folder))
-
-
-def _holds_events(folder: Path) -> bool:
-    return bool(tb_events.event_files(folder))
 
 
 def _suffix(name: str) -> str:

@@ -3,11 +3,15 @@
 OK = 0          # analysed; nothing listed in --fail-on fired
 FINDINGS = 1    # a fit class or cause named in --fail-on fired
 USAGE = 2       # bad options or config, or an input that cannot be read
-INTERRUPTED = 130  # Ctrl-C
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+BROKEN_PIPE = 141  # the reader of our output went away (128 + SIGPIPE), e.g. `| head`
 
 HELP = """Exit codes:
   0    analysed; nothing named in --fail-on fired
   1    a fit class or cause named in --fail-on fired
   2    usage or config error, or an input that cannot be read
        (one line on stderr names the file, and the line where that helps)
-  130  interrupted (Ctrl-C)"""
+  130  interrupted (Ctrl-C)
+  141  output pipe closed by its reader (e.g. `valgap analyze logs/ | head`)
+A config or usage error, and an unreadable input, both exit 2; --skip-unreadable keeps
+unreadable inputs from setting the exit code (they are still reported)."""

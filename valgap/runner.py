@@ -88,9 +88,21 @@ def _analyse_all(targets: list[Target], job: Job, given) -> Iterator[list[Result
         yield from (_analyse_target(t, job, given) for t in targets)
         return
     chunk = max(1, len(targets) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    try:
         yield from pool.map(_analyse_target, targets, [job] * len(targets),
                             [given] * len(targets), chunksize=chunk)
+    except BaseException:  # Ctrl-C or a closed pipe: stop the workers, do not wait for them
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them without tracebacks."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _analyse_target(target: Target, job: Job, given) -> list[Result]:

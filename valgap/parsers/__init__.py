@@ -95,6 +95,8 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
     state = _trainer_state(folder)
     if state is not None:
         return _read_text(Source(str(state)), options)
+    if (folder / "metrics.csv").is_file():  # Lightning version_N/: same run as its events
+        return _read_text(Source(str(folder / "metrics.csv")), options)
     if tb_events.event_files(folder):
         return tb_events.parse_folder(folder, name)
     exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]

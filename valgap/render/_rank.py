@@ -26,7 +26,6 @@ def ranked(results: list[Result]) -> list[Result]:
 
 
 def first_cause(result: Result) -> str:
-    causes = [c for c in result.causes if c.rule != "overfitting-onset"] or result.causes
-    if not causes:
+    if not result.causes:
         return "-"
-    return f"{causes[0].rule} ({causes[0].confidence:.2f})"
+    return f"{result.causes[0].rule} ({result.causes[0].confidence:.2f})"
