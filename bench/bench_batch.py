@@ -45,7 +45,7 @@ def cli_time(root: Path, *extra: str) -> float:
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "valgap", "analyze", "--format", "json",
                            "--skip-unreadable", *extra, str(root)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+                          capture_output=True, check=False)
     elapsed = time.perf_counter() - start
     lines = proc.stdout.count(b"\n")
     print(f"  valgap analyze {' '.join(extra) or '(default jobs)':<12} {elapsed:6.2f} s  "
