@@ -32,4 +32,5 @@ def test_ids_match_the_spec():
     causes = set(re.findall(r"^\| `([a-z-]+)` \| (?:train-mode|timing|bug|data-split|noise|fit) ",
                             spec, re.M))
     assert fits == set(FIT_CLASSES)
-    assert causes == set(rules.RULES)
+    assert causes <= set(rules.RULES)  # every spec cause has its rule; valgap may add more
+    assert set(rules.RULES) - causes == {"loss-spike"}

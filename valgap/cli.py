@@ -8,7 +8,7 @@ import click
 from valgap import __version__, exitcodes
 from valgap.model import FIT_CLASSES
 
-FORMAT_CHOICES = ("text", "json", "markdown", "github")
+FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif")
 
 
 class _Group(click.Group):

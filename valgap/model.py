@@ -22,6 +22,7 @@ FAMILIES = {
     "reduction-mismatch": "bug", "broken-metric": "bug",
     "easy-validation": "data-split", "leakage": "data-split",
     "noise": "noise", "overfitting-onset": "fit",
+    "loss-spike": "instability",  # beyond the spec's vocabulary
 }
 
 

@@ -26,6 +26,7 @@ CAUSE_PHRASES = {
     "leakage": "near-duplicates shared by the training and validation sets",
     "noise": "noise: the gap is within the curves' fluctuation",
     "overfitting-onset": "",
+    "loss-spike": "a loss spike (one epoch far above its neighbours)",
 }
 
 CONFIDENT = 0.5

@@ -195,3 +195,21 @@ def test_checks_follow_the_framework():
     checks = keras.causes[0].checks
     assert any(c.startswith("Keras:") for c in checks)
     assert not any(c.startswith("PyTorch:") for c in checks)
+
+
+def test_loss_spike_found_and_named():
+    train = decay(2.0, 0.3, 20)
+    train[9] = train[9] * 5
+    result, found = analyse(make_run(train, [t * 1.05 for t in decay(2.0, 0.3, 20)]))
+    assert "epoch 10" in found["loss-spike"].evidence
+
+
+def test_loss_spike_silent_on_smooth_and_noisy_curves():
+    assert "loss-spike" not in analyse(make_run(GAP_TRAIN, GAP_VAL))[1]
+    wobble = [0.24, 0.30, 0.38, 0.29, 0.40, 0.35, 0.28, 0.23, 0.27, 0.34] * 2
+    assert "loss-spike" not in analyse(make_run(decay(0.4, 0.28, 20), wobble))[1]
+
+
+def test_zero_training_loss_is_a_broken_metric():
+    _, found = analyse(make_run([0.0] * 8, decay(1.0, 0.5, 8)))
+    assert "broken-metric" in found

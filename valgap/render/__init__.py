@@ -20,7 +20,7 @@ class RenderOptions:
     details: bool = False  # in a batch: each run's full report after the summary
 
 
-FORMATS = ("text", "json", "markdown", "github")
+FORMATS = ("text", "json", "markdown", "github", "sarif")
 
 
 def use_color(stream: IO[str], choice: str = "auto") -> bool:
@@ -51,6 +51,8 @@ def render(fmt: str, results: list, stream: IO[str] = sys.stdout,
         from valgap.render import markdown as module
     elif fmt == "github":
         from valgap.render import github as module
+    elif fmt == "sarif":
+        from valgap.render import sarif as module
     elif len(results) > 1:
         from valgap.render import summary, text
 

@@ -17,6 +17,7 @@ from valgap.rules import (
     easy_validation,
     epoch_averaging,
     leakage,
+    loss_spike,
     loss_weighting,
     noise,
     overfitting_onset,
@@ -28,7 +29,7 @@ from valgap.rules import (
 RULES: dict[str, ModuleType] = {m.ID: m for m in (
     dropout, batchnorm, augmentation, regularization_penalty, loss_weighting,
     epoch_averaging, pre_update_loss, reduction_mismatch, broken_metric,
-    easy_validation, leakage, noise, overfitting_onset,
+    easy_validation, leakage, noise, overfitting_onset, loss_spike,
 )}
 
 

@@ -1,0 +1,87 @@
+"""SARIF 2.1.0 (one tool run, one result per finding) for code-scanning dashboards.
+
+Each run's fit class and each cause is a result located at the log file and, where the
+parser knows it, at the line of the epoch the finding is about.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import IO
+
+from valgap import __version__
+from valgap.model import FAMILIES, Result
+from valgap.verdict import CAUSE_PHRASES, FIT_PHRASES
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+FIT_LEVEL = {"diverged": "error", "overfit": "warning", "underfit": "warning",
+             "val-below-train": "note", "too-short": "note", "good-fit": "none"}
+UNREADABLE = "unreadable-input"
+
+
+def render(results: list[Result], stream: IO[str], opts) -> None:
+    rule_ids: list[str] = []
+    sarif_results = []
+    for result in results:
+        for item in _results_of(result):
+            if item["ruleId"] not in rule_ids:
+                rule_ids.append(item["ruleId"])
+            item["ruleIndex"] = rule_ids.index(item["ruleId"])
+            sarif_results.append(item)
+    doc = {"$schema": SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "valgap", "version": __version__,
+                            "informationUri": "https://pypi.org/project/valgap/",
+                            "rules": [_rule(r) for r in rule_ids]}},
+        "results": sarif_results}]}
+    stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def _rule(rule_id: str) -> dict:
+    text = FIT_PHRASES.get(rule_id) or CAUSE_PHRASES.get(rule_id) or rule_id
+    if rule_id == UNREADABLE:
+        text = "the log could not be read"
+    if rule_id == "overfitting-onset":
+        text = "the epoch at which validation loss turned up"
+    kind = "fit class" if rule_id in FIT_PHRASES else FAMILIES.get(rule_id, "input")
+    return {"id": rule_id, "name": re.sub(r"(^|-)(\w)", lambda m: m.group(2).upper(), rule_id),
+            "shortDescription": {"text": text},
+            "help": {"text": f"valgap explain {rule_id}"},
+            "properties": {"category": kind}}
+
+
+def _location(source: str, line: int | None) -> dict:
+    physical: dict = {"artifactLocation": {"uri": source}}
+    if line:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def _results_of(result: Result) -> list[dict]:
+    if result.error is not None:
+        return [{"ruleId": UNREADABLE, "level": "error",
+                 "message": {"text": result.error.message},
+                 "locations": [_location(result.source, result.error.line)]}]
+    info = result.run.info if result.run else None
+    lines = info.epoch_lines if info else []
+    last_line = lines[-1] if lines else None
+    out = []
+    fit = result.fit.fit if result.fit else None
+    if fit:
+        out.append({"ruleId": fit, "level": FIT_LEVEL.get(fit, "note"),
+                    "message": {"text": result.verdict},
+                    "locations": [_location(result.source, last_line)],
+                    "properties": {"evidence": result.fit.evidence}})
+    for finding in result.causes:
+        line = last_line
+        if finding.rule == "overfitting-onset" and result.fit and result.fit.onset_epoch \
+                and len(lines) >= result.fit.onset_epoch:
+            line = lines[result.fit.onset_epoch - 1]
+        level = "warning" if finding.confidence >= 0.5 else "note"
+        if FAMILIES.get(finding.rule) == "bug" and finding.confidence >= 0.5:
+            level = "error"
+        out.append({"ruleId": finding.rule, "level": level,
+                    "message": {"text": finding.evidence},
+                    "locations": [_location(result.source, line)],
+                    "properties": {"confidence": round(finding.confidence, 2),
+                                   "checks": list(finding.checks)}})
+    return out
