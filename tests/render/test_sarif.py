@@ -26,7 +26,7 @@ def test_valid_against_the_official_schema(sarif):
 
 
 def test_one_result_per_finding_with_locations(sarif):
-    doc, tmp_path = sarif
+    doc, _tmp_path = sarif
     run = doc["runs"][0]
     ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     for result in run["results"]:

@@ -200,7 +200,7 @@ def test_checks_follow_the_framework():
 def test_loss_spike_found_and_named():
     train = decay(2.0, 0.3, 20)
     train[9] = train[9] * 5
-    result, found = analyse(make_run(train, [t * 1.05 for t in decay(2.0, 0.3, 20)]))
+    _result, found = analyse(make_run(train, [t * 1.05 for t in decay(2.0, 0.3, 20)]))
     assert "epoch 10" in found["loss-spike"].evidence
 
 
