@@ -94,6 +94,44 @@ def _parse_fail_on(text: str) -> set[str]:
     return ids
 
 
+@main.command(epilog=exitcodes.HELP)
+@click.argument("log")
+@click.option("--input-format", type=click.Choice(["keras-stdout", "loop-text", "csv",
+                                                    "lightning-progress"]),
+              help="Skip detection.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="valgap.yaml to use instead of the one found beside the log.")
+@click.option("--fail-on", default="", metavar="ID[,ID...]",
+              help="At the end, exit 1 if one of these fit classes or causes fired.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds between checks of the file.")
+@click.option("--idle", type=click.FloatRange(min=0), default=None,
+              help="Stop after this many seconds without new data (default: until Ctrl-C "
+                   "or the end of standard input).")
+@click.option("--no-plot", is_flag=True, help="Leave the curves out.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True)
+def watch(log: str, input_format: str | None, config_path: str | None, fail_on: str,
+          interval: float, idle: float | None, no_plot: bool, color: str) -> None:
+    """Follow a log while training writes it: LOG, or - for standard input.
+
+    \b
+    valgap watch run.log --idle 600
+    python train.py | valgap watch - --fail-on diverged
+    """
+    from valgap.watch import WatchJob
+    from valgap.watch import watch as follow
+
+    job = WatchJob(path=log, input_format=input_format, config_path=config_path,
+                   fail_on=_parse_fail_on(fail_on), interval=interval, idle=idle,
+                   plot=not no_plot, color=color)
+    try:
+        code = follow(job)
+    except BrokenPipeError:
+        _quiet_pipe()
+    sys.exit(code)
+
+
 @main.command()
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:

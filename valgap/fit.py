@@ -21,6 +21,8 @@ class FitConfig:
     overfit_noise_sigmas: float = 3.0
     below_margin: float = 0.05       # log-ratio validation must sit below training by
     below_share: float = 0.75        # ... in this share of the late epochs
+    stall_train_fall: float = 0.5    # log fall of training loss over the late epochs, and
+    stall_gap: float = 0.7           # log(val/train) at the end, for a stalled validation
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -119,6 +121,24 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                          f"({c.val[best]:.4g}) and rose {math.exp(rise) - 1:.0%} by the end "
                          f"while training loss kept falling ({c.train[best]:.4g} -> "
                          f"{c.train[-1]:.4g})", onset_epoch=c.epochs[best])
+    return _stalled(c, conf)
+
+
+def _stalled(c: Curves, conf: FitConfig) -> FitResult | None:
+    """Validation stalls while training keeps falling and the gap keeps opening."""
+    late = c.late()
+    lt, lv = c.train[late], c.val[late]
+    if len(lt) < 3:
+        return None
+    train_fall = math.log(lt[0] / lt[-1])
+    val_fall = math.log(lv[0] / min(lv[-2:]))
+    gap = math.log(c.val[-1] / c.train[-1])
+    if train_fall > conf.stall_train_fall and val_fall < 0.1 * train_fall \
+            and gap > conf.stall_gap:
+        return FitResult("overfit", f"validation loss stalled over the last {len(lt)} epochs "
+                         f"({lv[0]:.4g} -> {lv[-1]:.4g}) while training loss kept falling "
+                         f"({lt[0]:.4g} -> {lt[-1]:.4g}); validation ends "
+                         f"{math.exp(gap):.1f}x training", onset_epoch=c.epochs[late][0])
     return None
 
 

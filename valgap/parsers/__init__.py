@@ -116,3 +116,47 @@ def _trainer_state(folder: Path) -> Path | None:
                          key=lambda p: int(p.parent.name.split("-")[-1])
                          if p.parent.name.split("-")[-1].isdigit() else -1)
     return checkpoints[-1] if checkpoints else None
+
+
+class _Reparse:
+    """Formats without a line-by-line reader (CSV, trainer state) are parsed again from the
+    text received so far; the file itself is still read only once, incrementally."""
+
+    def __init__(self, name: str, fmt: str, options: Options) -> None:
+        self.name, self.fmt, self.options = name, fmt, options
+        self.lines: list[str] = []
+
+    def feed(self, raw: str, line_no: int) -> None:
+        self.lines.append(raw)
+
+    def runs(self) -> list[Run]:
+        data = ("\n".join(self.lines) + "\n").encode()
+        try:
+            return FORMATS[self.fmt][1](Source(self.name, data), self.options)
+        except InputError:
+            return []
+
+
+class _Lines:
+    """Adapter: a line reader (Keras stdout, loop text) that builds runs on demand."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+
+    def feed(self, raw: str, line_no: int) -> None:
+        self.reader.feed(raw, line_no)
+
+    def runs(self) -> list[Run]:
+        from valgap.parsers import _table
+
+        records = self.reader.records()
+        return _table.build_runs(records, self.reader.info) if records else []
+
+
+def incremental(fmt: str, name: str, options: Options | None = None):
+    """A reader for a log that is still being written: ``feed(line, n)`` then ``runs()``."""
+    if fmt == keras_stdout.NAME:
+        return _Lines(keras_stdout.Incremental(name))
+    if fmt == loop_text.NAME:
+        return _Lines(loop_text.Incremental(name))
+    return _Reparse(name, fmt, options or Options())

@@ -72,12 +72,38 @@ class _State:
         self.line = line_no
 
 
-def parse(source: Source) -> list[Run]:
-    state = _State(source.name)
-    cut: int | None = None
-    for line_no, raw in enumerate(source.lines(), start=1):
+class Incremental:
+    """Feed raw lines as they arrive; ``records()`` gives the epochs complete so far."""
+
+    def __init__(self, name: str) -> None:
+        self.state = _State(name)
+        self.cut: int | None = None
+
+    @property
+    def info(self) -> RunInfo:
+        return self.state.info
+
+    def feed(self, raw: str, line_no: int) -> None:
         for seg in segments(raw):
-            cut = _feed(state, seg, line_no, cut)
+            self.cut = _feed(self.state, seg, line_no, self.cut)
+
+    def records(self) -> list[EpochRecord]:
+        """Closed epochs, plus the current one once its validation values are in."""
+        state = self.state
+        done = list(state.records)
+        if "loss" in state.values and any(k.startswith("val_") for k in state.values):
+            number = state.epoch if state.epoch is not None else (
+                done[-1].epoch + 1 if done else 1)
+            done.append(EpochRecord(number, dict(state.values), state.line))
+        return done
+
+
+def parse(source: Source) -> list[Run]:
+    reader = Incremental(source.name)
+    for line_no, raw in enumerate(source.lines(), start=1):
+        reader.feed(raw, line_no)
+    state = reader.state
+    cut = reader.cut
     if state.epoch is not None and not state.values:
         cut = state.epoch
     state.close_epoch()
@@ -87,8 +113,7 @@ def parse(source: Source) -> list[Run]:
     if cut is not None and cut > state.records[-1].epoch:
         state.info.warnings.append(f"epoch {cut} was cut (the log ends mid-epoch); "
                                    f"using the {len(state.records)} complete epochs")
-    runs = _table.build_runs(state.records, state.info)
-    return runs
+    return _table.build_runs(state.records, state.info)
 
 
 def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:

@@ -60,6 +60,23 @@ def _table_header(line: str) -> list[str] | None:
     return None
 
 
+class Incremental:
+    """Feed raw lines as they arrive; ``records()`` gives the epochs with a loss so far."""
+
+    def __init__(self, name: str) -> None:
+        self.reader = _Reader(name)
+
+    @property
+    def info(self) -> RunInfo:
+        return self.reader.info
+
+    def feed(self, raw: str, line_no: int) -> None:
+        self.reader.feed(raw, line_no)
+
+    def records(self) -> list[EpochRecord]:
+        return _loss_records(self.reader)
+
+
 class _Reader:
     def __init__(self, name: str) -> None:
         self.info = RunInfo(source=name, format=NAME)

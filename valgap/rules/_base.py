@@ -58,8 +58,8 @@ def presence(ctx: Context, fact: str) -> tuple[bool | None, str]:
 
 
 def unknown_model_reason(fact: str) -> str:
-    return (f"the log shows no model summary and no valgap.yaml gives model.{fact}: "
-            "judged from the curves alone")
+    return (f"nothing in the input says whether the model uses it (a summary does not always "
+            f"show it): give model.{fact} in valgap.yaml")
 
 
 def train_mode_check(ctx: Context, rule: str, fact: str, what: str,

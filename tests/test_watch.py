@@ -1,0 +1,88 @@
+"""`valgap watch` on a real log written epoch by epoch while it is being followed."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import time
+
+from tests.conftest import SAMPLES
+from valgap.watch import WatchJob, WatchStats, watch
+
+
+def epochs_of(log: bytes) -> list[bytes]:
+    """The log cut after each epoch's final line (where Keras writes its newline)."""
+    head, *rest = re.split(rb"(?=\nEpoch \d+/\d+\n)", log)
+    return [head, *rest]
+
+
+def write_slowly(path, pieces, pause=0.03, truncate_after=None, then=None):
+    def run():
+        with open(path, "wb") as out:
+            for i, piece in enumerate(pieces):
+                out.write(piece)
+                out.flush()
+                time.sleep(pause)
+                if truncate_after is not None and i == truncate_after:
+                    out.truncate(0)
+                    out.seek(0)
+                    time.sleep(pause * 4)
+                    for other in then:
+                        out.write(other)
+                        out.flush()
+                        time.sleep(pause)
+                    return
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_follows_epoch_by_epoch_and_reads_incrementally(tmp_path):
+    log = (SAMPLES / "dropout.log").read_bytes()
+    path = tmp_path / "run.log"
+    path.write_bytes(b"")
+    writer = write_slowly(path, epochs_of(log))
+    out, stats = io.StringIO(), WatchStats()
+    code = watch(WatchJob(str(path), interval=0.01, idle=0.6, plot=False, color="never"),
+                 out, io.StringIO(), stats)
+    writer.join()
+    text = out.getvalue()
+    numbers = [int(n) for n in re.findall(r"^epoch (\d+) ", text, re.M)]
+    assert numbers == list(range(1, 31))  # one line per epoch, none twice, none missing
+    assert stats.redraws > 5  # updated while the file grew, not only at the end
+    assert "final: " in text and "Verdict: Validation loss stays below training" in text
+    final = text.split("final: ")[1]
+    assert "dropout" in final[final.index("Verdict:"):].split("\n\n")[0]
+    assert stats.bytes_read == os.path.getsize(path)  # every byte read exactly once
+    assert code == 0
+
+
+def test_truncated_file_is_read_again_from_the_start(tmp_path):
+    path = tmp_path / "run.log"
+    path.write_bytes(b"")
+    first = epochs_of((SAMPLES / "overfit.log").read_bytes())
+    second = epochs_of((SAMPLES / "healthy.log").read_bytes())
+    writer = write_slowly(path, first[:8], truncate_after=7, then=second)
+    out, stats = io.StringIO(), WatchStats()
+    watch(WatchJob(str(path), interval=0.01, idle=0.6, plot=False, color="never"),
+          out, io.StringIO(), stats)
+    writer.join()
+    text = out.getvalue()
+    assert stats.resets >= 1 and "reading it from the start" in text
+    assert re.search(r"·\s+30\s+epochs", text.split("final: ")[1])
+
+
+def test_watch_stdin_and_fail_on(cli):
+    log = (SAMPLES / "overfit.log").read_bytes()
+    res = cli("watch", "-", "--no-plot", "--fail-on", "overfit", input=log)
+    assert res.exit_code == 1
+    assert "final: " in res.stdout and "overfits" in res.stdout
+    assert len(re.findall(r"^epoch \d+ ", res.stdout, re.M)) == 60
+
+
+def test_watch_unreadable_ends_with_one_line(cli, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello\n")
+    res = cli("watch", str(path), "--idle", "0.1", "--interval", "0.05")
+    assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1

@@ -1,0 +1,238 @@
+"""`valgap watch LOG`: follow a log while training writes it.
+
+The file is read incrementally (only new bytes at each poll), fed line by line to the
+format's reader, and the verdict is redrawn after each completed epoch: in place on a
+terminal, one line per epoch otherwise. A truncated or replaced (rotated) file is read again
+from its start. The watch ends on Ctrl-C, at the end of standard input, or after
+``--idle`` seconds without new data, and prints the final verdict.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from valgap import config as config_module
+from valgap import exitcodes
+from valgap._safe import printable
+from valgap.model import InputError, Result
+
+DETECT_AFTER = 64 * 1024  # bytes of a log after which an unknown format is given up
+
+
+@dataclass
+class WatchJob:
+    path: str
+    input_format: str | None = None
+    config_path: str | None = None
+    fail_on: set[str] = field(default_factory=set)
+    interval: float = 1.0
+    idle: float | None = None
+    plot: bool = True
+    color: str = "auto"
+
+
+@dataclass
+class WatchStats:
+    bytes_read: int = 0
+    polls: int = 0
+    redraws: int = 0
+    resets: int = 0
+
+
+class Follower:
+    """New complete lines of a growing file (or of standard input) at each poll."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.stream = None
+        self.inode: int | None = None
+        self.offset = 0
+        self.pending = b""
+        self.ended = False
+        self.bytes_read = 0
+
+    def poll(self) -> tuple[list[str], bool]:
+        """(new lines, whether the file was truncated or replaced since the last poll)."""
+        if self.path == "-":
+            return self._poll_stdin(), False
+        reset = self._reopen_if_needed()
+        if self.stream is None:
+            return [], reset
+        data = self.stream.read()
+        self.offset += len(data)
+        self.bytes_read += len(data)
+        return self._split(data), reset
+
+    def _poll_stdin(self) -> list[str]:
+        data = sys.stdin.buffer.read1(1 << 16)  # what the pipe holds now, at least one byte
+        if not data:
+            self.ended = True
+            return self._split(b"\n") if self.pending else []
+        self.bytes_read += len(data)
+        return self._split(data)
+
+    def _reopen_if_needed(self) -> bool:
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return False  # not written yet, or between a rotation's move and create
+        if self.stream is not None and stat.st_ino == self.inode and stat.st_size >= self.offset:
+            return False
+        reset = self.stream is not None
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = open(self.path, "rb")  # noqa: SIM115 - kept open while following
+        self.inode, self.offset, self.pending = stat.st_ino, 0, b""
+        return reset
+
+    def _split(self, data: bytes) -> list[str]:
+        parts = (self.pending + data).split(b"\n")
+        self.pending = parts.pop()
+        return [p.decode("utf-8", errors="replace").rstrip("\r") for p in parts]
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+
+
+def watch(job: WatchJob, out: IO[str] | None = None, err: IO[str] | None = None,
+          stats: WatchStats | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    stats = stats if stats is not None else WatchStats()
+    try:
+        cfg = config_module.load(Path(job.config_path) if job.config_path
+                                 else config_module.find(job.path))
+    except config_module.ConfigError as exc:
+        err.write(f"valgap: {printable(str(exc))}\n")
+        return exitcodes.USAGE
+    session = _Session(job, cfg, out)
+    follower = Follower(job.path)
+    try:
+        session.follow(follower, stats)
+    except KeyboardInterrupt:
+        err.write("valgap: watch stopped\n")
+    except InputError as exc:
+        err.write(f"valgap: {printable(str(exc))}\n")
+        return exitcodes.USAGE
+    finally:
+        follower.close()
+        stats.bytes_read = follower.bytes_read
+    result = session.final()
+    if result is None:
+        err.write(f"valgap: {printable(job.path)}: no complete epoch was written\n")
+        return exitcodes.USAGE
+    return exitcodes.FINDINGS if job.fail_on and result.fired & job.fail_on else exitcodes.OK
+
+
+class _Session:
+    def __init__(self, job: WatchJob, cfg, out: IO[str]) -> None:
+        from valgap.render import RenderOptions, terminal_width, use_color
+
+        self.job, self.cfg, self.out = job, cfg, out
+        self.live = hasattr(out, "isatty") and out.isatty()
+        self.opts = RenderOptions(color=use_color(out, job.color), width=terminal_width(out),
+                                  plot=job.plot)
+        self.reader = None
+        self.head: list[str] = []
+        self.head_bytes = 0
+        self.line_no = 0
+        self.shown = 0
+
+    def follow(self, follower: Follower, stats: WatchStats) -> None:
+        idle_since = time.monotonic()
+        while True:
+            lines, reset = follower.poll()
+            stats.polls += 1
+            if reset:
+                stats.resets += 1
+                self._restart()
+            if lines:
+                idle_since = time.monotonic()
+                self._feed(lines, stats)
+            elif follower.ended or (self.job.idle is not None
+                                    and time.monotonic() - idle_since > self.job.idle):
+                return
+            else:
+                time.sleep(self.job.interval)
+
+    def _restart(self) -> None:
+        self.reader, self.head, self.head_bytes, self.line_no, self.shown = None, [], 0, 0, 0
+        self.out.write("valgap: the log was truncated or replaced; reading it from the start\n")
+
+    def _feed(self, lines: list[str], stats: WatchStats) -> None:
+        if self.reader is None:
+            self.head += lines
+            self.head_bytes += sum(len(line) + 1 for line in lines)
+            if not self._start_reader():
+                return
+            lines, self.head = self.head, []
+        for line in lines:
+            self.line_no += 1
+            self.reader.feed(line, self.line_no)
+        self._update(stats)
+
+    def _start_reader(self) -> bool:
+        from valgap.parsers import detect, incremental
+        from valgap.parsers._text import Source
+
+        fmt = self.job.input_format
+        if fmt is None:
+            try:
+                fmt = detect(Source(self.job.path, "\n".join(self.head).encode()))
+            except InputError:
+                if self.head_bytes > DETECT_AFTER:
+                    raise
+                return False
+        self.reader = incremental(fmt, self.job.path)
+        return True
+
+    def current(self) -> Result | None:
+        from valgap import engine
+
+        runs = self.reader.runs() if self.reader is not None else []
+        if not runs or not runs[-1].epochs:
+            return None
+        return engine.analyze_run(runs[-1], self.cfg, self.job.path)
+
+    def _update(self, stats: WatchStats) -> None:
+        result = self.current()
+        if result is None or result.run.epochs <= self.shown:
+            return
+        stats.redraws += 1
+        if self.live:
+            from valgap.render.text import report
+
+            self.out.write("\x1b[H\x1b[2J" + report(result, self.opts))
+        else:  # one line per epoch completed since the last poll; the verdict on the newest
+            for position in range(self.shown + 1, result.run.epochs + 1):
+                last = position == result.run.epochs
+                self.out.write(epoch_line(result, position, verdict=last) + "\n")
+        self.shown = result.run.epochs
+        self.out.flush()
+
+    def final(self) -> Result | None:
+        result = self.current()
+        if result is not None:
+            from valgap.render.text import report
+
+            self.out.write(("" if self.live else "\n") + "final: " + report(result, self.opts))
+            self.out.flush()
+        return result
+
+
+def epoch_line(result: Result, position: int, verdict: bool = True) -> str:
+    """``epoch 7  train_loss 0.41  val_loss 0.30  | val-below-train · dropout (0.85)``."""
+    table = result.run.table
+    row = table.iloc[position - 1]
+    values = "  ".join(f"{c} {row[c]:.4g}" for c in ("train_loss", "val_loss") if c in table)
+    line = f"epoch {table.index[position - 1]}  {values}"
+    if not verdict:
+        return line
+    fit = result.fit.fit if result.fit else None
+    cause = f" · {result.causes[0].rule} ({result.causes[0].confidence:.2f})" \
+        if result.causes else ""
+    return f"{line}  | {fit or 'no fit yet'}{cause}"
