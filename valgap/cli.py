@@ -132,6 +132,30 @@ def watch(log: str, input_format: str | None, config_path: str | None, fail_on: 
     sys.exit(code)
 
 
+@main.command(epilog=exitcodes.HELP)
+@click.argument("baseline")
+@click.argument("runs", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--no-plot", is_flag=True, help="Leave the curves out.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True)
+def compare(baseline: str, runs: tuple[str, ...], fmt: str, no_plot: bool, color: str) -> None:
+    """Compare runs with a baseline: fit, causes, size and side of the gap, best loss.
+
+    \b
+    valgap compare baseline.log new.log
+    valgap compare runs/a/history.csv runs/b/history.csv runs/c/history.csv
+    """
+    from valgap.compare_cmd import run_compare
+
+    try:
+        code = run_compare(baseline, list(runs), fmt, not no_plot, color)
+    except BrokenPipeError:
+        _quiet_pipe()
+    sys.exit(code)
+
+
 @main.command()
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:

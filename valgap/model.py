@@ -165,3 +165,29 @@ class Result:
             "error": None if self.error is None else
             {"code": self.error.code, "message": str(self.error)},
         }
+
+
+@dataclass
+class RunPicture:
+    """What `valgap compare` shows of one run."""
+
+    result: Result
+    late_gap: float | None      # median log(val / train) over the late epochs; > 0: val above
+    best_val: float | None
+    best_epoch: int | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between a run and the baseline, with what it means and what to check."""
+
+    kind: str        # fit | cause-added | cause-removed | gap | best-val | epochs
+    text: str
+    check: str = ""
+
+
+@dataclass
+class Comparison:
+    baseline: RunPicture
+    runs: list[RunPicture]
+    changes: list[list[Change]]  # per run, against the baseline

@@ -37,9 +37,9 @@ def report(result: Result, opts) -> str:
     head = f"valgap · {printable(result.source)} · {result.format} · {run.epochs} epochs"
     if run.info.run_count > 1:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
-    out += [style.dim(line) for line in _wrap(head, width, "  ")]
+    out += [style.dim(line) for line in wrap(head, width, "  ")]
     fit = result.fit.fit if result.fit else None
-    out += _wrap(style.fit(fit, "Verdict: ") + style.bold(result.verdict), width, "  ")
+    out += wrap(style.fit(fit, "Verdict: ") + style.bold(result.verdict), width, "  ")
     out.append("")
     out += _evidence(result, style, width)
     if opts.plot and run.epochs >= 2:
@@ -50,29 +50,29 @@ def report(result: Result, opts) -> str:
         out.append("")
         out.append(style.bold("Recommended checks"))
         for n, check in enumerate(checks, start=1):
-            out += _wrap(f"{n}. {check}", width, "     ", indent="  ")
+            out += wrap(f"{n}. {check}", width, "     ", indent="  ")
     out += _not_judged(result, style, width)
     notes = run.info.warnings + (run.info.notes if opts.verbose else [])
     if notes:
         out.append("")
         for note in notes:
-            out += _wrap(style.dim(f"note: {printable(note)}"), width, "      ")
+            out += wrap(style.dim(f"note: {printable(note)}"), width, "      ")
     return "\n".join(out) + "\n"
 
 
 def _evidence(result: Result, style: _Style, width: int) -> list[str]:
     lines = []
     if result.fit is not None:
-        lines += _wrap(f"fit {style.fit(result.fit.fit, str(result.fit.fit))}: "
+        lines += wrap(f"fit {style.fit(result.fit.fit, str(result.fit.fit))}: "
                        f"{printable(result.fit.evidence)}", width, "    ")
     detailed = _detailed(result)
     for finding in detailed:
         bar = "█" * round(finding.confidence * 10) + "·" * (10 - round(finding.confidence * 10))
-        lines += _wrap(f"  {finding.rule:<22} {bar} {finding.confidence:.2f}", width, "    ")
-        lines += _wrap(style.dim(printable(finding.evidence)), width, "      ", indent="      ")
+        lines += wrap(f"  {finding.rule:<22} {bar} {finding.confidence:.2f}", width, "    ")
+        lines += wrap(style.dim(printable(finding.evidence)), width, "      ", indent="      ")
     rest = result.causes[len(detailed):]
     if rest:
-        lines += _wrap("  also considered: " + ", ".join(
+        lines += wrap("  also considered: " + ", ".join(
             f"{f.rule} ({f.confidence:.2f})" for f in rest), width, "    ")
     return lines
 
@@ -98,11 +98,11 @@ def _not_judged(result: Result, style: _Style, width: int) -> list[str]:
         return []
     lines = ["", style.bold("Not judged")]
     for status in skipped:
-        lines += _wrap(f"- {status.rule}: {printable(status.reason)}", width, "    ", indent="  ")
+        lines += wrap(f"- {status.rule}: {printable(status.reason)}", width, "    ", indent="  ")
     return lines
 
 
-def _wrap(text: str, width: int, subsequent: str, indent: str = "") -> list[str]:
+def wrap(text: str, width: int, subsequent: str, indent: str = "") -> list[str]:
     return textwrap.wrap(text, width=max(width, 40), initial_indent=indent,
                          subsequent_indent=subsequent, break_on_hyphens=False) or [""]
 
@@ -164,7 +164,7 @@ def _panel(table, title: str, train_col: str, val_col: str, width: int, color: b
     fig.title(f"{title} (log scale)" if _log_scale(values) else title)
     if _log_scale(values):
         fig.ruler(1).scale("log")
-    ticks = _epoch_ticks(epochs, width)
+    ticks = epoch_ticks(epochs, width)
     fig.ruler(0).ticks(ticks, [str(t) for t in ticks])
     fig.label("epoch", axis=0)
     fig.theme("simple" if color else "colorless")
@@ -176,7 +176,7 @@ def _log_scale(values: list[float]) -> bool:
     return len(positive) == len(values) and bool(values) and max(values) / min(values) > 30
 
 
-def _epoch_ticks(epochs: list[int], width: int) -> list[int]:
+def epoch_ticks(epochs: list[int], width: int) -> list[int]:
     most = max(2, width // 8)
     step = max(1, math.ceil(len(epochs) / most))
     ticks = epochs[::step]

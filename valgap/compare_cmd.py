@@ -1,0 +1,51 @@
+"""Wiring of `valgap compare`: read each run, compare, render (text or JSON)."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import IO
+
+from valgap import config, engine, exitcodes
+from valgap._safe import printable
+from valgap.compare import compare
+
+
+def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool = True,
+                color: str = "auto", out: IO[str] | None = None,
+                err: IO[str] | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    results = []
+    for name in [baseline, *others]:
+        try:
+            cfg = config.load(config.find(name))
+        except config.ConfigError as exc:
+            err.write(f"valgap: {printable(str(exc))}\n")
+            return exitcodes.USAGE
+        result = engine.analyze_input(name, cfg)[-1]
+        if result.error is not None:
+            err.write(f"valgap: {printable(str(result.error))}\n")
+            return exitcodes.USAGE
+        results.append(result)
+    comparison = compare(results[0], results[1:])
+    if fmt == "json":
+        out.write(json.dumps(_as_json(comparison), ensure_ascii=False) + "\n")
+    else:
+        from valgap.render import RenderOptions, terminal_width, use_color
+        from valgap.render.compare import render
+
+        render(comparison, out, RenderOptions(color=use_color(out, color),
+                                              width=terminal_width(out), plot=plot))
+    return exitcodes.OK
+
+
+def _as_json(comparison) -> dict:
+    def pic(p):
+        r = p.result
+        return {"source": r.source, "fit": r.fit.fit if r.fit else None,
+                "causes": [f.to_dict() for f in r.causes], "late_gap_log": p.late_gap,
+                "best_val": p.best_val, "best_epoch": p.best_epoch,
+                "epochs": r.run.epochs if r.run is not None else 0}
+    return {"schema": "valgap-compare/1", "baseline": pic(comparison.baseline),
+            "runs": [{**pic(p), "changes": [asdict(c) for c in ch]}
+                     for p, ch in zip(comparison.runs, comparison.changes)]}
