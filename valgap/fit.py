@@ -30,7 +30,9 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
     names = {"train_loss": "training loss", "val_loss": "validation loss"}
     missing = [names[c] for c in names if c not in table or table[c].isna().all()]
     if missing:
-        return FitResult(None, f"the log has no {' and no '.join(missing)}: nothing to compare")
+        hint = f" ({run.info.warnings[-1]})" if not run.epochs and run.info.warnings else ""
+        return FitResult(None, f"the log has no {' and no '.join(missing)}: nothing to "
+                               f"compare{hint}")
     diverged = _diverged(run, conf)
     if diverged:
         return FitResult("diverged", diverged)

@@ -114,6 +114,13 @@ def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunIn
     return table[ordered].astype(float)
 
 
+def empty_table():
+    """The table of a log that holds no epoch values."""
+    import pandas as pd
+
+    return pd.DataFrame(index=pd.RangeIndex(1, 1, name="epoch"))
+
+
 def pick_run(runs: list[Run], source: str) -> Run:
     """The run analysed by default: the last one that has any epochs."""
     for run in reversed(runs):

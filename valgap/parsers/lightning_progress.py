@@ -28,11 +28,16 @@ VALUE = re.compile(rf"([A-Za-z_][\w/.-]*)(?:=|:\s+)({NUMBER})(?![\w.])")
 SKIP = {"v_num", "loss"}  # the version number; tqdm's smoothed step loss
 
 
+BANNER = ("GPU available:", "TPU available:")
+
+
 def sniff(head: str) -> float:
     text = ANSI.sub("", head)
     bars = sum(1 for line in re.split(r"[\r\n]+", text)[:20000]
                if TQDM_BAR.match(line) or RICH_BAR.match(line))
-    return 0.7 if bars and "v_num" in text else 0.0
+    if bars and "v_num" in text:
+        return 0.7
+    return 0.2 if all(b in text for b in BANNER) else 0.0  # Lightning, bar switched off
 
 
 class _Frames:
@@ -93,6 +98,10 @@ def parse(source: Source) -> list[Run]:
                 frames.add(segment)
     records = [r for r in frames.records(info)
                if any(_table.column(k) in ("train_loss", "val_loss") for k in r.values)]
+    if not records and not frames.last:  # Lightning ran with its progress bar switched off
+        info.warnings.append("this Lightning log prints no per-epoch values (the progress bar "
+                             "was off): read the run's metrics.csv or TensorBoard logs instead")
+        return [Run(_table.empty_table(), info)]
     if not records:
         raise InputError("Lightning progress bars found, but no epoch shows a loss",
                          source.name, code="no-epochs")

@@ -40,8 +40,9 @@ def report(result: Result, opts) -> str:
     out += [style.dim(line) for line in wrap(head, width, "  ")]
     fit = result.fit.fit if result.fit else None
     out += wrap(style.fit(fit, "Verdict: ") + style.bold(result.verdict), width, "  ")
-    out.append("")
-    out += _evidence(result, style, width)
+    evidence = _evidence(result, style, width)
+    if evidence:
+        out += ["", *evidence]
     if opts.plot and run.epochs >= 2:
         out.append("")
         out += plot_panels(run.table, width, opts.color)
@@ -62,9 +63,9 @@ def report(result: Result, opts) -> str:
 
 def _evidence(result: Result, style: _Style, width: int) -> list[str]:
     lines = []
-    if result.fit is not None:
+    if result.fit is not None and result.fit.fit is not None:
         lines += wrap(f"fit {style.fit(result.fit.fit, str(result.fit.fit))}: "
-                       f"{printable(result.fit.evidence)}", width, "    ")
+                      f"{printable(result.fit.evidence)}", width, "    ")
     detailed = _detailed(result)
     for finding in detailed:
         bar = "█" * round(finding.confidence * 10) + "·" * (10 - round(finding.confidence * 10))
@@ -97,8 +98,12 @@ def _not_judged(result: Result, style: _Style, width: int) -> list[str]:
     if not skipped:
         return []
     lines = ["", style.bold("Not judged")]
-    for status in skipped:
-        lines += wrap(f"- {status.rule}: {printable(status.reason)}", width, "    ", indent="  ")
+    by_reason: dict[str, list[str]] = {}
+    for status in skipped:  # one line per reason: "all rules" reads better than 14 copies
+        by_reason.setdefault(status.reason, []).append(status.rule)
+    for reason, rules in by_reason.items():
+        names = "every rule" if len(rules) == len(result.rules) else ", ".join(rules)
+        lines += wrap(f"- {names}: {printable(reason)}", width, "    ", indent="  ")
     return lines
 
 
