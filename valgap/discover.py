@@ -28,6 +28,7 @@ class Target:
     also: list[str] = field(default_factory=list)  # files of the same run not read
     note: str = ""
     named: str = ""  # the path the user gave that led here
+    group: list[str] = field(default_factory=list)  # files read together as one run
 
 
 @dataclass
@@ -38,6 +39,10 @@ class Discovery:
 
 def discover(paths: list[str]) -> Discovery:
     found = Discovery()
+    exports = [p for p in paths if Path(p).is_file() and tb_export.is_export(Path(p))]
+    if len(exports) >= 2:  # TensorBoard exports given together: one run, paired by file name
+        found.targets.append(Target(exports[0], named=exports[0], group=exports))
+        paths = [p for p in paths if p not in exports]
     for name in paths:
         path = Path(name)
         if name == "-" or not path.is_dir() or _run_folder(path):

@@ -106,6 +106,8 @@ def _ignore_sigint() -> None:
 
 
 def _analyse_target(target: Target, job: Job, given) -> list[Result]:
+    if target.group:
+        return _analyse_group(target, job, given)
     results = _analyse_one(target.path, job, given, target.named)
     if target.also and all(r.error is not None for r in results):
         # the log could not be read: its CSV twin may still tell the story
@@ -115,6 +117,21 @@ def _analyse_target(target: Target, job: Job, given) -> list[Result]:
             if result.run is not None:
                 result.run.info.notes.append(target.note)
     return results
+
+
+def _analyse_group(target: Target, job: Job, given) -> list[Result]:
+    from valgap import engine
+    from valgap.parsers import tb_export
+
+    name = " + ".join(target.group)
+    try:
+        cfg = given if given is not None else config_module.load(config_module.find(target.path))
+        runs = tb_export.parse_files([Path(p) for p in target.group], name)
+    except config_module.ConfigError as exc:
+        return [Result(source=name, error=InputError(str(exc), code="config"))]
+    except InputError as exc:
+        return [Result(source=name, error=exc)]
+    return [engine.analyze_run(runs[-1], cfg, name)]
 
 
 def _analyse_one(name: str, job: Job, given: config_module.Config | None,

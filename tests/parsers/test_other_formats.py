@@ -169,3 +169,35 @@ def test_lightning_bar_cut_mid_epoch():
     run = read("-", data=cut.encode())[-1]
     assert run.epochs == 7
     assert any("epoch 7 was cut" in w for w in run.info.warnings)
+
+
+def test_tensorboard_exports_given_together_are_one_run(cli, tmp_path):
+    import json as json_module
+
+    csv = read(str(SAMPLES / "overfit.csv"))[-1]
+    paths = []
+    for run, col in (("train", "train_loss"), ("validation", "val_loss")):
+        points = [[1.7e9 + i, i, v] for i, v in enumerate(csv.table[col])]
+        path = tmp_path / f"run-{run}-tag-epoch_loss.json"
+        path.write_text(json_module.dumps(points))
+        paths.append(str(path))
+    res = cli("analyze", "--format", "json", *paths)
+    docs = [json_module.loads(line) for line in res.stdout.splitlines()]
+    assert len(docs) == 1 and docs[0]["format"] == "tb-export"
+    assert docs[0]["epochs"] == 60 and docs[0]["fit"] == "overfit"
+
+
+def test_missing_tensorboard_extra_says_how_to_install(cli, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tensorboard(name, *args, **kwargs):
+        if name.startswith("tensorboard"):
+            raise ImportError("no tensorboard")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_tensorboard)
+    res = cli("analyze", str(DATA / "lightning" / "tb" / "version_0"))
+    assert res.exit_code == 2
+    assert "pip install 'valgap[tensorboard]'" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
