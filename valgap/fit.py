@@ -16,7 +16,7 @@ from valgap.rules._signals import Curves, below_share, median, val_standard_erro
 @dataclass(frozen=True)
 class FitConfig:
     explode_factor: float = 10.0     # a loss this many times its minimum has exploded
-    underfit_gain: float = 0.12      # both losses improved less than this share: underfit
+    underfit_gain: float = 0.15      # both losses improved less than this share: underfit
     overfit_rise: float = 0.05       # validation this much above its minimum at the end
     overfit_noise_sigmas: float = 3.0
     below_margin: float = 0.05       # log-ratio validation must sit below training by

@@ -28,6 +28,8 @@ Options
 -------
 flip_share: share of late epochs with the minority sign that counts as flipping (default 0.25).
 confidence: default 0.75.
+tiny_val: at most this many validation samples make a tiny set, where a gap within two
+standard errors counts as noise (default 100).
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ from valgap.rules._signals import median, val_standard_error, wiggle
 ID = "noise"
 FAMILY = "noise"
 TITLE = "gap within epoch-to-epoch or sampling noise"
-DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.75}
+DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.75, "tiny_val": 100}
 CHECKS = ("repeat the run with 2-3 other seeds or splits and compare the gaps",
           "enlarge the validation set (or use k-fold cross-validation)")
 
@@ -52,14 +54,20 @@ def check(ctx: Context, options: Options) -> Outcome:
     gaps = c.log_gap(shifted=True)[c.late()]
     gap = median(gaps)
     jitter = wiggle(c.val)
-    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()]))
+    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()])) or 0.0
     minority = min(sum(g > 0 for g in gaps), sum(g < 0 for g in gaps)) / len(gaps)
     flips = minority >= options["flip_share"]
-    band = max(2 * jitter, se or 0.0)
+    band = max(2 * jitter, se)
     size = f"{ctx.facts.n_val} validation samples (standard error ~{se:.0%})" if se else \
         "validation size unknown"
-    if abs(gap) <= band and (flips or (se and se >= 0.15)):
+    tiny = 0 < (ctx.facts.n_val or 0) <= options["tiny_val"]
+    conf = 0.0
+    if abs(gap) <= band and (flips or se >= 0.15):
         conf = options["confidence"]
+    elif tiny and abs(gap) <= 2 * se:
+        # a tiny validation set: within two standard errors is still no evidence
+        conf, band = options["confidence"] * 0.7, 2 * se
+    if conf:
         return Finding(ID, conf, f"late gap {gap:+.2f} (log train/val) is within the noise "
                        f"band {band:.2f} (validation jitter {jitter:.2f}; {size}); the sign "
                        f"flips in {minority:.0%} of late epochs", CHECKS)
