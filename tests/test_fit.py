@@ -80,3 +80,28 @@ def test_too_short_and_missing_validation():
                                                ("underfit", "underfit")])
 def test_real_sample_runs(scenario, fit):
     assert fit_of(read(str(SAMPLES / f"{scenario}.log"))[-1]) == fit
+
+
+def test_nan_from_the_first_epoch_is_divergence():
+    nan = float("nan")
+    assert fit_of(make_run([nan] * 5, [nan] * 5)) == "diverged"
+
+
+def test_an_all_nan_validation_column_is_no_validation():
+    nan = float("nan")
+    result = classify(make_run([1.0, 0.8, 0.7, 0.6], [nan] * 4), Facts())
+    assert result.fit is None and "validation loss" in result.evidence
+
+
+def test_sparse_training_loss_is_not_divergence():
+    nan = float("nan")
+    train = [nan, 0.9, nan, nan, 0.7, nan, nan, 0.6, nan]
+    val = [1.0, 0.95, 0.9, 0.85, 0.8, 0.78, 0.76, 0.75, 0.74]
+    assert fit_of(make_run(train, val)) != "diverged"
+
+
+def test_stalled_validation_while_the_gap_opens_is_overfit():
+    train = decay(2.3, 0.005, 40, 0.2)
+    val = [max(v, 0.30) for v in decay(2.2, 0.1, 40, 0.3)]
+    result = classify(make_run(train, val), Facts())
+    assert result.fit == "overfit" and "stalled" in result.evidence

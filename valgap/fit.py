@@ -20,7 +20,7 @@ class FitConfig:
     overfit_rise: float = 0.05       # validation this much above its minimum at the end
     overfit_noise_sigmas: float = 3.0
     below_margin: float = 0.05       # log-ratio validation must sit below training by
-    below_share: float = 0.75        # ... in this share of the late epochs
+    below_share: float = 0.6         # ... in this share of the late epochs
     stall_train_fall: float = 0.5    # log fall of training loss over the late epochs, and
     stall_gap: float = 0.7           # log(val/train) at the end, for a stalled validation
 
@@ -28,7 +28,10 @@ class FitConfig:
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
     table = run.table
     names = {"train_loss": "training loss", "val_loss": "validation loss"}
-    missing = [names[c] for c in names if c not in table or table[c].isna().all()]
+    empty = [c for c in names if c in table and len(table) and table[c].isna().all()]
+    if len(empty) == 1:  # e.g. Keras 3.8 writes val_* = nan when there is no validation data
+        table = table.drop(columns=empty)
+    missing = [names[c] for c in names if c not in table or not len(table)]
     if missing:
         hint = f" ({run.info.warnings[-1]})" if not run.epochs and run.info.warnings else ""
         return FitResult(None, f"the log has no {' and no '.join(missing)}: nothing to "
@@ -81,20 +84,19 @@ def _diverged(run: Run, conf: FitConfig) -> str:
 
 
 def _non_finite_from(run: Run) -> tuple[int, float] | None:
-    """The epoch from which both losses are NaN/inf to the end, after finite values.
+    """The epoch from which both losses are NaN/inf to the end.
 
     A loss that is merely missing on some rows (sparse logging) is NaN too; requiring both
-    curves to be non-finite from some epoch to the end tells divergence from sparsity.
+    curves to be non-finite from some epoch to the end tells divergence from sparsity. Both
+    NaN from the first epoch is divergence too (a learning rate far too high).
     """
     table = run.table[["train_loss", "val_loss"]]
     bad = ~table.apply(lambda col: col.map(math.isfinite)).any(axis=1)
-    if bad.all() or not bad.iloc[-1]:
+    if not len(bad) or not bad.iloc[-1]:
         return None
     start = len(bad)
     while start > 0 and bad.iloc[start - 1]:
         start -= 1
-    if start == 0:
-        return None
     value = next((v for v in table.iloc[start] if not math.isnan(v)), float("nan"))
     return int(table.index[start]), value
 

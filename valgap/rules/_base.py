@@ -89,7 +89,7 @@ def train_mode_check(ctx: Context, rule: str, fact: str, what: str,
     # a guess from the curves' shape stays below 0.5: the input names no mechanism
     return Finding(rule, clamp(guess, high=0.49),
                    f"nothing in the input says whether the model has {what}; validation "
-                   f"below training from the first epoch on ({shape.below_all:.0%} of epochs, "
+                   f"below training through the run ({shape.below_all:.0%} of epochs, "
                    f"late gap {_pct(shape.late_gap)}) fits a train-mode cause",
                    checks, guess=True)
 

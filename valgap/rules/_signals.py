@@ -147,7 +147,8 @@ class Shape:
 
     @property
     def persistent(self) -> bool:
-        return self.below_all >= 0.75 and self.below_start and self.late_gap > 0.05
+        """Validation below training in most epochs and still at the end."""
+        return self.below_all >= 0.75 and self.late_gap > 0.05
 
 
 def shape(c: Curves) -> Shape:
