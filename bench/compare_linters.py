@@ -42,7 +42,7 @@ def run(cmd: list[str]) -> tuple[int, str, str]:
 
 
 def valgap(path: Path) -> tuple[bool, list[str]]:
-    code, out, _ = run([sys.executable, "-m", "valgap", "analyze", "--format", "json",
+    _code, out, _ = run([sys.executable, "-m", "valgap", "analyze", "--format", "json",
                         str(path)])
     docs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     ok = bool(docs) and all(d["error"] is None for d in docs)
@@ -51,7 +51,7 @@ def valgap(path: Path) -> tuple[bool, list[str]]:
 
 
 def losslint(bin_dir: Path, path: Path) -> tuple[bool, list[str]]:
-    code, out, err = run([str(bin_dir / "losslint"), "check", "--format", "json",
+    _code, out, _err = run([str(bin_dir / "losslint"), "check", "--format", "json",
                           "--fail-severity", "error", str(path)])
     try:
         doc = json.loads(out)
@@ -63,7 +63,7 @@ def losslint(bin_dir: Path, path: Path) -> tuple[bool, list[str]]:
 
 
 def trainproof(bin_dir: Path, path: Path) -> tuple[bool, list[str]]:
-    code, out, err = run([str(bin_dir / "trainproof"), "doctor", "--json", str(path)])
+    _code, out, _err = run([str(bin_dir / "trainproof"), "doctor", "--json", str(path)])
     try:
         doc = json.loads(out)
     except json.JSONDecodeError:

@@ -33,6 +33,8 @@ standard errors counts as noise (default 100).
 """
 from __future__ import annotations
 
+import itertools
+
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median, val_standard_error, wiggle
@@ -57,7 +59,7 @@ def check(ctx: Context, options: Options) -> Outcome:
     se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()])) or 0.0
     minority = min(sum(g > 0 for g in gaps), sum(g < 0 for g in gaps)) / len(gaps)
     # noise flips the sign back and forth; a gap that drifts across zero once is a trend
-    changes = sum(1 for a, b in zip(gaps, gaps[1:]) if (a > 0) != (b > 0))
+    changes = sum(1 for a, b in itertools.pairwise(gaps) if (a > 0) != (b > 0))
     flips = minority >= options["flip_share"] and changes >= 2
     band = max(2 * jitter, se)
     size = f"{ctx.facts.n_val} validation samples (standard error ~{se:.0%})" if se else \
