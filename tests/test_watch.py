@@ -86,3 +86,27 @@ def test_watch_unreadable_ends_with_one_line(cli, tmp_path):
     path.write_text("hello\n")
     res = cli("watch", str(path), "--idle", "0.1", "--interval", "0.05")
     assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_rotated_file_is_followed_to_the_new_one(tmp_path):
+    path = tmp_path / "run.log"
+    first = epochs_of((SAMPLES / "overfit.log").read_bytes())
+    second = epochs_of((SAMPLES / "healthy.log").read_bytes())
+    path.write_bytes(b"".join(first[:6]))
+
+    def rotate():
+        time.sleep(0.3)
+        os.rename(path, tmp_path / "run.log.1")  # logrotate: move away, start a new file
+        with open(path, "wb") as out:
+            for piece in second:
+                out.write(piece)
+                out.flush()
+                time.sleep(0.02)
+    thread = threading.Thread(target=rotate)
+    thread.start()
+    out, stats = io.StringIO(), WatchStats()
+    watch(WatchJob(str(path), interval=0.01, idle=0.8, plot=False, color="never"),
+          out, io.StringIO(), stats)
+    thread.join()
+    assert stats.resets == 1
+    assert re.search(r"·\s+30\s+epochs", out.getvalue().split("final: ")[1])

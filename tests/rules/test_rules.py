@@ -213,3 +213,19 @@ def test_loss_spike_silent_on_smooth_and_noisy_curves():
 def test_zero_training_loss_is_a_broken_metric():
     _, found = analyse(make_run([0.0] * 8, decay(1.0, 0.5, 8)))
     assert "broken-metric" in found
+
+
+@pytest.mark.parametrize("fact", ["weight_penalty", "loss_weighting"])
+def test_penalty_and_weighting_silent_when_the_facts_rule_them_out(fact):
+    rule = {"weight_penalty": "regularization-penalty", "loss_weighting": "loss-weighting"}[fact]
+    result, found = analyse(make_run(GAP_TRAIN, GAP_VAL), **{fact: False})
+    assert rule not in found and status(result, rule).status == "clear"
+
+
+def test_broken_metric_silent_on_moving_curves():
+    assert "broken-metric" not in analyse(make_run(GAP_TRAIN, GAP_VAL))[1]
+
+
+def test_overfitting_onset_silent_without_overfit():
+    train = decay(2.3, 0.10, 25)
+    assert "overfitting-onset" not in analyse(make_run(train, [t * 1.08 for t in train]))[1]
