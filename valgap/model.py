@@ -64,6 +64,12 @@ class RunInfo:
     run_index: int = 1
     run_count: int = 1
 
+    def to_dict(self) -> dict[str, Any]:
+        """What the log told about the run (beyond the spec's fields, for people and CI)."""
+        keys = ("framework", "n_train", "n_val", "batch_size", "steps_per_epoch", "layers",
+                "columns", "warnings", "notes", "run_index", "run_count")
+        return {k: getattr(self, k) for k in keys}
+
 
 @dataclass
 class Run:
@@ -164,6 +170,7 @@ class Result:
             "rules": [r.to_dict() for r in self.rules],
             "error": None if self.error is None else
             {"code": self.error.code, "message": str(self.error)},
+            "run": None if self.run is None else self.run.info.to_dict(),
         }
 
 
