@@ -127,9 +127,10 @@ def _records(header: list[str], rows: list[tuple[int, list[str]]], columns: dict
              info: RunInfo, name: str) -> list[EpochRecord]:
     lower = [h.lower() for h in header]
     epoch_at = lower.index("epoch") if "epoch" in lower else None
-    sums: dict[int, dict[str, list[float]]] = {}
-    order: list[int] = []
-    lines: dict[int, int] = {}
+    # (run, epoch) -> column -> values; a run starts again where the epoch numbering does
+    sums: dict[tuple[int, int], dict[str, list[float]]] = {}
+    order: list[tuple[int, int]] = []
+    lines: dict[tuple[int, int], int] = {}
     previous = None
     run = 0
     averaged = set()
@@ -140,7 +141,7 @@ def _records(header: list[str], rows: list[tuple[int, list[str]]], columns: dict
         if previous is not None and epoch < previous:
             run += 1  # numbering started over: a resumed or restarted run
         previous = epoch
-        key = run * 1_000_000 + epoch
+        key = (run, epoch)
         if key not in sums:
             sums[key] = {}
             order.append(key)
@@ -160,12 +161,12 @@ def _records(header: list[str], rows: list[tuple[int, list[str]]], columns: dict
     if averaged:
         info.notes.append("logged several times per epoch, averaged over the epoch: "
                           + ", ".join(sorted(averaged)))
-    base = 1 if sums and min(k % 1_000_000 for k in sums) == 0 else 0
+    base = 1 if sums and min(epoch for _, epoch in sums) == 0 else 0
     records = []
     for key in order:
         values = {c: _mean(v) for c, v in sums[key].items()}
         if any(columns[c] in ("train_loss", "val_loss") for c in values):
-            records.append(EpochRecord(key % 1_000_000 + base, values, lines[key]))
+            records.append(EpochRecord(key[1] + base, values, lines[key]))
     return records
 
 

@@ -104,8 +104,6 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
     if evals_per_epoch and abs(evals_per_epoch - 1) > 0.05:
         info.notes.append(f"evaluated every {1 / evals_per_epoch:.2f} epochs: "
                           "one row per evaluation")
-    for rec in records:
-        rec.epoch = records.index(rec) + 1
     return _table.build_runs(records, info)
 
 
