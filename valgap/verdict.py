@@ -52,10 +52,18 @@ def sentence(result: Result) -> str:
     if not causes:
         return head + "; no cause fired." if fit.fit == "val-below-train" else head + "."
     first = causes[0]
-    if fit.fit != "val-below-train":
+    if fit.fit == "good-fit":
         why = "most likely" if first.confidence >= CONFIDENT else "possibly"
         return (f"{head}; where the curves differ, {why} because of "
                 f"{CAUSE_PHRASES[first.rule]} ({first.confidence:.2f}).")
+    if fit.fit != "val-below-train":
+        # overfit, underfit, ...: the fit is the story; only a problem worth a look is added
+        worth = [c for c in causes if c.confidence >= CONFIDENT
+                 and FAMILIES[c.rule] in ("bug", "data-split", "instability")]
+        if worth:
+            return (f"{head}; also {CAUSE_PHRASES[worth[0].rule]} "
+                    f"({worth[0].confidence:.2f}).")
+        return head + "."
     if first.confidence >= CONFIDENT:
         text = (f"{head}, most likely because of {CAUSE_PHRASES[first.rule]} "
                 f"({first.confidence:.2f})")
