@@ -1,0 +1,54 @@
+"""The first sentence a person reads, for each kind of outcome, on real sample runs."""
+from __future__ import annotations
+
+import io
+
+from tests.conftest import SAMPLES
+from valgap.config import Config
+from valgap.engine import analyze_run
+from valgap.parsers import read
+from valgap.runner import _Progress
+
+
+def verdict(name: str) -> str:
+    return analyze_run(read(str(SAMPLES / name))[-1], Config()).verdict
+
+
+def test_confident_cause_is_named():
+    text = verdict("dropout.log")
+    assert text.startswith("Validation loss stays below training loss, most likely because of "
+                           "dropout")
+
+
+def test_undecided_causes_are_named_with_the_check_that_separates_them():
+    text = verdict("dropout.csv")  # a CSV says nothing about the model
+    assert "possibly because of" in text and "cannot tell them apart" in text
+
+
+def test_overfit_names_the_epoch_and_nothing_incidental():
+    text = verdict("overfit.log")
+    assert text.startswith("The model overfits") and "(from epoch " in text
+    assert "average" not in text
+
+
+def test_underfit_and_good_fit():
+    assert verdict("underfit.log") == "The model underfits: both losses stay high."
+    assert verdict("healthy.log").startswith("A good fit")
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal_and_for_long_batches():
+    tty, pipe = _Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        progress = _Progress(stream, 20)
+        for _ in range(20):
+            progress.step()
+        progress.done()
+    assert "analysed 20/20" in tty.getvalue() and pipe.getvalue() == ""
+    short = _Tty()
+    _Progress(short, 3).step()
+    assert short.getvalue() == ""
