@@ -52,3 +52,17 @@ def test_progress_only_on_a_terminal_and_for_long_batches():
     short = _Tty()
     _Progress(short, 3).step()
     assert short.getvalue() == ""
+
+
+def test_diverged_run_is_not_only_a_fit_class(tmp_path):
+    import json
+
+    log = tmp_path / "history.csv"
+    rows = ["epoch,loss,val_loss", "0,0.87,0.74", "1,0.54,0.60", "2,0.51,0.61", "3,0.67,0.69",
+            "4,2.37,490.98", "5,nan,nan", "6,nan,nan"]
+    log.write_text("\n".join(rows) + "\n")
+    result = analyze_run(read(str(log))[-1], Config())
+    assert result.fit.fit == "diverged"
+    assert result.causes and result.causes[0].rule == "loss-spike"
+    assert "epoch 5" in result.verdict and "nan" in result.verdict
+    assert json.dumps(result.to_dict(), allow_nan=False)

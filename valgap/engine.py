@@ -39,14 +39,18 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
     result = Result(source=source or run.info.source, format=run.info.format, run=run)
     result.fit = fit_module.classify(run, facts, config.fit)
     curves = Curves.of(run)
-    if result.fit.fit in (None, "diverged") or curves is None:
-        why = result.fit.evidence if result.fit.fit is None else \
-            "training diverged: the gap between the curves means nothing after that"
-        result.rules = [RuleStatus(r.ID, "skipped", why) for r in rules.all_rules()]
+    if result.fit.fit is None or curves is None:
+        result.rules = [RuleStatus(r.ID, "skipped", result.fit.evidence)
+                        for r in rules.all_rules()]
     else:
         ctx = Context(run, facts, result.fit, curves)
+        diverged = result.fit.fit == "diverged"
         for module in rules.all_rules():
-            result.rules.append(_run_rule(module, ctx, config, result))
+            if diverged and not getattr(module, "MECHANICAL", False):
+                result.rules.append(RuleStatus(module.ID, "skipped", "training diverged: the "
+                                               "gap between the curves means nothing after that"))
+            else:  # a mechanical fault (a spike, a zero loss) is reported beside divergence
+                result.rules.append(_run_rule(module, ctx, config, result))
         result.causes = rank(result.causes)
     result.verdict = verdict.sentence(result)
     return result

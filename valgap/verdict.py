@@ -49,6 +49,10 @@ def sentence(result: Result) -> str:
     if fit.fit == "overfit" and fit.onset_epoch:
         head += f" (from epoch {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
+    if fit.fit == "diverged":
+        spike = next((c for c in causes if c.rule == "loss-spike"), None)
+        before = f" Before that, {spike.evidence.split(', ')[0]}." if spike else ""
+        return f"{head}: {fit.evidence}.{before}"
     if not causes:
         return head + "; no cause fired." if fit.fit == "val-below-train" else head + "."
     first = causes[0]

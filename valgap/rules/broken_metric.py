@@ -35,6 +35,7 @@ from valgap.rules._base import Context, Options, Outcome, Skip
 ID = "broken-metric"
 FAMILY = "bug"
 TITLE = "a loss that is zero or constant while the other moves"
+MECHANICAL = True  # also judged on diverged runs
 DEFAULT: Options = {"min_epochs": 3}
 CHECKS = ("compute the validation loss of one batch by hand and compare with the log",
           "check that the validation loader is not empty and that the logged name is the "

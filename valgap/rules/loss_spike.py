@@ -15,7 +15,8 @@ nothing about the fit.
 Evidence in the log
 -------------------
 An epoch whose loss is more than ``factor`` times the median of its neighbours (two on each
-side), while the run does not diverge.
+side). In a run that diverged, the last finite epoch counts too: it shows where the loss
+exploded (reported at confidence 0.45, as a symptom rather than a cause of the gap).
 
 How to check
 ------------
@@ -40,6 +41,7 @@ from valgap.rules._signals import median
 ID = "loss-spike"
 FAMILY = "instability"
 TITLE = "a loss that jumps far above its local level, then recovers"
+MECHANICAL = True  # also judged on diverged runs, whose explosion it locates
 DEFAULT: Options = {"factor": 3.0, "confidence": 0.55}
 CHECKS = ("look at the batches, the learning rate and the gradient norm around the named epoch",
           "clip gradients (Keras: optimizer clipnorm=1.0; PyTorch: "
@@ -48,11 +50,13 @@ CHECKS = ("look at the batches, the learning rate and the gradient norm around t
 
 def check(ctx: Context, options: Options) -> Outcome:
     c = ctx.curves
-    if c.n < 5 or not c.positive:
+    diverged = ctx.fit.fit == "diverged"
+    if c.n < (3 if diverged else 5) or not c.positive:
         return Skip("needs at least 5 epochs of positive losses")
     spikes = []
+    last = c.n if diverged else c.n - 1  # before a divergence, the last finite epoch counts
     for name, curve in (("training", c.train), ("validation", c.val)):
-        for i in range(1, c.n - 1):
+        for i in range(1, last):
             neighbours = curve[max(0, i - 2):i] + curve[i + 1:i + 3]
             level = median(neighbours)
             if level > 0 and curve[i] > options["factor"] * level:
@@ -61,6 +65,8 @@ def check(ctx: Context, options: Options) -> Outcome:
         return None
     jump, name, epoch, value, level = max(spikes)
     more = f" (and {len(spikes) - 1} more)" if len(spikes) > 1 else ""
-    return Finding(ID, options["confidence"], f"{name} loss jumped to {value:.4g} at epoch "
-                   f"{epoch}, {jump:.1f}x the level of the epochs around it ({level:.4g}){more}",
-                   CHECKS)
+    evidence = (f"{name} loss jumped to {value:.4g} at epoch {epoch}, {jump:.1f}x the level "
+                f"of the epochs around it ({level:.4g}){more}")
+    if diverged:  # the symptom that started the divergence, not a cause of a val/train gap
+        return Finding(ID, 0.45, evidence + "; the run diverged after it", CHECKS)
+    return Finding(ID, options["confidence"], evidence, CHECKS)
