@@ -141,3 +141,13 @@ def test_python_dash_m(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "valgap", "analyze", "--format", "json",
                            str(SAMPLES / "healthy.csv")], capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["fit"] == "good-fit"
+
+
+def test_empty_input_and_compressed_stdin(cli):
+    import gzip
+
+    res = cli("analyze", "-", input=b"")
+    assert res.exit_code == 2 and "empty" in res.stderr
+    res = cli("analyze", "--format", "json", "-",
+              input=gzip.compress((SAMPLES / "dropout.log").read_bytes()))
+    assert json.loads(res.stdout)["epochs"] == 30

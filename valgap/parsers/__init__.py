@@ -74,6 +74,8 @@ def _read_text(source: Source, options: Options) -> list[Run]:
 
 def detect(source: Source) -> str:
     head = head_text(source)
+    if not head.strip():
+        raise InputError("the input is empty", source.name, code="unrecognised")
     if "\x00" in head[:2000]:
         raise InputError("binary file, not a training log valgap can read", source.name,
                          code="unrecognised")

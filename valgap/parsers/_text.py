@@ -10,7 +10,9 @@ import gzip
 import io
 import lzma
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,14 +29,23 @@ REDRAW = re.compile(r"[\r\x08]+")
 _MAGIC = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}
 
 
+SPOOL_BYTES = 32 * 1024 * 1024  # standard input beyond this goes to a temporary file
+
+
 class Source:
-    """A log to read: a file path, or ``-`` for standard input (read once, kept in memory)."""
+    """A log to read: a file path, or ``-`` for standard input.
+
+    Standard input is read once, to its end (a pipe still being written is waited for), into
+    memory, or into a temporary file when it is large, so that it can be read more than once.
+    """
 
     def __init__(self, name: str, data: bytes | None = None) -> None:
         self.name = name
         self._data = data
+        self._spool: tempfile.SpooledTemporaryFile | None = None
         if name == "-" and data is None:
-            self._data = sys.stdin.buffer.read()
+            self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+            shutil.copyfileobj(sys.stdin.buffer, self._spool, 1 << 20)
 
     @property
     def path(self) -> Path | None:
@@ -43,6 +54,9 @@ class Source:
     def _raw(self) -> io.BufferedIOBase:
         if self._data is not None:
             return io.BytesIO(self._data)
+        if self._spool is not None:
+            self._spool.seek(0)
+            return _Unclosed(self._spool)  # type: ignore[return-value]
         try:
             return open(self.name, "rb")
         except OSError as exc:
@@ -96,6 +110,41 @@ class Source:
                     yield part[:-1] if part.endswith("\r") else part
             if pending:
                 yield pending
+
+
+class _Unclosed:
+    """The spooled standard input, handed out many times: closing a reader keeps it open."""
+
+    closed = False
+
+    def __init__(self, spool) -> None:
+        self._spool = spool
+
+    def read(self, size: int = -1) -> bytes:
+        return self._spool.read(size)
+
+    read1 = read
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._spool.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._spool.tell()
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _Unclosed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
 
 
 def sniff_encoding(head: bytes) -> str:
