@@ -35,6 +35,13 @@ def tree(tmp_path):
         (export / f"run-{run}-tag-epoch_loss.csv").write_text(
             "\n".join(["Wall time,Step,Value", *rows]))
     (root / "notes.txt").write_text("remember to try a bigger batch\n")
+    shutil.copy(DATA / "lightning" / "progress.log", root / "lightning_progress.log")
+    shutil.copy(DATA / "hf" / "stdout.log", root / "hf_printed.log")
+    log = (SAMPLES / "augmentation.log").read_text()
+    notebook = {"cells": [{"cell_type": "code", "source": "model.fit(...)", "outputs": [
+        {"output_type": "stream", "name": "stdout", "text": log.splitlines(keepends=True)}]}],
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {}}
+    (root / "train.ipynb").write_text(json.dumps(notebook))
     (root / "broken.csv").write_text("epoch,loss,val_loss\n0,0.9,0.8\n1,zero,0.7\n")
     import gzip
     (root / "healthy.log.gz").write_bytes(gzip.compress((SAMPLES / "healthy.log").read_bytes()))
@@ -71,6 +78,10 @@ def test_batch_json_lines_match_the_contract(cli, tree):
     assert by_name["hf_out"]["format"] == "hf-trainer-state"
     assert by_name["tb_export"]["format"] == "tb-export"
     assert by_name["healthy.log.gz"]["fit"] == "good-fit"
+    assert by_name["lightning_progress.log"]["format"] == "lightning-progress"
+    assert by_name["hf_printed.log"]["format"] == "hf-trainer-stdout"
+    assert by_name["train.ipynb"]["causes"][0]["id"] == "augmentation"
+    assert by_name["loop.log"]["format"] == "loop-text"
     for doc in docs:
         assert doc["schema"] == "valgap/1"
         assert set(doc) >= {"source", "format", "epochs", "fit", "causes", "verdict", "rules",
@@ -126,7 +137,7 @@ def test_markdown_summary_and_output_file(cli, tree, tmp_path):
     res = cli("analyze", "--format", "markdown", "-o", str(out), "--skip-unreadable", str(tree))
     text = out.read_text()
     assert text.startswith("## valgap") and "| run | fit |" in text
-    assert text.count("\n| ") >= 9
+    assert text.count("\n| ") >= 12
     assert "run.log" in text and "overfit" in text
     assert "runs analysed" in res.stdout  # the terminal still gets the summary
 
