@@ -36,13 +36,18 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
                                  result.error.message, result.error.line) + "\n")
             continue
         fit = result.fit.fit if result.fit else None
+        lines = result.run.info.epoch_lines if result.run is not None else []
+        last = lines[-1] if lines else None
         stream.write(command(LEVEL_BY_FIT.get(fit or "", "notice"), result.source,
-                             f"valgap fit: {fit or 'none'}", result.verdict) + "\n")
+                             f"valgap fit: {fit or 'none'}", result.verdict, last) + "\n")
+        onset = result.fit.onset_epoch if result.fit else None
         for finding in result.causes:
+            line = lines[onset - 1] if finding.rule == "overfitting-onset" and onset and \
+                len(lines) >= onset else last
             level = "error" if FAMILIES.get(finding.rule) == "bug" and \
                 finding.confidence >= 0.5 else "warning" if finding.confidence >= 0.5 \
                 else "notice"
             check = f" Check: {finding.checks[0]}" if finding.checks else ""
             stream.write(command(level, result.source,
                                  f"valgap {finding.rule} ({finding.confidence:.2f})",
-                                 finding.evidence + "." + check) + "\n")
+                                 finding.evidence + "." + check, line) + "\n")
