@@ -110,3 +110,11 @@ def test_rotated_file_is_followed_to_the_new_one(tmp_path):
     thread.join()
     assert stats.resets == 1
     assert re.search(r"·\s+30\s+epochs", out.getvalue().split("final: ")[1])
+
+
+def test_files_rewritten_whole_are_refused_with_advice(cli):
+    from tests.conftest import DATA
+
+    res = cli("watch", str(DATA / "hf" / "trainer_state.json"), "--idle", "0.1",
+              "--interval", "0.05")
+    assert res.exit_code == 2 and "valgap analyze" in res.stderr

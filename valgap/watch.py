@@ -21,6 +21,7 @@ from valgap._safe import printable
 from valgap.model import InputError, Result
 
 DETECT_AFTER = 64 * 1024  # bytes of a log after which an unknown format is given up
+WHOLE_FILE_FORMATS = ("hf-trainer-state", "notebook", "tb-export")
 
 
 @dataclass
@@ -187,6 +188,10 @@ class _Session:
                 if self.head_bytes > DETECT_AFTER:
                     raise
                 return False
+        if fmt in WHOLE_FILE_FORMATS:
+            raise InputError(f"{fmt} files are rewritten whole, not appended to: watch follows "
+                             "logs that grow line by line; use valgap analyze on it",
+                             self.job.path, code="usage")
         self.reader = incremental(fmt, self.job.path)
         return True
 
