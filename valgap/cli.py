@@ -182,7 +182,7 @@ def list_rules() -> None:
     from valgap import rules
 
     for module in rules.all_rules():
-        click.echo(f"{module.ID:<24} {module.FAMILY:<11} {module.TITLE}")
+        click.echo(f"{module.ID:<24} {module.FAMILY:<12} {module.TITLE}")
 
 
 def entry() -> None:

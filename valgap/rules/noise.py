@@ -13,7 +13,11 @@ sampling error, and the next epoch may show it above.
 Evidence in the log
 -------------------
 The late gap is smaller than the epoch-to-epoch jitter of the validation curve, or than the
-standard error that ``data.n_val`` implies, and its sign flips.
+standard error that ``data.n_val`` implies, and its sign flips back and forth (a gap that
+crosses zero once is a trend, not noise). With a tiny validation set (``tiny_val``), a gap
+within two standard errors is noise too. The standard error of a mean loss over n samples
+is taken as the larger of 1/sqrt(n) and 1/sqrt(n x loss): a low cross-entropy is made of a
+few confident mistakes, and behaves like a count of about n x loss of them.
 
 How to check
 ------------
