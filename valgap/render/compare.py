@@ -6,7 +6,7 @@ from typing import IO
 
 from valgap._safe import printable
 from valgap.model import Comparison, RunPicture
-from valgap.render.text import epoch_ticks, wrap
+from valgap.render.text import figure_lines, wrap
 
 MARKS = [("•", "x"), ("+", "o"), ("*", "#"), ("^", "v")]
 
@@ -50,41 +50,19 @@ def render(comparison: Comparison, stream: IO[str], opts) -> None:
 
 
 def _plot(pictures: list[RunPicture], opts) -> list[str]:
-    import plotext
-
-    fig = plotext.figure
-    fig.clear.all()
-    fig.plot_size(opts.width, 16)
-    legend = []
-    values = []
+    series, legend = [], []
     for i, pic in enumerate(pictures):
         run = pic.result.run
         if run is None:
             continue
         marks = MARKS[i % len(MARKS)]
         for col, mark in zip(("train_loss", "val_loss"), marks):
-            if col not in run.table:
-                continue
-            pairs = [(int(e), float(v)) for e, v in zip(run.table.index, run.table[col])
-                     if math.isfinite(float(v))]
-            if pairs:
-                signal = fig.signal([p[0] for p in pairs], [p[1] for p in pairs], marker=mark)
-                signal.lines()
-                fig.draw(signal)
-                values += [p[1] for p in pairs]
+            if col in run.table:
+                pairs = [(int(e), float(v)) for e, v in zip(run.table.index, run.table[col])
+                         if math.isfinite(float(v))]
+                if pairs:
+                    series.append((pairs, mark))
         name = "baseline" if i == 0 else f"run {i}"
         legend.append(f"{marks[0]} {name} training  {marks[1]} {name} validation")
-    if values and min(values) > 0 and max(values) / min(values) > 30:
-        fig.ruler(1).scale("log")
-        fig.title("loss (log scale)")
-    else:
-        fig.title("loss")
-    fig.label("epoch", axis=0)
-    fig.theme("simple" if opts.color else "colorless")
-    epochs = sorted({int(e) for p in pictures if p.result.run is not None
-                     for e in p.result.run.table.index})
-    if epochs:
-        ticks = epoch_ticks(epochs, opts.width)
-        fig.ruler(0).ticks(ticks, [str(t) for t in ticks])
-    lines = fig.build().string(colorless=not opts.color).rstrip("\n").split("\n")
-    return [*lines, *(wrap("   ".join(legend), opts.width, "  "))]
+    lines = figure_lines(series, opts.width, "loss", opts.color, height=16)
+    return [*lines, *wrap("   ".join(legend), opts.width, "  ")]

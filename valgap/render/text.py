@@ -10,7 +10,7 @@ import math
 import textwrap
 from typing import IO
 
-from valgap._safe import printable
+from valgap._safe import ANSI, printable
 from valgap.model import Result
 
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -28,37 +28,66 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
         stream.write(report(result, opts))
 
 
+BESIDE_MIN = 150   # from this terminal width on, the curves stand beside the text
+PLOT_BESIDE = 76   # width of the curves when beside
+
+
 def report(result: Result, opts) -> str:
     style = _Style(opts.color)
-    width = opts.width
-    out: list[str] = []
     run = result.run
     assert run is not None
     head = f"valgap · {printable(result.source)} · {result.format} · {run.epochs} epochs"
     if run.info.run_count > 1:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
-    out += [style.dim(line) for line in wrap(head, width, "  ")]
+    out = [style.dim(line) for line in wrap(head, opts.width, "  ")]
+    plot = opts.plot and run.epochs >= 2
+    if plot and opts.width >= BESIDE_MIN:
+        text_width = opts.width - PLOT_BESIDE - 3
+        text = _top(result, style, text_width) + _bottom(result, style, text_width, opts)
+        out += beside(plot_panels(run.table, PLOT_BESIDE, opts.color), text, PLOT_BESIDE)
+    else:
+        out += _top(result, style, opts.width)
+        if plot:
+            out += ["", *plot_panels(run.table, opts.width, opts.color)]
+        out += _bottom(result, style, opts.width, opts)
+    return "\n".join(out) + "\n"
+
+
+def beside(left: list[str], right: list[str], left_width: int) -> list[str]:
+    """Two columns; the left lines all have the same visible width (a plotext figure)."""
+    rows = max(len(left), len(right))
+    left = [line + " " * (left_width - len(ANSI.sub("", line))) for line in left]
+    left += [" " * left_width] * (rows - len(left))
+    right = right + [""] * (rows - len(right))
+    return [f"{a}   {b}".rstrip() for a, b in zip(left, right)]
+
+
+def _top(result: Result, style: _Style, width: int) -> list[str]:
+    """The verdict, then the evidence: what a person reads first."""
     fit = result.fit.fit if result.fit else None
-    out += wrap(style.fit(fit, "Verdict: ") + style.bold(result.verdict), width, "  ")
+    # wrapped before styling, so that escape codes never count as width
+    lines = wrap("Verdict: " + result.verdict, width, "  ")
+    out = [style.fit(fit, "Verdict: ") + style.bold(lines[0][len("Verdict: "):]),
+           *(style.bold(line) for line in lines[1:])]
     evidence = _evidence(result, style, width)
-    if evidence:
-        out += ["", *evidence]
-    if opts.plot and run.epochs >= 2:
-        out.append("")
-        out += plot_panels(run.table, width, opts.color)
+    return [*out, "", *evidence] if evidence else out
+
+
+def _bottom(result: Result, style: _Style, width: int, opts) -> list[str]:
+    out: list[str] = []
     checks = _checks(result)
     if checks:
-        out.append("")
-        out.append(style.bold("Recommended checks"))
+        out += ["", style.bold("Recommended checks")]
         for n, check in enumerate(checks, start=1):
             out += wrap(f"{n}. {check}", width, "     ", indent="  ")
     out += _not_judged(result, style, width)
+    run = result.run
     notes = run.info.warnings + (run.info.notes if opts.verbose else [])
     if notes:
         out.append("")
         for note in notes:
             out += wrap(style.dim(f"note: {printable(note)}"), width, "      ")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _evidence(result: Result, style: _Style, width: int) -> list[str]:
@@ -139,41 +168,53 @@ def plot_panels(table, width: int, color: bool) -> list[str]:
     if acc:
         panels.append((acc[0], f"train_{acc[0]}", f"val_{acc[0]}"))
     side_by_side = len(panels) == 2 and width >= 100
-    panel_width = (width - 2) // 2 if side_by_side else width
+    panel_width = (width - 3) // 2 if side_by_side else width
     rendered = [_panel(table, title, tr, va, panel_width, color) for title, tr, va in panels]
     legend = f"  {TRAIN_MARK} training   {VAL_MARK} validation"
     if side_by_side:
-        left, right = rendered
-        rows = [a + "  " + b for a, b in zip(left, right)]
-        return [*rows, legend]
+        return [*beside(rendered[0], rendered[1], panel_width), legend]
     return [row for panel in rendered for row in panel] + [legend]
 
 
 def _panel(table, title: str, train_col: str, val_col: str, width: int, color: bool) -> list[str]:
+    series = []
+    for col, mark in ((train_col, TRAIN_MARK), (val_col, VAL_MARK)):
+        if col in table:
+            pairs = [(int(e), float(v)) for e, v in zip(table.index, table[col])
+                     if math.isfinite(float(v))]
+            if pairs:
+                series.append((pairs, mark))
+    return figure_lines(series, width, title, color)
+
+
+def figure_lines(series: list[tuple[list[tuple[int, float]], str]], width: int, title: str,
+                 color: bool, height: int = 14) -> list[str]:
+    """Curves drawn by plotext, as lines of text: (points, marker) per curve, x = epochs.
+
+    The title and the axis label are written here, not by plotext, whose labels carry a
+    background colour of their own.
+    """
     import plotext
 
     fig = plotext.figure
     fig.clear.all()
-    fig.plot_size(width, 14)
-    epochs = [int(e) for e in table.index]
-    values = []
-    for col, mark in ((train_col, TRAIN_MARK), (val_col, VAL_MARK)):
-        if col not in table:
-            continue
-        pairs = [(e, float(v)) for e, v in zip(epochs, table[col]) if math.isfinite(float(v))]
-        if pairs:
-            signal = fig.signal([p[0] for p in pairs], [p[1] for p in pairs], marker=mark)
-            signal.lines()
-            fig.draw(signal)
-            values += [p[1] for p in pairs]
-    fig.title(f"{title} (log scale)" if _log_scale(values) else title)
-    if _log_scale(values):
+    fig.plot_size(width, height)
+    values = [y for pairs, _ in series for _, y in pairs]
+    epochs = sorted({x for pairs, _ in series for x, _ in pairs})
+    for pairs, mark in series:
+        signal = fig.signal([p[0] for p in pairs], [p[1] for p in pairs], marker=mark)
+        signal.lines()
+        fig.draw(signal)
+    log = _log_scale(values)
+    if log:
         fig.ruler(1).scale("log")
-    ticks = epoch_ticks(epochs, width)
-    fig.ruler(0).ticks(ticks, [str(t) for t in ticks])
-    fig.label("epoch", axis=0)
+    if epochs:
+        ticks = epoch_ticks(epochs, width)
+        fig.ruler(0).ticks(ticks, [str(t) for t in ticks])
     fig.theme("simple" if color else "colorless")
-    return fig.build().string(colorless=not color).rstrip("\n").split("\n")
+    body = fig.build().string(colorless=not color).rstrip("\n").split("\n")
+    heading = f"{title} (log scale)" if log else title
+    return [heading.center(width).rstrip(), *body, "epoch".center(width).rstrip()]
 
 
 def _log_scale(values: list[float]) -> bool:
