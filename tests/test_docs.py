@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,14 @@ def test_rule_docstring_sections_and_declarations(module):
     for option in module.DEFAULT:
         assert option in doc.split("Options")[-1], f"{module.ID}: option {option} undocumented"
     assert module.__name__.rsplit(".", 1)[-1] == module.ID.replace("-", "_")
+
+
+def test_every_rule_module_is_registered_in_its_order():
+    names = {p.stem for p in Path(rules.__file__).parent.glob("*.py")
+             if not p.stem.startswith("_")}
+    assert {m.__name__.rsplit(".", 1)[-1] for m in rules.all_rules()} == names
+    orders = [m.ORDER for m in rules.all_rules()]
+    assert orders == sorted(orders) and len(set(orders)) == len(orders)
 
 
 def test_ids_match_the_spec():

@@ -1,36 +1,25 @@
-"""The causes: one module per spec id, registered here by hand.
+"""The causes: one module per spec id, found in this package.
 
-Each module declares ``ID``, ``FAMILY``, ``TITLE``, ``DEFAULT`` (its options) and
-``check(ctx, options)``, which returns a ``Finding``, a ``Skip`` (cannot judge, and why) or
-``None`` (judged: does not apply). Its docstring is the user documentation that
-``valgap explain ID`` prints. Adding a rule = a new module + one line below.
+Each module declares ``ID``, ``ORDER`` (its place in listings; ties in confidence go to the
+lower), ``FAMILY``, ``TITLE``, ``DEFAULT`` (its options) and ``check(ctx, options)``, which
+returns a ``Finding``, a ``Skip`` (cannot judge, and why) or ``None`` (judged: does not
+apply). Its docstring is the user documentation that ``valgap explain ID`` prints.
+Adding a rule is adding a module here: nothing else to register.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from types import ModuleType
 
-from valgap.rules import (
-    augmentation,
-    batchnorm,
-    broken_metric,
-    dropout,
-    easy_validation,
-    epoch_averaging,
-    leakage,
-    loss_spike,
-    loss_weighting,
-    noise,
-    overfitting_onset,
-    pre_update_loss,
-    reduction_mismatch,
-    regularization_penalty,
-)
 
-RULES: dict[str, ModuleType] = {m.ID: m for m in (
-    dropout, batchnorm, augmentation, regularization_penalty, loss_weighting,
-    epoch_averaging, pre_update_loss, reduction_mismatch, broken_metric,
-    easy_validation, leakage, noise, overfitting_onset, loss_spike,
-)}
+def _load() -> dict[str, ModuleType]:
+    modules = [importlib.import_module(f"{__name__}.{info.name}")
+               for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
+    return {m.ID: m for m in sorted(modules, key=lambda m: (m.ORDER, m.ID))}
+
+
+RULES: dict[str, ModuleType] = _load()
 
 
 def get(rule_id: str) -> ModuleType | None:

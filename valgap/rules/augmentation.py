@@ -44,6 +44,7 @@ from valgap.rules._base import (
 )
 
 ID = "augmentation"
+ORDER = 30
 FAMILY = "train-mode"
 TITLE = "augmentation applied to the training data only"
 DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.38}

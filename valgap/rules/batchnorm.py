@@ -44,6 +44,7 @@ from valgap.rules._base import (
 )
 
 ID = "batchnorm"
+ORDER = 20
 FAMILY = "train-mode"
 TITLE = "batch statistics in training vs running statistics at evaluation"
 DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.28}

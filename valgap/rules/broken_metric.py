@@ -33,6 +33,7 @@ from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 
 ID = "broken-metric"
+ORDER = 90
 FAMILY = "bug"
 TITLE = "a loss that is zero or constant while the other moves"
 MECHANICAL = True  # also judged on diverged runs

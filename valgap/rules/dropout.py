@@ -47,6 +47,7 @@ from valgap.rules._base import (
 )
 
 ID = "dropout"
+ORDER = 10
 FAMILY = "train-mode"
 TITLE = "dropout active in training, off at evaluation"
 DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.42}

@@ -37,6 +37,7 @@ from valgap.rules._base import Context, Options, Outcome
 from valgap.rules._signals import known_train_mode, median, val_standard_error
 
 ID = "easy-validation"
+ORDER = 100
 FAMILY = "data-split"
 TITLE = "validation set easier than (or unlike) the training set"
 DEFAULT: Options = {"confidence": 0.85}

@@ -41,6 +41,7 @@ from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 
 ID = "epoch-averaging"
+ORDER = 60
 FAMILY = "timing"
 TITLE = "training loss averaged over the epoch, validation measured at its end"
 DEFAULT: Options = {"min_closed": 0.5, "confidence": 0.45}

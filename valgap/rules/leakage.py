@@ -38,6 +38,7 @@ from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 
 ID = "leakage"
+ORDER = 110
 FAMILY = "data-split"
 TITLE = "validation tracks training all the way down (shared near-duplicates)"
 DEFAULT: Options = {"min_fall": 50.0, "max_divergence": 0.5, "confidence": 0.8}

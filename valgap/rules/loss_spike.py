@@ -39,6 +39,7 @@ from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median
 
 ID = "loss-spike"
+ORDER = 140
 FAMILY = "instability"
 TITLE = "a loss that jumps far above its local level, then recovers"
 MECHANICAL = True  # also judged on diverged runs, whose explosion it locates

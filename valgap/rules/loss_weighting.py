@@ -36,6 +36,7 @@ from __future__ import annotations
 from valgap.rules._base import Context, Options, Outcome, train_mode_check
 
 ID = "loss-weighting"
+ORDER = 50
 FAMILY = "train-mode"
 TITLE = "class/sample weights or label smoothing on the training loss only"
 DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.28}

@@ -44,6 +44,7 @@ from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median, val_standard_error, wiggle
 
 ID = "noise"
+ORDER = 120
 FAMILY = "noise"
 TITLE = "gap within epoch-to-epoch or sampling noise"
 DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.75, "tiny_val": 100}

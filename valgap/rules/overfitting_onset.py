@@ -33,6 +33,7 @@ from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome
 
 ID = "overfitting-onset"
+ORDER = 130
 FAMILY = "fit"
 TITLE = "the epoch where validation loss turned up"
 DEFAULT: Options = {"confidence": 0.9}

@@ -42,6 +42,7 @@ from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median
 
 ID = "pre-update-loss"
+ORDER = 70
 FAMILY = "timing"
 TITLE = "training loss taken before each update (few steps per epoch)"
 DEFAULT: Options = {"max_steps": 2, "confidence": 0.85}

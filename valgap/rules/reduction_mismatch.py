@@ -39,6 +39,7 @@ from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median
 
 ID = "reduction-mismatch"
+ORDER = 80
 FAMILY = "bug"
 TITLE = "loss summed rather than averaged (scale follows the set sizes)"
 DEFAULT: Options = {"tolerance": 1.5, "confidence": 0.85}

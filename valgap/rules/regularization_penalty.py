@@ -37,6 +37,7 @@ from __future__ import annotations
 from valgap.rules._base import Context, Options, Outcome, train_mode_check
 
 ID = "regularization-penalty"
+ORDER = 40
 FAMILY = "train-mode"
 TITLE = "L1/L2 penalty added to the training loss only"
 DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.33, "max_offset_spread": 0.15}
