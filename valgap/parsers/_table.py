@@ -137,7 +137,6 @@ def pick_run(runs: list[Run], source: str) -> Run:
 _UNITS = r"(?:samples?|rows|examples|images|sequences)"
 TRAIN_ON = re.compile(rf"\bTrain(?:ing)? on (\d[\d,]*) {_UNITS}"
                       rf"(?:,? (?:and )?validat(?:e|ing) on (\d[\d,]*) {_UNITS})?", re.IGNORECASE)
-FOUND_IMAGES = re.compile(r"^Found (\d+) (?:images|files) belonging to \d+ classes")
 BATCH_SIZE = re.compile(r"\bbatch[_ ]size\s*[:=]\s*(\d+)", re.IGNORECASE)
 
 # "name (Type)" in a Keras summary, "(0): Type(" in a PyTorch module print

@@ -18,7 +18,6 @@ from valgap.parsers._text import Source
 
 NAME = "tb-export"
 FILE_NAME = re.compile(r"^run[-_](?P<run>.*?)[-_]tag[-_](?P<tag>.+)\.(?:csv|json)$")
-TRAIN_HINT = re.compile(r"(?i)train")
 VAL_HINT = re.compile(r"(?i)val|valid|eval|test")
 
 

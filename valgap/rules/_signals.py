@@ -110,10 +110,6 @@ def below_share(gaps: list[float], margin: float = 0.0) -> float:
     return sum(1 for g in gaps if g > margin) / len(gaps) if gaps else 0.0
 
 
-def layer_count(run: Run, *prefixes: str) -> int:
-    return sum(n for name, n in run.info.layers.items() if name.startswith(prefixes))
-
-
 def known_train_mode(facts: Facts) -> bool | None:
     """True if the facts name a train-mode mechanism, False if they rule all out, else None."""
     values = [facts.dropout, facts.batchnorm, facts.augmentation, facts.weight_penalty,
@@ -130,12 +126,9 @@ class Shape:
     """How validation sits against training over the run (all on the end-of-epoch train curve)."""
 
     below_all: float      # share of all epochs with validation below training (beyond 5 %)
-    below_start: bool     # below already in the first epochs
     late_gap: float       # median log(train/val) over the late epochs
     early_gap: float      # median log(train/val) over the first three epochs
     offset_cv: float      # spread of the late absolute offset (train - val) relative to its size
-    train_late_fall: float  # log fall of training loss over the late epochs
-    val_late_fall: float    # log fall of validation loss over the late epochs
     train_fall: float       # log fall of training loss over the whole run
     val_fall: float         # log fall of validation loss over the whole run
     train_jitter: float     # epoch-to-epoch noise of the training curve (log units)
@@ -157,15 +150,11 @@ def shape(c: Curves) -> Shape:
     offsets = [t - v for t, v in zip(c.train_at_end[late], c.val[late])]
     mean_off = sum(offsets) / len(offsets) if offsets else 0.0
     spread = (sum((o - mean_off) ** 2 for o in offsets) / len(offsets)) ** 0.5 if offsets else 0.0
-    lt, lv = c.train[late], c.val[late]
     return Shape(
         below_all=below_share(gaps, 0.05),
-        below_start=below_share(gaps[:3], 0.05) >= 0.66,
         late_gap=median(gaps[late]),
         early_gap=median(gaps[:3]),
         offset_cv=spread / abs(mean_off) if mean_off else math.inf,
-        train_late_fall=math.log(lt[0] / lt[-1]) if c.positive and len(lt) > 1 else 0.0,
-        val_late_fall=math.log(lv[0] / lv[-1]) if c.positive and len(lv) > 1 else 0.0,
         train_fall=math.log(c.train[0] / c.train[-1]) if c.positive else 0.0,
         val_fall=math.log(c.val[0] / c.val[-1]) if c.positive else 0.0,
         train_jitter=wiggle(c.train),
