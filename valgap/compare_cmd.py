@@ -6,9 +6,10 @@ import sys
 from dataclasses import asdict
 from typing import IO
 
-from valgap import config, engine, exitcodes
+from valgap import exitcodes
 from valgap._safe import printable
 from valgap.compare import compare
+from valgap.runner import Job, analyse_one
 
 
 def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool = True,
@@ -17,12 +18,7 @@ def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool 
     out, err = out or sys.stdout, err or sys.stderr
     results = []
     for name in [baseline, *others]:
-        try:
-            cfg = config.load(config.find(name))
-        except config.ConfigError as exc:
-            err.write(f"valgap: {printable(str(exc))}\n")
-            return exitcodes.USAGE
-        result = engine.analyze_input(name, cfg)[-1]
+        result = analyse_one(name, Job([name]))[-1]
         if result.error is not None:
             err.write(f"valgap: {printable(str(result.error))}\n")
             return exitcodes.USAGE

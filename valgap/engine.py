@@ -23,11 +23,12 @@ AUGMENTATION_LAYERS = ("Random", "GaussianNoise", "RandAugment", "AugMix", "MixU
 
 
 def analyze_input(name: str, config: Config, options: Options | None = None,
-                  all_runs: bool = False, data: bytes | None = None) -> list[Result]:
+                  all_runs: bool = False, data: bytes | None = None,
+                  group: list[str] | None = None) -> list[Result]:
     """Every result for one input: the last run (or all runs), or the read error."""
     options = options or Options()
     try:
-        runs = read(name, options, data)
+        runs = read(name, options, data, group)
     except InputError as exc:
         return [Result(source=name, error=exc)]
     chosen = runs if all_runs else [pick_run(runs, name)]

@@ -107,11 +107,11 @@ def _ignore_sigint() -> None:
 
 def _analyse_target(target: Target, job: Job, given) -> list[Result]:
     if target.group:
-        return _analyse_group(target, job, given)
-    results = _analyse_one(target.path, job, given, target.named)
+        return analyse_one(" + ".join(target.group), job, given, target.named, target.group)
+    results = analyse_one(target.path, job, given, target.named)
     if target.also and all(r.error is not None for r in results):
         # the log could not be read: its CSV twin may still tell the story
-        results = _analyse_one(target.also[0], job, given, target.named)
+        results = analyse_one(target.also[0], job, given, target.named)
     elif target.note:
         for result in results:
             if result.run is not None:
@@ -119,33 +119,21 @@ def _analyse_target(target: Target, job: Job, given) -> list[Result]:
     return results
 
 
-def _analyse_group(target: Target, job: Job, given) -> list[Result]:
-    from valgap import engine
-    from valgap.parsers import tb_export
-
-    name = " + ".join(target.group)
-    try:
-        cfg = given if given is not None else config_module.load(config_module.find(target.path))
-        runs = tb_export.parse_files([Path(p) for p in target.group], name)
-    except config_module.ConfigError as exc:
-        return [Result(source=name, error=InputError(str(exc), code="config"))]
-    except InputError as exc:
-        return [Result(source=name, error=exc)]
-    return [engine.analyze_run(runs[-1], cfg, name)]
-
-
-def _analyse_one(name: str, job: Job, given: config_module.Config | None,
-                 named: str | None = None) -> list[Result]:
+def analyse_one(name: str, job: Job, given: config_module.Config | None = None,
+                named: str | None = None, group: list[str] | None = None) -> list[Result]:
+    """The results for one input, with every failure turned into an error result."""
     from valgap import engine
     from valgap.parsers import Options
 
+    found_by = group[0] if group else name
     try:
-        cfg = given if given is not None else config_module.load(config_module.find(name, named))
+        cfg = given if given is not None else config_module.load(
+            config_module.find(found_by, named))
     except config_module.ConfigError as exc:
         return [Result(source=name, error=InputError(str(exc), code="config"))]
     options = Options(job.input_format, job.train_col, job.val_col)
     try:
-        return engine.analyze_input(name, cfg, options, job.all_runs)
+        return engine.analyze_input(name, cfg, options, job.all_runs, group=group)
     except (KeyboardInterrupt, BrokenPipeError):
         raise
     except Exception as exc:  # one bad input must not stop the others

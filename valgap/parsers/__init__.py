@@ -47,9 +47,13 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
 ALL_FORMATS = (*FORMATS, tb_events.NAME)
 
 
-def read(name: str, options: Options | None = None, data: bytes | None = None) -> list[Run]:
-    """All runs in one input (a file, a folder, or ``-`` for stdin)."""
+def read(name: str, options: Options | None = None, data: bytes | None = None,
+         group: list[str] | None = None) -> list[Run]:
+    """All runs in one input (a file, a folder, or ``-`` for stdin), or in a ``group`` of
+    TensorBoard export files read together as one run."""
     options = options or Options()
+    if group:
+        return tb_export.parse_files([Path(p) for p in group], name)
     path = Path(name)
     if name != "-" and data is None:
         if path.is_dir():
