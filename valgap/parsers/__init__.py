@@ -21,7 +21,7 @@ from valgap.parsers import (
     tb_events,
     tb_export,
 )
-from valgap.parsers._text import HEAD_BYTES, Source, head_text
+from valgap.parsers._text import HEAD_BYTES, Source, decode
 
 LONG_HEAD_BYTES = 4 * 1024 * 1024
 
@@ -76,21 +76,25 @@ def _read_text(source: Source, options: Options) -> list[Run]:
     return runs
 
 
+def _best(head: str) -> tuple[str, float]:
+    scores = {name: sniff(head) for name, (sniff, _) in FORMATS.items()}
+    best = max(scores, key=lambda n: scores[n])
+    return best, scores[best]
+
+
 def detect(source: Source) -> str:
-    head = head_text(source)
+    raw = source.head()
+    head = decode(raw)
     if not head.strip():
         raise InputError("the input is empty", source.name, code="unrecognised")
     if "\x00" in head[:2000]:
         raise InputError("binary file, not a training log valgap can read", source.name,
                          code="unrecognised")
-    scores = {name: sniff(head) for name, (sniff, _) in FORMATS.items()}
-    best = max(scores, key=lambda n: scores[n])
-    if scores[best] <= 0 and len(source.head()) >= HEAD_BYTES:
+    best, score = _best(head)
+    if score <= 0 and len(raw) >= HEAD_BYTES:
         # progress bars can fill the first 64 KiB before the first epoch line: look further
-        head = head_text(source, LONG_HEAD_BYTES)
-        scores = {name: sniff(head) for name, (sniff, _) in FORMATS.items()}
-        best = max(scores, key=lambda n: scores[n])
-    if scores[best] <= 0:
+        best, score = _best(decode(source.head(LONG_HEAD_BYTES)))
+    if score <= 0:
         raise InputError("not a training log valgap recognises (no Keras progress lines, "
                          "CSV loss columns, trainer state or epoch/loss lines found)",
                          source.name, code="unrecognised")

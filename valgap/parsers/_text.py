@@ -163,13 +163,6 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n")
 
 
-def head_text(source: Source, size: int = HEAD_BYTES) -> str:
-    """The start of the input as text, for format sniffing."""
-    head = source.head(size)
-    enc = sniff_encoding(head)
-    return head.decode(enc, errors="replace")
-
-
 def segments(line: str) -> list[str]:
     """The printable states of one raw line: ANSI removed, split at \\r and \\b redraws."""
     line = ANSI.sub("", line)
