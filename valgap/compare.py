@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from valgap.model import FAMILIES, Change, Comparison, Result, RunPicture
-from valgap.rules._signals import Curves, median
+from valgap.rules._signals import Curves, describe_gap, median
 from valgap.verdict import CAUSE_PHRASES
 
 CONFIDENT = 0.5
@@ -94,8 +94,3 @@ def _gap_change(base: RunPicture, run: RunPicture) -> list[Change]:
         return [Change("gap", f"the gap {'widened' if wider else 'narrowed'}: {before} -> "
                               f"{after}")]
     return []
-
-
-def describe_gap(log_gap: float) -> str:
-    pct = (math.exp(log_gap) - 1) * 100
-    return f"validation {abs(pct):.0f}% {'above' if pct >= 0 else 'below'} training"

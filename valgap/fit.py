@@ -10,7 +10,14 @@ import math
 from dataclasses import dataclass
 
 from valgap.model import Facts, FitResult, Run
-from valgap.rules._signals import Curves, below_share, median, val_standard_error, wiggle
+from valgap.rules._signals import (
+    Curves,
+    below_share,
+    describe_gap,
+    median,
+    val_standard_error,
+    wiggle,
+)
 
 
 @dataclass(frozen=True)
@@ -51,18 +58,12 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
         if result:
             return result
     gap = median(curves.log_gap(shifted=True)[curves.late()])
-    return FitResult("good-fit", f"both losses fell and settled; late gap {_pct(-gap)} "
+    return FitResult("good-fit", f"both losses fell and settled; late gap {describe_gap(-gap)} "
                      "(validation vs training at epoch end)")
 
 
 def _diff(c: Curves) -> list[float]:
     return [v - t for t, v in zip(c.train, c.val)]
-
-
-def _pct(log_ratio: float) -> str:
-    """A log ratio as 'validation N% above/below training'."""
-    pct = (math.exp(log_ratio) - 1) * 100
-    return f"validation {abs(pct):.0f}% {'above' if pct >= 0 else 'below'} training"
 
 
 def _diverged(run: Run, conf: FitConfig) -> str:
@@ -165,6 +166,6 @@ def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if median(gaps) > margin and share >= conf.below_share:
         return FitResult("val-below-train",
                          f"validation below training in {share:.0%} of the late epochs "
-                         f"(median gap: {_pct(-median(gaps))}, beyond a noise margin of "
+                         f"(median gap: {describe_gap(-median(gaps))}, beyond a noise margin of "
                          f"{margin:.0%})")
     return None

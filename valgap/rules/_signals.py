@@ -75,6 +75,12 @@ def median(values: list[float]) -> float:
     return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
 
 
+def describe_gap(log_val_over_train: float) -> str:
+    """``validation 12% above training`` for a log ratio val / train."""
+    pct = (math.exp(log_val_over_train) - 1) * 100
+    return f"validation {abs(pct):.0f}% {'above' if pct >= 0 else 'below'} training"
+
+
 def wiggle(values: list[float]) -> float:
     """Epoch-to-epoch noise of a curve on a log scale (robust, trend removed).
 
