@@ -1,6 +1,7 @@
 """What a rule receives and may return."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -94,7 +95,6 @@ def train_mode_check(ctx: Context, rule: str, fact: str, what: str,
                    checks, guess=True)
 
 
-def _pct(log_ratio: float) -> str:
-    import math
-
-    return f"{(1 - math.exp(-log_ratio)) * 100:.0f}%"
+def _pct(log_train_over_val: float) -> str:
+    """How far validation sits below training, in percent of training."""
+    return f"{(1 - math.exp(-log_train_over_val)) * 100:.0f}%"
