@@ -6,6 +6,7 @@ the order of the inputs whatever the number of workers.
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -127,8 +128,7 @@ def analyse_one(name: str, job: Job, given: config_module.Config | None = None,
 
     found_by = group[0] if group else name
     try:
-        cfg = given if given is not None else config_module.load(
-            config_module.find(found_by, named))
+        cfg = given if given is not None else _config_at(config_module.find(found_by, named))
     except config_module.ConfigError as exc:
         return [Result(source=name, error=InputError(str(exc), code="config"))]
     options = Options(job.input_format, job.train_col, job.val_col)
@@ -140,6 +140,12 @@ def analyse_one(name: str, job: Job, given: config_module.Config | None = None,
         error = InputError(f"internal error while reading: {type(exc).__name__}: {exc} "
                            "(please report this with the log)", name, code="internal")
         return [Result(source=name, error=error)]
+
+
+@functools.lru_cache(maxsize=256)
+def _config_at(path: Path | None) -> config_module.Config:
+    """Loaded once per process: the logs of one folder share their valgap.yaml."""
+    return config_module.load(path)
 
 
 def _report(job: Job, results: list[Result], out: IO[str]) -> None:

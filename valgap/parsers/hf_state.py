@@ -127,7 +127,7 @@ def _record(entry: dict, pending: list[float], number: int) -> EpochRecord:
         timing = key.endswith(("_runtime", "_per_second"))
         if key.startswith("eval_") and isinstance(value, (int, float)) and not timing:
             values[key] = float(value)
-        elif key.startswith("eval_") and value is None and key == "eval_loss":
+        elif key == "eval_loss" and value is None:
             values[key] = math.nan
     return EpochRecord(number, values)
 
