@@ -128,7 +128,9 @@ def analyse_one(name: str, job: Job, given: config_module.Config | None = None,
 
     found_by = group[0] if group else name
     try:
-        cfg = given if given is not None else _config_at(config_module.find(found_by, named))
+        path = config_module.find(found_by, named)
+        cfg = given if given is not None else _config_at(
+            path, path.stat().st_mtime_ns if path else 0)
     except config_module.ConfigError as exc:
         return [Result(source=name, error=InputError(str(exc), code="config"))]
     options = Options(job.input_format, job.train_col, job.val_col)
@@ -143,8 +145,9 @@ def analyse_one(name: str, job: Job, given: config_module.Config | None = None,
 
 
 @functools.lru_cache(maxsize=256)
-def _config_at(path: Path | None) -> config_module.Config:
-    """Loaded once per process: the logs of one folder share their valgap.yaml."""
+def _config_at(path: Path | None, mtime_ns: int) -> config_module.Config:
+    """Loaded once per process (and per version of the file): the logs of one folder share
+    their valgap.yaml."""
     return config_module.load(path)
 
 
