@@ -1,8 +1,7 @@
 """`valgap compare BASELINE RUN...`: what changed between runs, and what it means."""
 from __future__ import annotations
 
-import math
-
+from valgap._num import log_ratio
 from valgap.model import FAMILIES, Change, Comparison, Result, RunPicture
 from valgap.rules._signals import Curves, describe_gap, median
 from valgap.verdict import CAUSE_PHRASES
@@ -24,7 +23,7 @@ def picture(result: Result) -> RunPicture:
     if curves is None or curves.n == 0:
         return RunPicture(result, None, None, None)
     late = curves.late()
-    gaps = [math.log(v / t) for t, v in zip(curves.train[late], curves.val[late])
+    gaps = [log_ratio(v, t) for t, v in zip(curves.train[late], curves.val[late])
             if t > 0 and v > 0]
     best = min(range(curves.n), key=lambda i: curves.val[i])
     return RunPicture(result, median(gaps) if gaps else None, curves.val[best],

@@ -1,7 +1,6 @@
 """Wiring of `valgap compare`: read each run, compare, render (text or JSON)."""
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import asdict
 from typing import IO
@@ -25,7 +24,9 @@ def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool 
         results.append(result)
     comparison = compare(results[0], results[1:])
     if fmt == "json":
-        out.write(json.dumps(_as_json(comparison), ensure_ascii=False) + "\n")
+        from valgap.render.json import encode
+
+        out.write(encode(_as_json(comparison)) + "\n")
     else:
         from valgap.render import RenderOptions, terminal_width, use_color
         from valgap.render.compare import render

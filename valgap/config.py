@@ -70,24 +70,91 @@ def find(input_name: str, named: str | None = None) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
+MAX_BYTES = 1 << 20   # a valgap.yaml is a few lines; a larger file is not one
+MAX_DEPTH = 16        # the deepest real valgap.yaml is 3 levels
+MAX_COUNT = 10**12    # split sizes: past any real data set
+SHOWN = 60            # characters of a bad value quoted in a message
+
+
 def load(path: Path | None) -> Config:
     if path is None:
         return Config()
     name = str(path)
+    text = _read(path, name)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{name}: cannot read: {exc}") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        _check_shape(text, name)
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
-        raise ConfigError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(_yaml_message(exc, name, text)) from None
     if data is None:
         return Config(path=name)
     return _Validator(name, root).config(data)
+
+
+def _read(path: Path, name: str) -> str:
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(f"{name}: larger than {MAX_BYTES >> 10} KiB: not a valgap.yaml")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{name}:{line}: not UTF-8 text") from None
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with integers too long for any setting refused with their line
+    (Python will not convert more than 4,300 digits, and no setting needs 20)."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = node.value.replace("_", "").lstrip("+-")
+        if len(digits) > 20:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number of {len(digits)} digits is too large", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _check_shape(text: str, name: str) -> None:
+    """Nesting depth and size, from the event stream (which, unlike composing, does not
+    recurse): PyYAML's composer recurses once per level and an alias repeats a subtree."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(f"{name}:{event.start_mark.line + 1}: nested more than "
+                                  f"{MAX_DEPTH} levels deep: not a valgap.yaml")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _yaml_message(exc: yaml.YAMLError, name: str, text: str) -> str:
+    """One line: ``file:line: not valid YAML: problem``."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None)
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character such as NUL
+        line = text[:exc.position].count("\n") + 1
+        problem = f"character {exc.character!r} is not allowed"
+    where = f"{name}:{line}" if line else name
+    detail = " ".join(str(problem or exc).split())
+    return f"{where}: not valid YAML: {detail[:200]}"
+
+
+def brief(value: Any) -> str:
+    """A value quoted in a message, cut to a readable length."""
+    if isinstance(value, str) and len(value) > SHOWN:
+        return f"{value[:SHOWN]!r}... ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN] + "..."
 
 
 class _Validator:
@@ -98,12 +165,20 @@ class _Validator:
             self._index(root, ())
 
     def _index(self, node: yaml.Node, path: tuple[str, ...]) -> None:
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
+        """Line of every key path. Only the levels a valgap.yaml has (3) are walked, and
+        each node once: aliases repeat nodes, and re-walking them grows exponentially."""
+        seen: set[int] = set()
+        stack = [(node, path)]
+        while stack:
+            node, path = stack.pop()
+            self.lines.setdefault(path, node.start_mark.line + 1)
+            if not isinstance(node, yaml.MappingNode) or id(node) in seen or len(path) >= 3:
+                continue
+            seen.add(id(node))
             for key, value in node.value:
-                sub = (*path, str(key.value))
-                self._index(value, sub)
+                sub = (*path, str(key.value)[:SHOWN])
                 self.lines[sub] = key.start_mark.line + 1
+                stack.append((value, sub))
 
     def fail(self, path: tuple[str, ...], message: str) -> ConfigError:
         line = self.lines.get(path) or self.lines.get(path[:-1]) or 1
@@ -116,7 +191,8 @@ class _Validator:
             raise self.fail(path, f"expected a mapping, got {type(value).__name__}")
         for key in value:
             if str(key) not in known:
-                raise self.fail((*path, str(key)), "unknown key" + _suggest(str(key), known))
+                raise self.fail((*path, str(key)[:SHOWN]),
+                                "unknown key" + _suggest(str(key)[:SHOWN], known))
         return value
 
     def config(self, data: Any) -> Config:
@@ -137,19 +213,20 @@ class _Validator:
         if key == "dropout" and not isinstance(value, bool):
             if isinstance(value, (int, float)) and 0 <= value < 1:
                 return float(value)
-            raise self.fail(path, f"expected a rate in [0, 1) or true/false, got {value!r}")
+            raise self.fail(path, f"expected a rate in [0, 1) or true/false, got {brief(value)}")
         if not isinstance(value, bool):
-            raise self.fail(path, f"expected true or false, got {value!r}")
+            raise self.fail(path, f"expected true or false, got {brief(value)}")
         return value
 
     def data_value(self, key: str, value: Any) -> Any:
         path = ("data", key)
         if key == "split":
             if value not in SPLITS:
-                raise self.fail(path, f"expected one of {', '.join(SPLITS)}, got {value!r}")
+                raise self.fail(path, f"expected one of {', '.join(SPLITS)}, got {brief(value)}")
             return value
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise self.fail(path, f"expected a positive whole number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_COUNT:
+            raise self.fail(path, f"expected a positive whole number (at most {MAX_COUNT:.0e}), "
+                                  f"got {brief(value)}")
         return value
 
     def rules(self, section: Any, cfg: Config) -> None:
@@ -164,7 +241,7 @@ class _Validator:
                 cfg.options[rule_id] = self.rule_options(rule_id, value, path, cfg)
             else:
                 raise self.fail(path, f"expected enable, disable or a mapping of options, "
-                                      f"got {value!r}")
+                                      f"got {brief(value)}")
 
     def rule_options(self, rule_id: str, value: dict, path: tuple[str, ...],
                      cfg: Config) -> dict:
@@ -173,7 +250,7 @@ class _Validator:
         for key, option in self.mapping(value, path, (*defaults, "enabled")).items():
             if key == "enabled":
                 if not isinstance(option, bool):
-                    raise self.fail((*path, key), f"expected true or false, got {option!r}")
+                    raise self.fail((*path, key), f"expected true or false, got {brief(option)}")
                 if not option:
                     cfg.disabled.add(rule_id)
                 continue
@@ -181,10 +258,11 @@ class _Validator:
         return options
 
     def number(self, value: Any, default: Any, path: tuple[str, ...]) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise self.fail(path, f"expected a non-negative number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not 0 <= value <= 1e6:  # NaN fails this test too
+            raise self.fail(path, f"expected a number from 0 to 1e6, got {brief(value)}")
         if path[-1].endswith("confidence") and value > 1:
-            raise self.fail(path, f"a confidence lies in [0, 1], got {value!r}")
+            raise self.fail(path, f"a confidence lies in [0, 1], got {brief(value)}")
         return type(default)(value) if isinstance(default, float) else value
 
     def fit(self, section: Any) -> FitConfig:

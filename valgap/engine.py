@@ -22,6 +22,9 @@ AUGMENTATION_LAYERS = ("Random", "GaussianNoise", "RandAugment", "AugMix", "MixU
                        "AutoContrast", "Solarization", "Equalization")
 
 
+MIN_EPOCHS = 2  # a comparison of curves needs two points of each
+
+
 def analyze_input(name: str, config: Config, options: Options | None = None,
                   all_runs: bool = False, data: bytes | None = None,
                   group: list[str] | None = None) -> list[Result]:
@@ -40,9 +43,10 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
     result = Result(source=source or run.info.source, format=run.info.format, run=run)
     result.fit = fit_module.classify(run, facts, config.fit)
     curves = Curves.of(run)
-    if result.fit.fit is None or curves is None:
-        result.rules = [RuleStatus(r.ID, "skipped", result.fit.evidence)
-                        for r in rules.all_rules()]
+    if result.fit.fit is None or curves is None or curves.n < MIN_EPOCHS:
+        reason = result.fit.evidence if result.fit.fit is None or curves is None else (
+            f"{curves.n} epoch(s) with both losses: every rule needs at least {MIN_EPOCHS}")
+        result.rules = [RuleStatus(r.ID, "skipped", reason) for r in rules.all_rules()]
     else:
         ctx = Context(run, facts, result.fit, curves)
         diverged = result.fit.fit == "diverged"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from valgap._num import exp_safe, log_ratio
 from valgap.model import Facts, FitResult, Run
 from valgap.rules._signals import (
     Curves,
@@ -116,14 +117,14 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     best = min(range(c.n), key=lambda i: val[i])
     if best >= c.n - 2:
         return None
-    rise = math.log(val[-1] / val[best])
+    rise = log_ratio(val[-1], val[best])
     noise = wiggle(c.val)
     train_fell = c.train[-1] < 0.9 * c.train[best]
     if rise > conf.overfit_rise and rise > conf.overfit_noise_sigmas * noise and train_fell \
             and all(v > c.val[best] for v in c.val[-2:]):
         return FitResult("overfit",
                          f"validation loss bottomed at epoch {c.epochs[best]} "
-                         f"({c.val[best]:.4g}) and rose {math.exp(rise) - 1:.0%} by the end "
+                         f"({c.val[best]:.4g}) and rose {exp_safe(rise) - 1:.0%} by the end "
                          f"while training loss kept falling ({c.train[best]:.4g} -> "
                          f"{c.train[-1]:.4g})", onset_epoch=c.epochs[best])
     return _stalled(c, conf)
@@ -135,15 +136,15 @@ def _stalled(c: Curves, conf: FitConfig) -> FitResult | None:
     lt, lv = c.train[late], c.val[late]
     if len(lt) < 3:
         return None
-    train_fall = math.log(lt[0] / lt[-1])
-    val_fall = math.log(lv[0] / min(lv[-2:]))
-    gap = math.log(c.val[-1] / c.train[-1])
+    train_fall = log_ratio(lt[0], lt[-1])
+    val_fall = log_ratio(lv[0], min(lv[-2:]))
+    gap = log_ratio(c.val[-1], c.train[-1])
     if train_fall > conf.stall_train_fall and val_fall < 0.1 * train_fall \
             and gap > conf.stall_gap:
         return FitResult("overfit", f"validation loss stalled over the last {len(lt)} epochs "
                          f"({lv[0]:.4g} -> {lv[-1]:.4g}) while training loss kept falling "
                          f"({lt[0]:.4g} -> {lt[-1]:.4g}); validation ends "
-                         f"{math.exp(gap):.1f}x training", onset_epoch=c.epochs[late][0])
+                         f"{exp_safe(gap):.1f}x training", onset_epoch=c.epochs[late][0])
     return None
 
 

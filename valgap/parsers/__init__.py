@@ -6,8 +6,10 @@ Trainer output folder holding ``trainer_state.json``.
 """
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from valgap.model import InputError, Run
@@ -21,7 +23,7 @@ from valgap.parsers import (
     tb_events,
     tb_export,
 )
-from valgap.parsers._text import HEAD_BYTES, Source, decode
+from valgap.parsers._text import HEAD_BYTES, Limits, Source, decode
 
 LONG_HEAD_BYTES = 4 * 1024 * 1024
 
@@ -31,6 +33,7 @@ class Options:
     input_format: str | None = None   # a name from FORMATS, or None to detect
     train_col: str | None = None
     val_col: str | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 # name -> (sniff(head text) -> 0..1, parse(source, options) -> runs), in tie-break order
@@ -56,13 +59,25 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
         return tb_export.parse_files([Path(p) for p in group], name)
     path = Path(name)
     if name != "-" and data is None:
-        if path.is_dir():
-            return _read_folder(path, name, options)
-        if not path.exists():
-            raise InputError("no such file or folder", name, code="not-found")
+        if _is_folder(name):
+            try:
+                return _read_folder(path, name, options)
+            except OSError as exc:  # a file or subfolder of it that cannot be read
+                raise InputError(f"cannot read {exc.filename or 'this folder'}: "
+                                 f"{exc.strerror or exc}", name, code="unreadable") from None
         if tb_events.is_event_file(path) or options.input_format == tb_events.NAME:
             return tb_events.parse_folder(path, name)
-    return _read_text(Source(name, data), options)
+    return _read_text(Source(name, data, options.limits), options)
+
+
+def _is_folder(name: str) -> bool:
+    """Whether an input is a folder; an input that cannot be looked at is an InputError."""
+    try:
+        return stat.S_ISDIR(os.stat(name).st_mode)
+    except FileNotFoundError:
+        raise InputError("no such file or folder", name, code="not-found") from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), name, code="unreadable") from None
 
 
 def _read_text(source: Source, options: Options) -> list[Run]:
@@ -104,9 +119,9 @@ def detect(source: Source) -> str:
 def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
     state = _trainer_state(folder)
     if state is not None:
-        return _read_text(Source(str(state)), options)
+        return _read_text(Source(str(state), limits=options.limits), options)
     if (folder / "metrics.csv").is_file():  # Lightning version_N/: same run as its events
-        return _read_text(Source(str(folder / "metrics.csv")), options)
+        return _read_text(Source(str(folder / "metrics.csv"), limits=options.limits), options)
     if tb_events.event_files(folder):
         return tb_events.parse_folder(folder, name)
     exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]
@@ -166,7 +181,7 @@ class _Lines:
 def incremental(fmt: str, name: str, options: Options | None = None):
     """A reader for a log that is still being written: ``feed(line, n)`` then ``runs()``."""
     if fmt == keras_stdout.NAME:
-        return _Lines(keras_stdout.Incremental(name))
+        return _Lines(keras_stdout.Incremental(name, (options or Options()).limits))
     if fmt == loop_text.NAME:
-        return _Lines(loop_text.Incremental(name))
+        return _Lines(loop_text.Incremental(name, (options or Options()).limits))
     return _Reparse(name, fmt, options or Options())

@@ -8,6 +8,7 @@ series beside it, which maps steps to epochs.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 
 from valgap.parsers._table import EpochRecord
@@ -28,7 +29,9 @@ def metric_name(run: str, tag: str) -> str:
 def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
     """Records per epoch, and notes on how they were made."""
     notes: list[str] = []
-    epoch_points = sorted(series.pop("epoch", []))
+    # an epoch scalar that is not a plausible epoch number (inf, NaN, negative) maps nothing
+    epoch_points = sorted((s, v) for s, v in series.pop("epoch", [])
+                          if math.isfinite(v) and 0 <= v < 1e9)
     series = {k: v for k, v in series.items() if not _bookkeeping(k)}
     step_names = {k for k in series if k.endswith("_step") and k[:-5] + "_epoch" in series}
     series = {k: v for k, v in series.items() if k not in step_names}

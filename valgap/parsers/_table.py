@@ -10,7 +10,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from valgap.model import Run, RunInfo
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers._text import Limits, to_int
 
 VAL_PREFIXES = ("validation", "valid", "val", "eval", "dev")
 TRAIN_PREFIXES = ("training", "train", "trn")
@@ -56,6 +57,28 @@ def canonical(name: str) -> tuple[str, str] | None:
 def column(name: str) -> str | None:
     pair = canonical(name)
     return None if pair is None else f"{pair[0]}_{pair[1]}"
+
+
+class Records(list):
+    """Epoch records in log order that count the runs (the epoch numbering starting over) as
+    they arrive: an input holding more runs than ``Limits.max_runs`` is refused at once,
+    before it can fill memory with them."""
+
+    def __init__(self, name: str, limits: Limits | None = None) -> None:
+        super().__init__()
+        self.name = name
+        self.max_runs = (limits or Limits()).max_runs
+        self.runs = 0
+
+    def append(self, record: EpochRecord) -> None:
+        if not self or record.epoch <= self[-1].epoch:
+            self.runs += 1
+            if self.runs > self.max_runs:
+                raise InputError(f"more than {self.max_runs} runs in one input (the epoch "
+                                 "numbering starts over each time): over the runs limit; "
+                                 "raise it with --max-runs", self.name, line=record.line,
+                                 code="limit")
+        super().append(record)
 
 
 def split_restarts(records: list[EpochRecord]) -> list[list[EpochRecord]]:
@@ -123,6 +146,8 @@ def empty_table():
 
 def pick_run(runs: list[Run], source: str) -> Run:
     """The run analysed by default: the last one that has any epochs."""
+    if not runs:
+        raise InputError("no epoch with a loss value in the input", source, code="no-epochs")
     for run in reversed(runs):
         if run.epochs:
             if len(runs) > 1:
@@ -135,13 +160,14 @@ def pick_run(runs: list[Run], source: str) -> Run:
 # ---- facts a text log may state -------------------------------------------------------------
 
 _UNITS = r"(?:samples?|rows|examples|images|sequences)"
-TRAIN_ON = re.compile(rf"\bTrain(?:ing)? on (\d[\d,]*) {_UNITS}"
-                      rf"(?:,? (?:and )?validat(?:e|ing) on (\d[\d,]*) {_UNITS})?", re.IGNORECASE)
-BATCH_SIZE = re.compile(r"\bbatch[_ ]size\s*[:=]\s*(\d+)", re.IGNORECASE)
+TRAIN_ON = re.compile(rf"\bTrain(?:ing)? on (\d[\d,]{{0,20}}) {_UNITS}"
+                      rf"(?:,? (?:and )?validat(?:e|ing) on (\d[\d,]{{0,20}}) {_UNITS})?",
+                      re.IGNORECASE)
+BATCH_SIZE = re.compile(r"\bbatch[_ ]size[ \t]{0,8}[:=][ \t]{0,8}(\d{1,20})", re.IGNORECASE)
 
 # "name (Type)" in a Keras summary, "(0): Type(" in a PyTorch module print
-KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]+)\)")
-TORCH_LAYER = re.compile(r"^\s*\([\w.]+\):\s*([A-Z][A-Za-z0-9]+)\(")
+KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]{0,63})\)")
+TORCH_LAYER = re.compile(r"^[ \t]{0,64}\([\w.]{1,64}\):[ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})\(")
 ZERO_RATE = re.compile(r"\(p=0(?:\.0*)?[,)]")
 NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 
@@ -149,13 +175,13 @@ NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     """Fill split sizes, batch size and layer types from one clean line."""
     m = TRAIN_ON.search(line)
-    if m:
-        info.n_train = int(m.group(1).replace(",", ""))
+    if m:  # a count beyond any real data set is not a fact (to_int gives None)
+        info.n_train = to_int(m.group(1))
         if m.group(2):
-            info.n_val = int(m.group(2).replace(",", ""))
+            info.n_val = to_int(m.group(2))
     m = BATCH_SIZE.search(line)
     if m and info.batch_size is None:
-        info.batch_size = int(m.group(1))
+        info.batch_size = to_int(m.group(1))
     types = KERAS_LAYER.findall(line) if in_summary else []
     if types and info.framework is None:
         info.framework = "keras"

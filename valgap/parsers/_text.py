@@ -9,27 +9,46 @@ import codecs
 import gzip
 import io
 import lzma
+import math
+import os
 import re
-import shutil
+import stat
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from valgap._safe import ANSI, CONTROL
 
-__all__ = ["ANSI", "NUMBER", "Source", "clean", "decode", "segments", "to_float"]
+__all__ = ["ANSI", "NUMBER", "Limits", "Source", "clean", "decode", "segments", "to_float"]
 from valgap.model import InputError
 
 HEAD_BYTES = 64 * 1024
+# a line longer than this is handed over in pieces, each cut just after a redraw (\r, \b),
+# so that a capture that never prints a newline (a bar redrawn for hours) streams in
+# bounded memory and every piece still holds whole redraw states
+MAX_LINE = 1 << 20
 
 # a progress bar redraws with \r or runs of \b: each piece is one state of the line
 REDRAW = re.compile(r"[\r\x08]+")
 
 _MAGIC = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}
-
+# what a damaged compressed stream raises: gzip's OSError/EOFError/zlib.error, bz2's
+# OSError/EOFError, lzma's LZMAError
+DECOMPRESS_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
 
 SPOOL_BYTES = 32 * 1024 * 1024  # standard input beyond this goes to a temporary file
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one input may cost; hitting one makes the input unreadable, with one
+    line naming the limit and the option that raises it."""
+
+    max_bytes: int = 4 << 30   # bytes read from one input, after decompression
+    max_runs: int = 1000       # runs in one input (the epoch numbering starting over)
 
 
 class Source:
@@ -37,15 +56,21 @@ class Source:
 
     Standard input is read once, to its end (a pipe still being written is waited for), into
     memory, or into a temporary file when it is large, so that it can be read more than once.
+    Only regular files are opened: a FIFO or a device named as an input would block or never
+    end, so it is refused (its data can be piped to standard input instead).
     """
 
-    def __init__(self, name: str, data: bytes | None = None) -> None:
+    def __init__(self, name: str, data: bytes | None = None,
+                 limits: Limits | None = None) -> None:
         self.name = name
+        self.limits = limits or Limits()
         self._data = data
         self._spool: tempfile.SpooledTemporaryFile | None = None
         if name == "-" and data is None:
+            if sys.stdin is None:  # started with standard input closed (`<&-`)
+                raise InputError("standard input is closed", name, code="unreadable")
             self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-            shutil.copyfileobj(sys.stdin.buffer, self._spool, 1 << 20)
+            _copy_bounded(sys.stdin.buffer, self._spool, self.limits.max_bytes, name)
 
     @property
     def path(self) -> Path | None:
@@ -57,27 +82,22 @@ class Source:
         if self._spool is not None:
             self._spool.seek(0)
             return _Unclosed(self._spool)  # type: ignore[return-value]
-        try:
-            return open(self.name, "rb")
-        except OSError as exc:
-            raise InputError(exc.strerror or str(exc), self.name, code="unreadable") from exc
+        return open_regular(self.name)
 
     def open_binary(self) -> io.BufferedIOBase:
-        """The decompressed byte stream."""
+        """The decompressed byte stream, bounded by ``limits.max_bytes``."""
         raw = self._raw()
         start = raw.read(6)
         raw.seek(0)
         for magic, opener in _MAGIC.items():
             if start.startswith(magic):
-                return opener(raw)  # type: ignore[no-any-return, operator]
-        return raw
+                return _Bounded(opener(raw), self.limits.max_bytes,  # type: ignore[operator]
+                                self.name)
+        return _Bounded(raw, self.limits.max_bytes, self.name)
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
         with self.open_binary() as stream:
-            try:
-                return stream.read(size)
-            except (OSError, EOFError, lzma.LZMAError) as exc:
-                raise InputError(f"cannot decompress: {exc}", self.name) from exc
+            return stream.read(size)
 
     def encoding(self) -> str:
         return sniff_encoding(self.head(4096))
@@ -85,31 +105,127 @@ class Source:
     def text(self) -> str:
         """The whole decoded text (for small structured files: CSV, JSON)."""
         with self.open_binary() as stream:
-            try:
-                data = stream.read()
-            except (OSError, EOFError, lzma.LZMAError) as exc:
-                raise InputError(f"cannot decompress: {exc}", self.name) from exc
+            data = stream.read()
         return decode(data)
 
     def lines(self) -> Iterator[str]:
-        """Decoded lines, streamed, with their line ends removed (\\r inside a line kept)."""
+        """Decoded lines, streamed, with their line ends removed (\\r inside a line kept);
+        a line longer than ``MAX_LINE`` comes in pieces cut after a redraw."""
+        for _, piece in self.numbered():
+            yield piece
+
+    def numbered(self) -> Iterator[tuple[int, str]]:
+        """(line number from 1, text) of each line, or of each piece of a very long line."""
         enc = self.encoding()
         with self.open_binary() as stream:
             reader = codecs.getreader(enc)(stream, errors="replace")
-            pending = ""
+            pending: list[str] = []   # the start of the current line, in chunks
+            size = 0
+            line_no = 1
             while True:
-                try:
-                    chunk = reader.read(1 << 20)
-                except (OSError, EOFError, lzma.LZMAError) as exc:
-                    raise InputError(f"cannot decompress: {exc}", self.name) from exc
+                chunk = reader.read(1 << 20)
                 if not chunk:
                     break
-                parts = (pending + chunk).split("\n")
-                pending = parts.pop()
-                for part in parts:
-                    yield part[:-1] if part.endswith("\r") else part
-            if pending:
-                yield pending
+                parts = chunk.split("\n")
+                for part in parts[:-1]:
+                    pending.append(part)
+                    line = "".join(pending)
+                    yield line_no, line[:-1] if line.endswith("\r") else line
+                    line_no += 1
+                    pending, size = [], 0
+                pending.append(parts[-1])
+                size += len(parts[-1])
+                if size > MAX_LINE:
+                    piece, rest = _cut("".join(pending))
+                    yield line_no, piece
+                    pending, size = [rest], len(rest)
+            if size:
+                yield line_no, "".join(pending)
+
+
+def _cut(text: str) -> tuple[str, str]:
+    """A long line split just after its last redraw (or anywhere, if it has none)."""
+    at = max(text.rfind("\r"), text.rfind("\x08"))
+    at = at + 1 if at > 0 else len(text)
+    return text[:at], text[at:]
+
+
+def open_regular(name: str) -> io.BufferedIOBase:
+    """A regular file opened for reading; anything else is an ``InputError`` saying why."""
+    try:
+        mode = os.stat(name).st_mode
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), name, code="unreadable") from None
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else \
+            "a folder" if stat.S_ISDIR(mode) else "a device"
+        raise InputError(f"not a regular file ({kind}); pipe its data to standard input "
+                         "instead: valgap analyze - < FILE", name, code="unreadable")
+    try:
+        return open(name, "rb")
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), name, code="unreadable") from None
+
+
+def _too_big(name: str, limit: int) -> InputError:
+    return InputError(f"more than {_size(limit)} of data (after decompression): over the "
+                      f"input size limit; raise it with --max-input-size", name,
+                      code="limit")
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:g} {unit}"
+    return f"{count} bytes"
+
+
+def _copy_bounded(src, dst, limit: int, name: str) -> None:
+    copied = 0
+    while True:
+        block = src.read(1 << 20)
+        if not block:
+            return
+        copied += len(block)
+        if copied > limit:
+            raise _too_big(name, limit)
+        dst.write(block)
+
+
+class _Bounded(io.RawIOBase):
+    """A decompressed stream that turns decompression errors and the size limit into
+    ``InputError``s."""
+
+    def __init__(self, inner, limit: int, name: str) -> None:
+        self._inner = inner
+        self._limit = limit
+        self._name = name
+        self._count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:  # to the end, in blocks, so the limit stops a bomb early
+            return b"".join(iter(lambda: self.read(1 << 20), b""))
+        try:
+            data = self._inner.read(size)
+        except DECOMPRESS_ERRORS as exc:
+            raise InputError(f"cannot decompress: {exc}", self._name,
+                             code="unreadable") from None
+        self._count += len(data)
+        if self._count > self._limit:
+            raise _too_big(self._name, self._limit)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
 
 
 class _Unclosed:
@@ -175,9 +291,56 @@ def clean(line: str) -> str:
     return parts[-1] if parts else ""
 
 
-NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf(?:inity)?"
+# bounded digit runs: a number is never longer than a float can say, and an unbounded
+# \d+ lets an unanchored search backtrack over a long digit run at every position
+NUMBER = (r"[-+]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][-+]?\d{1,4})?"
+          r"|[-+]?nan|[-+]?inf(?:inity)?")
 
 
 def to_float(text: str) -> float:
     return float(text.replace(",", "")) if text.lower() not in ("nan", "-nan", "+nan") \
         else float("nan")
+
+
+def to_int(text: str, bound: int = 10**15) -> int | None:
+    """A count or an epoch number as logged, or None when it is not a plausible one (more
+    digits than any real count has: Python refuses to convert 4,300 digits anyway)."""
+    digits = text.replace(",", "").strip()
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 16:
+        return None
+    value = int(digits)
+    return value if value <= bound else None
+
+
+def load_json(text: str, name: str, what: str = "JSON"):
+    """A JSON document, or an ``InputError`` naming the line: also for nesting deeper than
+    Python's recursion allows and for integers too long to convert (read as floats)."""
+    import json
+
+    try:
+        return json.loads(text.lstrip("\ufeff"), parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid {what}: {exc.msg}", name, line=exc.lineno,
+                         code="bad-json") from None
+    except RecursionError:
+        raise InputError(f"not a {what} valgap can read: nested too deeply", name,
+                         code="bad-json") from None
+
+
+def _json_int(text: str) -> int | float:
+    # Python refuses to convert more than 4,300 digits; no count or loss needs more than 18
+    return int(text) if len(text) <= 18 else float(text)
+
+
+def as_number(value: object) -> float | None:
+    """A JSON or literal value as a float (ints of any size included), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond the float range
+            return math.copysign(math.inf, value)
+    return None

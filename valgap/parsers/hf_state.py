@@ -8,19 +8,18 @@ training loss is the mean of the training entries logged since the previous eval
 from __future__ import annotations
 
 import ast
-import json
 import math
 import re
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import Source, clean
+from valgap.parsers._text import Source, as_number, clean, load_json
 
 NAME = "hf-trainer-state"
 STDOUT_NAME = "hf-trainer-stdout"
 
-DICT_LINE = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w+)'.*\}\s*$")
+DICT_START = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w{1,64})'")
 SKIP = {"epoch", "step", "learning_rate", "grad_norm", "total_flos", "num_input_tokens_seen"}
 
 
@@ -33,24 +32,24 @@ def sniff(head: str) -> float:
 
 def sniff_stdout(head: str) -> float:
     lines = [clean(raw).strip() for raw in head.splitlines()]
-    hits = sum(1 for line in lines if DICT_LINE.match(line))
+    hits = sum(1 for line in lines if _dict_line(line))
     evals = sum(1 for line in lines if line.startswith("{'eval_loss'"))
     return 0.85 if hits >= 2 and evals else 0.0
 
 
+def _dict_line(line: str) -> bool:
+    return line.endswith("}") and DICT_START.match(line) is not None
+
+
 def parse(source: Source) -> list[Run]:
-    try:
-        state = json.loads(source.text().lstrip("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", source.name, line=exc.lineno,
-                         code="bad-json") from None
+    state = load_json(source.text(), source.name)
     history = state.get("log_history") if isinstance(state, dict) else None
     if not isinstance(history, list):
         raise InputError("no log_history list in the trainer state", source.name,
                          code="no-epochs")
     info = RunInfo(source=source.name, format=NAME, framework="pytorch")
-    info.batch_size = state.get("train_batch_size") if isinstance(
-        state.get("train_batch_size"), int) else None
+    batch = state.get("train_batch_size")
+    info.batch_size = batch if isinstance(batch, int) and 0 < batch < 10**15 else None
     return _runs([e for e in history if isinstance(e, dict)], info, source.name)
 
 
@@ -59,24 +58,27 @@ def parse_stdout(source: Source) -> list[Run]:
     entries = []
     for raw in source.lines():
         line = clean(raw).strip()
-        if not DICT_LINE.match(line):
+        if not _dict_line(line):
             continue
         try:
             entry = ast.literal_eval(line)
-        except (ValueError, SyntaxError):
-            continue
-        entries.append({k: _number(v) for k, v in entry.items()})
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue  # not a literal (or one nested past what Python parses)
+        if isinstance(entry, dict):  # a set or tuple literal may start the same way
+            entries.append({str(k): _number(v) for k, v in entry.items()})
     info = RunInfo(source=source.name, format=STDOUT_NAME, framework="pytorch")
     return _runs(entries, info, source.name)
 
 
 def _number(value: object) -> object:
+    """Numbers as floats (newer Trainers print them as strings); anything else as it is."""
     if isinstance(value, str):
         try:
             return float(value)
         except ValueError:
             return value
-    return value
+    number = as_number(value)
+    return value if number is None else number
 
 
 def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
@@ -85,8 +87,9 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
     for entry in history:
         if "train_runtime" in entry or "train_loss" in entry:
             continue  # the run summary: its train_loss is a mean over the whole run
-        if isinstance(entry.get("loss"), (int, float)):
-            pending.append(float(entry["loss"]))
+        loss = as_number(entry.get("loss"))
+        if loss is not None:
+            pending.append(loss)
         if "eval_loss" in entry:
             records.append(_record(entry, pending, len(records) + 1))
             pending = []
@@ -111,11 +114,12 @@ def _train_only(history: list[dict]) -> list[EpochRecord]:
     """Rows per (started) epoch from the training entries, when nothing was evaluated."""
     by_epoch: dict[int, list[float]] = {}
     for entry in history:
-        if "train_runtime" in entry or not isinstance(entry.get("loss"), (int, float)):
+        loss = as_number(entry.get("loss"))
+        if "train_runtime" in entry or loss is None:
             continue
-        epoch = entry.get("epoch")
-        number = math.ceil(epoch) if isinstance(epoch, (int, float)) and epoch > 0 else 1
-        by_epoch.setdefault(number, []).append(float(entry["loss"]))
+        epoch = as_number(entry.get("epoch"))
+        number = math.ceil(epoch) if epoch is not None and 0 < epoch < 1e9 else 1
+        by_epoch.setdefault(number, []).append(loss)
     return [EpochRecord(n, {"loss": sum(v) / len(v)}) for n, v in sorted(by_epoch.items())]
 
 
@@ -125,16 +129,17 @@ def _record(entry: dict, pending: list[float], number: int) -> EpochRecord:
         values["loss"] = sum(pending) / len(pending)
     for key, value in entry.items():
         timing = key.endswith(("_runtime", "_per_second"))
-        if key.startswith("eval_") and isinstance(value, (int, float)) and not timing:
-            values[key] = float(value)
+        number = as_number(value)
+        if key.startswith("eval_") and number is not None and not timing:
+            values[key] = number
         elif key == "eval_loss" and value is None:
             values[key] = math.nan
     return EpochRecord(number, values)
 
 
 def _evals_per_epoch(history: list[dict]) -> float | None:
-    epochs = [e.get("epoch") for e in history if "eval_loss" in e]
-    epochs = [e for e in epochs if isinstance(e, (int, float))]
+    epochs = [as_number(e.get("epoch")) for e in history if "eval_loss" in e]
+    epochs = [e for e in epochs if e is not None and math.isfinite(e)]
     if len(epochs) < 2 or epochs[-1] <= 0:
         return None
     return len(epochs) / epochs[-1]

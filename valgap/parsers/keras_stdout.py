@@ -12,16 +12,18 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, Source, segments, to_float
+from valgap.parsers._text import NUMBER, Limits, Source, segments, to_float
 
 NAME = "keras-stdout"
 
-EPOCH = re.compile(r"(?:^|\W)Epoch (\d+)/(\d+)\s*$")
+# Every quantifier is bounded or followed by a character it cannot match, so that matching
+# stays linear on hostile lines (a megabyte of spaces or digits).
+EPOCH = re.compile(r"(?:^|\W)Epoch (\d{1,12})/(\d{1,12})\s*$")
 # "  37/1875 [====>...] - ETA: ..." / "45/45 ━━━ 0s 3ms/step - ..." / "50/50 - 1s - ..."
-COUNTER = re.compile(r"^\s*(\d+)/(\d+|Unknown)\s*(?:\[[=>.]*\]|[━─╸╺\s]+|-)")
+COUNTER = re.compile(r"^\s{0,64}(\d{1,12})/(\d{1,12}|Unknown)(?:[\s━─╸╺-]|\[[=>.]{0,200}\])")
 # Keras 1 verbose=2: "3083s - loss: 1.7 - val_loss: 0.3"
-BARE_END = re.compile(r"^\s*\d+s\s+-\s+(?:\w+:)")
-METRIC = re.compile(rf"(?:^|\s)([A-Za-z_][\w/.@]*):\s+({NUMBER})(?=\s|$)")
+BARE_END = re.compile(r"^\s{0,64}\d{1,9}s\s{1,8}-\s{1,8}\w{1,64}:")
+METRIC = re.compile(rf"(?:^|\s)([A-Za-z_][\w/.@]{{0,100}}):\s{{1,8}}({NUMBER})(?=\s|$)")
 PER_SAMPLE = re.compile(r"\d(?:us|ms|s)/sample")
 
 
@@ -43,9 +45,9 @@ def _has_loss(text: str) -> bool:
 
 
 class _State:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, limits: Limits | None = None) -> None:
         self.info = RunInfo(source=source, format=NAME, framework="keras")
-        self.records: list[EpochRecord] = []
+        self.records = _table.Records(source, limits)
         self.epoch: int | None = None      # announced by "Epoch i/E"
         self.values: dict[str, float] = {}  # final values of that epoch so far
         self.line: int | None = None
@@ -75,8 +77,8 @@ class _State:
 class Incremental:
     """Feed raw lines as they arrive; ``records()`` gives the epochs complete so far."""
 
-    def __init__(self, name: str) -> None:
-        self.state = _State(name)
+    def __init__(self, name: str, limits: Limits | None = None) -> None:
+        self.state = _State(name, limits)
         self.cut: int | None = None
 
     @property
@@ -99,8 +101,8 @@ class Incremental:
 
 
 def parse(source: Source) -> list[Run]:
-    reader = Incremental(source.name)
-    for line_no, raw in enumerate(source.lines(), start=1):
+    reader = Incremental(source.name, source.limits)
+    for line_no, raw in source.numbered():
         reader.feed(raw, line_no)
     state = reader.state
     cut = reader.cut

@@ -22,9 +22,13 @@ from valgap.parsers._text import ANSI, NUMBER, Source, segments, to_float
 
 NAME = "lightning-progress"
 
-TQDM_BAR = re.compile(r"^\s*Epoch (\d+):\s*\d+%\|.*?(\d+)/(\d+)")
-RICH_BAR = re.compile(r"^\s*Epoch (\d+)/\d+\s+[━╸╺─\s]+(\d+)/(\d+)\s")
-VALUE = re.compile(rf"([A-Za-z_][\w/.-]*)(?:=|:\s+)({NUMBER})(?![\w.])")
+# bounded quantifiers, and names that start only where a word starts, so that matching
+# stays linear on hostile lines
+TQDM_BAR = re.compile(r"^\s{0,64}Epoch (\d{1,9}):\s{0,8}\d{1,3}%\|[^|]{0,400}\|[^/]{0,200}?"
+                      r"(?<!\d)(\d{1,12})/(\d{1,12})")
+RICH_BAR = re.compile(r"^\s{0,64}Epoch (\d{1,9})/\d{1,9}\s{1,8}[━╸╺─][━╸╺─\s]{0,400}?"
+                      r"(\d{1,12})/(\d{1,12})\s")
+VALUE = re.compile(rf"(?<![\w/.-])([A-Za-z_][\w/.-]{{0,100}})(?:=|:\s{{1,8}})({NUMBER})(?![\w.])")
 SKIP = {"v_num", "loss"}  # the version number; tqdm's smoothed step loss
 
 

@@ -14,34 +14,44 @@ tqdm bars and other noise are skipped; ``test`` metrics are never taken for vali
 """
 from __future__ import annotations
 
+import math
 import re
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, Source, clean, to_float
+from valgap.parsers._text import NUMBER, Limits, Source, clean, to_float
 
 NAME = "loop-text"
 
-LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T][\d:,.]+\]?\s*(?:[-|]\s*)?)"
-                        r"(?:[\w.]+\s*[-|:]\s*)?(?:(?:INFO|DEBUG|WARNING)\s*[-|:]?\s*)?")
-TQDM = re.compile(r"\d+%\|| \d+/\d+ \[\d+:\d+<|it/s\]|s/it\]|batch/s")
+# Every quantifier is bounded or followed by a character it cannot match, and unanchored
+# patterns start with a character class a run of digits or spaces cannot repeat, so that
+# matching stays linear on hostile lines (a megabyte of spaces or digits).
+LOG_PREFIX = re.compile(r"^[ \t]{0,64}(?:\[?\d{4}-\d\d-\d\d[ T][\d:,.]{1,32}\]?[ \t]{0,8}"
+                        r"(?:[-|][ \t]{0,8})?)"
+                        r"(?:[\w.]{1,64}[ \t]{0,8}[-|:][ \t]{0,8})?"
+                        r"(?:(?:INFO|DEBUG|WARNING)[ \t]{0,8}(?:[-|:][ \t]{0,8})?)?")
+TQDM = re.compile(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|it/s\]|s/it\]"
+                  r"|batch/s")
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
-TQDM_BAR = re.compile(r"\d+%\|[^|]*\|\s*\d+/\d+\s*\[(?P<post>[^\]]*)\]")
-STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?)\b\s*[:#]?\s*\d+")
-EPOCH = re.compile(r"(?i)\bepoch\b\s*[:#]?\s*\[?\s*(\d+)\s*(?:(?:/|of)\s*\d+)?\s*\]?")
-BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*\d+\s*\]")
+TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
+                      r"\[(?P<post>[^\]]{0,2000})\]")
+STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?)\b[ \t]{0,8}[:#]?[ \t]{0,8}\d")
+EPOCH = re.compile(r"(?i)\bepoch\b[ \t]{0,8}[:#]?[ \t]{0,8}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
+                   r"(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
+BRACKET_EPOCH = re.compile(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
+                           r"[ \t]{0,8}\]")
 SPLIT_WORD = r"(?:train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?|trn)"
 METRIC_WORD = r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity)"
 METRIC = re.compile(
     rf"(?i)(?<![\w/])((?:{SPLIT_WORD}[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?)"
-    rf"\s*(?:[:=]\s*|\s+)({NUMBER})(%)?(?![\w.])")
-TABLE_SEP = re.compile(r"\s*[|│┃]\s*")
+    rf"(?:[ \t]{{0,8}}[:=][ \t]{{0,8}}|[ \t]{{1,8}})({NUMBER})(%)?(?![\w.])")
+TABLE_SEP = re.compile(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
 def sniff(head: str) -> float:
     """Read the head as this parser would: two epochs with a loss make it loop text."""
-    reader = _Reader("")
+    reader = _Reader("", Limits(max_runs=1 << 30))  # a sniff only counts; parse enforces
     for line_no, raw in enumerate(head.splitlines()[:5000], start=1):
         reader.feed(raw, line_no)
     return 0.5 if len(_loss_records(reader)) >= 2 else 0.0
@@ -63,8 +73,8 @@ def _table_header(line: str) -> list[str] | None:
 class Incremental:
     """Feed raw lines as they arrive; ``records()`` gives the epochs with a loss so far."""
 
-    def __init__(self, name: str) -> None:
-        self.reader = _Reader(name)
+    def __init__(self, name: str, limits: Limits | None = None) -> None:
+        self.reader = _Reader(name, limits)
 
     @property
     def info(self) -> RunInfo:
@@ -78,9 +88,9 @@ class Incremental:
 
 
 class _Reader:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, limits: Limits | None = None) -> None:
         self.info = RunInfo(source=name, format=NAME)
-        self.records: list[EpochRecord] = []
+        self.records = _table.Records(name, limits)
         self.current: EpochRecord | None = None
         self.table: list[str] | None = None
         self.shape: str | None = None
@@ -151,7 +161,11 @@ class _Reader:
         except ValueError:
             return bool(set(line.strip()) <= set("|-:+ =─┼├┤│"))
         row = dict(zip(self.table, numbers))
-        epoch = int(row.pop("epoch"))
+        number = row.pop("epoch")
+        if not (math.isfinite(number) and number >= 0 and number == int(number)
+                and number < 1e9):
+            return False  # not an epoch number: not a row of this table
+        epoch = int(number)
         self.current = EpochRecord(epoch, {k: v for k, v in row.items() if _table.canonical(k)},
                                    line_no)
         self.records.append(self.current)
@@ -164,8 +178,8 @@ def _loss_records(reader: _Reader) -> list[EpochRecord]:
 
 
 def parse(source: Source) -> list[Run]:
-    reader = _Reader(source.name)
-    for line_no, raw in enumerate(source.lines(), start=1):
+    reader = _Reader(source.name, source.limits)
+    for line_no, raw in source.numbered():
         reader.feed(raw, line_no)
     records = _loss_records(reader)
     if not records:

@@ -26,6 +26,8 @@ def event_files(folder: Path) -> list[Path]:
 
 
 def parse_folder(folder: Path, name: str) -> list[Run]:
+    if not folder.is_dir() and not folder.is_file():  # a FIFO would block the loader
+        raise InputError("not a regular file or folder", name, code="unreadable")
     files = event_files(folder) if folder.is_dir() else [folder]
     if not files:
         raise InputError("no TensorBoard event files in this folder", name, code="no-epochs")

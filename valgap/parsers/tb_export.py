@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import math
 import re
 from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _series, _table
-from valgap.parsers._text import Source
+from valgap.parsers._text import Source, load_json
 
 NAME = "tb-export"
 FILE_NAME = re.compile(r"^run[-_](?P<run>.*?)[-_]tag[-_](?P<tag>.+)\.(?:csv|json)$")
@@ -55,6 +55,9 @@ def parse_files(paths: list[Path], name: str) -> list[Run]:
         info.warnings.append("train/validation pairing guessed from file names: "
                              + ", ".join(guessed))
     records, notes = _series.to_records(series)
+    if not records:
+        raise InputError("the exported files hold no points (a header only?)", name,
+                         code="no-epochs")
     info.notes += notes
     if any(len(p) >= 1000 for p in series.values()):
         info.warnings.append("1000 points in a series: TensorBoard's UI keeps at most 1000 "
@@ -83,21 +86,45 @@ def _run_and_tag(path: Path) -> tuple[str, str, bool]:
 def _points(source: Source) -> list[tuple[int, float]]:
     text = source.text().lstrip("\ufeff")
     if text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-            return [(int(step), float(value)) for _, step, value in data]
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"not a TensorBoard JSON export: {exc}", source.name,
-                             code="bad-json") from None
+        return _json_points(load_json(text, source.name, "TensorBoard JSON export"),
+                            source.name)
     points = []
     rows = csv.reader(io.StringIO(text))
-    next(rows, None)
-    for line_no, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        try:
-            points.append((int(float(row[1])), float(row[2])))
-        except (ValueError, IndexError):
-            raise InputError("expected Wall time,Step,Value numbers", source.name,
-                             line=line_no, code="bad-value") from None
+    try:
+        next(rows, None)
+        for row in rows:
+            if not row:
+                continue
+            point = _point(row[1:3]) if len(row) >= 3 else None
+            if point is None:
+                raise InputError("expected Wall time,Step,Value numbers", source.name,
+                                 line=rows.line_num, code="bad-value")
+            points.append(point)
+    except csv.Error as exc:  # a NUL byte, an unterminated quote
+        raise InputError(f"not a readable CSV: {exc}", source.name, line=rows.line_num,
+                         code="bad-csv") from None
     return points
+
+
+def _json_points(data: object, name: str) -> list[tuple[int, float]]:
+    """``[[wall time, step, value], ...]``."""
+    rows = data if isinstance(data, list) else []
+    points = [_point(row[1:3]) if isinstance(row, list) and len(row) == 3 else None
+              for row in rows]
+    if not isinstance(data, list) or None in points:
+        raise InputError("not a TensorBoard JSON export: expected [wall time, step, value] "
+                         "triples", name, code="bad-json")
+    return points  # type: ignore[return-value]
+
+
+def _point(cells: list) -> tuple[int, float] | None:
+    """(step, value); None unless the step is a whole, finite, non-negative number."""
+    try:
+        step, value = (c if isinstance(c, (int, float)) and not isinstance(c, bool)
+                       else float(c) for c in cells)
+        step, value = float(step), float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not (math.isfinite(step) and 0 <= step < 1e15 and step == int(step)):
+        return None
+    return int(step), value

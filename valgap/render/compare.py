@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from typing import IO
 
+from valgap._num import exp_safe
 from valgap._safe import printable
 from valgap.model import Comparison, RunPicture
 from valgap.render.text import figure_lines, wrap
@@ -14,7 +15,7 @@ MARKS = [("•", "x"), ("+", "o"), ("*", "#"), ("^", "v")]
 def _gap(log_gap: float | None) -> str:
     if log_gap is None:
         return "-"
-    pct = (math.exp(log_gap) - 1) * 100
+    pct = (exp_safe(log_gap) - 1) * 100
     return f"val {abs(pct):.0f}% {'above' if pct >= 0 else 'below'}"
 
 

@@ -1,6 +1,13 @@
-"""A Markdown summary for $GITHUB_STEP_SUMMARY or a merge-request comment."""
+"""A Markdown summary for $GITHUB_STEP_SUMMARY or a merge-request comment.
+
+Everything from an input (file names, quoted log text) is escaped for both Markdown and
+HTML: GitHub renders raw HTML in a step summary, and a backtick in a file name would close
+a code span. Names are shown as ``<code>`` elements with escaped content instead.
+"""
 from __future__ import annotations
 
+import html
+import re
 from typing import IO
 
 from valgap._safe import printable
@@ -9,10 +16,19 @@ from valgap.render._rank import first_cause, ranked
 
 ICON = {"diverged": "🔴", "overfit": "🟠", "val-below-train": "🟡", "underfit": "🟠",
         "too-short": "⚪", "good-fit": "🟢", None: "⚪"}
+# characters Markdown gives a meaning to (inline), escaped with a backslash
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
-def _cell(text: str) -> str:
-    return printable(text).replace("|", "\\|").replace("\n", " ")
+def cell(text: str) -> str:
+    """Text for a table cell: one line, HTML and Markdown inert."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(printable(text), quote=True))
+
+
+def code(text: str) -> str:
+    """A name shown as code: an HTML element, so no backtick in the name can end it."""
+    return "<code>" + html.escape(printable(text), quote=True).replace("|", "&#124;") + \
+        "</code>"
 
 
 def render(results: list[Result], stream: IO[str], opts) -> None:
@@ -20,17 +36,17 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
     stream.write("| | run | fit | first cause | epochs | verdict |\n|---|---|---|---|---:|---|\n")
     for result in ranked(results):
         if result.error is not None:
-            stream.write(f"| ❌ | `{_cell(result.source)}` | unreadable | - | - | "
-                         f"{_cell(result.error.message)} |\n")
+            stream.write(f"| ❌ | {code(result.source)} | unreadable | - | - | "
+                         f"{cell(result.error.message)} |\n")
             continue
         fit = result.fit.fit if result.fit else None
-        stream.write(f"| {ICON.get(fit, '⚪')} | `{_cell(result.source)}` | {fit or '-'} | "
-                     f"{_cell(first_cause(result))} | {result.run.epochs} | "
-                     f"{_cell(result.verdict)} |\n")
+        stream.write(f"| {ICON.get(fit, '⚪')} | {code(result.source)} | {fit or '-'} | "
+                     f"{cell(first_cause(result))} | {result.run.epochs} | "
+                     f"{cell(result.verdict)} |\n")
     checks = [(r, c) for r in ranked(results) if r.error is None for c in r.causes[:1]]
     if checks:
         stream.write("\n<details><summary>Recommended checks</summary>\n\n")
         for result, cause in checks:
-            stream.write(f"- `{_cell(result.source)}` ({cause.rule}): "
-                         f"{_cell(cause.checks[0]) if cause.checks else '-'}\n")
+            stream.write(f"- {code(result.source)} ({cause.rule}): "
+                         f"{cell(cause.checks[0]) if cause.checks else '-'}\n")
         stream.write("\n</details>\n")

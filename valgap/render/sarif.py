@@ -5,12 +5,12 @@ parser knows it, at the line of the epoch the finding is about.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import IO
 
 from valgap import __version__
 from valgap.model import FAMILIES, Result
+from valgap.render.json import encode
 from valgap.verdict import CAUSE_PHRASES, FIT_PHRASES
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -33,7 +33,7 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
                             "informationUri": "https://pypi.org/project/valgap/",
                             "rules": [_rule(r) for r in rule_ids]}},
         "results": sarif_results}]}
-    stream.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    stream.write(encode(doc, indent=2) + "\n")
 
 
 def _rule(rule_id: str) -> dict:

@@ -6,6 +6,8 @@ asked for a colourless string otherwise.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import textwrap
 from typing import IO
@@ -66,7 +68,7 @@ def _top(result: Result, style: _Style, width: int) -> list[str]:
     """The verdict, then the evidence: what a person reads first."""
     fit = result.fit.fit if result.fit else None
     # wrapped before styling, so that escape codes never count as width
-    lines = wrap("Verdict: " + result.verdict, width, "  ")
+    lines = wrap("Verdict: " + printable(result.verdict), width, "  ")
     out = [style.fit(fit, "Verdict: ") + style.bold(lines[0][len("Verdict: "):]),
            *(style.bold(line) for line in lines[1:])]
     evidence = _evidence(result, style, width)
@@ -79,7 +81,7 @@ def _bottom(result: Result, style: _Style, width: int, opts) -> list[str]:
     if checks:
         out += ["", style.bold("Recommended checks")]
         for n, check in enumerate(checks, start=1):
-            out += wrap(f"{n}. {check}", width, "     ", indent="  ")
+            out += wrap(f"{n}. {printable(check)}", width, "     ", indent="  ")
     out += _not_judged(result, style, width)
     run = result.run
     notes = run.info.warnings + (run.info.notes if opts.verbose else [])
@@ -212,8 +214,11 @@ def figure_lines(series: list[tuple[list[tuple[int, float]], str]], width: int, 
         ticks = epoch_ticks(epochs, width)
         fig.ruler(0).ticks(ticks, [str(t) for t in ticks])
     fig.theme("simple" if color else "colorless")
-    body = fig.build().string(colorless=not color).rstrip("\n").split("\n")
-    heading = f"{title} (log scale)" if log else title
+    # plotext prints its own notes (coloured, to stderr) while building; valgap owns its
+    # output streams, so they are kept out of them
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        body = fig.build().string(colorless=not color).rstrip("\n").split("\n")
+    heading = printable(f"{title} (log scale)" if log else title)  # titles name input columns
     return [heading.center(width).rstrip(), *body, "epoch".center(width).rstrip()]
 
 

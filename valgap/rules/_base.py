@@ -1,11 +1,11 @@
 """What a rule receives and may return."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from valgap._num import exp_safe
 from valgap.model import Facts, Finding, FitResult, Run
 from valgap.rules._signals import Curves, Shape, shape
 
@@ -97,4 +97,4 @@ def train_mode_check(ctx: Context, rule: str, fact: str, what: str,
 
 def _pct(log_train_over_val: float) -> str:
     """How far validation sits below training, in percent of training."""
-    return f"{(1 - math.exp(-log_train_over_val)) * 100:.0f}%"
+    return f"{(1 - exp_safe(-log_train_over_val)) * 100:.0f}%"

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
+from valgap._num import exp_safe, log_ratio, mean, spread
 from valgap.model import Facts, Run
 
 
@@ -54,17 +55,19 @@ class Curves:
         t = self.train
         if self.n < 2 or not self.positive:
             return list(t)
-        out = [math.sqrt(t[i] * t[i + 1]) for i in range(self.n - 1)]
-        last_step = t[-1] / t[-2]
-        out.append(t[-1] * math.sqrt(min(max(last_step, 0.5), 2.0)))
-        return out
+        # the geometric mean through logs: a product of two losses may overflow
+        out = [math.exp((math.log(t[i]) + math.log(t[i + 1])) / 2) for i in range(self.n - 1)]
+        last_step = min(max(log_ratio(t[-1], t[-2]), math.log(0.5)), math.log(2.0))
+        out.append(t[-1] * math.exp(last_step / 2))
+        # at the bottom of the float range the estimate may round to 0: keep the epoch mean
+        return [o if o > 0 else x for o, x in zip(out, t)]
 
     def log_gap(self, shifted: bool = False) -> list[float]:
         """log(train / val) per epoch: > 0 where validation is below training."""
         train = self.train_at_end if shifted else self.train
         if not self.positive:
             return [0.0] * self.n
-        return [math.log(t / v) for t, v in zip(train, self.val)]
+        return [log_ratio(t, v) for t, v in zip(train, self.val)]
 
 
 def median(values: list[float]) -> float:
@@ -77,7 +80,7 @@ def median(values: list[float]) -> float:
 
 def describe_gap(log_val_over_train: float) -> str:
     """``validation 12% above training`` for a log ratio val / train."""
-    pct = (math.exp(log_val_over_train) - 1) * 100
+    pct = (exp_safe(log_val_over_train) - 1) * 100
     return f"validation {abs(pct):.0f}% {'above' if pct >= 0 else 'below'} training"
 
 
@@ -105,6 +108,7 @@ def val_standard_error(n_val: int | None, mean_loss: float) -> float | None:
     """
     if not n_val or n_val <= 0:
         return None
+    n_val = min(n_val, 10**15)  # past any real set: keeps the float conversion finite
     base = 1 / math.sqrt(n_val)
     if 0 < mean_loss < 1:
         return max(base, 1 / math.sqrt(n_val * mean_loss))
@@ -154,14 +158,14 @@ def shape(c: Curves) -> Shape:
     gaps = c.log_gap(shifted=True)
     late = c.late()
     offsets = [t - v for t, v in zip(c.train_at_end[late], c.val[late])]
-    mean_off = sum(offsets) / len(offsets) if offsets else 0.0
-    spread = (sum((o - mean_off) ** 2 for o in offsets) / len(offsets)) ** 0.5 if offsets else 0.0
+    mean_off = mean(offsets)
+    off_spread = spread(offsets)
     return Shape(
         below_all=below_share(gaps, 0.05),
         late_gap=median(gaps[late]),
         early_gap=median(gaps[:3]),
-        offset_cv=spread / abs(mean_off) if mean_off else math.inf,
-        train_fall=math.log(c.train[0] / c.train[-1]) if c.positive else 0.0,
-        val_fall=math.log(c.val[0] / c.val[-1]) if c.positive else 0.0,
+        offset_cv=off_spread / abs(mean_off) if mean_off else math.inf,
+        train_fall=log_ratio(c.train[0], c.train[-1]) if c.positive else 0.0,
+        val_fall=log_ratio(c.val[0], c.val[-1]) if c.positive else 0.0,
         train_jitter=wiggle(c.train),
     )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 
+from valgap._num import exp_safe, log_ratio
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 
@@ -51,14 +52,14 @@ def check(ctx: Context, options: Options) -> Outcome:
     c = ctx.curves
     if c.n < 5 or not c.positive:
         return Skip("needs at least 5 epochs of positive losses")
-    train_fall = math.log(c.train[0] / min(c.train))
-    val_fall = math.log(c.val[0] / min(c.val))
+    train_fall = log_ratio(c.train[0], min(c.train))
+    val_fall = log_ratio(c.val[0], min(c.val))
     if train_fall < math.log(options["min_fall"]):
         return None
     divergence = abs(train_fall - val_fall)
     if divergence > options["max_divergence"] or c.val[-1] > 2 * min(c.val):
         return None
     return Finding(ID, options["confidence"],
-                   f"training loss fell {math.exp(train_fall):.0f}x and validation "
-                   f"{math.exp(val_fall):.0f}x in step with it (final {c.train[-1]:.3g} vs "
+                   f"training loss fell {exp_safe(train_fall):.0f}x and validation "
+                   f"{exp_safe(val_fall):.0f}x in step with it (final {c.train[-1]:.3g} vs "
                    f"{c.val[-1]:.3g}): the generalisation gap never opened", CHECKS)

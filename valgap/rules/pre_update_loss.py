@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 
+from valgap._num import log_ratio
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median
@@ -60,8 +61,8 @@ def check(ctx: Context, options: Options) -> Outcome:
         steps = math.ceil(ctx.facts.n_train / info.batch_size)
     if c.n < 3 or not c.positive:
         return Skip("needs at least 3 epochs of positive losses")
-    now = median([abs(math.log(t / v)) for t, v in zip(c.train[1:], c.val[1:])])
-    ahead = median([abs(math.log(t / v)) for t, v in zip(c.train[1:], c.val[:-1])])
+    now = median([abs(log_ratio(t, v)) for t, v in zip(c.train[1:], c.val[1:])])
+    ahead = median([abs(log_ratio(t, v)) for t, v in zip(c.train[1:], c.val[:-1])])
     shifted_fits = ahead < 0.5 * now and now > 0.05
     if steps is None:
         if not shifted_fits:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 
+from valgap._num import exp_safe, log_ratio
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median
@@ -53,19 +54,19 @@ def check(ctx: Context, options: Options) -> Outcome:
     if not n_train or not n_val:
         return Skip("split sizes unknown: give data.n_train / data.n_val in valgap.yaml")
     c = ctx.curves
-    size_ratio = math.log(n_train / n_val)
+    size_ratio = log_ratio(n_train, n_val)
     if abs(size_ratio) < math.log(1.5):
         return Skip(f"the sets are of similar size ({n_train} / {n_val}): a summed loss "
                     "would not show")
     if not c.positive or c.n < 2:
         return Skip("needs at least 2 epochs of positive losses")
-    ratios = [math.log(t / v) for t, v in zip(c.train, c.val)][c.late()]
+    ratios = [log_ratio(t, v) for t, v in zip(c.train, c.val)][c.late()]
     loss_ratio = median(ratios)
-    if abs(loss_ratio - size_ratio) > math.log(options["tolerance"]):
+    if abs(loss_ratio - size_ratio) > math.log(max(options["tolerance"], 1.0)):
         return None
     conf = options["confidence"]
     if any(getattr(ctx.facts, f) for f in ("dropout", "batchnorm", "augmentation")):
         conf *= 0.6  # a train-mode cause could make a similar ratio
-    return Finding(ID, conf, f"train / val loss ratio {math.exp(loss_ratio):.2f} over the late "
+    return Finding(ID, conf, f"train / val loss ratio {exp_safe(loss_ratio):.2f} over the late "
                    f"epochs, close to n_train / n_val = {n_train} / {n_val} = "
                    f"{n_train / n_val:.2f}; losses per sample would agree", CHECKS)
