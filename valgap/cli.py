@@ -1,6 +1,7 @@
 """The command line: wires inputs, config, engine and renderers. No analysis here."""
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -14,6 +15,35 @@ FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif")
 class _Group(click.Group):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write("\n" + exitcodes.HELP + "\n")
+
+    def invoke(self, ctx: click.Context):
+        # click turns a closed pipe into exit 1 before entry() sees it: every command
+        # ends here first, so a closed pipe exits 141 quietly whichever command wrote
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_pipe()
+
+
+SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes: 1048576, 512K, 500M, 4G (powers of 1024)."""
+
+    name = "size"
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        number, unit = (text[:-1], text[-1]) if text[-1:] in SIZE_UNITS else (text, "")
+        try:
+            size = int(float(number) * SIZE_UNITS[unit])
+        except (ValueError, OverflowError):
+            self.fail(f"{value!r} is not a size such as 500M or 4G", param, ctx)
+        if size <= 0:
+            self.fail(f"{value!r}: a size must be positive", param, ctx)
+        return size
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,12 +83,17 @@ def main() -> None:
               help="Write the report (in --format) to FILE; the terminal gets the summary.")
 @click.option("--skip-unreadable", is_flag=True, help="Report unreadable inputs but do not let "
                                                       "them set the exit code.")
+@click.option("--max-input-size", type=ByteSize(), default="4G", show_default=True,
+              metavar="SIZE", help="Refuse an input holding more data than this after "
+                                   "decompression (e.g. 500M, 16G).")
+@click.option("--max-runs", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Refuse an input holding more runs than this (restarted trainings).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show how each table was built and "
                                                     "which files were skipped.")
 def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_col: str | None,
             val_col: str | None, config_path: str | None, fail_on: str, no_plot: bool,
             color: str, all_runs: bool, jobs: int | None, details: bool, output: str | None,
-            skip_unreadable: bool, verbose: bool) -> None:
+            skip_unreadable: bool, max_input_size: int, max_runs: int, verbose: bool) -> None:
     """Analyse training logs: files, run folders, folders of runs, or - for standard input.
 
     \b
@@ -74,12 +109,9 @@ def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_c
                      train_col=train_col, val_col=val_col, config_path=config_path,
                      fail_on=gate, plot=not no_plot, color=color, all_runs=all_runs,
                      verbose=verbose, jobs=jobs, details=details, output=output,
-                     skip_unreadable=skip_unreadable)
-    try:
-        code = runner.run(job)
-    except BrokenPipeError:  # before click turns it into exit 1
-        _quiet_pipe()
-    sys.exit(code)
+                     skip_unreadable=skip_unreadable, max_input_bytes=max_input_size,
+                     max_runs=max_runs)
+    sys.exit(runner.run(job))
 
 
 def _parse_fail_on(text: str) -> set[str]:
@@ -125,11 +157,7 @@ def watch(log: str, input_format: str | None, config_path: str | None, fail_on: 
     job = WatchJob(path=log, input_format=input_format, config_path=config_path,
                    fail_on=_parse_fail_on(fail_on), interval=interval, idle=idle,
                    plot=not no_plot, color=color)
-    try:
-        code = follow(job)
-    except BrokenPipeError:
-        _quiet_pipe()
-    sys.exit(code)
+    sys.exit(follow(job))
 
 
 @main.command(epilog=exitcodes.HELP)
@@ -149,11 +177,7 @@ def compare(baseline: str, runs: tuple[str, ...], fmt: str, no_plot: bool, color
     """
     from valgap.compare_cmd import run_compare
 
-    try:
-        code = run_compare(baseline, list(runs), fmt, not no_plot, color)
-    except BrokenPipeError:
-        _quiet_pipe()
-    sys.exit(code)
+    sys.exit(run_compare(baseline, list(runs), fmt, not no_plot, color))
 
 
 @main.command()
@@ -186,7 +210,10 @@ def list_rules() -> None:
 
 
 def entry() -> None:
-    """Console-script entry: usage errors exit 2, Ctrl-C 130, a closed pipe 141, quietly."""
+    """Console-script entry: usage errors exit 2, Ctrl-C 130, SIGTERM 143, a closed pipe
+    141, quietly."""
+    _guard_streams()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = main(standalone_mode=False)
     except click.exceptions.Abort:  # click's form of Ctrl-C
@@ -199,6 +226,19 @@ def entry() -> None:
     except BrokenPipeError:
         _quiet_pipe()
     sys.exit(code or 0)
+
+
+def _guard_streams() -> None:
+    """Whatever the locale or PYTHONIOENCODING, a character the stream cannot encode is
+    written as an escape instead of raising (names are already escaped; this is the floor)."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _terminated(signum: int, frame: object) -> None:
+    # unwinds like Ctrl-C: the batch stops its worker processes on the way out
+    raise SystemExit(exitcodes.TERMINATED)
 
 
 def _interrupted() -> None:

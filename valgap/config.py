@@ -58,22 +58,37 @@ def find(input_name: str, named: str | None = None) -> Path | None:
         candidates = [Path.cwd() / FILE_NAME]
     else:
         path = Path(input_name)
-        start = path if path.is_dir() else path.parent
+        folder_input = _is_dir(path)
+        start = path if folder_input else path.parent
         candidates = [start / FILE_NAME]
         top = Path(named) if named and named != input_name else start
-        if path.is_dir():
+        if folder_input:
             top = top.parent
         folder = start
         while folder != top and top in folder.parents:
             folder = folder.parent
             candidates.append(folder / FILE_NAME)
-    return next((c for c in candidates if c.is_file()), None)
+    for candidate in candidates:
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError as exc:  # a folder on the way that cannot be searched
+            raise ConfigError(f"{candidate.parent}: cannot look for {FILE_NAME}: "
+                              f"{exc.strerror or exc}") from None
+    return None
 
 
 MAX_BYTES = 1 << 20   # a valgap.yaml is a few lines; a larger file is not one
 MAX_DEPTH = 16        # the deepest real valgap.yaml is 3 levels
 MAX_COUNT = 10**12    # split sizes: past any real data set
 SHOWN = 60            # characters of a bad value quoted in a message
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # cannot be looked at: the search for valgap.yaml beside it says why
+        return False
 
 
 def load(path: Path | None) -> Config:

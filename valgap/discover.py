@@ -9,9 +9,11 @@ shows the model summary and the split sizes). Files that are not training logs a
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from valgap.model import InputError
 from valgap.parsers import tb_events, tb_export
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
@@ -35,6 +37,8 @@ class Target:
 class Discovery:
     targets: list[Target] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # not training logs (shown with -v)
+    # folders and files that could not be looked at: reported, never dropped silently
+    errors: list[InputError] = field(default_factory=list)
 
 
 def discover(paths: list[str]) -> Discovery:
@@ -45,7 +49,11 @@ def discover(paths: list[str]) -> Discovery:
         paths = [p for p in paths if p not in exports]
     for name in paths:
         path = Path(name)
-        if name == "-" or not path.is_dir() or _run_folder(path):
+        try:
+            single = name == "-" or not path.is_dir() or _run_folder(path)
+        except OSError:  # it cannot be looked at: reading it will say why, as its result
+            single = True
+        if single:
             found.targets.append(Target(name, named=name))
             continue
         start = len(found.targets)
@@ -67,9 +75,26 @@ def _run_folder(folder: Path) -> bool:
 
 
 def _walk(root: Path, found: Discovery) -> None:
-    for folder, dirs, files in os.walk(root):
+    def unreadable(exc: OSError) -> None:
+        found.errors.append(InputError(f"cannot read this folder: {exc.strerror or exc}; "
+                                       "the runs in it were not analysed",
+                                       str(exc.filename or root), code="unreadable"))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        # a FIFO, socket or device is no log, and opening a FIFO blocks until a writer comes
+        kinds = {f: _kind(here / f) for f in files}
+        found.errors += [InputError(f"cannot read: {kind}", str(here / f), code="unreadable")
+                         for f, kind in sorted(kinds.items()) if kind not in ("file", "other")]
+        found.skipped += [str(here / f) for f, kind in sorted(kinds.items()) if kind == "other"]
+        files = [f for f in files if kinds[f] == "file"]
+        try:
+            run_folder = here != root and _run_folder(here)
+        except PermissionError as exc:
+            unreadable(exc)
+            dirs[:] = []
+            continue
         if "metrics.csv" in files and "hparams.yaml" in files:  # Lightning version_N/
             events = [str(p) for p in tb_events.event_files(here)]
             found.targets.append(Target(str(here / "metrics.csv"), also=events, note=(
@@ -77,7 +102,7 @@ def _walk(root: Path, found: Discovery) -> None:
                 if events else "")))
             dirs[:] = []
             files = [f for f in files if f not in ("metrics.csv",) and "tfevents" not in f]
-        elif here != root and _run_folder(here):
+        elif run_folder:
             found.targets.append(_folder_target(here))
             dirs[:] = []
             continue
@@ -85,6 +110,17 @@ def _walk(root: Path, found: Discovery) -> None:
                             and _suffix(f) in LOG_SUFFIXES)
         found.skipped += [str(here / f) for f in sorted(files) if f not in candidates]
         found.targets += _pair_keras(here, candidates)
+
+
+def _kind(path: Path) -> str:
+    """"file" (a regular file), "other" (a FIFO, socket, device, dangling link: no log), or
+    why the file cannot be looked at."""
+    try:
+        return "file" if stat.S_ISREG(path.stat().st_mode) else "other"
+    except FileNotFoundError:  # vanished, or a link to nowhere
+        return "other"
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def _folder_target(folder: Path) -> Target:

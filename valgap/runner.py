@@ -6,6 +6,7 @@ the order of the inputs whatever the number of workers.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -20,6 +21,7 @@ from valgap import exitcodes
 from valgap._safe import printable
 from valgap.discover import Target, discover
 from valgap.model import InputError, Result
+from valgap.parsers._text import Limits
 
 
 @dataclass
@@ -39,11 +41,16 @@ class Job:
     details: bool = False
     output: str | None = None
     skip_unreadable: bool = False
+    max_input_bytes: int = Limits.max_bytes
+    max_runs: int = Limits.max_runs
 
 
 def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
     out = out or sys.stdout
-    err = err or sys.stderr
+    err = err or sys.stderr or open(os.devnull, "w")  # noqa: SIM115 - stderr closed
+    if out is None:  # started with standard output closed (`>&-`)
+        err.write("valgap: cannot write the report: standard output is closed\n")
+        return exitcodes.OUTPUT
     try:
         given = config_module.load(Path(job.config_path)) if job.config_path else None
     except config_module.ConfigError as exc:
@@ -51,6 +58,7 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
         return exitcodes.USAGE
     found = discover(job.inputs)
     results, skipped = _collect(found.targets, job, given, err)
+    results += [Result(source=e.source, error=e) for e in found.errors]
     if job.verbose:
         for name in found.skipped + skipped:
             err.write(f"valgap: skipped {printable(name)}: not a training log\n")
@@ -60,8 +68,37 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
     if not results:
         err.write("valgap: no training log found in the given paths\n")
         return exitcodes.USAGE
-    _report(job, results, out)
+    try:
+        _report(job, results, out)
+    except BrokenPipeError:
+        raise  # the reader went away: the CLI exits 141 quietly
+    except OutputError as exc:  # a missing folder for -o, a full disk
+        err.write(f"valgap: {exc}\n")
+        return exitcodes.OUTPUT
+    except OSError as exc:  # standard output on a full disk
+        silence_stdout()
+        err.write(f"valgap: cannot write the report to standard output: "
+                  f"{exc.strerror or exc}\n")
+        return exitcodes.OUTPUT
     return exit_code(results, job.fail_on, job.skip_unreadable)
+
+
+class OutputError(Exception):
+    """The report file could not be written; the message names it."""
+
+    def __init__(self, path: str, exc: OSError) -> None:
+        super().__init__(f"cannot write the report to {printable(path)}: "
+                         f"{exc.strerror or exc}")
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the flush at exit cannot fail again
+    (and print a Python error) after valgap has reported the failure itself."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 def _collect(targets: list[Target], job: Job, given, err: IO[str]
@@ -89,21 +126,42 @@ def _analyse_all(targets: list[Target], job: Job, given) -> Iterator[list[Result
         yield from (_analyse_target(t, job, given) for t in targets)
         return
     chunk = max(1, len(targets) // (workers * 8))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                               initargs=(os.getpid(),))
     try:
         yield from pool.map(_analyse_target, targets, [job] * len(targets),
                             [given] * len(targets), chunksize=chunk)
-    except BaseException:  # Ctrl-C or a closed pipe: stop the workers, do not wait for them
-        pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # Ctrl-C, SIGTERM or a closed pipe: stop the workers now
+        _stop(pool)
         raise
     pool.shutdown()
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them without tracebacks."""
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once: a worker may be in the
+    middle of a long log, and waiting for it would keep valgap (or the worker) alive."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
+def _worker_start(parent: int) -> None:
+    """Workers leave Ctrl-C and SIGTERM to the main process, which stops them; and they die
+    with it if it is killed outright (Linux: the parent-death signal)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(exitcodes.TERMINATED)
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _analyse_target(target: Target, job: Job, given) -> list[Result]:
@@ -133,7 +191,8 @@ def analyse_one(name: str, job: Job, given: config_module.Config | None = None,
             path, path.stat().st_mtime_ns if path else 0)
     except config_module.ConfigError as exc:
         return [Result(source=name, error=InputError(str(exc), code="config"))]
-    options = Options(job.input_format, job.train_col, job.val_col)
+    options = Options(job.input_format, job.train_col, job.val_col,
+                      Limits(job.max_input_bytes, job.max_runs))
     try:
         return engine.analyze_input(name, cfg, options, job.all_runs, group=group)
     except (KeyboardInterrupt, BrokenPipeError):
@@ -157,10 +216,13 @@ def _report(job: Job, results: list[Result], out: IO[str]) -> None:
     opts = RenderOptions(color=use_color(out, job.color), width=terminal_width(out),
                          plot=job.plot, verbose=job.verbose, details=job.details)
     if job.output:
-        with open(job.output, "w", encoding="utf-8") as stream:
-            render(job.fmt, results, stream, RenderOptions(width=100, plot=job.plot,
-                                                           verbose=job.verbose,
-                                                           details=job.details))
+        try:
+            with open(job.output, "w", encoding="utf-8") as stream:
+                render(job.fmt, results, stream, RenderOptions(width=100, plot=job.plot,
+                                                               verbose=job.verbose,
+                                                               details=job.details))
+        except OSError as exc:
+            raise OutputError(job.output, exc) from None
         render("text", results, out, opts)  # the terminal still gets the summary
     else:
         render(job.fmt, results, out, opts)

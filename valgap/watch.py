@@ -19,6 +19,7 @@ from valgap import config as config_module
 from valgap import exitcodes
 from valgap._safe import printable
 from valgap.model import InputError, Result
+from valgap.parsers._text import open_regular
 
 DETECT_AFTER = 64 * 1024  # bytes of a log after which an unknown format is given up
 WHOLE_FILE_FORMATS = ("hf-trainer-state", "notebook", "tb-export")
@@ -69,6 +70,8 @@ class Follower:
         return self._split(data), reset
 
     def _poll_stdin(self) -> list[str]:
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise InputError("standard input is closed", "-", code="unreadable")
         data = sys.stdin.buffer.read1(1 << 16)  # what the pipe holds now, at least one byte
         if not data:
             self.ended = True
@@ -81,12 +84,15 @@ class Follower:
             stat = os.stat(self.path)
         except FileNotFoundError:
             return False  # not written yet, or between a rotation's move and create
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc), self.path, code="unreadable") from None
         if self.stream is not None and stat.st_ino == self.inode and stat.st_size >= self.offset:
             return False
         reset = self.stream is not None
         if self.stream is not None:
             self.stream.close()
-        self.stream = open(self.path, "rb")  # noqa: SIM115 - kept open while following
+        # a regular file only: opening a FIFO blocks, a folder or socket cannot be followed
+        self.stream = open_regular(self.path)
         self.inode, self.offset, self.pending = stat.st_ino, 0, b""
         return reset
 

@@ -159,8 +159,9 @@ def open_regular(name: str) -> io.BufferedIOBase:
     if not stat.S_ISREG(mode):
         kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else \
             "a folder" if stat.S_ISDIR(mode) else "a device"
-        raise InputError(f"not a regular file ({kind}); pipe its data to standard input "
-                         "instead: valgap analyze - < FILE", name, code="unreadable")
+        hint = "" if kind == "a folder" else ("; pipe its data to standard input instead: "
+                                              "valgap analyze - < FILE")
+        raise InputError(f"not a regular file ({kind}){hint}", name, code="unreadable")
     try:
         return open(name, "rb")
     except OSError as exc:
@@ -342,5 +343,5 @@ def as_number(value: object) -> float | None:
         try:
             return float(value)
         except OverflowError:  # an int beyond the float range
-            return math.copysign(math.inf, value)
+            return math.inf if value > 0 else -math.inf
     return None
