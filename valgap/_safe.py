@@ -70,3 +70,10 @@ def json_safe(encoded: str) -> str:
     values are unchanged, the stream carries nothing a terminal or a CI runner acts on.
     (C0 controls are already escaped by ``json.dumps``; ``::`` cannot start a JSON line.)"""
     return _JSON_UNSAFE.sub(_json_escape, encoded)
+
+
+def error_line(source: str, line: int | None, message: str) -> str:
+    """``file:line: message`` for stderr: the name shown exactly (escaped), the message as
+    log text (colour codes dropped)."""
+    where = shown(source) + (f":{line}" if line else "")
+    return f"{where}: {printable(message)}" if where else printable(message)

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import IO
 
 from valgap import exitcodes
-from valgap._safe import printable
+from valgap._safe import error_line
 from valgap.compare import compare
 from valgap.runner import Job, analyse_one
 
@@ -19,7 +19,8 @@ def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool 
     for name in [baseline, *others]:
         result = analyse_one(name, Job([name]))[-1]
         if result.error is not None:
-            err.write(f"valgap: {printable(str(result.error))}\n")
+            error = result.error
+            err.write(f"valgap: {error_line(error.source, error.line, error.message)}\n")
             return exitcodes.USAGE
         results.append(result)
     comparison = compare(results[0], results[1:])

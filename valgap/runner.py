@@ -18,7 +18,7 @@ from typing import IO
 
 from valgap import config as config_module
 from valgap import exitcodes
-from valgap._safe import printable
+from valgap._safe import error_line, printable, shown
 from valgap.discover import Target, discover
 from valgap.model import InputError, Result
 from valgap.parsers._text import Limits
@@ -61,10 +61,11 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
     results += [Result(source=e.source, error=e) for e in found.errors]
     if job.verbose:
         for name in found.skipped + skipped:
-            err.write(f"valgap: skipped {printable(name)}: not a training log\n")
+            err.write(f"valgap: skipped {shown(name)}: not a training log\n")
     for result in results:
         if result.error is not None:
-            err.write(f"valgap: {printable(str(result.error))}\n")
+            error = result.error
+            err.write(f"valgap: {error_line(error.source, error.line, error.message)}\n")
     if not results:
         err.write("valgap: no training log found in the given paths\n")
         return exitcodes.USAGE
@@ -87,7 +88,7 @@ class OutputError(Exception):
     """The report file could not be written; the message names it."""
 
     def __init__(self, path: str, exc: OSError) -> None:
-        super().__init__(f"cannot write the report to {printable(path)}: "
+        super().__init__(f"cannot write the report to {shown(path)}: "
                          f"{exc.strerror or exc}")
 
 

@@ -17,7 +17,7 @@ from typing import IO
 
 from valgap import config as config_module
 from valgap import exitcodes
-from valgap._safe import printable
+from valgap._safe import printable, shown
 from valgap.model import InputError, Result
 from valgap.parsers._text import open_regular
 
@@ -130,7 +130,7 @@ def watch(job: WatchJob, out: IO[str] | None = None, err: IO[str] | None = None,
         stats.bytes_read = follower.bytes_read
     result = session.final()
     if result is None:
-        err.write(f"valgap: {printable(job.path)}: no complete epoch was written\n")
+        err.write(f"valgap: {shown(job.path)}: no complete epoch was written\n")
         return exitcodes.USAGE
     return exitcodes.FINDINGS if job.fail_on and result.fired & job.fail_on else exitcodes.OK
 

@@ -5,7 +5,7 @@ import math
 from typing import IO
 
 from valgap._num import exp_safe
-from valgap._safe import printable
+from valgap._safe import printable, shown
 from valgap.model import Comparison, RunPicture
 from valgap.render.text import figure_lines, wrap
 
@@ -32,7 +32,7 @@ def render(comparison: Comparison, stream: IO[str], opts) -> None:
     stream.write("valgap compare\n")
     for i, pic in enumerate(pictures):
         label = "baseline" if i == 0 else f"run {i}"
-        stream.write(f"  {label}: {printable(pic.result.source)}\n")
+        stream.write(f"  {label}: {shown(pic.result.source)}\n")
     stream.write(f"\n  {'':<9} {'fit':<16} {'first cause':<28} {'late gap':<17} best val @ epoch\n")
     for i, pic in enumerate(pictures):
         stream.write(_row("baseline" if i == 0 else f"run {i}", pic) + "\n")

@@ -10,7 +10,7 @@ import html
 import re
 from typing import IO
 
-from valgap._safe import printable
+from valgap._safe import printable, shown
 from valgap.model import Result
 from valgap.render._rank import first_cause, ranked
 
@@ -27,7 +27,7 @@ def cell(text: str) -> str:
 
 def code(text: str) -> str:
     """A name shown as code: an HTML element, so no backtick in the name can end it."""
-    return "<code>" + html.escape(printable(text), quote=True).replace("|", "&#124;") + \
+    return "<code>" + html.escape(shown(text), quote=True).replace("|", "&#124;") + \
         "</code>"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from valgap._safe import printable
+from valgap._safe import printable, shown
 from valgap.model import Result
 from valgap.render._rank import first_cause, ranked
 
@@ -16,7 +16,7 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
         else:
             fit = result.fit.fit if result.fit and result.fit.fit else "no fit (missing loss)"
             rows.append((result.source, fit, first_cause(result), str(result.run.epochs)))
-    rows = [tuple(printable(c) for c in row) for row in rows]
+    rows = [(shown(row[0]), *(printable(c) for c in row[1:])) for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     widths[0] = min(widths[0], max(20, opts.width - sum(widths[1:]) - 8))
     for n, row in enumerate(rows):

@@ -12,7 +12,7 @@ import math
 import textwrap
 from typing import IO
 
-from valgap._safe import ANSI, printable
+from valgap._safe import ANSI, printable, shown
 from valgap.model import Result
 
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -38,7 +38,7 @@ def report(result: Result, opts) -> str:
     style = _Style(opts.color)
     run = result.run
     assert run is not None
-    head = f"valgap · {printable(result.source)} · {result.format} · {run.epochs} epochs"
+    head = f"valgap · {shown(result.source)} · {result.format} · {run.epochs} epochs"
     if run.info.run_count > 1:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
     out = [style.dim(line) for line in wrap(head, opts.width, "  ")]
