@@ -129,9 +129,9 @@ def _record(entry: dict, pending: list[float], number: int) -> EpochRecord:
         values["loss"] = sum(pending) / len(pending)
     for key, value in entry.items():
         timing = key.endswith(("_runtime", "_per_second"))
-        number = as_number(value)
-        if key.startswith("eval_") and number is not None and not timing:
-            values[key] = number
+        figure = as_number(value)
+        if key.startswith("eval_") and figure is not None and not timing:
+            values[key] = figure
         elif key == "eval_loss" and value is None:
             values[key] = math.nan
     return EpochRecord(number, values)
