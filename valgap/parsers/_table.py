@@ -109,6 +109,41 @@ def build_runs(records: list[EpochRecord], info: RunInfo,
     return runs
 
 
+def runs_from_frame(table, info: RunInfo, columns: dict[str, str], max_runs: int,
+                    name: str) -> list[Run]:
+    """Runs from a table already reduced to one row per (run, epoch), indexed so, with a
+    ``line`` column and one column per log name: the vectorised twin of ``build_runs``."""
+    runs_found = table.index.get_level_values("run").unique()
+    if len(runs_found) > max_runs:
+        raise InputError(f"more than {max_runs} runs in one input (the epoch numbering starts "
+                         "over each time): over the runs limit; raise it with --max-runs",
+                         name, code="limit")
+    base = 1 if table.index.get_level_values("epoch").min() == 0 else 0
+    runs = []
+    for index, (_, group) in enumerate(table.groupby(level="run", sort=True), start=1):
+        run_info = _copy_info(info, index, len(runs_found))
+        if len(runs_found) > 1:
+            run_info.notes.append(f"the log holds {len(runs_found)} runs (the epoch numbering "
+                                  f"starts over); this is run {index}")
+        first = int(group.index.get_level_values("epoch")[0]) + base
+        if first not in (0, 1):
+            run_info.notes.append(f"the log starts at epoch {first}; rows are renumbered "
+                                  "from 1")
+        run_info.epoch_lines = [int(x) for x in group["line"]]
+        values = group.drop(columns="line").dropna(axis=1, how="all")
+        values.columns = [columns[c] for c in values.columns]
+        for col, _logged in columns.items():
+            if columns[col] in values.columns:
+                run_info.columns.setdefault(columns[col], col)
+        values = values.reset_index(drop=True)
+        values.index = values.index + 1
+        values.index.name = "epoch"
+        ordered = [c for c in ("train_loss", "val_loss") if c in values.columns]
+        ordered += sorted(c for c in values.columns if c not in ordered)
+        runs.append(Run(values[ordered].astype(float), run_info))
+    return runs
+
+
 def _copy_info(info: RunInfo, index: int, count: int) -> RunInfo:
     return RunInfo(**{**info.__dict__, "warnings": list(info.warnings), "notes": list(info.notes),
                       "layers": dict(info.layers), "columns": dict(info.columns),

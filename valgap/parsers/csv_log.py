@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
-from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import Source
 
 NAME = "csv"
@@ -63,31 +61,183 @@ def _delimiter(first_line: str) -> str | None:
     return best if counts[best] else None
 
 
+CHUNK_ROWS = 500_000  # rows parsed at a time: memory stays flat however long the file
+
+
 def parse(source: Source, train_col: str | None = None, val_col: str | None = None) -> list[Run]:
-    text = source.text().lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    delim = _delimiter(first) or ","
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        rows = [(n, r) for n, r in enumerate(reader, start=2) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV: {exc}", source.name, line=reader.line_num,
-                         code="bad-csv") from None
-    if not rows:
+    """Streamed through pandas' C parser, only the columns needed, in chunks that are
+    reduced to one row per (run, epoch) as they come: a file of millions of rows costs
+    about what ``pandas.read_csv`` of it costs, in memory that does not grow with it."""
+    with source.open_binary() as raw:
+        stream = io.TextIOWrapper(raw, encoding=source.encoding(), errors="replace",
+                                  newline="")
+        header = _header(stream.readline().lstrip("\ufeff"), source.name)
+        columns = _choose_columns(header.names, source.name, train_col, val_col)
+        lower = [h.lower() for h in header.names]
+        fmt = LIGHTNING if "step" in lower and "epoch" in lower else (
+            KERAS if lower and lower[0] == "epoch" else NAME)
+        info = RunInfo(source=source.name, format=fmt,
+                       framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
+        info.notes.append("columns used: " + ", ".join(f"{c} <- {n}"
+                                                       for n, c in columns.items()))
+        table = _reduce(stream, header, columns, source.name)
+    if table is None:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
-    columns = _choose_columns(header, source.name, train_col, val_col)
-    lower = [h.lower() for h in header]
-    fmt = LIGHTNING if "step" in lower and "epoch" in lower else (
-        KERAS if lower and lower[0] == "epoch" else NAME)
-    framework = {LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt)
-    info = RunInfo(source=source.name, format=fmt, framework=framework)
-    info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
-    records = _records(header, rows, columns, info, source.name)
-    if not records:
+    losses = [c for c, target in columns.items() if target in ("train_loss", "val_loss")]
+    table = table[table[[f"{c}.present" for c in losses]].sum(axis=1) > 0]
+    if table.empty:
         raise InputError("no row with a loss value", source.name, code="no-epochs")
-    runs = _table.build_runs(records, info, columns)
-    return runs
+    averaged = sorted(c for c in columns if (table[f"{c}.present"] > 1).any())
+    if averaged:
+        info.notes.append("logged several times per epoch, averaged over the epoch: "
+                          + ", ".join(averaged))
+    return _table.runs_from_frame(_values(table, columns), info, columns,
+                                  source.limits.max_runs, source.name)
+
+
+class _Header:
+    def __init__(self, names: list[str], delimiter: str) -> None:
+        self.names = names
+        self.delimiter = delimiter
+
+
+def _header(line: str, name: str) -> _Header:
+    delimiter = _delimiter(line) or ","
+    try:
+        names = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+    except csv.Error as exc:  # a NUL byte, say
+        raise InputError(f"not a readable CSV header: {exc}", name, line=1,
+                         code="bad-csv") from None
+    return _Header([n.strip() for n in names], delimiter)
+
+
+def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
+    """One row per (run, epoch): per value column the sum and count of its finite values,
+    the count of explicit NaNs, its last infinity, and how many cells were filled."""
+    import pandas as pd
+
+    lower = [h.lower() for h in header.names]
+    epoch_at = lower.index("epoch") if "epoch" in lower else None
+    wanted = sorted({header.names.index(c) for c in columns} |
+                    ({epoch_at} if epoch_at is not None else set()))
+    chunks = pd.read_csv(stream, sep=header.delimiter, header=None,
+                         names=range(len(header.names)), usecols=wanted,
+                         keep_default_na=False, na_values=[""], skipinitialspace=True,
+                         skip_blank_lines=True, on_bad_lines="skip", engine="c",
+                         chunksize=CHUNK_ROWS)
+    state = _Carry()
+    parts = []
+    while True:
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            break
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError,
+                ValueError) as exc:  # what the C parser raises on a malformed file
+            raise InputError(f"not a readable CSV: {str(exc).splitlines()[0][:120]}", name,
+                             line=state.rows + 2, code="bad-csv") from None
+        parts.append(_reduce_chunk(chunk, header, columns, epoch_at, state, name))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return None
+    return _combine(pd.concat(parts), columns)
+
+
+class _Carry:
+    """What one chunk hands to the next: the run counter and the last epoch and row."""
+
+    def __init__(self) -> None:
+        self.run = 0
+        self.epoch: float | None = None
+        self.rows = 0
+
+
+def _reduce_chunk(chunk, header: _Header, columns: dict[str, str], epoch_at: int | None,
+                  state: _Carry, name: str):
+    import numpy as np
+    import pandas as pd
+
+    lines = np.arange(state.rows, state.rows + len(chunk)) + 2  # 1-based, after the header
+    state.rows += len(chunk)
+    frame = pd.DataFrame({"line": lines}, index=chunk.index)
+    if epoch_at is None:
+        frame["epoch"] = lines - 1  # each row is an epoch
+    else:
+        epoch = pd.to_numeric(chunk[epoch_at], errors="coerce")
+        frame["epoch"] = np.floor(epoch.where(np.isfinite(epoch) & (epoch.abs() < 1e12)))
+    frame = frame[frame["epoch"].notna()]
+    # a run starts again where the epoch numbering does (a resumed or restarted training)
+    previous = frame["epoch"].shift(1)
+    if state.epoch is not None and len(frame):
+        previous.iloc[0] = state.epoch
+    frame["run"] = state.run + (frame["epoch"] < previous).cumsum()
+    if len(frame):
+        state.run, state.epoch = int(frame["run"].iloc[-1]), float(frame["epoch"].iloc[-1])
+    for col in columns:
+        _value_columns(frame, col, chunk.loc[frame.index, header.names.index(col)], name)
+    sums = {c: "sum" for c in frame.columns if c.endswith((".sum", ".count", ".nan",
+                                                            ".present"))}
+    grouped = frame.groupby(["run", "epoch"], sort=False)
+    out = grouped.agg({**sums, "line": "max"})
+    for col in columns:
+        out[f"{col}.inf"] = grouped[f"{col}.inf"].last()
+    return out
+
+
+def _value_columns(frame, col: str, cells, name: str) -> None:
+    """The cells of one value column as sum/count/nan/inf/present parts (a bad cell is an
+    InputError naming its line)."""
+    import numpy as np
+    import pandas as pd
+
+    if cells.dtype.kind == "f" or cells.dtype.kind in "iu":
+        values = cells.astype(float)
+        explicit_nan = pd.Series(False, index=cells.index)
+        present = values.notna()
+    else:
+        text = cells.astype("string").str.strip().fillna("").astype(object)
+        present = text != ""
+        explicit_nan = text.str.lower().isin(["nan", "-nan", "+nan"])
+        values = pd.to_numeric(text.where(present), errors="coerce").astype(float)
+        bad = present & values.isna() & ~explicit_nan
+        if bad.any():
+            at = bad.idxmax()
+            raise InputError(f"column {col!r}: {str(cells[at])[:30]!r} is not a number", name,
+                             line=int(frame.loc[at, "line"]), code="bad-value")
+    finite = np.isfinite(values)
+    frame[f"{col}.sum"] = values.where(finite, 0.0)
+    frame[f"{col}.count"] = finite.astype(int)
+    frame[f"{col}.nan"] = (explicit_nan | (present & values.isna())).astype(int)
+    frame[f"{col}.inf"] = values.where(np.isinf(values))
+    frame[f"{col}.present"] = present.astype(int)
+
+
+def _combine(parts, columns: dict[str, str]):
+    """Chunks' partial rows of the same (run, epoch) merged (an epoch may span chunks)."""
+    grouped = parts.groupby(level=["run", "epoch"], sort=True)
+    sums = [c for c in parts.columns if c.endswith((".sum", ".count", ".nan", ".present"))]
+    out = grouped[sums].sum()
+    out["line"] = grouped["line"].max()
+    for col in columns:
+        out[f"{col}.inf"] = grouped[f"{col}.inf"].last()
+    return out
+
+
+def _values(table, columns: dict[str, str]):
+    """The value of each column per (run, epoch): NaN if any cell was NaN, else the (last)
+    infinity if any, else the mean of the cells."""
+    import numpy as np
+    import pandas as pd
+
+    out = pd.DataFrame(index=table.index)
+    out["line"] = table["line"]
+    for col in columns:
+        count = table[f"{col}.count"]
+        mean = table[f"{col}.sum"] / count.where(count > 0)
+        value = mean.where(table[f"{col}.inf"].isna(), table[f"{col}.inf"])
+        value = value.where(table[f"{col}.nan"] == 0, np.nan)
+        out[col] = value.where(table[f"{col}.present"] > 0)
+    return out
 
 
 def _choose_columns(header: list[str], name: str, train_col: str | None,
@@ -121,69 +271,3 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
 def _epoch_twin(col: str, header: list[str]) -> bool:
     twin = col[: -len("_step")] + "_epoch"
     return any(h.lower() == twin.lower() for h in header)
-
-
-def _records(header: list[str], rows: list[tuple[int, list[str]]], columns: dict[str, str],
-             info: RunInfo, name: str) -> list[EpochRecord]:
-    lower = [h.lower() for h in header]
-    epoch_at = lower.index("epoch") if "epoch" in lower else None
-    # (run, epoch) -> column -> values; a run starts again where the epoch numbering does
-    sums: dict[tuple[int, int], dict[str, list[float]]] = {}
-    order: list[tuple[int, int]] = []
-    lines: dict[tuple[int, int], int] = {}
-    previous = None
-    run = 0
-    averaged = set()
-    for position, (line_no, row) in enumerate(rows):
-        epoch = _epoch_of(row, epoch_at, position)
-        if epoch is None:
-            continue
-        if previous is not None and epoch < previous:
-            run += 1  # numbering started over: a resumed or restarted run
-        previous = epoch
-        key = (run, epoch)
-        if key not in sums:
-            sums[key] = {}
-            order.append(key)
-        lines[key] = line_no
-        for col, value in zip(header, row):
-            if col not in columns or not value.strip():
-                continue
-            try:
-                number = float(value)
-            except ValueError:
-                raise InputError(f"column {col!r}: {value[:30]!r} is not a number", name,
-                                 line=line_no, code="bad-value") from None
-            bucket = sums[key].setdefault(col, [])
-            bucket.append(number)
-            if len(bucket) > 1:
-                averaged.add(col)
-    if averaged:
-        info.notes.append("logged several times per epoch, averaged over the epoch: "
-                          + ", ".join(sorted(averaged)))
-    base = 1 if sums and min(epoch for _, epoch in sums) == 0 else 0
-    records = []
-    for key in order:
-        values = {c: _mean(v) for c, v in sums[key].items()}
-        if any(columns[c] in ("train_loss", "val_loss") for c in values):
-            records.append(EpochRecord(key[1] + base, values, lines[key]))
-    return records
-
-
-def _epoch_of(row: list[str], epoch_at: int | None, position: int) -> int | None:
-    if epoch_at is None:
-        return position + 1
-    if epoch_at >= len(row) or not row[epoch_at].strip():
-        return None
-    try:
-        value = float(row[epoch_at])
-    except ValueError:
-        return None
-    return int(value) if math.isfinite(value) else None
-
-
-def _mean(values: list[float]) -> float:
-    finite = [v for v in values if math.isfinite(v)]
-    if len(finite) < len(values):
-        return float("nan") if any(math.isnan(v) for v in values) else values[-1]
-    return sum(values) / len(values)
