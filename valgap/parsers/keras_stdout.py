@@ -23,7 +23,7 @@ EPOCH = re.compile(r"(?:^|\W)Epoch (\d{1,12})/(\d{1,12})\s*$")
 COUNTER = re.compile(r"^\s{0,64}(\d{1,12})/(\d{1,12}|Unknown)(?:[\s━─╸╺-]|\[[=>.]{0,200}\])")
 # Keras 1 verbose=2: "3083s - loss: 1.7 - val_loss: 0.3"
 BARE_END = re.compile(r"^\s{0,64}\d{1,9}s\s{1,8}-\s{1,8}\w{1,64}:")
-METRIC = re.compile(rf"(?:^|\s)([A-Za-z_][\w/.@]{{0,100}}):\s{{1,8}}({NUMBER})(?=\s|$)")
+METRIC = re.compile(rf"(?:^|\s)([A-Za-z_][\w/.@]{{0,100}}):\s+({NUMBER})(?=\s|$)")
 PER_SAMPLE = re.compile(r"\d(?:us|ms|s)/sample")
 
 

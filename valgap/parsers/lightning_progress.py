@@ -28,7 +28,8 @@ TQDM_BAR = re.compile(r"^\s{0,64}Epoch (\d{1,9}):\s{0,8}\d{1,3}%\|[^|]{0,400}\|[
                       r"(?<!\d)(\d{1,12})/(\d{1,12})")
 RICH_BAR = re.compile(r"^\s{0,64}Epoch (\d{1,9})/\d{1,9}\s{1,8}[━╸╺─][━╸╺─\s]{0,400}?"
                       r"(\d{1,12})/(\d{1,12})\s")
-VALUE = re.compile(rf"(?<![\w/.-])([A-Za-z_][\w/.-]{{0,100}})(?:=|:\s{{1,8}})({NUMBER})(?![\w.])")
+# (\s+ before a number is linear: no number starts with a space)
+VALUE = re.compile(rf"(?<![\w/.-])([A-Za-z_][\w/.-]{{0,100}})(?:=|:\s+)({NUMBER})(?![\w.])")
 SKIP = {"v_num", "loss"}  # the version number; tqdm's smoothed step loss
 
 

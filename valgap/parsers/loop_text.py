@@ -37,7 +37,7 @@ TQDM = re.compile(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|
 TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
                       r"\[(?P<post>[^\]]{0,2000})\]")
 STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?)\b[ \t]{0,8}[:#]?[ \t]{0,8}\d")
-EPOCH = re.compile(r"(?i)\bepoch\b[ \t]{0,8}[:#]?[ \t]{0,8}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
+EPOCH = re.compile(r"(?i)\bepoch\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
                    r"(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
 BRACKET_EPOCH = re.compile(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
@@ -45,7 +45,7 @@ SPLIT_WORD = r"(?:train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:
 METRIC_WORD = r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity)"
 METRIC = re.compile(
     rf"(?i)(?<![\w/])((?:{SPLIT_WORD}[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?)"
-    rf"(?:[ \t]{{0,8}}[:=][ \t]{{0,8}}|[ \t]{{1,8}})({NUMBER})(%)?(?![\w.])")
+    rf"(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w.])")
 TABLE_SEP = re.compile(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
