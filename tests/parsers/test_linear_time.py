@@ -7,6 +7,7 @@ lines of the worst cases found so far and bounds the time.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
 import re
@@ -186,9 +187,7 @@ BOUND_S = 5.0  # linear code reads 1 MB in well under a second; quadratic code t
 def test_a_megabyte_line_reads_in_bounded_time(shape, fmt):
     data = WORST[shape].encode()
     started = time.monotonic()
-    try:
+    with contextlib.suppress(InputError):
         read("worst.log", Options(input_format=fmt), data=data)
-    except InputError:
-        pass
     took = time.monotonic() - started
     assert took < BOUND_S, f"{shape} as {fmt or 'detected'}: {took:.1f} s"
