@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE ?= sample_logs/dropout.log
 
-.PHONY: run test lint bench samples clean
+.PHONY: run test lint bench fuzz samples clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_parse.py
+
+# An hour of mutation fuzzing over the whole path (FUZZ_SECONDS to change it).
+FUZZ_SECONDS ?= 3600
+fuzz: $(VENV)/.installed
+	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS) --workers 2 --out /tmp/valgap-fuzz
 
 # Regenerates sample_logs/ with real TensorFlow training runs (TensorFlow lives in its own venv).
 samples:
