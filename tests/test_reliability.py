@@ -233,7 +233,7 @@ def test_non_utf8_name_with_strict_stdout(tmp_path):
             res = valgap("analyze", str(folder), "--format", fmt,
                          env={"PYTHONIOENCODING": "utf-8"})
             assert_clean(res, codes=(0,))
-            assert b"\\xff" in res.stdout or b"\\udcff" in res.stdout
+            assert any(form in res.stdout for form in (b"\\xff", b"\\udcff", b"&#92;xff"))
     finally:
         shutil.rmtree(folder)
 

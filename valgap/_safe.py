@@ -23,12 +23,14 @@ ANSI = re.compile(r"\x1b\[[0-9;?]{0,64}[ -/]{0,8}[@-~]|\x1b\][^\x07\x1b]{0,4096}
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # everything that must not reach a human-facing stream raw: C0 (newline and tab included),
-# DEL, C1, the Unicode line/paragraph separators, and lone surrogates (undecodable bytes of
-# a file name under Python's surrogateescape)
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|::|##\[")
+# DEL, C1, the Unicode line/paragraph separators, the bidirectional overrides that make a
+# name read differently from what it is ("run\u202egol.exe"), and lone surrogates
+# (undecodable bytes of a file name under Python's surrogateescape)
+_INVISIBLE = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_INVISIBLE}\ud800-\udfff]|::|##\[")
 _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff]|##\[")
+_JSON_UNSAFE = re.compile(rf"[\x7f-\x9f{_INVISIBLE}\ud800-\udfff]|##\[")
 
 
 def _escape(match: re.Match[str]) -> str:

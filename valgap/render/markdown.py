@@ -16,19 +16,22 @@ from valgap.render._rank import first_cause, ranked
 
 ICON = {"diverged": "🔴", "overfit": "🟠", "val-below-train": "🟡", "underfit": "🟠",
         "too-short": "⚪", "good-fit": "🟢", None: "⚪"}
-# characters Markdown gives a meaning to (inline), escaped with a backslash
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+# characters Markdown gives an inline meaning to (links need [ and ], so ( ) stay plain):
+# written as numeric entities, which every renderer shows as the character and none reads
+# as syntax (a backslash escape does not work inside code)
+_MARKDOWN = re.compile(r"[\\`*_\[\]|~]")
 
 
 def cell(text: str) -> str:
     """Text for a table cell: one line, HTML and Markdown inert."""
-    return _MARKDOWN.sub(r"\\\1", html.escape(printable(text), quote=True))
+    escaped = html.escape(printable(text), quote=False)  # & < > first: no tag can open
+    return _MARKDOWN.sub(lambda m: f"&#{ord(m.group())};", escaped)
 
 
 def code(text: str) -> str:
-    """A name shown as code: an HTML element, so no backtick in the name can end it."""
-    return "<code>" + html.escape(shown(text), quote=True).replace("|", "&#124;") + \
-        "</code>"
+    """A name shown as code: an HTML element, so no backtick in the name can end it (the
+    text inside is still Markdown to GitHub, so it is escaped the same way)."""
+    return "<code>" + cell(shown(text)) + "</code>"
 
 
 def render(results: list[Result], stream: IO[str], opts) -> None:
