@@ -1,6 +1,6 @@
 """Regression tests for the reliability findings (F01-F35): each input is rebuilt here from
 its reproducer, so the tests run without ../shared. The contract for every one: a normal
-report or one clear line on stderr with exit 2 (3 for output failures), no traceback, no
+report or one clear line on stderr with exit 2, no traceback, no
 "internal error", and no raw control character or workflow command in any output.
 """
 from __future__ import annotations
@@ -195,17 +195,17 @@ def test_plotext_notes_never_reach_stderr(cli, tmp_path):
     assert res.exit_code == 0 and res.stderr == "" and "\x1b" not in res.stdout
 
 
-def test_output_failures_exit_3_with_one_line(tmp_path):
+def test_output_failures_exit_2_with_one_line(tmp_path):
     res = valgap("analyze", str(HEALTHY), "-o", str(tmp_path / "no" / "such" / "r.md"))
-    assert res.returncode == 3 and b"cannot write the report" in res.stderr
-    assert_clean(res, codes=(3,))
+    assert res.returncode == 2 and b"cannot write the report" in res.stderr
+    assert_clean(res, codes=(2,))
     with open("/dev/full", "w") as full:
         res = valgap("analyze", str(HEALTHY), stdout=full)
-    assert res.returncode == 3 and res.stderr.count(b"\n") == 1, res.stderr
+    assert res.returncode == 2 and res.stderr.count(b"\n") == 1, res.stderr
     res = subprocess.run([*VALGAP, "analyze", str(HEALTHY)], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, close_fds=True,
                          preexec_fn=lambda: os.close(1), timeout=60)
-    assert res.returncode == 3 and b"standard output is closed" in res.stderr
+    assert res.returncode == 2 and b"standard output is closed" in res.stderr
 
 
 @pytest.mark.parametrize("args", [("rules",), ("explain", "dropout"), ("analyze", str(HEALTHY))])

@@ -3,7 +3,7 @@
 OK = 0          # analysed; nothing listed in --fail-on fired
 FINDINGS = 1    # a fit class or cause named in --fail-on fired
 USAGE = 2       # bad options or config, or an input that cannot be read
-OUTPUT = 3      # the report could not be written (-o into a missing folder, a full disk)
+OUTPUT = 2      # the report could not be written (-o into a missing folder, a full disk)
 INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 TERMINATED = 143   # SIGTERM (128 + 15): workers are stopped too
 BROKEN_PIPE = 141  # the reader of our output went away (128 + SIGPIPE), e.g. `| head`
@@ -11,9 +11,8 @@ BROKEN_PIPE = 141  # the reader of our output went away (128 + SIGPIPE), e.g. `|
 HELP = """Exit codes:
   0    analysed; nothing named in --fail-on fired
   1    a fit class or cause named in --fail-on fired
-  2    usage or config error, or an input that cannot be read
-       (one line on stderr names the file, and the line where that helps)
-  3    the report could not be written (missing folder, full disk, closed output)
+  2    usage or config error, an input that cannot be read, or a report that cannot
+       be written (one line on stderr names the file, and the line where that helps)
   130  interrupted (Ctrl-C)
   143  terminated (SIGTERM); worker processes are stopped with valgap
   141  output pipe closed by its reader (e.g. `valgap analyze logs/ | head`)

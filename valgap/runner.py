@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -127,23 +127,20 @@ def _analyse_all(targets: list[Target], job: Job, given) -> Iterator[list[Result
         yield from (_analyse_target(t, job, given) for t in targets)
         return
     chunk = max(1, len(targets) // (workers * 8))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
-                               initargs=(os.getpid(),))
+    # multiprocessing's Pool, not concurrent.futures: its terminate() ends busy workers at
+    # once and cleanly (a ProcessPoolExecutor cannot be stopped mid-task without its
+    # manager thread failing on the futures it already cancelled)
+    pool = multiprocessing.get_context().Pool(workers, initializer=_worker_start,
+                                               initargs=(os.getpid(),))
     try:
-        yield from pool.map(_analyse_target, targets, [job] * len(targets),
-                            [given] * len(targets), chunksize=chunk)
+        yield from pool.imap(functools.partial(_analyse_target, job=job, given=given),
+                             targets, chunksize=chunk)
     except BaseException:  # Ctrl-C, SIGTERM or a closed pipe: stop the workers now
-        _stop(pool)
+        pool.terminate()
+        pool.join()
         raise
-    pool.shutdown()
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers at once: a worker may be in the
-    middle of a long log, and waiting for it would keep valgap (or the worker) alive."""
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
+    pool.close()
+    pool.join()
 
 
 def _worker_start(parent: int) -> None:
