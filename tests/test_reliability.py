@@ -85,6 +85,12 @@ READER_CASES = {
                   '"nbformat": 4}',
     # F11: no epoch has both losses
     "F11.csv": "epoch,loss,val_loss\n1,0.5,\n2,,0.4\n3,0.3,\n",
+    # found by fuzzing the vectorised CSV reader: an epoch past the float range, a quote
+    # that never closes, a header wider than its rows
+    "huge-epoch.csv": "epoch,loss,val_loss\n1,0.5,0.6\n" + "9" * 400 + ",0.4,0.5\n"
+                      "3,0.3,0.4\n",
+    "open-quote.csv": 'epoch,loss,val_loss\n"1,0.5,0.6\n2,0.4,0.5\n',
+    "huge-value.csv": "epoch,loss,val_loss\n1,0.5," + "9" * 400 + "\n2,0.4,0.5\n",
 }
 
 
@@ -168,6 +174,7 @@ CONFIGS = {
     "F16": "model: {dropout: 0.5}\x00\n",
     "F17": "model:\n  dropout: " + "x" * 2_000_000 + "\n",
     "rules-under-alias": "rules: &r {noise: disable}\nfit: *r\n",
+    "float-tag": "model: !!float 1}\n",  # PyYAML's float() of '1}' (found by fuzzing)
 }
 
 

@@ -134,7 +134,17 @@ class _Loader(yaml.SafeLoader):
         return super().construct_yaml_int(node)
 
 
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        # PyYAML's resolver takes some strings for floats that float() refuses ("1}")
+        try:
+            return super().construct_yaml_float(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value[:40]!r} is not a number", node.start_mark) from None
+
+
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 def _check_shape(text: str, name: str) -> None:

@@ -120,15 +120,17 @@ def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
     epoch_at = lower.index("epoch") if "epoch" in lower else None
     wanted = sorted({header.names.index(c) for c in columns} |
                     ({epoch_at} if epoch_at is not None else set()))
-    chunks = pd.read_csv(stream, sep=header.delimiter, header=None,
-                         names=range(len(header.names)), usecols=wanted,
-                         keep_default_na=False, na_values=[""], skipinitialspace=True,
-                         skip_blank_lines=True, on_bad_lines="skip", engine="c",
-                         chunksize=CHUNK_ROWS)
     state = _Carry()
     parts = []
+    chunks = None
     while True:
-        try:
+        try:  # the reader tokenizes its first rows when made: errors come from both
+            if chunks is None:
+                chunks = pd.read_csv(stream, sep=header.delimiter, header=None,
+                                     names=range(len(header.names)), usecols=wanted,
+                                     keep_default_na=False, na_values=[""],
+                                     skipinitialspace=True, skip_blank_lines=True,
+                                     on_bad_lines="skip", engine="c", chunksize=CHUNK_ROWS)
             chunk = next(chunks)
         except StopIteration:
             break
@@ -163,7 +165,7 @@ def _reduce_chunk(chunk, header: _Header, columns: dict[str, str], epoch_at: int
     if epoch_at is None:
         frame["epoch"] = lines - 1  # each row is an epoch
     else:
-        epoch = pd.to_numeric(chunk[epoch_at], errors="coerce")
+        epoch = numeric(chunk[epoch_at])
         frame["epoch"] = np.floor(epoch.where(np.isfinite(epoch) & (epoch.abs() < 1e12)))
     frame = frame[frame["epoch"].notna()]
     # a run starts again where the epoch numbering does (a resumed or restarted training)
@@ -198,7 +200,7 @@ def _value_columns(frame, col: str, cells, name: str) -> None:
         text = cells.astype("string").str.strip().fillna("").astype(object)
         present = text != ""
         explicit_nan = text.str.lower().isin(["nan", "-nan", "+nan"])
-        values = pd.to_numeric(text.where(present), errors="coerce").astype(float)
+        values = numeric(text.where(present))
         bad = present & values.isna() & ~explicit_nan
         if bad.any():
             at = bad.idxmax()
@@ -210,6 +212,26 @@ def _value_columns(frame, col: str, cells, name: str) -> None:
     frame[f"{col}.nan"] = (explicit_nan | (present & values.isna())).astype(int)
     frame[f"{col}.inf"] = values.where(np.isinf(values))
     frame[f"{col}.present"] = present.astype(int)
+
+
+def numeric(cells):
+    """Cells as floats, NaN where they are not numbers. pandas raises OverflowError on an
+    integer past the float range (instead of giving inf): those few cells go one by one."""
+    import pandas as pd
+
+    try:
+        return pd.to_numeric(cells, errors="coerce").astype(float)
+    except OverflowError:
+        return cells.map(_float_or_nan).astype(float)
+
+
+def _float_or_nan(cell) -> float:
+    try:
+        return float(cell)
+    except OverflowError:  # an int past the float range
+        return float("inf") if cell > 0 else float("-inf")
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def _combine(parts, columns: dict[str, str]):
