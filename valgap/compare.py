@@ -63,8 +63,9 @@ def changes(base: RunPicture, run: RunPicture) -> list[Change]:
             out.append(Change("best-val", f"best validation loss {'down' if ratio < 0 else 'up'} "
                               f"{abs(ratio):.0%}: {base.best_val:.4g} (epoch {base.best_epoch}) "
                               f"-> {run.best_val:.4g} (epoch {run.best_epoch})"))
-    if b.run is not None and r.run is not None and b.run.epochs != r.run.epochs:
-        out.append(Change("epochs", f"epochs: {b.run.epochs} -> {r.run.epochs}"))
+    if b.run is not None and r.run is not None and b.run.epochs_logged != r.run.epochs_logged:
+        out.append(Change("epochs", f"epochs: {b.run.epochs_logged} -> "
+                                    f"{r.run.epochs_logged}"))
     return out
 
 

@@ -43,7 +43,7 @@ def _as_json(comparison) -> dict:
         return {"source": r.source, "fit": r.fit.fit if r.fit else None,
                 "causes": [f.to_dict() for f in r.causes], "late_gap_log": p.late_gap,
                 "best_val": p.best_val, "best_epoch": p.best_epoch,
-                "epochs": r.run.epochs if r.run is not None else 0}
+                "epochs": r.run.epochs_logged if r.run is not None else 0}
     return {"schema": "valgap-compare/1", "baseline": pic(comparison.baseline),
             "runs": [{**pic(p), "changes": [asdict(c) for c in ch]}
                      for p, ch in zip(comparison.runs, comparison.changes)]}

@@ -11,7 +11,7 @@ from valgap import rules, verdict
 from valgap.config import Config
 from valgap.model import Facts, InputError, Result, RuleStatus, Run
 from valgap.parsers import Options, read
-from valgap.parsers._table import pick_run
+from valgap.parsers._table import downsample, pick_run
 from valgap.rules._base import Context, Skip
 from valgap.rules._signals import Curves
 
@@ -35,7 +35,7 @@ def analyze_input(name: str, config: Config, options: Options | None = None,
     except InputError as exc:
         return [Result(source=name, error=exc)]
     chosen = runs if all_runs else [pick_run(runs, name)]
-    return [analyze_run(run, config, name) for run in chosen]
+    return [analyze_run(downsample(run), config, name) for run in chosen]
 
 
 def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:

@@ -63,11 +63,15 @@ class RunInfo:
     epoch_lines: list[int] = field(default_factory=list)   # line of each epoch in the log, if known
     run_index: int = 1
     run_count: int = 1
+    rows_read: int | None = None     # raw rows (lines, records) the table was built from
+    reduced_from: int | None = None  # epochs before averaging into at most MAX_POINTS points
+    reduction: str | None = None     # how the table was reduced, in words
 
     def to_dict(self) -> dict[str, Any]:
         """What the log told about the run (beyond the spec's fields, for people and CI)."""
         keys = ("framework", "n_train", "n_val", "batch_size", "steps_per_epoch", "layers",
-                "columns", "warnings", "notes", "run_index", "run_count")
+                "columns", "warnings", "notes", "run_index", "run_count", "rows_read",
+                "reduction")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -80,7 +84,13 @@ class Run:
 
     @property
     def epochs(self) -> int:
+        """Rows of the table (points the rules and the plots see)."""
         return len(self.table)
+
+    @property
+    def epochs_logged(self) -> int:
+        """Epochs in the log, before any reduction of a very long run."""
+        return self.info.reduced_from or len(self.table)
 
 
 @dataclass
@@ -163,7 +173,7 @@ class Result:
             "schema": SCHEMA,
             "source": self.source,
             "format": self.format,
-            "epochs": self.run.epochs if self.run is not None else 0,
+            "epochs": self.run.epochs_logged if self.run is not None else 0,
             "fit": self.fit.fit if self.fit else None,
             "causes": [f.to_dict() for f in self.causes],
             "verdict": self.verdict,

@@ -87,3 +87,25 @@ def test_bad_number_names_its_line():
     with pytest.raises(InputError) as err:
         parse_text("\n".join(text))
     assert err.value.line == 4
+
+
+def test_a_long_csv_is_reduced_for_the_rules_and_reports_what_it_read(cli, tmp_path):
+    rows = "".join(f"{e},{2 / (e + 1) ** 0.3:.6f},{2.2 / (e + 1) ** 0.3:.6f}\n"
+                   for e in range(12_345))
+    path = tmp_path / "long.csv"
+    path.write_text("epoch,loss,val_loss\n" + rows)
+    import json
+
+    res = cli("analyze", "--format", "json", str(path))
+    result = json.loads(res.stdout)
+    assert result["epochs"] == 12_345
+    assert result["run"]["rows_read"] == 12_345
+    assert "12345 epochs averaged in blocks of 7" in result["run"]["reduction"]
+    assert result["fit"] == "good-fit"
+    run = read(str(path))[-1]
+    from valgap.parsers._table import MAX_POINTS, downsample
+
+    small = downsample(run)
+    assert small.epochs <= MAX_POINTS and small.table.index[-1] == 12_345
+    assert small.table["train_loss"].iloc[0] == pytest.approx(
+        run.table["train_loss"].iloc[:7].mean())

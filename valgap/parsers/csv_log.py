@@ -80,7 +80,7 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
                        framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
         info.notes.append("columns used: " + ", ".join(f"{c} <- {n}"
                                                        for n, c in columns.items()))
-        table = _reduce(stream, header, columns, source.name)
+        table, rows = _reduce(stream, header, columns, source.name)
     if table is None:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
     losses = [c for c, target in columns.items() if target in ("train_loss", "val_loss")]
@@ -91,6 +91,7 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     if averaged:
         info.notes.append("logged several times per epoch, averaged over the epoch: "
                           + ", ".join(averaged))
+    info.rows_read = rows
     return _table.runs_from_frame(_values(table, columns), info, columns,
                                   source.limits.max_runs, source.name)
 
@@ -141,8 +142,8 @@ def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
         parts.append(_reduce_chunk(chunk, header, columns, epoch_at, state, name))
     parts = [p for p in parts if len(p)]
     if not parts:
-        return None
-    return _combine(pd.concat(parts), columns)
+        return None, state.rows
+    return _combine(pd.concat(parts), columns), state.rows
 
 
 class _Carry:

@@ -44,7 +44,7 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
             continue
         fit = result.fit.fit if result.fit else None
         stream.write(f"| {ICON.get(fit, '⚪')} | {code(result.source)} | {fit or '-'} | "
-                     f"{cell(first_cause(result))} | {result.run.epochs} | "
+                     f"{cell(first_cause(result))} | {result.run.epochs_logged} | "
                      f"{cell(result.verdict)} |\n")
     checks = [(r, c) for r in ranked(results) if r.error is None for c in r.causes[:1]]
     if checks:

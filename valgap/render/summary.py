@@ -15,7 +15,7 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
             rows.append((result.source, "unreadable", result.error.message, "-"))
         else:
             fit = result.fit.fit if result.fit and result.fit.fit else "no fit (missing loss)"
-            rows.append((result.source, fit, first_cause(result), str(result.run.epochs)))
+            rows.append((result.source, fit, first_cause(result), str(result.run.epochs_logged)))
     rows = [(shown(row[0]), *(printable(c) for c in row[1:])) for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     widths[0] = min(widths[0], max(20, opts.width - sum(widths[1:]) - 8))
