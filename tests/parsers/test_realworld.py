@@ -59,7 +59,7 @@ EXPECTED = [
     ("notebook/tshr-d-dragon__FootballAdsBannersSegmentation__FootballAdsSeg.ipynb", 1, 23, 0.1416, 0.1425, 0.1478, 0.1435),
     ("plain-text/AdityaJ87__Face_Emotion_Detection__training.log", 3, 11, 1.9408, 1.3948, 1.8798, 1.2103),
     ("plain-text/AnudeepReddy-Katta__cifar10__train.log", "unrecognised"),
-    ("plain-text/BhAem__Weather_Classification__train.log", 1, 15, 12.432, 1.9368, None, None),
+    ("plain-text/BhAem__Weather_Classification__train.log", 1, 15, 12.432, 1.9368, 0.0, 0.0),  # test_loss (always 0) stands in for validation
     ("plain-text/CTMX-Zhen__pokemon_classification__train_log.txt", 1, 10, 4.8177, 0.1248, 4.3607, 5.713),
     ("plain-text/KarimovShohin__DL_HW9__logs~training.log", 4, 10, 0.4632, 0.2229, None, None),
     ("plain-text/LaugeHermansen__DeepLearningProject__experiment_status.txt", 1, 1, 0.0468, 0.0468, 0.0457, 0.0457),

@@ -14,9 +14,13 @@ from valgap.model import InputError, Run, RunInfo
 from valgap.parsers._text import Limits, to_int
 
 VAL_PREFIXES = ("validation", "valid", "val", "eval", "dev")
-TRAIN_PREFIXES = ("training", "train", "trn")
+TRAIN_PREFIXES = ("training", "train", "trn", "tr")
 TEST_PREFIXES = ("test", "testing")
 METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
+# words that qualify a loss without changing what it is: avg_loss, total_loss, mean loss
+QUALIFIERS = ("avg", "average", "mean", "total", "running", "epoch")
+# curves that can stand for the loss when a log prints no loss (regression loops)
+LOSS_LIKE = ("loss", "mse", "rmse", "mae")
 
 
 @dataclass
@@ -28,26 +32,37 @@ class EpochRecord:
 
 @functools.lru_cache(maxsize=4096)
 def canonical(name: str) -> tuple[str, str] | None:
-    """('train' | 'val', metric) for a metric name as logged; None for test or bookkeeping.
+    """('train' | 'val' | 'test', metric) for a metric name as logged; None for bookkeeping.
 
     ``loss`` -> train/loss (Keras names training metrics bare), ``val_acc`` -> val/accuracy,
-    ``Validation Loss`` -> val/loss, ``train_loss_epoch`` -> train/loss, ``eval_loss`` -> val/loss.
+    ``Validation Loss`` -> val/loss, ``train_loss_epoch`` -> train/loss, ``eval_loss`` ->
+    val/loss, ``avg_loss`` / ``total_loss`` -> train/loss, a bare ``valid`` -> val/loss,
+    ``test_loss`` -> test/loss (used for validation only when a log has no validation).
     """
     key = re.sub(r"[\s/\-.]+", "_", name.strip().lower()).strip("_")
     key = re.sub(r"_epoch$", "", key)
-    words = key.split("_")
+    words = [w for w in key.split("_") if w]
+    while len(words) > 1 and words[0] in QUALIFIERS:
+        words = words[1:]
+    if not words or words[0] in ("epoch", "step", "lr", "learning", "time", "runtime", "iter",
+                                 "iteration"):
+        return None
     split = "train"
     if words[0] in VAL_PREFIXES:
         split, words = "val", words[1:]
     elif words[0] in TRAIN_PREFIXES:
         words = words[1:]
     elif words[0] in TEST_PREFIXES:
-        return None
+        split, words = "test", words[1:]
     elif words[-1] in VAL_PREFIXES and len(words) > 1:  # loss_val, loss_valid
         split, words = "val", words[:-1]
     elif words[-1] in TRAIN_PREFIXES and len(words) > 1:
         words = words[:-1]
-    if not words or words[0] in ("epoch", "step", "lr", "learning", "time", "runtime"):
+    while words and words[0] in QUALIFIERS:
+        words = words[1:]
+    if not words:  # a split word alone ("valid 0.32") names that split's loss
+        words = ["loss"]
+    if words[0] in ("lr", "learning", "time", "runtime"):
         return None
     metric = "_".join(METRIC_ALIASES.get(w, w) for w in words)
     return split, metric
@@ -57,6 +72,62 @@ def canonical(name: str) -> tuple[str, str] | None:
 def column(name: str) -> str | None:
     pair = canonical(name)
     return None if pair is None else f"{pair[0]}_{pair[1]}"
+
+
+def is_curve(name: str) -> bool:
+    """A loss, or a metric that can stand for it (MSE/MAE of a regression loop)."""
+    pair = canonical(name)
+    return pair is not None and pair[1] in LOSS_LIKE
+
+
+def finish_table(table, info: RunInfo):
+    """The last touches every table gets: a trailing evaluation dropped, the curves named."""
+    table = drop_trailing_evaluation(table, info)
+    return promote_curves(table.dropna(axis=1, how="all"), info)
+
+
+def drop_trailing_evaluation(table, info: RunInfo):
+    """A last row with a validation or test loss but no training loss, after epochs that all
+    had one, is a separate ``validate()`` / ``test()`` / ``evaluate()`` call, not an epoch
+    (a run that logs its training loss every other epoch keeps its last row)."""
+    if "train_loss" not in table.columns or len(table) < 2:
+        return table
+    last = table.iloc[-1]
+    evaluated = [c for c in table.columns if c.startswith(("val_", "test_")) and
+                 c.split("_", 1)[1] in LOSS_LIKE and last[c] == last[c]]
+    if evaluated and last["train_loss"] != last["train_loss"] and \
+            table["train_loss"].iloc[:-1].notna().all():
+        info.notes.append("the last row holds only an evaluation (a separate validate/test "
+                          "call after training): not an epoch, left out")
+        if info.epoch_lines and len(info.epoch_lines) == len(table):
+            info.epoch_lines = info.epoch_lines[:-1]
+        return table.iloc[:-1]
+    return table
+
+
+def promote_curves(table, info: RunInfo):
+    """The table's train_loss/val_loss, when the log named them otherwise: test losses
+    where no validation was logged, an MSE/MAE pair where no loss was. Says so in a note."""
+    columns = set(table.columns)
+    renames: dict[str, str] = {}
+    if "train_loss" not in columns and "val_loss" not in columns:
+        for metric in LOSS_LIKE[1:]:
+            if {f"train_{metric}", f"val_{metric}", f"test_{metric}"} & columns:
+                renames = {f"{split}_{metric}": f"{split}_loss"
+                           for split in ("train", "val", "test")}
+                info.warnings.append(f"no loss printed: {metric.upper()} is read as the loss")
+                break
+    table = table.rename(columns=renames)
+    if "val_loss" not in table.columns and "test_loss" in table.columns:
+        tests = [c for c in table.columns if c.startswith("test_")]
+        table = table.rename(columns={c: "val_" + c[len("test_"):] for c in tests
+                                      if "val_" + c[len("test_"):] not in table.columns})
+        info.warnings.append("no validation loss: the test loss is read as the validation "
+                             "loss (if the test set steered training, it is one)")
+    for old, new in renames.items():
+        if old in info.columns:
+            info.columns[new] = info.columns.pop(old)
+    return table
 
 
 class Records(list):
@@ -138,6 +209,7 @@ def runs_from_frame(table, info: RunInfo, columns: dict[str, str], max_runs: int
         values = values.reset_index(drop=True)
         values.index = values.index + 1
         values.index.name = "epoch"
+        values = finish_table(values, run_info)
         ordered = [c for c in ("train_loss", "val_loss") if c in values.columns]
         ordered += sorted(c for c in values.columns if c not in ordered)
         runs.append(Run(values[ordered].astype(float), run_info))
@@ -166,7 +238,7 @@ def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunIn
             info.epoch_lines.append(rec.line)
     if group and group[0].epoch not in (0, 1):
         info.notes.append(f"the log starts at epoch {group[0].epoch}; rows are renumbered from 1")
-    table = pd.DataFrame(rows).set_index("epoch")
+    table = finish_table(pd.DataFrame(rows).set_index("epoch"), info)
     ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]
     ordered += sorted(c for c in table.columns if c not in ordered)
     return table[ordered].astype(float)

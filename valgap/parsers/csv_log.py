@@ -83,7 +83,7 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         table, rows = _reduce(stream, header, columns, source.name)
     if table is None:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
-    losses = [c for c, target in columns.items() if target in ("train_loss", "val_loss")]
+    losses = [c for c, target in columns.items() if target.split("_", 1)[1] in _table.LOSS_LIKE]
     table = table[table[[f"{c}.present" for c in losses]].sum(axis=1) > 0]
     if table.empty:
         raise InputError("no row with a loss value", source.name, code="no-epochs")
@@ -284,7 +284,7 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
         by_target[target] = flag
     for target, col in by_target.items():
         chosen[col] = target
-    if "train_loss" not in by_target and "val_loss" not in by_target:
+    if not any(t.split("_", 1)[1] in _table.LOSS_LIKE for t in by_target):
         raise InputError(f"no loss column recognised among {', '.join(header)} "
                          "(name them with --train-col / --val-col)", name, line=1,
                          code="no-loss-column")

@@ -102,7 +102,7 @@ def parse(source: Source) -> list[Run]:
             else:
                 frames.add(segment)
     records = [r for r in frames.records(info)
-               if any(_table.column(k) in ("train_loss", "val_loss") for k in r.values)]
+               if any(_table.is_curve(k) for k in r.values)]
     if not records and not frames.last:  # Lightning ran with its progress bar switched off
         info.warnings.append("this Lightning log prints no per-epoch values (the progress bar "
                              "was off): read the run's metrics.csv or TensorBoard logs instead")

@@ -174,7 +174,7 @@ class _Reader:
 
 def _loss_records(reader: _Reader) -> list[EpochRecord]:
     return [r for r in reader.records
-            if any(_table.column(k) in ("train_loss", "val_loss") for k in r.values)]
+            if any(_table.is_curve(k) for k in r.values)]
 
 
 def parse(source: Source) -> list[Run]:

@@ -38,7 +38,7 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
         run = str(path.parent.relative_to(root)) if path.parent != root else ""
         for tag, step, value in _scalars(loader, path, name):
             series.setdefault(_series.metric_name(run, tag), []).append((step, value))
-    if not any(_table.column(k) in ("train_loss", "val_loss") for k in series):
+    if not any(_table.is_curve(k) for k in series):
         raise InputError("no loss scalar in the event files (tags: "
                          + ", ".join(sorted(series))[:200] + ")", name, code="no-epochs")
     info = RunInfo(source=name, format=NAME)
