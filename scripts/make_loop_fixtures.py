@@ -111,7 +111,7 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
             "|:-------------:|:-----:|:----:|:---------------:|:--------:|\n" + "".join(
                 f"| {'No log' if i == 1 else format(e['train'], '.4f')} | {i}.0 | {i * 45} | "
                 f"{e['val']:.4f} | 0.9 |\n" for i, e in enumerate(run, start=1)) +
-            f"\n\n### Framework versions\n\n- Transformers 4.40.0\n")
+            "\n\n### Framework versions\n\n- Transformers 4.40.0\n")
     out["model-card"] = (card, "train", "val")
     keras_eval = "".join(
         f"Epoch {i}/{n}\n{BATCHES}/{BATCHES} [==============================] - 0s 2ms/step "

@@ -61,8 +61,9 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Output format (json = JSON Lines, one run per line).")
 @click.option("--input-format", type=click.Choice(sorted(
-    ["keras-stdout", "csv", "hf-trainer-state", "hf-trainer-stdout", "loop-text", "tb-export",
-     "tb-events", "notebook"])), help="Skip detection: read every input as this format.")
+    ["keras-stdout", "csv", "hf-trainer-state", "hf-trainer-stdout", "jsonl", "loop-text",
+     "tb-export", "tb-events", "notebook", "lightning-progress"])),
+    help="Skip detection: read every input as this format.")
 @click.option("--train-col", help="CSV column holding the training loss.")
 @click.option("--val-col", help="CSV column holding the validation loss.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),

@@ -18,8 +18,8 @@ from valgap.parsers import tb_events, tb_export
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
 SKIP_NAMES = {"valgap.yaml", "hparams.yaml", "label.yaml", "config.json", "README.md"}
-LOG_SUFFIXES = {".log", ".txt", ".out", ".csv", ".tsv", ".json", ".ipynb", ".gz", ".bz2", ".xz",
-                ""}
+LOG_SUFFIXES = {".log", ".txt", ".out", ".csv", ".tsv", ".json", ".jsonl", ".ipynb", ".gz",
+                ".bz2", ".xz", ""}
 
 
 @dataclass

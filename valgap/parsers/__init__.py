@@ -16,6 +16,7 @@ from valgap.model import InputError, Run
 from valgap.parsers import (
     csv_log,
     hf_state,
+    jsonl,
     keras_stdout,
     lightning_progress,
     loop_text,
@@ -43,6 +44,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     tb_export.NAME: (tb_export.sniff, lambda s, o: tb_export.parse(s)),
     keras_stdout.NAME: (keras_stdout.sniff, lambda s, o: keras_stdout.parse(s)),
     hf_state.STDOUT_NAME: (hf_state.sniff_stdout, lambda s, o: hf_state.parse_stdout(s)),
+    jsonl.NAME: (jsonl.sniff, lambda s, o: jsonl.parse(s)),
     csv_log.NAME: (csv_log.sniff, lambda s, o: csv_log.parse(s, o.train_col, o.val_col)),
     lightning_progress.NAME: (lightning_progress.sniff, lambda s, o: lightning_progress.parse(s)),
     loop_text.NAME: (loop_text.sniff, lambda s, o: loop_text.parse(s)),

@@ -52,6 +52,7 @@ class _State:
         self.values: dict[str, float] = {}  # final values of that epoch so far
         self.line: int | None = None
         self.in_summary = False
+        self.evaluated = False  # an evaluate() line was seen (noted once)
 
     def start_epoch(self, number: int) -> None:
         if number == self.epoch and not self.values:
@@ -68,7 +69,18 @@ class _State:
         self.epoch = None
 
     def final(self, values: dict[str, float], line_no: int) -> None:
-        if self.epoch is None and self.values and any(k.startswith("val_") for k in self.values):
+        validated = any(k.startswith("val_") for k in self.values)
+        if not any(k.startswith("val_") for k in values) and (
+                validated or (self.epoch is None and not self.values and self.records
+                              and any(k.startswith("val_") for k in self.records[-1].values))):
+            # a bar without val_* after an epoch that had them: model.evaluate() (or a
+            # test pass) after fit, not the epoch's values
+            if not self.evaluated:
+                self.info.notes.append(f"line {line_no}: an evaluate() progress line after "
+                                       "the epoch's end, not an epoch")
+                self.evaluated = True
+            return
+        if self.epoch is None and self.values and validated:
             self.close_epoch()  # no headers (Keras 3 prints none for epochs=1): one line each
         self.values.update(values)
         self.line = line_no

@@ -36,38 +36,61 @@ TQDM = re.compile(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
 TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
                       r"\[(?P<post>[^\]]{0,2000})\]")
-STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?)\b[ \t]{0,8}[:#]?[ \t]{0,8}\d")
+STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[]?[ \t]{0,8}"
+                  r"\d")
+# tqdm's count form, glued to what the loop prints next: "27it [00:01, 20.1it/s]Epoch: 1 ..."
+TQDM_COUNT = re.compile(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
+# a model card's closing summary and a Trainer's return value: not epochs
+SUMMARY = re.compile(r"(?i)results on the (?:evaluation|test|validation) set|"
+                     r"^\s{0,8}TrainOutput\(|^\s{0,8}(?:final|test) (?:results|metrics)\b")
 EPOCH = re.compile(r"(?i)\bepoch\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
                    r"(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
 BRACKET_EPOCH = re.compile(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
-SPLIT_WORD = r"(?:train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?|trn)"
+SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?)"
 METRIC_WORD = r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity)"
+QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 METRIC = re.compile(
-    rf"(?i)(?<![\w/])((?:{SPLIT_WORD}[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?)"
-    rf"(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w.])")
+    rf"(?i)(?<![\w/])({QUALIFIER}(?:{SPLIT_WORD}[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?"
+    rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
+    rf"(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
+# "No log" (a Trainer table's empty cell), "-", "": a cell with no value
+NO_VALUE = {"no log", "-", "", "n/a", "none", "nan"}
 TABLE_SEP = re.compile(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
 def sniff(head: str) -> float:
-    """Read the head as this parser would: two epochs with a loss make it loop text."""
+    """Read the head as this parser would: two epochs with a loss make it loop text, and so
+    does one epoch whose line names its epoch number (a run stopped after one epoch)."""
     reader = _Reader("", Limits(max_runs=1 << 30))  # a sniff only counts; parse enforces
     for line_no, raw in enumerate(head.splitlines()[:5000], start=1):
         reader.feed(raw, line_no)
-    return 0.5 if len(_loss_records(reader)) >= 2 else 0.0
+    records = _loss_records(reader)
+    if len(records) >= 2:
+        return 0.5
+    return 0.3 if records and reader.numbered_epochs else 0.0
 
 
 def _strip_prefix(line: str) -> str:
     return LOG_PREFIX.sub("", line, count=1)
 
 
-def _table_header(line: str) -> list[str] | None:
-    if line.count("|") + line.count("│") + line.count("┃") < 2:
+def _cells(line: str, spaced: bool) -> list[str]:
+    if spaced:
+        return line.split()
+    return [c.strip() for c in TABLE_SEP.split(line.strip().strip("|│┃"))]
+
+
+def _table_header(line: str) -> tuple[list[str], bool] | None:
+    """The columns of a table header (Markdown/ASCII with bars, or fastai's columns aligned
+    by spaces), and whether its cells are separated by spaces."""
+    spaced = line.count("|") + line.count("│") + line.count("┃") < 2
+    cells = [c.lower() for c in _cells(line, spaced)]
+    if not any(c == "epoch" for c in cells) or not any("loss" in c for c in cells):
         return None
-    cells = [c.strip().lower() for c in TABLE_SEP.split(line.strip().strip("|│┃"))]
-    if any(c == "epoch" for c in cells) and any("loss" in c for c in cells):
-        return cells
-    return None
+    if spaced and not all(re.fullmatch(r"[a-z_][\w/]{0,40}", c) for c in cells):
+        return None  # a sentence that mentions epoch and loss, not a header
+    return cells, spaced
 
 
 class Incremental:
@@ -93,34 +116,63 @@ class _Reader:
         self.records = _table.Records(name, limits)
         self.current: EpochRecord | None = None
         self.table: list[str] | None = None
+        self.spaced = False         # the table's cells are separated by spaces (fastai)
         self.shape: str | None = None
         self.explicit = False  # the current epoch was opened by an epoch number
+        self.numbered_epochs = 0    # epochs opened by an epoch number
+        self.in_summary = False     # after a "results on the evaluation set" line
+        # per-batch values of each epoch (id of its record -> name -> [sum, count])
+        self.batches: dict[int, dict[str, list[float]]] = {}
 
     def feed(self, raw: str, line_no: int) -> None:
         line = _strip_prefix(clean(raw))
         _table.scan_facts(line, self.info, in_summary=False)
-        bar = TQDM_BAR.search(line)
-        if bar:  # a loop that prints right after its tqdm bar, on the same line
-            line = line[bar.end():]
+        for bar in (TQDM_BAR, TQDM_COUNT):  # a loop that prints right after its tqdm bar
+            found = bar.search(line)
+            while found:
+                line = line[found.end():]
+                found = bar.search(line)
         if not line.strip() or TQDM.search(line):
+            return
+        if SUMMARY.search(line):
+            self.in_summary = True
             return
         header = _table_header(line)
         if header:
-            self.table, self.shape = header, "a table with columns " + " | ".join(header)
+            (self.table, self.spaced), self.in_summary = header, False
+            self.shape = "a table with columns " + " | ".join(self.table)
             return
         if self.table and self._table_row(line, line_no):
             return
+        if self.in_summary and line.lstrip().startswith(("-", "*")):
+            return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
         epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line)
-        if not epoch and STEP.search(line):
-            return  # a step-level print, not an epoch summary
+        step = STEP.search(line)
         metrics = [(m.group(1), m.group(2), m.group(3)) for m in METRIC.finditer(line)]
         if epoch:
             number = int(epoch.group(1))
             if self.current is None or self.current.epoch != number:
                 self._start(number, line_no)
-            self.explicit = True
+                self.numbered_epochs += 1
+            self.explicit, self.in_summary = True, False
+        if step:  # a batch-level print: its values make the epoch's mean, if it has none
+            if metrics and self.current is not None and self.explicit:
+                self._add_batch(metrics)
+                self.shape = self.shape or line.strip()[:100]
+            return
         if metrics:
             self._add(metrics, line, line_no)
+
+    def _add_batch(self, metrics: list[tuple[str, str, str | None]]) -> None:
+        assert self.current is not None
+        sums = self.batches.setdefault(id(self.current), {})
+        for name, value, pct in metrics:
+            if _table.canonical(name) is None:
+                continue
+            number = to_float(value) / (100 if pct else 1)
+            entry = sums.setdefault(name, [0.0, 0])
+            entry[0] += number
+            entry[1] += 1
 
     def _start(self, number: int, line_no: int) -> None:
         self.current = EpochRecord(number, {}, line_no)
@@ -153,28 +205,52 @@ class _Reader:
 
     def _table_row(self, line: str, line_no: int) -> bool:
         assert self.table is not None
-        cells = [c.strip() for c in TABLE_SEP.split(line.strip().strip("|│┃"))]
+        cells = _cells(line, self.spaced)
         if len(cells) != len(self.table):
             return False
-        try:
-            numbers = [to_float(c.rstrip("%")) for c in cells]
-        except ValueError:
-            return bool(set(line.strip()) <= set("|-:+ =─┼├┤│"))
-        row = dict(zip(self.table, numbers))
+        if set(line.strip()) <= set("|-:+ =─┼├┤│"):
+            return True  # the rule under a header
+        row = {name: _cell_number(cell) for name, cell in zip(self.table, cells)}
         number = row.pop("epoch")
+        if number is None or not any(v is not None and _table.is_curve(k)
+                                     for k, v in row.items()):
+            return False  # not a row of this table
+
         if not (math.isfinite(number) and number >= 0 and number == int(number)
                 and number < 1e9):
             return False  # not an epoch number: not a row of this table
         epoch = int(number)
-        self.current = EpochRecord(epoch, {k: v for k, v in row.items() if _table.canonical(k)},
-                                   line_no)
+        self.current = EpochRecord(epoch, {k: v for k, v in row.items()
+                                           if v is not None and _table.canonical(k)}, line_no)
         self.records.append(self.current)
         return True
 
 
+def _cell_number(cell: str) -> float | None:
+    """A table cell's number; None for an empty cell ("No log", "-") or a non-number
+    (a time such as 00:05)."""
+    text = cell.strip().rstrip("%")
+    if text.lower() in NO_VALUE:
+        return None
+    try:
+        return to_float(text)
+    except ValueError:
+        return None
+
+
 def _loss_records(reader: _Reader) -> list[EpochRecord]:
-    return [r for r in reader.records
-            if any(_table.is_curve(k) for k in r.values)]
+    """The epochs with a loss; an epoch that printed only per-batch values gets their mean
+    (as a training loss is: the mean over the epoch's batches)."""
+    out = []
+    for record in reader.records:
+        batches = reader.batches.get(id(record))
+        if batches:
+            mean = {k: total / count for k, (total, count) in batches.items()
+                    if _table.column(k) not in {_table.column(n) for n in record.values}}
+            record = EpochRecord(record.epoch, {**mean, **record.values}, record.line)
+        if any(_table.is_curve(k) for k in record.values):
+            out.append(record)
+    return out
 
 
 def parse(source: Source) -> list[Run]:

@@ -1,0 +1,156 @@
+"""JSON Lines: one JSON object per line, one per epoch or one per step.
+
+Hand-written loggers (``{"epoch": 3, "train_loss": ..., "val_loss": ...}``), MMEngine /
+MMDetection (``*.log.json``, ``vis_data/scalars.json``: training records per iteration with
+``"mode": "train"``, validation records apart), detectron2's ``metrics.json`` (per
+iteration, ``total_loss`` and ``validation_loss``). Records with an epoch number are merged
+per epoch (values averaged over the epoch's records, as an epoch's training loss is); records
+without one become evaluation points: each validation record closes a row whose training
+loss is the mean of the training records since the previous one.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _table
+from valgap.parsers._table import EpochRecord
+from valgap.parsers._text import Source, as_number
+
+NAME = "jsonl"
+VAL_MODES = {"val", "valid", "validation", "eval", "evaluation", "dev"}
+STEP_KEYS = ("step", "iter", "iteration", "global_step")
+MAX_LINE = 1 << 16  # a record of a training log is short; a longer line is not one
+
+
+def sniff(head: str) -> float:
+    lines = [line.strip() for line in head.splitlines() if line.strip()][:50]
+    objects = [_object(line) for line in lines]
+    found = [o for o in objects if o is not None]
+    with_loss = [o for o in found if _values(o)]
+    if len(found) >= 2 and with_loss and len(found) >= 0.6 * len(lines):
+        return 0.8
+    return 0.0
+
+
+@dataclass
+class _Record:
+    epoch: float | None
+    values: dict[str, float]
+    validation: bool
+    line: int
+
+
+def _object(line: str) -> dict | None:
+    if not (line.startswith("{") and line.endswith("}")) or len(line) > MAX_LINE:
+        return None
+    try:
+        obj = json.loads(line, parse_int=lambda s: int(s) if len(s) <= 18 else float(s))
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def _values(obj: dict) -> dict[str, float]:
+    out = {}
+    for key, value in obj.items():
+        number = as_number(value)
+        if number is not None and isinstance(key, str) and _table.canonical(key) is not None:
+            out[key] = number
+    return out
+
+
+def _record(obj: dict, line: int) -> _Record | None:
+    values = _values(obj)
+    if not values:
+        return None
+    mode = str(obj.get("mode", obj.get("phase", obj.get("split", "")))).lower()
+    if mode in VAL_MODES:  # a validation record names its values bare: loss -> val_loss
+        values = {(f"val_{k}" if _table.canonical(k)[0] == "train" else k): v
+                  for k, v in values.items()}
+    splits = {_table.canonical(k)[0] for k in values if _table.is_curve(k)}
+    epoch = as_number(obj.get("epoch"))
+    if epoch is not None and not (math.isfinite(epoch) and 0 <= epoch < 1e9):
+        epoch = None
+    return _Record(epoch, values, validation=splits == {"val"} or mode in VAL_MODES,
+                   line=line)
+
+
+def parse(source: Source) -> list[Run]:
+    info = RunInfo(source=source.name, format=NAME)
+    records = []
+    for line_no, raw in source.numbered():
+        obj = _object(raw.strip())
+        record = _record(obj, line_no) if obj is not None else None
+        if record is not None:
+            records.append(record)
+    if not any(_table.is_curve(k) for r in records for k in r.values):
+        raise InputError("no JSON record with a loss", source.name, code="no-epochs")
+    info.rows_read = len(records)
+    with_epoch = sum(1 for r in records if r.epoch is not None)
+    if with_epoch >= 0.9 * len(records):
+        epochs = _by_epoch([r for r in records if r.epoch is not None], info)
+    else:
+        epochs = _by_evaluation(records, info)
+    limited = _table.Records(source.name, source.limits)
+    for epoch in epochs:
+        limited.append(epoch)
+    return _table.build_runs(list(limited), info)
+
+
+def _by_epoch(records: list[_Record], info: RunInfo) -> list[EpochRecord]:
+    """One row per epoch number. Fractional epochs (progress through training, as the HF
+    Trainer logs them) are rounded up, so that a step at 0.25 belongs to the first epoch
+    and an evaluation at 1.0 closes it. Records of one epoch are contiguous; a smaller
+    epoch number than the last starts a new run."""
+    fractional = any(r.epoch != int(r.epoch) for r in records)  # type: ignore[arg-type]
+    out: list[EpochRecord] = []
+    sums: dict[str, list[float]] = {}
+    current: int | None = None
+    line = 0
+    for r in records:
+        number = math.ceil(r.epoch) if fractional else int(r.epoch)  # type: ignore[arg-type]
+        if number != current and current is not None:
+            out.append(_mean_record(current, sums, line))
+            sums = {}
+        current, line = number, r.line
+        for key, value in r.values.items():
+            entry = sums.setdefault(key, [0.0, 0])
+            entry[0] += value
+            entry[1] += 1
+    if current is not None:
+        out.append(_mean_record(current, sums, line))
+    info.notes.append("records merged per epoch" + (" (fractional epochs rounded up)"
+                                                    if fractional else "")
+                      + "; values logged several times in an epoch are averaged")
+    return out
+
+
+def _mean_record(epoch: int, sums: dict[str, list[float]], line: int) -> EpochRecord:
+    return EpochRecord(epoch, {k: total / count for k, (total, count) in sums.items()}, line)
+
+
+def _by_evaluation(records: list[_Record], info: RunInfo) -> list[EpochRecord]:
+    """Rows at the evaluation points; without any evaluation, one row per record."""
+    out: list[EpochRecord] = []
+    pending: dict[str, list[float]] = {}
+    evaluations = [r for r in records if r.validation]
+    for r in records:
+        if r.validation:
+            row = _mean_record(len(out) + 1, pending, r.line)
+            row.values.update(r.values)
+            out.append(row)
+            pending = {}
+        elif evaluations:
+            for key, value in r.values.items():
+                entry = pending.setdefault(key, [0.0, 0])
+                entry[0] += value
+                entry[1] += 1
+        else:
+            out.append(EpochRecord(len(out) + 1, dict(r.values), r.line))
+    info.notes.append("one row per evaluation; its training loss is the mean of the training "
+                      "records since the previous one" if evaluations else
+                      "no validation records: one row per record (training loss only)")
+    return out
