@@ -105,3 +105,13 @@ def test_stalled_validation_while_the_gap_opens_is_overfit():
     val = [max(v, 0.30) for v in decay(2.2, 0.1, 40, 0.3)]
     result = classify(make_run(train, val), Facts())
     assert result.fit == "overfit" and "stalled" in result.evidence
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+def test_an_infinite_loss_in_one_curve_is_divergence(scale):
+    train = [scale * x for x in (2.0, 1.5, 1.2, 1.1, 3.0)] + [float("inf")] * 3
+    val = [scale * x for x in (2.1, 1.6, 1.3, 1.2, 1.5, 1.7, 1.9, 2.0)]
+    result = classify(make_run(train, val), Facts())
+    assert result.fit == "diverged" and "infinite at epoch 6" in result.evidence
+    result = classify(make_run(val, train), Facts())
+    assert result.fit == "diverged" and "validation loss" in result.evidence

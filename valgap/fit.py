@@ -72,6 +72,10 @@ def _diverged(run: Run, conf: FitConfig) -> str:
     if nan_from is not None:
         epoch, value = nan_from
         return f"the losses became {value} at epoch {epoch} and stayed so"
+    for col, name in (("train_loss", "training loss"), ("val_loss", "validation loss")):
+        infinite = _infinite_from(run.table[col])  # an infinite loss is never a missing value
+        if infinite is not None:
+            return f"{name} became infinite at epoch {infinite} and stayed so"
     for col in ("train_loss", "val_loss"):
         values = list(run.table[col])
         finite = [v for v in values if math.isfinite(v)]
@@ -83,6 +87,17 @@ def _diverged(run: Run, conf: FitConfig) -> str:
                 return (f"{col.replace('_', ' ')} exploded: {finite[-1]:.4g} at the end, "
                         f"{finite[-1] / low:.0f}x its minimum {low:.4g}")
     return ""
+
+
+def _infinite_from(values) -> int | None:
+    """The epoch from which a curve is infinite (or missing) to the end, if it ends so."""
+    logged = values.dropna()
+    if not len(logged) or math.isfinite(logged.iloc[-1]):
+        return None
+    start = len(logged)
+    while start > 0 and not math.isfinite(logged.iloc[start - 1]):
+        start -= 1
+    return int(logged.index[start])
 
 
 def _non_finite_from(run: Run) -> tuple[int, float] | None:
