@@ -109,3 +109,69 @@ def test_a_long_csv_is_reduced_for_the_rules_and_reports_what_it_read(cli, tmp_p
     assert small.epochs <= MAX_POINTS and small.table.index[-1] == 12_345
     assert small.table["train_loss"].iloc[0] == pytest.approx(
         run.table["train_loss"].iloc[:7].mean())
+
+
+# Shapes from public repositories (the layouts Ultralytics and the W&B UI write; made here,
+# not by those packages, which valgap's test set-up does not install)
+
+def test_yolo_results_sum_the_loss_parts(tmp_path):
+    names = ["epoch", "train/box_loss", "train/cls_loss", "train/dfl_loss",
+             "metrics/mAP50(B)", "val/box_loss", "val/cls_loss", "val/dfl_loss", "lr/pg0"]
+    rows = [[e, 1.5 / e, 2.0 / e, 1.2 / e, 0.5, 1.6 / e, 2.1 / e, 1.3 / e, 0.01]
+            for e in range(1, 11)]
+    path = tmp_path / "results.csv"
+    path.write_text(",".join(f"{n:>20}" for n in names) + "\n" + "".join(
+        ",".join(f"{v:>20.5f}" for v in row) + "\n" for row in rows))
+    run = read(str(path))[-1]
+    assert run.epochs == 10
+    assert run.table["train_loss"].iloc[0] == pytest.approx(4.7)
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(0.5)
+    assert run.table["train_box_loss"].iloc[0] == pytest.approx(1.5)  # parts kept
+    assert any("sum of its parts" in n for n in run.info.notes)
+
+
+def test_yolov10_one_to_many_and_one_to_one_parts(tmp_path):
+    names = ["epoch", "train/box_om", "train/cls_om", "train/box_oo", "train/cls_oo",
+             "val/box_om", "val/cls_om", "val/box_oo", "val/cls_oo"]
+    path = tmp_path / "results.csv"
+    path.write_text(",".join(names) + "\n" + "".join(
+        f"{e}," + ",".join(str(1.0 / e) for _ in names[1:]) + "\n" for e in range(1, 6)))
+    run = read(str(path))[-1]
+    assert run.table["train_loss"].iloc[0] == pytest.approx(4.0)
+
+
+def test_a_title_line_above_the_header(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("Training history of model X\n\nepoch,loss,val_loss\n0,1.0,1.1\n"
+                    "1,0.8,0.9\n2,0.7,0.85\n")
+    run = read(str(path))[-1]
+    assert run.epochs == 3 and run.table["val_loss"].tolist() == [1.1, 0.9, 0.85]
+    assert run.info.rows_read == 3 and run.info.epoch_lines == [4, 5, 6]
+
+
+def test_wandb_chart_export_is_one_run_per_wandb_run(tmp_path):
+    head = ['"Step"'] + [f'"{r} - {m}{b}"' for r in ("brisk-sun-1", "calm-sky-2")
+                         for m in ("loss", "val_loss") for b in ("", "__MIN", "__MAX")]
+    rows = []
+    for step in range(8):
+        cells = [str(step * 100)]
+        for scale in (1.0, 2.0):
+            for offset in (0.0, 0.1):
+                value = scale / (step + 1) + offset
+                cells += [str(value)] * 3
+        rows.append(",".join(cells))
+    path = tmp_path / "wandb_export.csv"
+    path.write_text(",".join(head) + "\n" + "\n".join(rows) + "\n")
+    runs = read(str(path))
+    assert [r.info.run_count for r in runs] == [2, 2]
+    assert runs[1].table["train_loss"].iloc[0] == pytest.approx(2.0)
+    assert runs[1].table["val_loss"].iloc[0] == pytest.approx(2.1)
+    assert "calm-sky-2" in runs[1].info.notes[0]
+
+
+def test_a_headerless_single_column_is_refused_saying_what_is_missing(tmp_path):
+    path = tmp_path / "losses.txt"
+    path.write_text("0.9\n0.8\n0.7\n0.65\n")
+    with pytest.raises(InputError) as err:
+        read(str(path))
+    assert "no header" in err.value.message and "add a header line" in err.value.message

@@ -112,10 +112,27 @@ def detect(source: Source) -> str:
         # progress bars can fill the first 64 KiB before the first epoch line: look further
         best, score = _best(decode(source.head(LONG_HEAD_BYTES)))
     if score <= 0:
+        if _single_column(head):
+            raise InputError("a single column of numbers with no header: valgap cannot tell "
+                             "a training from a validation loss; add a header line (loss, "
+                             "or loss,val_loss with both columns)", source.name,
+                             code="unrecognised")
         raise InputError("not a training log valgap recognises (no Keras progress lines, "
                          "CSV loss columns, trainer state or epoch/loss lines found)",
                          source.name, code="unrecognised")
     return best
+
+
+def _single_column(head: str) -> bool:
+    lines = [line.strip() for line in head.splitlines()[:50] if line.strip()]
+    numbers = 0
+    for line in lines:
+        try:
+            float(line)
+        except ValueError:
+            continue
+        numbers += 1
+    return len(lines) >= 3 and numbers >= len(lines) - 1
 
 
 def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:

@@ -19,32 +19,53 @@ NAME = "csv"
 LIGHTNING = "lightning-csv"
 KERAS = "keras-csv"
 
-LOSSY = re.compile(r"loss|acc|mae|mse|error", re.IGNORECASE)
+LOSSY = re.compile(r"loss|acc|mae|mse|error|(?:box|cls|dfl)_o[mo]\b", re.IGNORECASE)
 
 
-NAME_CELL = re.compile(r"^[\w./@\- ()%]{1,60}$")
+NAME_CELL = re.compile(r"^[\w./@\- ()%]{1,120}$")
+
+
+TITLE_LINES = 3  # lines a CSV may carry above its header (a title, a blank line)
+WANDB_COLUMN = re.compile(r"^(?P<run>.+?) - (?P<metric>.+?)(?P<bound>__MIN|__MAX)?$")
 
 
 def sniff(head: str) -> float:
-    """A header of column names, then a row of the same width that is mostly numbers."""
+    """A header of column names, then a row of the same width that is mostly numbers (a title
+    line or two above the header is allowed)."""
     lines = head.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
-    if len(lines) < 2 or lines[0].startswith(("{", "[", "#")):
-        return 0.0
-    first = lines[0].strip()
+    return 0.8 if header_index(lines) is not None else 0.0
+
+
+def header_index(lines: list[str]) -> int | None:
+    """Where the header is among the first lines: the first line of names followed by a row
+    of the same width that is mostly numbers, with a loss-like name."""
+    for index in range(min(TITLE_LINES + 1, len(lines) - 1)):
+        if _is_header(lines[index], lines[index + 1]):
+            return index
+    return None
+
+
+def _is_header(first: str, second: str) -> bool:
+    first = first.strip()
+    if first.startswith(("{", "[", "#")):
+        return False
     delim = _delimiter(first)
     if delim is None:
-        return 0.0
-    names = [n.strip().strip('"') for n in first.split(delim)]
+        return False
+    try:
+        names = [n.strip().strip('"') for n in next(csv.reader([first], delimiter=delim), [])]
+        cells = [c.strip().strip('"') for c in next(csv.reader([second], delimiter=delim), [])]
+    except csv.Error:  # a field past the csv module's limit, a NUL byte: no header here
+        return False
     if names[:3] == ["Wall time", "Step", "Value"]:
-        return 0.0  # a TensorBoard export
+        return False  # a TensorBoard export
     if len(names) < 2 or not all(NAME_CELL.match(n) for n in names if n):
-        return 0.0
-    cells = [c.strip() for c in lines[1].split(delim)]
+        return False
     filled = [c for c in cells if c]  # Lightning rows are sparse
     numeric = sum(1 for c in filled if _is_number(c))
     if len(cells) != len(names) or not numeric or numeric < len(filled) / 2:
-        return 0.0
-    return 0.8 if any(LOSSY.search(n) for n in names) else 0.0
+        return False
+    return any(LOSSY.search(n) for n in names)
 
 
 def _is_number(text: str) -> bool:
@@ -71,7 +92,9 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     with source.open_binary() as raw:
         stream = io.TextIOWrapper(raw, encoding=source.encoding(), errors="replace",
                                   newline="")
-        header = _header(stream.readline().lstrip("\ufeff"), source.name)
+        header, stream = _find_header(stream, source.name)
+        if _wandb_export(header.names):
+            return _wandb(stream, header, source)
         columns = _choose_columns(header.names, source.name, train_col, val_col)
         lower = [h.lower() for h in header.names]
         fmt = LIGHTNING if "step" in lower and "epoch" in lower else (
@@ -84,6 +107,7 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     if table is None:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
     losses = [c for c, target in columns.items() if target.split("_", 1)[1] in _table.LOSS_LIKE]
+    losses += [c for parts in _loss_parts(columns).values() for c in parts]
     table = table[table[[f"{c}.present" for c in losses]].sum(axis=1) > 0]
     if table.empty:
         raise InputError("no row with a loss value", source.name, code="no-epochs")
@@ -92,14 +116,117 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         info.notes.append("logged several times per epoch, averaged over the epoch: "
                           + ", ".join(averaged))
     info.rows_read = rows
-    return _table.runs_from_frame(_values(table, columns), info, columns,
-                                  source.limits.max_runs, source.name)
+    values = _values(table, columns)
+    columns = dict(columns)
+    for split, parts in _loss_parts(columns).items():  # YOLO: box + cls + dfl losses
+        name = f"{split}/loss (sum of {', '.join(parts)})"
+        values[name] = values[parts].sum(axis=1, min_count=len(parts))
+        columns[name] = f"{split}_loss"
+        info.notes.append(f"{split} loss = the sum of its parts: {', '.join(parts)}")
+    return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
+
+
+def _loss_parts(columns: dict[str, str]) -> dict[str, list[str]]:
+    """Loss parts to sum when a log has no total loss (Ultralytics YOLO: box, cls and dfl
+    losses; YOLOv10's one-to-many ``*_om`` and one-to-one ``*_oo`` heads)."""
+    targets = set(columns.values())
+    if {"train_loss", "val_loss"} & targets:
+        return {}
+    out: dict[str, list[str]] = {}
+    for col, target in columns.items():
+        split, metric = target.split("_", 1)
+        if split in ("train", "val") and metric.endswith(("_loss", "_om", "_oo")):
+            out.setdefault(split, []).append(col)
+    return out
+
+
+def _find_header(stream, name: str) -> tuple[_Header, io.TextIOBase]:
+    """The header (below any title lines) and a stream positioned at the first data row."""
+    head = [stream.readline() for _ in range(TITLE_LINES + 2)]
+    lines = [h.lstrip("\ufeff").rstrip("\r\n") for h in head]
+    index = header_index(lines) or 0
+    header = _header(lines[index], name)
+    header.skipped = index
+    return header, _Prefixed("".join(head[index + 1:]), stream)
+
+
+class _Prefixed(io.TextIOBase):
+    """Text already read (the lines looked at to find the header), then the rest."""
+
+    def __init__(self, prefix: str, rest) -> None:
+        self._prefix, self._rest = prefix, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            out, self._prefix = self._prefix + self._rest.read(), ""
+            return out
+        if self._prefix:
+            out, self._prefix = self._prefix[:size], self._prefix[size:]
+            return out
+        return self._rest.read(size)
+
+    def readline(self, size: int = -1) -> str:
+        if self._prefix:
+            line, sep, rest = self._prefix.partition("\n")
+            self._prefix = rest
+            return line + sep
+        return self._rest.readline(size)
+
+
+def _wandb_export(names: list[str]) -> bool:
+    """A chart exported from the W&B UI: ``Step`` then ``<run> - <metric>`` columns."""
+    return len(names) >= 2 and names[0] == "Step" and all(
+        WANDB_COLUMN.match(n) for n in names[1:])
+
+
+def _wandb(stream, header: _Header, source: Source) -> list[Run]:
+    """One run per W&B run in the export (``__MIN``/``__MAX`` bands left out); each row
+    is an evaluation point at its step."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(stream, header=None, names=header.names, sep=header.delimiter,
+                            skipinitialspace=True, on_bad_lines="skip", engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise InputError(f"not a readable CSV: {str(exc).splitlines()[0][:120]}",
+                         source.name, code="bad-csv") from None
+    by_run: dict[str, dict[str, str]] = {}
+    for col in header.names[1:]:
+        m = WANDB_COLUMN.match(col)
+        if m and not m.group("bound") and _table.canonical(m.group("metric")):
+            by_run.setdefault(m.group("run"), {})[col] = m.group("metric")
+    runs: list[Run] = []
+    for run_name, cols in by_run.items():
+        values = frame[list(cols)].apply(numeric).rename(columns=cols)
+        logged = values.notna().any(axis=1)
+        part = values[logged]
+        if part.empty or not any(_table.is_curve(c) for c in part.columns):
+            continue
+        part.index = pd.MultiIndex.from_arrays([[0] * len(part), range(1, len(part) + 1)],
+                                               names=["run", "epoch"])
+        part.insert(0, "line", (frame.index[logged] + 2 + header.skipped).tolist())
+        info = RunInfo(source=source.name, format="wandb-export")
+        info.notes.append(f"W&B run {run_name!r}; one row per logged step")
+        info.rows_read = len(frame)
+        mapping = {c: _table.column(c) for c in part.columns if c != "line"}
+        runs += _table.runs_from_frame(part, info, mapping, source.limits.max_runs,
+                                       source.name)
+    if not runs:
+        raise InputError("a W&B chart export with no loss series", source.name,
+                         code="no-epochs")
+    for index, run in enumerate(runs, start=1):
+        run.info.run_index, run.info.run_count = index, len(runs)
+    return runs
 
 
 class _Header:
     def __init__(self, names: list[str], delimiter: str) -> None:
         self.names = names
         self.delimiter = delimiter
+        self.skipped = 0  # title lines above it
 
 
 def _header(line: str, name: str) -> _Header:
@@ -138,7 +265,7 @@ def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError,
                 ValueError) as exc:  # what the C parser raises on a malformed file
             raise InputError(f"not a readable CSV: {str(exc).splitlines()[0][:120]}", name,
-                             line=state.rows + 2, code="bad-csv") from None
+                             line=state.rows + 2 + header.skipped, code="bad-csv") from None
         parts.append(_reduce_chunk(chunk, header, columns, epoch_at, state, name))
     parts = [p for p in parts if len(p)]
     if not parts:
@@ -160,7 +287,8 @@ def _reduce_chunk(chunk, header: _Header, columns: dict[str, str], epoch_at: int
     import numpy as np
     import pandas as pd
 
-    lines = np.arange(state.rows, state.rows + len(chunk)) + 2  # 1-based, after the header
+    # 1-based, after the header and any title lines above it
+    lines = np.arange(state.rows, state.rows + len(chunk)) + 2 + header.skipped
     state.rows += len(chunk)
     frame = pd.DataFrame({"line": lines}, index=chunk.index)
     if epoch_at is None:
@@ -284,7 +412,8 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
         by_target[target] = flag
     for target, col in by_target.items():
         chosen[col] = target
-    if not any(t.split("_", 1)[1] in _table.LOSS_LIKE for t in by_target):
+    if not any(t.split("_", 1)[1] in _table.LOSS_LIKE for t in by_target) and \
+            not _loss_parts(chosen):
         raise InputError(f"no loss column recognised among {', '.join(header)} "
                          "(name them with --train-col / --val-col)", name, line=1,
                          code="no-loss-column")
