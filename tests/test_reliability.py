@@ -429,3 +429,12 @@ def test_a_line_that_never_ends_streams_in_bounded_memory(tmp_path):
                          text=True, timeout=300)
     peak_kib = int(res.stdout.split()[-1])
     assert peak_kib < 400 * 1024, f"{peak_kib} KiB for a {path.stat().st_size >> 20} MiB line"
+
+
+def test_a_wide_csv_writes_nothing_on_stderr(cli, tmp_path):
+    # found by fuzzing: 300 columns made pandas warn ("highly fragmented") on stderr
+    names = ["epoch"] + [f"m{i}_loss" for i in range(150)] + [f"val_m{i}_loss" for i in range(150)]
+    rows = "".join(f"{e}," + ",".join("0.5" for _ in names[1:]) + "\n" for e in range(20))
+    path = write(tmp_path, "wide.csv", ",".join(names) + "\n" + rows)
+    res = cli("analyze", "--format", "json", str(path))
+    assert res.exit_code == 0 and res.stderr == ""

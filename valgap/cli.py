@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import warnings
 
 import click
 
@@ -214,6 +215,9 @@ def entry() -> None:
     """Console-script entry: usage errors exit 2, Ctrl-C 130, SIGTERM 143, a closed pipe
     141, quietly."""
     _guard_streams()
+    # a library's warnings (pandas, plotext) are for developers: stderr carries one line per
+    # problem with an input and nothing else
+    warnings.simplefilter("ignore")
     signal.signal(signal.SIGTERM, _terminated)
     try:
         code = main(standalone_mode=False)

@@ -304,18 +304,18 @@ def _reduce_chunk(chunk, header: _Header, columns: dict[str, str], epoch_at: int
     frame["run"] = state.run + (frame["epoch"] < previous).cumsum()
     if len(frame):
         state.run, state.epoch = int(frame["run"].iloc[-1]), float(frame["epoch"].iloc[-1])
-    for col in columns:
-        _value_columns(frame, col, chunk.loc[frame.index, header.names.index(col)], name)
-    sums = {c: "sum" for c in frame.columns if c.endswith((".sum", ".count", ".nan",
-                                                            ".present"))}
+    parts: dict = {}  # built whole, then joined once: a frame grown column by column
+    for col in columns:  # fragments (and pandas warns about it on stderr)
+        parts.update(_value_columns(frame, col, chunk.loc[frame.index,
+                                                          header.names.index(col)], name))
+    frame = pd.concat([frame, pd.DataFrame(parts, index=frame.index)], axis=1)
+    sums = {c: "sum" for c in parts if c.endswith((".sum", ".count", ".nan", ".present"))}
     grouped = frame.groupby(["run", "epoch"], sort=False)
-    out = grouped.agg({**sums, "line": "max"})
-    for col in columns:
-        out[f"{col}.inf"] = grouped[f"{col}.inf"].last()
-    return out
+    infinities = grouped[[f"{col}.inf" for col in columns]].last()
+    return pd.concat([grouped.agg({**sums, "line": "max"}), infinities], axis=1)
 
 
-def _value_columns(frame, col: str, cells, name: str) -> None:
+def _value_columns(frame, col: str, cells, name: str) -> dict:
     """The cells of one value column as sum/count/nan/inf/present parts (a bad cell is an
     InputError naming its line)."""
     import numpy as np
@@ -336,11 +336,9 @@ def _value_columns(frame, col: str, cells, name: str) -> None:
             raise InputError(f"column {col!r}: {str(cells[at])[:30]!r} is not a number", name,
                              line=int(frame.loc[at, "line"]), code="bad-value")
     finite = np.isfinite(values)
-    frame[f"{col}.sum"] = values.where(finite, 0.0)
-    frame[f"{col}.count"] = finite.astype(int)
-    frame[f"{col}.nan"] = (explicit_nan | (present & values.isna())).astype(int)
-    frame[f"{col}.inf"] = values.where(np.isinf(values))
-    frame[f"{col}.present"] = present.astype(int)
+    return {f"{col}.sum": values.where(finite, 0.0), f"{col}.count": finite.astype(int),
+            f"{col}.nan": (explicit_nan | (present & values.isna())).astype(int),
+            f"{col}.inf": values.where(np.isinf(values)), f"{col}.present": present.astype(int)}
 
 
 def numeric(cells):
@@ -365,13 +363,12 @@ def _float_or_nan(cell) -> float:
 
 def _combine(parts, columns: dict[str, str]):
     """Chunks' partial rows of the same (run, epoch) merged (an epoch may span chunks)."""
+    import pandas as pd
+
     grouped = parts.groupby(level=["run", "epoch"], sort=True)
     sums = [c for c in parts.columns if c.endswith((".sum", ".count", ".nan", ".present"))]
-    out = grouped[sums].sum()
-    out["line"] = grouped["line"].max()
-    for col in columns:
-        out[f"{col}.inf"] = grouped[f"{col}.inf"].last()
-    return out
+    infinities = grouped[[f"{col}.inf" for col in columns]].last()
+    return pd.concat([grouped[sums].sum(), grouped["line"].max(), infinities], axis=1)
 
 
 def _values(table, columns: dict[str, str]):
@@ -380,15 +377,14 @@ def _values(table, columns: dict[str, str]):
     import numpy as np
     import pandas as pd
 
-    out = pd.DataFrame(index=table.index)
-    out["line"] = table["line"]
+    out = {"line": table["line"]}
     for col in columns:
         count = table[f"{col}.count"]
         mean = table[f"{col}.sum"] / count.where(count > 0)
         value = mean.where(table[f"{col}.inf"].isna(), table[f"{col}.inf"])
         value = value.where(table[f"{col}.nan"] == 0, np.nan)
         out[col] = value.where(table[f"{col}.present"] > 0)
-    return out
+    return pd.DataFrame(out, index=table.index)
 
 
 def _choose_columns(header: list[str], name: str, train_col: str | None,
