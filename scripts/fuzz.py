@@ -9,8 +9,8 @@ Each execution mutates a seed (byte flips, hostile tokens: huge numbers, inf/nan
 escape sequences, long runs of spaces or digits; line duplication, splicing, truncation,
 compression), reads it detected and as a forced format, and renders the results in every
 format. A finding is an exception other than InputError, a rule status "error", an
-execution slower than --slow seconds, or a raw control character / workflow command in an
-output. Each distinct finding (by exception type and innermost valgap frame) is saved once
+execution slower than --slow seconds, a warning (it would reach stderr), or a raw control
+character / workflow command in an output. Each distinct finding (by exception type and innermost valgap frame) is saved once
 under OUT/findings/. The last line printed is the summary: executions, executions per
 second, findings.
 """
@@ -26,6 +26,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,6 +140,8 @@ def execute(data: bytes, fmt: str | None, slow: float) -> str | None:
 
 def worker(index: int, seconds: float, slow: float, out: Path, queue) -> None:
     signal.signal(signal.SIGALRM, _alarm)
+    # a warning is output on stderr that valgap did not mean to write: a finding too
+    warnings.simplefilter("error")
     rng = random.Random(index * 7919 + int(time.time()))
     pool = seeds()
     end = time.monotonic() + seconds
