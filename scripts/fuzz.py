@@ -11,8 +11,8 @@ compression), reads it detected and as a forced format, and renders the results 
 format. A finding is an exception other than InputError, a rule status "error", an
 execution slower than --slow seconds, a warning (it would reach stderr), or a raw control
 character / workflow command in an output. Each distinct finding (by exception type and
-innermost valgap frame) is saved once under OUT/findings/. The last line printed is the summary: executions, executions per
-second, findings.
+innermost valgap frame) is saved once under OUT/findings/. The last line printed is the
+summary: executions, executions per second, findings.
 """
 from __future__ import annotations
 
