@@ -6,6 +6,7 @@ import codecs
 import gzip
 import json
 import lzma
+import math
 
 import pytest
 
@@ -201,3 +202,52 @@ def test_missing_tensorboard_extra_says_how_to_install(cli, monkeypatch):
     assert res.exit_code == 2
     assert "pip install 'valgap[tensorboard]'" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+# Notebook outputs that exist only as HTML, after a first cell that fills the head
+# (layouts of fastai's and the Trainer's progress tables, built here: valgap's test set-up
+# installs neither library)
+
+def _table_html(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
+    return (f'<table border="1" class="dataframe">\n<thead><tr style="text-align: left;">'
+            f"{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>")
+
+
+def _notebook(tmp_path, html: str):
+    import json
+
+    listing = ["Archive:  data.zip\n"] + [f"  inflating: data/img_{i:05d}.png\n"
+                                          for i in range(6000)]
+    doc = {"cells": [
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "name": "stdout",
+                                           "text": listing}]},
+        {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {
+            "text/html": [html], "text/plain": ["<IPython.core.display.HTML object>"]}}]}],
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {}}
+    path = tmp_path / "train.ipynb"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_fastai_html_table_after_a_long_first_cell(tmp_path):
+    rows = [[str(e), f"{1 / (e + 1):.6f}", f"{1.1 / (e + 1):.6f}", "0.9", "00:05"]
+            for e in range(4)]
+    html = _table_html(["epoch", "train_loss", "valid_loss", "accuracy", "time"], rows)
+    run = read(str(_notebook(tmp_path, html)))[-1]
+    assert run.epochs == 4
+    assert run.table["train_loss"].tolist() == [1.0, 0.5, 0.333333, 0.25]
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(0.275)
+
+
+def test_trainer_notebook_table_with_no_log_cells(tmp_path):
+    rows = [[str(e), "No log" if e == 1 else f"{1 / e:.6f}", f"{1.2 / e:.6f}", "0.8"]
+            for e in range(1, 6)]
+    html = ("<div><progress value='500' max='500'></progress> [500/500 00:30, Epoch 5/5]"
+            "</div>" + _table_html(["Epoch", "Training Loss", "Validation Loss", "Accuracy"],
+                                   rows))
+    run = read(str(_notebook(tmp_path, html)))[-1]
+    assert run.epochs == 5 and math.isnan(run.table["train_loss"].iloc[0])
+    assert run.table["train_loss"].iloc[-1] == pytest.approx(0.2)
+    assert run.table["val_loss"].iloc[0] == pytest.approx(1.2)

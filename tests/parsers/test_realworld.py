@@ -51,7 +51,8 @@ EXPECTED = [
     ("lightning-csv/LaugeHermansen__DeepLearningProject__logs~lightning_logs~version_0~metrics.csv", 1, 20, 1.4148, 0.0377, 0.7647, 0.0107),
     ("lightning-csv/MostafaKhaled2017__fashion-mnist-classification__logs~lightning_logs~version_0~metrics.csv", 1, 5, 0.6486, 0.432, 0.4842, 0.3954),
     ("notebook/AKBoles__Voice-Identification__KerasSpeakerIdentification.ipynb", 1, 10, 0.768, 0.005, 0.4232, 0.1205),
-    ("notebook/AKBoles__Voice-Identification__Pandas Graphing.ipynb", "unrecognised"),
+    # a DataFrame of the training history displayed as HTML: the table is the run
+    ("notebook/AKBoles__Voice-Identification__Pandas Graphing.ipynb", 1, 15, 2.0164, 0.0219, 0.7764, 0.1168),
     # TFLearn prints one epoch's final line ("| Adam | epoch: 010 | loss: ... -- iter: 64/64"):
     # a one-epoch run (too short to judge), not an unreadable input
     ("notebook/AKBoles__Voice-Identification__SimpleSpeechRecognition.ipynb", 1, 1, 1.3054, 1.3054, 0.3466, 0.3466),

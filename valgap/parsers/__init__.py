@@ -111,6 +111,8 @@ def detect(source: Source) -> str:
     if score <= 0 and len(raw) >= HEAD_BYTES:
         # progress bars can fill the first 64 KiB before the first epoch line: look further
         best, score = _best(decode(source.head(LONG_HEAD_BYTES)))
+    if score <= 0 and len(raw) >= HEAD_BYTES:
+        best, score = _scan(source)
     if score <= 0:
         if _single_column(head):
             raise InputError("a single column of numbers with no header: valgap cannot tell "
@@ -121,6 +123,40 @@ def detect(source: Source) -> str:
                          "CSV loss columns, trainer state or epoch/loss lines found)",
                          source.name, code="unrecognised")
     return best
+
+
+SCAN_BYTES = 64 * 1024 * 1024   # how far detection reads into an input, at most
+WINDOW_LINES = 4000              # lines each window of the scan holds
+WINDOW_CHARS = 1 << 20
+CLUES = ("loss", "mse", "mae")  # a window without one holds no epoch line: not sniffed
+
+
+def _scan(source: Source) -> tuple[str, float]:
+    """Detection beyond the head: windows of lines through the whole input (a notebook whose
+    first cell lists 5,000 unzipped files, a capture that starts with megabytes of
+    redraws), sniffing only the windows that mention a loss, up to ``SCAN_BYTES``."""
+    window: list[str] = []
+    size = total = 0
+    for _, line in source.numbered():
+        window.append(line)
+        size += len(line) + 1
+        if len(window) >= WINDOW_LINES or size >= WINDOW_CHARS:
+            best, score = _sniff_window(window)
+            if score > 0:
+                return best, score
+            total += size
+            if total >= SCAN_BYTES:
+                break
+            window, size = window[-50:], sum(len(w) + 1 for w in window[-50:])
+    return _sniff_window(window)
+
+
+def _sniff_window(window: list[str]) -> tuple[str, float]:
+    text = "\n".join(window)
+    lowered = text.lower()
+    if not any(clue in lowered for clue in CLUES):
+        return "", 0.0
+    return _best(text)
 
 
 def _single_column(head: str) -> bool:

@@ -1,6 +1,8 @@
 """Jupyter notebooks: the text outputs of the cells, read as the training log they hold."""
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 from valgap.model import InputError
 from valgap.parsers._text import Source, load_json
 
@@ -31,9 +33,58 @@ def _items(node: object, key: str) -> list[dict]:
 
 
 def _text(output: dict) -> str:
-    """A stream output's text, or an execute result's plain-text form."""
+    """A stream output's text; for a displayed result, its HTML tables (fastai's and the
+    Trainer's progress tables exist only as HTML) as bar-separated rows, else its plain
+    text."""
     data = output.get("data")
-    text = output.get("text") or (data.get("text/plain") if isinstance(data, dict) else None)
-    if isinstance(text, list):
-        return "".join(t for t in text if isinstance(t, str))
-    return text if isinstance(text, str) else ""
+    data = data if isinstance(data, dict) else {}
+    html = _joined(data.get("text/html"))
+    if "<table" in html:
+        tables = html_tables(html)
+        if tables:
+            return tables
+    return _joined(output.get("text")) or _joined(data.get("text/plain"))
+
+
+def _joined(value: object) -> str:
+    if isinstance(value, list):
+        return "".join(t for t in value if isinstance(t, str))
+    return value if isinstance(value, str) else ""
+
+
+def html_tables(html: str) -> str:
+    """The tables of an HTML output as ``| a | b |`` lines (cells' text only)."""
+    parser = _Tables()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (ValueError, AssertionError):  # html.parser on a malformed document
+        pass
+    return "".join("| " + " | ".join(row) + " |\n" for row in parser.rows)
+
+
+class _Tables(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "tr":
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.row is not None and self.cell is not None:
+            self.row.append(" ".join("".join(self.cell).split()).replace("|", "/"))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            if self.row:
+                self.rows.append(self.row)
+            self.row = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
