@@ -251,3 +251,25 @@ def test_trainer_notebook_table_with_no_log_cells(tmp_path):
     assert run.epochs == 5 and math.isnan(run.table["train_loss"].iloc[0])
     assert run.table["train_loss"].iloc[-1] == pytest.approx(0.2)
     assert run.table["val_loss"].iloc[0] == pytest.approx(1.2)
+
+
+def test_tensorboard_step_counter_reset_reads_the_last_run(tmp_path):
+    pytest.importorskip("tensorboard")
+    from tensorboard.compat.proto.event_pb2 import Event
+    from tensorboard.compat.proto.summary_pb2 import Summary
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    def write_run(writer, scale):
+        for step in range(5):
+            for tag, value in (("train_loss", scale / (step + 1)), ("val_loss", scale)):
+                summary = Summary(value=[Summary.Value(tag=tag, simple_value=value)])
+                writer.add_event(Event(step=step, wall_time=float(step), summary=summary))
+
+    writer = EventFileWriter(str(tmp_path))
+    write_run(writer, 1.0)
+    write_run(writer, 3.0)  # the same folder written again from step 0
+    writer.close()
+    run = read(str(tmp_path))[-1]
+    assert run.epochs == 5
+    assert run.table["val_loss"].tolist() == [3.0] * 5
+    assert any("starts over" in w for w in run.info.warnings)

@@ -26,6 +26,26 @@ def metric_name(run: str, tag: str) -> str:
     return tag
 
 
+def last_run(series: Series, info) -> Series:
+    """Each tag's points after the last time its step counter started over (a run written
+    again into the same folder), in the order they were logged: merging them by step would
+    interleave two runs into one curve."""
+    out: Series = {}
+    restarts = 0
+    for name, points in series.items():
+        cut = 0
+        for i in range(1, len(points)):
+            if points[i][0] < points[i - 1][0]:
+                cut = i
+        restarts = max(restarts, sum(1 for i in range(1, len(points))
+                                     if points[i][0] < points[i - 1][0]))
+        out[name] = points[cut:]
+    if restarts:
+        info.warnings.append(f"the step counter starts over {restarts} time(s) (the folder "
+                             "holds more than one run): the last run is read")
+    return out
+
+
 def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
     """Records per epoch, and notes on how they were made."""
     notes: list[str] = []

@@ -42,6 +42,7 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
         raise InputError("no loss scalar in the event files (tags: "
                          + ", ".join(sorted(series))[:200] + ")", name, code="no-epochs")
     info = RunInfo(source=name, format=NAME)
+    series = _series.last_run(series, info)
     for points in series.values():
         points.sort()
     records, notes = _series.to_records(series)

@@ -54,6 +54,7 @@ def parse_files(paths: list[Path], name: str) -> list[Run]:
     if guessed:
         info.warnings.append("train/validation pairing guessed from file names: "
                              + ", ".join(guessed))
+    series = _series.last_run(series, info)
     records, notes = _series.to_records(series)
     if not records:
         raise InputError("the exported files hold no points (a header only?)", name,
