@@ -40,3 +40,22 @@ def test_test_loss_stands_in_for_validation_and_says_so():
 def test_a_single_epoch_line_is_a_one_epoch_run(cli):
     res = cli("analyze", "--format", "json", str(STYLES / "single-epoch.log"))
     assert res.exit_code == 0 and json.loads(res.stdout)["fit"] == "too-short"
+
+
+def test_detectron2_metrics_json_rows_at_each_evaluation(tmp_path):
+    # detectron2 writes metrics.json as JSON Lines: training records per iteration
+    # (total_loss and its parts), validation records apart when a hook computes them
+    lines = []
+    for it in range(1, 61):
+        lines.append(json.dumps({"iteration": it, "total_loss": 2.0 / it, "loss_cls": 1.0 / it,
+                                 "lr": 0.02, "time": 0.3}))
+        if it % 20 == 0:
+            lines.append(json.dumps({"iteration": it, "validation_loss": 2.2 / it}))
+    path = tmp_path / "metrics.json"
+    path.write_text("\n".join(lines) + "\n")
+    run = read(str(path))[-1]
+    assert run.info.format == "jsonl" and run.epochs == 3
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(2.2 / 60)
+    expected = sum(2.0 / it for it in range(41, 61)) / 20  # mean since the last evaluation
+    assert run.table["train_loss"].iloc[-1] == pytest.approx(expected)
+    assert "train_loss_cls" in run.table
