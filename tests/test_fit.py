@@ -115,3 +115,22 @@ def test_an_infinite_loss_in_one_curve_is_divergence(scale):
     assert result.fit == "diverged" and "infinite at epoch 6" in result.evidence
     result = classify(make_run(val, train), Facts())
     assert result.fit == "diverged" and "validation loss" in result.evidence
+
+
+@pytest.mark.parametrize("epochs", [5, 50, 500])
+def test_a_validation_loss_of_zero_every_epoch_is_no_fit(epochs):
+    train = [2.0 * 0.99 ** e for e in range(epochs)]
+    result = classify(make_run(train, [0.0] * epochs), Facts())
+    assert result.fit is None and "not a measurement" in result.evidence
+
+
+def test_zero_validation_loss_is_reported_as_a_broken_metric_not_a_fit(cli, tmp_path):
+    import json
+
+    path = tmp_path / "zero.csv"
+    path.write_text("epoch,loss,val_loss\n" + "".join(f"{e},{2 / (e + 1)},0.0\n"
+                                                      for e in range(10)))
+    result = json.loads(cli("analyze", "--format", "json", str(path)).stdout)
+    assert result["fit"] is None
+    assert [c["id"] for c in result["causes"]] == ["broken-metric"]
+    assert result["verdict"].startswith("Cannot judge the fit") and "loss" in result["verdict"]

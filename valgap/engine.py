@@ -43,17 +43,19 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
     result = Result(source=source or run.info.source, format=run.info.format, run=run)
     result.fit = fit_module.classify(run, facts, config.fit)
     curves = Curves.of(run)
-    if result.fit.fit is None or curves is None or curves.n < MIN_EPOCHS:
+    if curves is None or curves.n < MIN_EPOCHS:
         reason = result.fit.evidence if result.fit.fit is None or curves is None else (
             f"{curves.n} epoch(s) with both losses: every rule needs at least {MIN_EPOCHS}")
         result.rules = [RuleStatus(r.ID, "skipped", reason) for r in rules.all_rules()]
     else:
         ctx = Context(run, facts, result.fit, curves)
         diverged = result.fit.fit == "diverged"
+        unjudged = result.fit.fit is None  # a curve that is no measurement: only faults
         for module in rules.all_rules():
-            if diverged and not getattr(module, "MECHANICAL", False):
-                result.rules.append(RuleStatus(module.ID, "skipped", "training diverged: the "
-                                               "gap between the curves means nothing after that"))
+            if (diverged or unjudged) and not getattr(module, "MECHANICAL", False):
+                why = ("training diverged: the gap between the curves means nothing after "
+                       "that") if diverged else result.fit.evidence
+                result.rules.append(RuleStatus(module.ID, "skipped", why))
             else:  # a mechanical fault (a spike, a zero loss) is reported beside divergence
                 result.rules.append(_run_rule(module, ctx, config, result))
         result.causes = rank(result.causes)

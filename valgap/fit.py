@@ -51,6 +51,9 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
     assert curves is not None
     if curves.n < 2:
         return FitResult("too-short", f"{curves.n} epoch(s) with both losses: nothing to judge")
+    unusable = _unmeasured(curves)
+    if unusable:
+        return FitResult(None, unusable)
     if not curves.positive:
         return FitResult("good-fit" if median(_diff(curves)) <= 0 else "val-below-train",
                          "losses are not all positive: judged on differences only")
@@ -61,6 +64,18 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
     gap = median(curves.log_gap(shifted=True)[curves.late()])
     return FitResult("good-fit", f"both losses fell and settled; late gap {describe_gap(-gap)} "
                      "(validation vs training at epoch end)")
+
+
+def _unmeasured(c: Curves) -> str:
+    """A curve that is exactly 0, or exactly the same number, in every epoch while the other
+    moves is not a measurement: no fit can be read from it."""
+    if c.n < 3:
+        return ""
+    for name, curve, other in (("validation", c.val, c.train), ("training", c.train, c.val)):
+        if len(set(curve)) == 1 and (curve[0] == 0 or len(set(other)) > 1):
+            return (f"the {name} loss is {curve[0]:.6g} in all {c.n} epochs: it is not a "
+                    "measurement, so the fit cannot be read from it")
+    return ""
 
 
 def _diff(c: Curves) -> list[float]:

@@ -44,7 +44,10 @@ def sentence(result: Result) -> str:
         return f"Could not analyse: {result.error.message}"
     fit = result.fit
     if fit is None or fit.fit is None:
-        return f"Cannot judge the fit: {fit.evidence if fit else 'no curves'}."
+        fault = next((c for c in result.causes if FAMILIES[c.rule] == "bug"), None)
+        because = f" Most likely {CAUSE_PHRASES[fault.rule]} ({fault.confidence:.2f})." \
+            if fault else ""
+        return f"Cannot judge the fit: {fit.evidence if fit else 'no curves'}.{because}"
     head = FIT_PHRASES[fit.fit]
     if fit.fit == "overfit" and fit.onset_epoch:
         head += f" (from epoch {fit.onset_epoch})"

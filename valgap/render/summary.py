@@ -14,7 +14,7 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
         if result.error is not None:
             rows.append((result.source, "unreadable", result.error.message, "-"))
         else:
-            fit = result.fit.fit if result.fit and result.fit.fit else "no fit (missing loss)"
+            fit = result.fit.fit if result.fit and result.fit.fit else "not judged"
             rows.append((result.source, fit, first_cause(result), str(result.run.epochs_logged)))
     rows = [(shown(row[0]), *(printable(c) for c in row[1:])) for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
