@@ -134,3 +134,35 @@ def test_zero_validation_loss_is_reported_as_a_broken_metric_not_a_fit(cli, tmp_
     assert result["fit"] is None
     assert [c["id"] for c in result["causes"]] == ["broken-metric"]
     assert result["verdict"].startswith("Cannot judge the fit") and "loss" in result["verdict"]
+
+
+def _early_stopped(epochs: int, scale: float) -> tuple[list[float], list[float]]:
+    """Training towards zero; validation bottoms at 40 % of the run and stalls, the run
+    stops a few epochs after its minimum (early stopping)."""
+    train = [scale * math.exp(-6 * e / epochs) for e in range(epochs)]
+    bottom = int(0.4 * epochs)
+    val = [scale * 1.1 * math.exp(-2 * min(e, bottom) / epochs) * (1 + 0.002 * max(0, e - bottom))
+           for e in range(epochs)]
+    return train, val
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+@pytest.mark.parametrize("epochs", [8, 50, 500])
+def test_a_wide_growing_gap_is_overfit_at_every_scale_and_length(scale, epochs):
+    train, val = _early_stopped(epochs, scale)
+    assert classify(make_run(train, val), Facts()).fit == "overfit"
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+@pytest.mark.parametrize("epochs", [8, 50, 500])
+def test_a_constant_gap_from_the_start_is_not_overfit(scale, epochs):
+    train = [scale * math.exp(-2 * e / epochs) for e in range(epochs)]
+    val = [2.5 * t for t in train]  # a harder validation set: the gap never grows
+    assert classify(make_run(train, val), Facts()).fit != "overfit"
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+def test_validation_below_training_throughout_is_not_overfit_when_it_rises(scale):
+    train = [scale * (2.0 - 0.05 * e) for e in range(20)]
+    val = [scale * (1.0 - 0.02 * e if e < 12 else 0.76 + 0.01 * (e - 12)) for e in range(20)]
+    assert classify(make_run(train, val), Facts()).fit != "overfit"

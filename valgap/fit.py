@@ -31,6 +31,8 @@ class FitConfig:
     below_share: float = 0.6         # ... in this share of the late epochs
     stall_train_fall: float = 0.5    # log fall of training loss over the late epochs, and
     stall_gap: float = 0.7           # log(val/train) at the end, for a stalled validation
+    wide_gap: float = 2.0            # validation this many times training late in the run,
+    gap_growth: float = 1.5          # ... after the gap grew by this factor: overfitting
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -143,6 +145,8 @@ def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
 
 
 def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    if below_share(c.log_gap(shifted=True)) >= 0.75:
+        return None  # validation below training almost throughout: a rise is not overfitting
     val = _smooth(c.val)
     best = min(range(c.n), key=lambda i: val[i])
     if best >= c.n - 2:
@@ -175,6 +179,27 @@ def _stalled(c: Curves, conf: FitConfig) -> FitResult | None:
                          f"({lv[0]:.4g} -> {lv[-1]:.4g}) while training loss kept falling "
                          f"({lt[0]:.4g} -> {lt[-1]:.4g}); validation ends "
                          f"{exp_safe(gap):.1f}x training", onset_epoch=c.epochs[late][0])
+    return _widening(c, conf)
+
+
+def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
+    """A large validation-over-training gap that opened while training kept improving is
+    overfitting whatever the last few epochs do: early stopping ends a run a few epochs
+    after the validation minimum, before any rise shows. Judged on ratios, so the same at
+    every loss scale."""
+    if c.n < 5:
+        return None
+    gaps = [log_ratio(v, t) for t, v in zip(c.train_at_end, c.val)]  # > 0: val above
+    late = median(gaps[c.late()])
+    early = median(gaps[:max(2, c.n // 5)])
+    train_fall = log_ratio(c.train[0], median(c.train[c.late()]))
+    if late > math.log(conf.wide_gap) and late - early > math.log(conf.gap_growth) \
+            and train_fall > late - early:
+        best = min(range(c.n), key=lambda i: _smooth(c.val)[i])
+        return FitResult("overfit", f"the gap opened while training improved: validation "
+                         f"{exp_safe(early):.2g}x training early, {exp_safe(late):.2g}x late "
+                         f"(training fell {exp_safe(train_fall):.3g}x); validation was lowest "
+                         f"at epoch {c.epochs[best]}", onset_epoch=c.epochs[best])
     return None
 
 
