@@ -175,3 +175,19 @@ def test_a_headerless_single_column_is_refused_saying_what_is_missing(tmp_path):
     with pytest.raises(InputError) as err:
         read(str(path))
     assert "no header" in err.value.message and "add a header line" in err.value.message
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1000])
+def test_chunk_boundaries_inside_an_epoch_change_nothing(monkeypatch, chunk):
+    # Lightning's sparse rows: several rows per epoch, a restart, an explicit NaN and an inf
+    text = (DATA / "lightning" / "metrics.csv").read_text()
+    header, *rows = text.splitlines()
+    extra = [",".join(["nan" if h == "val_loss" else "" for h in header.split(",")])]
+    text = "\n".join([header, *rows, *rows[:9], *extra]) + "\n"
+    whole = csv_log.parse(Source("x.csv", text.encode()))
+    monkeypatch.setattr(csv_log, "CHUNK_ROWS", chunk)
+    chunked = csv_log.parse(Source("x.csv", text.encode()))
+    assert len(whole) == len(chunked) == 2
+    for a, b in zip(whole, chunked):
+        assert a.table.equals(b.table) and a.info.epoch_lines == b.info.epoch_lines
+        assert a.info.notes == b.info.notes

@@ -103,20 +103,15 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
                        framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
         info.notes.append("columns used: " + ", ".join(f"{c} <- {n}"
                                                        for n, c in columns.items()))
-        table, rows = _reduce(stream, header, columns, source.name)
-    if table is None:
+        values, rows, averaged = _reduce(stream, header, columns, source.name)
+    if values is None and not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
-    losses = [c for c, target in columns.items() if target.split("_", 1)[1] in _table.LOSS_LIKE]
-    losses += [c for parts in _loss_parts(columns).values() for c in parts]
-    table = table[table[[f"{c}.present" for c in losses]].sum(axis=1) > 0]
-    if table.empty:
+    if values is None or values.empty:
         raise InputError("no row with a loss value", source.name, code="no-epochs")
-    averaged = sorted(c for c in columns if (table[f"{c}.present"] > 1).any())
     if averaged:
         info.notes.append("logged several times per epoch, averaged over the epoch: "
-                          + ", ".join(averaged))
+                          + ", ".join(sorted(averaged)))
     info.rows_read = rows
-    values = _values(table, columns)
     columns = dict(columns)
     for split, parts in _loss_parts(columns).items():  # YOLO: box + cls + dfl losses
         name = f"{split}/loss (sum of {', '.join(parts)})"
@@ -240,8 +235,9 @@ def _header(line: str, name: str) -> _Header:
 
 
 def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
-    """One row per (run, epoch): per value column the sum and count of its finite values,
-    the count of explicit NaNs, its last infinity, and how many cells were filled."""
+    """One row per (run, epoch) with a loss: each column's value (the mean of its cells;
+    NaN if one was NaN; the infinity if one was infinite), the rows read, and the columns
+    logged several times in an epoch."""
     import pandas as pd
 
     lower = [h.lower() for h in header.names]
@@ -251,6 +247,10 @@ def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
     state = _Carry()
     parts = []
     chunks = None
+    carry = None  # the partial sums of the last epoch read, which the next chunk may continue
+    averaged: set[str] = set()
+    losses = [c for c, target in columns.items() if target.split("_", 1)[1] in _table.LOSS_LIKE]
+    losses += [c for group in _loss_parts(columns).values() for c in group]
     while True:
         try:  # the reader tokenizes its first rows when made: errors come from both
             if chunks is None:
@@ -266,11 +266,31 @@ def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
                 ValueError) as exc:  # what the C parser raises on a malformed file
             raise InputError(f"not a readable CSV: {str(exc).splitlines()[0][:120]}", name,
                              line=state.rows + 2 + header.skipped, code="bad-csv") from None
-        parts.append(_reduce_chunk(chunk, header, columns, epoch_at, state, name))
+        part = _reduce_chunk(chunk, header, columns, epoch_at, state, name)
+        if not len(part):
+            continue
+        # an epoch's rows are contiguous (a smaller epoch number starts a new run), so only
+        # the last epoch of a chunk can go on in the next: the rest are final, and kept as
+        # one value per column (not as their partial sums)
+        if carry is not None:
+            part = pd.concat([_combine(pd.concat([carry, part.iloc[:1]]), columns),
+                              part.iloc[1:]])
+        carry = part.iloc[-1:]
+        parts.append(_finish(part.iloc[:-1], columns, losses, averaged))
+    if carry is not None:
+        parts.append(_finish(carry, columns, losses, averaged))
     parts = [p for p in parts if len(p)]
     if not parts:
-        return None, state.rows
-    return _combine(pd.concat(parts), columns), state.rows
+        return None, state.rows, averaged
+    return pd.concat(parts), state.rows, averaged
+
+
+def _finish(part, columns: dict[str, str], losses: list[str], averaged: set[str]):
+    """Final values of complete epochs, those with a loss only; notes which columns were
+    logged several times in an epoch."""
+    part = part[part[[f"{c}.present" for c in losses]].sum(axis=1) > 0]
+    averaged |= {c for c in columns if (part[f"{c}.present"] > 1).any()}
+    return _values(part, columns)
 
 
 class _Carry:
@@ -362,7 +382,7 @@ def _float_or_nan(cell) -> float:
 
 
 def _combine(parts, columns: dict[str, str]):
-    """Chunks' partial rows of the same (run, epoch) merged (an epoch may span chunks)."""
+    """Partial rows of the same (run, epoch) merged (an epoch may span two chunks)."""
     import pandas as pd
 
     grouped = parts.groupby(level=["run", "epoch"], sort=True)
