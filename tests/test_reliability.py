@@ -438,3 +438,16 @@ def test_a_wide_csv_writes_nothing_on_stderr(cli, tmp_path):
     path = write(tmp_path, "wide.csv", ",".join(names) + "\n" + rows)
     res = cli("analyze", "--format", "json", str(path))
     assert res.exit_code == 0 and res.stderr == ""
+
+
+def test_a_batch_with_workers_stops_quietly_when_its_reader_goes_away(tmp_path):
+    for i in range(200):
+        (tmp_path / f"r{i}.log").symlink_to(HEALTHY)
+    for fmt in ("text", "json"):
+        proc = subprocess.Popen([*VALGAP, "analyze", str(tmp_path), "-j", "2", "--format", fmt],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.readline()
+        proc.stdout.close()  # like `| head -1`
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+        assert proc.returncode in (0, 141) and err == b"", err[-500:]
