@@ -280,10 +280,19 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n")
 
 
+# control characters other than the redraws themselves (\r, \b): most lines have none, and
+# one search of the line spares a substitution per state
+_OTHER_CONTROL = re.compile(r"[\x00-\x07\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def segments(line: str) -> list[str]:
     """The printable states of one raw line: ANSI removed, split at \\r and \\b redraws."""
-    line = ANSI.sub("", line)
-    return [CONTROL.sub("", s) for s in REDRAW.split(line) if s.strip()]
+    if "\x1b" in line:
+        line = ANSI.sub("", line)
+    states = REDRAW.split(line)
+    if _OTHER_CONTROL.search(line):
+        states = [CONTROL.sub("", s) for s in states]
+    return [s for s in states if s.strip()]
 
 
 def clean(line: str) -> str:

@@ -137,7 +137,7 @@ def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
         if state.in_summary or _table.summary_starts(text):
             state.in_summary = not _table.summary_ends(text)
         _table.scan_facts(text, state.info, state.in_summary)
-    m = EPOCH.search(text)
+    m = EPOCH.search(text) if "Epoch" in text else None  # most states are bars
     if m:
         if state.epoch is not None and not state.values:
             cut = state.epoch
