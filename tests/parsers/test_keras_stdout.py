@@ -102,3 +102,16 @@ def test_keras1_verbose2_lines():
     assert first.epochs == 10
     assert first.table.loc[1, "train_loss"] == 1.7197
     assert first.table.loc[10, "val_loss"] == 0.2883
+
+
+def test_a_long_line_of_redraws_keeps_its_final_state_even_when_wiped_after():
+    from valgap.parsers import keras_stdout
+    from valgap.parsers._text import Source
+
+    states = "".join(f"\r{k}/2000 [==>...] - ETA: 1s - loss: 0.9" for k in range(1, 2000))
+    final = "\r2000/2000 [==============================] - 3s 1ms/step - loss: 0.5 - val_loss: 0.6"
+    text = "Epoch 1/2\n" + states + final + "\r" + " " * 80 + "\nEpoch 2/2\n" + states + \
+        final.replace("0.5", "0.4") + "\n"
+    run = keras_stdout.parse(Source("x.log", text.encode()))[-1]
+    assert run.table["train_loss"].tolist() == [0.5, 0.4]
+    assert run.table["val_loss"].tolist() == [0.6, 0.6]

@@ -86,6 +86,26 @@ class _State:
         self.line = line_no
 
 
+LONG_LINE = 1 << 16
+
+
+def _ends(raw: str) -> str:
+    """A long line of bar redraws reduced to what can matter: the text before the first
+    redraw (an epoch header, a summary line) and the final state. The states in between are
+    the bar on its way, which carry no value the final state does not (the epoch's values,
+    ``val_*`` included, are on its final state), so they are not split at all."""
+    first = min((i for i in (raw.find("\r"), raw.find("\x08")) if i >= 0), default=-1)
+    if first < 0:
+        return raw
+    end = len(raw)
+    while True:  # the last state that shows something (a bar may be wiped with blanks)
+        last = max(raw.rfind("\r", 0, end), raw.rfind("\x08", 0, end))
+        if last < first or raw[last + 1:end].strip():
+            break
+        end = last
+    return raw[:first] + "\r" + raw[max(last, first) + 1:end]
+
+
 class Incremental:
     """Feed raw lines as they arrive; ``records()`` gives the epochs complete so far."""
 
@@ -98,8 +118,9 @@ class Incremental:
         return self.state.info
 
     def feed(self, raw: str, line_no: int) -> None:
-        for seg in segments(raw):
+        for seg in segments(_ends(raw) if len(raw) > LONG_LINE else raw):
             self.cut = _feed(self.state, seg, line_no, self.cut)
+
 
     def records(self) -> list[EpochRecord]:
         """Closed epochs, plus the current one once its validation values are in."""
