@@ -59,3 +59,12 @@ def test_detectron2_metrics_json_rows_at_each_evaluation(tmp_path):
     expected = sum(2.0 / it for it in range(41, 61)) / 20  # mean since the last evaluation
     assert run.table["train_loss"].iloc[-1] == pytest.approx(expected)
     assert "train_loss_cls" in run.table
+
+
+def test_yolo_stdout_rows_sum_the_loss_parts():
+    # Ultralytics prints each epoch's row with its tqdm bar after it, and no validation loss
+    # (tests/data/loop/yolo-stdout.log follows its layout; Ultralytics is not installed here)
+    run = read(str(DATA / "loop" / "yolo-stdout.log"))[-1]
+    assert run.epochs == 3
+    assert run.table["train_loss"].tolist() == pytest.approx([4.69, 4.19, 3.89])
+    assert "val_loss" not in run.table

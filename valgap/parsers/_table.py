@@ -105,9 +105,24 @@ def drop_trailing_evaluation(table, info: RunInfo):
     return table
 
 
+def has_loss(names) -> bool:
+    """Whether a record's values include a loss: one, or its parts (box, cls, dfl losses)."""
+    pairs = [canonical(n) for n in names]
+    if any(p is not None and p[1] in LOSS_LIKE for p in pairs):
+        return True
+    return sum(1 for p in pairs if p is not None and p[1].endswith("_loss")) >= 2
+
+
 def promote_curves(table, info: RunInfo):
     """The table's train_loss/val_loss, when the log named them otherwise: test losses
     where no validation was logged, an MSE/MAE pair where no loss was. Says so in a note."""
+    columns = set(table.columns)
+    for split in ("train", "val"):  # loss parts and no total (YOLO's box, cls and dfl)
+        parts = sorted(c for c in columns if c.startswith(f"{split}_") and c.endswith("_loss"))
+        if f"{split}_loss" not in columns and len(parts) >= 2:
+            table = table.assign(**{f"{split}_loss": table[parts].sum(axis=1,
+                                                                      min_count=len(parts))})
+            info.notes.append(f"{split} loss = the sum of its parts: {', '.join(parts)}")
     columns = set(table.columns)
     renames: dict[str, str] = {}
     if "train_loss" not in columns and "val_loss" not in columns:

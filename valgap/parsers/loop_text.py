@@ -130,6 +130,9 @@ class _Reader:
         for bar in (TQDM_BAR, TQDM_COUNT):  # a loop that prints right after its tqdm bar
             found = bar.search(line)
             while found:
+                if self.table and self.spaced and found.start() > 0 and \
+                        self._table_row(line[:found.start()], line_no):
+                    return  # a table row with its bar after it (Ultralytics YOLO)
                 line = line[found.end():]
                 found = bar.search(line)
         if not line.strip() or TQDM.search(line):
@@ -212,7 +215,8 @@ class _Reader:
             return True  # the rule under a header
         row = {name: _cell_number(cell) for name, cell in zip(self.table, cells)}
         number = row.pop("epoch")
-        if number is None or not any(v is not None and _table.is_curve(k)
+        if number is None or not any(v is not None and (_table.is_curve(k) or
+                                                        k.endswith("_loss"))
                                      for k, v in row.items()):
             return False  # not a row of this table
 
@@ -228,8 +232,10 @@ class _Reader:
 
 def _cell_number(cell: str) -> float | None:
     """A table cell's number; None for an empty cell ("No log", "-") or a non-number
-    (a time such as 00:05)."""
-    text = cell.strip().rstrip("%")
+    (a time such as 00:05). ``3/10`` (an epoch of a total) is 3; ``640:`` is 640."""
+    text = cell.strip().rstrip("%:")
+    if re.fullmatch(r"\d{1,9}/\d{1,9}", text):
+        text = text.split("/")[0]
     if text.lower() in NO_VALUE:
         return None
     try:
@@ -248,7 +254,7 @@ def _loss_records(reader: _Reader) -> list[EpochRecord]:
             mean = {k: total / count for k, (total, count) in batches.items()
                     if _table.column(k) not in {_table.column(n) for n in record.values}}
             record = EpochRecord(record.epoch, {**mean, **record.values}, record.line)
-        if any(_table.is_curve(k) for k in record.values):
+        if _table.has_loss(record.values):
             out.append(record)
     return out
 
