@@ -451,3 +451,20 @@ def test_a_batch_with_workers_stops_quietly_when_its_reader_goes_away(tmp_path):
         err = proc.stderr.read()
         proc.wait(timeout=60)
         assert proc.returncode in (0, 141) and err == b"", err[-500:]
+
+
+def test_values_at_the_float_limit_raise_no_warning(tmp_path):
+    # found by fuzzing: two cells of 1e308 in one epoch overflowed numpy's sum (a warning)
+    import warnings
+
+    from valgap.parsers import read
+
+    rows = "".join(f"{e // 2},1e308,{1e308 if e % 2 else ''}\n" for e in range(6000))
+    path = write(tmp_path, "limit.csv", "epoch,loss,val_loss\n" + rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = read(str(path))[-1]
+        from valgap.parsers._table import downsample
+
+        downsample(run, 100)
+    assert run.epochs == 3000

@@ -332,7 +332,9 @@ def _reduce_chunk(chunk, header: _Header, columns: dict[str, str], epoch_at: int
     sums = {c: "sum" for c in parts if c.endswith((".sum", ".count", ".nan", ".present"))}
     grouped = frame.groupby(["run", "epoch"], sort=False)
     infinities = grouped[[f"{col}.inf" for col in columns]].last()
-    return pd.concat([grouped.agg({**sums, "line": "max"}), infinities], axis=1)
+    with np.errstate(over="ignore"):  # values near the float limit sum to inf: the answer
+        totals = grouped.agg({**sums, "line": "max"})
+    return pd.concat([totals, infinities], axis=1)
 
 
 def _value_columns(frame, col: str, cells, name: str) -> dict:
@@ -383,12 +385,15 @@ def _float_or_nan(cell) -> float:
 
 def _combine(parts, columns: dict[str, str]):
     """Partial rows of the same (run, epoch) merged (an epoch may span two chunks)."""
+    import numpy as np
     import pandas as pd
 
     grouped = parts.groupby(level=["run", "epoch"], sort=True)
     sums = [c for c in parts.columns if c.endswith((".sum", ".count", ".nan", ".present"))]
     infinities = grouped[[f"{col}.inf" for col in columns]].last()
-    return pd.concat([grouped[sums].sum(), grouped["line"].max(), infinities], axis=1)
+    with np.errstate(over="ignore"):  # values near the float limit sum to inf: the answer
+        totals = grouped[sums].sum()
+    return pd.concat([totals, grouped["line"].max(), infinities], axis=1)
 
 
 def _values(table, columns: dict[str, str]):
