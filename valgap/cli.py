@@ -15,7 +15,7 @@ FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif")
 
 class _Group(click.Group):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write("\n" + exitcodes.HELP + "\n")
+        formatter.write("\n" + exitcodes.HELP.replace("\b\n", "") + "\n")
 
     def invoke(self, ctx: click.Context):
         # click turns a closed pipe into exit 1 before entry() sees it: every command
