@@ -21,7 +21,6 @@ from valgap.parsers._text import Source, as_number
 
 NAME = "jsonl"
 VAL_MODES = {"val", "valid", "validation", "eval", "evaluation", "dev"}
-STEP_KEYS = ("step", "iter", "iteration", "global_step")
 MAX_LINE = 1 << 16  # a record of a training log is short; a longer line is not one
 
 
