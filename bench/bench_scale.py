@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Big logs against a reference on the same file (issue "big logs at disk speed").
+
+Makes, in a scratch folder, the three inputs long trainings produce, and for each prints
+valgap's wall time and peak RSS (`--format json`) beside a reference measured in the same
+run:
+
+  keras   a Keras 3 terminal capture: 200 epochs of bars redrawn with \\b and \\r (ANSI codes)
+          reference: a Python script that imports pandas and counts `val_loss` in 1 MB chunks
+  csv     a CSVLogger file `epoch,accuracy,loss,val_accuracy,val_loss` with --csv-rows rows
+          reference: `pandas.read_csv` of the same file
+  loop    a plain loop log with logging prefixes, --loop-epochs epochs
+          reference: `grep -c 'val loss'`
+
+    python bench/bench_scale.py [--keras-mb 200] [--csv-rows 4000000] [--loop-epochs 400000]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HELPER = ("import resource, subprocess, sys, time; t = time.monotonic(); "
+          "p = subprocess.run(sys.argv[1:], capture_output=True); "
+          "print(p.returncode, time.monotonic() - t, "
+          "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+COUNT = ("import sys, pandas; n = 0\n"
+         "with open(sys.argv[1], 'rb') as f:\n"
+         "    while block := f.read(1 << 20):\n"
+         "        n += block.count(b'val_loss')\n"
+         "print(n)")
+READ_CSV = "import sys, pandas; print(len(pandas.read_csv(sys.argv[1])))"
+
+
+def measure(command: list[str]) -> tuple[float, float, int]:
+    out = subprocess.run([sys.executable, "-c", HELPER, *command], capture_output=True,
+                         text=True).stdout.split()
+    return float(out[1]), int(out[2]) / 1024, int(out[0])
+
+
+def make_keras(path: Path, megabytes: int) -> None:
+    rng = random.Random(0)
+    steps = max(10, (megabytes << 20) // 200 // 270)  # a redrawn state is ~270 bytes
+    loss = 2.0
+    with path.open("w") as out:
+        for epoch in range(1, 201):
+            out.write(f"Epoch {epoch}/200\n")
+            previous, states = 0, []
+            for k in range(1, steps + 1):
+                loss *= 0.99999
+                state = (f"\x1b[1m{k:>5}/{steps}\x1b[0m \x1b[32m{'━' * (20 * k // steps)}"
+                         f"\x1b[0m\x1b[37m{'━' * (20 - 20 * k // steps)}\x1b[0m \x1b[1m1s"
+                         f"\x1b[0m 3ms/step - accuracy: 0.{rng.randint(1000, 9999)} - "
+                         f"loss: {loss:.4f}")
+                if k == steps:
+                    state += f" - val_accuracy: 0.9 - val_loss: {loss * 1.1:.4f}"
+                states.append("\b" * previous + "\r" + state)
+                previous = len(state)
+            out.write("".join(states) + "\n")
+
+
+def make_csv(path: Path, rows: int) -> None:
+    rng = random.Random(1)
+    loss = 2.0
+    with path.open("w") as out:
+        out.write("epoch,accuracy,loss,val_accuracy,val_loss\n")
+        for start in range(0, rows, 10_000):
+            lines = []
+            for epoch in range(start, min(rows, start + 10_000)):
+                loss = max(0.01, loss * 0.999999 + rng.gauss(0, 0.0005))
+                lines.append(f"{epoch},{0.5 + rng.random() * 0.4!r},{loss!r},"
+                             f"{0.5 + rng.random() * 0.4!r},{loss * 1.1!r}\n")
+            out.write("".join(lines))
+
+
+def make_loop(path: Path, epochs: int) -> None:
+    with path.open("w") as out:
+        for start in range(0, epochs, 10_000):
+            out.write("".join(
+                f"2025-04-24 21:16:20,207 - INFO - Epoch [{e}/{epochs}], "
+                f"Train Loss: {2 / (1 + e / 1000):.4f}, Val Loss: {2.2 / (1 + e / 1000):.4f}\n"
+                for e in range(start + 1, min(epochs, start + 10_000) + 1)))
+
+
+def row(label: str, path: Path, reference: list[str]) -> None:
+    mine = measure([sys.executable, "-m", "valgap", "analyze", str(path), "--format", "json"])
+    ref = measure(reference)
+    size = path.stat().st_size / (1 << 20)
+    print(f"{label:<8} {size:>8.0f} MB   valgap {mine[0]:>6.2f} s {mine[1]:>7.0f} MB (rc {mine[2]})"
+          f"   reference {ref[0]:>6.2f} s {ref[1]:>7.0f} MB   ratio {mine[0] / ref[0]:>5.2f}x",
+          flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--keras-mb", type=int, default=200)
+    parser.add_argument("--csv-rows", type=int, default=4_000_000)
+    parser.add_argument("--loop-epochs", type=int, default=400_000)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="valgap-scale-"))
+    try:
+        keras, csv, loop = folder / "capture.log", folder / "history.csv", folder / "loop.log"
+        make_keras(keras, args.keras_mb)
+        row("keras", keras, [sys.executable, "-c", COUNT, str(keras)])
+        make_csv(csv, args.csv_rows)
+        row("csv", csv, [sys.executable, "-c", READ_CSV, str(csv)])
+        make_loop(loop, args.loop_epochs)
+        row("loop", loop, ["grep", "-c", "Val Loss", str(loop)])
+    finally:
+        shutil.rmtree(folder)
+
+
+if __name__ == "__main__":
+    main()
