@@ -21,6 +21,9 @@ METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
 QUALIFIERS = ("avg", "average", "mean", "total", "running", "epoch")
 # curves that can stand for the loss when a log prints no loss (regression loops)
 LOSS_LIKE = ("loss", "mse", "rmse", "mae")
+# endings of a loss's parts, summed when no total is logged (YOLO box/cls/dfl losses;
+# YOLOv10's one-to-many and one-to-one heads)
+PARTS = ("_loss", "_om", "_oo")
 
 
 @dataclass
@@ -110,7 +113,7 @@ def has_loss(names) -> bool:
     pairs = [canonical(n) for n in names]
     if any(p is not None and p[1] in LOSS_LIKE for p in pairs):
         return True
-    return sum(1 for p in pairs if p is not None and p[1].endswith("_loss")) >= 2
+    return sum(1 for p in pairs if p is not None and p[1].endswith(PARTS)) >= 2
 
 
 def promote_curves(table, info: RunInfo):
@@ -118,7 +121,7 @@ def promote_curves(table, info: RunInfo):
     where no validation was logged, an MSE/MAE pair where no loss was. Says so in a note."""
     columns = set(table.columns)
     for split in ("train", "val"):  # loss parts and no total (YOLO's box, cls and dfl)
-        parts = sorted(c for c in columns if c.startswith(f"{split}_") and c.endswith("_loss"))
+        parts = sorted(c for c in columns if c.startswith(f"{split}_") and c.endswith(PARTS))
         if f"{split}_loss" not in columns and len(parts) >= 2:
             table = table.assign(**{f"{split}_loss": table[parts].sum(axis=1,
                                                                       min_count=len(parts))})

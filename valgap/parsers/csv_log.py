@@ -111,26 +111,20 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     if averaged:
         info.notes.append("logged several times per epoch, averaged over the epoch: "
                           + ", ".join(sorted(averaged)))
-    info.rows_read = rows
-    columns = dict(columns)
-    for split, parts in _loss_parts(columns).items():  # YOLO: box + cls + dfl losses
-        name = f"{split}/loss (sum of {', '.join(parts)})"
-        values[name] = values[parts].sum(axis=1, min_count=len(parts))
-        columns[name] = f"{split}_loss"
-        info.notes.append(f"{split} loss = the sum of its parts: {', '.join(parts)}")
+    info.rows_read = rows  # loss parts are summed with every other reader's, in _table
     return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
 
 
 def _loss_parts(columns: dict[str, str]) -> dict[str, list[str]]:
-    """Loss parts to sum when a log has no total loss (Ultralytics YOLO: box, cls and dfl
-    losses; YOLOv10's one-to-many ``*_om`` and one-to-one ``*_oo`` heads)."""
+    """The columns of a loss's parts when a log has no total loss (they count as its loss
+    when choosing columns and rows; ``_table.promote_curves`` sums them)."""
     targets = set(columns.values())
     if {"train_loss", "val_loss"} & targets:
         return {}
     out: dict[str, list[str]] = {}
     for col, target in columns.items():
         split, metric = target.split("_", 1)
-        if split in ("train", "val") and metric.endswith(("_loss", "_om", "_oo")):
+        if split in ("train", "val") and metric.endswith(_table.PARTS):
             out.setdefault(split, []).append(col)
     return out
 
