@@ -5,6 +5,7 @@ depend on it without depending on each other.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +61,7 @@ class RunInfo:
     columns: dict[str, str] = field(default_factory=dict)  # table column -> name in the log
     warnings: list[str] = field(default_factory=list)      # met while parsing
     notes: list[str] = field(default_factory=list)         # how the table was built
-    epoch_lines: list[int] = field(default_factory=list)   # line of each epoch in the log, if known
+    epoch_lines: Sequence[int] = field(default_factory=list)  # line of each epoch in the log
     run_index: int = 1
     run_count: int = 1
     rows_read: int | None = None     # raw rows (lines, records) the table was built from

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import DATA, SAMPLES
 from valgap.model import InputError
-from valgap.parsers import csv_log, read
+from valgap.parsers import _csv_chunks, csv_log, read
 from valgap.parsers._text import Source
 
 
@@ -146,7 +146,7 @@ def test_a_title_line_above_the_header(tmp_path):
                     "1,0.8,0.9\n2,0.7,0.85\n")
     run = read(str(path))[-1]
     assert run.epochs == 3 and run.table["val_loss"].tolist() == [1.1, 0.9, 0.85]
-    assert run.info.rows_read == 3 and run.info.epoch_lines == [4, 5, 6]
+    assert run.info.rows_read == 3 and list(run.info.epoch_lines) == [4, 5, 6]
 
 
 def test_wandb_chart_export_is_one_run_per_wandb_run(tmp_path):
@@ -185,9 +185,26 @@ def test_chunk_boundaries_inside_an_epoch_change_nothing(monkeypatch, chunk):
     extra = [",".join(["nan" if h == "val_loss" else "" for h in header.split(",")])]
     text = "\n".join([header, *rows, *rows[:9], *extra]) + "\n"
     whole = csv_log.parse(Source("x.csv", text.encode()))
-    monkeypatch.setattr(csv_log, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(_csv_chunks, "CHUNK_ROWS", chunk)
     chunked = csv_log.parse(Source("x.csv", text.encode()))
     assert len(whole) == len(chunked) == 2
     for a, b in zip(whole, chunked):
         assert a.table.equals(b.table) and a.info.epoch_lines == b.info.epoch_lines
         assert a.info.notes == b.info.notes
+
+
+@pytest.mark.parametrize("window", [1, 16, 100, 1000, 1 << 20])
+def test_windows_parsed_on_threads_read_as_the_one_thread_path(monkeypatch, tmp_path, window):
+    # a file on disk takes the threaded path; the same bytes from memory take the other
+    text = (DATA / "lightning" / "metrics.csv").read_text()
+    header, *rows = text.splitlines()
+    text = "Training log\n\n" + "\n".join([header, *rows, *rows[:9]]) + "\n"
+    path = tmp_path / "metrics.csv"
+    path.write_text(text)
+    assert Source(str(path)).is_plain_file() and not Source("x", text.encode()).is_plain_file()
+    serial = csv_log.parse(Source(str(path), text.encode()))
+    monkeypatch.setattr(_csv_chunks, "WINDOW_BYTES", window)
+    threaded = csv_log.parse(Source(str(path)))
+    assert len(serial) == len(threaded) == 2
+    for a, b in zip(serial, threaded):
+        assert a.table.equals(b.table) and a.info.epoch_lines == b.info.epoch_lines

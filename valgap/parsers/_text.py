@@ -95,6 +95,14 @@ class Source:
                                 self.name)
         return _Bounded(raw, self.limits.max_bytes, self.name)
 
+    def is_plain_file(self) -> bool:
+        """A file on disk, read as it is (not standard input, not compressed)."""
+        if self.path is None or self._data is not None:
+            return False
+        with self._raw() as raw:
+            start = raw.read(6)
+        return not any(start.startswith(magic) for magic in _MAGIC)
+
     def head(self, size: int = HEAD_BYTES) -> bytes:
         with self.open_binary() as stream:
             return stream.read(size)

@@ -8,11 +8,12 @@ averaged over them (which is what an epoch-level training loss is anyway).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 
 from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _table
+from valgap.parsers import _csv_chunks, _table
 from valgap.parsers._text import Source
 
 NAME = "csv"
@@ -25,6 +26,7 @@ LOSSY = re.compile(r"loss|acc|mae|mse|error|(?:box|cls|dfl)_o[mo]\b", re.IGNOREC
 NAME_CELL = re.compile(r"^[\w./@\- ()%]{1,120}$")
 
 
+WIDE_TABLE = 32  # columns past which the reduced table is consolidated into one block
 TITLE_LINES = 3  # lines a CSV may carry above its header (a title, a blank line)
 WANDB_COLUMN = re.compile(r"^(?P<run>.+?) - (?P<metric>.+?)(?P<bound>__MIN|__MAX)?$")
 
@@ -82,28 +84,28 @@ def _delimiter(first_line: str) -> str | None:
     return best if counts[best] else None
 
 
-CHUNK_ROWS = 500_000  # rows parsed at a time: memory stays flat however long the file
-
-
 def parse(source: Source, train_col: str | None = None, val_col: str | None = None) -> list[Run]:
     """Streamed through pandas' C parser, only the columns needed, in chunks that are
     reduced to one row per (run, epoch) as they come: a file of millions of rows costs
     about what ``pandas.read_csv`` of it costs, in memory that does not grow with it."""
+    encoding = source.encoding()
     with source.open_binary() as raw:
-        stream = io.TextIOWrapper(raw, encoding=source.encoding(), errors="replace",
-                                  newline="")
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
         header, stream = _find_header(stream, source.name)
         if _wandb_export(header.names):
             return _wandb(stream, header, source)
-        columns = _choose_columns(header.names, source.name, train_col, val_col)
-        lower = [h.lower() for h in header.names]
-        fmt = LIGHTNING if "step" in lower and "epoch" in lower else (
-            KERAS if lower and lower[0] == "epoch" else NAME)
-        info = RunInfo(source=source.name, format=fmt,
-                       framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
-        info.notes.append("columns used: " + ", ".join(f"{c} <- {n}"
-                                                       for n, c in columns.items()))
-        values, rows, averaged = _reduce(stream, header, columns, source.name)
+    columns = _choose_columns(header.names, source.name, train_col, val_col)
+    lower = [h.lower() for h in header.names]
+    fmt = LIGHTNING if "step" in lower and "epoch" in lower else (
+        KERAS if lower and lower[0] == "epoch" else NAME)
+    info = RunInfo(source=source.name, format=fmt,
+                   framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
+    info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
+    # the bytes go to the C parser as they are (no decoding into Python text and back)
+    path = source.name if _csv_chunks.can_thread(source.head(1 << 16), encoding,
+                                                 source.is_plain_file()) else None
+    with source.open_binary() as raw:
+        values, rows, averaged = _reduce(raw, encoding, path, header, columns, source)
     if values is None and not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
     if values is None or values.empty:
@@ -136,6 +138,8 @@ def _find_header(stream, name: str) -> tuple[_Header, io.TextIOBase]:
     index = header_index(lines) or 0
     header = _header(lines[index], name)
     header.skipped = index
+    # a space after each delimiter ("epoch, loss"): only then pay for skipping it
+    header.spaced = any(header.delimiter + " " in line for line in lines[index:index + 2])
     return header, _Prefixed("".join(head[index + 1:]), stream)
 
 
@@ -194,9 +198,10 @@ def _wandb(stream, header: _Header, source: Source) -> list[Run]:
         part = values[logged]
         if part.empty or not any(_table.is_curve(c) for c in part.columns):
             continue
-        part.index = pd.MultiIndex.from_arrays([[0] * len(part), range(1, len(part) + 1)],
-                                               names=["run", "epoch"])
+        part = part.reset_index(drop=True)
         part.insert(0, "line", (frame.index[logged] + 2 + header.skipped).tolist())
+        part.insert(0, "epoch", range(1, len(part) + 1))
+        part.insert(0, "run", 0)
         info = RunInfo(source=source.name, format="wandb-export")
         info.notes.append(f"W&B run {run_name!r}; one row per logged step")
         info.rows_read = len(frame)
@@ -216,6 +221,7 @@ class _Header:
         self.names = names
         self.delimiter = delimiter
         self.skipped = 0  # title lines above it
+        self.spaced = False  # a space follows the delimiters
 
 
 def _header(line: str, name: str) -> _Header:
@@ -228,31 +234,37 @@ def _header(line: str, name: str) -> _Header:
     return _Header([n.strip() for n in names], delimiter)
 
 
-def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
+def _reduce(raw, encoding: str, path: str | None, header: _Header, columns: dict[str, str],
+            source: Source):
     """One row per (run, epoch) with a loss: each column's value (the mean of its cells;
     NaN if one was NaN; the infinity if one was infinite), the rows read, and the columns
     logged several times in an epoch."""
     import pandas as pd
 
+    name = source.name
     lower = [h.lower() for h in header.names]
     epoch_at = lower.index("epoch") if "epoch" in lower else None
     wanted = sorted({header.names.index(c) for c in columns} |
                     ({epoch_at} if epoch_at is not None else set()))
     state = _Carry()
-    parts = []
+    done: list[_Epochs] = []
     chunks = None
-    carry = None  # the partial sums of the last epoch read, which the next chunk may continue
+    carry: _Epochs | None = None  # the last epoch read, which the next chunk may continue
     averaged: set[str] = set()
     losses = [c for c, target in columns.items() if target.split("_", 1)[1] in _table.LOSS_LIKE]
     losses += [c for group in _loss_parts(columns).values() for c in group]
     while True:
         try:  # the reader tokenizes its first rows when made: errors come from both
             if chunks is None:
-                chunks = pd.read_csv(stream, sep=header.delimiter, header=None,
-                                     names=range(len(header.names)), usecols=wanted,
-                                     keep_default_na=False, na_values=[""],
-                                     skipinitialspace=True, skip_blank_lines=True,
-                                     on_bad_lines="skip", engine="c", chunksize=CHUNK_ROWS)
+                options = {"sep": header.delimiter, "header": None, "encoding": encoding,
+                           "encoding_errors": "replace", "names": range(len(header.names)),
+                           "usecols": wanted, "keep_default_na": False, "na_values": [""],
+                           "skipinitialspace": header.spaced, "skip_blank_lines": True,
+                           "on_bad_lines": "skip", "engine": "c"}
+                shape = functools.partial(_shape, columns={
+                    c: header.names.index(c) for c in columns}, epoch_at=epoch_at)
+                chunks = _csv_chunks.frames(raw, options, header.skipped + 1, path,
+                                            source.limits.max_bytes, prepare=shape)
             chunk = next(chunks)
         except StopIteration:
             break
@@ -260,31 +272,30 @@ def _reduce(stream, header: _Header, columns: dict[str, str], name: str):
                 ValueError) as exc:  # what the C parser raises on a malformed file
             raise InputError(f"not a readable CSV: {str(exc).splitlines()[0][:120]}", name,
                              line=state.rows + 2 + header.skipped, code="bad-csv") from None
-        part = _reduce_chunk(chunk, header, columns, epoch_at, state, name)
-        if not len(part):
+        part = _place(chunk, header, state, name)
+        if not part.size:
             continue
         # an epoch's rows are contiguous (a smaller epoch number starts a new run), so only
-        # the last epoch of a chunk can go on in the next: the rest are final, and kept as
-        # one value per column (not as their partial sums)
+        # the last epoch of a chunk can go on in the next: the rest are final
         if carry is not None:
-            part = pd.concat([_combine(pd.concat([carry, part.iloc[:1]]), columns),
-                              part.iloc[1:]])
-        carry = part.iloc[-1:]
-        parts.append(_finish(part.iloc[:-1], columns, losses, averaged))
+            if carry.continued_by(part):
+                head = part.take(slice(0, 1)).full(columns)
+                head.absorb(carry)
+                part = part.take(slice(1, None))
+                if not part.size:  # the whole chunk was that one epoch
+                    carry = head
+                    continue
+                done.append(head.finish(columns, losses, averaged))
+            else:
+                done.append(carry.finish(columns, losses, averaged))
+        carry = part.take(slice(-1, None)).full(columns)
+        done.append(part.take(slice(None, -1)).finish(columns, losses, averaged))
     if carry is not None:
-        parts.append(_finish(carry, columns, losses, averaged))
-    parts = [p for p in parts if len(p)]
-    if not parts:
+        done.append(carry.finish(columns, losses, averaged))
+    done = [d for d in done if d.size]
+    if not done:
         return None, state.rows, averaged
-    return pd.concat(parts), state.rows, averaged
-
-
-def _finish(part, columns: dict[str, str], losses: list[str], averaged: set[str]):
-    """Final values of complete epochs, those with a loss only; notes which columns were
-    logged several times in an epoch."""
-    part = part[part[[f"{c}.present" for c in losses]].sum(axis=1) > 0]
-    averaged |= {c for c in columns if (part[f"{c}.present"] > 1).any()}
-    return _values(part, columns)
+    return _Epochs.frame(done, columns), state.rows, averaged
 
 
 class _Carry:
@@ -296,65 +307,210 @@ class _Carry:
         self.rows = 0
 
 
-def _reduce_chunk(chunk, header: _Header, columns: dict[str, str], epoch_at: int | None,
-                  state: _Carry, name: str):
-    import numpy as np
-    import pandas as pd
+class _Epochs:
+    """Per (run, epoch), as numpy arrays: the last line, and for each value column the sum
+    and count of its finite cells, its NaN and present cell counts and its last infinity.
+    Rows of one epoch are contiguous, so each epoch is a segment reduced with ``reduceat``
+    (no group-by, no index alignment: millions of rows cost what parsing them costs).
 
-    # 1-based, after the header and any title lines above it
-    lines = np.arange(state.rows, state.rows + len(chunk)) + 2 + header.skipped
-    state.rows += len(chunk)
-    frame = pd.DataFrame({"line": lines}, index=chunk.index)
+    A chunk of one row per epoch and numeric columns only (a CSVLogger) is kept ``final``:
+    each column's values as they are, which is what reducing them would give."""
+
+    def __init__(self, arrays: dict, final: bool = False) -> None:
+        self.arrays = arrays
+        self.final = final
+
+    def full(self, columns: dict[str, str]) -> _Epochs:
+        """This table in the partial-sums form (a final one converted: a row of the carry)."""
+        import numpy as np
+
+        if not self.final:
+            return self
+        out = {k: self.arrays[k] for k in ("line", "run", "epoch")}
+        for col in columns:
+            values = self.arrays[col]
+            finite = np.isfinite(values)
+            out.update({f"{col}.sum": np.where(finite, values, 0.0),
+                        f"{col}.count": finite.astype(np.int64),
+                        f"{col}.nan": np.zeros(len(values), dtype=np.int64),
+                        f"{col}.inf": np.where(np.isinf(values), values, np.nan),
+                        f"{col}.present": (~np.isnan(values)).astype(np.int64)})
+        return _Epochs(out)
+
+    @property
+    def size(self) -> int:
+        return len(self.arrays["line"])
+
+    def take(self, where) -> _Epochs:
+        return _Epochs({k: v[where] for k, v in self.arrays.items()}, self.final)
+
+    @staticmethod
+    def concat(parts: list[_Epochs]) -> _Epochs:
+        import numpy as np
+
+        return _Epochs({k: np.concatenate([p.arrays[k] for p in parts])
+                        for k in parts[0].arrays}, parts[0].final)
+
+    def continued_by(self, after: _Epochs) -> bool:
+        """Whether the next chunk starts with this (one-epoch) carry's epoch."""
+        a, b = self.arrays, after.arrays
+        return bool(a["run"][0] == b["run"][0] and a["epoch"][0] == b["epoch"][0])
+
+    def absorb(self, carry: _Epochs) -> None:
+        """The carry's partial sums added into this chunk's first epoch (in place)."""
+        import numpy as np
+
+        for key, value in carry.arrays.items():
+            mine = self.arrays[key]
+            if key.endswith((".sum", ".count", ".nan", ".present")):
+                with np.errstate(over="ignore"):
+                    mine[0] = mine[0] + value[0]
+            elif key.endswith(".inf") and np.isnan(mine[0]):
+                mine[0] = value[0]  # the last infinity: this chunk's if it has one
+
+    def finish(self, columns: dict[str, str], losses: list[str],
+               averaged: set[str]) -> _Epochs:
+        """Final values of complete epochs, those with a loss only; notes which columns
+        were logged several times in an epoch."""
+        import numpy as np
+
+        a = self.arrays
+        keep = np.zeros(self.size, dtype=bool)
+        if self.final:
+            for col in losses:
+                keep |= ~np.isnan(a[col])
+            return self if keep.all() else self.take(keep)
+        for col in losses:
+            keep |= a[f"{col}.present"] > 0
+        out = {k: a[k][keep] for k in ("line", "run", "epoch")}
+        for col in columns:
+            present = a[f"{col}.present"][keep]
+            if (present > 1).any():
+                averaged.add(col)
+            count = a[f"{col}.count"][keep]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = a[f"{col}.sum"][keep] / np.where(count > 0, count, np.nan)
+            inf = a[f"{col}.inf"][keep]
+            value = np.where(np.isnan(inf), value, inf)
+            value[a[f"{col}.nan"][keep] > 0] = np.nan
+            value[present == 0] = np.nan
+            out[col] = value
+        return _Epochs(out, final=True)
+
+    @staticmethod
+    def frame(parts: list[_Epochs], columns: dict[str, str]):
+        """The finished parts as one table, a column at a time, each part's array let go
+        once joined (no moment holds the table twice)."""
+        import numpy as np
+        import pandas as pd
+
+        joined = {key: np.concatenate([p.arrays.pop(key) for p in parts])
+                  for key in ("run", "epoch", "line", *columns)}
+        # uncopied, one block a column: a long table is not held twice; a wide one is
+        # consolidated (pandas slows down, and warns, on a frame of hundreds of blocks)
+        return pd.DataFrame(joined, copy=len(joined) > WIDE_TABLE)
+
+
+class _Shaped:
+    """A parsed chunk reduced on its own (on a worker thread): its epoch segments, each
+    column's values or partial sums per segment, and where each segment ends. What depends on
+    the chunks before it (line numbers, run numbers) is added by ``_place``."""
+
+    def __init__(self, rows: int, epochs, ends, arrays: dict, final: bool,
+                 numbered: bool = False, bad: tuple[str, str, int] | None = None) -> None:
+        self.rows = rows  # rows parsed
+        self.epochs, self.ends = epochs, ends  # each segment's epoch, its last row's index
+        self.arrays, self.final = arrays, final
+        self.numbered = numbered  # no epoch column: the epochs are row positions
+        self.bad = bad  # a cell that is not a number: column, text, row index
+
+
+def _shape(chunk, columns: dict[str, int], epoch_at: int | None) -> _Shaped:
+    import numpy as np
+
     if epoch_at is None:
-        frame["epoch"] = lines - 1  # each row is an epoch
+        epoch = np.arange(len(chunk), dtype=float)  # each row is an epoch
     else:
-        epoch = numeric(chunk[epoch_at])
-        frame["epoch"] = np.floor(epoch.where(np.isfinite(epoch) & (epoch.abs() < 1e12)))
-    frame = frame[frame["epoch"].notna()]
-    # a run starts again where the epoch numbering does (a resumed or restarted training)
-    previous = frame["epoch"].shift(1)
-    if state.epoch is not None and len(frame):
-        previous.iloc[0] = state.epoch
-    frame["run"] = state.run + (frame["epoch"] < previous).cumsum()
-    if len(frame):
-        state.run, state.epoch = int(frame["run"].iloc[-1]), float(frame["epoch"].iloc[-1])
-    parts: dict = {}  # built whole, then joined once: a frame grown column by column
-    for col in columns:  # fragments (and pandas warns about it on stderr)
-        parts.update(_value_columns(frame, col, chunk.loc[frame.index,
-                                                          header.names.index(col)], name))
-    frame = pd.concat([frame, pd.DataFrame(parts, index=frame.index)], axis=1)
-    sums = {c: "sum" for c in parts if c.endswith((".sum", ".count", ".nan", ".present"))}
-    grouped = frame.groupby(["run", "epoch"], sort=False)
-    infinities = grouped[[f"{col}.inf" for col in columns]].last()
-    with np.errstate(over="ignore"):  # values near the float limit sum to inf: the answer
-        totals = grouped.agg({**sums, "line": "max"})
-    return pd.concat([totals, infinities], axis=1)
+        epoch = numeric(chunk[epoch_at]).to_numpy()
+        with np.errstate(invalid="ignore"):
+            epoch = np.floor(np.where(np.isfinite(epoch) & (np.abs(epoch) < 1e12), epoch,
+                                      np.nan))
+    rows = np.flatnonzero(~np.isnan(epoch))
+    epoch = epoch[rows]
+    starts = np.flatnonzero(np.r_[True, epoch[1:] != epoch[:-1]]) if len(rows) else rows
+    ends = rows[np.r_[starts[1:], len(epoch)] - 1] if len(rows) else rows
+    cells = {col: chunk[at] for col, at in columns.items()}
+    shaped = _Shaped(len(chunk), epoch[starts], ends, {}, final=True,
+                     numbered=epoch_at is None)
+    if len(starts) == len(epoch) and all(c.dtype.kind in "fiu" for c in cells.values()):
+        for col, values in cells.items():  # one row per epoch, numbers only: final as read
+            shaped.arrays[col] = values.to_numpy(dtype=float)[rows]
+        return shaped
+    shaped.final = False
+    for col, values in cells.items():
+        parts = _value_columns(values.iloc[rows], col, starts)
+        if isinstance(parts, tuple):  # a cell that is not a number
+            shaped.bad = (col, parts[0], int(rows[parts[1]]))
+            return shaped
+        shaped.arrays.update(parts)
+    return shaped
 
 
-def _value_columns(frame, col: str, cells, name: str) -> dict:
-    """The cells of one value column as sum/count/nan/inf/present parts (a bad cell is an
-    InputError naming its line)."""
+def _place(shaped: _Shaped, header: _Header, state: _Carry, name: str) -> _Epochs:
+    """A shaped chunk numbered after the ones before it: its lines (1-based, after the
+    header and any title lines) and its runs (a smaller epoch number starts a new one)."""
     import numpy as np
-    import pandas as pd
 
-    if cells.dtype.kind == "f" or cells.dtype.kind in "iu":
-        values = cells.astype(float)
-        explicit_nan = pd.Series(False, index=cells.index)
-        present = values.notna()
+    first_line = state.rows + 2 + header.skipped
+    state.rows += shaped.rows
+    if shaped.bad is not None:
+        col, text, row = shaped.bad
+        raise InputError(f"column {col!r}: {text[:30]!r} is not a number", name,
+                         line=first_line + row, code="bad-value")
+    epochs = shaped.epochs + (first_line - 1) if shaped.numbered else shaped.epochs
+    if not len(epochs):
+        return _Epochs({"line": shaped.ends, "run": shaped.ends, "epoch": epochs})
+    previous = np.r_[state.epoch if state.epoch is not None else epochs[0], epochs[:-1]]
+    run = state.run + np.cumsum(epochs < previous)
+    state.run, state.epoch = int(run[-1]), float(epochs[-1])
+    return _Epochs({"line": shaped.ends + first_line, "run": run, "epoch": epochs,
+                    **shaped.arrays}, shaped.final)
+
+
+def _value_columns(cells, col: str, starts) -> dict | tuple[str, int]:
+    """The cells of one value column reduced per epoch segment to sum/count/nan/inf/present
+    parts; or, for a cell that is not a number, its text and position."""
+    import numpy as np
+
+    if cells.dtype.kind in "fiu":
+        values = cells.to_numpy(dtype=float)
+        present = ~np.isnan(values)
+        explicit_nan = np.zeros(len(values), dtype=bool)
     else:
         text = cells.astype("string").str.strip().fillna("").astype(object)
-        present = text != ""
-        explicit_nan = text.str.lower().isin(["nan", "-nan", "+nan"])
-        values = numeric(text.where(present))
-        bad = present & values.isna() & ~explicit_nan
+        present = (text != "").to_numpy()
+        explicit_nan = text.str.lower().isin(["nan", "-nan", "+nan"]).to_numpy()
+        values = numeric(text.where(text != "")).to_numpy()
+        bad = present & np.isnan(values) & ~explicit_nan
         if bad.any():
-            at = bad.idxmax()
-            raise InputError(f"column {col!r}: {str(cells[at])[:30]!r} is not a number", name,
-                             line=int(frame.loc[at, "line"]), code="bad-value")
+            at = int(np.argmax(bad))
+            return str(cells.iloc[at]), at
     finite = np.isfinite(values)
-    return {f"{col}.sum": values.where(finite, 0.0), f"{col}.count": finite.astype(int),
-            f"{col}.nan": (explicit_nan | (present & values.isna())).astype(int),
-            f"{col}.inf": values.where(np.isinf(values)), f"{col}.present": present.astype(int)}
+    infinite = np.isinf(values)
+    nans = explicit_nan | (present & np.isnan(values))
+    if len(starts) == len(values):  # one row per epoch (a CSVLogger): nothing to reduce
+        return {f"{col}.sum": np.where(finite, values, 0.0),
+                f"{col}.count": finite.astype(np.int64), f"{col}.nan": nans.astype(np.int64),
+                f"{col}.inf": np.where(infinite, values, np.nan),
+                f"{col}.present": present.astype(np.int64)}
+    last_inf = np.maximum.reduceat(np.where(infinite, np.arange(len(values)), -1), starts)
+    with np.errstate(over="ignore"):  # values near the float limit sum to inf: the answer
+        total = np.add.reduceat(np.where(finite, values, 0.0), starts)
+    return {f"{col}.sum": total,
+            f"{col}.count": np.add.reduceat(finite.astype(np.int64), starts),
+            f"{col}.nan": np.add.reduceat(nans.astype(np.int64), starts),
+            f"{col}.inf": np.where(last_inf >= 0, values[np.maximum(last_inf, 0)], np.nan),
+            f"{col}.present": np.add.reduceat(present.astype(np.int64), starts)}
 
 
 def numeric(cells):
@@ -375,35 +531,6 @@ def _float_or_nan(cell) -> float:
         return float("inf") if cell > 0 else float("-inf")
     except (TypeError, ValueError):
         return float("nan")
-
-
-def _combine(parts, columns: dict[str, str]):
-    """Partial rows of the same (run, epoch) merged (an epoch may span two chunks)."""
-    import numpy as np
-    import pandas as pd
-
-    grouped = parts.groupby(level=["run", "epoch"], sort=True)
-    sums = [c for c in parts.columns if c.endswith((".sum", ".count", ".nan", ".present"))]
-    infinities = grouped[[f"{col}.inf" for col in columns]].last()
-    with np.errstate(over="ignore"):  # values near the float limit sum to inf: the answer
-        totals = grouped[sums].sum()
-    return pd.concat([totals, grouped["line"].max(), infinities], axis=1)
-
-
-def _values(table, columns: dict[str, str]):
-    """The value of each column per (run, epoch): NaN if any cell was NaN, else the (last)
-    infinity if any, else the mean of the cells."""
-    import numpy as np
-    import pandas as pd
-
-    out = {"line": table["line"]}
-    for col in columns:
-        count = table[f"{col}.count"]
-        mean = table[f"{col}.sum"] / count.where(count > 0)
-        value = mean.where(table[f"{col}.inf"].isna(), table[f"{col}.inf"])
-        value = value.where(table[f"{col}.nan"] == 0, np.nan)
-        out[col] = value.where(table[f"{col}.present"] > 0)
-    return pd.DataFrame(out, index=table.index)
 
 
 def _choose_columns(header: list[str], name: str, train_col: str | None,
