@@ -4,11 +4,14 @@ epochs and the first and last losses the loop printed."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA
-from valgap.parsers import read
+from tests.conftest import DATA, SHARED
+from valgap.model import InputError
+from valgap.parsers import loop_text, read
+from valgap.parsers._text import Source
 
 STYLES = DATA / "loop" / "styles"
 EXPECTED = json.loads((STYLES / "expected.json").read_text())
@@ -68,3 +71,43 @@ def test_yolo_stdout_rows_sum_the_loss_parts():
     assert run.epochs == 3
     assert run.table["train_loss"].tolist() == pytest.approx([4.69, 4.19, 3.89])
     assert "val_loss" not in run.table
+
+
+def _loop_logs() -> list[Path]:
+    own = sorted((DATA / "loop").rglob("*.log"))
+    corpus = SHARED / "corpus"  # read when ../shared is there
+    return own + (sorted(corpus.rglob("*.log"))[:400] if corpus.exists() else [])
+
+
+def test_line_shapes_read_every_log_as_the_full_reading_does(monkeypatch):
+    # the shape fast path must change nothing: every loop log read with and without it
+    checked = 0
+    for path in _loop_logs():
+        try:
+            with_shapes = loop_text.parse(Source(str(path)))
+        except InputError:
+            continue
+        monkeypatch.setattr(loop_text._Templates, "LIMIT", 0)
+        without = loop_text.parse(Source(str(path)))
+        monkeypatch.undo()
+        assert len(with_shapes) == len(without), path
+        for a, b in zip(with_shapes, without):
+            assert a.table.equals(b.table), path
+            assert list(a.info.epoch_lines) == list(b.info.epoch_lines), path
+            assert a.info.notes == b.info.notes, path
+        checked += 1
+    assert checked >= 10
+
+
+def test_a_line_shape_is_learned_and_used():
+    reader = loop_text._Reader("x")
+    lines = [f"2025-04-24 21:16:{e:02d},207 - INFO - Epoch [{e}/50], Train Loss: {1 / e:.4f}, "
+             f"Val Loss: {1.1 / e:.4f}" for e in range(1, 6)]
+    for number, line in enumerate(lines, start=1):
+        reader.feed(line, number)
+    assert len(reader.templates.known) == 1
+    assert reader.templates.apply(lines[2].replace("[3/", "[30/"), 9, reader)
+    assert reader.current.epoch == 30 and reader.current.values["Val Loss"] == float(
+        f"{1.1 / 3:.4f}")
+    # a line of another shape is not taken by it
+    assert not reader.templates.apply("Epoch 7: train loss 0.3", 10, reader)

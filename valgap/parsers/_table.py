@@ -7,9 +7,12 @@ splits restarted runs.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers._text import Limits, to_int
@@ -111,6 +114,11 @@ def drop_trailing_evaluation(table, info: RunInfo):
 
 def has_loss(names) -> bool:
     """Whether a record's values include a loss: one, or its parts (box, cls, dfl losses)."""
+    return _has_loss(tuple(names))
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_loss(names: tuple[str, ...]) -> bool:
     pairs = [canonical(n) for n in names]
     if any(p is not None and p[1] in LOSS_LIKE for p in pairs):
         return True
@@ -149,26 +157,120 @@ def promote_curves(table, info: RunInfo):
     return table
 
 
-class Records(list):
-    """Epoch records in log order that count the runs (the epoch numbering starting over) as
-    they arrive: an input holding more runs than ``Limits.max_runs`` is refused at once,
-    before it can fill memory with them."""
+class Records:
+    """Epoch records in log order, held compactly: a log of 400 k epochs keeps a few arrays,
+    not 400 k objects. The last record stays an ``EpochRecord`` (a loop may still add values
+    to it); each earlier one is frozen into columns through ``keep``, which may change it or
+    drop it (None). Iterating gives the records as kept, the last one included.
 
-    def __init__(self, name: str, limits: Limits | None = None) -> None:
-        super().__init__()
+    The runs (the epoch numbering starting over) are counted as records arrive: an input
+    holding more than ``Limits.max_runs`` is refused at once, before it can fill memory."""
+
+    def __init__(self, name: str, limits: Limits | None = None,
+                 keep: Callable[[EpochRecord], EpochRecord | None] | None = None) -> None:
         self.name = name
         self.max_runs = (limits or Limits()).max_runs
+        self.keep = keep or (lambda record: record)
         self.runs = 0
+        self.last: EpochRecord | None = None
+        self.epochs, self.lines, self.shapes = array("q"), array("q"), array("q")
+        self.names: list[tuple[str, ...]] = []  # each distinct set of names, in log order
+        self._shape_of: dict[tuple[str, ...], int] = {}
+        self.values: dict[str, array] = {}  # name -> values (shorter: NaN for the rest)
+        self._columns: list[list[array]] = []  # per set of names: the arrays of its names
 
     def append(self, record: EpochRecord) -> None:
-        if not self or record.epoch <= self[-1].epoch:
+        if self.last is None or record.epoch <= self.last.epoch:
             self.runs += 1
             if self.runs > self.max_runs:
                 raise InputError(f"more than {self.max_runs} runs in one input (the epoch "
                                  "numbering starts over each time): over the runs limit; "
                                  "raise it with --max-runs", self.name, line=record.line,
                                  code="limit")
-        super().append(record)
+        if self.last is not None:
+            self._freeze(self.last)
+        self.last = record
+
+    def _freeze(self, record: EpochRecord) -> None:
+        kept = self.keep(record)
+        if kept is None:
+            return
+        at = len(self.epochs)
+        self.epochs.append(int(kept.epoch))
+        self.lines.append(-1 if kept.line is None else kept.line)
+        names = tuple(kept.values)
+        if names not in self._shape_of:
+            self._shape_of[names] = len(self.names)
+            self.names.append(names)
+            self._columns.append([self.values.setdefault(n, array("d")) for n in names])
+        shape = self._shape_of[names]
+        self.shapes.append(shape)
+        for column, value in zip(self._columns[shape], kept.values.values()):
+            if len(column) < at:  # NaN where the name was absent
+                column.extend([math.nan] * (at - len(column)))
+            column.append(value)
+
+    def __len__(self) -> int:
+        """The records as kept."""
+        return len(self.epochs) + (self.last is not None and self.keep(self.last) is not None)
+
+    def __bool__(self) -> bool:
+        """Whether any record arrived (kept or not)."""
+        return self.last is not None
+
+    def __getitem__(self, index: int) -> EpochRecord:
+        """Record ``-1`` is the last one as it stands (not as kept); others as frozen."""
+        if index == -1 and self.last is not None:
+            return self.last
+        return self._record(range(len(self.epochs))[index])
+
+    def _record(self, at: int) -> EpochRecord:
+        line = self.lines[at]
+        return EpochRecord(self.epochs[at], {n: self.values[n][at]
+                                             for n in self.names[self.shapes[at]]},
+                           None if line < 0 else line)
+
+    def __iter__(self) -> Iterator[EpochRecord]:
+        for at in range(len(self.epochs)):
+            yield self._record(at)
+        kept = self.keep(self.last) if self.last is not None else None
+        if kept is not None:
+            yield kept
+
+    def columns(self) -> _Columns:
+        """The records as kept, as numpy columns (the last one included)."""
+        import numpy as np
+
+        last = self.keep(self.last) if self.last is not None else None
+        extra = [] if last is None else [last]
+        count = len(self.epochs) + len(extra)
+        names, shape_of = list(self.names), dict(self._shape_of)
+        shapes = np.frombuffer(self.shapes, dtype=np.int64) if self.shapes else np.zeros(0, int)
+        epochs = np.array([*self.epochs, *(int(r.epoch) for r in extra)], dtype=np.int64)
+        lines = np.array([*self.lines, *(-1 if r.line is None else r.line for r in extra)],
+                         dtype=np.int64)
+        values = {}
+        for name, column in self.values.items():
+            values[name] = np.full(count, np.nan)
+            values[name][:len(column)] = np.frombuffer(column, dtype=np.float64)
+        for record in extra:
+            key = tuple(record.values)
+            if key not in shape_of:
+                shape_of[key] = len(names)
+                names.append(key)
+            shapes = np.append(shapes, shape_of[key])
+            for name, value in record.values.items():
+                values.setdefault(name, np.full(count, np.nan))[-1] = value
+        return _Columns(epochs, lines, shapes, names, values)
+
+
+@dataclass
+class _Columns:
+    epochs: Any          # per record: its epoch number
+    lines: Any           # per record: its line, -1 if unknown
+    shapes: Any          # per record: the index of its names in ``names``
+    names: list[tuple[str, ...]]
+    values: dict[str, Any]  # per log name: its value in each record, NaN where absent
 
 
 def split_restarts(records: list[EpochRecord]) -> list[list[EpochRecord]]:
@@ -185,9 +287,11 @@ def split_restarts(records: list[EpochRecord]) -> list[list[EpochRecord]]:
     return runs
 
 
-def build_runs(records: list[EpochRecord], info: RunInfo,
+def build_runs(records: list[EpochRecord] | Records, info: RunInfo,
                columns: dict[str, str] | None = None) -> list[Run]:
     """One Run per training run found in the records (restarts split them)."""
+    if isinstance(records, Records):
+        return _runs_from_columns(records.columns(), info, columns)
     groups = [g for g in split_restarts(records) if g]
     runs = []
     for index, group in enumerate(groups, start=1):
@@ -197,6 +301,52 @@ def build_runs(records: list[EpochRecord], info: RunInfo,
                                   f"starts over); this is run {index}")
         runs.append(Run(_frame(group, columns, run_info), run_info))
     return runs
+
+
+def _runs_from_columns(data: _Columns, info: RunInfo,
+                       columns: dict[str, str] | None) -> list[Run]:
+    """``build_runs`` of compact records: restarts found and tables filled with numpy, each
+    set of names mapped to table columns once."""
+    import numpy as np
+
+    epochs = data.epochs
+    starts = np.flatnonzero(np.r_[True, epochs[1:] <= epochs[:-1]]) if len(epochs) else []
+    bounds = [*starts, len(epochs)]
+    mapping = [_first_names(names, columns) for names in data.names]
+    runs = []
+    for index in range(1, len(starts) + 1):
+        low, high = bounds[index - 1], bounds[index]
+        run_info = _copy_info(info, index, len(starts))
+        if len(starts) > 1:
+            run_info.notes.append(f"the log holds {len(starts)} runs (the epoch numbering "
+                                  f"starts over); this is run {index}")
+        shapes = data.shapes[low:high]
+        order = np.argsort(shapes, kind="stable")
+        cuts = np.flatnonzero(np.r_[True, np.diff(shapes[order]) != 0])
+        # each set of names with its rows, in the order it first shows in the log
+        groups = sorted(zip(order[cuts], cuts, np.r_[cuts[1:], len(order)]))
+        table: dict[str, np.ndarray] = {}
+        for first, cut, end in groups:
+            rows = order[cut:end]
+            for col, name in mapping[shapes[first]]:
+                if col not in table:
+                    table[col] = np.full(high - low, np.nan)
+                    run_info.columns.setdefault(col, name)
+                table[col][rows] = data.values[name][low:high][rows]
+        lines = data.lines[low:high]
+        run_info.epoch_lines = array("q", lines[lines >= 0].tobytes())
+        runs.append(Run(_run_table(table, high - low, int(epochs[low]), run_info), run_info))
+    return runs
+
+
+def _first_names(names: tuple[str, ...], columns: dict[str, str] | None) -> list[tuple[str, str]]:
+    """(table column, log name) of a record's names: the first name of a column wins."""
+    out: dict[str, str] = {}
+    for name in names:
+        col = columns.get(name) if columns is not None else column(name)
+        if col and col not in out:
+            out[col] = name
+    return list(out.items())
 
 
 def runs_from_frame(table, info: RunInfo, columns: dict[str, str], max_runs: int,
@@ -249,22 +399,39 @@ def _copy_info(info: RunInfo, index: int, count: int) -> RunInfo:
 
 
 def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunInfo):
+    """The table of one run's records, built a column at a time (a log of 400 k epochs
+    makes no row dicts); the first log name of a column in a record gives its value."""
+    import numpy as np
+
+    named: dict[str, str | None] = {}  # log name -> table column, looked up once a name
+    values: dict[str, np.ndarray] = {}
+    lines = []
+    for position, rec in enumerate(group):
+        seen = set()
+        for name, value in rec.values.items():
+            if name not in named:
+                named[name] = columns.get(name) if columns is not None else column(name)
+            col = named[name]
+            if col and col not in seen:
+                seen.add(col)
+                if col not in values:
+                    values[col] = np.full(len(group), np.nan)
+                    info.columns.setdefault(col, name)
+                values[col][position] = value
+        if rec.line is not None:
+            lines.append(rec.line)
+    info.epoch_lines = array("q", lines)
+    return _run_table(values, len(group), group[0].epoch if group else 1, info)
+
+
+def _run_table(values: dict, count: int, first_epoch: int, info: RunInfo):
+    """The epoch table of one run from its columns (numbered from 1), finished."""
     import pandas as pd
 
-    rows = []
-    for position, rec in enumerate(group, start=1):
-        row: dict[str, float | int] = {"epoch": position}
-        for name, value in rec.values.items():
-            col = columns.get(name) if columns is not None else column(name)
-            if col and col not in row:
-                row[col] = value
-                info.columns.setdefault(col, name)
-        rows.append(row)
-        if rec.line is not None:
-            info.epoch_lines.append(rec.line)
-    if group and group[0].epoch not in (0, 1):
-        info.notes.append(f"the log starts at epoch {group[0].epoch}; rows are renumbered from 1")
-    table = finish_table(pd.DataFrame(rows).set_index("epoch"), info)
+    if first_epoch not in (0, 1):
+        info.notes.append(f"the log starts at epoch {first_epoch}; rows are renumbered from 1")
+    index = pd.RangeIndex(1, count + 1, name="epoch")
+    table = finish_table(pd.DataFrame(values, index=index, copy=False), info)
     ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]
     ordered += sorted(c for c in table.columns if c not in ordered)
     return table[ordered].astype(float)
@@ -329,6 +496,11 @@ KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]{0,63})\)")
 TORCH_LAYER = re.compile(r"^[ \t]{0,64}\([\w.]{1,64}\):[ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})\(")
 ZERO_RATE = re.compile(r"\(p=0(?:\.0*)?[,)]")
 NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
+
+
+def states_a_fact(line: str) -> bool:
+    """Whether ``scan_facts`` could take anything from the line (outside a model summary)."""
+    return bool(TRAIN_ON.search(line) or BATCH_SIZE.search(line) or TORCH_LAYER.match(line))
 
 
 def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:

@@ -316,8 +316,11 @@ NUMBER = (r"[-+]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][-+]?\d{1,4})?"
 
 
 def to_float(text: str) -> float:
-    return float(text.replace(",", "")) if text.lower() not in ("nan", "-nan", "+nan") \
-        else float("nan")
+    """A number as logged (NaN, inf and thousands separators included)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float(text.replace(",", ""))
 
 
 def to_int(text: str, bound: int = 10**15) -> int | None:

@@ -113,7 +113,7 @@ class Incremental:
 class _Reader:
     def __init__(self, name: str, limits: Limits | None = None) -> None:
         self.info = RunInfo(source=name, format=NAME)
-        self.records = _table.Records(name, limits)
+        self.records = _table.Records(name, limits, keep=self._kept)
         self.current: EpochRecord | None = None
         self.table: list[str] | None = None
         self.spaced = False         # the table's cells are separated by spaces (fastai)
@@ -123,17 +123,44 @@ class _Reader:
         self.in_summary = False     # after a "results on the evaluation set" line
         # per-batch values of each epoch (id of its record -> name -> [sum, count])
         self.batches: dict[int, dict[str, list[float]]] = {}
+        self.templates = _Templates()
+
+    def _kept(self, record: EpochRecord) -> EpochRecord | None:
+        """An epoch as kept: with the mean of its per-batch values where it printed no value
+        of that name (as a training loss is: the mean over the epoch's batches); dropped if
+        it has no loss."""
+        batches = self.batches.get(id(record))
+        if batches:
+            named = {_table.column(n) for n in record.values}
+            mean = {k: total / count for k, (total, count) in batches.items()
+                    if _table.column(k) not in named}
+            record = EpochRecord(record.epoch, {**mean, **record.values}, record.line)
+        return record if _table.has_loss(record.values) else None
+
+    def epoch_line(self, number: int, values: dict[str, float], line_no: int) -> None:
+        """What a line naming its epoch and some metrics does (and nothing else)."""
+        if self.current is None or self.current.epoch != number:
+            self._start(number, line_no)
+            self.numbered_epochs += 1
+        self.explicit, self.in_summary = True, False
+        if values:
+            assert self.current is not None
+            self.current.values.update(values)
+            self.current.line = line_no
 
     def feed(self, raw: str, line_no: int) -> None:
+        if self.templates.apply(raw, line_no, self):
+            return
         line = _strip_prefix(clean(raw))
         _table.scan_facts(line, self.info, in_summary=False)
+        cut = False
         for bar in (TQDM_BAR, TQDM_COUNT):  # a loop that prints right after its tqdm bar
             found = bar.search(line)
             while found:
                 if self.table and self.spaced and found.start() > 0 and \
                         self._table_row(line[:found.start()], line_no):
                     return  # a table row with its bar after it (Ultralytics YOLO)
-                line = line[found.end():]
+                line, cut = line[found.end():], True
                 found = bar.search(line)
         if not line.strip() or TQDM.search(line):
             return
@@ -151,7 +178,10 @@ class _Reader:
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
         epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line)
         step = STEP.search(line)
-        metrics = [(m.group(1), m.group(2), m.group(3)) for m in METRIC.finditer(line)]
+        found_metrics = list(METRIC.finditer(line))
+        metrics = [(m.group(1), m.group(2), m.group(3)) for m in found_metrics]
+        if epoch and metrics and not (step or cut or self.table or self.in_summary):
+            self.templates.learn(raw, line, epoch, found_metrics)
         if epoch:
             number = int(epoch.group(1))
             if self.current is None or self.current.epoch != number:
@@ -178,8 +208,15 @@ class _Reader:
             entry[1] += 1
 
     def _start(self, number: int, line_no: int) -> None:
-        self.current = EpochRecord(number, {}, line_no)
-        self.records.append(self.current)
+        self._open(EpochRecord(number, {}, line_no))
+
+    def _open(self, record: EpochRecord) -> None:
+        """A new current epoch. The one before is frozen (with its batch means) as it is
+        appended, and its batch sums let go: a freed record's id may be reused."""
+        before = id(self.current)
+        self.current = record
+        self.records.append(record)
+        self.batches.pop(before, None)
 
     def _add(self, metrics: list[tuple[str, str, str | None]], line: str, line_no: int) -> None:
         values = {}
@@ -224,10 +261,75 @@ class _Reader:
                 and number < 1e9):
             return False  # not an epoch number: not a row of this table
         epoch = int(number)
-        self.current = EpochRecord(epoch, {k: v for k, v in row.items()
-                                           if v is not None and _table.canonical(k)}, line_no)
-        self.records.append(self.current)
+        self._open(EpochRecord(epoch, {k: v for k, v in row.items()
+                                       if v is not None and _table.canonical(k)}, line_no))
         return True
+
+
+class _Template:
+    """A line's shape with its numbers left open: a later line that matches it whole is read
+    from the match alone (its epoch and its metrics' values), as the full reading would."""
+
+    def __init__(self, pattern: re.Pattern, roles: list[tuple[str, bool] | None]) -> None:
+        self.pattern = pattern
+        self.roles = roles  # per group: None for the epoch, else (metric name, is a percent)
+
+
+class _Templates:
+    """The shapes of the epoch lines seen so far. A long log repeats one or two shapes: a
+    match of its shape costs one regular expression instead of a dozen searches."""
+
+    LIMIT = 8  # shapes kept (a log that keeps changing shape gets no help from them)
+    DIGITS = re.compile(r"\d{1,40}")
+
+    def __init__(self) -> None:
+        self.known: list[_Template] = []
+        self.failed = 0  # lines no shape matched, since the last that one did
+
+    def apply(self, raw: str, line_no: int, reader: _Reader) -> bool:
+        for index, template in enumerate(self.known):
+            m = template.pattern.fullmatch(raw)
+            if m is None:
+                continue
+            if index:  # the shape last matched is tried first next time
+                self.known.insert(0, self.known.pop(index))
+            number, values = 0, {}
+            for role, text in zip(template.roles, m.groups()):
+                if role is None:
+                    number = int(text)
+                else:
+                    values[role[0]] = float(text) / 100 if role[1] else float(text)
+            reader.epoch_line(number, values, line_no)
+            return True
+        return False
+
+    def learn(self, raw: str, line: str, epoch: re.Match, metrics: list[re.Match]) -> None:
+        """Keep the shape of ``raw``, a line read as one epoch number and its metrics only:
+        no control characters, nothing cut out, no run fact."""
+        offset = len(raw) - len(line)
+        if len(self.known) >= self.LIMIT or len(raw) > 4096 or not raw.endswith(line) or \
+                clean(raw) != raw or _table.states_a_fact(line):
+            return
+        spans = [(epoch.span(1), None)]
+        spans += [(m.span(2), (m.group(1), m.group(3) is not None)) for m in metrics
+                  if _table.canonical(m.group(1)) is not None]
+        spans.sort()
+        parts, roles, at = [], [], 0
+        for (start, end), role in spans:
+            start, end = start + offset, end + offset
+            if start < at:
+                return  # overlapping spans: not a shape this can say
+            parts.append(self._literal(raw[at:start]))
+            parts.append(r"(\d{1,9})" if role is None else f"({NUMBER})")
+            roles.append(role)
+            at = end
+        parts.append(self._literal(raw[at:]))
+        self.known.insert(0, _Template(re.compile("".join(parts)), roles))
+
+    def _literal(self, text: str) -> str:
+        """Text as it stands, its digit runs open (a time stamp, a total, a duration)."""
+        pieces = self.DIGITS.split(text)
+        return r"\d{1,40}".join(re.escape(p) for p in pieces)
 
 
 def _cell_number(cell: str) -> float | None:
@@ -244,19 +346,9 @@ def _cell_number(cell: str) -> float | None:
         return None
 
 
-def _loss_records(reader: _Reader) -> list[EpochRecord]:
-    """The epochs with a loss; an epoch that printed only per-batch values gets their mean
-    (as a training loss is: the mean over the epoch's batches)."""
-    out = []
-    for record in reader.records:
-        batches = reader.batches.get(id(record))
-        if batches:
-            mean = {k: total / count for k, (total, count) in batches.items()
-                    if _table.column(k) not in {_table.column(n) for n in record.values}}
-            record = EpochRecord(record.epoch, {**mean, **record.values}, record.line)
-        if _table.has_loss(record.values):
-            out.append(record)
-    return out
+def _loss_records(reader: _Reader) -> _table.Records:
+    """The epochs with a loss (as ``_Reader._kept`` keeps them)."""
+    return reader.records
 
 
 def parse(source: Source) -> list[Run]:
