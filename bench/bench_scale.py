@@ -5,14 +5,21 @@ Makes, in a scratch folder, the three inputs long trainings produce, and for eac
 valgap's wall time and peak RSS (`--format json`) beside a reference measured in the same
 run:
 
-  keras   a Keras 3 terminal capture: 200 epochs of bars redrawn with \\b and \\r (ANSI codes)
+  keras   Keras 3 terminal captures of 20 MB, 200 MB and 1 GB (--keras-mb): 200 epochs of
+          bars redrawn with \\b and \\r (ANSI codes): time linear, memory flat
           reference: a Python script that imports pandas and counts `val_loss` in 1 MB chunks
   csv     a CSVLogger file `epoch,accuracy,loss,val_accuracy,val_loss` with --csv-rows rows
           reference: `pandas.read_csv` of the same file
   loop    a plain loop log with logging prefixes, --loop-epochs epochs
           reference: `grep -c 'val loss'`
+  small   sample_logs/dropout.log, the everyday case (reference: `python -c 'import pandas'`)
 
-    python bench/bench_scale.py [--keras-mb 200] [--csv-rows 4000000] [--loop-epochs 400000]
+Targets (issue "big logs at disk speed"): Keras at most 1.5x its reference and 100 MB at
+200 MB and 1 GB; CSV at most 2x `read_csv` in time and 1.2x in memory; loop text at most
+3 s and 150 MB.
+
+    python bench/bench_scale.py [--keras-mb 20,200,1000] [--csv-rows 4000000]
+                                [--loop-epochs 400000]
 """
 from __future__ import annotations
 
@@ -86,30 +93,38 @@ def make_loop(path: Path, epochs: int) -> None:
                 for e in range(start + 1, min(epochs, start + 10_000) + 1)))
 
 
-def row(label: str, path: Path, reference: list[str]) -> None:
-    mine = measure([sys.executable, "-m", "valgap", "analyze", str(path), "--format", "json"])
-    ref = measure(reference)
+def row(label: str, path: Path, reference: list[str], repeat: int = 3) -> None:
+    """The best of ``repeat`` runs of each (this 2-core machine is noisy), side by side."""
+    command = [sys.executable, "-m", "valgap", "analyze", str(path), "--format", "json"]
+    mine = min((measure(command) for _ in range(repeat)), key=lambda m: m[0])
+    ref = min((measure(reference) for _ in range(repeat)), key=lambda m: m[0])
     size = path.stat().st_size / (1 << 20)
-    print(f"{label:<8} {size:>8.0f} MB   valgap {mine[0]:>6.2f} s {mine[1]:>7.0f} MB (rc {mine[2]})"
-          f"   reference {ref[0]:>6.2f} s {ref[1]:>7.0f} MB   ratio {mine[0] / ref[0]:>5.2f}x",
-          flush=True)
+    print(f"{label:<8} {size:>8.1f} MB   valgap {mine[0]:>6.2f} s {mine[1]:>7.0f} MB "
+          f"(rc {mine[2]})   reference {ref[0]:>6.2f} s {ref[1]:>7.0f} MB   "
+          f"ratio {mine[0] / ref[0]:>5.2f}x time {mine[1] / ref[1]:>5.2f}x memory", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--keras-mb", type=int, default=200)
+    parser.add_argument("--keras-mb", default="20,200,1000",
+                        help="sizes of the Keras captures, comma-separated")
     parser.add_argument("--csv-rows", type=int, default=4_000_000)
     parser.add_argument("--loop-epochs", type=int, default=400_000)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="valgap-scale-"))
     try:
-        keras, csv, loop = folder / "capture.log", folder / "history.csv", folder / "loop.log"
-        make_keras(keras, args.keras_mb)
-        row("keras", keras, [sys.executable, "-c", COUNT, str(keras)])
+        csv, loop = folder / "history.csv", folder / "loop.log"
+        for megabytes in (int(m) for m in args.keras_mb.split(",")):
+            keras = folder / f"capture-{megabytes}.log"
+            make_keras(keras, megabytes)
+            row("keras", keras, [sys.executable, "-c", COUNT, str(keras)])
+            keras.unlink()
         make_csv(csv, args.csv_rows)
         row("csv", csv, [sys.executable, "-c", READ_CSV, str(csv)])
         make_loop(loop, args.loop_epochs)
         row("loop", loop, ["grep", "-c", "Val Loss", str(loop)])
+        small = Path(__file__).resolve().parent.parent / "sample_logs" / "dropout.log"
+        row("small", small, [sys.executable, "-c", "import pandas"], repeat=5)
     finally:
         shutil.rmtree(folder)
 

@@ -115,3 +115,21 @@ def test_a_long_line_of_redraws_keeps_its_final_state_even_when_wiped_after():
     run = keras_stdout.parse(Source("x.log", text.encode()))[-1]
     assert run.table["train_loss"].tolist() == [0.5, 0.4]
     assert run.table["val_loss"].tolist() == [0.6, 0.6]
+
+
+@pytest.mark.parametrize("threshold", [40, 1 << 16])
+def test_long_lines_cut_as_bytes_read_as_the_decoded_text_cut(threshold):
+    # the capture's long redraw lines are reduced before decoding: the same lines result
+    for path in sorted(SAMPLES.glob("*.log")):
+        source = Source(str(path))
+        as_bytes = list(source.numbered_reduced(keras_stdout._ends, threshold))
+        as_text = [(n, keras_stdout._ends(line) if len(line.encode()) > threshold else line)
+                   for n, line in source.numbered()]
+        assert as_bytes == as_text, path
+
+
+def test_a_bom_and_crlf_line_ends_are_read_the_same_way_as_bytes():
+    text = "Epoch 1/2\r\n\r1/1 - loss: 0.5 - val_loss: 0.6\r\nEpoch 2/2\r\n"
+    source = Source("x.log", b"\xef\xbb\xbf" + text.encode())
+    assert [line for _, line in source.numbered_reduced(keras_stdout._ends, 4)] == [
+        "Epoch 1/2", "\r1/1 - loss: 0.5 - val_loss: 0.6", "Epoch 2/2"]

@@ -16,7 +16,7 @@ import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,9 +151,55 @@ class Source:
                 yield line_no, "".join(pending)
 
 
-def _cut(text: str) -> tuple[str, str]:
-    """A long line split just after its last redraw (or anywhere, if it has none)."""
-    at = max(text.rfind("\r"), text.rfind("\x08"))
+    def numbered_reduced(self, reduce: Callable, longer_than: int) -> Iterator[tuple[int, str]]:
+        """``numbered`` with each line longer than ``longer_than`` passed through ``reduce``
+        before it is decoded: a capture's megabyte lines of bar redraws are cut to what
+        matters as bytes, and only that is decoded. (``reduce`` takes str or bytes.)"""
+        enc = self.encoding()
+        if enc not in ("utf-8", "utf-8-sig"):  # \r and \b are single bytes only in UTF-8
+            for line_no, line in self.numbered():
+                yield line_no, reduce(line) if len(line) > longer_than else line
+            return
+        for line_no, raw in self._byte_lines(enc == "utf-8-sig"):
+            if len(raw) > longer_than:
+                raw = reduce(raw)
+            yield line_no, raw.decode("utf-8", errors="replace")
+
+    def _byte_lines(self, bom: bool) -> Iterator[tuple[int, bytes]]:
+        """The lines of the decompressed stream as bytes (see ``numbered``)."""
+        with self.open_binary() as stream:
+            pending: list[bytes] = []
+            size, line_no = 0, 1
+            first = True
+            while block := stream.read(1 << 22):
+                if first and bom and block.startswith(codecs.BOM_UTF8):
+                    block = block[3:]
+                first = False
+                start = 0
+                while (end := block.find(b"\n", start)) >= 0:
+                    line = block[start:end]
+                    if pending:
+                        line = b"".join([*pending, line])
+                        pending, size = [], 0
+                    yield line_no, line[:-1] if line.endswith(b"\r") else line
+                    line_no += 1
+                    start = end + 1
+                if start < len(block):
+                    pending.append(block[start:])
+                    size += len(block) - start
+                if size > MAX_LINE:
+                    piece, rest = _cut(b"".join(pending))
+                    yield line_no, piece
+                    pending, size = [rest], len(rest)
+            if size:
+                yield line_no, b"".join(pending)
+
+
+def _cut(text):
+    """A long line (str or bytes) split just after its last redraw (or anywhere, if it
+    has none)."""
+    cr, bs = ("\r", "\x08") if isinstance(text, str) else (b"\r", b"\x08")
+    at = max(text.rfind(cr), text.rfind(bs))
     at = at + 1 if at > 0 else len(text)
     return text[:at], text[at:]
 

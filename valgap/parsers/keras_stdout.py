@@ -89,21 +89,22 @@ class _State:
 LONG_LINE = 1 << 16
 
 
-def _ends(raw: str) -> str:
+def _ends(raw):
     """A long line of bar redraws reduced to what can matter: the text before the first
     redraw (an epoch header, a summary line) and the final state. The states in between are
     the bar on its way, which carry no value the final state does not (the epoch's values,
     ``val_*`` included, are on its final state), so they are not split at all."""
-    first = min((i for i in (raw.find("\r"), raw.find("\x08")) if i >= 0), default=-1)
+    cr, bs = ("\r", "\x08") if isinstance(raw, str) else (b"\r", b"\x08")
+    first = min((i for i in (raw.find(cr), raw.find(bs)) if i >= 0), default=-1)
     if first < 0:
         return raw
     end = len(raw)
     while True:  # the last state that shows something (a bar may be wiped with blanks)
-        last = max(raw.rfind("\r", 0, end), raw.rfind("\x08", 0, end))
+        last = max(raw.rfind(cr, 0, end), raw.rfind(bs, 0, end))
         if last < first or raw[last + 1:end].strip():
             break
         end = last
-    return raw[:first] + "\r" + raw[max(last, first) + 1:end]
+    return raw[:first] + cr + raw[max(last, first) + 1:end]
 
 
 class Incremental:
@@ -135,7 +136,7 @@ class Incremental:
 
 def parse(source: Source) -> list[Run]:
     reader = Incremental(source.name, source.limits)
-    for line_no, raw in source.numbered():
+    for line_no, raw in source.numbered_reduced(_ends, LONG_LINE):
         reader.feed(raw, line_no)
     state = reader.state
     cut = reader.cut
