@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE ?= sample_logs/dropout.log
 
-.PHONY: run test lint bench fuzz samples clean
+.PHONY: run test lint bench fuzz samples fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,13 @@ samples:
 	.venv-tf/bin/pip install --quiet tensorflow-cpu scikit-learn
 	.venv-tf/bin/python scripts/make_sample_logs.py
 
+# Regenerates tests/data/libs/ with real fastai, transformers, Ultralytics and MMEngine runs
+# (their own venv: torch 2.14.1 and torchvision 0.29.1 are the CPU-usable pair on this machine).
+fixtures:
+	$(PYTHON) -m venv .venv-libs
+	.venv-libs/bin/pip install --quiet torch==2.14.1 torchvision==0.29.1 fastai ultralytics \
+		transformers accelerate mmengine nbclient nbformat ipykernel
+	.venv-libs/bin/python scripts/make_library_fixtures.py
+
 clean:
-	rm -rf $(VENV) .venv-tf .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-tf .venv-libs .pytest_cache .ruff_cache

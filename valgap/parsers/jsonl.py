@@ -66,15 +66,25 @@ def _record(obj: dict, line: int) -> _Record | None:
     if not values:
         return None
     mode = str(obj.get("mode", obj.get("phase", obj.get("split", "")))).lower()
+    epoch = as_number(obj.get("epoch"))
+    if _mmengine_validation(obj):  # its step is the epoch it validated
+        mode, epoch = "val", as_number(obj.get("step"))
     if mode in VAL_MODES:  # a validation record names its values bare: loss -> val_loss
         values = {(f"val_{k}" if _table.canonical(k)[0] == "train" else k): v
                   for k, v in values.items()}
     splits = {_table.canonical(k)[0] for k in values if _table.is_curve(k)}
-    epoch = as_number(obj.get("epoch"))
     if epoch is not None and not (math.isfinite(epoch) and 0 <= epoch < 1e9):
         epoch = None
     return _Record(epoch, values, validation=splits == {"val"} or mode in VAL_MODES,
                    line=line)
+
+
+def _mmengine_validation(obj: dict) -> bool:
+    """MMEngine's ``vis_data/scalars.json`` writes a validation record as its metrics with
+    the step (the epoch, when training by epochs) and timings, and no mode: a training
+    record carries ``lr`` and ``iter``."""
+    return ("mode" not in obj and "step" in obj and "data_time" in obj
+            and not {"lr", "iter", "epoch"} & obj.keys())
 
 
 def parse(source: Source) -> list[Run]:

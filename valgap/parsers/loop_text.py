@@ -36,6 +36,8 @@ TQDM = re.compile(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
 TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
                       r"\[(?P<post>[^\]]{0,2000})\]")
+# Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
+RICH_BAR = re.compile(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
 STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[]?[ \t]{0,8}"
                   r"\d")
 # tqdm's count form, glued to what the loop prints next: "27it [00:01, 20.1it/s]Epoch: 1 ..."
@@ -90,7 +92,15 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
         return None
     if spaced and not all(re.fullmatch(r"[a-z_][\w/]{0,40}", c) for c in cells):
         return None  # a sentence that mentions epoch and loss, not a header
+    if "valid_loss" in cells:  # fastai: its metrics are measured on the validation set
+        cells = [f"valid_{c}" if _bare_metric(c) else c for c in cells]
     return cells, spaced
+
+
+def _bare_metric(cell: str) -> bool:
+    pair = _table.canonical(cell)
+    return pair is not None and pair[0] == "train" and not cell.startswith(("train", "tr_")) \
+        and "loss" not in cell
 
 
 class Incremental:
@@ -154,7 +164,7 @@ class _Reader:
         line = _strip_prefix(clean(raw))
         _table.scan_facts(line, self.info, in_summary=False)
         cut = False
-        for bar in (TQDM_BAR, TQDM_COUNT):  # a loop that prints right after its tqdm bar
+        for bar in (TQDM_BAR, TQDM_COUNT, RICH_BAR):  # a loop printing after its bar
             found = bar.search(line)
             while found:
                 if self.table and self.spaced and found.start() > 0 and \
