@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, SAMPLES
 from valgap.parsers import read
 
 LIBS = DATA / "libs"
@@ -37,3 +37,21 @@ def test_a_notebook_whose_first_cell_prints_thousands_of_lines_is_still_found():
     printed = "".join("".join(o.get("text", "")) for o in cells[0]["outputs"])
     assert printed.count("inflating") == 5000
     assert read(str(LIBS / "fastai.ipynb"))[-1].epochs == EXPECTED["fastai.ipynb"]["epochs"]
+
+
+def test_each_notebook_cell_is_read_in_its_own_format(tmp_path):
+    # a Keras fit printed in one cell and a fastai table (HTML) shown in a later one
+    keras = (SAMPLES / "dropout.log").read_text()
+    fastai = json.loads((LIBS / "fastai.ipynb").read_text())["cells"][1]
+    notebook = {"cells": [
+        {"cell_type": "code", "source": "!unzip data.zip", "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": "inflating: a.png\n" * 3000}]},
+        {"cell_type": "code", "source": "model.fit(...)", "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": keras}]},
+        fastai], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "two.ipynb"
+    path.write_text(json.dumps(notebook))
+    runs = read(str(path))
+    assert [r.info.format for r in runs] == ["keras-stdout", "loop-text"]
+    assert runs[0].epochs == read(str(SAMPLES / "dropout.log"))[-1].epochs
+    assert runs[1].epochs == EXPECTED["fastai.ipynb"]["epochs"]

@@ -40,7 +40,7 @@ class Options:
 # name -> (sniff(head text) -> 0..1, parse(source, options) -> runs), in tie-break order
 FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], list[Run]]]] = {
     hf_state.NAME: (hf_state.sniff, lambda s, o: hf_state.parse(s)),
-    notebook.NAME: (notebook.sniff, lambda s, o: _read_text(notebook.outputs(s), o)),
+    notebook.NAME: (notebook.sniff, lambda s, o: _read_notebook(s, o)),
     tb_export.NAME: (tb_export.sniff, lambda s, o: tb_export.parse(s)),
     keras_stdout.NAME: (keras_stdout.sniff, lambda s, o: keras_stdout.parse(s)),
     hf_state.STDOUT_NAME: (hf_state.sniff_stdout, lambda s, o: hf_state.parse_stdout(s)),
@@ -91,6 +91,32 @@ def _read_text(source: Source, options: Options) -> list[Run]:
     for run in runs:
         run.info.source = source.name
     return runs
+
+
+def _read_notebook(source: Source, options: Options) -> list[Run]:
+    """Each cell's output detected on its own (a cell may print a listing, the next a Keras
+    fit, the next a fastai table); neighbouring cells of one format are one log (training
+    continued in the next cell). Cells that hold no training log are left out; if no cell
+    reads on its own, the outputs are read together."""
+    texts = notebook.cells(source)
+    groups: list[tuple[str, list[str]]] = []
+    for text in texts:
+        cell = Source(source.name, text.encode("utf-8"), source.limits)
+        try:
+            fmt = options.input_format or detect(cell)
+        except InputError:
+            continue  # no training log in this cell
+        if groups and groups[-1][0] == fmt:
+            groups[-1][1].append(text)
+        else:
+            groups.append((fmt, [text]))
+    runs: list[Run] = []
+    for fmt, group in groups:
+        try:
+            runs += FORMATS[fmt][1](notebook.joined(source, group), options)
+        except InputError:
+            continue
+    return runs or _read_text(notebook.joined(source, texts), options)
 
 
 def _best(head: str) -> tuple[str, float]:

@@ -17,13 +17,33 @@ def sniff(head: str) -> float:
 
 def outputs(source: Source) -> Source:
     """A text source made of every cell's stream and plain-text outputs, in order."""
+    return _joined_source(source, cells(source))
+
+
+def cells(source: Source) -> list[str]:
+    """The output text of each cell that printed something, in order."""
     doc = load_json(source.text(), source.name, "notebook")
-    chunks = [_text(out) for cell in _items(doc, "cells") for out in _items(cell, "outputs")]
-    if not any(c.strip() for c in chunks):
+    texts = ["".join(_line_ended(_text(out)) for out in _items(cell, "outputs"))
+             for cell in _items(doc, "cells")]
+    texts = [t for t in texts if t.strip()]
+    if not texts:
         raise InputError("the notebook has no text outputs (was it saved after running?)",
                          source.name, code="no-epochs")
-    joined = "\n".join(c if c.endswith("\n") else c + "\n" for c in chunks)
-    return Source(source.name, joined.encode("utf-8"))
+    return texts
+
+
+def joined(source: Source, texts: list[str]) -> Source:
+    """Cells' outputs as one text source named as the notebook."""
+    return _joined_source(source, texts)
+
+
+def _joined_source(source: Source, texts: list[str]) -> Source:
+    text = "\n".join(t if t.endswith("\n") else t + "\n" for t in texts)
+    return Source(source.name, text.encode("utf-8"), source.limits)
+
+
+def _line_ended(text: str) -> str:
+    return text if not text or text.endswith("\n") else text + "\n"
 
 
 def _items(node: object, key: str) -> list[dict]:
