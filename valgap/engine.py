@@ -43,6 +43,11 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
     result = Result(source=source or run.info.source, format=run.info.format, run=run)
     result.fit = fit_module.classify(run, facts, config.fit)
     curves = Curves.of(run)
+    for name in curves.rounded if curves is not None else ():
+        note = (f"the {name} loss is printed as 0 in some epochs: read as below the print's "
+                "last digit (the print is rounded; log more decimals to measure it)")
+        if note not in run.info.warnings:
+            run.info.warnings.append(note)
     if curves is None or curves.n < MIN_EPOCHS:
         reason = result.fit.evidence if result.fit.fit is None or curves is None else (
             f"{curves.n} epoch(s) with both losses: every rule needs at least {MIN_EPOCHS}")

@@ -215,7 +215,7 @@ def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     late = c.late()
     gaps = c.log_gap()[late]
     margin = max(conf.below_margin, 2 * wiggle(c.val))
-    se = val_standard_error(facts.n_val, median(c.val[late]))
+    se = val_standard_error(facts.n_val, median(c.val[late]), c.kind)
     if se:
         margin = max(margin, se)
     share = below_share(gaps, margin / 2)

@@ -11,6 +11,7 @@ from valgap.config import Config
 from valgap.engine import analyze_run
 from valgap.model import Facts
 from valgap.parsers import read
+from valgap.rules._signals import Curves, val_standard_error
 
 
 def decay(start: float, end: float, n: int, rate: float = 0.35) -> list[float]:
@@ -106,11 +107,11 @@ def test_reduction_mismatch_ratio_follows_split_sizes():
     assert result.causes[0].rule == "reduction-mismatch"
 
 
-def test_reduction_mismatch_skipped_without_sizes_and_silent_when_ratio_differs():
+def test_reduction_mismatch_without_sizes_says_what_would_name_the_units():
     train = decay(2.0, 0.3, 20)
-    result, _ = analyse(make_run(train, [t / 4 for t in train]))
-    assert status(result, "reduction-mismatch").status == "skipped"
-    assert "n_train" in status(result, "reduction-mismatch").reason
+    _, found = analyse(make_run(train, [t / 4 for t in train]))
+    assert found["reduction-mismatch"].confidence < 0.75
+    assert "data.n_train" in found["reduction-mismatch"].evidence
     _, found = analyse(make_run(train, [t / 1.3 for t in train]), n_train=1600, n_val=400)
     assert "reduction-mismatch" not in found
 
@@ -229,3 +230,76 @@ def test_broken_metric_silent_on_moving_curves():
 def test_overfitting_onset_silent_without_overfit():
     train = decay(2.3, 0.10, 25)
     assert "overfitting-onset" not in analyse(make_run(train, [t * 1.08 for t in train]))[1]
+
+
+SCALES = [1e-4, 1.0, 1e3]
+LENGTHS = [5, 50, 500]
+
+
+def per_sample(n: int, scale: float) -> list[float]:
+    """A learning curve of ``n`` epochs at ``scale``, falling about 6x whatever its length."""
+    return [scale * v for v in decay(2.0, 0.3, n, rate=4.0 / n)]
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_a_stable_factor_of_the_batch_size_is_a_reduction_mismatch(scale, n):
+    # per-batch sums for training (batch 16), means for validation: 16x in every epoch
+    base = per_sample(n, scale)
+    run = make_run([b * 16 for b in base], [b * 1.05 for b in base])
+    run.info.batch_size = 16
+    result, found = analyse(run)
+    assert result.causes[0].rule == "reduction-mismatch"
+    assert found["reduction-mismatch"].confidence >= 0.75
+    assert "batch size (16" in found["reduction-mismatch"].evidence
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_a_gap_that_opens_as_the_model_learns_is_no_reduction_mismatch(scale, n):
+    # dropout: validation below training by a share that grows from 0 to 40 %
+    base = per_sample(n, scale)
+    train = [b * (1 + 0.4 * (1 - math.exp(-5 * i / n))) for i, b in enumerate(base)]
+    _, found = analyse(make_run(train, base))
+    assert "reduction-mismatch" not in found
+
+
+@pytest.mark.parametrize("n", [5, 50, 500])
+def test_validation_far_above_training_by_a_constant_factor_is_a_mismatch_too(n):
+    base = per_sample(n, 1.0)
+    _, found = analyse(make_run(base, [b * 5 for b in base]))
+    assert "reduction-mismatch" in found and "validation loss is 5" in \
+        found["reduction-mismatch"].evidence
+
+
+@pytest.mark.parametrize("n", [20, 50, 500])
+def test_leakage_down_to_tiny_losses_is_leakage_not_noise(n):
+    train = [max(v, 0) for v in decay(1.0, 0.0, n, rate=9.0 / n)]
+    train = [t + 1e-4 for t in train]
+    result, _ = analyse(make_run(train, [t * 0.9 for t in train]), **NO_TRAIN_MODE)
+    assert result.causes[0].rule == "leakage"
+
+
+def test_a_loss_printed_as_zero_is_read_as_rounded():
+    # a loop printing 4 decimals: training falls to 0.0000, validation tracks it
+    exact = decay(1.0, 0.0, 60, rate=0.2)
+    train = [round(t, 4) for t in exact]
+    val = [round(t * 0.9, 4) for t in exact]
+    assert train[-1] == 0.0
+    result, _ = analyse(make_run(train, val), **NO_TRAIN_MODE)
+    assert result.causes[0].rule == "leakage"
+    assert any("printed as 0" in w for w in result.run.info.warnings)
+    assert result.fit.fit is not None
+
+
+def test_zeros_from_large_values_are_not_rounding():
+    train = [2.0, 1.5, 1.2, 0.0, 0.0, 0.0]
+    curves = Curves.of(make_run(train, decay(1.0, 0.5, 6)))
+    assert curves.train == train and not curves.rounded
+
+
+def test_the_standard_error_follows_the_kind_of_loss():
+    assert val_standard_error(200, 0.05, "loss") == pytest.approx(1 / math.sqrt(10))
+    assert val_standard_error(200, 0.05, "mse") == pytest.approx(math.sqrt(2 / 200))
+    assert val_standard_error(200, 0.05, "mae") == pytest.approx(1 / math.sqrt(200))
+    assert val_standard_error(200, 300.0, "loss") == pytest.approx(1 / math.sqrt(200))

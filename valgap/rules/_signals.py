@@ -20,6 +20,8 @@ class Curves:
     epochs: list[int]
     train: list[float]
     val: list[float]
+    rounded: tuple[str, ...] = ()  # curves whose printed zeros stand for "below the print"
+    kind: str = "loss"  # what the loss measures (see ``loss_kind``)
 
     @classmethod
     def of(cls, run: Run) -> Curves | None:
@@ -29,7 +31,11 @@ class Curves:
         rows = [(int(e), float(t), float(v)) for e, t, v in
                 zip(table.index, table["train_loss"], table["val_loss"])
                 if math.isfinite(t) and math.isfinite(v)]
-        return cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+        train, rounded_train = unround([r[1] for r in rows])
+        val, rounded_val = unround([r[2] for r in rows])
+        rounded = tuple(n for n, r in (("training", rounded_train), ("validation", rounded_val))
+                        if r)
+        return cls([r[0] for r in rows], train, val, rounded, loss_kind(run))
 
     @property
     def n(self) -> int:
@@ -70,6 +76,35 @@ class Curves:
         return [log_ratio(t, v) for t, v in zip(train, self.val)]
 
 
+PRINT_FLOOR = 0.01  # a curve whose smallest printed value is below this is printed rounded
+
+
+def unround(values: list[float]) -> tuple[list[float], bool]:
+    """A curve printed with few decimals shows ``0.0000`` once it falls below the last digit:
+    such zeros (in a curve whose other values are positive and reach below ``PRINT_FLOOR``)
+    stand for half the print's resolution, taken as the power of ten of its smallest value.
+    A curve that is zero throughout, or drops to zero from large values, is left as it is
+    (that is a broken metric, not rounding)."""
+    positive = [v for v in values if v > 0]
+    if not positive or len(positive) == len(values) or any(v < 0 for v in values):
+        return values, False
+    smallest = min(positive)
+    if smallest >= PRINT_FLOOR:
+        return values, False
+    resolution = 10.0 ** math.floor(math.log10(smallest))
+    return [v if v > 0 else resolution / 2 for v in values], True
+
+
+def loss_kind(run: Run) -> str:
+    """What the validation loss measures, from its logged name: ``mse``, ``mae``, ``rmse``,
+    or ``loss`` (anything else, most often a mean cross-entropy)."""
+    name = str(run.info.columns.get("val_loss", "")).lower()
+    for kind in ("rmse", "mse", "mae"):
+        if kind in name:
+            return kind
+    return "loss"
+
+
 def median(values: list[float]) -> float:
     s = sorted(values)
     if not s:
@@ -98,19 +133,23 @@ def wiggle(values: list[float]) -> float:
     return 1.4826 * median(residuals) / math.sqrt(1.5)
 
 
-def val_standard_error(n_val: int | None, mean_loss: float) -> float | None:
+def val_standard_error(n_val: int | None, mean_loss: float, kind: str = "loss") -> float | None:
     """Relative standard error (log units) of a validation loss averaged over n_val samples.
 
-    At least 1/sqrt(n) (per-sample losses spread about as much as their mean). A low mean
-    cross-entropy is made of a few confident mistakes (loss ~1 each) among many near-zero
-    losses: it behaves like a count of about n * mean mistakes, whose relative error is
-    1/sqrt(n * mean). With 30 samples and a loss of 0.06 that is ~75 %.
+    At least 1/sqrt(n) (per-sample losses spread about as much as their mean). A mean
+    squared error of Gaussian residuals spreads more: sqrt(2/n). A low mean cross-entropy is
+    made of a few confident mistakes (loss ~1 each) among many near-zero losses: it behaves
+    like a count of about n * mean mistakes, whose relative error is 1/sqrt(n * mean). With
+    30 samples and a loss of 0.06 that is ~75 %. That count model is used only for a loss
+    that can be a mean cross-entropy (not an MSE/MAE, not above 20, which is a sum).
     """
     if not n_val or n_val <= 0:
         return None
     n_val = min(n_val, 10**15)  # past any real set: keeps the float conversion finite
     base = 1 / math.sqrt(n_val)
-    if 0 < mean_loss < 1:
+    if kind == "mse":
+        return math.sqrt(2) * base
+    if kind == "loss" and 0 < mean_loss < 1:
         return max(base, 1 / math.sqrt(n_val * mean_loss))
     return base
 

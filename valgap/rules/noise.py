@@ -61,7 +61,7 @@ def check(ctx: Context, options: Options) -> Outcome:
     gaps = c.log_gap(shifted=True)[c.late()]
     gap = median(gaps)
     jitter = wiggle(c.val)
-    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()])) or 0.0
+    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()]), c.kind) or 0.0
     minority = min(sum(g > 0 for g in gaps), sum(g < 0 for g in gaps)) / len(gaps)
     # noise flips the sign back and forth; a gap that drifts across zero once is a trend
     changes = sum(1 for a, b in itertools.pairwise(gaps) if (a > 0) != (b > 0))

@@ -16,6 +16,13 @@ The ratio train / val stays near n_train / n_val (from ``Train on N samples, val
 samples`` or ``data.n_train`` / ``data.n_val`` in valgap.yaml) over the epochs; losses on an
 unusually large scale.
 
+Without the set sizes, or in other units: a train / val ratio far from 1 (``stable_ratio``
+or more, either way) that stays the same from the first epoch to the last while both curves
+move. A train-mode cause (dropout, augmentation, a penalty) opens a gap that changes as the
+model learns, and rarely a factor of 3; a loss summed over a batch (ratio about the batch
+size), over the set (about n_train / n_val) or over the batches (about the batch counts'
+ratio) keeps its factor. The evidence names the ratio and the units it matches.
+
 How to check
 ------------
 Divide each logged loss by its set size (or number of batches) and compare again; read the
@@ -29,12 +36,16 @@ Options
 -------
 tolerance: how far (as a factor) the loss ratio may sit from the size ratio (default 1.5).
 confidence: confidence when the ratio matches (default 0.85).
+stable_ratio: the smallest factor between the curves that a stable ratio must reach
+(default 3).
+steadiness: how much the log ratio may vary over the epochs (standard deviation, default
+0.12).
 """
 from __future__ import annotations
 
 import math
 
-from valgap._num import exp_safe, log_ratio
+from valgap._num import exp_safe, log_ratio, spread
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median
@@ -43,23 +54,29 @@ ID = "reduction-mismatch"
 ORDER = 80
 FAMILY = "bug"
 TITLE = "loss summed rather than averaged (scale follows the set sizes)"
-DEFAULT: Options = {"tolerance": 1.5, "confidence": 0.85}
+DEFAULT: Options = {"tolerance": 1.5, "confidence": 0.85, "stable_ratio": 3.0,
+                    "steadiness": 0.12}
 CHECKS = ("divide each logged loss by the size of its set and compare again",
           "check the loss's reduction= argument (PyTorch) and how the loop accumulates "
           "batch losses (sum / len(dataset) vs sum / len(loader))")
 
 
 def check(ctx: Context, options: Options) -> Outcome:
-    n_train, n_val = ctx.facts.n_train, ctx.facts.n_val
-    if not n_train or not n_val:
-        return Skip("split sizes unknown: give data.n_train / data.n_val in valgap.yaml")
     c = ctx.curves
-    size_ratio = log_ratio(n_train, n_val)
-    if abs(size_ratio) < math.log(1.5):
-        return Skip(f"the sets are of similar size ({n_train} / {n_val}): a summed loss "
-                    "would not show")
     if not c.positive or c.n < 2:
         return Skip("needs at least 2 epochs of positive losses")
+    n_train, n_val = ctx.facts.n_train, ctx.facts.n_val
+    if n_train and n_val and abs(log_ratio(n_train, n_val)) >= math.log(1.5):
+        found = _size_ratio(ctx, options, n_train, n_val)
+        if found is not None:
+            return found
+    return _stable_ratio(ctx, options)
+
+
+def _size_ratio(ctx: Context, options: Options, n_train: int, n_val: int) -> Finding | None:
+    """The loss ratio matches the ratio of the set sizes."""
+    c = ctx.curves
+    size_ratio = log_ratio(n_train, n_val)
     ratios = [log_ratio(t, v) for t, v in zip(c.train, c.val)][c.late()]
     loss_ratio = median(ratios)
     if abs(loss_ratio - size_ratio) > math.log(max(options["tolerance"], 1.0)):
@@ -70,3 +87,44 @@ def check(ctx: Context, options: Options) -> Outcome:
     return Finding(ID, conf, f"train / val loss ratio {exp_safe(loss_ratio):.2f} over the late "
                    f"epochs, close to n_train / n_val = {n_train} / {n_val} = "
                    f"{n_train / n_val:.2f}; losses per sample would agree", CHECKS)
+
+
+def _stable_ratio(ctx: Context, options: Options) -> Outcome:
+    """A factor between the curves far from 1 that the whole run keeps."""
+    c = ctx.curves
+    if c.n < 5:
+        return Skip("needs the set sizes, or at least 5 epochs to see a stable ratio")
+    ratios = [log_ratio(t, v) for t, v in zip(c.train, c.val)]
+    level = median(ratios)
+    moving = min(abs(log_ratio(c.train[0], min(c.train))),
+                 abs(log_ratio(c.val[0], min(c.val)))) > 0.1
+    if abs(level) < math.log(options["stable_ratio"]) or not moving or \
+            spread(ratios) > options["steadiness"]:
+        return None
+    units = _matching_units(ctx, level, options["tolerance"])
+    conf = 0.75 if units else 0.55
+    if any(getattr(ctx.facts, f) for f in ("dropout", "batchnorm", "augmentation")) and \
+            not units:
+        conf = 0.45
+    side = "training" if level > 0 else "validation"
+    matched = (f"; it matches {' and '.join(units)}" if units else
+               "; the log gives no batch size or set sizes to name the units (give "
+               "data.n_train / data.n_val in valgap.yaml)")
+    return Finding(ID, conf, f"the {side} loss is {exp_safe(abs(level)):.3g}x the other in "
+                   f"every epoch (log ratio {level:+.2f}, varying by {spread(ratios):.2f} over "
+                   f"{c.n} epochs) while both fall: a constant factor, as a loss summed over a "
+                   f"batch, a set or the batches gives{matched}", CHECKS)
+
+
+def _matching_units(ctx: Context, level: float, tolerance: float) -> list[str]:
+    """Which known counts the ratio is close to (either way round)."""
+    counts = {}
+    batch = ctx.run.info.batch_size
+    if batch and batch > 1:
+        counts[f"the batch size ({batch}: per-batch sums on one side, means on the other)"] = \
+            batch
+    n_train, n_val = ctx.facts.n_train, ctx.facts.n_val
+    if n_train and n_val:
+        counts[f"n_train / n_val ({n_train} / {n_val})"] = n_train / n_val
+    return [name for name, count in counts.items()
+            if abs(abs(level) - abs(math.log(count))) <= math.log(max(tolerance, 1.0))]
