@@ -111,3 +111,17 @@ def test_a_line_shape_is_learned_and_used():
         f"{1.1 / 3:.4f}")
     # a line of another shape is not taken by it
     assert not reader.templates.apply("Epoch 7: train loss 0.3", 10, reader)
+
+
+def test_steps_that_report_validation_are_evaluation_points(tmp_path):
+    # nanoGPT prints "step N: train loss X, val loss Y" and no epochs at all
+    path = tmp_path / "train.log"
+    path.write_text("step 0: train loss 4.2874, val loss 4.2823\n"
+                    "iter 0: loss 4.2650, time 12.1ms\n"
+                    "step 250: train loss 1.9641, val loss 2.0614\n"
+                    "iter 250: loss 1.9912, time 11.9ms\n"
+                    "step 500: train loss 1.5412, val loss 1.7237\n")
+    run = read(str(path))[-1]
+    assert run.epochs == 3
+    assert run.table["val_loss"].tolist() == [4.2823, 2.0614, 1.7237]
+    assert run.table["train_loss"].tolist() == [4.2874, 1.9641, 1.5412]

@@ -303,3 +303,28 @@ def test_the_standard_error_follows_the_kind_of_loss():
     assert val_standard_error(200, 0.05, "mse") == pytest.approx(math.sqrt(2 / 200))
     assert val_standard_error(200, 0.05, "mae") == pytest.approx(1 / math.sqrt(200))
     assert val_standard_error(200, 300.0, "loss") == pytest.approx(1 / math.sqrt(200))
+
+
+@pytest.mark.parametrize("n", [12, 50, 500])
+def test_training_summed_over_batches_is_a_mismatch_even_as_its_factor_drifts(n):
+    # 24 batch means added up: the factor under it drifts as the per-sample gap changes
+    base = per_sample(n, 1.0)
+    train = [b * 24 * (0.6 + 0.4 * math.exp(-4 * i / n)) for i, b in enumerate(base)]
+    result, _ = analyse(make_run(train, base))
+    assert result.causes[0].rule == "reduction-mismatch"
+
+
+def test_a_loss_printed_as_nan_from_the_first_epoch_is_divergence(tmp_path):
+    path = tmp_path / "run.log"
+    path.write_text("".join(f"Epoch {e}/6 - train_mse=nan val_mse=nan\n" for e in range(1, 7)))
+    result = analyze_run(read(str(path))[-1], Config())
+    assert result.fit.fit == "diverged"
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_pre_update_loss_is_judged_where_validation_still_moves(scale):
+    # one update an epoch: training is the loss before it, validation after; both flatten
+    val = per_sample(40, scale)
+    train = [val[0] * 1.02, *(v * 1.01 for v in val[:-1])]
+    _, found = analyse(make_run(train, val))
+    assert "pre-update-loss" in found

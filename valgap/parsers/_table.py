@@ -87,10 +87,15 @@ def is_curve(name: str) -> bool:
     return pair is not None and pair[1] in LOSS_LIKE
 
 
-def finish_table(table, info: RunInfo):
-    """The last touches every table gets: a trailing evaluation dropped, the curves named."""
+def finish_table(table, info: RunInfo, printed: bool = False):
+    """The last touches every table gets: a trailing evaluation dropped, the curves named.
+    Columns with no value are dropped, except, when every column was ``printed`` (text and
+    JSON logs: a column exists only where a value was written), a loss printed as NaN in
+    every epoch: that run diverged in its first epoch."""
     table = drop_trailing_evaluation(table, info)
-    return promote_curves(table.dropna(axis=1, how="all"), info)
+    empty = [c for c in table.columns if table[c].isna().all()
+             and not (printed and is_curve(c) and len(table))]
+    return promote_curves(table.drop(columns=empty), info)
 
 
 def drop_trailing_evaluation(table, info: RunInfo):
@@ -431,7 +436,7 @@ def _run_table(values: dict, count: int, first_epoch: int, info: RunInfo):
     if first_epoch not in (0, 1):
         info.notes.append(f"the log starts at epoch {first_epoch}; rows are renumbered from 1")
     index = pd.RangeIndex(1, count + 1, name="epoch")
-    table = finish_table(pd.DataFrame(values, index=index, copy=False), info)
+    table = finish_table(pd.DataFrame(values, index=index, copy=False), info, printed=True)
     ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]
     ordered += sorted(c for c in table.columns if c not in ordered)
     return table[ordered].astype(float)

@@ -198,7 +198,12 @@ class _Reader:
                 self._start(number, line_no)
                 self.numbered_epochs += 1
             self.explicit, self.in_summary = True, False
-        if step:  # a batch-level print: its values make the epoch's mean, if it has none
+        evaluated = any(_table.canonical(m[0]) is not None and _table.canonical(m[0])[0] == "val"
+                        for m in metrics)
+        if step and not (evaluated and not (self.current is not None and self.explicit)):
+            # a batch-level print: its values make the epoch's mean, if it has none. With no
+            # epoch open, a step that reports validation is an evaluation point (nanoGPT's
+            # "step 500: train loss 2.12, val loss 2.23", an L-BFGS loop's iterations)
             if metrics and self.current is not None and self.explicit:
                 self._add_batch(metrics)
                 self.shape = self.shape or line.strip()[:100]

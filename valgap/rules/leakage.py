@@ -27,7 +27,8 @@ Deduplicate before splitting and split by group.
 Options
 -------
 min_fall: training loss must fall by at least this factor (default 50).
-max_divergence: how far apart (log factor) the two falls may be (default 0.5).
+max_divergence: how far apart (log factor) the two falls may be (default 0.5; a tenth of
+the training fall when that is more, for falls of many orders of magnitude).
 confidence: default 0.8.
 """
 from __future__ import annotations
@@ -56,8 +57,11 @@ def check(ctx: Context, options: Options) -> Outcome:
     val_fall = log_ratio(c.val[0], min(c.val))
     if train_fall < math.log(options["min_fall"]):
         return None
+    # in step: the falls agree to max_divergence, or to a tenth of a fall of many orders of
+    # magnitude (to 1e-6, printing noise in the last digits alone moves a log by that much)
     divergence = abs(train_fall - val_fall)
-    if divergence > options["max_divergence"] or c.val[-1] > 2 * min(c.val):
+    allowed = max(options["max_divergence"], 0.1 * train_fall)
+    if divergence > allowed or c.val[-1] > 2 * min(c.val):
         return None
     return Finding(ID, options["confidence"],
                    f"training loss fell {exp_safe(train_fall):.0f}x and validation "

@@ -16,7 +16,8 @@ validation already improved.
 Evidence in the log
 -------------------
 One or two steps per epoch (``1/1`` progress bars), or a batch size equal to the training
-set; the training curve one epoch later matches the validation curve.
+set; the training curve one epoch later matches the validation curve (judged on the epochs
+where validation still moves: once both curves flatten, a shift shows nothing).
 
 How to check
 ------------
@@ -61,8 +62,12 @@ def check(ctx: Context, options: Options) -> Outcome:
         steps = math.ceil(ctx.facts.n_train / info.batch_size)
     if c.n < 3 or not c.positive:
         return Skip("needs at least 3 epochs of positive losses")
-    now = median([abs(log_ratio(t, v)) for t, v in zip(c.train[1:], c.val[1:])])
-    ahead = median([abs(log_ratio(t, v)) for t, v in zip(c.train[1:], c.val[:-1])])
+    # only epochs where validation moved tell a one-epoch shift from none: once the curves
+    # flatten, both comparisons agree
+    moved = [e for e in range(1, c.n) if abs(log_ratio(c.val[e], c.val[e - 1])) > 0.03]
+    epochs = moved if len(moved) >= 2 else list(range(1, c.n))
+    now = median([abs(log_ratio(c.train[e], c.val[e])) for e in epochs])
+    ahead = median([abs(log_ratio(c.train[e], c.val[e - 1])) for e in epochs])
     shifted_fits = ahead < 0.5 * now and now > 0.05
     if steps is None:
         if not shifted_fits:

@@ -18,8 +18,9 @@ unusually large scale.
 
 Without the set sizes, or in other units: a train / val ratio far from 1 (``stable_ratio``
 or more, either way) that stays the same from the first epoch to the last while both curves
-move. A train-mode cause (dropout, augmentation, a penalty) opens a gap that changes as the
-model learns, and rarely a factor of 3; a loss summed over a batch (ratio about the batch
+move, or a factor of ``extreme_ratio`` or more in every epoch. A train-mode cause (dropout,
+augmentation, a penalty) opens a gap that changes as the model learns, and rarely a factor
+of 3; a loss summed over a batch (ratio about the batch
 size), over the set (about n_train / n_val) or over the batches (about the batch counts'
 ratio) keeps its factor. The evidence names the ratio and the units it matches.
 
@@ -40,6 +41,7 @@ stable_ratio: the smallest factor between the curves that a stable ratio must re
 (default 3).
 steadiness: how much the log ratio may vary over the epochs (standard deviation, default
 0.12).
+extreme_ratio: a factor reached in every epoch that counts even when it drifts (default 6).
 """
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ ORDER = 80
 FAMILY = "bug"
 TITLE = "loss summed rather than averaged (scale follows the set sizes)"
 DEFAULT: Options = {"tolerance": 1.5, "confidence": 0.85, "stable_ratio": 3.0,
-                    "steadiness": 0.12}
+                    "steadiness": 0.12, "extreme_ratio": 6.0}
 CHECKS = ("divide each logged loss by the size of its set and compare again",
           "check the loss's reduction= argument (PyTorch) and how the loop accumulates "
           "batch losses (sum / len(dataset) vs sum / len(loader))")
@@ -98,8 +100,13 @@ def _stable_ratio(ctx: Context, options: Options) -> Outcome:
     level = median(ratios)
     moving = min(abs(log_ratio(c.train[0], min(c.train))),
                  abs(log_ratio(c.val[0], min(c.val)))) > 0.1
-    if abs(level) < math.log(options["stable_ratio"]) or not moving or \
-            spread(ratios) > options["steadiness"]:
+    stable = abs(level) >= math.log(options["stable_ratio"]) and \
+        spread(ratios) <= options["steadiness"]
+    # a factor no train-mode cause reaches, in every epoch, even if it drifts (the per-sample
+    # gap under the sum still opens or closes as the model learns)
+    extreme = min(r * (1 if level > 0 else -1) for r in ratios) >= \
+        math.log(options["extreme_ratio"])
+    if not moving or not (stable or extreme):
         return None
     units = _matching_units(ctx, level, options["tolerance"])
     conf = 0.75 if units else 0.55
@@ -110,10 +117,12 @@ def _stable_ratio(ctx: Context, options: Options) -> Outcome:
     matched = (f"; it matches {' and '.join(units)}" if units else
                "; the log gives no batch size or set sizes to name the units (give "
                "data.n_train / data.n_val in valgap.yaml)")
-    return Finding(ID, conf, f"the {side} loss is {exp_safe(abs(level)):.3g}x the other in "
-                   f"every epoch (log ratio {level:+.2f}, varying by {spread(ratios):.2f} over "
-                   f"{c.n} epochs) while both fall: a constant factor, as a loss summed over a "
-                   f"batch, a set or the batches gives{matched}", CHECKS)
+    low, high = sorted((exp_safe(abs(min(ratios))), exp_safe(abs(max(ratios)))))
+    return Finding(ID, conf, f"the {side} loss is {exp_safe(abs(level)):.3g}x the other "
+                   f"(between {low:.3g}x and {high:.3g}x in all {c.n} epochs, log ratio "
+                   f"varying by {spread(ratios):.2f}) while both fall: a factor no train-mode "
+                   f"cause makes, as a loss summed over a batch, a set or the batches "
+                   f"gives{matched}", CHECKS)
 
 
 def _matching_units(ctx: Context, level: float, tolerance: float) -> list[str]:
