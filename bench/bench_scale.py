@@ -12,14 +12,15 @@ run:
           reference: `pandas.read_csv` of the same file
   loop    a plain loop log with logging prefixes, --loop-epochs epochs
           reference: `grep -c 'val loss'`
-  small   sample_logs/dropout.log, the everyday case (reference: `python -c 'import pandas'`)
+  small   sample_logs/dropout.log, the everyday case (reference: `python -c 'import pandas'`;
+          with --against REF, also valgap as it was at that git commit, in the same run)
 
 Targets (issue "big logs at disk speed"): Keras at most 1.5x its reference and 100 MB at
 200 MB and 1 GB; CSV at most 2x `read_csv` in time and 1.2x in memory; loop text at most
 3 s and 150 MB.
 
     python bench/bench_scale.py [--keras-mb 20,200,1000] [--csv-rows 4000000]
-                                [--loop-epochs 400000]
+                                [--loop-epochs 400000] [--against GIT_REF]
 """
 from __future__ import annotations
 
@@ -93,11 +94,15 @@ def make_loop(path: Path, epochs: int) -> None:
                 for e in range(start + 1, min(epochs, start + 10_000) + 1)))
 
 
-def row(label: str, path: Path, reference: list[str], repeat: int = 3) -> None:
-    """The best of ``repeat`` runs of each (this 2-core machine is noisy), side by side."""
-    command = [sys.executable, "-m", "valgap", "analyze", str(path), "--format", "json"]
-    mine = min((measure(command) for _ in range(repeat)), key=lambda m: m[0])
-    ref = min((measure(reference) for _ in range(repeat)), key=lambda m: m[0])
+def row(label: str, path: Path, reference: list[str], repeat: int = 3,
+        command: list[str] | None = None) -> None:
+    """The best of ``repeat`` runs of each, taken in turns (this 2-core machine is noisy and
+    its load drifts), side by side."""
+    command = command or [sys.executable, "-m", "valgap", "analyze", str(path), "--format",
+                          "json"]
+    pairs = [(measure(command), measure(reference)) for _ in range(repeat)]  # interleaved
+    mine = min((p[0] for p in pairs), key=lambda m: m[0])
+    ref = min((p[1] for p in pairs), key=lambda m: m[0])
     size = path.stat().st_size / (1 << 20)
     print(f"{label:<8} {size:>8.1f} MB   valgap {mine[0]:>6.2f} s {mine[1]:>7.0f} MB "
           f"(rc {mine[2]})   reference {ref[0]:>6.2f} s {ref[1]:>7.0f} MB   "
@@ -110,6 +115,7 @@ def main() -> None:
                         help="sizes of the Keras captures, comma-separated")
     parser.add_argument("--csv-rows", type=int, default=4_000_000)
     parser.add_argument("--loop-epochs", type=int, default=400_000)
+    parser.add_argument("--against", help="a git commit to compare the small log with")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="valgap-scale-"))
     try:
@@ -123,8 +129,22 @@ def main() -> None:
         row("csv", csv, [sys.executable, "-c", READ_CSV, str(csv)])
         make_loop(loop, args.loop_epochs)
         row("loop", loop, ["grep", "-c", "Val Loss", str(loop)])
-        small = Path(__file__).resolve().parent.parent / "sample_logs" / "dropout.log"
+        root = Path(__file__).resolve().parent.parent
+        small = root / "sample_logs" / "dropout.log"
         row("small", small, [sys.executable, "-c", "import pandas"], repeat=5)
+        if args.against:
+            then = folder / "then"
+            subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q",
+                            str(then), args.against], check=True)
+            try:  # that commit's package first on the path, in this same interpreter
+                at_ref = ["env", f"PYTHONPATH={then}", sys.executable, "-m", "valgap",
+                          "analyze", str(small), "--format", "json"]
+                now = [sys.executable, "-m", "valgap", "analyze", str(small), "--format", "json"]
+                row("small", small, at_ref, repeat=7, command=now)
+                print(f"         (reference: valgap at {args.against})")
+            finally:
+                subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force",
+                                str(then)], check=False)
     finally:
         shutil.rmtree(folder)
 
