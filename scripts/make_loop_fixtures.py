@@ -48,9 +48,11 @@ def train() -> list[dict]:
             p[np.arange(len(yb)), yb] -= 1
             w -= 0.05 * xb.T @ p / len(yb)
         val, p_val = loss_of(x_val, y_val)
+        val_batches = [loss_of(xb, yb)[0] for xb, yb in  # equal parts: their mean is val
+                       zip(np.array_split(x_val, 4), np.array_split(y_val, 4))]
         mae = float(np.abs(p_val - np.eye(3)[y_val]).mean())
         epochs.append({"train": float(np.mean(batch_losses)), "batches": batch_losses,
-                       "val": val, "val_mae": mae,
+                       "val": val, "val_mae": mae, "val_batches": val_batches,
                        "train_mae": float(np.mean(batch_losses)) / 3})
     return epochs
 
@@ -104,6 +106,8 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
         f"{i:<10}{e['train']:<12.6f}{e['val']:<12.6f}{0.5 + i / 40:<10.6f}00:01     \n"
         for i, e in enumerate(run))
     out["fastai-text"] = (fastai, "train", "val")
+    out["metriclogger"] = (_metric_logger(run), "train", "val")
+    out["averagemeter"] = (_average_meter(run), "train", "val")
     last = run[-1]
     card = ("It achieves the following results on the evaluation set:\n"
             f"- Loss: {last['val']:.4f}\n- Accuracy: 0.91\n\n### Training results\n\n"
@@ -129,8 +133,51 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
     return out
 
 
+def _metric_logger(run: list[dict]) -> str:
+    """As DeiT, MAE, DINO and LAVIS print through torchvision's MetricLogger: per batch
+    "loss: value (running mean)", "Averaged stats" at the epoch's end, then the evaluation's
+    progress and its "* Acc@1 ... loss ..." summary (3 decimals)."""
+    lines = []
+    for i, e in enumerate(run):
+        for b, loss in enumerate(e["batches"]):
+            mean = float(np.mean(e["batches"][:b + 1]))
+            lines.append(f"Epoch: [{i}]  [{b}/{BATCHES}]  eta: 0:00:01  lr: 0.050000  "
+                         f"loss: {loss:.4f} ({mean:.4f})  time: 0.0123  data: 0.0010  "
+                         "max mem: 150")
+        lines.append(f"Epoch: [{i}] Total time: 0:00:01 (0.0125 s / it)")
+        lines.append(f"Averaged stats: lr: 0.050000  loss: {np.median(e['batches']):.4f} "
+                     f"({e['train']:.4f})")
+        for k, loss in enumerate(e["val_batches"]):
+            mean = float(np.mean(e["val_batches"][:k + 1]))
+            lines.append(f"Test:  [{k}/4]  eta: 0:00:00  loss: {loss:.4f} ({mean:.4f})  "
+                         "acc1: 50.0000 (50.0000)  time: 0.0100  data: 0.0010  max mem: 150")
+        lines.append("Test: Total time: 0:00:00 (0.0101 s / it)")
+        lines.append(f"* Acc@1 50.000 Acc@5 100.000 loss {e['val']:.3f}")
+        lines.append("Accuracy of the network on the 120 test images: 50.0%")
+    return "\n".join(lines) + "\n"
+
+
+def _average_meter(run: list[dict]) -> str:
+    """As the PyTorch ImageNet example prints through its AverageMeter: per batch
+    "Loss value (running mean)"; the validation loss only in the evaluation's progress."""
+    lines = []
+    for i, e in enumerate(run):
+        for b, loss in enumerate(e["batches"], start=1):
+            mean = float(np.mean(e["batches"][:b]))
+            lines.append(f"Epoch: [{i}][{b:>2}/{BATCHES}]\tTime  0.012 ( 0.013)\t"
+                         f"Data  0.001 ( 0.001)\tLoss {loss:.4e} ({mean:.4e})\t"
+                         "Acc@1  50.00 ( 48.20)\tAcc@5 100.00 (100.00)")
+        for k, loss in enumerate(e["val_batches"], start=1):
+            mean = float(np.mean(e["val_batches"][:k]))
+            lines.append(f"Test: [{k}/4]\tTime  0.010 ( 0.010)\tLoss {loss:.4e} ({mean:.4e})"
+                         "\tAcc@1  50.00 ( 50.00)\tAcc@5 100.00 (100.00)")
+        lines.append(" * Acc@1 50.000 Acc@5 100.000")
+    return "\n".join(lines) + "\n"
+
+
 def expected(run: list[dict], style: str, train_key: str, val_key: str) -> dict:
-    decimals = 5 if style == "mse" else 6 if style.startswith(("jsonl", "fastai")) else 4
+    decimals = 5 if style == "mse" else 6 if style.startswith(("jsonl", "fastai")) else \
+        3 if style in ("metriclogger", "averagemeter") else 4
     used = run[:1] if style == "single-epoch" else run
     first, last = used[0], used[-1]
     train_first = first[train_key]

@@ -38,6 +38,11 @@ TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12
                       r"\[(?P<post>[^\]]{0,2000})\]")
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
 RICH_BAR = re.compile(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
+# a batch counter ("[ 10/782]") and the head of an evaluation's progress line ("Test:  [")
+COUNTER = re.compile(r"\[[ \t]{0,8}\d{1,9}[ \t]{0,8}/[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
+EVAL_HEAD = re.compile(r"(?i)^[ \t]{0,16}(?:test|eval(?:uation|uate)?|val(?:id(?:ation)?)?)"
+                       r"\b[^\[\n]{0,40}\[")
+AVERAGE = re.compile(rf"[ \t]{{0,4}}\(({NUMBER})\)")
 STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[]?[ \t]{0,8}"
                   r"\d")
 # tqdm's count form, glued to what the loop prints next: "27it [00:01, 20.1it/s]Epoch: 1 ..."
@@ -97,6 +102,13 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
     return cells, spaced
 
 
+def _bare_name(name: str) -> bool:
+    """A metric name that says no split (``loss``, ``Acc@1``): read as training by default."""
+    pair = _table.canonical(name)
+    return pair is not None and pair[0] == "train" and not re.match(
+        r"(?i)(?:avg|average|mean|total|running)?[ _]?tr(?:ain(?:ing)?|n)?\b|tr_", name)
+
+
 def _bare_metric(cell: str) -> bool:
     pair = _table.canonical(cell)
     return pair is not None and pair[0] == "train" and not cell.startswith(("train", "tr_")) \
@@ -134,6 +146,34 @@ class _Reader:
         # per-batch values of each epoch (id of its record -> name -> [sum, count])
         self.batches: dict[int, dict[str, list[float]]] = {}
         self.templates = _Templates()
+        self.phase = "train"  # "val" after an evaluation's progress lines (MetricLogger)
+        self.pending_val: dict[str, tuple[str, str | None]] = {}  # its running means
+
+    def flush_evaluation(self) -> None:
+        """An evaluation's last running means, for the names its epoch has no value of."""
+        if self.pending_val and self.current is not None:
+            have = {_table.column(n) for n in self.current.values}
+            for name, (value, pct) in self.pending_val.items():
+                if _table.column(name) not in have:
+                    self.current.values[name] = to_float(value) / (100 if pct else 1)
+        self.pending_val = {}
+
+    def _metric_values(self, line: str, found: list[re.Match],
+                       progress: bool) -> tuple[list[tuple[str, str, str | None]], bool]:
+        """(name, value, percent sign) of each metric: the running average where one
+        follows in parentheses (``loss: 0.41 (0.45)``: the epoch's mean so far); after an
+        evaluation's progress lines, a summary's bare names are validation values
+        (``* Acc@1 81.2 loss 0.81``)."""
+        out, averaged = [], False
+        for m in found:
+            name, value = m.group(1), m.group(2)
+            mean = AVERAGE.match(line, m.end())
+            if mean:
+                value, averaged = mean.group(1), True
+            if self.phase == "val" and not progress and _bare_name(name):
+                name = f"val_{name}"
+            out.append((name, value, m.group(3)))
+        return out, averaged
 
     def _kept(self, record: EpochRecord) -> EpochRecord | None:
         """An epoch as kept: with the mean of its per-batch values where it printed no value
@@ -188,9 +228,22 @@ class _Reader:
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
         epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line)
         step = STEP.search(line)
+        # MetricLogger/AverageMeter progress ("Epoch: [3]  [ 10/782] ... loss: 0.41 (0.45)",
+        # "Test:  [ 0/50] ..."): a counter of batches besides the epoch's own
+        counter = COUNTER.search(line, epoch.end() if epoch else 0)
+        if counter and EVAL_HEAD.match(line):
+            # an evaluation on its way: its running means stand for its result unless a
+            # summary line follows (the ImageNet example prints the loss only here)
+            self.phase = "val"
+            values, _ = self._metric_values(line, list(METRIC.finditer(line)), False)
+            self.pending_val = {n: (v, pct) for n, v, pct in values if n.startswith("val_")}
+            return
+        if counter and epoch:
+            self.flush_evaluation()
+            step, self.phase = counter, "train"
         found_metrics = list(METRIC.finditer(line))
-        metrics = [(m.group(1), m.group(2), m.group(3)) for m in found_metrics]
-        if epoch and metrics and not (step or cut or self.table or self.in_summary):
+        metrics, averaged = self._metric_values(line, found_metrics, bool(counter or step))
+        if epoch and metrics and not (step or cut or self.table or self.in_summary or averaged):
             self.templates.learn(raw, line, epoch, found_metrics)
         if epoch:
             number = int(epoch.group(1))
@@ -205,19 +258,25 @@ class _Reader:
             # epoch open, a step that reports validation is an evaluation point (nanoGPT's
             # "step 500: train loss 2.12, val loss 2.23", an L-BFGS loop's iterations)
             if metrics and self.current is not None and self.explicit:
-                self._add_batch(metrics)
+                self._add_batch(metrics, running=averaged)
                 self.shape = self.shape or line.strip()[:100]
             return
         if metrics:
             self._add(metrics, line, line_no)
 
-    def _add_batch(self, metrics: list[tuple[str, str, str | None]]) -> None:
+    def _add_batch(self, metrics: list[tuple[str, str, str | None]],
+                   running: bool = False) -> None:
+        """A batch's values into its epoch's sums; a running mean (``loss 0.4 (0.45)``)
+        already is the epoch's mean so far: the last one replaces the rest."""
         assert self.current is not None
         sums = self.batches.setdefault(id(self.current), {})
         for name, value, pct in metrics:
             if _table.canonical(name) is None:
                 continue
             number = to_float(value) / (100 if pct else 1)
+            if running:
+                sums[name] = [number, 1]
+                continue
             entry = sums.setdefault(name, [0.0, 0])
             entry[0] += number
             entry[1] += 1
@@ -370,6 +429,7 @@ def parse(source: Source) -> list[Run]:
     reader = _Reader(source.name, source.limits)
     for line_no, raw in source.numbered():
         reader.feed(raw, line_no)
+    reader.flush_evaluation()
     records = _loss_records(reader)
     if not records:
         raise InputError("no epoch with a training or validation loss found in the text",
