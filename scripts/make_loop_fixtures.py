@@ -108,6 +108,21 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
     out["fastai-text"] = (fastai, "train", "val")
     out["metriclogger"] = (_metric_logger(run), "train", "val")
     out["averagemeter"] = (_average_meter(run), "train", "val")
+    mnist = []
+    for i, e in enumerate(run, start=1):  # pytorch/examples mnist: every batch logged here
+        mnist += [f"Train Epoch: {i} [{b * 45}/360 ({100 * b / BATCHES:.0f}%)]\tLoss: {loss:.6f}"
+                  for b, loss in enumerate(e["batches"])]
+        mnist += ["", f"Test set: Average loss: {e['val']:.4f}, Accuracy: 60/120 (50%)", ""]
+    out["pytorch-mnist-example"] = ("\n".join(mnist) + "\n", "train", "val")
+    ignite = []
+    for i, e in enumerate(run, start=1):  # Ignite's quickstart handlers
+        ignite += [f"Epoch[{i}] Iteration[{(i - 1) * BATCHES + b}/{BATCHES * n}] Loss: {loss:.2f}"
+                   for b, loss in enumerate(e["batches"], start=1)]
+        ignite.append(f"Training Results - Epoch: {i}  Avg accuracy: 0.50 Avg loss: "
+                      f"{e['train']:.2f}")
+        ignite.append(f"Validation Results - Epoch: {i}  Avg accuracy: 0.50 Avg loss: "
+                      f"{e['val']:.2f}")
+    out["ignite"] = ("\n".join(ignite) + "\n", "train", "val")
     last = run[-1]
     card = ("It achieves the following results on the evaluation set:\n"
             f"- Loss: {last['val']:.4f}\n- Accuracy: 0.91\n\n### Training results\n\n"
@@ -177,7 +192,7 @@ def _average_meter(run: list[dict]) -> str:
 
 def expected(run: list[dict], style: str, train_key: str, val_key: str) -> dict:
     decimals = 5 if style == "mse" else 6 if style.startswith(("jsonl", "fastai")) else \
-        3 if style in ("metriclogger", "averagemeter") else 4
+        3 if style in ("metriclogger", "averagemeter") else 2 if style == "ignite" else 4
     used = run[:1] if style == "single-epoch" else run
     first, last = used[0], used[-1]
     train_first = first[train_key]

@@ -35,6 +35,16 @@ def test_style_reads_as_the_run_that_was_printed(style):
         assert values.iloc[-1] == pytest.approx(last, abs=tolerance), (style, column)
 
 
+def test_a_line_that_opens_with_its_split_names_its_values():
+    # "Test set: Average loss" (pytorch/examples) and "Validation Results - ... Avg loss"
+    # (Ignite) are not training values
+    for style, warned in (("pytorch-mnist-example", True), ("ignite", False)):
+        run = read(str(STYLES / f"{style}.log"))[-1]
+        logged = run.info.columns.get("val_loss") or run.info.columns["test_loss"]
+        assert logged.lower().startswith(("test_", "val_")) and "val_loss" in run.table
+        assert any("test loss" in w for w in run.info.warnings) == warned
+
+
 def test_test_loss_stands_in_for_validation_and_says_so():
     run = read(str(STYLES / "test-loss.log"))[-1]
     assert any("test" in note for note in run.info.warnings)

@@ -39,7 +39,13 @@ TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
 RICH_BAR = re.compile(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
 # a batch counter ("[ 10/782]") and the head of an evaluation's progress line ("Test:  [")
-COUNTER = re.compile(r"\[[ \t]{0,8}\d{1,9}[ \t]{0,8}/[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
+COUNTER = re.compile(r"\[[ \t]{0,8}\d{1,9}[ \t]{0,8}/[ \t]{0,8}\d{1,9}[ \t]{0,8}"
+                     r"(?:\([ \t]{0,4}\d{1,3}(?:\.\d{1,4})?%\))?[ \t]{0,8}\]")  # "[640/60000 (1%)]"
+# a line that opens with the split its values belong to: "Test set: Average loss: 0.05",
+# "Validation Results - Epoch: 1  Avg loss: 0.21", "Eval: loss 0.3"
+SPLIT_HEAD = re.compile(r"(?i)^[ \t*]{0,8}(?P<split>train(?:ing)?|val(?:id(?:ation)?)?|"
+                        r"eval(?:uation)?|dev|test(?:ing)?)(?:[ \t]{1,4}(?:set|results?|"
+                        r"metrics|stats|summary))?[ \t]{0,4}[:\-|]")
 EVAL_HEAD = re.compile(r"(?i)^[ \t]{0,16}(?:test|eval(?:uation|uate)?|val(?:id(?:ation)?)?)"
                        r"\b[^\[\n]{0,40}\[")
 AVERAGE = re.compile(rf"[ \t]{{0,4}}\(({NUMBER})\)")
@@ -165,13 +171,17 @@ class _Reader:
         evaluation's progress lines, a summary's bare names are validation values
         (``* Acc@1 81.2 loss 0.81``)."""
         out, averaged = [], False
+        head = SPLIT_HEAD.match(line)
+        split = _table.canonical(f"{head.group('split')}_loss")[0] if head else None
+        if split is None and self.phase == "val" and not progress:
+            split = "val"
         for m in found:
             name, value = m.group(1), m.group(2)
             mean = AVERAGE.match(line, m.end())
             if mean:
                 value, averaged = mean.group(1), True
-            if self.phase == "val" and not progress and _bare_name(name):
-                name = f"val_{name}"
+            if split in ("val", "test") and _bare_name(name):
+                name = f"{split}_{name}"
             out.append((name, value, m.group(3)))
         return out, averaged
 
@@ -236,15 +246,17 @@ class _Reader:
             # summary line follows (the ImageNet example prints the loss only here)
             self.phase = "val"
             values, _ = self._metric_values(line, list(METRIC.finditer(line)), False)
-            self.pending_val = {n: (v, pct) for n, v, pct in values if n.startswith("val_")}
+            self.pending_val = {n: (v, pct) for n, v, pct in values
+                                if n.startswith(("val_", "test_"))}
             return
         if counter and epoch:
             self.flush_evaluation()
             step, self.phase = counter, "train"
         found_metrics = list(METRIC.finditer(line))
         metrics, averaged = self._metric_values(line, found_metrics, bool(counter or step))
-        if epoch and metrics and not (step or cut or self.table or self.in_summary or averaged):
-            self.templates.learn(raw, line, epoch, found_metrics)
+        if epoch and metrics and self.phase == "train" and not (
+                step or cut or self.table or self.in_summary or averaged):
+            self.templates.learn(raw, line, epoch, found_metrics, [m[0] for m in metrics])
         if epoch:
             number = int(epoch.group(1))
             if self.current is None or self.current.epoch != number:
@@ -377,16 +389,18 @@ class _Templates:
             return True
         return False
 
-    def learn(self, raw: str, line: str, epoch: re.Match, metrics: list[re.Match]) -> None:
-        """Keep the shape of ``raw``, a line read as one epoch number and its metrics only:
-        no control characters, nothing cut out, no run fact."""
+    def learn(self, raw: str, line: str, epoch: re.Match, metrics: list[re.Match],
+              names: list[str]) -> None:
+        """Keep the shape of ``raw``, a line read as one epoch number and its metrics only
+        (``names``: as the full reading named them): no control characters, nothing cut
+        out, no run fact."""
         offset = len(raw) - len(line)
         if len(self.known) >= self.LIMIT or len(raw) > 4096 or not raw.endswith(line) or \
                 clean(raw) != raw or _table.states_a_fact(line):
             return
         spans = [(epoch.span(1), None)]
-        spans += [(m.span(2), (m.group(1), m.group(3) is not None)) for m in metrics
-                  if _table.canonical(m.group(1)) is not None]
+        spans += [(m.span(2), (name, m.group(3) is not None)) for m, name in zip(metrics, names)
+                  if _table.canonical(name) is not None]
         spans.sort()
         parts, roles, at = [], [], 0
         for (start, end), role in spans:
