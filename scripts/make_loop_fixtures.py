@@ -123,6 +123,19 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
         ignite.append(f"Validation Results - Epoch: {i}  Avg accuracy: 0.50 Avg loss: "
                       f"{e['val']:.2f}")
     out["ignite"] = ("\n".join(ignite) + "\n", "train", "val")
+    timm = []
+    for i, e in enumerate(run):  # timm's train.py: epochs from 0, running means in brackets
+        for b, loss in enumerate(e["batches"]):
+            mean = float(np.mean(e["batches"][:b + 1]))
+            timm.append(f"Train: {i} [{b:>4}/{BATCHES} ({100 * b / BATCHES:>3.0f}%)]  "
+                        f"Loss: {loss:#.4g} ({mean:#.4g})  Time: 0.204s,  627.45/s  "
+                        "LR: 1.000e-03  Data: 0.000 (0.008)")
+        for k, loss in enumerate(e["val_batches"]):
+            mean = float(np.mean(e["val_batches"][:k + 1]))
+            timm.append(f"Test: [{k:>4}/3]  Time: 0.071 (0.110)  Loss:  {loss:.4f} "
+                        f"({mean:.4f})  Acc@1: 50.0000 (50.0000)  Acc@5: 100.0000 (100.0000)")
+    timm.append(f"*** Best metric: 50.0 (epoch {len(run) - 1})")
+    out["timm"] = ("\n".join(timm) + "\n", "train", "val")
     last = run[-1]
     card = ("It achieves the following results on the evaluation set:\n"
             f"- Loss: {last['val']:.4f}\n- Accuracy: 0.91\n\n### Training results\n\n"
@@ -192,7 +205,8 @@ def _average_meter(run: list[dict]) -> str:
 
 def expected(run: list[dict], style: str, train_key: str, val_key: str) -> dict:
     decimals = 5 if style == "mse" else 6 if style.startswith(("jsonl", "fastai")) else \
-        3 if style in ("metriclogger", "averagemeter") else 2 if style == "ignite" else 4
+        3 if style in ("metriclogger", "averagemeter", "timm") else 2 if style == "ignite" \
+        else 4
     used = run[:1] if style == "single-epoch" else run
     first, last = used[0], used[-1]
     train_first = first[train_key]

@@ -58,6 +58,8 @@ SUMMARY = re.compile(r"(?i)results on the (?:evaluation|test|validation) set|"
                      r"^\s{0,8}TrainOutput\(|^\s{0,8}(?:final|test) (?:results|metrics)\b")
 EPOCH = re.compile(r"(?i)\bepoch\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
                    r"(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
+# timm: "Train: 3 [ 100/312 ( 32%)]  Loss: 5.71 (5.90)": the epoch right after the split
+HEAD_EPOCH = re.compile(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,8}(?=\[)")
 BRACKET_EPOCH = re.compile(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
 SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?)"
@@ -236,7 +238,7 @@ class _Reader:
             return
         if self.in_summary and line.lstrip().startswith(("-", "*")):
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
-        epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line)
+        epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line) or HEAD_EPOCH.match(line)
         step = STEP.search(line)
         # MetricLogger/AverageMeter progress ("Epoch: [3]  [ 10/782] ... loss: 0.41 (0.45)",
         # "Test:  [ 0/50] ..."): a counter of batches besides the epoch's own
