@@ -123,6 +123,12 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
         ignite.append(f"Validation Results - Epoch: {i}  Avg accuracy: 0.50 Avg loss: "
                       f"{e['val']:.2f}")
     out["ignite"] = ("\n".join(ignite) + "\n", "train", "val")
+    out["tutorial-val-dot"] = (each(  # bentrevett's pytorch-sentiment-analysis tutorials
+        "Epoch: {i:02} | Epoch Time: 0m 1s\n\tTrain Loss: {train:.3f} | Train Acc: 50.00%\n"
+        "\t Val. Loss: {val:.3f} |  Val. Acc: 50.00%"), "train", "val")
+    out["python-dicts"] = (each(  # a loop printing its metrics dict
+        "epoch {i}: {{'train_loss': {train:.4f}, 'eval_loss': {val:.4f}, 'eval_accuracy': 0.5}}"),
+        "train", "val")
     timm = []
     for i, e in enumerate(run):  # timm's train.py: epochs from 0, running means in brackets
         for b, loss in enumerate(e["batches"]):
@@ -205,8 +211,8 @@ def _average_meter(run: list[dict]) -> str:
 
 def expected(run: list[dict], style: str, train_key: str, val_key: str) -> dict:
     decimals = 5 if style == "mse" else 6 if style.startswith(("jsonl", "fastai")) else \
-        3 if style in ("metriclogger", "averagemeter", "timm") else 2 if style == "ignite" \
-        else 4
+        3 if style in ("metriclogger", "averagemeter", "timm", "tutorial-val-dot") else \
+        2 if style == "ignite" else 4
     used = run[:1] if style == "single-epoch" else run
     first, last = used[0], used[-1]
     train_first = first[train_key]

@@ -32,9 +32,9 @@ def analyze_input(name: str, config: Config, options: Options | None = None,
     options = options or Options()
     try:
         runs = read(name, options, data, group)
+        chosen = runs if all_runs else [pick_run(runs, name)]
     except InputError as exc:
         return [Result(source=name, error=exc)]
-    chosen = runs if all_runs else [pick_run(runs, name)]
     return [analyze_run(downsample(run), config, name) for run in chosen]
 
 

@@ -135,3 +135,20 @@ def test_steps_that_report_validation_are_evaluation_points(tmp_path):
     assert run.epochs == 3
     assert run.table["val_loss"].tolist() == [4.2823, 2.0614, 1.7237]
     assert run.table["train_loss"].tolist() == [4.2874, 1.9641, 1.5412]
+
+
+def test_test_results_alone_are_not_epochs(tmp_path):
+    # Lightning's trainer.test() table and the dict it returns, after no epoch at all
+    path = tmp_path / "test.log"
+    path.write_text("       Test metric             DataLoader 0\n"
+                    "        test_acc            0.8718000054359436\n"
+                    "        test_loss           0.3801654279232025\n"
+                    "[{'test_loss': 0.3801654279232025, 'test_acc': 0.8718000054359436}]\n")
+    with pytest.raises(InputError):
+        read(str(path))
+
+
+def test_one_json_line_of_an_epoch_is_a_one_epoch_run(tmp_path):
+    path = tmp_path / "log.jsonl"
+    path.write_text('{"epoch": 1, "train_loss": 0.69, "val_loss": 0.61}\n')
+    assert read(str(path))[-1].epochs == 1

@@ -88,8 +88,26 @@ def _read_text(source: Source, options: Options) -> list[Run]:
         raise InputError(f"unknown input format {fmt!r} (choose from {', '.join(ALL_FORMATS)})",
                          source.name, code="usage")
     runs = FORMATS[fmt][1](source, options)
+    if not runs:
+        runs = _tolerant(source, fmt, options, InputError(
+            "no epoch with a training or validation loss found", source.name, code="no-epochs"))
     for run in runs:
         run.info.source = source.name
+    return runs
+
+
+def _tolerant(source: Source, fmt: str, options: Options, error: InputError) -> list[Run]:
+    """A log that looked like one format but whose reader found no run in it (Python dicts
+    printed by a loop look like the Trainer's, say) is read as loop prints, the most
+    tolerant reader; if that finds nothing either, the error stands."""
+    if options.input_format or fmt == loop_text.NAME or error.code != "no-epochs":
+        raise error
+    try:
+        runs = loop_text.parse(source)
+    except InputError:
+        raise error from None
+    if not runs:
+        raise error
     return runs
 
 

@@ -29,7 +29,8 @@ def sniff(head: str) -> float:
     objects = [_object(line) for line in lines]
     found = [o for o in objects if o is not None]
     with_loss = [o for o in found if _values(o)]
-    if len(found) >= 2 and with_loss and len(found) >= 0.6 * len(lines):
+    if with_loss and len(found) >= 0.6 * len(lines) and (
+            len(found) >= 2 or "epoch" in found[0]):  # one epoch's record: a one-epoch run
         return 0.8
     return 0.0
 

@@ -66,9 +66,9 @@ SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|
 METRIC_WORD = r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity)"
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 METRIC = re.compile(
-    rf"(?i)(?<![\w/])({QUALIFIER}(?:{SPLIT_WORD}[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?"
+    rf"(?i)(?<![\w/])({QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?"
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
-    rf"(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
+    rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
 NO_VALUE = {"no log", "-", "", "n/a", "none", "nan"}
 TABLE_SEP = re.compile(r"[|│┃]")  # cells are stripped: no \\s* around the bar
@@ -315,7 +315,10 @@ class _Reader:
             values[name] = number / 100 if pct else number
         if not values:
             return
-        if self.current is None or self._repeats(values):
+        opens = self.current is None or self._repeats(values)
+        if opens and all(_table.canonical(n)[0] == "test" for n in values):
+            return  # test results alone (trainer.test(), a final report): not an epoch
+        if opens:
             # no epoch numbers: a new training line opens the next epoch
             self._start(self.records[-1].epoch + 1 if self.records else 1, line_no)
             self.explicit = False
