@@ -126,6 +126,9 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
     out["tutorial-val-dot"] = (each(  # bentrevett's pytorch-sentiment-analysis tutorials
         "Epoch: {i:02} | Epoch Time: 0m 1s\n\tTrain Loss: {train:.3f} | Train Acc: 50.00%\n"
         "\t Val. Loss: {val:.3f} |  Val. Acc: 50.00%"), "train", "val")
+    out["transfer-learning-tutorial"] = (each(  # PyTorch's transfer learning tutorial
+        "Epoch {i}/{n}\n----------\ntrain Loss: {train:.4f} Acc: 0.5000\n"
+        "val Loss: {val:.4f} Acc: 0.5000\n"), "train", "val")
     out["python-dicts"] = (each(  # a loop printing its metrics dict
         "epoch {i}: {{'train_loss': {train:.4f}, 'eval_loss': {val:.4f}, 'eval_accuracy': 0.5}}"),
         "train", "val")

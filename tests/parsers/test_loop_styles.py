@@ -152,3 +152,18 @@ def test_one_json_line_of_an_epoch_is_a_one_epoch_run(tmp_path):
     path = tmp_path / "log.jsonl"
     path.write_text('{"epoch": 1, "train_loss": 0.69, "val_loss": 0.61}\n')
     assert read(str(path))[-1].epochs == 1
+
+
+def test_a_line_opening_with_a_validation_metric_makes_its_bare_names_validation():
+    run = read(str(STYLES / "transfer-learning-tutorial.log"))[-1]
+    assert {"val_loss", "val_accuracy", "train_accuracy"} <= set(run.table.columns)
+
+
+def test_epoch_and_minibatch_pairs_are_batch_prints(tmp_path):
+    # the PyTorch CIFAR-10 tutorial: "[epoch, mini-batch] loss: running mean of 2000"
+    path = tmp_path / "cifar.log"
+    path.write_text("[1,  2000] loss: 2.193\n[1,  4000] loss: 1.843\n"
+                    "[2,  2000] loss: 1.521\n[2,  4000] loss: 1.456\nFinished Training\n")
+    run = read(str(path))[-1]
+    assert run.epochs == 2
+    assert run.table["train_loss"].tolist() == pytest.approx([2.018, 1.4885])

@@ -58,6 +58,8 @@ SUMMARY = re.compile(r"(?i)results on the (?:evaluation|test|validation) set|"
                      r"^\s{0,8}TrainOutput\(|^\s{0,8}(?:final|test) (?:results|metrics)\b")
 EPOCH = re.compile(r"(?i)\bepoch\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
                    r"(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
+# the PyTorch CIFAR-10 tutorial: "[2,  4000] loss: 1.456" (epoch, mini-batch)
+PAIR_EPOCH = re.compile(r"^[ \t]{0,16}\[[ \t]{0,8}(\d{1,9}),[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
 # timm: "Train: 3 [ 100/312 ( 32%)]  Loss: 5.71 (5.90)": the epoch right after the split
 HEAD_EPOCH = re.compile(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,8}(?=\[)")
 BRACKET_EPOCH = re.compile(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
@@ -175,6 +177,13 @@ class _Reader:
         out, averaged = [], False
         head = SPLIT_HEAD.match(line)
         split = _table.canonical(f"{head.group('split')}_loss")[0] if head else None
+        if split is None and found and not line[:found[0].start()].strip():
+            # the line opens with a split's metric ("val Loss: 0.27 Acc: 0.89"): the bare
+            # names after it are that split's too
+            first = _table.canonical(found[0].group(1))
+            if first is not None and first[0] in ("val", "test") and \
+                    not _bare_name(found[0].group(1)):
+                split = first[0]
         if split is None and self.phase == "val" and not progress:
             split = "val"
         for m in found:
@@ -238,8 +247,9 @@ class _Reader:
             return
         if self.in_summary and line.lstrip().startswith(("-", "*")):
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
-        epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line) or HEAD_EPOCH.match(line)
-        step = STEP.search(line)
+        pair = PAIR_EPOCH.match(line)
+        epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line) or HEAD_EPOCH.match(line) or pair
+        step = STEP.search(line) or pair  # a (epoch, mini-batch) pair is a batch's print
         # MetricLogger/AverageMeter progress ("Epoch: [3]  [ 10/782] ... loss: 0.41 (0.45)",
         # "Test:  [ 0/50] ..."): a counter of batches besides the epoch's own
         counter = COUNTER.search(line, epoch.end() if epoch else 0)
