@@ -167,3 +167,17 @@ def test_epoch_and_minibatch_pairs_are_batch_prints(tmp_path):
     run = read(str(path))[-1]
     assert run.epochs == 2
     assert run.table["train_loss"].tolist() == pytest.approx([2.018, 1.4885])
+
+
+def test_cross_entropy_under_its_own_name_is_the_loss(tmp_path):
+    # MXNet's Module.fit: "Epoch[0] Train-cross-entropy=0.451" / "Validation-cross-entropy"
+    path = tmp_path / "mxnet.log"
+    path.write_text("INFO:root:Epoch[0] Batch [100]\tSpeed: 12000.1 samples/sec\t"
+                    "cross-entropy=0.612\n"
+                    "INFO:root:Epoch[0] Train-cross-entropy=0.451\n"
+                    "INFO:root:Epoch[0] Validation-cross-entropy=0.331\n"
+                    "INFO:root:Epoch[1] Train-cross-entropy=0.262\n"
+                    "INFO:root:Epoch[1] Validation-cross-entropy=0.231\n")
+    run = read(str(path))[-1]
+    assert run.table["train_loss"].tolist() == [0.451, 0.262]
+    assert run.table["val_loss"].tolist() == [0.331, 0.231]

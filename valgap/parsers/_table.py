@@ -21,6 +21,9 @@ VAL_PREFIXES = ("validation", "valid", "val", "eval", "dev")
 TRAIN_PREFIXES = ("training", "train", "trn", "tr")
 TEST_PREFIXES = ("test", "testing")
 METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
+# whole names of a loss under another name (MXNet's Train-cross-entropy, log loss)
+LOSS_NAMES = {"cross_entropy": "loss", "crossentropy": "loss", "logloss": "loss",
+              "log_loss": "loss"}
 # words that qualify a loss without changing what it is: avg_loss, total_loss, mean loss
 QUALIFIERS = ("avg", "average", "mean", "total", "running", "epoch")
 # curves that can stand for the loss when a log prints no loss (regression loops)
@@ -72,7 +75,7 @@ def canonical(name: str) -> tuple[str, str] | None:
     if words[0] in ("lr", "learning", "time", "runtime"):
         return None
     metric = "_".join(METRIC_ALIASES.get(w, w) for w in words)
-    return split, metric
+    return split, LOSS_NAMES.get(metric, metric)
 
 
 @functools.lru_cache(maxsize=4096)

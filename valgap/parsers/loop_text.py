@@ -65,7 +65,8 @@ HEAD_EPOCH = re.compile(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,8
 BRACKET_EPOCH = re.compile(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
 SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?)"
-METRIC_WORD = r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity)"
+METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|"
+               r"cross[-_ ]?entropy|log[-_ ]?loss)")
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 METRIC = re.compile(
     rf"(?i)(?<![\w/])({QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?"
