@@ -4,6 +4,7 @@ epochs and the first and last losses the loop printed."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,28 @@ def test_cross_entropy_under_its_own_name_is_the_loss(tmp_path):
     run = read(str(path))[-1]
     assert run.table["train_loss"].tolist() == [0.451, 0.262]
     assert run.table["val_loss"].tolist() == [0.331, 0.231]
+
+
+def test_evaluation_points_take_the_mean_of_the_steps_before_them(tmp_path):
+    # TF Estimator: "loss = ..., step = N" while training, "Saving dict ..." at evaluations
+    path = tmp_path / "estimator.log"
+    path.write_text("INFO:tensorflow:loss = 2.3012, step = 1\n"
+                    "INFO:tensorflow:loss = 0.6124, step = 101 (0.832 sec)\n"
+                    "INFO:tensorflow:Saving dict for global step 200: accuracy = 0.8120, "
+                    "global_step = 200, loss = 0.5531\n"
+                    "INFO:tensorflow:loss = 0.4712, step = 201 (0.801 sec)\n"
+                    "INFO:tensorflow:Saving dict for global step 400: accuracy = 0.8610, "
+                    "global_step = 400, loss = 0.4411\n")
+    run = read(str(path))[-1]
+    assert run.table["val_loss"].tolist() == [0.5531, 0.4411]
+    assert run.table["train_loss"].tolist() == pytest.approx([(2.3012 + 0.6124) / 2, 0.4712])
+
+
+def test_steps_gone_nan_after_the_last_evaluation_are_divergence(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_text("step 0: train loss 4.2367, val loss 4.2475\n"
+                    "step 100: train loss 3.4633, val loss 3.4987\n"
+                    "iter 420: loss 3.5023, time 1445.08ms\n"
+                    "iter 425: loss nan, time 1440.31ms\n")
+    run = read(str(path))[-1]
+    assert run.epochs == 3 and math.isnan(run.table["train_loss"].iloc[-1])

@@ -49,8 +49,10 @@ SPLIT_HEAD = re.compile(r"(?i)^[ \t*]{0,8}(?P<split>train(?:ing)?|val(?:id(?:ati
 EVAL_HEAD = re.compile(r"(?i)^[ \t]{0,16}(?:test|eval(?:uation|uate)?|val(?:id(?:ation)?)?)"
                        r"\b[^\[\n]{0,40}\[")
 AVERAGE = re.compile(rf"[ \t]{{0,4}}\(({NUMBER})\)")
-STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[]?[ \t]{0,8}"
-                  r"\d")
+STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[=]?"
+                  r"[ \t]{0,8}\d")
+# TensorFlow's Estimator reports an evaluation so: its values are validation values
+EVAL_LINE = re.compile(r"(?i)\bSaving dict for global step \d{1,12}:")
 # tqdm's count form, glued to what the loop prints next: "27it [00:01, 20.1it/s]Epoch: 1 ..."
 TQDM_COUNT = re.compile(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
 # a model card's closing summary and a Trainer's return value: not epochs
@@ -159,6 +161,32 @@ class _Reader:
         self.templates = _Templates()
         self.phase = "train"  # "val" after an evaluation's progress lines (MetricLogger)
         self.pending_val: dict[str, tuple[str, str | None]] = {}  # its running means
+        self.interval: dict[str, list[float]] = {}  # steps since the last evaluation point
+
+    def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
+        """A training step's values where no epoch is open: the next evaluation point's
+        training values, if it prints none (TF Estimator's "loss = 0.61, step = 101")."""
+        for name, value, pct in metrics:
+            if _table.canonical(name) is not None:
+                entry = self.interval.setdefault(name, [0.0, 0])
+                entry[0] += to_float(value) / (100 if pct else 1)
+                entry[1] += 1
+
+    def _interval_means(self, values: dict[str, float]) -> dict[str, float]:
+        have = {_table.column(n) for n in values}
+        means = {n: total / count for n, (total, count) in self.interval.items()
+                 if _table.column(n) not in have}
+        self.interval = {}
+        return means
+
+    def finish(self) -> None:
+        """The log's end: an evaluation's last running means, and training steps after the
+        last evaluation that went non-finite (a run that diverged after its last
+        evaluation shows it only there)."""
+        self.flush_evaluation()
+        if self.records and any(not math.isfinite(total) for total, _ in self.interval.values()):
+            self._start(self.records[-1].epoch + 1, None)
+            self.current.values.update(self._interval_means({}))
 
     def flush_evaluation(self) -> None:
         """An evaluation's last running means, for the names its epoch has no value of."""
@@ -178,6 +206,8 @@ class _Reader:
         out, averaged = [], False
         head = SPLIT_HEAD.match(line)
         split = _table.canonical(f"{head.group('split')}_loss")[0] if head else None
+        if split is None and EVAL_LINE.search(line):
+            split = "val"
         if split is None and found and not line[:found[0].start()].strip():
             # the line opens with a split's metric ("val Loss: 0.27 Acc: 0.89"): the bare
             # names after it are that split's too
@@ -275,7 +305,7 @@ class _Reader:
             if self.current is None or self.current.epoch != number:
                 self._start(number, line_no)
                 self.numbered_epochs += 1
-            self.explicit, self.in_summary = True, False
+            self.explicit, self.in_summary, self.interval = True, False, {}
         evaluated = any(_table.canonical(m[0]) is not None and _table.canonical(m[0])[0] == "val"
                         for m in metrics)
         if step and not (evaluated and not (self.current is not None and self.explicit)):
@@ -285,6 +315,8 @@ class _Reader:
             if metrics and self.current is not None and self.explicit:
                 self._add_batch(metrics, running=averaged)
                 self.shape = self.shape or line.strip()[:100]
+            elif metrics and not evaluated:
+                self._add_interval(metrics)  # between two evaluations, with no epochs
             return
         if metrics:
             self._add(metrics, line, line_no)
@@ -306,7 +338,7 @@ class _Reader:
             entry[0] += number
             entry[1] += 1
 
-    def _start(self, number: int, line_no: int) -> None:
+    def _start(self, number: int, line_no: int | None) -> None:
         self._open(EpochRecord(number, {}, line_no))
 
     def _open(self, record: EpochRecord) -> None:
@@ -333,6 +365,7 @@ class _Reader:
             # no epoch numbers: a new training line opens the next epoch
             self._start(self.records[-1].epoch + 1 if self.records else 1, line_no)
             self.explicit = False
+            values = {**self._interval_means(values), **values}
         assert self.current is not None
         self.current.values.update(values)
         self.current.line = line_no
@@ -459,7 +492,7 @@ def parse(source: Source) -> list[Run]:
     reader = _Reader(source.name, source.limits)
     for line_no, raw in source.numbered():
         reader.feed(raw, line_no)
-    reader.flush_evaluation()
+    reader.finish()
     records = _loss_records(reader)
     if not records:
         raise InputError("no epoch with a training or validation loss found in the text",
