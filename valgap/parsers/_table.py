@@ -206,15 +206,16 @@ class Records:
         at = len(self.epochs)
         self.epochs.append(int(kept.epoch))
         self.lines.append(-1 if kept.line is None else kept.line)
-        names = tuple(kept.values)
-        if names not in self._shape_of:
-            self._shape_of[names] = len(self.names)
+        values = kept.values
+        names = tuple(values)
+        shape = self._shape_of.get(names)
+        if shape is None:
+            shape = self._shape_of[names] = len(self.names)
             self.names.append(names)
             self._columns.append([self.values.setdefault(n, array("d")) for n in names])
-        shape = self._shape_of[names]
         self.shapes.append(shape)
-        for column, value in zip(self._columns[shape], kept.values.values()):
-            if len(column) < at:  # NaN where the name was absent
+        for column, value in zip(self._columns[shape], values.values()):
+            if len(column) != at:  # NaN where the name was absent
                 column.extend([math.nan] * (at - len(column)))
             column.append(value)
 

@@ -231,7 +231,7 @@ class _Reader:
         """An epoch as kept: with the mean of its per-batch values where it printed no value
         of that name (as a training loss is: the mean over the epoch's batches); dropped if
         it has no loss."""
-        batches = self.batches.get(id(record))
+        batches = self.batches.get(id(record)) if self.batches else None
         if batches:
             named = {_table.column(n) for n in record.values}
             mean = {k: total / count for k, (total, count) in batches.items()
@@ -241,14 +241,20 @@ class _Reader:
 
     def epoch_line(self, number: int, values: dict[str, float], line_no: int) -> None:
         """What a line naming its epoch and some metrics does (and nothing else)."""
-        if self.current is None or self.current.epoch != number:
-            self._start(number, line_no)
+        current = self.current
+        if current is None or current.epoch != number:
+            # a new epoch with its values (inlined ``_open``: once per line of a long log)
+            before, current = id(current), EpochRecord(number, values, line_no)
+            self.current = current
+            self.records.append(current)
+            if self.batches:
+                self.batches.pop(before, None)
             self.numbered_epochs += 1
-        self.explicit, self.in_summary = True, False
-        if values:
-            assert self.current is not None
-            self.current.values.update(values)
-            self.current.line = line_no
+        elif values:
+            current.values.update(values)
+            current.line = line_no
+        self.explicit = True
+        self.in_summary = False
 
     def feed(self, raw: str, line_no: int) -> None:
         if self.templates.apply(raw, line_no, self):
