@@ -129,6 +129,10 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
     out["transfer-learning-tutorial"] = (each(  # PyTorch's transfer learning tutorial
         "Epoch {i}/{n}\n----------\ntrain Loss: {train:.4f} Acc: 0.5000\n"
         "val Loss: {val:.4f} Acc: 0.5000\n"), "train", "val")
+    out["tabnet"] = (each(  # pytorch-tabnet: an eval set's index in its metric names
+        "epoch {i:<3}| loss: {train:.5f} | val_0_logloss: {val:.5f} | val_0_auc: 0.70000 "
+        "|  0:00:01s") + "Early stopping occurred at epoch 11 with best_epoch = 11 and "
+        "best_val_0_logloss = 0.5\n", "train", "val")
     out["python-dicts"] = (each(  # a loop printing its metrics dict
         "epoch {i}: {{'train_loss': {train:.4f}, 'eval_loss': {val:.4f}, 'eval_accuracy': 0.5}}"),
         "train", "val")
@@ -212,10 +216,13 @@ def _average_meter(run: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# decimals each style prints (4 unless said here, 6 for JSON and fastai)
+DECIMALS = {"mse": 5, "tabnet": 5, "metriclogger": 3, "averagemeter": 3, "timm": 3,
+            "tutorial-val-dot": 3, "ignite": 2}
+
+
 def expected(run: list[dict], style: str, train_key: str, val_key: str) -> dict:
-    decimals = 5 if style == "mse" else 6 if style.startswith(("jsonl", "fastai")) else \
-        3 if style in ("metriclogger", "averagemeter", "timm", "tutorial-val-dot") else \
-        2 if style == "ignite" else 4
+    decimals = DECIMALS.get(style, 6 if style.startswith(("jsonl", "fastai")) else 4)
     used = run[:1] if style == "single-epoch" else run
     first, last = used[0], used[-1]
     train_first = first[train_key]

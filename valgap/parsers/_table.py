@@ -58,6 +58,9 @@ def canonical(name: str) -> tuple[str, str] | None:
                                  "iteration"):
         return None
     split = "train"
+    if len(words) > 2 and words[0] in VAL_PREFIXES + TRAIN_PREFIXES + TEST_PREFIXES and \
+            words[1].isdigit() and len(words[1]) <= 2:
+        words = [words[0], *words[2:]]  # an eval set's index: TabNet's val_0_logloss
     if words[0] in VAL_PREFIXES:
         split, words = "val", words[1:]
     elif words[0] in TRAIN_PREFIXES:

@@ -71,7 +71,8 @@ METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|
                r"cross[-_ ]?entropy|log[-_ ]?loss)")
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 METRIC = re.compile(
-    rf"(?i)(?<![\w/])({QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?)?{METRIC_WORD}(?:[ _/-]?{SPLIT_WORD})?"
+    rf"(?i)(?<![\w/])({QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
+    rf"(?:[ _/-]?{SPLIT_WORD})?"
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
     rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
