@@ -328,3 +328,42 @@ def test_pre_update_loss_is_judged_where_validation_still_moves(scale):
     train = [val[0] * 1.02, *(v * 1.01 for v in val[:-1])]
     _, found = analyse(make_run(train, val))
     assert "pre-update-loss" in found
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_overfitting_at_every_scale_and_length(scale, n):
+    # validation bottoms at 40 % of the run and climbs back while training keeps falling
+    train = per_sample(n, scale)
+    bottom = max(2, int(0.4 * n))
+    val = [t * 1.1 if i <= bottom else train[bottom] * 1.1 * (1 + 1.5 * (i - bottom) /
+                                                               (n - bottom))
+           for i, t in enumerate(train)]
+    result, found = analyse(make_run(train, val))
+    assert result.fit.fit == "overfit" and "overfitting-onset" in found
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_noise_around_a_flat_validation_is_not_overfitting(scale, n):
+    # validation below training in every epoch, jittering 10 % around its level
+    train = per_sample(n, scale)
+    val = [t * 0.8 * (1 + 0.1 * math.sin(7.3 * i)) for i, t in enumerate(train)]
+    result, found = analyse(make_run(train, val))
+    assert result.fit.fit != "overfit" and "overfitting-onset" not in found
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", [10, 50, 500])
+def test_leakage_at_every_scale(scale, n):
+    # training falls 1000x and validation follows it in step
+    train = [scale * (1e-3 + math.exp(-9 * i / n)) for i in range(n)]
+    result, _ = analyse(make_run(train, [t * 0.95 for t in train]), **NO_TRAIN_MODE)
+    assert result.causes[0].rule == "leakage"
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", [5, 50, 500])
+def test_a_validation_loss_of_zero_every_epoch_gives_no_fit(scale, n):
+    result, found = analyse(make_run(per_sample(n, scale), [0.0] * n))
+    assert result.fit.fit is None and "broken-metric" in found
