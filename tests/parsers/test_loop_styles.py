@@ -197,6 +197,7 @@ def test_evaluation_points_take_the_mean_of_the_steps_before_them(tmp_path):
     run = read(str(path))[-1]
     assert run.table["val_loss"].tolist() == [0.5531, 0.4411]
     assert run.table["train_loss"].tolist() == pytest.approx([(2.3012 + 0.6124) / 2, 0.4712])
+    assert any("one row per evaluation" in note for note in run.info.notes)
 
 
 def test_steps_gone_nan_after_the_last_evaluation_are_divergence(tmp_path):

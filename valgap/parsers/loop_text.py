@@ -163,6 +163,7 @@ class _Reader:
         self.phase = "train"  # "val" after an evaluation's progress lines (MetricLogger)
         self.pending_val: dict[str, tuple[str, str | None]] = {}  # its running means
         self.interval: dict[str, list[float]] = {}  # steps since the last evaluation point
+        self.evaluation_points = False  # rows are evaluations at steps, not epochs
 
     def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
         """A training step's values where no epoch is open: the next evaluation point's
@@ -326,6 +327,8 @@ class _Reader:
                 self._add_interval(metrics)  # between two evaluations, with no epochs
             return
         if metrics:
+            if (step or EVAL_LINE.search(line)) and not self.explicit:
+                self.evaluation_points = True
             self._add(metrics, line, line_no)
 
     def _add_batch(self, metrics: list[tuple[str, str, str | None]],
@@ -505,4 +508,8 @@ def parse(source: Source) -> list[Run]:
         raise InputError("no epoch with a training or validation loss found in the text",
                          source.name, code="no-epochs")
     reader.info.notes.append(f"read lines shaped like: {reader.shape}")
+    if reader.evaluation_points and not reader.numbered_epochs:
+        reader.info.notes.append("no epochs in the log: one row per evaluation (at its step), "
+                                 "its training loss as printed there or the mean of the "
+                                 "training steps since the one before")
     return _table.build_runs(records, reader.info)
