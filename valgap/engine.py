@@ -38,6 +38,19 @@ def analyze_input(name: str, config: Config, options: Options | None = None,
     return [analyze_run(downsample(run), config, name) for run in chosen]
 
 
+def analyze_history(history: object, config: Config, name: str,
+                    all_runs: bool = False) -> list[Result]:
+    """Every result for a run's history in memory (see ``valgap.parsers.memory``)."""
+    from valgap.parsers import memory
+
+    try:
+        runs = memory.parse(history, name)
+        chosen = runs if all_runs else [pick_run(runs, name)]
+    except InputError as exc:
+        return [Result(source=name, error=exc)]
+    return [analyze_run(downsample(run), config, name) for run in chosen]
+
+
 def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
     facts = merge_facts(run, config.facts)
     result = Result(source=source or run.info.source, format=run.info.format, run=run)

@@ -169,6 +169,20 @@ class Result:
             ids.add(self.fit.fit)
         return ids
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython and Jupyter show a result as the terminal report (no colour)."""
+        printer.text(repr(self) if cycle else self.report())
+
+    def report(self, width: int = 100) -> str:
+        """The text report: verdict, evidence, checks and the curves."""
+        import io
+
+        from valgap.render import RenderOptions, text
+
+        out = io.StringIO()
+        text.render([self], out, RenderOptions(color=False, width=width))
+        return out.getvalue()
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,

@@ -1,0 +1,63 @@
+"""``valgap.analyze`` on a path and on a run's history in memory (a dict of lists, a pandas
+DataFrame, an object with a Keras-style ``.history``), and a result shown in IPython."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+import valgap
+from tests.conftest import SAMPLES
+from valgap.parsers import read
+
+SAMPLE = SAMPLES / "dropout.csv"
+
+
+def _history() -> dict[str, list[float]]:
+    table = read(str(SAMPLE))[-1].table  # a real run's curves, as Keras' History holds them
+    return {"loss": table["train_loss"].tolist(), "val_loss": table["val_loss"].tolist(),
+            "accuracy": table["train_accuracy"].tolist()}
+
+
+class _KerasHistory:  # the shape of keras.callbacks.History: epoch and history
+    def __init__(self, history: dict[str, list[float]]) -> None:
+        self.history = history
+        self.epoch = list(range(len(history["loss"])))
+
+
+def test_a_history_in_memory_gets_the_diagnosis_of_its_log():
+    from_log = valgap.analyze(str(SAMPLE))[0]
+    for source in (_history(), pd.DataFrame(_history()), _KerasHistory(_history())):
+        result = valgap.analyze(source, name="notebook run")[0]
+        assert result.error is None and result.source == "notebook run"
+        assert result.fit.fit == from_log.fit.fit
+        assert [c.rule for c in result.causes] == [c.rule for c in from_log.causes]
+
+
+def test_a_history_that_is_no_run_is_one_clear_error():
+    assert "give a path" in str(valgap.analyze(42)[0].error)
+    assert "no loss" in str(valgap.analyze({"acc": [0.5, 0.6]})[0].error)
+    assert "no list" in str(valgap.analyze({"loss": 0.5})[0].error)
+
+
+def test_numpy_values_and_a_nan_loss_read_as_in_a_log():
+    import numpy as np
+
+    history = {"loss": np.array([1.0, 0.8, np.nan, np.nan], dtype=np.float32),
+               "val_loss": [0.9, 0.85, math.nan, math.nan]}
+    assert valgap.analyze(history)[0].fit.fit == "diverged"
+
+
+def test_a_result_shows_its_report_in_ipython():
+    class Printer:
+        def __init__(self) -> None:
+            self.out = ""
+
+        def text(self, value: str) -> None:
+            self.out += value
+
+    result = valgap.analyze(_history())[0]
+    printer = Printer()
+    result._repr_pretty_(printer, False)
+    assert "Verdict:" in printer.out and f"fit {result.fit.fit}" in printer.out
+    assert "\x1b" not in printer.out

@@ -1,0 +1,69 @@
+"""A run's history already in memory: a Keras ``History`` (its ``.history``), a dict of
+lists (one value per epoch, named as a log names them: ``loss``/``val_loss``,
+``train_loss``/``val_loss``, ...) or a pandas DataFrame (one row per epoch)."""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _table
+from valgap.parsers._table import EpochRecord
+
+NAME = "memory"
+
+
+def columns_of(history: object, name: str) -> dict[str, list]:
+    """The history's values per name, as lists (an ``epoch`` column is only a counter)."""
+    if hasattr(history, "history") and isinstance(history.history, Mapping):  # Keras
+        history = history.history
+    if hasattr(history, "to_dict") and hasattr(history, "columns"):  # a DataFrame
+        history = {str(c): list(history[c]) for c in history.columns}
+    if not isinstance(history, Mapping):
+        raise InputError(f"cannot read a {type(history).__name__}: give a path, a Keras "
+                         "History, a dict of lists or a pandas DataFrame", name,
+                         code="unrecognised")
+    out = {}
+    for key, values in history.items():
+        if str(key).lower() == "epoch":
+            continue
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise InputError(f"{str(key)[:40]!r} holds no list of values per epoch", name,
+                             code="bad-value")
+        out[str(key)] = list(values)
+    return out
+
+
+def parse(history: object, name: str = "<history>") -> list[Run]:
+    """The runs of a history in memory (one, unless its epochs are numbered from scratch)."""
+    columns = columns_of(history, name)
+    if not _table.has_loss(columns):
+        raise InputError("no loss among " + (", ".join(list(columns)[:12]) or "no names")
+                         + " (name them loss/val_loss or train_loss/val_loss)", name,
+                         code="no-loss-column")
+    epochs = max((len(v) for v in columns.values()), default=0)
+    records = _table.Records(name)
+    for epoch in range(epochs):
+        values = {}
+        for key, column in columns.items():
+            number = _number(column[epoch]) if epoch < len(column) else None
+            # a NaN loss is kept (a run that diverged); a NaN elsewhere means no value
+            if number is not None and (not math.isnan(number) or _table.is_curve(key)):
+                values[key] = number
+        records.append(EpochRecord(epoch + 1, values))
+    info = RunInfo(source=name, format=NAME)
+    runs = _table.build_runs(records, info)
+    if not runs:
+        raise InputError("the history holds no epoch", name, code="no-epochs")
+    return runs
+
+
+def _number(value: object) -> float | None:
+    """A value of a history as a float (numpy scalars included); None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond the float range
+        return math.inf if value > 0 else -math.inf
