@@ -60,4 +60,4 @@ def test_a_result_shows_its_report_in_ipython():
     printer = Printer()
     result._repr_pretty_(printer, False)
     assert "Verdict:" in printer.out and f"fit {result.fit.fit}" in printer.out
-    assert "\x1b" not in printer.out
+    assert "\x1b" not in printer.out and printer.out == valgap.report(result)

@@ -12,6 +12,17 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
+def report(result, width: int = 100) -> str:
+    """A result's terminal report (verdict, evidence, checks, curves) as text, no colour."""
+    import io
+
+    from valgap.render import RenderOptions, text
+
+    out = io.StringIO()
+    text.render([result], out, RenderOptions(color=False, width=width))
+    return out.getvalue()
+
+
 def analyze(source, config_path: str | None = None, all_runs: bool = False,
             name: str | None = None) -> list:
     """Analyse one run and return its results (``valgap.model.Result``; one per run).
@@ -32,3 +43,13 @@ def analyze(source, config_path: str | None = None, all_runs: bool = False,
         return engine.analyze_input(str(source), cfg, all_runs=all_runs)
     cfg = config.load(Path(config_path)) if config_path else config.Config()
     return engine.analyze_history(source, cfg, name or "<history>", all_runs)
+
+
+def _install_display() -> None:
+    """Results show their report in IPython and Jupyter (the model imports no renderer)."""
+    from valgap.model import Result
+
+    Result.show = report
+
+
+_install_display()

@@ -5,9 +5,9 @@ depend on it without depending on each other.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:  # pandas is imported only by the code that builds tables
     import pandas as pd
@@ -169,19 +169,12 @@ class Result:
             ids.add(self.fit.fit)
         return ids
 
+    # how a result shows itself (set by the package: the model imports nothing of valgap)
+    show: ClassVar[Callable[[Result], str] | None] = None
+
     def _repr_pretty_(self, printer, cycle: bool) -> None:
-        """IPython and Jupyter show a result as the terminal report (no colour)."""
-        printer.text(repr(self) if cycle else self.report())
-
-    def report(self, width: int = 100) -> str:
-        """The text report: verdict, evidence, checks and the curves."""
-        import io
-
-        from valgap.render import RenderOptions, text
-
-        out = io.StringIO()
-        text.render([self], out, RenderOptions(color=False, width=width))
-        return out.getvalue()
+        """IPython and Jupyter show a result as its terminal report (no colour)."""
+        printer.text(repr(self) if cycle or Result.show is None else Result.show(self))
 
     def to_dict(self) -> dict[str, Any]:
         return {
