@@ -273,3 +273,24 @@ def test_tensorboard_step_counter_reset_reads_the_last_run(tmp_path):
     assert run.epochs == 5
     assert run.table["val_loss"].tolist() == [3.0] * 5
     assert any("starts over" in w for w in run.info.warnings)
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_history_saved_as_json_reads_as_its_run(tmp_path, indent):
+    # json.dump(history.history, f) of a real run (its values from the sample CSV logger)
+    run = read(str(SAMPLES / "dropout.csv"))[-1]
+    saved = {"loss": run.table["train_loss"].tolist(), "val_loss": run.table["val_loss"].tolist(),
+             "accuracy": run.table["train_accuracy"].tolist()}
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(saved, indent=indent))
+    got = read(str(path))[-1]
+    assert got.info.format == "history-json"
+    assert got.table["val_loss"].tolist() == saved["val_loss"]
+    records = tmp_path / "records.json"  # a list of epoch records
+    records.write_text(json.dumps([{"epoch": i + 1, "loss": t, "val_loss": v} for i, (t, v) in
+                                   enumerate(zip(saved["loss"], saved["val_loss"]))]))
+    assert read(str(records))[-1].table["train_loss"].tolist() == saved["loss"]
+
+
+def test_a_trainer_state_is_not_taken_for_a_saved_history():
+    assert read(str(DATA / "hf" / "trainer_state.json"))[-1].info.format == "hf-trainer-state"

@@ -1,17 +1,42 @@
-"""A run's history already in memory: a Keras ``History`` (its ``.history``), a dict of
-lists (one value per epoch, named as a log names them: ``loss``/``val_loss``,
-``train_loss``/``val_loss``, ...) or a pandas DataFrame (one row per epoch)."""
+"""A run's history as a whole: in memory (a Keras ``History``, its ``.history``; a dict of
+lists, one value per epoch, named as a log names them: ``loss``/``val_loss``,
+``train_loss``/``val_loss``, ...; a list of per-epoch dicts; a pandas DataFrame, one row per
+epoch), or saved as JSON (``json.dump(history.history, f)``, a list of epoch records)."""
 from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
+from valgap.parsers._text import load_json
 
 NAME = "memory"
+JSON_NAME = "history-json"
+# a JSON object of lists with a loss among its keys, or a list of objects with one
+JSON_OBJECT = re.compile(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
+JSON_RECORDS = re.compile(r'^\s{0,64}\[\s{0,64}\{')
+LOSS_KEY = re.compile(r'"(?:[\w .-]{0,40}[_ -])?loss"\s{0,8}:')
+
+
+def sniff(head: str) -> float:
+    """A saved history: ``{"loss": [...], "val_loss": [...]}`` or ``[{"loss": ...}, ...]``
+    (the Trainer's state, with its ``log_history``, has a reader of its own)."""
+    text = head.lstrip("\ufeff")
+    if '"log_history"' in text or not LOSS_KEY.search(text):
+        return 0.0
+    return 0.75 if JSON_OBJECT.match(text) or JSON_RECORDS.match(text) else 0.0
+
+
+def parse_json(source) -> list[Run]:
+    """A history saved as JSON."""
+    runs = parse(load_json(source.text(), source.name, "history JSON"), source.name)
+    for run in runs:
+        run.info.format = JSON_NAME
+    return runs
 
 
 def columns_of(history: object, name: str) -> dict[str, list]:
@@ -20,6 +45,9 @@ def columns_of(history: object, name: str) -> dict[str, list]:
         history = history.history
     if hasattr(history, "to_dict") and hasattr(history, "columns"):  # a DataFrame
         history = {str(c): list(history[c]) for c in history.columns}
+    if isinstance(history, list) and history and all(isinstance(r, Mapping) for r in history):
+        keys = list(dict.fromkeys(k for record in history for k in record))  # epoch records
+        history = {k: [record.get(k) for record in history] for k in keys}
     if not isinstance(history, Mapping):
         raise InputError(f"cannot read a {type(history).__name__}: give a path, a Keras "
                          "History, a dict of lists or a pandas DataFrame", name,
