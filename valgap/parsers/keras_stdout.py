@@ -136,9 +136,11 @@ class Incremental:
 
 def parse(source: Source) -> list[Run]:
     reader = Incremental(source.name, source.limits)
+    line_no = 0
     for line_no, raw in source.numbered_reduced(_ends, LONG_LINE):
         reader.feed(raw, line_no)
     state = reader.state
+    state.info.rows_read = line_no  # the lines read (a redraw line counts once)
     cut = reader.cut
     if state.epoch is not None and not state.values:
         cut = state.epoch

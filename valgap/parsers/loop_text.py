@@ -500,9 +500,11 @@ def _loss_records(reader: _Reader) -> _table.Records:
 
 def parse(source: Source) -> list[Run]:
     reader = _Reader(source.name, source.limits)
+    line_no = 0
     for line_no, raw in source.numbered():
         reader.feed(raw, line_no)
     reader.finish()
+    reader.info.rows_read = line_no  # the lines read
     records = _loss_records(reader)
     if not records:
         raise InputError("no epoch with a training or validation loss found in the text",
