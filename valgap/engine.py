@@ -4,6 +4,7 @@ A rule that raises becomes a rule status ``error`` instead of stopping the analy
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from valgap import fit as fit_module
@@ -30,12 +31,7 @@ def analyze_input(name: str, config: Config, options: Options | None = None,
                   group: list[str] | None = None) -> list[Result]:
     """Every result for one input: the last run (or all runs), or the read error."""
     options = options or Options()
-    try:
-        runs = read(name, options, data, group)
-        chosen = runs if all_runs else [pick_run(runs, name)]
-    except InputError as exc:
-        return [Result(source=name, error=exc)]
-    return [analyze_run(downsample(run), config, name) for run in chosen]
+    return _analyze_runs(lambda: read(name, options, data, group), name, config, all_runs)
 
 
 def analyze_history(history: object, config: Config, name: str,
@@ -43,8 +39,14 @@ def analyze_history(history: object, config: Config, name: str,
     """Every result for a run's history in memory (see ``valgap.parsers.memory``)."""
     from valgap.parsers import memory
 
+    return _analyze_runs(lambda: memory.parse(history, name), name, config, all_runs)
+
+
+def _analyze_runs(read_runs: Callable[[], list[Run]], name: str, config: Config,
+                  all_runs: bool) -> list[Result]:
+    """The results of the runs ``read_runs`` gives: the last one (or all), or the error."""
     try:
-        runs = memory.parse(history, name)
+        runs = read_runs()
         chosen = runs if all_runs else [pick_run(runs, name)]
     except InputError as exc:
         return [Result(source=name, error=exc)]

@@ -344,13 +344,6 @@ class _Epochs:
     def take(self, where) -> _Epochs:
         return _Epochs({k: v[where] for k, v in self.arrays.items()}, self.final)
 
-    @staticmethod
-    def concat(parts: list[_Epochs]) -> _Epochs:
-        import numpy as np
-
-        return _Epochs({k: np.concatenate([p.arrays[k] for p in parts])
-                        for k in parts[0].arrays}, parts[0].final)
-
     def continued_by(self, after: _Epochs) -> bool:
         """Whether the next chunk starts with this (one-epoch) carry's epoch."""
         a, b = self.arrays, after.arrays

@@ -124,9 +124,8 @@ def _bare_name(name: str) -> bool:
 
 
 def _bare_metric(cell: str) -> bool:
-    pair = _table.canonical(cell)
-    return pair is not None and pair[0] == "train" and not cell.startswith(("train", "tr_")) \
-        and "loss" not in cell
+    """A bare metric of a fastai table (its losses are named for their split)."""
+    return _bare_name(cell) and "loss" not in cell
 
 
 class Incremental:
@@ -245,12 +244,7 @@ class _Reader:
         """What a line naming its epoch and some metrics does (and nothing else)."""
         current = self.current
         if current is None or current.epoch != number:
-            # a new epoch with its values (inlined ``_open``: once per line of a long log)
-            before, current = id(current), EpochRecord(number, values, line_no)
-            self.current = current
-            self.records.append(current)
-            if self.batches:
-                self.batches.pop(before, None)
+            self._open(EpochRecord(number, values, line_no))
             self.numbered_epochs += 1
         elif values:
             current.values.update(values)
@@ -357,7 +351,8 @@ class _Reader:
         before = id(self.current)
         self.current = record
         self.records.append(record)
-        self.batches.pop(before, None)
+        if self.batches:
+            self.batches.pop(before, None)
 
     def _add(self, metrics: list[tuple[str, str, str | None]], line: str, line_no: int) -> None:
         values = {}

@@ -15,11 +15,6 @@ def sniff(head: str) -> float:
     return 1.0 if text.startswith("{") and '"cells"' in head and '"cell_type"' in head else 0.0
 
 
-def outputs(source: Source) -> Source:
-    """A text source made of every cell's stream and plain-text outputs, in order."""
-    return _joined_source(source, cells(source))
-
-
 def cells(source: Source) -> list[str]:
     """The output text of each cell that printed something, in order."""
     doc = load_json(source.text(), source.name, "notebook")
@@ -34,10 +29,6 @@ def cells(source: Source) -> list[str]:
 
 def joined(source: Source, texts: list[str]) -> Source:
     """Cells' outputs as one text source named as the notebook."""
-    return _joined_source(source, texts)
-
-
-def _joined_source(source: Source, texts: list[str]) -> Source:
     text = "\n".join(t if t.endswith("\n") else t + "\n" for t in texts)
     return Source(source.name, text.encode("utf-8"), source.limits)
 

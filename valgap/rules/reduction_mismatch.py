@@ -100,8 +100,8 @@ def _stable_ratio(ctx: Context, options: Options) -> Outcome:
     level = median(ratios)
     moving = min(abs(log_ratio(c.train[0], min(c.train))),
                  abs(log_ratio(c.val[0], min(c.val)))) > 0.1
-    stable = abs(level) >= math.log(options["stable_ratio"]) and \
-        spread(ratios) <= options["steadiness"]
+    varying = spread(ratios)
+    stable = abs(level) >= math.log(options["stable_ratio"]) and varying <= options["steadiness"]
     # a factor no train-mode cause reaches, in every epoch, even if it drifts (the per-sample
     # gap under the sum still opens or closes as the model learns)
     extreme = min(r * (1 if level > 0 else -1) for r in ratios) >= \
@@ -120,7 +120,7 @@ def _stable_ratio(ctx: Context, options: Options) -> Outcome:
     low, high = sorted((exp_safe(abs(min(ratios))), exp_safe(abs(max(ratios)))))
     return Finding(ID, conf, f"the {side} loss is {exp_safe(abs(level)):.3g}x the other "
                    f"(between {low:.3g}x and {high:.3g}x in all {c.n} epochs, log ratio "
-                   f"varying by {spread(ratios):.2f}) while both fall: a factor no train-mode "
+                   f"varying by {varying:.2f}) while both fall: a factor no train-mode "
                    f"cause makes, as a loss summed over a batch, a set or the batches "
                    f"gives{matched}", CHECKS)
 
