@@ -8,6 +8,7 @@ import bz2
 import codecs
 import gzip
 import io
+import itertools
 import lzma
 import math
 import os
@@ -19,6 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AnyStr
 
 from valgap._safe import ANSI, CONTROL
 
@@ -124,32 +126,9 @@ class Source:
 
     def numbered(self) -> Iterator[tuple[int, str]]:
         """(line number from 1, text) of each line, or of each piece of a very long line."""
-        enc = self.encoding()
         with self.open_binary() as stream:
-            reader = codecs.getreader(enc)(stream, errors="replace")
-            pending: list[str] = []   # the start of the current line, in chunks
-            size = 0
-            line_no = 1
-            while True:
-                chunk = reader.read(1 << 20)
-                if not chunk:
-                    break
-                parts = chunk.split("\n")
-                for part in parts[:-1]:
-                    pending.append(part)
-                    line = "".join(pending)
-                    yield line_no, line[:-1] if line.endswith("\r") else line
-                    line_no += 1
-                    pending, size = [], 0
-                pending.append(parts[-1])
-                size += len(parts[-1])
-                if size > MAX_LINE:
-                    piece, rest = _cut("".join(pending))
-                    yield line_no, piece
-                    pending, size = [rest], len(rest)
-            if size:
-                yield line_no, "".join(pending)
-
+            reader = codecs.getreader(self.encoding())(stream, errors="replace")
+            yield from _split_lines(iter(lambda: reader.read(1 << 20), ""))
 
     def numbered_reduced(self, reduce: Callable, longer_than: int) -> Iterator[tuple[int, str]]:
         """``numbered`` with each line longer than ``longer_than`` passed through ``reduce``
@@ -168,31 +147,41 @@ class Source:
     def _byte_lines(self, bom: bool) -> Iterator[tuple[int, bytes]]:
         """The lines of the decompressed stream as bytes (see ``numbered``)."""
         with self.open_binary() as stream:
-            pending: list[bytes] = []
-            size, line_no = 0, 1
-            first = True
-            while block := stream.read(1 << 22):
-                if first and bom and block.startswith(codecs.BOM_UTF8):
-                    block = block[3:]
-                first = False
-                start = 0
-                while (end := block.find(b"\n", start)) >= 0:
-                    line = block[start:end]
-                    if pending:
-                        line = b"".join([*pending, line])
-                        pending, size = [], 0
-                    yield line_no, line[:-1] if line.endswith(b"\r") else line
-                    line_no += 1
-                    start = end + 1
-                if start < len(block):
-                    pending.append(block[start:])
-                    size += len(block) - start
-                if size > MAX_LINE:
-                    piece, rest = _cut(b"".join(pending))
-                    yield line_no, piece
-                    pending, size = [rest], len(rest)
-            if size:
-                yield line_no, b"".join(pending)
+            blocks = iter(lambda: stream.read(1 << 22), b"")
+            first = next(blocks, b"")
+            if bom and first.startswith(codecs.BOM_UTF8):
+                first = first[3:]
+            yield from _split_lines(itertools.chain([first], blocks))
+
+
+def _split_lines(blocks: Iterator[AnyStr]) -> Iterator[tuple[int, AnyStr]]:
+    """(line number, line) of text arriving in blocks (str or bytes), line ends removed
+    (``\r`` inside a line kept); a line longer than ``MAX_LINE`` comes in pieces cut after
+    a redraw."""
+    pending: list = []  # the start of the current line, in blocks
+    size, line_no, joiner = 0, 1, None
+    for block in blocks:
+        if joiner is None:
+            joiner, nl, cr = (("", "\n", "\r") if isinstance(block, str) else
+                              (b"", b"\n", b"\r"))
+        start = 0
+        while (end := block.find(nl, start)) >= 0:
+            line = block[start:end]
+            if pending:
+                line = joiner.join([*pending, line])
+                pending, size = [], 0
+            yield line_no, line[:-1] if line.endswith(cr) else line
+            line_no += 1
+            start = end + 1
+        if start < len(block):
+            pending.append(block[start:])
+            size += len(block) - start
+        if size > MAX_LINE:
+            piece, rest = _cut(joiner.join(pending))
+            yield line_no, piece
+            pending, size = [rest], len(rest)
+    if size:
+        yield line_no, joiner.join(pending)
 
 
 def _cut(text):
