@@ -13,41 +13,39 @@ import io
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+
+from valgap.parsers._text import too_big
 
 CHUNK_ROWS = 500_000  # rows per chunk on the one-thread path
 WINDOW_BYTES = 16 << 20  # bytes per window on the threaded path
 WORKERS = 2  # windows parsed at once (at most one more waits, parsed, to be used)
 
 
-def frames(raw: BinaryIO, options: dict, skip: int, path: str | None = None,
-           max_bytes: int | None = None, prepare: Callable = lambda frame: frame) -> Iterator:
-    """``prepare`` of each chunk of the rows after the first ``skip`` lines, parsed with
-    ``pandas.read_csv(**options)``: from ``raw``, or, given the ``path`` of a plain file,
-    from windows of it read, parsed and prepared on threads."""
+def streamed(source, options: dict, skip: int, prepare: Callable) -> Iterator:
+    """``prepare`` of each chunk of the rows after the first ``skip`` lines of the source's
+    stream, parsed with ``pandas.read_csv(**options)`` on this thread."""
     import pandas as pd
 
-    if path is None:
+    with source.open_binary() as raw:
         for chunk in pd.read_csv(raw, skiprows=skip, chunksize=CHUNK_ROWS, **options):
             yield prepare(chunk)
-        return
-    with open(path, "rb") as file:  # the header and any title lines: windows start after
-        if max_bytes is not None and os.fstat(file.fileno()).st_size > max_bytes:
-            raw.read(max_bytes + 1)  # the stream's own limit error, word for word
-        for _ in range(skip):
-            file.readline()
-        start = file.tell()
-    yield from _threaded(path, start, options, prepare)
 
 
-def _threaded(path: str, start: int, options: dict, prepare: Callable) -> Iterator:
-    """Windows of whole lines from ``start`` to the end of the file as it is now, each read
-    and parsed by a worker, handed on in order (at most ``WORKERS + 1`` held at once)."""
+def threaded(path: str, options: dict, skip: int, max_bytes: int,
+             prepare: Callable) -> Iterator:
+    """The same for a plain file: windows of whole lines after the first ``skip`` lines, to
+    its end as it is now, each read, parsed and prepared by a worker and handed on in order
+    (at most ``WORKERS + 1`` held at once)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with open(path, "rb") as file, ThreadPoolExecutor(WORKERS,
                                                       thread_name_prefix="valgap-csv") as pool:
         fd, size = file.fileno(), os.fstat(file.fileno()).st_size
+        if size > max_bytes:
+            raise too_big(path, max_bytes)
+        for _ in range(skip):  # the header and any title lines
+            file.readline()
+        start = file.tell()
         pending: deque = deque()
         for low in range(start, size, WINDOW_BYTES):
             pending.append(pool.submit(_read_window, fd, low, start, size, options, prepare))

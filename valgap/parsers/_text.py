@@ -211,7 +211,7 @@ def open_regular(name: str) -> io.BufferedIOBase:
         raise InputError(exc.strerror or str(exc), name, code="unreadable") from None
 
 
-def _too_big(name: str, limit: int) -> InputError:
+def too_big(name: str, limit: int) -> InputError:
     return InputError(f"more than {_size(limit)} of data (after decompression): over the "
                       f"input size limit; raise it with --max-input-size", name,
                       code="limit")
@@ -232,7 +232,7 @@ def _copy_bounded(src, dst, limit: int, name: str) -> None:
             return
         copied += len(block)
         if copied > limit:
-            raise _too_big(name, limit)
+            raise too_big(name, limit)
         dst.write(block)
 
 
@@ -259,7 +259,7 @@ class _Bounded(io.RawIOBase):
                              code="unreadable") from None
         self._count += len(data)
         if self._count > self._limit:
-            raise _too_big(self._name, self._limit)
+            raise too_big(self._name, self._limit)
         return data
 
     def readinto(self, buffer) -> int:

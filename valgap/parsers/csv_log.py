@@ -14,7 +14,7 @@ import re
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _csv_chunks, _table
-from valgap.parsers._text import Source
+from valgap.parsers._text import Source, sniff_encoding
 
 NAME = "csv"
 LIGHTNING = "lightning-csv"
@@ -88,7 +88,8 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     """Streamed through pandas' C parser, only the columns needed, in chunks that are
     reduced to one row per (run, epoch) as they come: a file of millions of rows costs
     about what ``pandas.read_csv`` of it costs, in memory that does not grow with it."""
-    encoding = source.encoding()
+    head = source.head(1 << 16)
+    encoding = sniff_encoding(head[:4096])
     with source.open_binary() as raw:
         stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
         header, stream = _find_header(stream, source.name)
@@ -101,11 +102,8 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     info = RunInfo(source=source.name, format=fmt,
                    framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
     info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
-    # the bytes go to the C parser as they are (no decoding into Python text and back)
-    path = source.name if _csv_chunks.can_thread(source.head(1 << 16), encoding,
-                                                 source.is_plain_file()) else None
-    with source.open_binary() as raw:
-        values, rows, averaged = _reduce(raw, encoding, path, header, columns, source)
+    threaded = _csv_chunks.can_thread(head, encoding, source.is_plain_file())
+    values, rows, averaged = _reduce(source, encoding, threaded, header, columns)
     if values is None and not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
     if values is None or values.empty:
@@ -234,11 +232,13 @@ def _header(line: str, name: str) -> _Header:
     return _Header([n.strip() for n in names], delimiter)
 
 
-def _reduce(raw, encoding: str, path: str | None, header: _Header, columns: dict[str, str],
-            source: Source):
+def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
+            columns: dict[str, str]):
     """One row per (run, epoch) with a loss: each column's value (the mean of its cells;
     NaN if one was NaN; the infinity if one was infinite), the rows read, and the columns
-    logged several times in an epoch."""
+    logged several times in an epoch. The bytes go to the C parser as they are (no
+    decoding into Python text and back): from the file itself, on threads, or from the
+    source's stream."""
     import pandas as pd
 
     name = source.name
@@ -263,8 +263,9 @@ def _reduce(raw, encoding: str, path: str | None, header: _Header, columns: dict
                            "on_bad_lines": "skip", "engine": "c"}
                 shape = functools.partial(_shape, columns={
                     c: header.names.index(c) for c in columns}, epoch_at=epoch_at)
-                chunks = _csv_chunks.frames(raw, options, header.skipped + 1, path,
-                                            source.limits.max_bytes, prepare=shape)
+                chunks = (_csv_chunks.threaded(source.name, options, header.skipped + 1,
+                                               source.limits.max_bytes, shape) if threaded
+                          else _csv_chunks.streamed(source, options, header.skipped + 1, shape))
             chunk = next(chunks)
         except StopIteration:
             break
