@@ -116,6 +116,28 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
     return cells, spaced
 
 
+def _accumulate(sums: dict[str, list[float]], metrics: list[tuple[str, str, str | None]],
+                running: bool = False) -> None:
+    """Metrics' values into [sum, count] per name; a running mean replaces what was."""
+    for name, value, pct in metrics:
+        if _table.canonical(name) is None:
+            continue
+        number = to_float(value) / (100 if pct else 1)
+        if running:
+            sums[name] = [number, 1]
+            continue
+        entry = sums.setdefault(name, [0.0, 0])
+        entry[0] += number
+        entry[1] += 1
+
+
+def _missing_means(sums: dict[str, list[float]], values: dict[str, float]) -> dict[str, float]:
+    """The mean of each summed name whose table column ``values`` has no value for."""
+    have = {_table.column(n) for n in values}
+    return {n: total / count for n, (total, count) in sums.items()
+            if _table.column(n) not in have}
+
+
 def _bare_name(name: str) -> bool:
     """A metric name that says no split (``loss``, ``Acc@1``): read as training by default."""
     pair = _table.canonical(name)
@@ -167,17 +189,10 @@ class _Reader:
     def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
         """A training step's values where no epoch is open: the next evaluation point's
         training values, if it prints none (TF Estimator's "loss = 0.61, step = 101")."""
-        for name, value, pct in metrics:
-            if _table.canonical(name) is not None:
-                entry = self.interval.setdefault(name, [0.0, 0])
-                entry[0] += to_float(value) / (100 if pct else 1)
-                entry[1] += 1
+        _accumulate(self.interval, metrics)
 
     def _interval_means(self, values: dict[str, float]) -> dict[str, float]:
-        have = {_table.column(n) for n in values}
-        means = {n: total / count for n, (total, count) in self.interval.items()
-                 if _table.column(n) not in have}
-        self.interval = {}
+        means, self.interval = _missing_means(self.interval, values), {}
         return means
 
     def finish(self) -> None:
@@ -234,9 +249,7 @@ class _Reader:
         it has no loss."""
         batches = self.batches.get(id(record)) if self.batches else None
         if batches:
-            named = {_table.column(n) for n in record.values}
-            mean = {k: total / count for k, (total, count) in batches.items()
-                    if _table.column(k) not in named}
+            mean = _missing_means(batches, record.values)
             record = EpochRecord(record.epoch, {**mean, **record.values}, record.line)
         return record if _table.has_loss(record.values) else None
 
@@ -330,17 +343,7 @@ class _Reader:
         """A batch's values into its epoch's sums; a running mean (``loss 0.4 (0.45)``)
         already is the epoch's mean so far: the last one replaces the rest."""
         assert self.current is not None
-        sums = self.batches.setdefault(id(self.current), {})
-        for name, value, pct in metrics:
-            if _table.canonical(name) is None:
-                continue
-            number = to_float(value) / (100 if pct else 1)
-            if running:
-                sums[name] = [number, 1]
-                continue
-            entry = sums.setdefault(name, [0.0, 0])
-            entry[0] += number
-            entry[1] += 1
+        _accumulate(self.batches.setdefault(id(self.current), {}), metrics, running)
 
     def _start(self, number: int, line_no: int | None) -> None:
         self._open(EpochRecord(number, {}, line_no))
