@@ -37,6 +37,12 @@ LABELS = {
     "diverged_lr": ("diverged", [], [], None),
     "leakage_dupes": ("good-fit", ["val-below-train"], ["leakage"], "data-split"),
     "l2_penalty": ("val-below-train", [], ["regularization-penalty"], "train-mode"),
+    # easy validation, each written as a bare CSV (epoch,loss,val_loss): nothing but the
+    # curves can tell it from a train-mode mechanism
+    "noisy_train_labels": ("val-below-train", [], ["easy-validation"], "data-split"),
+    "typical_val": ("val-below-train", [], ["easy-validation"], "data-split"),
+    "calm_future_split": ("val-below-train", [], ["easy-validation"], "data-split"),
+    "dropout_csv": ("val-below-train", [], ["dropout"], "train-mode"),
 }
 
 
@@ -253,19 +259,66 @@ def run(scenario: str, seed: int) -> list[str]:
         for e in range(1, 31):
             t = loop.epoch(x[:2400], y[:2400], rng)
             out.append(fmt_pipe(e, 30, t, loop.evaluate(x[2400:], y[2400:])))
+    elif scenario in ("noisy_train_labels", "typical_val", "calm_future_split",
+                      "dropout_csv"):
+        out.append("epoch,loss,val_loss")
+        for e, t, v in _easy_validation(scenario, rng):
+            out.append(f"{e},{t:.6f},{v:.6f}")
     else:
         raise SystemExit(f"unknown scenario {scenario}")
     return out
+
+
+def _easy_validation(scenario: str, rng):
+    """Runs whose validation set is easier than the training set (and one dropout run
+    for contrast), each yielding (epoch, training loss, validation loss)."""
+    from torch import nn
+
+    ce = nn.CrossEntropyLoss()
+    if scenario == "noisy_train_labels":
+        # a quarter of the training labels are wrong, the validation labels are clean
+        x, y = _classes(rng, 4000, spread=1.4)
+        yt = y[:3200].copy()
+        flip = rng.random(3200) < 0.25
+        yt[flip] = rng.integers(0, 4, int(flip.sum()))
+        loop = Loop(_mlp(12, 4, 48), ce, lr=2e-3, batch=64)
+        data, val, epochs = (x[:3200], yt), (x[3200:], y[3200:]), 40
+    elif scenario == "typical_val":
+        # validation picked from the most typical examples (nearest their class centre)
+        x, y = _classes(rng, 6000, spread=2.0)
+        centres = np.array([x[y == k].mean(0) for k in range(4)])
+        typical = np.argsort(np.linalg.norm(x - centres[y], axis=1))
+        val_idx, train_idx = typical[:600], np.sort(typical[1500:])
+        loop = Loop(_mlp(12, 4, 64), ce, lr=1e-3, batch=64)
+        data, val, epochs = (x[train_idx], y[train_idx]), (x[val_idx], y[val_idx]), 30
+    elif scenario == "calm_future_split":
+        # a series whose noise fades over time, split without shuffling: the last 20 %
+        n = 5000
+        x = rng.normal(size=(n, 6)).astype(np.float32)
+        noise = np.linspace(1.0, 0.15, n) * rng.normal(size=n)
+        target = np.sin(x[:, 0]) + 0.5 * x[:, 1] * x[:, 2] + noise
+        y = target.astype(np.float32)[:, None]
+        loop = Loop(_mlp(6, 1, 64), nn.MSELoss(), lr=2e-3, batch=64)
+        data, val, epochs = (x[:4000], y[:4000]), (x[4000:], y[4000:]), 60
+    else:  # dropout_csv: a shuffled split of multi-label data, heavy dropout
+        x = rng.normal(size=(4000, 20)).astype(np.float32)
+        w = np.random.default_rng(5).normal(size=(20, 6))
+        y = ((np.tanh(x @ w) + rng.normal(0, 0.5, (4000, 6))) > 0).astype(np.float32)
+        loop = Loop(_mlp(20, 6, 256, dropout=0.6), nn.BCEWithLogitsLoss(), lr=1e-3, batch=64)
+        data, val, epochs = (x[:3200], y[:3200]), (x[3200:], y[3200:]), 40
+    for e in range(1, epochs + 1):
+        yield e, loop.epoch(*data, rng), loop.evaluate(*val)
 
 
 def write(folder: Path, scenario: str, seed: int, lines: list[str]) -> None:
     import yaml
 
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "run.log").write_text("\n".join(lines) + "\n")
+    name = "history.csv" if lines[0].startswith("epoch,") else "run.log"
+    (folder / name).write_text("\n".join(lines) + "\n")
     fit, alternatives, causes, family = LABELS[scenario]
     label = {"scenario": scenario, "seed": seed, "framework": "torch (hand-written loop)",
-             "files": {"stdout": "run.log"},
+             "files": {"csv" if name.endswith(".csv") else "stdout": name},
              "expected": {"fit": fit, "fit_alternatives": alternatives, "causes": causes,
                           "family": family}}
     (folder / "label.yaml").write_text(yaml.safe_dump(label, sort_keys=False))

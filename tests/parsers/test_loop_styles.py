@@ -208,3 +208,14 @@ def test_steps_gone_nan_after_the_last_evaluation_are_divergence(tmp_path):
                     "iter 425: loss nan, time 1440.31ms\n")
     run = read(str(path))[-1]
     assert run.epochs == 3 and math.isnan(run.table["train_loss"].iloc[-1])
+
+
+def test_a_line_too_long_to_be_a_print_is_skipped_and_said(tmp_path):
+    path = tmp_path / "run.log"
+    junk = "loss " + "7 " * 50_000  # 100 kB of one line: a dumped array, not an epoch
+    path.write_text(f"epoch 1 train loss 0.9 val loss 0.8\n{junk}\n"
+                    "epoch 2 train loss 0.7 val loss 0.6\n")
+    run = read(str(path))[-1]
+    assert run.epochs == [1, 2]
+    assert list(run.table["val_loss"]) == [0.8, 0.6]
+    assert any("longer than 65536" in w for w in run.info.warnings)

@@ -11,7 +11,7 @@ from valgap.config import Config
 from valgap.engine import analyze_run
 from valgap.model import Facts
 from valgap.parsers import read
-from valgap.rules._signals import Curves, val_standard_error
+from valgap.rules._signals import Curves, shape, val_standard_error
 
 
 def decay(start: float, end: float, n: int, rate: float = 0.35) -> list[float]:
@@ -367,3 +367,44 @@ def test_leakage_at_every_scale(scale, n):
 def test_a_validation_loss_of_zero_every_epoch_gives_no_fit(scale, n):
     result, found = analyse(make_run(per_sample(n, scale), [0.0] * n))
     assert result.fit.fit is None and "broken-metric" in found
+
+
+def unlike_sets(n: int, scale: float) -> tuple[list[float], list[float]]:
+    """Training keeps falling through the run; validation settles by a third of it, far
+    below: an easier (or cleaner) validation set."""
+    train = [scale * (0.8 + 1.4 * math.exp(-2.5 * i / n)) for i in range(n)]
+    val = [scale * (0.3 + 1.2 * math.exp(-12 * i / n)) for i in range(n)]
+    return train, val
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_a_wide_gap_while_only_training_improves_reads_as_unlike_sets(scale, n):
+    result, found = analyse(make_run(*unlike_sets(n, scale)))
+    assert result.fit.fit == "val-below-train"
+    assert result.causes[0].rule == "easy-validation"
+    assert found["easy-validation"].confidence < 0.5  # still a guess from a bare log
+    assert "cannot tell" in result.verdict
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_a_gap_whose_curves_fall_together_reads_as_train_mode(scale, n):
+    # dropout: both curves keep falling in step, validation a steady 40 % below
+    val = [scale * (0.5 + 1.5 * math.exp(-3 * i / n)) for i in range(n)]
+    result, found = analyse(make_run([v / 0.6 for v in val], val))
+    assert result.causes[0].rule == "dropout"
+    assert found["easy-validation"].confidence < found["dropout"].confidence
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_only_training_improving_is_judged_against_its_noise(scale, n):
+    train, val = unlike_sets(n, scale)
+    assert shape(Curves.of(make_run(train, val))).only_train_improves
+    # the same wide gap, but training's late fall is no more than its epoch-to-epoch jitter
+    jitter = [scale * 0.9 * (1 + 0.1 * math.sin(5.1 * i)) for i in range(n)]
+    noisy = train[: n // 2] + jitter[n // 2:]
+    assert not shape(Curves.of(make_run(noisy, val))).only_train_improves
+    # or validation keeps falling with training, as it does under dropout
+    assert not shape(Curves.of(make_run(train, [t * 0.5 for t in train]))).only_train_improves

@@ -338,6 +338,9 @@ def segments(line: str) -> list[str]:
     return [s for s in states if s.strip()]
 
 
+LONG_LINE = 1 << 16  # longer lines are redraws to reduce (or junk): no print is this long
+
+
 def clean(line: str) -> str:
     """The final visible state of one raw line."""
     parts = segments(line)

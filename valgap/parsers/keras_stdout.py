@@ -12,7 +12,7 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, Limits, Source, segments, to_float
+from valgap.parsers._text import LONG_LINE, NUMBER, Limits, Source, segments, to_float
 
 NAME = "keras-stdout"
 
@@ -84,9 +84,6 @@ class _State:
             self.close_epoch()  # no headers (Keras 3 prints none for epochs=1): one line each
         self.values.update(values)
         self.line = line_no
-
-
-LONG_LINE = 1 << 16
 
 
 def _ends(raw):

@@ -20,7 +20,7 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, Limits, Source, clean, to_float
+from valgap.parsers._text import LONG_LINE, NUMBER, Limits, Source, clean, to_float
 
 NAME = "loop-text"
 
@@ -185,6 +185,7 @@ class _Reader:
         self.pending_val: dict[str, tuple[str, str | None]] = {}  # its running means
         self.interval: dict[str, list[float]] = {}  # steps since the last evaluation point
         self.evaluation_points = False  # rows are evaluations at steps, not epochs
+        self.long_lines = 0  # lines too long to be a print, skipped
 
     def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
         """A training step's values where no epoch is open: the next evaluation point's
@@ -266,6 +267,12 @@ class _Reader:
         self.in_summary = False
 
     def feed(self, raw: str, line_no: int) -> None:
+        if len(raw) > LONG_LINE:
+            raw = clean(raw)  # a redrawn bar: only its last state shows
+            if len(raw) > LONG_LINE:
+                # no loop prints an epoch in 64 KiB; searching it costs seconds per line
+                self.long_lines += 1
+                return
         if self.templates.apply(raw, line_no, self):
             return
         line = _strip_prefix(clean(raw))
@@ -508,6 +515,9 @@ def parse(source: Source) -> list[Run]:
         raise InputError("no epoch with a training or validation loss found in the text",
                          source.name, code="no-epochs")
     reader.info.notes.append(f"read lines shaped like: {reader.shape}")
+    if reader.long_lines:
+        reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
+                                    "characters skipped: no epoch print is that long")
     if reader.evaluation_points and not reader.numbered_epochs:
         reader.info.notes.append("no epochs in the log: one row per evaluation (at its step), "
                                  "its training loss as printed there or the mean of the "

@@ -181,6 +181,30 @@ class Shape:
     train_fall: float       # log fall of training loss over the whole run
     val_fall: float         # log fall of validation loss over the whole run
     train_jitter: float     # epoch-to-epoch noise of the training curve (log units)
+    train_late_fall: float = 0.0  # log fall of training over the second half
+    val_late_fall: float = 0.0    # log fall of validation over the second half
+    late_fall_noise: float = 0.0  # noise of such a fall (from the training jitter)
+
+    @property
+    def only_train_improves(self) -> bool:
+        """Over the second half training still falls beyond its noise while validation has
+        stopped, and validation stays below training by several times that fall.
+
+        Memorising the training set pulls a train-mode gap shut (the eval-mode loss of
+        the training data falls with it and validation would follow); a gap that stays wide
+        while only training improves is the two sets being unalike (a harder or noisier
+        training set, an easier validation set).
+        """
+        fall = self.train_late_fall
+        return (fall > max(3 * self.late_fall_noise, 0.02)
+                and self.val_late_fall < fall / 3
+                and self.late_gap > 3 * fall)
+
+    @property
+    def gap_from_start(self) -> bool:
+        """Validation below training from the first epochs, by much the same margin at the
+        end: a property of the two sets, there before the network adapts to anything."""
+        return self.early_gap > 0.05 and self.late_gap >= 0.6 * self.early_gap
 
     @property
     def train_plateaus(self) -> bool:
@@ -207,4 +231,19 @@ def shape(c: Curves) -> Shape:
         train_fall=log_ratio(c.train[0], c.train[-1]) if c.positive else 0.0,
         val_fall=log_ratio(c.val[0], c.val[-1]) if c.positive else 0.0,
         train_jitter=wiggle(c.train),
+        **_late_falls(c),
     )
+
+
+def _late_falls(c: Curves) -> dict[str, float]:
+    """Log falls of both curves over the second half, between the medians of its first and
+    last sixths of the run, and the noise of such a difference of medians."""
+    k = max(1, c.n // 6)
+    mid = c.n // 2
+    if c.n < 5 or not c.positive:
+        return {}
+    jitter = wiggle(c.train[mid:])
+    return {"train_late_fall": log_ratio(median(c.train[mid:mid + k]), median(c.train[-k:])),
+            "val_late_fall": log_ratio(median(c.val[mid:mid + k]), median(c.val[-k:])),
+            # a median of k points has about 1.25 sd/sqrt(k); two of them differ by sqrt(2) that
+            "late_fall_noise": 1.25 * jitter * math.sqrt(2 / k)}

@@ -66,9 +66,12 @@ def check(ctx: Context, options: Options) -> Outcome:
     # flatten, both comparisons agree
     moved = [e for e in range(1, c.n) if abs(log_ratio(c.val[e], c.val[e - 1])) > 0.03]
     epochs = moved if len(moved) >= 2 else list(range(1, c.n))
-    now = median([abs(log_ratio(c.train[e], c.val[e])) for e in epochs])
-    ahead = median([abs(log_ratio(c.train[e], c.val[e - 1])) for e in epochs])
-    shifted_fits = ahead < 0.5 * now and now > 0.05
+    nows = [abs(log_ratio(c.train[e], c.val[e])) for e in epochs]
+    aheads = [abs(log_ratio(c.train[e], c.val[e - 1])) for e in epochs]
+    now, ahead = median(nows), median(aheads)
+    # the shift must fit in most of those epochs, not in one that pulls a median of two
+    closer = sum(a < 0.5 * b for a, b in zip(aheads, nows)) / len(epochs)
+    shifted_fits = ahead < 0.5 * now and now > 0.05 and closer >= 2 / 3
     if steps is None:
         if not shifted_fits:
             return Skip("steps per epoch unknown (no progress bar or batch size in the log)")
