@@ -166,3 +166,38 @@ def test_validation_below_training_throughout_is_not_overfit_when_it_rises(scale
     train = [scale * (2.0 - 0.05 * e) for e in range(20)]
     val = [scale * (1.0 - 0.02 * e if e < 12 else 0.76 + 0.01 * (e - 12)) for e in range(20)]
     assert classify(make_run(train, val), Facts()).fit != "overfit"
+
+
+# a real run (scripts/make_torch_runs.py early_stop_overfit, seed 7): 200 training samples,
+# validation lowest at epoch 2 and jumpy, early stopping after epoch 8
+STOPPED_TRAIN = [0.9589, 0.6309, 0.5214, 0.4256, 0.3761, 0.2168, 0.3652, 0.2529]
+STOPPED_VAL = [1.0546, 0.9403, 1.2720, 1.0877, 1.1609, 1.3498, 1.5784, 1.4865]
+
+
+def _stretched(curve: list[float], epochs: int) -> list[float]:
+    """The curve's trend (a parabola in log) over ``epochs``, with its own residuals
+    repeated along it: as jumpy per epoch as the original at any length."""
+    import numpy as np
+
+    logs = np.log(curve)
+    fit = np.polyfit(range(len(curve)), logs, 2)
+    residuals = logs - np.polyval(fit, range(len(curve)))
+    trend = np.polyval(fit, np.linspace(0, len(curve) - 1, epochs))
+    return list(np.exp(trend + np.resize(residuals, epochs)))
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+@pytest.mark.parametrize("epochs", [8, 50, 500])
+def test_a_jumpy_validation_rising_as_training_falls_is_overfit(scale, epochs):
+    train = [scale * v for v in _stretched(STOPPED_TRAIN, epochs)]
+    val = [scale * v for v in _stretched(STOPPED_VAL, epochs)]
+    assert classify(make_run(train, val), Facts()).fit == "overfit"
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+@pytest.mark.parametrize("epochs", [8, 50, 500])
+def test_validation_rising_while_training_stands_still_is_not_overfit(scale, epochs):
+    # the gap grows by validation alone: not the memorising that overfitting is
+    train = [scale * (1.0 - 0.02 * e / epochs) for e in range(epochs)]
+    val = [scale * (1.1 + 2.0 * e / epochs) for e in range(epochs)]
+    assert classify(make_run(train, val), Facts()).fit != "overfit"

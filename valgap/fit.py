@@ -193,8 +193,9 @@ def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
     late = median(gaps[c.late()])
     early = median(gaps[:max(2, c.n // 5)])
     train_fall = log_ratio(c.train[0], median(c.train[c.late()]))
+    # training's fall made at least half the gap's growth (validation rising made the rest)
     if late > math.log(conf.wide_gap) and late - early > math.log(conf.gap_growth) \
-            and train_fall > late - early:
+            and train_fall > 0.5 * (late - early):
         best = min(range(c.n), key=lambda i: _smooth(c.val)[i])
         return FitResult("overfit", f"the gap opened while training improved: validation "
                          f"{exp_safe(early):.2g}x training early, {exp_safe(late):.2g}x late "
