@@ -322,9 +322,11 @@ def test_a_loss_printed_as_nan_from_the_first_epoch_is_divergence(tmp_path):
 
 
 @pytest.mark.parametrize("scale", SCALES)
-def test_pre_update_loss_is_judged_where_validation_still_moves(scale):
-    # one update an epoch: training is the loss before it, validation after; both flatten
-    val = per_sample(40, scale)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_pre_update_loss_is_judged_where_validation_still_moves(scale, n):
+    # one update an epoch: training is the loss before it, validation after; both fall
+    # for the first ten-odd epochs, then flatten (where a one-epoch shift shows no more)
+    val = [scale * (0.3 + 1.7 * math.exp(-i / min(10, n / 3))) for i in range(n)]
     train = [val[0] * 1.02, *(v * 1.01 for v in val[:-1])]
     _, found = analyse(make_run(train, val))
     assert "pre-update-loss" in found
