@@ -128,12 +128,20 @@ def _walk(pattern):
                 yield from _walk(alternative)
 
 
+FRAMEWORKS = ("torch", "keras", "tensorflow", "lightning", "transformers")
+
+
 def all_patterns() -> list[tuple[str, re.Pattern]]:
     out = []
     for info in pkgutil.walk_packages(valgap.__path__, "valgap."):
         if info.name == "valgap.__main__":
             continue
-        module = importlib.import_module(info.name)
+        try:
+            module = importlib.import_module(info.name)
+        except ModuleNotFoundError as missing:  # a callback whose framework is not installed
+            if missing.name in FRAMEWORKS:
+                continue
+            raise
         for name, value in vars(module).items():
             if isinstance(value, re.Pattern):
                 out.append((f"{info.name}.{name}", value))

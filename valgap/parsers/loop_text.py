@@ -70,8 +70,11 @@ SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|
 METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|"
                r"cross[-_ ]?entropy|log[-_ ]?loss)")
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
+# the columns valgap's own measurement prints (valgap.torch.measure_gap)
+MEASURED = r"(?:train_loss_(?:trainmode_end|eval_end(?:_se)?)|train_penalty_end)"
 METRIC = re.compile(
-    rf"(?i)(?<![\w/])({QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
+    rf"(?i)(?<![\w/])({MEASURED}|"
+    rf"{QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
     rf"(?:[ _/-]?{SPLIT_WORD})?"
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
     rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")

@@ -1,10 +1,11 @@
 """What a rule receives and may return."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
+from valgap import measured as measured_gap
 from valgap._num import exp_safe
 from valgap.model import Facts, Finding, FitResult, Run
 from valgap.rules._signals import Curves, Shape, shape
@@ -27,6 +28,11 @@ class Context:
     @cached_property
     def shape(self) -> Shape:
         return shape(self.curves)
+
+    @cached_property
+    def measured(self) -> measured_gap.Decomposition | None:
+        """The gap's parts, when the log has the columns valgap's callbacks write."""
+        return measured_gap.decompose(self.run.table)
 
     def origin(self, fact: str) -> str:
         return self.facts.origin.get(fact, "valgap.yaml")
@@ -63,6 +69,43 @@ def unknown_model_reason(fact: str) -> str:
             f"show it): give model.{fact} in valgap.yaml")
 
 
+INCONCLUSIVE = ("the measured parts are within their noise (re-score more training "
+                "samples); judged from the curves")
+
+
+def measured_confidence(part: measured_gap.Part,
+                        dec: measured_gap.Decomposition) -> float | None:
+    """How sure a cause is from its measured part: its share of the gap, when the gap and the
+    part are beyond their noise and the part explains at least a fifth of the gap."""
+    if not part.explains(dec):
+        return None
+    if part.share >= 0.5:
+        return clamp(0.5 + 0.45 * min(part.share, 1.0))
+    return 0.3 + 0.4 * part.share
+
+
+def from_measurement(ctx: Context, rule: str, part: str, own: Outcome,
+                     checks: tuple[str, ...], default: bool) -> Outcome:
+    """A timing or data rule's outcome once the gap is measured: the part decides. The
+    family's ``default`` cause fires on the part alone; another keeps needing its own
+    signature (and then ranks just above the default)."""
+    dec = ctx.measured
+    if dec is None:
+        return own
+    found = next(p for p in dec.parts if p.name == part)
+    conf = measured_confidence(found, dec)
+    if conf is None:
+        return None if found.ruled_out(dec) else _inconclusive(own)
+    if isinstance(own, Finding):
+        # a cause with its own signature ranks just above its family's default
+        return replace(own, confidence=conf - (0.01 if default else 0.0),
+                       evidence=f"{own.evidence}; {dec.describe()}", guess=False)
+    if default:
+        return Finding(rule, conf - 0.01, f"the {part} part explains {found.share:.0%} of the gap; "
+                       f"{dec.describe()}", checks)
+    return own
+
+
 def train_mode_check(ctx: Context, rule: str, fact: str, what: str,
                      checks: tuple[str, ...], guess: float, options: Options) -> Outcome:
     """Shared logic of the train-mode rules (dropout, batchnorm, augmentation, ...).
@@ -72,10 +115,21 @@ def train_mode_check(ctx: Context, rule: str, fact: str, what: str,
     from the first epochs on).
     """
     present, origin = presence(ctx, fact)
-    shape = ctx.shape
-    below_fit = ctx.fit.fit == "val-below-train"
     if present is False:
         return None
+    own = _train_mode_from_curves(ctx, rule, fact, (present, origin), what, checks, guess,
+                                  options)
+    if ctx.measured is not None:
+        return _measured_train_mode(ctx, rule, fact, what, present, origin, checks, guess, own)
+    return own
+
+
+def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
+                            shown: tuple[bool | None, str], what: str,
+                            checks: tuple[str, ...], guess: float, options: Options) -> Outcome:
+    present, origin = shown
+    shape = ctx.shape
+    below_fit = ctx.fit.fit == "val-below-train"
     if present:
         # even in a good fit, epochs where validation sits below training by more than the
         # half-epoch averaging explains are this mechanism's doing
@@ -92,6 +146,34 @@ def train_mode_check(ctx: Context, rule: str, fact: str, what: str,
                    f"nothing in the input says whether the model has {what}; validation "
                    f"below training through the run ({shape.below_all:.0%} of epochs, "
                    f"late gap {_pct(shape.late_gap)}) fits a train-mode cause",
+                   checks, guess=True)
+
+
+def _inconclusive(own: Outcome) -> Outcome:
+    """The curves' own outcome, saying that the measurement could not decide."""
+    if isinstance(own, Finding):
+        return replace(own, evidence=f"{own.evidence}; {INCONCLUSIVE}")
+    return own
+
+
+def _measured_train_mode(ctx: Context, rule: str, fact: str, what: str, present: bool | None,
+                         origin: str, checks: tuple[str, ...], guess: float,
+                         own: Outcome) -> Outcome:
+    """A train-mode rule once the gap is measured: the train-mode part (the penalty part for
+    the penalty rule, where measured apart) decides; the run facts say which mechanism."""
+    dec = ctx.measured
+    assert dec is not None
+    part = dec.penalty if fact == "weight_penalty" and dec.penalty else dec.train_mode
+    conf = measured_confidence(part, dec)
+    if conf is None:
+        return None if part.ruled_out(dec) else _inconclusive(own)
+    evidence = f"the {part.name} part explains {part.share:.0%} of the gap; {dec.describe()}"
+    if present or part is dec.penalty:
+        where = f"{origin} shows {what}; " if present else ""
+        return Finding(rule, conf, where + evidence, checks)
+    # the family is measured, the mechanism is not: the shape's guess orders the candidates
+    return Finding(rule, clamp(0.8 * conf + (guess - 0.42) * 0.5),
+                   f"{evidence}; nothing in the input says whether the model has {what}",
                    checks, guess=True)
 
 

@@ -33,7 +33,7 @@ confidence: confidence when the split is known to be time-ordered (default 0.85)
 from __future__ import annotations
 
 from valgap.model import Finding
-from valgap.rules._base import Context, Options, Outcome
+from valgap.rules._base import Context, Options, Outcome, from_measurement
 from valgap.rules._signals import known_train_mode, median, val_standard_error
 
 ID = "easy-validation"
@@ -48,6 +48,12 @@ CHECKS = ("split again with shuffling and another seed (sklearn train_test_split
 
 
 def check(ctx: Context, options: Options) -> Outcome:
+    # measured columns (valgap's callbacks) decide: the data part of the gap
+    return from_measurement(ctx, ID, "data", _from_curves(ctx, options), CHECKS,
+                            default=True)
+
+
+def _from_curves(ctx: Context, options: Options) -> Outcome:
     shape = ctx.shape
     below = ctx.fit.fit == "val-below-train"
     late = (f"late gap {shape.late_gap:.2f} (log train/val), below in {shape.below_all:.0%} "

@@ -38,7 +38,7 @@ a benign effect, reported so that nobody hunts for a bug).
 from __future__ import annotations
 
 from valgap.model import Finding
-from valgap.rules._base import Context, Options, Outcome, Skip
+from valgap.rules._base import Context, Options, Outcome, Skip, from_measurement
 
 ID = "epoch-averaging"
 ORDER = 60
@@ -53,6 +53,12 @@ CHECKS = ("Keras: evaluate the training set at each epoch's end (model.evaluate(
 
 
 def check(ctx: Context, options: Options) -> Outcome:
+    # measured columns (valgap's callbacks) decide: the timing part of the gap
+    return from_measurement(ctx, ID, "timing", _from_curves(ctx, options), CHECKS,
+                            default=True)
+
+
+def _from_curves(ctx: Context, options: Options) -> Outcome:
     c = ctx.curves
     if c.n < 3 or not c.positive:
         return Skip("needs at least 3 epochs of positive losses")

@@ -40,7 +40,7 @@ import math
 
 from valgap._num import log_ratio
 from valgap.model import Finding
-from valgap.rules._base import Context, Options, Outcome, Skip
+from valgap.rules._base import Context, Options, Outcome, Skip, from_measurement
 from valgap.rules._signals import median
 
 ID = "pre-update-loss"
@@ -55,6 +55,12 @@ CHECKS = ("Keras: evaluate the training set after the epoch's update: "
 
 
 def check(ctx: Context, options: Options) -> Outcome:
+    # measured columns (valgap's callbacks) decide: the timing part of the gap
+    return from_measurement(ctx, ID, "timing", _from_curves(ctx, options), CHECKS,
+                            default=False)
+
+
+def _from_curves(ctx: Context, options: Options) -> Outcome:
     c = ctx.curves
     info = ctx.run.info
     steps = info.steps_per_epoch
