@@ -39,7 +39,16 @@ from dataclasses import dataclass
 
 import torch
 
-from valgap.measured import EVAL, PENALTY, SUBSET_SE, TRAINMODE, batch_mean_and_se, subset_size
+from valgap.measured import (
+    DEFAULT_SAMPLES,
+    DEFAULT_SHARE,
+    EVAL,
+    PENALTY,
+    SUBSET_SE,
+    TRAINMODE,
+    batch_mean_and_se,
+    subset_size,
+)
 
 
 @dataclass(frozen=True)
@@ -66,17 +75,21 @@ class GapMeasurement:
         return " ".join(f"{k} {v:.{decimals}f}" for k, v in self.as_dict().items())
 
 
-def fixed_batches(dataset, batch_size: int = 32, samples: int | None = None,
-                  seed: int = 0) -> list:
-    """A fixed subset of ``dataset`` as a list of collated batches: 1,024 samples or 5 % of
-    the set, whichever is smaller (or ``samples``), drawn once by a generator of its own so
-    the training loop's random state and data order stay as they were. Small batches let
-    the spread of their losses say how precise the subset's mean is."""
+def fixed_batches(dataset, batch_size: int = 32, samples: int = DEFAULT_SAMPLES,
+                  seed: int = 0, share: float = DEFAULT_SHARE,
+                  collate_fn: Callable | None = None) -> list:
+    """A fixed subset of ``dataset`` as a list of collated batches: ``samples`` (1,024) or
+    ``share`` (5 %) of the set, whichever is smaller, drawn once by a generator of its own
+    so the training loop's random state and data order stay as they were. Small batches
+    let the spread of their losses say how precise the subset's mean is."""
     n = len(dataset)
-    size = min(samples, n) if samples else subset_size(n)
+    size = subset_size(n, samples, share)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:size].tolist()
     subset = torch.utils.data.Subset(dataset, order)
-    return list(torch.utils.data.DataLoader(subset, batch_size=batch_size, shuffle=False))
+    # a loader draws a seed when it starts iterating: from its own generator, not the global
+    return list(torch.utils.data.DataLoader(subset, batch_size=batch_size, shuffle=False,
+                                            collate_fn=collate_fn,
+                                            generator=torch.Generator().manual_seed(seed)))
 
 
 def measure_gap(model: torch.nn.Module, batches: Iterable, loss_fn: Callable,

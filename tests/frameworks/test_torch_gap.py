@@ -32,7 +32,7 @@ def train(tmp_path, *, dropout: float = 0.0, label_noise: float = 0.0, full_batc
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loader = torch.utils.data.DataLoader(train_set, batch_size=len(x) if full_batch else 32,
                                          shuffle=True)
-    gap_batches = fixed_batches(train_set)
+    gap_batches = fixed_batches(train_set) if measure else []
     lines = []
     for epoch in range(1, epochs + 1):
         model.train()
