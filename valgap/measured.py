@@ -56,8 +56,9 @@ def batch_mean_and_se(means: list[float], sizes: list[int]) -> tuple[float, floa
 
 @dataclass(frozen=True)
 class Part:
-    """One part of the gap: its size in loss units (median over the late epochs), its share
-    of the gap and the standard error of that median (from the epoch-to-epoch variation)."""
+    """One part of the gap: its size in loss units (mean over the late epochs, so that the
+    parts add up to the gap), its share of the gap and the standard error of that mean
+    (from the epoch-to-epoch variation)."""
 
     name: str
     value: float
@@ -86,7 +87,7 @@ class Part:
 @dataclass(frozen=True)
 class Decomposition:
     """The gap (logged training - validation, > 0 where validation is below) and its parts,
-    each a median over the late epochs."""
+    each a mean over the late epochs."""
 
     gap: float
     noise: float
@@ -116,7 +117,7 @@ class Decomposition:
 
     def describe(self) -> str:
         parts = " + ".join(p.describe() for p in self.parts)
-        return (f"measured at epoch ends (median of the last {self.epochs}): gap "
+        return (f"measured at epoch ends (mean of the last {self.epochs}): gap "
                 f"{self.gap:+.4g} = {parts}")
 
 
@@ -133,16 +134,16 @@ def decompose(table) -> Decomposition | None:
     trainmode, evaluated = rows[TRAINMODE], rows[EVAL]
     penalty = rows[PENALTY].fillna(0.0) if PENALTY in rows else None
     gap_series = logged - val
-    gap, gap_noise = _median(gap_series), _median_noise(gap_series)
+    gap, gap_noise = _mean(gap_series), _mean_noise(gap_series)
     scale = gap if abs(gap) > 1e-300 else 1.0
 
-    subset = _median(rows[SUBSET_SE]) if SUBSET_SE in rows else 0.0
+    subset = _mean(rows[SUBSET_SE]) if SUBSET_SE in rows else 0.0
 
     def part(name: str, series, offset: float = 0.0) -> Part:
-        """``offset``: the subset's own sampling error, which a median over epochs of the
+        """``offset``: the subset's own sampling error, which a mean over epochs of the
         same subset does not average away."""
-        value = _median(series)
-        return Part(name, value, value / scale, math.hypot(_median_noise(series), offset))
+        value = _mean(series)
+        return Part(name, value, value / scale, math.hypot(_mean_noise(series), offset))
 
     train_mode = trainmode - evaluated
     penalty_part = None
@@ -154,12 +155,12 @@ def decompose(table) -> Decomposition | None:
                          part("data", evaluated - val, subset), len(rows), subset)
 
 
-def _median(series) -> float:
-    return float(series.median())
+def _mean(series) -> float:
+    return float(series.mean())
 
 
-def _median_noise(series) -> float:
-    """Standard error of a median of epochs: the epoch-to-epoch scatter (from successive
+def _mean_noise(series) -> float:
+    """Standard error of a mean of epochs: the epoch-to-epoch scatter (from successive
     differences, so a trend does not count as noise) over the square root of their count."""
     values = list(series)
     if len(values) < 2:
@@ -167,4 +168,4 @@ def _median_noise(series) -> float:
     diffs = sorted(abs(b - a) for a, b in itertools.pairwise(values))
     mad = diffs[len(diffs) // 2]
     sd = 1.4826 * mad / math.sqrt(2)
-    return 1.25 * sd / math.sqrt(len(values))
+    return sd / math.sqrt(len(values))

@@ -101,6 +101,23 @@ def measure_gap(model: torch.nn.Module, batches: Iterable, loss_fn: Callable,
     uses, if it differs (class weights, label smoothing); ``penalty`` a callable returning
     the penalty term training adds to its loss (an L2 sum), measured apart.
     """
+    def scorer(fn: Callable) -> Callable:
+        def score(batch) -> tuple[float, int]:
+            inputs, targets = (to_device(part, model) for part in batch)
+            return float(fn(model(inputs), targets)), len(targets)
+        return score
+
+    return measure_with(model, batches, scorer(train_loss_fn or loss_fn), scorer(loss_fn),
+                        penalty)
+
+
+def measure_with(model: torch.nn.Module, batches: Iterable,
+                 train_score: Callable, eval_score: Callable,
+                 penalty: Callable[[], torch.Tensor | float] | None = None) -> GapMeasurement:
+    """The measurement with scoring functions of one's own: ``score(batch)`` returns the
+    batch's mean loss and its sample count (a Trainer's batches are dicts, its model
+    returns its own loss). Training mode first, then inference mode, then everything put
+    back as it was."""
     batches = list(batches)
     was_training = model.training
     buffers = {name: b.detach().clone() for name, b in model.named_buffers()}
@@ -108,10 +125,10 @@ def measure_gap(model: torch.nn.Module, batches: Iterable, loss_fn: Callable,
     try:
         with torch.no_grad():
             model.train()
-            trainmode, _ = _mean_loss(model, batches, train_loss_fn or loss_fn)
+            trainmode, _ = _mean_loss(batches, train_score)
             _restore_buffers(model, buffers)  # batch norm updated its running statistics
             model.eval()
-            evaluated, se = _mean_loss(model, batches, loss_fn)
+            evaluated, se = _mean_loss(batches, eval_score)
             term = float(penalty()) if penalty is not None else 0.0
     finally:
         _restore_buffers(model, buffers)
@@ -120,17 +137,25 @@ def measure_gap(model: torch.nn.Module, batches: Iterable, loss_fn: Callable,
     return GapMeasurement(trainmode + term, evaluated, term, se)
 
 
-def _mean_loss(model: torch.nn.Module, batches: list, loss_fn: Callable) -> tuple[float, float]:
+def to_device(value, model: torch.nn.Module):
+    """A tensor (or a dict of them) on the model's device."""
+    device = next((p.device for p in model.parameters()), None)
+    if device is None:
+        return value
+    if isinstance(value, dict):
+        return {k: v.to(device) if hasattr(v, "to") else v for k, v in value.items()}
+    return value.to(device) if hasattr(value, "to") else value
+
+
+def _mean_loss(batches: list, score: Callable) -> tuple[float, float]:
     """The mean loss over the batches and its standard error (from the batch means)."""
     means, sizes = [], []
-    device = next((p.device for p in model.parameters()), None)
-    for inputs, targets in batches:
-        if device is not None:
-            inputs, targets = inputs.to(device), targets.to(device)
-        means.append(float(loss_fn(model(inputs), targets)))
-        sizes.append(len(targets))
+    for batch in batches:
+        mean, size = score(batch)
+        means.append(mean)
+        sizes.append(size)
     if not sizes:
-        raise ValueError("measure_gap needs at least one batch of (inputs, targets)")
+        raise ValueError("the gap measurement needs at least one batch")
     return batch_mean_and_se(means, sizes)
 
 

@@ -11,6 +11,7 @@ import ast
 import math
 import re
 
+from valgap.measured import COLUMNS as MEASURED
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
@@ -93,6 +94,10 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
         if "eval_loss" in entry:
             records.append(_record(entry, pending, len(records) + 1))
             pending = []
+        elif records and any(key in MEASURED for key in entry):
+            # valgap.hf.GapCallback's entry, written right after its evaluation's
+            records[-1].values.update({k: v for k, v in entry.items() if k in MEASURED
+                                       and as_number(v) is not None})
     records = [r for r in records if r.values]
     if not records:
         records = _train_only(history)
