@@ -128,7 +128,7 @@ def _walk(pattern):
                 yield from _walk(alternative)
 
 
-FRAMEWORKS = ("torch", "keras", "tensorflow", "lightning", "transformers")
+FRAMEWORKS = ("torch", "keras", "tensorflow", "lightning", "pytorch_lightning", "transformers")
 
 
 def all_patterns() -> list[tuple[str, re.Pattern]]:
