@@ -102,6 +102,7 @@ class Decomposition:
         return [p for p in (self.timing, self.train_mode, self.penalty, self.data) if p]
 
     subset_se: float = 0.0  # how finely the subset resolves the timing and data parts
+    penalty_both_sides: float = 0.0  # a penalty the validation loss carries too (Keras)
 
     @property
     def measurable(self) -> bool:
@@ -117,12 +118,19 @@ class Decomposition:
 
     def describe(self) -> str:
         parts = " + ".join(p.describe() for p in self.parts)
+        both = (f"; the penalty ({self.penalty_both_sides:.4g}) is in the validation loss "
+                "too, so no part of the gap") if self.penalty_both_sides else ""
         return (f"measured at epoch ends (mean of the last {self.epochs}): gap "
-                f"{self.gap:+.4g} = {parts}")
+                f"{self.gap:+.4g} = {parts}{both}")
 
 
-def decompose(table) -> Decomposition | None:
-    """The decomposition from a table with the measured columns, None without them."""
+def decompose(table, penalty_in_validation: bool = False) -> Decomposition | None:
+    """The decomposition from a table with the measured columns, None without them.
+
+    ``penalty_in_validation``: the framework adds the penalty to the validation loss too
+    (Keras does): then it is on both sides of the gap and no part of it; the data part
+    compares like with like (the subset's plain loss plus the penalty against validation).
+    """
     if TRAINMODE not in table or EVAL not in table:
         return None
     need = ["train_loss", "val_loss", TRAINMODE, EVAL]
@@ -136,7 +144,6 @@ def decompose(table) -> Decomposition | None:
     gap_series = logged - val
     gap, gap_noise = _mean(gap_series), _mean_noise(gap_series)
     scale = gap if abs(gap) > 1e-300 else 1.0
-
     subset = _mean(rows[SUBSET_SE]) if SUBSET_SE in rows else 0.0
 
     def part(name: str, series, offset: float = 0.0) -> Part:
@@ -146,13 +153,17 @@ def decompose(table) -> Decomposition | None:
         return Part(name, value, value / scale, math.hypot(_mean_noise(series), offset))
 
     train_mode = trainmode - evaluated
-    penalty_part = None
+    penalty_part, both_sides = None, 0.0
     if penalty is not None and penalty.abs().sum() > 0:
-        penalty_part = part("penalty", penalty)
         train_mode = train_mode - penalty
+        if penalty_in_validation:
+            evaluated, both_sides = evaluated + penalty, _mean(penalty)
+        else:
+            penalty_part = part("penalty", penalty)
     return Decomposition(gap, gap_noise, part("timing", logged - trainmode, subset),
                          part("train-mode", train_mode), penalty_part,
-                         part("data", evaluated - val, subset), len(rows), subset)
+                         part("data", evaluated - val, subset), len(rows), subset,
+                         both_sides)
 
 
 def _mean(series) -> float:

@@ -1,0 +1,88 @@
+"""Measure the gap while Keras 3 trains: ``valgap.keras.GapCallback``.
+
+At each epoch's end (after validation), the callback re-scores a fixed subset of the
+training data, with no update: in training mode (dropout, batch statistics on) with the
+compiled loss plus the model's penalty terms (``model.losses``), and in inference mode with
+the plain loss. It adds ``train_loss_trainmode_end``, ``train_loss_eval_end`` (and its
+standard error) and ``train_penalty_end`` to the epoch's ``logs``: the progress line, the
+History, and ``CSVLogger`` and ``TensorBoard`` when they come after it in ``callbacks``, all
+carry them, and ``valgap analyze history.csv`` splits the gap into its timing, train-mode
+and data parts. At the end of training it prints valgap's verdict (``verbose=0`` turns that
+off)::
+
+    from valgap.keras import GapCallback
+
+    model.fit(x_train, y_train, validation_split=0.2, epochs=20,
+              callbacks=[GapCallback(x_train, y_train), keras.callbacks.CSVLogger("history.csv")])
+
+Training is left as it was: no update, batch-norm statistics and dropout seed generators
+(every non-trainable variable) restored, the data order untouched (the subset is drawn once
+with a generator of its own). ``class_weight`` and ``sample_weight`` given to ``fit`` are not
+seen by callbacks: the train-mode loss is measured unweighted.
+"""
+from __future__ import annotations
+
+import sys
+
+import keras
+import numpy as np
+
+from valgap.measured import DEFAULT_SAMPLES, DEFAULT_SHARE, batch_mean_and_se, subset_size
+
+
+class GapCallback(keras.callbacks.Callback):
+    """Re-score a fixed subset of ``(x, y)`` (the training arrays) at each epoch's end.
+
+    ``samples`` / ``share``: the subset's size (1,024 samples or 5 % of the set, whichever is
+    smaller); ``batch_size``: the batches it is scored in.
+    """
+
+    def __init__(self, x, y, samples: int = DEFAULT_SAMPLES, share: float = DEFAULT_SHARE,
+                 batch_size: int = 32, seed: int = 0, verbose: int = 1) -> None:
+        super().__init__()
+        n = len(x)
+        order = np.random.default_rng(seed).permutation(n)[:subset_size(n, samples, share)]
+        self.x, self.y = np.asarray(x)[order], np.asarray(y)[order]
+        self.batch_size, self.verbose = batch_size, verbose
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        if logs is None:
+            return
+        model = self.model
+        loss_fn = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
+        saved = [v.numpy() for v in model.non_trainable_variables]
+        try:
+            trainmode, _ = self._mean_loss(loss_fn, training=True)
+            penalty = float(sum(float(p) for p in model.losses)) if model.losses else 0.0
+        finally:  # batch norm moved its statistics, dropout its seed generator: put back
+            for variable, value in zip(model.non_trainable_variables, saved):
+                variable.assign(value)
+        evaluated, se = self._mean_loss(loss_fn, training=False)
+        logs["train_loss_trainmode_end"] = trainmode + penalty
+        logs["train_loss_eval_end"] = evaluated
+        logs["train_loss_eval_end_se"] = se
+        if penalty:
+            logs["train_penalty_end"] = penalty
+
+    def _mean_loss(self, loss_fn, training: bool) -> tuple[float, float]:
+        means, sizes = [], []
+        for start in range(0, len(self.x), self.batch_size):
+            xb, yb = self.x[start:start + self.batch_size], self.y[start:start + self.batch_size]
+            loss = keras.ops.mean(loss_fn(yb, self.model(xb, training=training)))
+            means.append(float(keras.ops.convert_to_numpy(loss)))
+            sizes.append(len(xb))
+        return batch_mean_and_se(means, sizes)
+
+    def on_train_end(self, logs=None) -> None:
+        history = getattr(self.model, "history", None)
+        if not self.verbose or history is None or not getattr(history, "history", None):
+            return
+        from valgap import analyze, report
+
+        try:
+            results = analyze(history)
+        except Exception as exc:  # the verdict is a courtesy: never fail the training
+            print(f"valgap: could not analyse the history: {exc}", file=sys.stderr)
+            return
+        for result in results:
+            print(report(result))
