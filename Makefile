@@ -1,12 +1,16 @@
 # Two commands on a fresh machine that has Python 3.10+:
 #   make run    installs valgap in .venv and analyses a bundled sample log
 #   make test   installs valgap with its test tools in .venv, runs ruff and pytest
+# and, for the callbacks that measure the gap while training (valgap.keras, .lightning,
+# .hf, .torch):
+#   make test-frameworks   builds .venv-frameworks (torch, Lightning, transformers, Keras
+#                          with TensorFlow) and trains tiny real models in each
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE ?= sample_logs/dropout.log
 
-.PHONY: run test lint bench fuzz samples fixtures clean
+.PHONY: run test test-frameworks lint bench bench-gap fuzz samples fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +24,22 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+FW := .venv-frameworks
+
+$(FW)/.installed: tests/frameworks/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(FW)
+	$(FW)/bin/python -m pip install --quiet -r tests/frameworks/requirements.txt -e '.[dev]'
+	touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/valgap analyze $(SAMPLE)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check valgap tests scripts bench
 	$(BIN)/python -m pytest -q
+
+test-frameworks: $(FW)/.installed
+	$(FW)/bin/python -m pytest -q tests/frameworks
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check valgap tests scripts bench
@@ -38,11 +52,13 @@ FUZZ_SECONDS ?= 3600
 fuzz: $(VENV)/.installed
 	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS) --workers 2 --out /tmp/valgap-fuzz
 
-# Regenerates sample_logs/ with real TensorFlow training runs (TensorFlow lives in its own venv).
-samples:
-	$(PYTHON) -m venv .venv-tf
-	.venv-tf/bin/pip install --quiet tensorflow-cpu scikit-learn
-	.venv-tf/bin/python scripts/make_sample_logs.py
+# Regenerates sample_logs/ with real training runs (the frameworks live in their own venv).
+samples: $(FW)/.installed
+	$(FW)/bin/python scripts/make_sample_logs.py
+
+# What the gap measurement costs, as a share of epoch time, on the sample runs.
+bench-gap: $(FW)/.installed
+	$(FW)/bin/python bench/bench_gap_overhead.py
 
 # Regenerates tests/data/libs/ with real fastai, transformers, Ultralytics and MMEngine runs
 # (their own venv: torch 2.14.1 and torchvision 0.29.1 are the CPU-usable pair on this machine).
@@ -53,4 +69,4 @@ fixtures:
 	.venv-libs/bin/python scripts/make_library_fixtures.py
 
 clean:
-	rm -rf $(VENV) .venv-tf .venv-libs .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(FW) .venv-libs .pytest_cache .ruff_cache
