@@ -128,3 +128,22 @@ def test_a_csv_with_the_columns_reads_and_reports_through_the_cli(cli, tmp_path)
     assert report["causes"][0]["id"] in ("dropout", "batchnorm", "augmentation",
                                          "regularization-penalty", "loss-weighting")
     assert "measured at epoch ends" in report["causes"][0]["evidence"]
+
+
+@pytest.mark.parametrize(("sample", "dominant", "first"), [
+    ("measured-keras.log", "train-mode", "dropout"),  # its summary names the mechanism
+    ("measured-keras.csv", "train-mode", None),
+    ("measured-lightning.csv", "train-mode", None),  # batch norm, batches of 8
+    ("measured-hf.json", "train-mode", None),
+    ("measured-torch.log", "data", "easy-validation"),  # training labels 25 % redrawn
+])
+def test_the_callbacks_sample_logs_read_with_their_parts(sample, dominant, first):
+    from tests.conftest import SAMPLES
+    from valgap import analyze
+
+    result = analyze(str(SAMPLES / sample))[0]
+    dec = decompose(result.run.table, result.run.info.framework == "keras")
+    assert dec.dominant().name == dominant, dec.describe()
+    assert f"the {dominant} part explains" in result.causes[0].evidence
+    if first:
+        assert result.causes[0].rule == first

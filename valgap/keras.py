@@ -22,6 +22,7 @@ seen by callbacks: the train-mode loss is measured unweighted.
 """
 from __future__ import annotations
 
+import math
 import sys
 
 import keras
@@ -29,18 +30,21 @@ import numpy as np
 
 from valgap.measured import DEFAULT_SAMPLES, DEFAULT_SHARE, batch_mean_and_se, subset_size
 
+EVAL_CHUNK = 1024  # inference needs no training batch size: few eager calls cost least
+
 
 class GapCallback(keras.callbacks.Callback):
     """Re-score a fixed subset of ``(x, y)`` (the training arrays) at each epoch's end.
 
     ``samples`` / ``share``: the subset's size (1,024 samples or 5 % of the set, whichever is
-    smaller); ``batch_size``: the batches it is scored in.
+    smaller); ``batch_size``: the batches of the training-mode pass (default: fit's, from
+    the set's size and its steps per epoch, since batch statistics depend on it).
     """
 
     def __init__(self, x, y, samples: int = DEFAULT_SAMPLES, share: float = DEFAULT_SHARE,
-                 batch_size: int = 1024, seed: int = 0, verbose: int = 1) -> None:
+                 batch_size: int | None = None, seed: int = 0, verbose: int = 1) -> None:
         super().__init__()
-        n = len(x)
+        self.n_train = n = len(x)
         order = np.random.default_rng(seed).permutation(n)[:subset_size(n, samples, share)]
         self.x, self.y = np.asarray(x)[order], np.asarray(y)[order]
         self.batch_size, self.verbose = batch_size, verbose
@@ -51,25 +55,25 @@ class GapCallback(keras.callbacks.Callback):
         model = self.model
         loss_fn = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
         saved = [v.numpy() for v in model.non_trainable_variables]
+        steps = (self.params or {}).get("steps")
+        batch = self.batch_size or (math.ceil(self.n_train / steps) if steps else 32)
         try:
-            trainmode, _ = self._mean_loss(loss_fn, training=True)
+            trainmode, _ = self._mean_loss(loss_fn, True, batch)
             penalty = float(sum(float(p) for p in model.losses)) if model.losses else 0.0
         finally:  # batch norm moved its statistics, dropout its seed generator: put back
             for variable, value in zip(model.non_trainable_variables, saved):
                 variable.assign(value)
-        evaluated, se = self._mean_loss(loss_fn, training=False)
+        evaluated, se = self._mean_loss(loss_fn, False, EVAL_CHUNK)
         logs["train_loss_trainmode_end"] = trainmode + penalty
         logs["train_loss_eval_end"] = evaluated
         logs["train_loss_eval_end_se"] = se
-        if penalty:
-            logs["train_penalty_end"] = penalty
+        logs["train_penalty_end"] = penalty  # 0 says: measured, and there is none
 
-    def _mean_loss(self, loss_fn, training: bool) -> tuple[float, float]:
-        """The subset's mean loss and its standard error, from the per-sample losses (one
-        forward pass per ``batch_size`` samples: eager calls are what costs time)."""
+    def _mean_loss(self, loss_fn, training: bool, batch: int) -> tuple[float, float]:
+        """The subset's mean loss and its standard error, from the per-sample losses."""
         per_sample = []
-        for start in range(0, len(self.x), self.batch_size):
-            stop = start + self.batch_size
+        for start in range(0, len(self.x), batch):
+            stop = start + batch
             predicted = self.model(self.x[start:stop], training=training)
             losses = _per_sample(loss_fn, self.y[start:stop], predicted)
             per_sample.extend(np.ravel(keras.ops.convert_to_numpy(losses)).tolist())

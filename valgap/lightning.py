@@ -40,11 +40,13 @@ class GapCallback(pl.Callback):
     ``criterion`` attribute). ``train_loss_fn``: the loss training uses, if it differs.
     ``penalty``: a callable returning the penalty training adds. ``samples`` / ``share``:
     the subset's size (1,024 samples or 5 % of the set, whichever is smaller).
+    ``batch_size``: the batches it is scored in (default: the training loader's, since batch
+    statistics in training mode depend on it).
     """
 
     def __init__(self, loss_fn: Callable | None = None, train_loss_fn: Callable | None = None,
                  penalty: Callable | None = None, samples: int = 1024, share: float = 0.05,
-                 batch_size: int = 32, seed: int = 0, verbose: int = 1) -> None:
+                 batch_size: int | None = None, seed: int = 0, verbose: int = 1) -> None:
         self.loss_fn, self.train_loss_fn, self.penalty = loss_fn, train_loss_fn, penalty
         self.samples, self.share, self.batch_size, self.seed = samples, share, batch_size, seed
         self.verbose = verbose
@@ -52,7 +54,8 @@ class GapCallback(pl.Callback):
 
     def on_train_start(self, trainer, pl_module) -> None:
         loader = trainer.train_dataloader
-        self.batches = fixed_batches(loader.dataset, self.batch_size, self.samples, self.seed,
+        batch_size = self.batch_size or getattr(loader, "batch_size", None) or 32
+        self.batches = fixed_batches(loader.dataset, batch_size, self.samples, self.seed,
                                      self.share, getattr(loader, "collate_fn", None))
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:

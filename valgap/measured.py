@@ -103,6 +103,7 @@ class Decomposition:
 
     subset_se: float = 0.0  # how finely the subset resolves the timing and data parts
     penalty_both_sides: float = 0.0  # a penalty the validation loss carries too (Keras)
+    penalty_measured: bool = False   # the penalty column is there (0: there is none)
 
     @property
     def measurable(self) -> bool:
@@ -163,7 +164,7 @@ def decompose(table, penalty_in_validation: bool = False) -> Decomposition | Non
     return Decomposition(gap, gap_noise, part("timing", logged - trainmode, subset),
                          part("train-mode", train_mode), penalty_part,
                          part("data", evaluated - val, subset), len(rows), subset,
-                         both_sides)
+                         both_sides, penalty is not None)
 
 
 def _mean(series) -> float:

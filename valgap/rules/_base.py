@@ -98,13 +98,12 @@ def from_measurement(ctx: Context, rule: str, part: str, own: Outcome,
     conf = measured_confidence(found, dec)
     if conf is None:
         return None if found.ruled_out(dec) else _inconclusive(own)
-    if isinstance(own, Finding):
-        # a cause with its own signature ranks just above its family's default
-        return replace(own, confidence=conf - (0.01 if default else 0.0),
-                       evidence=f"{own.evidence}; {dec.describe()}", guess=False)
-    if default:
-        return Finding(rule, conf - 0.01, f"the {part} part explains {found.share:.0%} of the gap; "
-                       f"{dec.describe()}", checks)
+    measured = f"the {part} part explains {found.share:.0%} of the gap; {dec.describe()}"
+    if default:  # the measurement is the evidence (the curves' guesses are superseded)
+        return Finding(rule, conf - 0.01, measured, checks)
+    if isinstance(own, Finding):  # its own signature too: ranks just above the default
+        return replace(own, confidence=conf, evidence=f"{own.evidence}; {measured}",
+                       guess=False)
     return own
 
 
@@ -165,11 +164,15 @@ def _measured_train_mode(ctx: Context, rule: str, fact: str, what: str, present:
     the penalty rule, where measured apart) decides; the run facts say which mechanism."""
     dec = ctx.measured
     assert dec is not None
+    if fact == "weight_penalty" and dec.penalty_measured and dec.penalty is None:
+        return None  # measured: no penalty in the training loss, or one on both sides
     part = dec.penalty if fact == "weight_penalty" and dec.penalty else dec.train_mode
     conf = measured_confidence(part, dec)
     if conf is None:
         return None if part.ruled_out(dec) else _inconclusive(own)
     evidence = f"the {part.name} part explains {part.share:.0%} of the gap; {dec.describe()}"
+    # the measurement is the inference-mode evaluation those checks ask for: done
+    checks = tuple(c for c in checks if c not in (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH))
     if present or part is dec.penalty:
         where = f"{origin} shows {what}; " if present else ""
         return Finding(rule, conf, where + evidence, checks)
