@@ -108,7 +108,7 @@ def measured_keras(measure: bool = True, epochs: int = 30, share: float = SHARE,
     model = _model("dropout")
     if out:
         model.summary()
-    callbacks = [GapCallback(x_tr, y_tr, share=share)] if measure else []
+    callbacks = [GapCallback(x_tr, y_tr, share=share, verbose=int(bool(out)))] if measure else []
     if out:
         callbacks.append(keras.callbacks.CSVLogger(str(out / "measured-keras.csv")))
     model.fit(x_tr, y_tr, validation_data=(x_val, y_val), epochs=epochs, batch_size=32,
@@ -180,7 +180,8 @@ def measured_lightning(measure: bool = True, epochs: int = 10, share: float = SH
     train_set, val_set = _torch_data()
     with tempfile.TemporaryDirectory() as folder:
         trainer = pl.Trainer(max_epochs=epochs, logger=CSVLogger(folder),
-                             callbacks=[GapCallback(share=share)] if measure else [],
+                             callbacks=[GapCallback(share=share, verbose=int(bool(out)))]
+                             if measure else [],
                              enable_progress_bar=False, enable_checkpointing=False,
                              enable_model_summary=False, accelerator="cpu")
         trainer.fit(Net(), torch.utils.data.DataLoader(train_set, batch_size=8, shuffle=True),
@@ -231,7 +232,9 @@ def measured_hf(measure: bool = True, epochs: int = 15, share: float = SHARE,
         trainer = transformers.Trainer(model=Classifier(), args=args,
                                        train_dataset=Rows(train_set),
                                        eval_dataset=Rows(val_set),
-                                       callbacks=[GapCallback(share=share)] if measure else [])
+                                       callbacks=[GapCallback(share=share,
+                                                              verbose=int(bool(out)))]
+                                       if measure else [])
         trainer.train()
         if out:
             trainer.state.save_to_json(str(out / "measured-hf.json"))
