@@ -30,7 +30,7 @@ import numpy as np
 
 from valgap.measured import DEFAULT_SAMPLES, DEFAULT_SHARE, batch_mean_and_se, subset_size
 
-EVAL_CHUNK = 1024  # inference needs no training batch size: few eager calls cost least
+EVAL_CHUNK = 1024  # samples per forward pass where the batch size does not matter
 
 
 class GapCallback(keras.callbacks.Callback):
@@ -55,8 +55,7 @@ class GapCallback(keras.callbacks.Callback):
         model = self.model
         loss_fn = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
         saved = [v.numpy() for v in model.non_trainable_variables]
-        steps = (self.params or {}).get("steps")
-        batch = self.batch_size or (math.ceil(self.n_train / steps) if steps else 32)
+        batch = self.batch_size or self._training_batch()
         try:
             trainmode, _ = self._mean_loss(loss_fn, True, batch)
             penalty = float(sum(float(p) for p in model.losses)) if model.losses else 0.0
@@ -68,6 +67,17 @@ class GapCallback(keras.callbacks.Callback):
         logs["train_loss_eval_end"] = evaluated
         logs["train_loss_eval_end_se"] = se
         logs["train_penalty_end"] = penalty  # 0 says: measured, and there is none
+
+    def _training_batch(self) -> int:
+        """fit's batch size (the set's size over its steps per epoch) where batch statistics
+        make the training-mode loss depend on it; else few large batches (each eager call
+        costs milliseconds)."""
+        batch_norm = any(isinstance(layer, keras.layers.BatchNormalization)
+                         for layer in _layers(self.model))
+        steps = (self.params or {}).get("steps")
+        if not batch_norm or not steps:
+            return EVAL_CHUNK
+        return math.ceil(self.n_train / steps)
 
     def _mean_loss(self, loss_fn, training: bool, batch: int) -> tuple[float, float]:
         """The subset's mean loss and its standard error, from the per-sample losses."""
@@ -100,3 +110,10 @@ def _per_sample(loss_fn, y_true, y_pred):
     if isinstance(loss_fn, keras.losses.Loss):
         return loss_fn.call(y_true, y_pred)
     return loss_fn(y_true, y_pred)
+
+
+def _layers(model):
+    """Every layer, nested models' included."""
+    for layer in getattr(model, "layers", []):
+        yield layer
+        yield from _layers(layer)

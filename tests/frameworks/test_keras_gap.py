@@ -87,3 +87,20 @@ def test_the_callback_leaves_the_trained_weights_identical(tmp_path, dropout):
     _, measured = fit(tmp_path / "a", dropout=dropout, epochs=3, measure=True)
     _, plain = fit(tmp_path / "b", dropout=dropout, epochs=3, measure=False)
     assert all(np.array_equal(a, b) for a, b in zip(measured, plain))
+
+
+def test_tensorboard_and_the_printed_log_carry_the_columns_too(tmp_path, capfd):
+    keras.utils.set_random_seed(0)
+    (x, y), (xv, yv) = blobs(0, 0.3)
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(4, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(x, y, validation_data=(xv, yv), epochs=6, batch_size=64, verbose=2,
+              callbacks=[GapCallback(x, y, verbose=0),
+                         keras.callbacks.TensorBoard(str(tmp_path / "tb"))])
+    log = tmp_path / "run.log"
+    log.write_text(capfd.readouterr().out)
+    for source in (tmp_path / "tb", log):
+        result = analyze(str(source))[0]
+        assert decompose(result.run.table, True) is not None, (source, result.run.table.columns)
+        assert len(result.run.table) == 6

@@ -109,3 +109,22 @@ def test_the_verdict_is_printed_at_the_end(tmp_path, capsys):
                 torch.utils.data.DataLoader(data, batch_size=64, shuffle=True),
                 torch.utils.data.DataLoader(val, batch_size=512))
     assert "Verdict:" in capsys.readouterr().out
+
+
+def test_tensorboard_carries_the_columns_too(tmp_path):
+    from lightning.pytorch.loggers import TensorBoardLogger
+
+    L.seed_everything(0)
+    (x, y), (xv, yv) = blobs(0, 0.3)
+    data = torch.utils.data.TensorDataset(torch.tensor(x[:3000]), torch.tensor(y[:3000]))
+    val = torch.utils.data.TensorDataset(torch.tensor(xv), torch.tensor(yv))
+    logger = TensorBoardLogger(str(tmp_path))
+    trainer = L.Trainer(max_epochs=5, logger=logger, callbacks=[GapCallback(verbose=0)],
+                        enable_progress_bar=False, enable_checkpointing=False,
+                        enable_model_summary=False)
+    trainer.fit(Net(10, 4, 32, 0.0, 3e-3, torch.nn.functional.cross_entropy),
+                torch.utils.data.DataLoader(data, batch_size=64, shuffle=True),
+                torch.utils.data.DataLoader(val, batch_size=512))
+    result = analyze(logger.log_dir)[0]
+    assert decompose(result.run.table) is not None, list(result.run.table.columns)
+    assert len(result.run.table) == 5
