@@ -204,3 +204,25 @@ def test_validation_rising_while_training_stands_still_is_not_overfit(scale, epo
     train = [scale * (1.0 - 0.02 * e / epochs) for e in range(epochs)]
     val = [scale * (1.1 + 2.0 * e / epochs) for e in range(epochs)]
     assert classify(make_run(train, val), Facts()).fit != "overfit"
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+@pytest.mark.parametrize("epochs", [20, 150, 500])
+def test_a_flat_validation_whose_lowest_point_comes_last_can_still_be_overfit(scale, epochs):
+    # training falls 15x; validation flat from a tenth of the run on, its noise putting its
+    # lowest epoch at the very end (the MAE run of scripts/make_torch_runs.py, seed 9)
+    train = [scale * (0.04 + 0.64 * math.exp(-30 * e / epochs)) for e in range(epochs)]
+    val = [scale * (0.4 + 0.2 * math.exp(-30 * e / epochs)) * (1 + 0.02 * math.sin(1.7 * e))
+           for e in range(epochs)]
+    val[-1] = min(val) * 0.98
+    assert classify(make_run(train, val), Facts()).fit == "overfit"
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+@pytest.mark.parametrize("epochs", [20, 150, 500])
+def test_validation_still_improving_at_the_end_is_not_overfit(scale, epochs):
+    # training falls 50x, validation keeps falling (slower) to the last epoch
+    train = [scale * (0.01 + 2.0 * math.exp(-12 * e / epochs)) for e in range(epochs)]
+    val = [scale * (0.08 + 1.6 * math.exp(-12 * e / epochs) + 0.05 * (1 - e / epochs))
+           for e in range(epochs)]
+    assert classify(make_run(train, val), Facts()).fit != "overfit"

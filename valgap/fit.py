@@ -150,7 +150,8 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     val = _smooth(c.val)
     best = min(range(c.n), key=lambda i: val[i])
     if best >= c.n - 2:
-        return None
+        # no rise to judge; a flat, noisy validation may still dip last: a stall can show
+        return _stalled(c, conf) if _flat_late(c) else None
     rise = log_ratio(val[-1], val[best])
     noise = wiggle(c.val)
     train_fell = c.train[-1] < 0.9 * c.train[best]
@@ -202,6 +203,19 @@ def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
                          f"(training fell {exp_safe(train_fall):.3g}x); validation was lowest "
                          f"at epoch {c.epochs[best]}", onset_epoch=c.epochs[best])
     return None
+
+
+def _flat_late(c: Curves) -> bool:
+    """Validation has stopped improving over the second half: its fall (between medians of
+    the half's first and last sixths of the run) is within its noise, or under a tenth of
+    training's fall over the same epochs."""
+    k, mid = max(1, c.n // 6), c.n // 2
+    if c.n < 6 or not c.positive:
+        return False
+    val_fall = log_ratio(median(c.val[mid:mid + k]), median(c.val[-k:]))
+    train_fall = log_ratio(median(c.train[mid:mid + k]), median(c.train[-k:]))
+    noise = 1.25 * wiggle(c.val[mid:]) * math.sqrt(2 / k)
+    return val_fall <= max(2 * noise, 0.1 * train_fall)
 
 
 def _smooth(values: list[float]) -> list[float]:
