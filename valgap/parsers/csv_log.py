@@ -11,6 +11,7 @@ import csv
 import functools
 import io
 import re
+from array import array
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _csv_chunks, _table
@@ -103,15 +104,20 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
                    framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
     info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
     threaded = _csv_chunks.can_thread(head, encoding, source.is_plain_file())
-    values, rows, averaged = _reduce(source, encoding, threaded, header, columns)
-    if values is None and not rows:
+    parts, rows, averaged = _reduce(source, encoding, threaded, header, columns)
+    if not parts and not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
-    if values is None or values.empty:
+    if not parts:
         raise InputError("no row with a loss value", source.name, code="no-epochs")
     if averaged:
         info.notes.append("logged several times per epoch, averaged over the epoch: "
                           + ", ".join(sorted(averaged)))
     info.rows_read = rows  # loss parts are summed with every other reader's, in _table
+    if _Epochs.one_long_run(parts) and not _loss_parts(columns):
+        # a per-step log of one run: averaged into the plotted blocks chunk by chunk, never
+        # held as a table of millions of rows
+        return [_Epochs.blocks(parts, columns, info)]
+    values = _Epochs.frame(parts, columns)
     return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
 
 
@@ -293,10 +299,7 @@ def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
         done.append(part.take(slice(None, -1)).finish(columns, losses, averaged))
     if carry is not None:
         done.append(carry.finish(columns, losses, averaged))
-    done = [d for d in done if d.size]
-    if not done:
-        return None, state.rows, averaged
-    return _Epochs.frame(done, columns), state.rows, averaged
+    return [d for d in done if d.size], state.rows, averaged
 
 
 class _Carry:
@@ -392,6 +395,76 @@ class _Epochs:
         return _Epochs(out, final=True)
 
     @staticmethod
+    def one_long_run(parts: list[_Epochs]) -> bool:
+        """One run (the epoch numbering never starts over) of more epochs than a table to
+        judge needs (``_table.MAX_POINTS``)."""
+        first = parts[0].arrays["run"][0]
+        return sum(p.size for p in parts) > _table.MAX_POINTS and all(
+            p.arrays["run"][0] == first and p.arrays["run"][-1] == first for p in parts)
+
+    @staticmethod
+    def blocks(parts: list[_Epochs], columns: dict[str, str], info: RunInfo) -> Run:
+        """The run's table averaged in consecutive blocks of equal size, as
+        ``_table.downsample`` averages a long table, summed part by part with ``bincount``:
+        the same means (NaN cells skipped, infinities kept) without the full table."""
+        import numpy as np
+        import pandas as pd
+
+        count = sum(p.size for p in parts)
+        if _trailing_evaluation(parts, columns):
+            info.notes.append("the last row holds only an evaluation (a separate validate/test "
+                              "call after training): not an epoch, left out")
+            count -= 1
+        size = -(-count // _table.MAX_POINTS)
+        n_blocks = -(-count // size)
+        sums = {c: np.zeros(n_blocks) for c in columns}
+        counts = {c: np.zeros(n_blocks) for c in columns}
+        lines = array("q")
+        offset = 0
+        for part in parts:
+            keep = min(part.size, count - offset)
+            if keep <= 0:
+                break
+            # the part's rows fall in blocks first .. ; a new block starts every size rows
+            starts = np.arange((-offset) % size, keep, size)
+            if not len(starts) or starts[0]:
+                starts = np.r_[0, starts]
+            where = offset // size + np.arange(len(starts))
+            for col in columns:
+                values = part.arrays[col][:keep]
+                logged = ~np.isnan(values)
+                # inf + -inf: NaN, as a mean of them is; near the float limit a sum
+                # overflows to inf, as downsample's mean does: so be it
+                with np.errstate(invalid="ignore", over="ignore"):
+                    sums[col][where] += np.add.reduceat(np.where(logged, values, 0.0), starts)
+                counts[col][where] += np.add.reduceat(logged.astype(np.int64), starts)
+            lines.frombytes(part.arrays["line"][:keep].astype(np.int64).tobytes())
+            offset += keep
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table = pd.DataFrame({columns[c]: np.where(counts[c] > 0, sums[c] / counts[c],
+                                                       np.nan)
+                                  for c in columns if counts[c].any()})
+        ends = np.minimum((np.arange(n_blocks) + 1) * size, count)
+        table.index = pd.Index(ends, name="epoch")
+        for col in columns:
+            if counts[col].any():
+                info.columns.setdefault(columns[col], col)
+        # numbered from 0 (Keras's CSVLogger) or 1: either starts at the first epoch
+        base = 1 if min(int(p.arrays["epoch"].min()) for p in parts) == 0 else 0
+        first = int(parts[0].arrays["epoch"][0]) + base
+        if first not in (0, 1):
+            info.notes.append(f"the log starts at epoch {first}; rows are renumbered from 1")
+        info.epoch_lines = lines
+        info.reduced_from = count
+        info.reduction = (f"{count} epochs averaged in blocks of {size} into {n_blocks} "
+                          "points (each at the block's last epoch)")
+        info.notes.append(info.reduction)
+        table = _table.promote_curves(table, info)
+        ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]
+        ordered += sorted(c for c in table.columns if c not in ordered)
+        return Run(table[ordered].astype(float), info)
+
+    @staticmethod
     def frame(parts: list[_Epochs], columns: dict[str, str]):
         """The finished parts as one table, a column at a time, each part's array let go
         once joined (no moment holds the table twice)."""
@@ -403,6 +476,23 @@ class _Epochs:
         # uncopied, one block a column: a long table is not held twice; a wide one is
         # consolidated (pandas slows down, and warns, on a frame of hundreds of blocks)
         return pd.DataFrame(joined, copy=len(joined) > WIDE_TABLE)
+
+
+def _trailing_evaluation(parts: list[_Epochs], columns: dict[str, str]) -> bool:
+    """``_table.drop_trailing_evaluation``'s test on parts: a last row with a validation or
+    test loss and no training loss, after rows that all have one."""
+    import numpy as np
+
+    train = next((c for c, t in columns.items() if t == "train_loss"), None)
+    if train is None:
+        return False
+    last = parts[-1].arrays
+    evaluated = [c for c, t in columns.items() if t.startswith(("val_", "test_"))
+                 and t.split("_", 1)[1] in _table.LOSS_LIKE and not np.isnan(last[c][-1])]
+    if not evaluated or not np.isnan(last[train][-1]):
+        return False
+    body = [p.arrays[train] for p in parts[:-1]] + [last[train][:-1]]
+    return not any(np.isnan(b).any() for b in body)
 
 
 class _Shaped:
