@@ -39,7 +39,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q
 
 test-frameworks: $(FW)/.installed
-	$(FW)/bin/python -m pytest -q tests/frameworks
+	$(FW)/bin/python -m pytest -q tests/frameworks tests/trackers
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check valgap tests scripts bench

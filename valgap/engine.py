@@ -11,7 +11,7 @@ from valgap import fit as fit_module
 from valgap import rules, verdict
 from valgap.config import Config
 from valgap.model import Facts, InputError, Result, RuleStatus, Run
-from valgap.parsers import Options, read
+from valgap.parsers import SEPARATE_RUNS, Options, read
 from valgap.parsers._table import downsample, pick_run
 from valgap.rules._base import Context, Skip
 from valgap.rules._signals import Curves
@@ -47,7 +47,9 @@ def _analyze_runs(read_runs: Callable[[], list[Run]], name: str, config: Config,
     """The results of the runs ``read_runs`` gives: the last one (or all), or the error."""
     try:
         runs = read_runs()
-        chosen = runs if all_runs else [pick_run(runs, name)]
+        # a tracker's runs are separate experiments, not restarts of one: each is analysed
+        separate = bool(runs) and runs[0].info.format in SEPARATE_RUNS
+        chosen = runs if all_runs or separate else [pick_run(runs, name)]
     except InputError as exc:
         return [Result(source=name, error=exc)]
     return [analyze_run(downsample(run), config, name) for run in chosen]

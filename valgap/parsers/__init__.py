@@ -21,11 +21,16 @@ from valgap.parsers import (
     lightning_progress,
     loop_text,
     memory,
+    mlflow_store,
     notebook,
     tb_events,
     tb_export,
 )
 from valgap.parsers._text import HEAD_BYTES, Limits, Source, decode
+
+# formats whose runs are separate experiments (a tracker's), each analysed; in a log, more
+# than one run means training restarted, and the last run is analysed by default
+SEPARATE_RUNS = {mlflow_store.NAME}
 
 LONG_HEAD_BYTES = 4 * 1024 * 1024
 
@@ -71,6 +76,8 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
                                  f"{exc.strerror or exc}", name, code="unreadable") from None
         if tb_events.is_event_file(path) or options.input_format == tb_events.NAME:
             return tb_events.parse_folder(path, name)
+        if mlflow_store.is_sqlite(path):  # an MLflow store, or said why it is none
+            return mlflow_store.parse_sqlite(path, name)
     return _read_text(Source(name, data, options.limits), options)
 
 
@@ -218,6 +225,8 @@ def _single_column(head: str) -> bool:
 
 
 def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
+    if mlflow_store.is_file_store(folder):
+        return mlflow_store.parse_folder(folder, name)
     state = _trainer_state(folder)
     if state is not None:
         return _read_text(Source(str(state), limits=options.limits), options)
@@ -230,7 +239,8 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         csvs = [p for p in exports if p.suffix.lower() == ".csv"]
         return tb_export.parse_files(csvs or exports, name)
     raise InputError("this folder holds no training log valgap can read as one run "
-                     "(TensorBoard logs, TensorBoard exports or trainer_state.json)", name,
+                     "(TensorBoard logs, TensorBoard exports, trainer_state.json or an MLflow "
+                     "store)", name,
                      code="unrecognised")
 
 

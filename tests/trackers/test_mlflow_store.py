@@ -1,0 +1,126 @@
+"""MLflow stores written by the real ``mlflow`` client: a file store (``mlruns/``) and a SQL
+store in SQLite (``mlflow.db``), read directly and read-only."""
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import pytest
+
+mlflow = pytest.importorskip("mlflow")
+
+from valgap import analyze  # noqa: E402
+from valgap.cli import main  # noqa: E402
+
+
+def _log(uri: str, runs: dict[str, tuple[float, bool]], epoch_metric: bool = False):
+    """Runs logged through the client: name -> (offset of training over validation,
+    whether it logs a loss at all)."""
+    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # mlflow 3.17 keeps file stores behind it
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("valgap-tests")
+    ids = {}
+    for name, (offset, has_loss) in runs.items():
+        with mlflow.start_run(run_name=name) as run:
+            ids[name] = run.info.run_id
+            mlflow.log_params({"batch_size": 64, "dropout": 0.5})
+            step = 0
+            for epoch in range(12):
+                val = 0.3 + math.exp(-epoch / 3)
+                if not has_loss:
+                    mlflow.log_metric("accuracy", 0.5 + epoch / 30, step=epoch)
+                    continue
+                if epoch_metric:  # Lightning's MLFlowLogger: steps, and an epoch metric
+                    for _ in range(4):
+                        mlflow.log_metric("train_loss_step", val + offset, step=step)
+                        mlflow.log_metric("epoch", epoch, step=step)
+                        step += 1
+                    mlflow.log_metric("train_loss_epoch", val + offset, step=step - 1)
+                    mlflow.log_metric("val_loss", val, step=step - 1)
+                else:  # Keras autolog: one step per epoch
+                    mlflow.log_metric("loss", val + offset, step=epoch)
+                    mlflow.log_metric("val_loss", val, step=epoch)
+    return ids
+
+
+@pytest.fixture(params=["file", "sqlite"])
+def store(request, tmp_path):
+    if request.param == "file":
+        path = tmp_path / "mlruns"
+        return path, f"file://{path}"
+    path = tmp_path / "mlflow.db"
+    return path, f"sqlite:///{path}"
+
+
+def test_each_run_is_read_named_and_judged(store):
+    path, uri = store
+    ids = _log(uri, {"with-dropout": (0.25, True), "plain": (-0.02, True)})
+    results = analyze(str(path))
+    assert len(results) == 2
+    by_name = {r.run.info.notes[0].split()[2]: r for r in results}
+    assert set(by_name) == {"with-dropout", "plain"}
+    dropout = by_name["with-dropout"]
+    assert ids["with-dropout"] in dropout.run.info.notes[0]
+    assert dropout.run.epochs == 12 and dropout.fit.fit == "val-below-train"
+    assert dropout.run.info.batch_size == 64  # a logged parameter that is a run fact
+    assert by_name["plain"].fit.fit != "val-below-train"
+
+
+def test_steps_with_an_epoch_metric_are_averaged_per_epoch(store):
+    path, uri = store
+    _log(uri, {"lightning": (0.25, True)}, epoch_metric=True)
+    result = analyze(str(path))[0]
+    assert result.run.epochs == 12
+    assert result.run.info.columns["train_loss"] == "train_loss_epoch"
+    assert result.run.table["val_loss"].iloc[0] == pytest.approx(1.3)
+
+
+def test_a_run_without_a_loss_is_left_out_and_a_store_of_none_is_refused(store):
+    path, uri = store
+    _log(uri, {"accuracy-only": (0.0, False)})
+    result = analyze(str(path))[0]
+    assert result.error is not None and "no MLflow run with a loss metric" in str(result.error)
+    _log(uri, {"good": (0.1, True)})
+    assert [r.error for r in analyze(str(path))] == [None]
+
+
+def test_reading_never_writes_to_the_store(store):
+    path, uri = store
+    _log(uri, {"run": (0.1, True)})
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
+    analyze(str(path))
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files} == before
+
+
+def test_a_folder_of_stores_is_walked_in_batch(tmp_path):
+    from click.testing import CliRunner
+
+    _log(f"file://{tmp_path / 'team' / 'mlruns'}", {"a": (0.2, True)})
+    _log(f"sqlite:///{tmp_path / 'team' / 'mlflow.db'}", {"b": (0.2, True)})
+    (tmp_path / "team" / "notes.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    out = CliRunner().invoke(main, ["analyze", str(tmp_path / "team"), "--format", "json"])
+    sources = sorted(json.loads(line)["source"].rsplit("/", 1)[-1]
+                     for line in out.output.splitlines() if line.startswith("{"))
+    assert sources == ["mlflow.db", "mlruns"]
+
+
+def test_a_corrupt_sqlite_store_is_one_clear_line(tmp_path):
+    from click.testing import CliRunner
+
+    path = tmp_path / "mlflow.db"
+    _log(f"sqlite:///{path}", {"a": (0.2, True)})
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * 3996  # the schema page damaged
+    path.write_bytes(bytes(data))
+    out = CliRunner().invoke(main, ["analyze", str(path)])
+    assert out.exit_code != 0 and "Traceback" not in out.output
+    assert "cannot read this MLflow SQLite store" in out.output
+    other = tmp_path / "notes.db"
+    import sqlite3
+
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE notes (text)")
+    out = CliRunner().invoke(main, ["analyze", str(other)])
+    assert out.exit_code != 0 and "without MLflow's tables" in out.output

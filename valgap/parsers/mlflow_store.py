@@ -1,0 +1,237 @@
+"""MLflow tracking stores read directly: a file store (``mlruns/``, one experiment's folder
+or one run's) and a SQL store in SQLite (``mlflow.db``, opened read-only).
+
+Both are plain formats (folders of ``timestamp value step`` lines and YAML; four SQL
+tables), so no ``mlflow`` package is needed to read them. Each MLflow run becomes one valgap
+run, named by its run name and id. Its metrics become columns the way CSV columns do
+(Keras autolog ``loss``/``val_loss``, Lightning ``train_loss``/``val_loss``; a ``*_epoch``
+value over its ``*_step`` one). When an ``epoch`` metric is logged, the values of each epoch
+are averaged into its row; otherwise each step is a row (an evaluation point). The
+``batch_size`` parameter, where logged, is a run fact.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _table
+from valgap.parsers._table import EpochRecord
+
+NAME = "mlflow"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+TABLES = {"experiments", "runs", "metrics", "params"}
+
+Metrics = dict[str, list[tuple[int, float]]]  # key -> (step, value) in logged order
+
+
+def is_sqlite(path: Path) -> bool:
+    """A SQLite database file (by its header). Only a regular file is opened: opening a FIFO
+    would block until a writer comes."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def is_sqlite_store(path: Path) -> bool:
+    """A SQLite file with MLflow's tables."""
+    if not is_sqlite(path):
+        return False
+    try:
+        with _connect(path) as db:
+            names = {row[0] for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except (OSError, sqlite3.Error):
+        return False
+    return names >= TABLES
+
+
+def is_file_store(folder: Path) -> bool:
+    """An ``mlruns/`` folder, one experiment's folder in it, or one run's folder."""
+    return _kind(folder) is not None
+
+
+def _kind(folder: Path) -> str | None:
+    meta = _meta(folder)
+    if "run_id" in meta or "run_uuid" in meta:
+        return "run"
+    if "experiment_id" in meta:
+        return "experiment"
+    try:
+        children = [c for c in folder.iterdir() if c.is_dir()]
+    except OSError:
+        return None
+    if any("experiment_id" in _meta(c) and "run_id" not in _meta(c) for c in children):
+        return "root"
+    return None
+
+
+def _meta(folder: Path) -> dict:
+    import yaml
+
+    path = folder / "meta.yaml"
+    try:
+        if not path.is_file() or path.stat().st_size > 1 << 20:
+            return {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def parse_folder(folder: Path, name: str) -> list[Run]:
+    kind = _kind(folder)
+    if kind == "run":
+        run_folders = [folder]
+    elif kind == "experiment":
+        run_folders = _runs_of(folder)
+    else:
+        run_folders = [r for exp in sorted(folder.iterdir()) if exp.is_dir()
+                       and "experiment_id" in _meta(exp) for r in _runs_of(exp)]
+    found = []
+    for run_folder in run_folders:
+        meta = _meta(run_folder)
+        if meta.get("lifecycle_stage") == "deleted":
+            continue
+        experiment = _meta(run_folder.parent).get("name", "")
+        metrics = _folder_metrics(run_folder / "metrics")
+        params = _folder_params(run_folder / "params")
+        run_id = str(meta.get("run_id") or meta.get("run_uuid") or run_folder.name)
+        found.append((str(meta.get("run_name") or ""), run_id, str(experiment), metrics,
+                      params))
+    return _runs(found, name)
+
+
+def _runs_of(experiment: Path) -> list[Path]:
+    return [r for r in sorted(experiment.iterdir())
+            if r.is_dir() and ("run_id" in _meta(r) or "run_uuid" in _meta(r))]
+
+
+def _folder_metrics(folder: Path) -> Metrics:
+    metrics: Metrics = {}
+    if not folder.is_dir():
+        return metrics
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        key = path.relative_to(folder).as_posix()  # a key with "/" is a nested file
+        points = []
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) < 2:
+                    continue
+                step = int(float(parts[2])) if len(parts) > 2 and _number(parts[2]) else 0
+                value = _number(parts[1])
+                if value is not None:
+                    points.append((step, value))
+        metrics[key] = points
+    return metrics
+
+
+def _folder_params(folder: Path) -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_text(encoding="utf-8", errors="replace")[:200].strip()
+            for p in folder.iterdir() if p.is_file()}
+
+
+def parse_sqlite(path: Path, name: str) -> list[Run]:
+    try:
+        with _connect(path) as db:
+            tables = {row[0] for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables >= TABLES:
+                raise InputError("a SQLite database without MLflow's tables (experiments, "
+                                 "runs, metrics, params): not a store valgap reads", name,
+                                 code="unrecognised")
+            experiments = dict(db.execute("SELECT experiment_id, name FROM experiments"))
+            rows = db.execute("SELECT run_uuid, name, experiment_id, lifecycle_stage "
+                              "FROM runs ORDER BY start_time, run_uuid").fetchall()
+            found = []
+            for run_id, run_name, experiment_id, stage in rows:
+                if stage == "deleted":
+                    continue
+                metrics: Metrics = {}
+                for key, step, value, is_nan in db.execute(
+                        "SELECT key, step, value, is_nan FROM metrics WHERE run_uuid = ? "
+                        "ORDER BY key, timestamp, step", (run_id,)):
+                    metrics.setdefault(key, []).append(
+                        (int(step or 0), math.nan if is_nan else float(value)))
+                params = dict(db.execute("SELECT key, value FROM params WHERE run_uuid = ?",
+                                         (run_id,)))
+                found.append((run_name or "", run_id, experiments.get(experiment_id, ""),
+                              metrics, params))
+    except sqlite3.Error as exc:  # locked, corrupt, not MLflow's schema
+        raise InputError(f"cannot read this MLflow SQLite store: {exc}", name,
+                         code="unreadable") from None
+    return _runs(found, name)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Read-only (valgap never writes to its inputs), waiting briefly on a writer's lock."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
+
+
+def _runs(found: list, name: str) -> list[Run]:
+    runs: list[Run] = []
+    usable = [f for f in found if any(_table.is_curve(k) for k in f[3])]
+    if not usable:
+        what = "no MLflow run" if not found else "no MLflow run with a loss metric"
+        raise InputError(f"{what} in this store", name, code="no-epochs")
+    for index, (run_name, run_id, experiment, metrics, params) in enumerate(usable, 1):
+        info = RunInfo(source=name, format=NAME, run_index=index, run_count=len(usable))
+        label = f"{run_name} ({run_id})" if run_name else run_id
+        info.notes.append(f"MLflow run {label}" + (f" in experiment {experiment!r}"
+                                                   if experiment else ""))
+        batch = _number(params.get("batch_size", ""))
+        if batch and batch > 0 and batch == int(batch):
+            info.batch_size = int(batch)
+        records = _records(metrics, info)
+        built = _table.build_runs(records, info)
+        for run in built:
+            run.info.run_index, run.info.run_count = index, len(usable)
+        runs.extend(built[-1:])
+    return runs
+
+
+def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
+    """One record per epoch (the mean of its values) when an ``epoch`` metric says which
+    step belongs to which; else one per step."""
+    epochs = sorted(metrics.get("epoch", []))
+    values = {k: v for k, v in metrics.items() if k != "epoch"}
+    if epochs:
+        steps = [s for s, _ in epochs]
+
+        def epoch_of(step: int) -> int:
+            import bisect
+
+            at = bisect.bisect_right(steps, step) - 1
+            return int(epochs[max(at, 0)][1])
+        info.notes.append("values averaged per epoch (the epoch metric names each step's)")
+    else:
+        def epoch_of(step: int) -> int:
+            return step
+        info.notes.append("no epoch metric: one row per logged step")
+    sums: dict[int, dict[str, list[float]]] = {}
+    for key, points in values.items():
+        for step, value in points:
+            cell = sums.setdefault(epoch_of(step), {}).setdefault(key, [0.0, 0])
+            cell[0] += value
+            cell[1] += 1
+    base = 1 if sums and min(sums) == 0 else 0
+    return [EpochRecord(epoch + base, {k: total / count for k, (total, count) in cells.items()})
+            for epoch, cells in sorted(sums.items())]
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value
