@@ -58,7 +58,12 @@ def main() -> None:
 
 
 @main.command(epilog=exitcodes.HELP)
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
+@click.option("--mlflow", "mlflow_uri", metavar="URI", help="An MLflow tracking URI to read "
+              "(a server http://..., sqlite:///..., postgresql://...); with --experiment. "
+              "Needs valgap[mlflow].")
+@click.option("--experiment", help="The MLflow experiment to read at --mlflow.")
+@click.option("--run", "run_id", metavar="ID", help="Only this MLflow run of --experiment.")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Output format (json = JSON Lines, one run per line).")
 @click.option("--input-format", type=click.Choice(sorted(
@@ -92,7 +97,8 @@ def main() -> None:
               help="Refuse an input holding more runs than this (restarted trainings).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show how each table was built and "
                                                     "which files were skipped.")
-def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_col: str | None,
+def analyze(inputs: tuple[str, ...], mlflow_uri: str | None, experiment: str | None,
+            run_id: str | None, fmt: str, input_format: str | None, train_col: str | None,
             val_col: str | None, config_path: str | None, fail_on: str, no_plot: bool,
             color: str, all_runs: bool, jobs: int | None, details: bool, output: str | None,
             skip_unreadable: bool, max_input_size: int, max_runs: int, verbose: bool) -> None:
@@ -103,9 +109,15 @@ def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_c
     python train.py | valgap analyze -
     valgap analyze history.csv --format json --fail-on overfit,diverged
     valgap analyze logs/ --format markdown -o summary.md
+    valgap analyze mlruns/                      # or mlflow.db
+    valgap analyze --mlflow http://127.0.0.1:5000 --experiment NAME
     """
     from valgap import runner
 
+    inputs = inputs + _tracking_inputs(mlflow_uri, experiment, run_id)
+    if not inputs:
+        raise click.UsageError("give at least one input (a file, a folder, or -), or "
+                               "--mlflow URI --experiment NAME")
     gate = _parse_fail_on(fail_on)
     job = runner.Job(inputs=list(inputs), fmt=fmt, input_format=input_format,
                      train_col=train_col, val_col=val_col, config_path=config_path,
@@ -114,6 +126,19 @@ def analyze(inputs: tuple[str, ...], fmt: str, input_format: str | None, train_c
                      skip_unreadable=skip_unreadable, max_input_bytes=max_input_size,
                      max_runs=max_runs)
     sys.exit(runner.run(job))
+
+
+def _tracking_inputs(uri: str | None, experiment: str | None,
+                     run_id: str | None) -> tuple[str, ...]:
+    if uri is None:
+        if experiment or run_id:
+            raise click.UsageError("--experiment and --run go with --mlflow URI")
+        return ()
+    if not experiment:
+        raise click.UsageError("--mlflow needs --experiment NAME")
+    from valgap.parsers.mlflow_store import tracking_input
+
+    return (tracking_input(uri, experiment, run_id),)
 
 
 def _parse_fail_on(text: str) -> set[str]:

@@ -124,3 +124,78 @@ def test_a_corrupt_sqlite_store_is_one_clear_line(tmp_path):
         db.execute("CREATE TABLE notes (text)")
     out = CliRunner().invoke(main, ["analyze", str(other)])
     assert out.exit_code != 0 and "without MLflow's tables" in out.output
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A real ``mlflow server`` on 127.0.0.1 and a free port, stopped after the test (also
+    when it fails)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
+         "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
+         "--default-artifact-root", str(tmp_path / "artifacts"), "--workers", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("mlflow server did not start")
+            time.sleep(0.5)
+        yield url
+    finally:
+        import signal
+
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_a_tracking_server_is_read_through_the_client(server):
+    from click.testing import CliRunner
+
+    ids = _log(server, {"with-dropout": (0.25, True), "plain": (-0.02, True)})
+    out = CliRunner().invoke(main, ["analyze", "--mlflow", server, "--experiment",
+                                    "valgap-tests", "--format", "json"])
+    reports = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    assert out.exit_code == 0 and len(reports) == 2
+    assert {r["run"]["notes"][0].split()[2] for r in reports} == {"with-dropout", "plain"}
+    one = CliRunner().invoke(main, ["analyze", "--mlflow", server, "--experiment",
+                                    "valgap-tests", "--run", ids["plain"], "--format", "json"])
+    assert len([line for line in one.output.splitlines() if line.startswith("{")]) == 1
+    missing = CliRunner().invoke(main, ["analyze", "--mlflow", server, "--experiment", "nope"])
+    assert missing.exit_code != 0 and "no experiment named 'nope'" in missing.output
+
+
+def test_a_server_that_is_down_is_one_clear_line_in_seconds():
+    import socket
+    import time
+
+    from click.testing import CliRunner
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    out = CliRunner().invoke(main, ["analyze", "--mlflow", f"http://127.0.0.1:{port}",
+                                    "--experiment", "x"])
+    assert out.exit_code != 0 and "cannot read MLflow at" in out.output
+    assert "Traceback" not in out.output and time.monotonic() - started < 30

@@ -67,6 +67,8 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
     if group:
         return tb_export.parse_files([Path(p) for p in group], name)
     path = Path(name)
+    if name.startswith(mlflow_store.PREFIX) and data is None:  # --mlflow URI --experiment
+        return mlflow_store.parse_tracking(name, name)
     if name != "-" and data is None:
         if _is_folder(name):
             try:

@@ -1,13 +1,16 @@
-"""MLflow tracking stores read directly: a file store (``mlruns/``, one experiment's folder
-or one run's) and a SQL store in SQLite (``mlflow.db``, opened read-only).
+"""MLflow tracking stores: a file store (``mlruns/``, one experiment's folder or one run's)
+and a SQL store in SQLite (``mlflow.db``, opened read-only), read directly; and any tracking
+URI (a server ``http://...``, ``sqlite:///...``, ``postgresql://...``) through the official
+client (the optional extra ``valgap[mlflow]``).
 
-Both are plain formats (folders of ``timestamp value step`` lines and YAML; four SQL
-tables), so no ``mlflow`` package is needed to read them. Each MLflow run becomes one valgap
-run, named by its run name and id. Its metrics become columns the way CSV columns do
-(Keras autolog ``loss``/``val_loss``, Lightning ``train_loss``/``val_loss``; a ``*_epoch``
-value over its ``*_step`` one). When an ``epoch`` metric is logged, the values of each epoch
-are averaged into its row; otherwise each step is a row (an evaluation point). The
-``batch_size`` parameter, where logged, is a run fact.
+The two local stores are plain formats (folders of ``timestamp value step`` lines and YAML;
+four SQL tables), so no ``mlflow`` package is needed to read them, and reading them directly
+cannot write to them (the client may migrate a SQLite schema when it opens one). Each MLflow
+run becomes one valgap run, named by its run name and id. Its metrics become columns the way
+CSV columns do (Keras autolog ``loss``/``val_loss``, Lightning ``train_loss``/``val_loss``;
+a ``*_epoch`` value over its ``*_step`` one). When an ``epoch`` metric is logged, the values
+of each epoch are averaged into its row; otherwise each step is a row (an evaluation point).
+The ``batch_size`` parameter, where logged, is a run fact.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
 
 NAME = "mlflow"
+PREFIX = "mlflow:"  # an input naming a tracking URI: mlflow:<uri>#<experiment>[/<run id>]
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLES = {"experiments", "runs", "metrics", "params"}
 
@@ -169,6 +173,51 @@ def parse_sqlite(path: Path, name: str) -> list[Run]:
                               metrics, params))
     except sqlite3.Error as exc:  # locked, corrupt, not MLflow's schema
         raise InputError(f"cannot read this MLflow SQLite store: {exc}", name,
+                         code="unreadable") from None
+    return _runs(found, name)
+
+
+def tracking_input(uri: str, experiment: str, run_id: str | None = None) -> str:
+    """The input string that stands for an experiment (or one run) at a tracking URI."""
+    return f"{PREFIX}{uri}#{experiment}" + (f"/{run_id}" if run_id else "")
+
+
+def parse_tracking(spec: str, name: str) -> list[Run]:
+    """The runs of an experiment (or one run) at a tracking URI, through the mlflow client."""
+    uri, _, target = spec[len(PREFIX):].rpartition("#")
+    experiment, _, run_id = target.partition("/")
+    # fail in seconds on a server that is down, not after minutes of retries
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    try:
+        from mlflow.exceptions import MlflowException
+        from mlflow.tracking import MlflowClient
+    except ImportError:
+        raise InputError("reading a tracking URI needs the mlflow client: pip install "
+                         "'valgap[mlflow]'", name, code="unrecognised") from None
+    try:
+        client = MlflowClient(tracking_uri=uri)
+        found_experiment = client.get_experiment_by_name(experiment)
+        if found_experiment is None:
+            raise InputError(f"no experiment named {experiment!r} at {uri}", name,
+                             code="not-found")
+        runs = ([client.get_run(run_id)] if run_id else
+                client.search_runs([found_experiment.experiment_id], max_results=10_000))
+        found = []
+        for run in runs:
+            metrics = {key: [(int(m.step), float(m.value))
+                             for m in client.get_metric_history(run.info.run_id, key)]
+                       for key in run.data.metrics}
+            found.append((run.info.run_name or "", run.info.run_id, experiment, metrics,
+                          dict(run.data.params)))
+    except InputError:
+        raise
+    except (MlflowException, OSError) as exc:
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"cannot read MLflow at {uri}: {first}", name,
+                         code="unreadable") from None
+    except Exception as exc:  # the client's transport errors (requests, urllib3)
+        raise InputError(f"cannot reach MLflow at {uri}: {type(exc).__name__}", name,
                          code="unreadable") from None
     return _runs(found, name)
 
