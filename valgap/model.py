@@ -67,6 +67,8 @@ class RunInfo:
     rows_read: int | None = None     # raw rows (lines, records) the table was built from
     reduced_from: int | None = None  # epochs before averaging into at most MAX_POINTS points
     reduction: str | None = None     # how the table was reduced, in words
+    facts: dict[str, Any] = field(default_factory=dict)  # run facts a tracker's params state
+    facts_origin: str = ""           # where those facts come from, in words
 
     def to_dict(self) -> dict[str, Any]:
         """What the log told about the run (beyond the spec's fields, for people and CI)."""

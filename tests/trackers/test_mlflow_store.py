@@ -64,6 +64,9 @@ def test_each_run_is_read_named_and_judged(store):
     assert ids["with-dropout"] in dropout.run.info.notes[0]
     assert dropout.run.epochs == 12 and dropout.fit.fit == "val-below-train"
     assert dropout.run.info.batch_size == 64  # a logged parameter that is a run fact
+    # the logged dropout rate is a run fact, as in valgap.yaml: the cause is no guess
+    assert dropout.causes[0].rule == "dropout" and not dropout.causes[0].guess
+    assert "the MLflow run's parameters" in dropout.causes[0].evidence
     assert by_name["plain"].fit.fit != "val-below-train"
 
 

@@ -241,12 +241,46 @@ def _runs(found: list, name: str) -> list[Run]:
         batch = _number(params.get("batch_size", ""))
         if batch and batch > 0 and batch == int(batch):
             info.batch_size = int(batch)
+        info.facts, info.facts_origin = param_facts(params), "the MLflow run's parameters"
         records = _records(metrics, info)
         built = _table.build_runs(records, info)
         for run in built:
             run.info.run_index, run.info.run_count = index, len(usable)
         runs.extend(built[-1:])
     return runs
+
+
+# logged parameter names -> the run fact they state
+RATE_PARAMS = {"dropout": "dropout", "dropout_rate": "dropout", "drop_rate": "dropout",
+               "label_smoothing": "loss_weighting", "label_smoothing_factor": "loss_weighting"}
+FLAG_PARAMS = {"batchnorm": "batchnorm", "batch_norm": "batchnorm",
+               "augmentation": "augmentation", "augment": "augmentation"}
+SIZE_PARAMS = {"n_train": "n_train", "train_size": "n_train", "num_train_samples": "n_train",
+               "n_val": "n_val", "val_size": "n_val", "num_val_samples": "n_val"}
+
+
+def param_facts(params: dict[str, str]) -> dict[str, object]:
+    """The run facts a run's parameters state, as valgap.yaml would (valgap.yaml still wins).
+
+    A ``weight_decay`` of 0 rules a penalty out; a positive one says nothing, since AdamW
+    and most optimisers decay the weights without adding a term to the logged loss."""
+    facts: dict[str, object] = {}
+    lowered = {k.lower(): v for k, v in params.items()}
+    for key, fact in RATE_PARAMS.items():
+        rate = _number(lowered.get(key, ""))
+        if rate is not None and 0 <= rate < 1:
+            facts[fact] = rate if fact == "dropout" and rate else rate > 0
+    for key, fact in FLAG_PARAMS.items():
+        text = str(lowered.get(key, "")).strip().lower()
+        if text in ("true", "false", "1", "0", "yes", "no"):
+            facts[fact] = text in ("true", "1", "yes")
+    for key, fact in SIZE_PARAMS.items():
+        size = _number(lowered.get(key, ""))
+        if size and size > 0 and size == int(size):
+            facts[fact] = int(size)
+    if _number(lowered.get("weight_decay", "")) == 0:
+        facts["weight_penalty"] = False
+    return facts
 
 
 def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
