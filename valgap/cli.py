@@ -64,6 +64,9 @@ def main() -> None:
               "Needs valgap[mlflow].")
 @click.option("--experiment", help="The MLflow experiment to read at --mlflow.")
 @click.option("--run", "run_id", metavar="ID", help="Only this MLflow run of --experiment.")
+@click.option("--annotate", is_flag=True, help="Set the verdict as tags (valgap.fit, "
+              "valgap.cause, valgap.verdict) on each analysed MLflow run: the one option "
+              "that writes. Needs valgap[mlflow].")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Output format (json = JSON Lines, one run per line).")
 @click.option("--input-format", type=click.Choice(sorted(
@@ -98,8 +101,9 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also show how each table was built and "
                                                     "which files were skipped.")
 def analyze(inputs: tuple[str, ...], mlflow_uri: str | None, experiment: str | None,
-            run_id: str | None, fmt: str, input_format: str | None, train_col: str | None,
-            val_col: str | None, config_path: str | None, fail_on: str, no_plot: bool,
+            run_id: str | None, annotate: bool, fmt: str, input_format: str | None,
+            train_col: str | None, val_col: str | None, config_path: str | None, fail_on: str,
+            no_plot: bool,
             color: str, all_runs: bool, jobs: int | None, details: bool, output: str | None,
             skip_unreadable: bool, max_input_size: int, max_runs: int, verbose: bool) -> None:
     """Analyse training logs: files, run folders, folders of runs, or - for standard input.
@@ -124,7 +128,7 @@ def analyze(inputs: tuple[str, ...], mlflow_uri: str | None, experiment: str | N
                      fail_on=gate, plot=not no_plot, color=color, all_runs=all_runs,
                      verbose=verbose, jobs=jobs, details=details, output=output,
                      skip_unreadable=skip_unreadable, max_input_bytes=max_input_size,
-                     max_runs=max_runs)
+                     max_runs=max_runs, annotate=annotate)
     sys.exit(runner.run(job))
 
 

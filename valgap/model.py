@@ -69,6 +69,7 @@ class RunInfo:
     reduction: str | None = None     # how the table was reduced, in words
     facts: dict[str, Any] = field(default_factory=dict)  # run facts a tracker's params state
     facts_origin: str = ""           # where those facts come from, in words
+    tracker: dict[str, str] = field(default_factory=dict)  # MLflow: {"uri", "run_id"}
 
     def to_dict(self) -> dict[str, Any]:
         """What the log told about the run (beyond the spec's fields, for people and CI)."""

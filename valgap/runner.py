@@ -43,6 +43,7 @@ class Job:
     skip_unreadable: bool = False
     max_input_bytes: int = Limits.max_bytes
     max_runs: int = Limits.max_runs
+    annotate: bool = False  # tag analysed MLflow runs with their verdicts
 
 
 def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
@@ -69,6 +70,10 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
     if not results:
         err.write("valgap: no training log found in the given paths\n")
         return exitcodes.USAGE
+    if job.annotate:
+        from valgap import annotate
+
+        annotate.mlflow_runs(results, err)
     try:
         _report(job, results, out)
     except BrokenPipeError:

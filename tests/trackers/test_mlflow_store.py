@@ -184,6 +184,11 @@ def test_a_tracking_server_is_read_through_the_client(server):
     one = CliRunner().invoke(main, ["analyze", "--mlflow", server, "--experiment",
                                     "valgap-tests", "--run", ids["plain"], "--format", "json"])
     assert len([line for line in one.output.splitlines() if line.startswith("{")]) == 1
+    CliRunner().invoke(main, ["analyze", "--mlflow", server, "--experiment", "valgap-tests",
+                              "--annotate", "--format", "json"])
+    tags = mlflow.tracking.MlflowClient(tracking_uri=server).get_run(ids["plain"]).data.tags
+    assert tags["valgap.fit"] == reports[[r["run"]["notes"][0].split()[2] for r in reports]
+                                         .index("plain")]["fit"]
     missing = CliRunner().invoke(main, ["analyze", "--mlflow", server, "--experiment", "nope"])
     assert missing.exit_code != 0 and "no experiment named 'nope'" in missing.output
 
@@ -202,3 +207,21 @@ def test_a_server_that_is_down_is_one_clear_line_in_seconds():
                                     "--experiment", "x"])
     assert out.exit_code != 0 and "cannot read MLflow at" in out.output
     assert "Traceback" not in out.output and time.monotonic() - started < 30
+
+
+def test_annotate_sets_the_verdict_as_tags_and_nothing_else(store):
+    from click.testing import CliRunner
+
+    path, uri = store
+    ids = _log(uri, {"with-dropout": (0.25, True)})
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    before = client.get_run(ids["with-dropout"]).data
+    plain = CliRunner().invoke(main, ["analyze", str(path), "--format", "json"])
+    assert "valgap.fit" not in client.get_run(ids["with-dropout"]).data.tags  # off by default
+    out = CliRunner().invoke(main, ["analyze", str(path), "--annotate", "--format", "json"])
+    assert out.exit_code == plain.exit_code == 0
+    after = client.get_run(ids["with-dropout"]).data
+    assert after.tags["valgap.fit"] == "val-below-train"
+    assert after.tags["valgap.cause"] == "dropout"
+    assert after.tags["valgap.verdict"].startswith("Validation loss stays below")
+    assert after.metrics == before.metrics and after.params == before.params

@@ -110,7 +110,9 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
         run_id = str(meta.get("run_id") or meta.get("run_uuid") or run_folder.name)
         found.append((str(meta.get("run_name") or ""), run_id, str(experiment), metrics,
                       params))
-    return _runs(found, name)
+    root = folder if kind == "root" else (folder.parent if kind == "experiment"
+                                          else folder.parent.parent)
+    return _runs(found, name, root.resolve().as_uri())
 
 
 def _runs_of(experiment: Path) -> list[Path]:
@@ -174,7 +176,7 @@ def parse_sqlite(path: Path, name: str) -> list[Run]:
     except sqlite3.Error as exc:  # locked, corrupt, not MLflow's schema
         raise InputError(f"cannot read this MLflow SQLite store: {exc}", name,
                          code="unreadable") from None
-    return _runs(found, name)
+    return _runs(found, name, f"sqlite:///{path.resolve()}")
 
 
 def tracking_input(uri: str, experiment: str, run_id: str | None = None) -> str:
@@ -219,7 +221,7 @@ def parse_tracking(spec: str, name: str) -> list[Run]:
     except Exception as exc:  # the client's transport errors (requests, urllib3)
         raise InputError(f"cannot reach MLflow at {uri}: {type(exc).__name__}", name,
                          code="unreadable") from None
-    return _runs(found, name)
+    return _runs(found, name, uri)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -227,7 +229,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
 
 
-def _runs(found: list, name: str) -> list[Run]:
+def _runs(found: list, name: str, uri: str = "") -> list[Run]:
     runs: list[Run] = []
     usable = [f for f in found if any(_table.is_curve(k) for k in f[3])]
     if not usable:
@@ -242,6 +244,8 @@ def _runs(found: list, name: str) -> list[Run]:
         if batch and batch > 0 and batch == int(batch):
             info.batch_size = int(batch)
         info.facts, info.facts_origin = param_facts(params), "the MLflow run's parameters"
+        if uri:  # where --annotate sets its tags
+            info.tracker = {"uri": uri, "run_id": run_id}
         records = _records(metrics, info)
         built = _table.build_runs(records, info)
         for run in built:
