@@ -4,7 +4,7 @@ A folder is one run when it is a TensorBoard log folder (``train/`` + ``validati
 event files of its own), a Lightning ``version_N/`` (``metrics.csv``), a Trainer output
 folder (``trainer_state.json``) or a folder of TensorBoard exports; an MLflow file store
 (``mlruns/``, an experiment's or a run's folder) is one input of all its runs, and so is an
-MLflow SQLite store (``mlflow.db``). A Keras log and the
+MLflow SQLite store (``mlflow.db``) and a W&B ``wandb/`` folder of local runs. A Keras log and the
 CSVLogger file of the same run, side by side, are analysed once, from the log (which also
 shows the model summary and the split sizes). Files that are not training logs are skipped.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from valgap.model import InputError
-from valgap.parsers import mlflow_store, tb_events, tb_export
+from valgap.parsers import mlflow_store, tb_events, tb_export, wandb_run
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
 SKIP_NAMES = {"valgap.yaml", "hparams.yaml", "label.yaml", "config.json", "README.md"}
@@ -69,6 +69,8 @@ def _run_folder(folder: Path) -> bool:
     names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     if ("meta.yaml" in names or folder.name == "mlruns") and mlflow_store.is_file_store(folder):
         return True  # mlruns/, an experiment's or a run's folder
+    if wandb_run.is_folder(folder):  # wandb/, or one run's folder in it
+        return True
     if "trainer_state.json" in names:
         return True
     if any(tb_events.is_event_file(folder / n) for n in names):

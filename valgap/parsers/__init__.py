@@ -25,12 +25,13 @@ from valgap.parsers import (
     notebook,
     tb_events,
     tb_export,
+    wandb_run,
 )
 from valgap.parsers._text import HEAD_BYTES, Limits, Source, decode
 
 # formats whose runs are separate experiments (a tracker's), each analysed; in a log, more
 # than one run means training restarted, and the last run is analysed by default
-SEPARATE_RUNS = {mlflow_store.NAME}
+SEPARATE_RUNS = {mlflow_store.NAME, wandb_run.NAME}
 
 LONG_HEAD_BYTES = 4 * 1024 * 1024
 
@@ -80,6 +81,8 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
             return tb_events.parse_folder(path, name)
         if mlflow_store.is_sqlite(path):  # an MLflow store, or said why it is none
             return mlflow_store.parse_sqlite(path, name)
+        if path.suffix == ".wandb" and wandb_run.is_log(path):
+            return wandb_run.parse_log(path, name)
     return _read_text(Source(name, data, options.limits), options)
 
 
@@ -229,6 +232,8 @@ def _single_column(head: str) -> bool:
 def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
     if mlflow_store.is_file_store(folder):
         return mlflow_store.parse_folder(folder, name)
+    if wandb_run.is_folder(folder):
+        return wandb_run.parse_folder(folder, name)
     state = _trainer_state(folder)
     if state is not None:
         return _read_text(Source(str(state), limits=options.limits), options)
@@ -241,8 +246,8 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         csvs = [p for p in exports if p.suffix.lower() == ".csv"]
         return tb_export.parse_files(csvs or exports, name)
     raise InputError("this folder holds no training log valgap can read as one run "
-                     "(TensorBoard logs, TensorBoard exports, trainer_state.json or an MLflow "
-                     "store)", name,
+                     "(TensorBoard logs, TensorBoard exports, trainer_state.json, an MLflow "
+                     "store or W&B runs)", name,
                      code="unrecognised")
 
 

@@ -20,16 +20,15 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _table
-from valgap.parsers._table import EpochRecord
+from valgap.model import InputError, Run
+from valgap.parsers import _tracker
 
 NAME = "mlflow"
 PREFIX = "mlflow:"  # an input naming a tracking URI: mlflow:<uri>#<experiment>[/<run id>]
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLES = {"experiments", "runs", "metrics", "params"}
 
-Metrics = dict[str, list[tuple[int, float]]]  # key -> (step, value) in logged order
+Metrics = _tracker.Metrics
 
 
 def is_sqlite(path: Path) -> bool:
@@ -112,7 +111,7 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
                       params))
     root = folder if kind == "root" else (folder.parent if kind == "experiment"
                                           else folder.parent.parent)
-    return _runs(found, name, root.resolve().as_uri())
+    return _tracker.runs(found, name, NAME, "MLflow", root.resolve().as_uri())
 
 
 def _runs_of(experiment: Path) -> list[Path]:
@@ -132,8 +131,8 @@ def _folder_metrics(folder: Path) -> Metrics:
                 parts = line.split()
                 if len(parts) < 2:
                     continue
-                step = int(float(parts[2])) if len(parts) > 2 and _number(parts[2]) else 0
-                value = _number(parts[1])
+                step = int(float(parts[2])) if len(parts) > 2 and _tracker.number(parts[2]) else 0
+                value = _tracker.number(parts[1])
                 if value is not None:
                     points.append((step, value))
         metrics[key] = points
@@ -176,7 +175,7 @@ def parse_sqlite(path: Path, name: str) -> list[Run]:
     except sqlite3.Error as exc:  # locked, corrupt, not MLflow's schema
         raise InputError(f"cannot read this MLflow SQLite store: {exc}", name,
                          code="unreadable") from None
-    return _runs(found, name, f"sqlite:///{path.resolve()}")
+    return _tracker.runs(found, name, NAME, "MLflow", f"sqlite:///{path.resolve()}")
 
 
 def tracking_input(uri: str, experiment: str, run_id: str | None = None) -> str:
@@ -221,7 +220,7 @@ def parse_tracking(spec: str, name: str) -> list[Run]:
     except Exception as exc:  # the client's transport errors (requests, urllib3)
         raise InputError(f"cannot reach MLflow at {uri}: {type(exc).__name__}", name,
                          code="unreadable") from None
-    return _runs(found, name, uri)
+    return _tracker.runs(found, name, NAME, "MLflow", uri)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -229,96 +228,3 @@ def _connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
 
 
-def _runs(found: list, name: str, uri: str = "") -> list[Run]:
-    runs: list[Run] = []
-    usable = [f for f in found if any(_table.is_curve(k) for k in f[3])]
-    if not usable:
-        what = "no MLflow run" if not found else "no MLflow run with a loss metric"
-        raise InputError(f"{what} in this store", name, code="no-epochs")
-    for index, (run_name, run_id, experiment, metrics, params) in enumerate(usable, 1):
-        info = RunInfo(source=name, format=NAME, run_index=index, run_count=len(usable))
-        label = f"{run_name} ({run_id})" if run_name else run_id
-        info.notes.append(f"MLflow run {label}" + (f" in experiment {experiment!r}"
-                                                   if experiment else ""))
-        batch = _number(params.get("batch_size", ""))
-        if batch and batch > 0 and batch == int(batch):
-            info.batch_size = int(batch)
-        info.facts, info.facts_origin = param_facts(params), "the MLflow run's parameters"
-        if uri:  # where --annotate sets its tags
-            info.tracker = {"uri": uri, "run_id": run_id}
-        records = _records(metrics, info)
-        built = _table.build_runs(records, info)
-        for run in built:
-            run.info.run_index, run.info.run_count = index, len(usable)
-        runs.extend(built[-1:])
-    return runs
-
-
-# logged parameter names -> the run fact they state
-RATE_PARAMS = {"dropout": "dropout", "dropout_rate": "dropout", "drop_rate": "dropout",
-               "label_smoothing": "loss_weighting", "label_smoothing_factor": "loss_weighting"}
-FLAG_PARAMS = {"batchnorm": "batchnorm", "batch_norm": "batchnorm",
-               "augmentation": "augmentation", "augment": "augmentation"}
-SIZE_PARAMS = {"n_train": "n_train", "train_size": "n_train", "num_train_samples": "n_train",
-               "n_val": "n_val", "val_size": "n_val", "num_val_samples": "n_val"}
-
-
-def param_facts(params: dict[str, str]) -> dict[str, object]:
-    """The run facts a run's parameters state, as valgap.yaml would (valgap.yaml still wins).
-
-    A ``weight_decay`` of 0 rules a penalty out; a positive one says nothing, since AdamW
-    and most optimisers decay the weights without adding a term to the logged loss."""
-    facts: dict[str, object] = {}
-    lowered = {k.lower(): v for k, v in params.items()}
-    for key, fact in RATE_PARAMS.items():
-        rate = _number(lowered.get(key, ""))
-        if rate is not None and 0 <= rate < 1:
-            facts[fact] = rate if fact == "dropout" and rate else rate > 0
-    for key, fact in FLAG_PARAMS.items():
-        text = str(lowered.get(key, "")).strip().lower()
-        if text in ("true", "false", "1", "0", "yes", "no"):
-            facts[fact] = text in ("true", "1", "yes")
-    for key, fact in SIZE_PARAMS.items():
-        size = _number(lowered.get(key, ""))
-        if size and size > 0 and size == int(size):
-            facts[fact] = int(size)
-    if _number(lowered.get("weight_decay", "")) == 0:
-        facts["weight_penalty"] = False
-    return facts
-
-
-def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
-    """One record per epoch (the mean of its values) when an ``epoch`` metric says which
-    step belongs to which; else one per step."""
-    epochs = sorted(metrics.get("epoch", []))
-    values = {k: v for k, v in metrics.items() if k != "epoch"}
-    if epochs:
-        steps = [s for s, _ in epochs]
-
-        def epoch_of(step: int) -> int:
-            import bisect
-
-            at = bisect.bisect_right(steps, step) - 1
-            return int(epochs[max(at, 0)][1])
-        info.notes.append("values averaged per epoch (the epoch metric names each step's)")
-    else:
-        def epoch_of(step: int) -> int:
-            return step
-        info.notes.append("no epoch metric: one row per logged step")
-    sums: dict[int, dict[str, list[float]]] = {}
-    for key, points in values.items():
-        for step, value in points:
-            cell = sums.setdefault(epoch_of(step), {}).setdefault(key, [0.0, 0])
-            cell[0] += value
-            cell[1] += 1
-    base = 1 if sums and min(sums) == 0 else 0
-    return [EpochRecord(epoch + base, {k: total / count for k, (total, count) in cells.items()})
-            for epoch, cells in sorted(sums.items())]
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return None
-    return value

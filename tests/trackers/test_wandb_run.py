@@ -1,0 +1,70 @@
+"""W&B runs written by the real ``wandb`` package in offline mode (no network): their
+``run-<id>.wandb`` transaction logs read as valgap runs."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("wandb")
+
+from click.testing import CliRunner
+
+from valgap import analyze
+from valgap.cli import main
+
+SCRIPT = """
+import math, sys, wandb
+name, offset, per_step = sys.argv[1], float(sys.argv[2]), sys.argv[3] == "1"
+run = wandb.init(project="valgap-tests", name=name, config={"dropout": 0.5, "batch_size": 32})
+for epoch in range(12):
+    val = 0.3 + math.exp(-epoch / 3)
+    if per_step:
+        for _ in range(5):
+            wandb.log({"epoch": epoch, "train_loss": val + offset})
+        wandb.log({"epoch": epoch, "val_loss": val})
+    else:
+        wandb.log({"epoch": epoch, "loss": val + offset, "val_loss": val})
+run.finish()
+"""
+
+
+def offline_run(folder, name: str, offset: float, per_step: bool = False) -> None:
+    env = dict(os.environ, WANDB_MODE="offline", WANDB_DIR=str(folder), WANDB_SILENT="true",
+               WANDB_DISABLE_GIT="true")
+    subprocess.run([sys.executable, "-c", SCRIPT, name, str(offset), "1" if per_step else "0"],
+                   env=env, check=True, timeout=120, cwd=folder)
+
+
+def test_offline_runs_are_read_named_and_judged(tmp_path):
+    offline_run(tmp_path, "with-dropout", 0.25)
+    offline_run(tmp_path, "plain", -0.02)
+    results = analyze(str(tmp_path / "wandb"))
+    by_name = {r.run.info.notes[0].split()[2]: r for r in results}
+    assert set(by_name) == {"with-dropout", "plain"}
+    dropout = by_name["with-dropout"]
+    assert dropout.run.epochs == 12 and dropout.fit.fit == "val-below-train"
+    assert dropout.causes[0].rule == "dropout"  # the config's dropout is a run fact
+    assert "the W&B run's parameters" in dropout.causes[0].evidence
+
+
+def test_steps_with_an_epoch_key_are_averaged_per_epoch_and_a_run_folder_reads_alone(tmp_path):
+    offline_run(tmp_path, "steps", 0.1, per_step=True)
+    run_folder = next((tmp_path / "wandb").glob("offline-run-*"))
+    result = analyze(str(run_folder))[0]
+    assert result.run.epochs == 12
+    assert result.run.table["val_loss"].iloc[0] == pytest.approx(1.3)
+
+
+def test_a_project_folder_is_walked_and_a_cut_log_is_one_clear_line(tmp_path):
+    offline_run(tmp_path, "a", 0.2)
+    out = CliRunner().invoke(main, ["analyze", str(tmp_path), "--format", "json"])
+    reports = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    assert [r["format"] for r in reports] == ["wandb"]
+    log = next((tmp_path / "wandb").glob("offline-run-*/run-*.wandb"))
+    log.write_bytes(log.read_bytes()[:200])  # a run killed early: its header and little else
+    out = CliRunner().invoke(main, ["analyze", str(log)])
+    assert out.exit_code != 0 and "Traceback" not in out.output

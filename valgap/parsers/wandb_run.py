@@ -1,0 +1,161 @@
+"""Weights & Biases runs kept locally: a run folder (``wandb/run-*/``,
+``wandb/offline-run-*/``), its ``run-<id>.wandb`` transaction log, or the ``wandb/`` folder
+of many runs (each analysed).
+
+The transaction log is LevelDB's log format (32 KiB blocks of checksummed, possibly split
+records) holding W&B's protocol-buffer records; the record classes come from the ``wandb``
+package (the optional extra ``valgap[wandb]``). A run's ``history`` records become its rows
+(per ``_step``; averaged per epoch when an ``epoch`` key is logged), its config the
+parameters that are run facts. W&B's chart exports (CSV) are read by the CSV reader.
+"""
+from __future__ import annotations
+
+import json
+import re
+import struct
+from pathlib import Path
+
+from valgap.model import InputError, Run
+from valgap.parsers import _tracker
+
+NAME = "wandb"
+HEADER = struct.Struct("<4sHB")   # ":W&B", magic 0xBEE1, version
+RECORD = struct.Struct("<IHB")    # checksum, length, type
+BLOCK = 32 * 1024
+FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
+RUN_FOLDER = re.compile(r"^(?:offline-)?run-\d{8}_\d{6}-\w{1,64}$")
+MAX_LOG_BYTES = 2 << 30  # past this a transaction log is refused, not read into memory
+
+
+def is_log(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b":W&B"
+    except OSError:
+        return False
+
+
+def _logs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("run-*.wandb"))
+
+
+def is_folder(folder: Path) -> bool:
+    """A run's folder, or a ``wandb/`` folder that holds run folders."""
+    if RUN_FOLDER.match(folder.name) and _logs(folder):
+        return True
+    try:
+        return folder.name == "wandb" and any(
+            RUN_FOLDER.match(c.name) and _logs(c) for c in folder.iterdir() if c.is_dir())
+    except OSError:
+        return False
+
+
+def parse_folder(folder: Path, name: str) -> list[Run]:
+    if RUN_FOLDER.match(folder.name):
+        logs = _logs(folder)
+    else:
+        logs = [log for c in sorted(folder.iterdir())
+                if c.is_dir() and RUN_FOLDER.match(c.name) for log in _logs(c)]
+    return _tracker.runs([_read(log, name) for log in logs], name, NAME, "W&B")
+
+
+def parse_log(path: Path, name: str) -> list[Run]:
+    return _tracker.runs([_read(path, name)], name, NAME, "W&B")
+
+
+def _read(path: Path, name: str) -> _tracker.Found:
+    try:
+        from wandb.proto import wandb_internal_pb2
+    except ImportError:
+        raise InputError("reading a W&B run needs the wandb package: pip install "
+                         "'valgap[wandb]'", name, code="unrecognised") from None
+    from google.protobuf.message import DecodeError
+
+    run_name = run_id = project = ""
+    config: dict[str, str] = {}
+    metrics: _tracker.Metrics = {}
+    for data in _records(path, name):
+        record = wandb_internal_pb2.Record()
+        try:
+            record.ParseFromString(data)
+        except DecodeError:
+            continue  # a damaged record: the rest of the log still reads
+        kind = record.WhichOneof("record_type")
+        if kind == "run":
+            run_name, run_id = record.run.display_name, record.run.run_id
+            project = record.run.project
+            config.update(_config(record.run.config.update))
+        elif kind == "config":
+            config.update(_config(record.config.update))
+        elif kind == "history":
+            _history(record.history.item, metrics)
+    return run_name, run_id or path.stem.removeprefix("run-"), project, metrics, config
+
+
+def _records(path: Path, name: str):
+    """The records of a LevelDB-format log (split records joined); a truncated tail ends it."""
+    try:
+        if path.stat().st_size > MAX_LOG_BYTES:
+            raise InputError(f"the W&B log is over {MAX_LOG_BYTES >> 30} GiB: not read", name,
+                             code="limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}", name,
+                         code="unreadable") from None
+    if len(data) < HEADER.size or data[:4] != b":W&B":
+        raise InputError(f"{path.name} is not a W&B transaction log", name,
+                         code="unrecognised")
+    pos, pending = HEADER.size, b""
+    while pos + RECORD.size <= len(data):
+        left = BLOCK - pos % BLOCK
+        if left < RECORD.size:  # a block's tail too short for a header is padding
+            pos += left
+            continue
+        _, length, kind = RECORD.unpack_from(data, pos)
+        if kind == 0 and length == 0:
+            pos += left
+            continue
+        chunk = data[pos + RECORD.size:pos + RECORD.size + length]
+        pos += RECORD.size + length
+        if kind == FULL:
+            yield chunk
+        elif kind == FIRST:
+            pending = chunk
+        elif kind == MIDDLE:
+            pending += chunk
+        elif kind == LAST:
+            yield pending + chunk
+            pending = b""
+
+
+def _config(items) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if item.key.startswith("_"):
+            continue
+        try:
+            value = json.loads(item.value_json)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and "value" in value:  # the older {"value": ...} wrapping
+            value = value["value"]
+        if isinstance(value, (int, float, str, bool)):
+            out[item.key] = str(value)
+    return out
+
+
+def _history(items, metrics: _tracker.Metrics) -> None:
+    row = {}
+    for item in items:
+        key = item.key or "/".join(item.nested_key)
+        try:
+            row[key] = json.loads(item.value_json)
+        except ValueError:
+            continue
+    step = row.get("_step")
+    if not isinstance(step, (int, float)):
+        return
+    for key, value in row.items():
+        if key.startswith("_") or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        metrics.setdefault(key, []).append((int(step), float(value)))
