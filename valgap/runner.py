@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -57,9 +57,19 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
     except config_module.ConfigError as exc:
         err.write(f"valgap: {printable(str(exc))}\n")
         return exitcodes.USAGE
-    found = discover(job.inputs)
-    results, skipped = _collect(found.targets, job, given, err)
-    results += [Result(source=e.source, error=e) for e in found.errors]
+    from valgap import remote
+
+    staged = remote.stage(job.inputs, job.max_input_bytes)  # URLs: local copies
+    try:
+        found = discover(staged.inputs)
+        results, skipped = _collect(found.targets, replace(job, inputs=staged.inputs), given,
+                                    err)
+    finally:
+        staged.cleanup()
+    results += [Result(source=e.source, error=e) for e in found.errors + staged.errors]
+    if staged.local_to_url:  # each result named by the URL it was read from
+        for result in results:
+            _rename(result, staged.url_of)
     if job.verbose:
         for name in found.skipped + skipped:
             err.write(f"valgap: skipped {shown(name)}: not a training log\n")
@@ -87,6 +97,14 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
                   f"{exc.strerror or exc}\n")
         return exitcodes.OUTPUT
     return exit_code(results, job.fail_on, job.skip_unreadable)
+
+
+def _rename(result: Result, url_of) -> None:
+    result.source = url_of(result.source)
+    if result.error is not None:
+        result.error.source = url_of(result.error.source)
+    if result.run is not None:
+        result.run.info.source = url_of(result.run.info.source)
 
 
 class OutputError(Exception):

@@ -1,0 +1,97 @@
+"""Inputs as URLs: a folder of logs in a bucket of a local S3-compatible server (moto's
+server mode on 127.0.0.1, started and stopped by the test), read through fsspec/s3fs."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+pytest.importorskip("s3fs")
+boto3 = pytest.importorskip("boto3")
+pytest.importorskip("moto")
+
+from click.testing import CliRunner  # noqa: E402
+
+from tests.conftest import SAMPLES  # noqa: E402
+from valgap.cli import main  # noqa: E402
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+                                "-p", str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(endpoint, timeout=2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("moto server did not start")
+                time.sleep(0.3)
+        # credentials and endpoint from the store's own environment, as a user's would be
+        for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                           "AWS_DEFAULT_REGION": "us-east-1",
+                           "AWS_ENDPOINT_URL": endpoint}.items():
+            monkeypatch.setenv(key, value)
+        client = boto3.client("s3", endpoint_url=endpoint)
+        client.create_bucket(Bucket="runs")
+        yield client
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _reports(out) -> list[dict]:
+    return [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+
+
+def test_a_folder_in_a_bucket_is_walked_like_a_local_one(s3, tmp_path):
+    for name in ("dropout.log", "overfit.csv", "measured-hf.json"):
+        s3.upload_file(str(SAMPLES / name), "runs", f"team/exp1/{name}")
+    s3.put_object(Bucket="runs", Key="team/exp1/notes.png", Body=b"\x89PNG not a log")
+    out = CliRunner().invoke(main, ["analyze", "s3://runs/team/", "--format", "json"])
+    reports = _reports(out)
+    assert sorted(r["source"] for r in reports) == [
+        "s3://runs/team/exp1/dropout.log", "s3://runs/team/exp1/measured-hf.json",
+        "s3://runs/team/exp1/overfit.csv"]
+    fits = {r["source"].rsplit("/", 1)[-1]: r["fit"] for r in reports}
+    assert fits["dropout.log"] == "val-below-train" and fits["overfit.csv"] == "overfit"
+    assert "valgap-remote" not in out.output  # no local temporary path leaks into the report
+
+
+def test_one_object_and_bad_urls_are_one_clear_line_each(s3):
+    s3.upload_file(str(SAMPLES / "healthy.csv"), "runs", "healthy.csv")
+    out = CliRunner().invoke(main, ["analyze", "s3://runs/healthy.csv", "--format", "json"])
+    assert [r["fit"] for r in _reports(out)] == ["good-fit"], out.output
+    out = CliRunner().invoke(main, ["analyze", "s3://runs/missing.csv",
+                                    "s3://no-such-bucket/x.log", str(SAMPLES / "healthy.csv")])
+    assert out.exit_code != 0 and "Traceback" not in out.output
+    assert "s3://runs/missing.csv" in out.output and "s3://no-such-bucket/x.log" in out.output
+    assert "good-fit" in out.output or "good fit" in out.output.lower()  # the rest still read
+
+
+def test_a_protocol_without_its_package_names_the_extra():
+    if shutil.which("true") is None:
+        pytest.skip("no shell tools")
+    out = CliRunner().invoke(main, ["analyze", "nosuchproto://bucket/run.log"])
+    assert out.exit_code != 0 and "Traceback" not in out.output
+    assert "nosuchproto" in out.output
