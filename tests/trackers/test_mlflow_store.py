@@ -225,3 +225,27 @@ def test_annotate_sets_the_verdict_as_tags_and_nothing_else(store):
     assert after.tags["valgap.cause"] == "dropout"
     assert after.tags["valgap.verdict"].startswith("Validation loss stays below")
     assert after.metrics == before.metrics and after.params == before.params
+
+
+def test_a_locked_sqlite_store_is_one_clear_line_and_the_batch_goes_on(tmp_path):
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    path = tmp_path / "mlflow.db"
+    _log(f"sqlite:///{path}", {"a": (0.2, True)})
+    holder = sqlite3.connect(path, timeout=0)
+    try:  # another process writing: an exclusive lock held
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE runs SET name = name")
+        other = tmp_path / "other.csv"
+        other.write_text("epoch,loss,val_loss\n0,1.0,0.9\n1,0.8,0.7\n2,0.7,0.6\n")
+        out = CliRunner().invoke(main, ["analyze", str(path), str(other), "--format", "json"])
+    finally:
+        holder.rollback()
+        holder.close()
+    reports = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    errors = [r for r in reports if r["error"]]
+    assert len(errors) == 1 and "locked" in errors[0]["error"]["message"]
+    assert any(r["source"].endswith("other.csv") and r["fit"] for r in reports)
