@@ -249,3 +249,22 @@ def test_a_locked_sqlite_store_is_one_clear_line_and_the_batch_goes_on(tmp_path)
     errors = [r for r in reports if r["error"]]
     assert len(errors) == 1 and "locked" in errors[0]["error"]["message"]
     assert any(r["source"].endswith("other.csv") and r["fit"] for r in reports)
+
+
+def test_train_and_val_columns_can_be_named(store):
+    path, uri = store
+    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("valgap-tests")
+    with mlflow.start_run(run_name="custom"):
+        for epoch in range(8):
+            mlflow.log_metric("loss", 5.0, step=epoch)  # not the one to read
+            mlflow.log_metric("ce", 1.0 / (epoch + 1), step=epoch)
+            mlflow.log_metric("holdout_ce", 1.2 / (epoch + 1), step=epoch)
+    from click.testing import CliRunner
+
+    out = CliRunner().invoke(main, ["analyze", str(path), "--train-col", "ce", "--val-col",
+                                    "holdout_ce", "--format", "json"])
+    report = json.loads(out.output.splitlines()[0])
+    assert report["epochs"] == 8 and report["fit"] != "underfit"  # ce, not the flat loss
+    assert "train_loss <- ce, val_loss <- holdout_ce" in " ".join(report["run"]["notes"])

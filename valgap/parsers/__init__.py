@@ -69,7 +69,7 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
         return tb_export.parse_files([Path(p) for p in group], name)
     path = Path(name)
     if name.startswith(mlflow_store.PREFIX) and data is None:  # --mlflow URI --experiment
-        return mlflow_store.parse_tracking(name, name)
+        return mlflow_store.parse_tracking(name, name, (options.train_col, options.val_col))
     if name != "-" and data is None:
         if _is_folder(name):
             try:
@@ -80,9 +80,9 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
         if tb_events.is_event_file(path) or options.input_format == tb_events.NAME:
             return tb_events.parse_folder(path, name)
         if mlflow_store.is_sqlite(path):  # an MLflow store, or said why it is none
-            return mlflow_store.parse_sqlite(path, name)
+            return mlflow_store.parse_sqlite(path, name, (options.train_col, options.val_col))
         if path.suffix == ".wandb" and wandb_run.is_log(path):
-            return wandb_run.parse_log(path, name)
+            return wandb_run.parse_log(path, name, (options.train_col, options.val_col))
     return _read_text(Source(name, data, options.limits), options)
 
 
@@ -230,10 +230,11 @@ def _single_column(head: str) -> bool:
 
 
 def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
+    columns = (options.train_col, options.val_col)
     if mlflow_store.is_file_store(folder):
-        return mlflow_store.parse_folder(folder, name)
+        return mlflow_store.parse_folder(folder, name, columns)
     if wandb_run.is_folder(folder):
-        return wandb_run.parse_folder(folder, name)
+        return wandb_run.parse_folder(folder, name, columns)
     state = _trainer_state(folder)
     if state is not None:
         return _read_text(Source(str(state), limits=options.limits), options)

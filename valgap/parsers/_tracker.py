@@ -13,9 +13,14 @@ Metrics = dict[str, list[tuple[int, float]]]  # key -> (step, value) in logged o
 Found = tuple[str, str, str, Metrics, dict[str, str]]
 
 
-def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "") -> list[Run]:
+Columns = tuple[str | None, str | None]  # --train-col and --val-col: the metrics to use
+
+
+def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "",
+         columns: Columns = (None, None)) -> list[Run]:
     """One valgap run per tracker run that logged a loss, named by its name and id."""
     runs: list[Run] = []
+    found = [(*f[:3], _chosen(f[3], columns), f[4]) for f in found]
     usable = [f for f in found if any(_table.is_curve(k) for k in f[3])]
     if not usable:
         what = f"no {tracker} run" if not found else f"no {tracker} run with a loss metric"
@@ -29,6 +34,9 @@ def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "") -
         if batch and batch > 0 and batch == int(batch):
             info.batch_size = int(batch)
         info.facts, info.facts_origin = param_facts(params), f"the {tracker} run's parameters"
+        chosen = [f"{t} <- {c}" for c, t in zip(columns, ("train_loss", "val_loss")) if c]
+        if chosen:
+            info.notes.append("columns used: " + ", ".join(chosen))
         if uri:  # where --annotate sets its tags
             info.tracker = {"uri": uri, "run_id": run_id}
         records = _records(metrics, info)
@@ -105,3 +113,15 @@ def number(text: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return value
+
+
+def _chosen(metrics: Metrics, columns: Columns) -> Metrics:
+    """The metrics with --train-col / --val-col as the losses (the other metrics that would
+    be read as that loss are left out)."""
+    out = dict(metrics)
+    for given, target in zip(columns, ("train_loss", "val_loss")):
+        if not given or given not in metrics:
+            continue
+        out = {k: v for k, v in out.items() if _table.column(k) != target or k == given}
+        out[target] = out.pop(given)
+    return out

@@ -89,7 +89,8 @@ def _meta(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def parse_folder(folder: Path, name: str) -> list[Run]:
+def parse_folder(folder: Path, name: str,
+                 columns: _tracker.Columns = (None, None)) -> list[Run]:
     kind = _kind(folder)
     if kind == "run":
         run_folders = [folder]
@@ -111,7 +112,7 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
                       params))
     root = folder if kind == "root" else (folder.parent if kind == "experiment"
                                           else folder.parent.parent)
-    return _tracker.runs(found, name, NAME, "MLflow", root.resolve().as_uri())
+    return _tracker.runs(found, name, NAME, "MLflow", root.resolve().as_uri(), columns)
 
 
 def _runs_of(experiment: Path) -> list[Path]:
@@ -146,7 +147,8 @@ def _folder_params(folder: Path) -> dict[str, str]:
             for p in folder.iterdir() if p.is_file()}
 
 
-def parse_sqlite(path: Path, name: str) -> list[Run]:
+def parse_sqlite(path: Path, name: str,
+                 columns: _tracker.Columns = (None, None)) -> list[Run]:
     try:
         with _connect(path) as db:
             tables = {row[0] for row in db.execute(
@@ -175,7 +177,7 @@ def parse_sqlite(path: Path, name: str) -> list[Run]:
     except sqlite3.Error as exc:  # locked, corrupt, not MLflow's schema
         raise InputError(f"cannot read this MLflow SQLite store: {exc}", name,
                          code="unreadable") from None
-    return _tracker.runs(found, name, NAME, "MLflow", f"sqlite:///{path.resolve()}")
+    return _tracker.runs(found, name, NAME, "MLflow", f"sqlite:///{path.resolve()}", columns)
 
 
 def tracking_input(uri: str, experiment: str, run_id: str | None = None) -> str:
@@ -183,7 +185,8 @@ def tracking_input(uri: str, experiment: str, run_id: str | None = None) -> str:
     return f"{PREFIX}{uri}#{experiment}" + (f"/{run_id}" if run_id else "")
 
 
-def parse_tracking(spec: str, name: str) -> list[Run]:
+def parse_tracking(spec: str, name: str,
+                   columns: _tracker.Columns = (None, None)) -> list[Run]:
     """The runs of an experiment (or one run) at a tracking URI, through the mlflow client."""
     uri, _, target = spec[len(PREFIX):].rpartition("#")
     experiment, _, run_id = target.partition("/")
@@ -220,7 +223,7 @@ def parse_tracking(spec: str, name: str) -> list[Run]:
     except Exception as exc:  # the client's transport errors (requests, urllib3)
         raise InputError(f"cannot reach MLflow at {uri}: {type(exc).__name__}", name,
                          code="unreadable") from None
-    return _tracker.runs(found, name, NAME, "MLflow", uri)
+    return _tracker.runs(found, name, NAME, "MLflow", uri, columns)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

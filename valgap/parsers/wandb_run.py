@@ -50,17 +50,19 @@ def is_folder(folder: Path) -> bool:
         return False
 
 
-def parse_folder(folder: Path, name: str) -> list[Run]:
+def parse_folder(folder: Path, name: str,
+                 columns: _tracker.Columns = (None, None)) -> list[Run]:
     if RUN_FOLDER.match(folder.name):
         logs = _logs(folder)
     else:
         logs = [log for c in sorted(folder.iterdir())
                 if c.is_dir() and RUN_FOLDER.match(c.name) for log in _logs(c)]
-    return _tracker.runs([_read(log, name) for log in logs], name, NAME, "W&B")
+    return _tracker.runs([_read(log, name) for log in logs], name, NAME, "W&B",
+                         columns=columns)
 
 
-def parse_log(path: Path, name: str) -> list[Run]:
-    return _tracker.runs([_read(path, name)], name, NAME, "W&B")
+def parse_log(path: Path, name: str, columns: _tracker.Columns = (None, None)) -> list[Run]:
+    return _tracker.runs([_read(path, name)], name, NAME, "W&B", columns=columns)
 
 
 def _read(path: Path, name: str) -> _tracker.Found:
