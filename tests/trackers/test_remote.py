@@ -25,13 +25,18 @@ from valgap.cli import main  # noqa: E402
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def s3(monkeypatch, request):
+    """The server; ``auth_after`` (a marker's argument) makes every request past that many
+    need real credentials (moto's IAM check), so a reader with none gets access denied."""
+    marker = request.node.get_closest_marker("auth_after")
+    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT=str(marker.args[0])) if marker \
+        else None
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
                                 "-p", str(port)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+                               stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     endpoint = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -95,3 +100,15 @@ def test_a_protocol_without_its_package_names_the_extra():
     out = CliRunner().invoke(main, ["analyze", "nosuchproto://bucket/run.log"])
     assert out.exit_code != 0 and "Traceback" not in out.output
     assert "nosuchproto" in out.output
+
+
+@pytest.mark.auth_after(3)
+def test_a_bucket_without_access_is_one_clear_line(s3):
+    s3.upload_file(str(SAMPLES / "healthy.csv"), "runs", "team/healthy.csv")  # 2nd, 3rd free
+    out = CliRunner().invoke(main, ["analyze", "s3://runs/team/", str(SAMPLES / "overfit.csv"),
+                                    "--format", "json"])
+    reports = _reports(out)
+    denied = [r for r in reports if r["error"]]
+    assert len(denied) == 1 and denied[0]["source"] == "s3://runs/team/"
+    assert denied[0]["error"]["code"] == "unreadable" and "Traceback" not in out.output
+    assert any(r["source"].endswith("overfit.csv") and r["fit"] == "overfit" for r in reports)
