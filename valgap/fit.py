@@ -15,6 +15,7 @@ from valgap.rules._signals import (
     Curves,
     below_share,
     describe_gap,
+    late_fall,
     median,
     val_standard_error,
     wiggle,
@@ -206,16 +207,12 @@ def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
 
 
 def _flat_late(c: Curves) -> bool:
-    """Validation has stopped improving over the second half: its fall (between medians of
-    the half's first and last sixths of the run) is within its noise, or under a tenth of
-    training's fall over the same epochs."""
-    k, mid = max(1, c.n // 6), c.n // 2
+    """Validation has stopped improving over the second half: its late fall is within its
+    noise, or under a tenth of training's fall over the same epochs."""
     if c.n < 6 or not c.positive:
         return False
-    val_fall = log_ratio(median(c.val[mid:mid + k]), median(c.val[-k:]))
-    train_fall = log_ratio(median(c.train[mid:mid + k]), median(c.train[-k:]))
-    noise = 1.25 * wiggle(c.val[mid:]) * math.sqrt(2 / k)
-    return val_fall <= max(2 * noise, 0.1 * train_fall)
+    val_fall, noise = late_fall(c.val)
+    return val_fall <= max(2 * noise, 0.1 * late_fall(c.train)[0])
 
 
 def _smooth(values: list[float]) -> list[float]:

@@ -235,15 +235,21 @@ def shape(c: Curves) -> Shape:
     )
 
 
+def late_fall(values: list[float]) -> tuple[float, float]:
+    """A curve's log fall over the second half, between the medians of the half's first and
+    last sixths of the run, and the noise of such a difference of medians (from the half's
+    epoch-to-epoch jitter). Needs positive values."""
+    n = len(values)
+    k, mid = max(1, n // 6), n // 2
+    fall = log_ratio(median(values[mid:mid + k]), median(values[-k:]))
+    # a median of k points has about 1.25 sd/sqrt(k); two of them differ by sqrt(2) that
+    return fall, 1.25 * wiggle(values[mid:]) * math.sqrt(2 / k)
+
+
 def _late_falls(c: Curves) -> dict[str, float]:
-    """Log falls of both curves over the second half, between the medians of its first and
-    last sixths of the run, and the noise of such a difference of medians."""
-    k = max(1, c.n // 6)
-    mid = c.n // 2
+    """Both curves' late falls, and the noise of training's."""
     if c.n < 5 or not c.positive:
         return {}
-    jitter = wiggle(c.train[mid:])
-    return {"train_late_fall": log_ratio(median(c.train[mid:mid + k]), median(c.train[-k:])),
-            "val_late_fall": log_ratio(median(c.val[mid:mid + k]), median(c.val[-k:])),
-            # a median of k points has about 1.25 sd/sqrt(k); two of them differ by sqrt(2) that
-            "late_fall_noise": 1.25 * jitter * math.sqrt(2 / k)}
+    train_fall, noise = late_fall(c.train)
+    return {"train_late_fall": train_fall, "val_late_fall": late_fall(c.val)[0],
+            "late_fall_noise": noise}
