@@ -23,12 +23,12 @@ Training is left as it was: no update, random generators restored, data order un
 """
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
 from transformers import TrainerCallback
 
+from valgap._callbacks import print_verdict
 from valgap.torch import fixed_batches, measure_with, to_device
 
 
@@ -67,18 +67,10 @@ class GapCallback(TrainerCallback):
     def on_train_end(self, args, state, control, **kwargs):
         if not self.verbose or not state.is_world_process_zero:
             return
-        from valgap import analyze, report
-
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "trainer_state.json"
             state.save_to_json(str(path))
-            try:
-                results = analyze(str(path))
-            except Exception as exc:  # the verdict is a courtesy: never fail the training
-                print(f"valgap: could not analyse the trainer state: {exc}", file=sys.stderr)
-                return
-        for result in results:
-            print(report(result))
+            print_verdict(str(path), "the trainer state")
 
 
 def _scorer(model, smoothing: float):

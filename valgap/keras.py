@@ -23,11 +23,11 @@ seen by callbacks: the train-mode loss is measured unweighted.
 from __future__ import annotations
 
 import math
-import sys
 
 import keras
 import numpy as np
 
+from valgap._callbacks import print_verdict
 from valgap.measured import DEFAULT_SAMPLES, DEFAULT_SHARE, batch_mean_and_se, subset_size
 
 EVAL_CHUNK = 1024  # samples per forward pass where the batch size does not matter
@@ -93,15 +93,7 @@ class GapCallback(keras.callbacks.Callback):
         history = getattr(self.model, "history", None)
         if not self.verbose or history is None or not getattr(history, "history", None):
             return
-        from valgap import analyze, report
-
-        try:
-            results = analyze(history)
-        except Exception as exc:  # the verdict is a courtesy: never fail the training
-            print(f"valgap: could not analyse the history: {exc}", file=sys.stderr)
-            return
-        for result in results:
-            print(report(result))
+        print_verdict(history, "the history")
 
 
 def _per_sample(loss_fn, y_true, y_pred):

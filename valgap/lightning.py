@@ -21,7 +21,6 @@ update, batch-norm statistics and random generators restored, the data order unt
 """
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +29,7 @@ try:
 except ModuleNotFoundError:  # the older package name
     import pytorch_lightning as pl
 
+from valgap._callbacks import print_verdict
 from valgap.torch import fixed_batches, measure_gap
 
 
@@ -76,15 +76,7 @@ class GapCallback(pl.Callback):
         if log_dir is None:
             return
         trainer.logger.save()  # metrics.csv is written in batches: flush what is pending
-        from valgap import analyze, report
-
         target = Path(log_dir) / "metrics.csv"
         if not target.exists():
             target = Path(log_dir)  # TensorBoard events: valgap reads the folder
-        try:
-            results = analyze(str(target))
-        except Exception as exc:  # the verdict is a courtesy: never fail the training
-            print(f"valgap: could not analyse {target}: {exc}", file=sys.stderr)
-            return
-        for result in results:
-            print(report(result))
+        print_verdict(str(target), str(target))
