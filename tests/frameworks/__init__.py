@@ -38,3 +38,15 @@ def multilabel(seed: int, n: int = 3000, n_val: int = 1000):
         return x, ((x @ w + rng.normal(0, 1.0, (count, 5))) > 0).astype(np.float32)
 
     return draw(n), draw(n_val)
+
+
+def measured(source):
+    """The analysis of a log written with valgap's measurement, and its decomposition (as the
+    rules see it: for Keras runs the penalty is on both sides)."""
+    from valgap import analyze
+    from valgap.measured import decompose
+
+    result = analyze(str(source))[0]
+    dec = decompose(result.run.table, result.run.info.framework == "keras")
+    assert dec is not None, list(result.run.table.columns)
+    return result, dec

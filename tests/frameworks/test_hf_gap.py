@@ -10,9 +10,8 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from valgap import analyze  # noqa: E402
+from tests.frameworks import measured  # noqa: E402
 from valgap.hf import GapCallback  # noqa: E402
-from valgap.measured import decompose  # noqa: E402
 
 
 class Tokens(torch.utils.data.Dataset):
@@ -61,23 +60,16 @@ def fit(tmp_path, *, dropout=0.0, label_noise=0.0, full_batch=False, epochs=8, l
     return tmp_path / "trainer_state.json", [p.detach().clone() for p in model.parameters()]
 
 
-def parts(path):
-    result = analyze(str(path))[0]
-    dec = decompose(result.run.table)
-    assert dec is not None, list(result.run.table.columns)
-    return result, dec
-
-
 def test_a_dropout_models_gap_lands_in_the_train_mode_part(tmp_path):
     path, _ = fit(tmp_path, dropout=0.3)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.train_mode, dec.describe()
     assert "train-mode part" in result.causes[0].evidence
 
 
 def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
     path, _ = fit(tmp_path, label_noise=0.3)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.data, dec.describe()
     assert result.causes[0].rule == "easy-validation"
     assert abs(dec.train_mode.value) < 0.05 * abs(dec.gap)
@@ -85,7 +77,7 @@ def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
 
 def test_a_full_batch_runs_gap_lands_in_the_timing_part(tmp_path):
     path, _ = fit(tmp_path, full_batch=True, epochs=10, lr=3e-3, n=2000, easy=True)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.timing, dec.describe()
     assert result.causes[0].rule in ("pre-update-loss", "epoch-averaging")
 

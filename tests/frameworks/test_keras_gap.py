@@ -11,7 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 keras = pytest.importorskip("keras")
 
-from tests.frameworks import blobs, multilabel  # noqa: E402
+from tests.frameworks import blobs, measured, multilabel  # noqa: E402
 from valgap import analyze  # noqa: E402
 from valgap.keras import GapCallback  # noqa: E402
 from valgap.measured import decompose  # noqa: E402
@@ -43,16 +43,9 @@ def fit(tmp_path, *, dropout=0.0, label_noise=0.0, full_batch=False, task="blobs
     return path, [w.copy() for w in model.get_weights()]
 
 
-def parts(path):
-    result = analyze(str(path))[0]
-    dec = decompose(result.run.table, penalty_in_validation=True)
-    assert dec is not None, list(result.run.table.columns)
-    return result, dec
-
-
 def test_a_dropout_models_gap_lands_in_the_train_mode_part(tmp_path):
     path, _ = fit(tmp_path, dropout=0.6, task="multilabel", width=256, lr=1e-3, epochs=20)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.train_mode, dec.describe()
     assert "train-mode part" in result.causes[0].evidence
 
@@ -60,7 +53,7 @@ def test_a_dropout_models_gap_lands_in_the_train_mode_part(tmp_path):
 def test_an_l2_penalty_is_on_both_sides_of_a_keras_gap(tmp_path):
     # Keras adds model.losses to val_loss too: the penalty is measured but no part of the gap
     path, _ = fit(tmp_path, l2=1e-2, epochs=10)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert result.run.info.framework == "keras"
     assert dec.penalty is None and dec.penalty_both_sides > 0.05, dec.describe()
     assert abs(dec.data.value) < 3 * dec.data.noise, dec.describe()
@@ -69,7 +62,7 @@ def test_an_l2_penalty_is_on_both_sides_of_a_keras_gap(tmp_path):
 
 def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
     path, _ = fit(tmp_path, label_noise=0.3)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.data, dec.describe()
     assert result.causes[0].rule == "easy-validation"
     assert abs(dec.train_mode.value) < 0.05 * abs(dec.gap)
@@ -77,7 +70,7 @@ def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
 
 def test_a_full_batch_runs_gap_lands_in_the_timing_part(tmp_path):
     path, _ = fit(tmp_path, full_batch=True, epochs=6, lr=1e-2)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.timing, dec.describe()
     assert result.causes[0].rule in ("pre-update-loss", "epoch-averaging")
 

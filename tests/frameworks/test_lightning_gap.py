@@ -9,7 +9,7 @@ L = pytest.importorskip("lightning.pytorch")
 
 from lightning.pytorch.loggers import CSVLogger  # noqa: E402
 
-from tests.frameworks import blobs, multilabel  # noqa: E402
+from tests.frameworks import blobs, measured, multilabel  # noqa: E402
 from valgap import analyze  # noqa: E402
 from valgap.lightning import GapCallback  # noqa: E402
 from valgap.measured import decompose  # noqa: E402
@@ -62,23 +62,16 @@ def fit(tmp_path, *, dropout=0.0, label_noise=0.0, full_batch=False, task="blobs
     return trainer.logger.log_dir, [p.detach().clone() for p in model.parameters()]
 
 
-def parts(log_dir):
-    result = analyze(f"{log_dir}/metrics.csv")[0]
-    dec = decompose(result.run.table)
-    assert dec is not None, list(result.run.table.columns)
-    return result, dec
-
-
 def test_a_dropout_models_gap_lands_in_the_train_mode_part(tmp_path):
     log_dir, _ = fit(tmp_path, dropout=0.6, task="multilabel", width=256, lr=1e-3, epochs=20)
-    result, dec = parts(log_dir)
+    result, dec = measured(f"{log_dir}/metrics.csv")
     assert dec.dominant() is dec.train_mode, dec.describe()
     assert "train-mode part" in result.causes[0].evidence
 
 
 def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
     log_dir, _ = fit(tmp_path, label_noise=0.3)
-    result, dec = parts(log_dir)
+    result, dec = measured(f"{log_dir}/metrics.csv")
     assert dec.dominant() is dec.data, dec.describe()
     assert result.causes[0].rule == "easy-validation"
     assert abs(dec.train_mode.value) < 0.05 * abs(dec.gap)
@@ -86,7 +79,7 @@ def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
 
 def test_a_full_batch_runs_gap_lands_in_the_timing_part(tmp_path):
     log_dir, _ = fit(tmp_path, full_batch=True, epochs=6, lr=1e-2)
-    result, dec = parts(log_dir)
+    result, dec = measured(f"{log_dir}/metrics.csv")
     assert dec.dominant() is dec.timing, dec.describe()
     assert result.causes[0].rule in ("pre-update-loss", "epoch-averaging")
 

@@ -6,9 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from tests.frameworks import blobs, multilabel  # noqa: E402
-from valgap import analyze  # noqa: E402
-from valgap.measured import decompose  # noqa: E402
+from tests.frameworks import blobs, measured, multilabel  # noqa: E402
 from valgap.torch import fixed_batches, measure_gap  # noqa: E402
 
 
@@ -55,16 +53,9 @@ def train(tmp_path, *, dropout: float = 0.0, label_noise: float = 0.0, full_batc
     return path, [p.detach().clone() for p in model.parameters()]
 
 
-def parts(path):
-    result = analyze(str(path))[0]
-    dec = decompose(result.run.table)
-    assert dec is not None, result.run.table.columns
-    return result, dec
-
-
 def test_a_dropout_models_gap_lands_in_the_train_mode_part(tmp_path):
     path, _ = train(tmp_path, dropout=0.6, task="multilabel", width=256, lr=1e-3, epochs=20)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.train_mode, dec.describe()
     assert result.causes[0].rule in ("dropout", "batchnorm", "augmentation", "loss-weighting",
                                      "regularization-penalty")
@@ -73,7 +64,7 @@ def test_a_dropout_models_gap_lands_in_the_train_mode_part(tmp_path):
 
 def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
     path, _ = train(tmp_path, label_noise=0.3)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.data, dec.describe()
     assert result.causes[0].rule == "easy-validation"
     assert not result.causes[0].guess
@@ -81,14 +72,14 @@ def test_train_only_label_noise_lands_in_the_data_part(tmp_path):
 
 def test_a_full_batch_runs_gap_lands_in_the_timing_part(tmp_path):
     path, _ = train(tmp_path, full_batch=True, epochs=6, lr=1e-2)
-    result, dec = parts(path)
+    result, dec = measured(path)
     assert dec.dominant() is dec.timing, dec.describe()
     assert result.causes[0].rule in ("pre-update-loss", "epoch-averaging")
 
 
 def test_without_a_train_mode_layer_the_train_mode_part_stays_within_noise(tmp_path):
     path, _ = train(tmp_path, label_noise=0.3)
-    _, dec = parts(path)
+    _, dec = measured(path)
     assert abs(dec.train_mode.value) < 0.05 * abs(dec.gap), dec.describe()
 
 
