@@ -62,18 +62,21 @@ def is_file_store(folder: Path) -> bool:
 
 
 def _kind(folder: Path) -> str | None:
-    meta = _meta(folder)
-    if "run_id" in meta or "run_uuid" in meta:
-        return "run"
-    if "experiment_id" in meta:
-        return "experiment"
+    kind = _meta_kind(_meta(folder))
+    if kind is not None:
+        return kind
     try:
         children = [c for c in folder.iterdir() if c.is_dir()]
     except OSError:
         return None
-    if any("experiment_id" in _meta(c) and "run_id" not in _meta(c) for c in children):
-        return "root"
-    return None
+    return "root" if any(_meta_kind(_meta(c)) == "experiment" for c in children) else None
+
+
+def _meta_kind(meta: dict) -> str | None:
+    """What a folder's meta.yaml makes it: a run's, an experiment's, or neither."""
+    if "run_id" in meta or "run_uuid" in meta:
+        return "run"
+    return "experiment" if "experiment_id" in meta else None
 
 
 def _meta(folder: Path) -> dict:
@@ -93,31 +96,31 @@ def parse_folder(folder: Path, name: str,
                  columns: _tracker.Columns = (None, None)) -> list[Run]:
     kind = _kind(folder)
     if kind == "run":
-        run_folders = [folder]
+        experiments = [(folder.parent, [(folder, _meta(folder))])]
     elif kind == "experiment":
-        run_folders = _runs_of(folder)
+        experiments = [(folder, _runs_of(folder))]
     else:
-        run_folders = [r for exp in sorted(folder.iterdir()) if exp.is_dir()
-                       and "experiment_id" in _meta(exp) for r in _runs_of(exp)]
+        experiments = [(e, _runs_of(e)) for e in sorted(folder.iterdir())
+                       if e.is_dir() and _meta_kind(_meta(e)) == "experiment"]
     found = []
-    for run_folder in run_folders:
-        meta = _meta(run_folder)
-        if meta.get("lifecycle_stage") == "deleted":
-            continue
-        experiment = _meta(run_folder.parent).get("name", "")
-        metrics = _folder_metrics(run_folder / "metrics")
-        params = _folder_params(run_folder / "params")
-        run_id = str(meta.get("run_id") or meta.get("run_uuid") or run_folder.name)
-        found.append((str(meta.get("run_name") or ""), run_id, str(experiment), metrics,
-                      params))
+    for experiment, run_folders in experiments:
+        experiment_name = str(_meta(experiment).get("name", ""))
+        for run_folder, meta in run_folders:
+            if meta.get("lifecycle_stage") == "deleted":
+                continue
+            run_id = str(meta.get("run_id") or meta.get("run_uuid") or run_folder.name)
+            found.append((str(meta.get("run_name") or ""), run_id, experiment_name,
+                          _folder_metrics(run_folder / "metrics"),
+                          _folder_params(run_folder / "params")))
     root = folder if kind == "root" else (folder.parent if kind == "experiment"
                                           else folder.parent.parent)
     return _tracker.runs(found, name, NAME, "MLflow", root.resolve().as_uri(), columns)
 
 
-def _runs_of(experiment: Path) -> list[Path]:
-    return [r for r in sorted(experiment.iterdir())
-            if r.is_dir() and ("run_id" in _meta(r) or "run_uuid" in _meta(r))]
+def _runs_of(experiment: Path) -> list[tuple[Path, dict]]:
+    """An experiment's run folders, each with its meta.yaml (read once)."""
+    runs = [(r, _meta(r)) for r in sorted(experiment.iterdir()) if r.is_dir()]
+    return [(r, meta) for r, meta in runs if _meta_kind(meta) == "run"]
 
 
 def _folder_metrics(folder: Path) -> Metrics:
