@@ -16,14 +16,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from valgap.discover import LOG_SUFFIXES
 from valgap.model import InputError
 
 URL = re.compile(r"^[a-z][a-z0-9+.-]{1,20}://", re.IGNORECASE)
 EXTRAS = {"s3": "valgap[s3]", "s3a": "valgap[s3]", "gs": "valgap[gcs]", "gcs": "valgap[gcs]",
           "az": "valgap[azure]", "abfs": "valgap[azure]", "abfss": "valgap[azure]",
           "http": "aiohttp", "https": "aiohttp"}
-LOG_SUFFIXES = {".log", ".txt", ".out", ".csv", ".tsv", ".json", ".jsonl", ".ipynb", ".gz",
-                ".bz2", ".xz", ".db", ".wandb", ".yaml", ""}
+# what a local walk reads, and the files of stores and runs (mlflow.db, .wandb, meta.yaml)
+STAGED_SUFFIXES = LOG_SUFFIXES | {".db", ".wandb", ".yaml"}
 
 
 def is_url(name: str) -> bool:
@@ -115,7 +116,7 @@ def _fetch_folder(fs, path: str, target: Path, max_bytes: int, url: str) -> str:
     for remote in sorted(fs.find(path)):
         relative = PurePosixPath(remote).relative_to(PurePosixPath(path.rstrip("/")))
         name = relative.name
-        if ".." in relative.parts or not (relative.suffix.lower() in LOG_SUFFIXES
+        if ".." in relative.parts or not (relative.suffix.lower() in STAGED_SUFFIXES
                                           or "tfevents" in name):
             continue
         local = root.joinpath(*relative.parts)
