@@ -44,13 +44,13 @@ class _Tty(io.StringIO):
 def test_progress_only_on_a_terminal_and_for_long_batches():
     tty, pipe = _Tty(), io.StringIO()
     for stream in (tty, pipe):
-        progress = _Progress(stream, 20)
+        progress = _Progress(stream)
         for _ in range(20):
             progress.step()
         progress.done()
-    assert "analysed 20/20" in tty.getvalue() and pipe.getvalue() == ""
+    assert "analysed 20" in tty.getvalue() and pipe.getvalue() == ""
     short = _Tty()
-    _Progress(short, 3).step()
+    _Progress(short).step()
     assert short.getvalue() == ""
 
 

@@ -18,27 +18,35 @@ def tags(result: Result) -> dict[str, str]:
             "valgap.verdict": result.verdict[:VERDICT_CHARS]}
 
 
-def mlflow_runs(results: list[Result], err: IO[str]) -> int:
-    """Tag every analysed MLflow run; the count of runs tagged. A failure is one line."""
-    targets = [r for r in results if r.error is None and r.run is not None
-               and r.run.info.tracker and r.fit is not None]
-    if not targets:
-        return 0
-    try:
-        from mlflow.tracking import MlflowClient
-    except ImportError:
-        err.write("valgap: --annotate needs the mlflow client: pip install 'valgap[mlflow]'\n")
-        return 0
-    tagged = 0
-    for result in targets:
+class Annotator:
+    """Tags each analysed MLflow run as its result comes; a failure is one line."""
+
+    def __init__(self, err: IO[str]) -> None:
+        self.err = err
+        self.client_class = None
+        self.missing = False
+        self.tagged = 0
+
+    def add(self, result: Result) -> None:
+        if result.error is not None or result.run is None or not result.run.info.tracker \
+                or result.fit is None or self.missing:
+            return
+        if self.client_class is None:
+            try:
+                from mlflow.tracking import MlflowClient
+            except ImportError:
+                self.missing = True
+                self.err.write("valgap: --annotate needs the mlflow client: pip install "
+                               "'valgap[mlflow]'\n")
+                return
+            self.client_class = MlflowClient
         where = result.run.info.tracker
         try:
-            client = MlflowClient(tracking_uri=where["uri"])
+            client = self.client_class(tracking_uri=where["uri"])
             for key, value in tags(result).items():
                 client.set_tag(where["run_id"], key, value)
-            tagged += 1
+            self.tagged += 1
         except Exception as exc:  # the client's errors are many (HTTP, SQL, files)
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-            err.write(f"valgap: cannot annotate MLflow run {where['run_id']}: "
-                      f"{printable(first)}\n")
-    return tagged
+            self.err.write(f"valgap: cannot annotate MLflow run {where['run_id']}: "
+                           f"{printable(first)}\n")

@@ -87,6 +87,17 @@ def main() -> None:
                                                "restarted, not only the last.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Runs analysed in parallel (default: the number of CPUs).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where runs are analysed: local worker processes, or a "
+              "Dask cluster (needs valgap[dask]).")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. "
+              "tcp://10.0.0.5:8786 (default: DASK_SCHEDULER_ADDRESS; without either, a "
+              "local cluster sized to this machine).")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None,
+              help="Inputs per Dask task (default: chosen from the batch, up to 100).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
+              help="Seconds one input may take; past them it is reported unreadable and "
+                   "the batch goes on (0: no limit).")
 @click.option("--details", is_flag=True, help="In a batch: each run's full report after the "
                                               "summary table.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
@@ -104,7 +115,9 @@ def analyze(inputs: tuple[str, ...], mlflow_uri: str | None, experiment: str | N
             run_id: str | None, annotate: bool, fmt: str, input_format: str | None,
             train_col: str | None, val_col: str | None, config_path: str | None, fail_on: str,
             no_plot: bool,
-            color: str, all_runs: bool, jobs: int | None, details: bool, output: str | None,
+            color: str, all_runs: bool, jobs: int | None, executor: str,
+            scheduler: str | None, chunk_size: int | None, timeout: float, details: bool,
+            output: str | None,
             skip_unreadable: bool, max_input_size: int, max_runs: int, verbose: bool) -> None:
     """Analyse training logs: files, run folders, folders of runs, or - for standard input.
 
@@ -115,6 +128,8 @@ def analyze(inputs: tuple[str, ...], mlflow_uri: str | None, experiment: str | N
     valgap analyze logs/ --format markdown -o summary.md
     valgap analyze mlruns/                      # or mlflow.db
     valgap analyze --mlflow http://127.0.0.1:5000 --experiment NAME
+    valgap analyze /shared/runs --executor dask --scheduler tcp://10.0.0.5:8786 \\
+        --format json -o verdicts.jsonl
     """
     from valgap import runner
 
@@ -128,7 +143,8 @@ def analyze(inputs: tuple[str, ...], mlflow_uri: str | None, experiment: str | N
                      fail_on=gate, plot=not no_plot, color=color, all_runs=all_runs,
                      verbose=verbose, jobs=jobs, details=details, output=output,
                      skip_unreadable=skip_unreadable, max_input_bytes=max_input_size,
-                     max_runs=max_runs, annotate=annotate)
+                     max_runs=max_runs, annotate=annotate, executor=executor,
+                     scheduler=scheduler, chunk_size=chunk_size, timeout=timeout or None)
     sys.exit(runner.run(job))
 
 

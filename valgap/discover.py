@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,11 @@ class Target:
     named: str = ""  # the path the user gave that led here
     group: list[str] = field(default_factory=list)  # files read together as one run
 
+    @property
+    def label(self) -> str:
+        """The name its results carry."""
+        return " + ".join(self.group) if self.group else self.path
+
 
 @dataclass
 class Discovery:
@@ -43,26 +49,50 @@ class Discovery:
     errors: list[InputError] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file found by walking that is no training log (shown with -v)."""
+
+    path: str
+
+
 def discover(paths: list[str]) -> Discovery:
+    """Everything at once (for a handful of inputs; batches use ``walk``)."""
     found = Discovery()
-    exports = [p for p in paths if Path(p).is_file() and tb_export.is_export(Path(p))]
+    for item in walk(paths):
+        if isinstance(item, Target):
+            found.targets.append(item)
+        elif isinstance(item, Skipped):
+            found.skipped.append(item.path)
+        else:
+            found.errors.append(item)
+    return found
+
+
+def walk(paths: list[str]) -> Iterator[Target | Skipped | InputError]:
+    """The runs under ``paths`` as they are found, folder by folder, so that a tree of a
+    million logs is never listed whole (each folder is, by the file system)."""
+    from valgap.remote import is_url  # remote names what discovery stages: imported late
+
+    exports = [p for p in paths if not is_url(p) and Path(p).is_file()
+               and tb_export.is_export(Path(p))]
     if len(exports) >= 2:  # TensorBoard exports given together: one run, paired by file name
-        found.targets.append(Target(exports[0], named=exports[0], group=exports))
+        yield Target(exports[0], named=exports[0], group=exports)
         paths = [p for p in paths if p not in exports]
     for name in paths:
         path = Path(name)
-        try:
-            single = name == "-" or not path.is_dir() or _run_folder(path)
+        try:  # a URL is read whole by whoever analyses it (see valgap.remote)
+            single = name == "-" or is_url(name) or not path.is_dir() \
+                or _run_folder(path)
         except OSError:  # it cannot be looked at: reading it will say why, as its result
             single = True
         if single:
-            found.targets.append(Target(name, named=name))
+            yield Target(name, named=name)
             continue
-        start = len(found.targets)
-        _walk(path, found)
-        for target in found.targets[start:]:
-            target.named = name
-    return found
+        for item in _walk(path):
+            if isinstance(item, Target):
+                item.named = name
+            yield item
 
 
 def _run_folder(folder: Path) -> bool:
@@ -80,20 +110,25 @@ def _run_folder(folder: Path) -> bool:
     return any(tb_export.FILE_NAME.match(n) for n in names)
 
 
-def _walk(root: Path, found: Discovery) -> None:
+def _walk(root: Path) -> Iterator[Target | Skipped | InputError]:
+    problems: list[InputError] = []
+
     def unreadable(exc: OSError) -> None:
-        found.errors.append(InputError(f"cannot read this folder: {exc.strerror or exc}; "
-                                       "the runs in it were not analysed",
-                                       str(exc.filename or root), code="unreadable"))
+        problems.append(InputError(f"cannot read this folder: {exc.strerror or exc}; "
+                                   "the runs in it were not analysed",
+                                   str(exc.filename or root), code="unreadable"))
 
     for folder, dirs, files in os.walk(root, onerror=unreadable):
+        yield from problems
+        problems.clear()
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         # a FIFO, socket or device is no log, and opening a FIFO blocks until a writer comes
         kinds = {f: _kind(here / f) for f in files}
-        found.errors += [InputError(f"cannot read: {kind}", str(here / f), code="unreadable")
-                         for f, kind in sorted(kinds.items()) if kind not in ("file", "other")]
-        found.skipped += [str(here / f) for f, kind in sorted(kinds.items()) if kind == "other"]
+        yield from (InputError(f"cannot read: {kind}", str(here / f), code="unreadable")
+                    for f, kind in sorted(kinds.items()) if kind not in ("file", "other"))
+        yield from (Skipped(str(here / f)) for f, kind in sorted(kinds.items())
+                    if kind == "other")
         files = [f for f in files if kinds[f] == "file"]
         try:
             run_folder = here != root and _run_folder(here)
@@ -103,20 +138,21 @@ def _walk(root: Path, found: Discovery) -> None:
             continue
         if "metrics.csv" in files and "hparams.yaml" in files:  # Lightning version_N/
             events = [str(p) for p in tb_events.event_files(here)]
-            found.targets.append(Target(str(here / "metrics.csv"), also=events, note=(
+            yield Target(str(here / "metrics.csv"), also=events, note=(
                 "the TensorBoard events beside it hold the same run; read metrics.csv"
-                if events else "")))
+                if events else ""))
             dirs[:] = []
             files = [f for f in files if f not in ("metrics.csv",) and "tfevents" not in f]
         elif run_folder:
-            found.targets.append(_folder_target(here))
+            yield _folder_target(here)
             dirs[:] = []
             continue
         candidates = sorted(f for f in files if f not in SKIP_NAMES and not f.startswith(".")
                             and (_suffix(f) in LOG_SUFFIXES or (
                                 _suffix(f) == ".db" and mlflow_store.is_sqlite_store(here / f))))
-        found.skipped += [str(here / f) for f in sorted(files) if f not in candidates]
-        found.targets += _pair_keras(here, candidates)
+        yield from (Skipped(str(here / f)) for f in sorted(files) if f not in candidates)
+        yield from _pair_keras(here, candidates)
+    yield from problems
 
 
 def _kind(path: Path) -> str:

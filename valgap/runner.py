@@ -1,27 +1,30 @@
 """One `valgap analyze` invocation: paths -> runs -> results -> report -> exit code.
 
 Kept out of cli.py so that the CLI only declares options, and testable without click.
-Runs are analysed in worker processes when there are several (``--jobs``); results keep
-the order of the inputs whatever the number of workers.
+Inputs are found as the walk goes (``discover.walk``), analysed by an executor (local
+worker processes or a Dask cluster, see ``valgap.executors``), and each result is reported
+as it comes back, in input order (``executors.window``): memory stays flat however many
+runs a batch holds.
 """
 from __future__ import annotations
 
-import contextlib
-import functools
-import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from valgap import config as config_module
 from valgap import exitcodes
 from valgap._safe import error_line, printable, shown
-from valgap.discover import Target, discover
+from valgap.discover import Skipped, Target, walk
+from valgap.executors import ExecutorError
+from valgap.executors.work import analyse_one  # noqa: F401 - the library's one-input call
 from valgap.model import InputError, Result
 from valgap.parsers._text import Limits
+
+DEFAULT_TIMEOUT = 300.0  # seconds one input may take before it is reported unreadable
 
 
 @dataclass
@@ -44,6 +47,17 @@ class Job:
     max_input_bytes: int = Limits.max_bytes
     max_runs: int = Limits.max_runs
     annotate: bool = False  # tag analysed MLflow runs with their verdicts
+    executor: str = "local"  # local | dask
+    scheduler: str | None = None  # a Dask scheduler's address (None: DASK_SCHEDULER_ADDRESS)
+    timeout: float | None = DEFAULT_TIMEOUT  # per input; None: no limit
+    chunk_size: int | None = None  # inputs per task (None: chosen from the batch)
+    cwd: str | None = None  # where relative paths are (set for workers elsewhere)
+
+    @property
+    def keep_tables(self) -> bool:
+        """Whether a report will draw curves: if not, the epoch tables stay where the runs
+        were analysed (less to send, and no pandas to load here)."""
+        return self.fmt == "text" or self.details
 
 
 def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
@@ -57,37 +71,18 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
     except config_module.ConfigError as exc:
         err.write(f"valgap: {printable(str(exc))}\n")
         return exitcodes.USAGE
-    from valgap import remote
-
-    staged = remote.stage(job.inputs, job.max_input_bytes)  # URLs: local copies
-    try:
-        found = discover(staged.inputs)
-        results, skipped = _collect(found.targets, replace(job, inputs=staged.inputs), given,
-                                    err)
-    finally:
-        staged.cleanup()
-    results += [Result(source=e.source, error=e) for e in found.errors + staged.errors]
-    if staged.local_to_url:  # each result named by the URL it was read from
-        for result in results:
-            _rename(result, staged.url_of)
-    if job.verbose:
-        for name in found.skipped + skipped:
-            err.write(f"valgap: skipped {shown(name)}: not a training log\n")
-    for result in results:
-        if result.error is not None:
-            error = result.error
-            err.write(f"valgap: {error_line(error.source, error.line, error.message)}\n")
-    if not results:
-        err.write("valgap: no training log found in the given paths\n")
+    if job.output and _is_an_input(job.output, job.inputs):
+        err.write(f"valgap: --output {shown(job.output)} is one of the inputs; valgap never "
+                  "writes to its inputs\n")
         return exitcodes.USAGE
-    if job.annotate:
-        from valgap import annotate
-
-        annotate.mlflow_runs(results, err)
+    batch = _Batch(job, given, out, err)
     try:
-        _report(job, results, out)
+        batch.run()
     except BrokenPipeError:
         raise  # the reader went away: the CLI exits 141 quietly
+    except ExecutorError as exc:
+        err.write(f"valgap: {exc}\n")
+        return exitcodes.USAGE
     except OutputError as exc:  # a missing folder for -o, a full disk
         err.write(f"valgap: {exc}\n")
         return exitcodes.OUTPUT
@@ -96,15 +91,197 @@ def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int
         err.write(f"valgap: cannot write the report to standard output: "
                   f"{exc.strerror or exc}\n")
         return exitcodes.OUTPUT
-    return exit_code(results, job.fail_on, job.skip_unreadable)
+    if not batch.tally.count:
+        err.write("valgap: no training log found in the given paths\n")
+        return exitcodes.USAGE
+    return batch.tally.exit_code()
 
 
-def _rename(result: Result, url_of) -> None:
-    result.source = url_of(result.source)
-    if result.error is not None:
-        result.error.source = url_of(result.error.source)
-    if result.run is not None:
-        result.run.info.source = url_of(result.run.info.source)
+def _is_an_input(output: str, inputs: list[str]) -> bool:
+    for name in inputs:
+        try:
+            if os.path.samefile(output, name):
+                return True
+        except OSError:  # either does not exist (yet)
+            continue
+    return False
+
+
+class _Batch:
+    """The results as they come: to stderr (errors), to the writers, to the tally."""
+
+    def __init__(self, job: Job, given, out: IO[str], err: IO[str]) -> None:
+        self.job, self.given, self.out, self.err = job, given, out, err
+        self.tally = Tally(job.fail_on, job.skip_unreadable)
+        self.named = set(job.inputs)
+        self.executor = None
+
+    def run(self) -> None:
+        from valgap.executors.window import ordered
+
+        report = _Report(self.job, self.out)
+        annotator = None
+        if self.job.annotate:
+            from valgap.annotate import Annotator
+
+            annotator = Annotator(self.err)
+        progress = _Progress(self.err)
+        if self.job.keep_tables:  # loaded while the first input is read elsewhere
+            threading.Thread(target=_load_renderer, daemon=True).start()
+        try:
+            for item, results in ordered(walk(self.job.inputs), _Lazy(self), self.job,
+                                         self.given, self.job.chunk_size):
+                if isinstance(item, Skipped):
+                    self._skipped(item.path)
+                    continue
+                if isinstance(item, InputError):
+                    results = [Result(source=item.source, error=item)]
+                progress.step()
+                for result in results:
+                    if self._walked_and_unrecognised(result, item):
+                        self._skipped(item.path)
+                        continue
+                    self._error_line(result)
+                    self.tally.add(result)
+                    if annotator is not None:
+                        annotator.add(result)
+                    report.add(result)
+            progress.done()
+            report.finish(keep=self.tally.count > 0)
+        except BaseException:  # Ctrl-C, SIGTERM, a closed pipe: stop the work now
+            report.abandon()
+            if self.executor is not None:
+                self.executor.close(cancel=True)
+            raise
+        if self.executor is not None:
+            self.executor.close()
+
+    def start_executor(self):
+        if self.executor is None:
+            from valgap import executors
+
+            self.executor = executors.start(self.job)
+        return self.executor
+
+    def _walked_and_unrecognised(self, result: Result, item) -> bool:
+        return isinstance(item, Target) and result.error is not None \
+            and result.error.code == "unrecognised" and item.path not in self.named
+
+    def _skipped(self, path: str) -> None:
+        if self.job.verbose:
+            self.err.write(f"valgap: skipped {shown(path)}: not a training log\n")
+
+    def _error_line(self, result: Result) -> None:
+        if result.error is not None:
+            error = result.error
+            self.err.write(f"valgap: {error_line(error.source, error.line, error.message)}\n")
+
+
+def _load_renderer() -> None:
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        import pandas  # noqa: F401 - the tables that come back are DataFrames
+
+        import valgap.render.text  # noqa: F401
+
+
+class _Lazy:
+    """The executor, started when the first input needs it (standard input alone does
+    not): a Dask cluster is not started for nothing."""
+
+    def __init__(self, batch: _Batch) -> None:
+        self.batch = batch
+        self.inline_single = batch.job.executor == "local"
+
+    @property
+    def slots(self) -> int:
+        if self.batch.job.executor == "local":  # known without starting the pool
+            return self.batch.job.jobs or os.cpu_count() or 1
+        return self.batch.start_executor().slots
+
+    def chunk_size(self, targets_ahead: int, ended: bool) -> int:
+        if not targets_ahead:
+            return 1
+        return self.batch.start_executor().chunk_size(targets_ahead, ended)
+
+    def submit(self, targets: list, job: Job, given):
+        return self.batch.start_executor().submit(targets, self._for_workers(job), given)
+
+    def _for_workers(self, job: Job) -> Job:
+        if job.executor == "dask" and job.cwd is None:  # relative paths, read elsewhere
+            job.cwd = os.getcwd()
+        return job
+
+
+class _Report:
+    """The writers of one batch: the report to stdout, or to --output with the terminal
+    summary on stdout. A report file is written beside its name and renamed at the end,
+    so that a folder being walked never sees it half written."""
+
+    def __init__(self, job: Job, out: IO[str]) -> None:
+        from valgap.render import RenderOptions, terminal_width, use_color
+        from valgap.render.stream import writer
+
+        self.job, self.out = job, out
+        self.file = self.temporary = self.to_file = None
+        opts = RenderOptions(color=use_color(out, job.color), width=terminal_width(out),
+                             plot=job.plot, verbose=job.verbose, details=job.details)
+        if job.output:
+            self.file, self.temporary = _open_beside(job.output)
+            self.to_file = writer(job.fmt, self.file, RenderOptions(
+                width=100, plot=job.plot, verbose=job.verbose, details=job.details),
+                streamed=True)
+            self.to_out = writer("text", out, opts, full_list=job.output)
+        else:
+            self.to_out = writer(job.fmt, out, opts, streamed=job.details)
+
+    def add(self, result: Result) -> None:
+        if self.to_file is not None:
+            self._into_file(self.to_file.add, result)
+        self.to_out.add(result)
+
+    def finish(self, keep: bool) -> None:
+        if not keep:
+            self.abandon()
+            return
+        if self.to_file is not None:
+            self._into_file(self.to_file.finish)
+            self._into_file(self._close_file)
+        self.to_out.finish()
+        self.out.flush()
+
+    def _into_file(self, write, *args) -> None:
+        try:
+            write(*args)
+        except OSError as exc:
+            self.abandon()
+            raise OutputError(self.job.output, exc) from None
+
+    def _close_file(self) -> None:
+        self.file.close()
+        os.replace(self.temporary, self.job.output)
+        self.file = None
+
+    def abandon(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            Path(self.temporary).unlink(missing_ok=True)
+            self.file = None
+
+
+def _open_beside(output: str):
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(output))
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".valgap-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(output, exc) from None
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(fd, 0o666 & ~umask)  # as open() would have made it, not mkstemp's 0600
+    return os.fdopen(fd, "w", encoding="utf-8"), temporary
 
 
 class OutputError(Exception):
@@ -125,156 +302,44 @@ def silence_stdout() -> None:
         pass
 
 
-def _collect(targets: list[Target], job: Job, given, err: IO[str]
-             ) -> tuple[list[Result], list[str]]:
-    """Analyse every target, in order; unrecognised files found by walking are skipped."""
-    named = set(job.inputs)
-    results: list[Result] = []
-    skipped: list[str] = []
-    progress = _Progress(err, len(targets))
-    for target, found in zip(targets, _analyse_all(targets, job, given)):
-        progress.step()
-        for result in found:
-            if result.error is not None and result.error.code == "unrecognised" \
-                    and target.path not in named:
-                skipped.append(target.path)
-            else:
-                results.append(result)
-    progress.done()
-    return results, skipped
+class Tally:
+    """What the exit code needs of a batch, counted as results come."""
 
+    def __init__(self, fail_on: set[str], skip_unreadable: bool = False) -> None:
+        self.fail_on, self.skip_unreadable = fail_on, skip_unreadable
+        self.count = self.unreadable = self.gated = 0
 
-def _analyse_all(targets: list[Target], job: Job, given) -> Iterator[list[Result]]:
-    workers = job.jobs or os.cpu_count() or 1
-    if workers <= 1 or len(targets) < 4 or "-" in job.inputs:
-        yield from (_analyse_target(t, job, given) for t in targets)
-        return
-    chunk = max(1, len(targets) // (workers * 8))
-    # multiprocessing's Pool, not concurrent.futures: its terminate() ends busy workers at
-    # once and cleanly (a ProcessPoolExecutor cannot be stopped mid-task without its
-    # manager thread failing on the futures it already cancelled)
-    pool = multiprocessing.get_context().Pool(workers, initializer=_worker_start,
-                                               initargs=(os.getpid(),))
-    try:
-        yield from pool.imap(functools.partial(_analyse_target, job=job, given=given),
-                             targets, chunksize=chunk)
-    except BaseException:  # Ctrl-C, SIGTERM or a closed pipe: stop the workers now
-        pool.terminate()
-        pool.join()
-        raise
-    pool.close()
-    pool.join()
+    def add(self, result: Result) -> None:
+        self.count += 1
+        self.unreadable += result.error is not None
+        self.gated += bool(self.fail_on and result.fired & self.fail_on)
 
-
-def _worker_start(parent: int) -> None:
-    """Workers leave Ctrl-C and SIGTERM to the main process, which stops them; and they die
-    with it if it is killed outright (Linux: the parent-death signal)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(exitcodes.TERMINATED)
-
-
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
-def _analyse_target(target: Target, job: Job, given) -> list[Result]:
-    if target.group:
-        return analyse_one(" + ".join(target.group), job, given, target.named, target.group)
-    results = analyse_one(target.path, job, given, target.named)
-    if target.also and all(r.error is not None for r in results):
-        # the log could not be read: its CSV twin may still tell the story
-        results = analyse_one(target.also[0], job, given, target.named)
-    elif target.note:
-        for result in results:
-            if result.run is not None:
-                result.run.info.notes.append(target.note)
-    return results
-
-
-def analyse_one(name: str, job: Job, given: config_module.Config | None = None,
-                named: str | None = None, group: list[str] | None = None) -> list[Result]:
-    """The results for one input, with every failure turned into an error result."""
-    from valgap import engine
-    from valgap.parsers import Options
-
-    found_by = group[0] if group else name
-    try:
-        path = config_module.find(found_by, named)
-        cfg = given if given is not None else _config_at(
-            path, path.stat().st_mtime_ns if path else 0)
-    except config_module.ConfigError as exc:
-        return [Result(source=name, error=InputError(str(exc), code="config"))]
-    options = Options(job.input_format, job.train_col, job.val_col,
-                      Limits(job.max_input_bytes, job.max_runs))
-    try:
-        return engine.analyze_input(name, cfg, options, job.all_runs, group=group)
-    except (KeyboardInterrupt, BrokenPipeError):
-        raise
-    except Exception as exc:  # one bad input must not stop the others
-        error = InputError(f"internal error while reading: {type(exc).__name__}: {exc} "
-                           "(please report this with the log)", name, code="internal")
-        return [Result(source=name, error=error)]
-
-
-@functools.lru_cache(maxsize=256)
-def _config_at(path: Path | None, mtime_ns: int) -> config_module.Config:
-    """Loaded once per process (and per version of the file): the logs of one folder share
-    their valgap.yaml."""
-    return config_module.load(path)
-
-
-def _report(job: Job, results: list[Result], out: IO[str]) -> None:
-    from valgap.render import RenderOptions, render, terminal_width, use_color
-
-    opts = RenderOptions(color=use_color(out, job.color), width=terminal_width(out),
-                         plot=job.plot, verbose=job.verbose, details=job.details)
-    if job.output:
-        try:
-            with open(job.output, "w", encoding="utf-8") as stream:
-                render(job.fmt, results, stream, RenderOptions(width=100, plot=job.plot,
-                                                               verbose=job.verbose,
-                                                               details=job.details))
-        except OSError as exc:
-            raise OutputError(job.output, exc) from None
-        render("text", results, out, opts)  # the terminal still gets the summary
-    else:
-        render(job.fmt, results, out, opts)
-    out.flush()
-
-
-def exit_code(results: list[Result], fail_on: set[str], skip_unreadable: bool = False) -> int:
-    """Unreadable input beats gating: a CI job must not pass on a log it could not read."""
-    if not skip_unreadable and any(r.error is not None for r in results):
-        return exitcodes.USAGE
-    if fail_on and any(r.fired & fail_on for r in results):
-        return exitcodes.FINDINGS
-    return exitcodes.OK
+    def exit_code(self) -> int:
+        """Unreadable input beats gating: a CI job must not pass on a log it could not
+        read."""
+        if self.unreadable and not self.skip_unreadable:
+            return exitcodes.USAGE
+        if self.gated:
+            return exitcodes.FINDINGS
+        return exitcodes.OK
 
 
 class _Progress:
-    """``analysed 37/1000`` on stderr, only when stderr is a terminal and the batch is long."""
+    """``analysed 37`` on stderr, only when stderr is a terminal and the batch is long (the
+    total is not known while the walk goes on)."""
 
-    def __init__(self, stream: IO[str], total: int) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
-        self.total = total
         self.count = 0
-        self.active = total >= 10 and hasattr(stream, "isatty") and stream.isatty()
+        self.active = hasattr(stream, "isatty") and stream.isatty()
 
     def step(self) -> None:
         self.count += 1
-        if self.active:
-            self.stream.write(f"\ranalysed {self.count}/{self.total}")
+        if self.active and self.count >= 10:
+            self.stream.write(f"\ranalysed {self.count}")
             self.stream.flush()
 
     def done(self) -> None:
-        if self.active:
+        if self.active and self.count >= 10:
             self.stream.write("\r\x1b[K")
             self.stream.flush()

@@ -1,6 +1,8 @@
 """Which runs need attention first (the order of batch summaries)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from valgap.model import FAMILIES, Result
 
 # lower = more urgent
@@ -29,3 +31,34 @@ def first_cause(result: Result) -> str:
     if not result.causes:
         return "-"
     return f"{result.causes[0].rule} ({result.causes[0].confidence:.2f})"
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a batch summary shows of one run: kept instead of the result, so that a summary
+    of a million runs holds its 50 most urgent rows and not their tables."""
+
+    attention: int
+    index: int
+    source: str
+    fit: str          # the fit class, "not judged" or "unreadable"
+    cause: str        # the first cause with its confidence, or "-"
+    epochs: str
+    verdict: str      # the verdict, or why the log could not be read
+    check: str = ""   # the first cause's first check
+    cause_id: str = ""
+
+    @classmethod
+    def of(cls, result: Result, index: int) -> Row:
+        if result.error is not None:
+            return cls(0, index, result.source, "unreadable", "-", "-", result.error.message)
+        first = result.causes[0] if result.causes else None
+        return cls(attention(result), index, result.source,
+                   result.fit.fit if result.fit and result.fit.fit else "not judged",
+                   first_cause(result), str(result.run.epochs_logged), result.verdict,
+                   first.checks[0] if first is not None and first.checks else "",
+                   first.rule if first is not None else "")
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.attention, self.index

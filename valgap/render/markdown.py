@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from typing import IO
 
 from valgap._safe import printable, shown
 from valgap.model import Result
-from valgap.render._rank import first_cause, ranked
+from valgap.render._rank import Row, ranked
 
 ICON = {"diverged": "🔴", "overfit": "🟠", "val-below-train": "🟡", "underfit": "🟠",
         "too-short": "⚪", "good-fit": "🟢", None: "⚪"}
@@ -35,21 +36,53 @@ def code(text: str) -> str:
 
 
 def render(results: list[Result], stream: IO[str], opts) -> None:
+    head(stream)
+    rows = [Row.of(r, i) for i, r in enumerate(ranked(results))]
+    for row in rows:
+        stream.write(table_row(row))
+    checks(rows, stream)
+
+
+def head(stream: IO[str]) -> None:
     stream.write("## valgap: training runs\n\n")
     stream.write("| | run | fit | first cause | epochs | verdict |\n|---|---|---|---|---:|---|\n")
-    for result in ranked(results):
-        if result.error is not None:
-            stream.write(f"| ❌ | {code(result.source)} | unreadable | - | - | "
-                         f"{cell(result.error.message)} |\n")
-            continue
-        fit = result.fit.fit if result.fit else None
-        stream.write(f"| {ICON.get(fit, '⚪')} | {code(result.source)} | {fit or '-'} | "
-                     f"{cell(first_cause(result))} | {result.run.epochs_logged} | "
-                     f"{cell(result.verdict)} |\n")
-    checks = [(r, c) for r in ranked(results) if r.error is None for c in r.causes[:1]]
-    if checks:
+
+
+def table_row(row: Row) -> str:
+    if row.fit == "unreadable":
+        return f"| ❌ | {code(row.source)} | unreadable | - | - | {cell(row.verdict)} |\n"
+    fit = None if row.fit == "not judged" else row.fit
+    return (f"| {ICON.get(fit, '⚪')} | {code(row.source)} | {fit or '-'} | "
+            f"{cell(row.cause)} | {row.epochs} | {cell(row.verdict)} |\n")
+
+
+def checks(rows: list[Row], stream: IO[str]) -> None:
+    """The first check of each run's first cause, folded away."""
+    listed = [r for r in rows if r.cause_id]
+    if listed:
         stream.write("\n<details><summary>Recommended checks</summary>\n\n")
-        for result, cause in checks:
-            stream.write(f"- {code(result.source)} ({cause.rule}): "
-                         f"{cell(cause.checks[0]) if cause.checks else '-'}\n")
+        for row in listed:
+            stream.write(f"- {code(row.source)} ({row.cause_id}): "
+                         f"{cell(row.check) if row.check else '-'}\n")
         stream.write("\n</details>\n")
+
+
+def counts(total: int, fits: Counter, causes: Counter, urgent: list[Row],
+           stream: IO[str], streamed: bool) -> None:
+    """A large batch: counts per fit class and first cause, then the most urgent runs
+    (after the full table when the rows were streamed above)."""
+    if streamed:
+        stream.write("\n")
+    else:
+        stream.write("## valgap: training runs\n\n")
+    stream.write(f"**{total:,} runs analysed.**\n\n")
+    for title, counter in (("fit class", fits), ("first cause", causes)):
+        stream.write(f"| {title} | runs | share |\n|---|---:|---:|\n")
+        for key, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+            stream.write(f"| {cell(key)} | {n:,} | {100 * n / total:.1f}% |\n")
+        stream.write("\n")
+    stream.write(f"### The {len(urgent)} most urgent runs\n\n")
+    stream.write("| | run | fit | first cause | epochs | verdict |\n|---|---|---|---|---:|---|\n")
+    for row in urgent:
+        stream.write(table_row(row))
+    checks(urgent, stream)

@@ -20,20 +20,34 @@ UNREADABLE = "unreadable-input"
 
 
 def render(results: list[Result], stream: IO[str], opts) -> None:
-    rule_ids: list[str] = []
-    sarif_results = []
+    writer = Writer(stream)
     for result in results:
+        writer.add(result)
+    writer.finish()
+
+
+class Writer:
+    """The document written as the results come: the results first, the tool with its
+    rule list (known only at the end) after them. JSON objects have no key order."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.rule_ids: dict[str, int] = {}
+        self.count = 0
+        stream.write(f'{{"$schema": {encode(SCHEMA)}, "version": "2.1.0", '
+                     f'"runs": [{{"results": [')
+
+    def add(self, result: Result) -> None:
         for item in _results_of(result):
-            if item["ruleId"] not in rule_ids:
-                rule_ids.append(item["ruleId"])
-            item["ruleIndex"] = rule_ids.index(item["ruleId"])
-            sarif_results.append(item)
-    doc = {"$schema": SCHEMA, "version": "2.1.0", "runs": [{
-        "tool": {"driver": {"name": "valgap", "version": __version__,
-                            "informationUri": "https://pypi.org/project/valgap/",
-                            "rules": [_rule(r) for r in rule_ids]}},
-        "results": sarif_results}]}
-    stream.write(encode(doc, indent=2) + "\n")
+            item["ruleIndex"] = self.rule_ids.setdefault(item["ruleId"], len(self.rule_ids))
+            self.stream.write(("," if self.count else "") + "\n  " + encode(item))
+            self.count += 1
+
+    def finish(self) -> None:
+        tool = {"driver": {"name": "valgap", "version": __version__,
+                           "informationUri": "https://pypi.org/project/valgap/",
+                           "rules": [_rule(r) for r in self.rule_ids]}}
+        self.stream.write(f"\n], \"tool\": {encode(tool)}}}]}}\n")
 
 
 def _rule(rule_id: str) -> dict:

@@ -1,0 +1,136 @@
+"""Each input is read in a child process that a watchdog can stop.
+
+A reader that hangs (in C code, where no Python signal reaches it) is killed after
+``--timeout`` seconds, and one that takes the interpreter down (a crash in a C extension,
+the kernel's out-of-memory killer) loses only its own input: either way the input is
+reported as unreadable and the next one goes to a fresh child. The children are started
+with ``subprocess`` rather than ``multiprocessing``, so that they can be started inside a
+Dask worker too (a daemonic process may not start ``multiprocessing`` children).
+
+Requests and results cross the pipes pickled; the results stay pickled until the client
+reads them, so that a Dask worker passes them on without unpickling them.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from valgap.model import InputError, Result
+
+_LIVE: set[Slot] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+class Slot:
+    """One child process, reused from input to input until it hangs or dies."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.requests: Connection | None = None
+        self.replies: Connection | None = None
+        self.unavailable = False  # no child could be started: inputs are read here
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+
+    def analyse(self, target, job, given, timeout: float | None) -> bytes:
+        """The pickled ``list[Result]`` of one target, errors included."""
+        request = pickle.dumps((target, job, given), protocol=pickle.HIGHEST_PROTOCOL)
+        for attempt in range(2):  # an idle child may have been stopped: one restart
+            if self.unavailable:
+                return self._here(target, job, given)
+            if self.process is None:
+                try:
+                    self._spawn()
+                except OSError:  # no child can be started here (a locked interpreter)
+                    self.unavailable = True
+                    return self._here(target, job, given)
+            try:
+                self.requests.send_bytes(request)
+                break
+            except OSError:
+                self.stop()
+                if attempt:
+                    return failed(target, "the reader process could not be started")
+        if not self.replies.poll(timeout or None):
+            self.stop()
+            return failed(target, f"reading took longer than {timeout:g} s (--timeout); "
+                                  "stopped, the other inputs went on", "timeout")
+        try:
+            return self.replies.recv_bytes()
+        except (EOFError, OSError):
+            how = self._death()
+            return failed(target, f"the reader crashed ({how}); the other inputs went on",
+                          "crashed")
+
+    @staticmethod
+    def _here(target, job, given) -> bytes:
+        """The fallback: read in this thread, without the watchdog."""
+        from valgap.executors.work import analyse_target
+
+        return pickle.dumps(analyse_target(target, job, given),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _spawn(self) -> None:
+        to_child, from_parent = os.pipe()[::-1]
+        from_child, to_parent = os.pipe()
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
+                                                          env.get("PYTHONPATH")]))
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "valgap.executors._child", str(from_parent),
+                 str(to_parent), str(os.getpid())],
+                pass_fds=(from_parent, to_parent), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            os.close(to_child)
+            os.close(from_child)
+            raise
+        finally:
+            os.close(from_parent)
+            os.close(to_parent)
+        self.process = process
+        self.requests = Connection(to_child, readable=False)
+        self.replies = Connection(from_child, writable=False)
+
+    def _death(self) -> str:
+        code = self.process.wait() if self.process is not None else None
+        self.stop()
+        if code is not None and code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"its process ended with status {code}"
+
+    def stop(self) -> None:
+        """Kill the child now (a hung reader ignores anything gentler)."""
+        process, self.process = self.process, None
+        for conn in (self.requests, self.replies):
+            if conn is not None:
+                conn.close()
+        self.requests = self.replies = None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+
+def failed(target, message: str, code: str = "crashed") -> bytes:
+    name = target.label
+    return pickle.dumps([Result(source=name, error=InputError(message, name, code=code))])
+
+
+def stop_all() -> None:
+    """Ctrl-C, SIGTERM: every child of this process goes now."""
+    with _LIVE_LOCK:
+        slots = list(_LIVE)
+    for slot in slots:
+        slot.stop()

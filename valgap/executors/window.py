@@ -1,0 +1,68 @@
+"""Results in input order through a bounded window, whatever finishes first.
+
+Targets are grouped into chunks (one task each) and at most ``window`` chunks are in
+flight; the head chunk is waited for, the others finish meanwhile. So memory holds at most
+``window x chunk`` results however long the batch is, and the output order never depends
+on timing. Items that are already resolved (a folder that could not be read, a file
+skipped by the walk) travel through the same queue to keep their place.
+"""
+from __future__ import annotations
+
+import itertools
+import pickle
+from collections import deque
+from collections.abc import Iterable, Iterator
+
+from valgap.discover import Target
+
+LOOKAHEAD = 10_000  # targets read ahead to size the chunks from the batch
+
+
+def ordered(items: Iterable, executor, job, given,
+            chunk: int | None = None) -> Iterator[tuple[object, list]]:
+    """``(item, results)`` for each item in order: a ``Target`` with its ``list[Result]``,
+    anything else with ``[]``."""
+    stream = iter(items)
+    ahead = list(itertools.islice(stream, LOOKAHEAD))
+    ended = len(ahead) < LOOKAHEAD
+    targets_ahead = sum(isinstance(i, Target) for i in ahead)
+    # one input alone is read here (see work.analyse_here), when the executor allows it
+    inline = ended and targets_ahead == 1 and getattr(executor, "inline_single", False)
+    if chunk is None and not inline:
+        chunk = executor.chunk_size(targets_ahead, ended)
+    window = max(4, executor.slots * 4)
+    pending: deque = deque()  # (items, future) or (item, None)
+    batch: list[Target] = []
+
+    def send() -> None:
+        if batch:
+            pending.append((list(batch), executor.submit(list(batch), job, given)))
+            batch.clear()
+
+    for item in itertools.chain(ahead, stream):
+        if isinstance(item, Target) and item.path != "-" and not inline:
+            batch.append(item)
+            if len(batch) >= chunk:
+                send()
+        else:
+            send()
+            pending.append((item, None))
+        while len(pending) > window:
+            yield from _finish(pending.popleft(), job, given)
+    send()
+    while pending:
+        yield from _finish(pending.popleft(), job, given)
+
+
+def _finish(entry: tuple, job, given) -> Iterator[tuple[object, list]]:
+    items, future = entry
+    if future is None:
+        if isinstance(items, Target):  # standard input (only this process can read it)
+            from valgap.executors.work import analyse_here
+
+            yield items, analyse_here(items, job, given)
+        else:
+            yield items, []
+        return
+    for target, payload in zip(items, future.result()):
+        yield target, pickle.loads(payload)

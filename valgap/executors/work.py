@@ -1,0 +1,153 @@
+"""What analysing one target is, wherever it runs (in-process, a local child, a Dask
+worker): its URL staged, its CSV twin as the fallback, every failure turned into an error
+result. ``analyse_chunk`` is the task both executors run."""
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+
+from valgap import config as config_module
+from valgap.discover import Target, discover
+from valgap.model import InputError, Result
+from valgap.parsers._text import Limits
+
+_local = threading.local()
+
+
+def analyse_chunk(targets: list[Target], job, given) -> list[bytes]:
+    """The pickled results of each target, in order, each read in this thread's supervised
+    child (a hang is stopped after ``job.timeout`` seconds, a crash costs one input)."""
+    from valgap.executors.supervised import Slot
+
+    slot = getattr(_local, "slot", None)
+    if slot is None:
+        slot = _local.slot = Slot()
+    return [slot.analyse(target, job, given, job.timeout) for target in targets]
+
+
+class _Expired(BaseException):
+    """Raised by the alarm in ``analyse_here`` (not an Exception: no reader may catch it)."""
+
+
+def analyse_here(target: Target, job, given) -> list[Result]:
+    """In this process: standard input, or a single input (no child to start and no
+    second copy of pandas to load). The timeout is an alarm signal, which stops a reader
+    looping in Python; only a batch's children can also be stopped inside C code."""
+    import signal
+
+    if not job.timeout or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        return analyse_target(target, job, given)
+
+    def expire(signum, frame) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, job.timeout)
+    try:
+        return analyse_target(target, job, given)
+    except _Expired:
+        message = f"reading took longer than {job.timeout:g} s (--timeout); stopped"
+        return [Result(source=target.label, error=InputError(message, target.label,
+                                                             code="timeout"))]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def analyse_target(target: Target, job, given) -> list[Result]:
+    from valgap import remote
+
+    if remote.is_url(target.path):
+        return _analyse_url(target.path, job, given)
+    if target.group:
+        return analyse_one(target.label, job, given, target.named, target.group)
+    results = analyse_one(target.path, job, given, target.named)
+    if target.also and all(r.error is not None for r in results):
+        # the log could not be read: its CSV twin may still tell the story
+        results = analyse_one(target.also[0], job, given, target.named)
+    elif target.note:
+        for result in results:
+            if result.run is not None:
+                result.run.info.notes.append(target.note)
+    return results
+
+
+def _analyse_url(url: str, job, given) -> list[Result]:
+    """A URL is staged where it is analysed (never through the client) and walked like a
+    local file or folder; its results are named by their URLs."""
+    from valgap import remote
+
+    staged = remote.stage([url], job.max_input_bytes)
+    try:
+        results = [Result(source=e.source, error=e) for e in staged.errors]
+        found = discover(staged.inputs)
+        for target in found.targets:
+            results += [r for r in analyse_target(target, job, given)
+                        if not _walked_and_unrecognised(r, target, staged.inputs)]
+        results += [Result(source=e.source, error=e) for e in found.errors]
+        for result in results:
+            _rename(result, staged.url_of)
+        return results
+    finally:
+        staged.cleanup()
+
+
+def _walked_and_unrecognised(result: Result, target: Target, named: list[str]) -> bool:
+    """A file met while walking a folder that turns out not to be a training log is
+    skipped, not reported; only a file the user named is."""
+    return result.error is not None and result.error.code == "unrecognised" \
+        and target.path not in named
+
+
+def _rename(result: Result, url_of) -> None:
+    result.source = url_of(result.source)
+    if result.error is not None:
+        result.error.source = url_of(result.error.source)
+    if result.run is not None:
+        result.run.info.source = url_of(result.run.info.source)
+
+
+def analyse_one(name: str, job, given: config_module.Config | None = None,
+                named: str | None = None, group: list[str] | None = None) -> list[Result]:
+    """The results for one input, with every failure turned into an error result."""
+    from valgap import engine
+    from valgap.parsers import Options
+
+    found_by = group[0] if group else name
+    try:
+        path = config_module.find(found_by, named)
+        cfg = given if given is not None else _config_at(
+            path, path.stat().st_mtime_ns if path else 0)
+    except config_module.ConfigError as exc:
+        return [Result(source=name, error=InputError(str(exc), code="config"))]
+    options = Options(job.input_format, job.train_col, job.val_col,
+                      Limits(job.max_input_bytes, job.max_runs))
+    try:
+        return engine.analyze_input(name, cfg, options, job.all_runs, group=group)
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as exc:  # one bad input must not stop the others
+        return internal_error(name, exc)
+
+
+def slim(result: Result) -> None:
+    """Without its epoch table, for a report that draws no curves: what every report
+    other than the text one needs is in the result and the run's facts."""
+    if result.run is not None and result.run.table is not None:
+        result.run.info.reduced_from = result.run.epochs_logged
+        result.run.table = None
+
+
+def internal_error(name: str, exc: Exception) -> list[Result]:
+    error = InputError(f"internal error while reading: {type(exc).__name__}: {exc} "
+                       "(please report this with the log)", name, code="internal")
+    return [Result(source=name, error=error)]
+
+
+@functools.lru_cache(maxsize=256)
+def _config_at(path: Path | None, mtime_ns: int) -> config_module.Config:
+    """Loaded once per process (and per version of the file): the logs of one folder share
+    their valgap.yaml."""
+    return config_module.load(path)
