@@ -11,6 +11,7 @@ import warnings
 from multiprocessing.connection import Connection
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+READY = b"ready"
 
 
 def main(argv: list[str]) -> int:
@@ -18,13 +19,18 @@ def main(argv: list[str]) -> int:
     replies = Connection(int(argv[2]), readable=False)
     _die_with(int(argv[3]))
     warnings.simplefilter("ignore")  # a library's warnings are for developers
-    from valgap.executors.work import analyse_target, internal_error, slim
+    from valgap.executors.work import analyse_target, internal_error, slim, warm_up
 
+    warm_up()  # before "ready": the first input's clock must not count the imports
+    replies.send_bytes(READY)
     while True:
         try:
             target, job, given = pickle.loads(requests.recv_bytes())
         except EOFError:  # the parent is done
             return 0
+        if job.cwd and job.cwd != os.getcwd():  # relative paths are the client's
+            with contextlib.suppress(OSError):  # not here: "no such file" will say so
+                os.chdir(job.cwd)
         results = analyse_target(target, job, given)
         if not job.keep_tables:
             for result in results:

@@ -21,8 +21,10 @@ import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from valgap.executors._child import READY
 from valgap.model import InputError, Result
 
+STARTUP_SECONDS = 120  # a loaded machine importing pandas for the first time
 _LIVE: set[Slot] = set()
 _LIVE_LOCK = threading.Lock()
 
@@ -99,6 +101,13 @@ class Slot:
         self.process = process
         self.requests = Connection(to_child, readable=False)
         self.replies = Connection(from_child, writable=False)
+        try:  # imports done: from now on the clock is the input's
+            ready = self.replies.poll(STARTUP_SECONDS) and self.replies.recv_bytes()
+        except (EOFError, OSError):
+            ready = False
+        if ready != READY:
+            self.stop()
+            raise OSError("the reader process did not start")
 
     def _death(self) -> str:
         code = self.process.wait() if self.process is not None else None

@@ -64,5 +64,13 @@ def _finish(entry: tuple, job, given) -> Iterator[tuple[object, list]]:
         else:
             yield items, []
         return
-    for target, payload in zip(items, future.result()):
+    try:
+        payloads = future.result()
+    except Exception as exc:  # the task itself failed: a worker died too often, say
+        from valgap.executors.supervised import failed
+
+        why = f"{type(exc).__name__}: {exc}".strip()[:200]
+        payloads = [failed(t, f"its task failed on the executor ({why})", "executor")
+                    for t in items]
+    for target, payload in zip(items, payloads):
         yield target, pickle.loads(payload)
