@@ -6,8 +6,11 @@ Library use::
     result = analyze("run.log")[0]
     print(result.fit.fit, [c.rule for c in result.causes], result.verdict)
     analyze(model.fit(...))[0]            # a Keras History, a dict of lists, a DataFrame
+    records("run.log")                    # plain dicts, as `--format json` writes them
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 __version__ = "0.1.0"
 
@@ -43,6 +46,38 @@ def analyze(source, config_path: str | None = None, all_runs: bool = False,
         return engine.analyze_input(str(source), cfg, all_runs=all_runs)
     cfg = config.load(Path(config_path)) if config_path else config.Config()
     return engine.analyze_history(source, cfg, name or "<history>", all_runs)
+
+
+def records(source: str, config_path: str | None = None, all_runs: bool = False,
+            input_format: str | None = None) -> list[dict]:
+    """Analyse one input and return what ``valgap analyze --format json`` writes for it:
+    one plain dict per run (the JSON Lines object of the spec, ``schema: valgap/1``).
+
+    ``source`` is a path or a URL (``s3://...`` with ``valgap[s3]``): a log, a run folder,
+    a folder of runs (walked as the CLI walks it) or a tracker store. Nothing is raised
+    for a bad input: its dict has ``error`` set. The dicts hold only str, int, float, bool,
+    None, lists and dicts, so they pickle and serialise anywhere; map this function in your
+    own Dask bag, Spark job or Ray task::
+
+        import dask.bag, valgap
+        verdicts = dask.bag.from_sequence(paths, npartitions=64).map(valgap.records).flatten()
+    """
+    import json
+
+    from valgap import config
+    from valgap.executors.work import analyse_input
+    from valgap.render.json import encode
+    from valgap.runner import Job
+
+    job = Job(inputs=[source], fmt="json", all_runs=all_runs, input_format=input_format)
+    try:
+        given = config.load(Path(config_path)) if config_path else None
+    except config.ConfigError as exc:
+        from valgap.model import InputError, Result
+
+        error = Result(source=source, error=InputError(str(exc), code="config"))
+        return [json.loads(encode(error.to_dict()))]
+    return [json.loads(encode(r.to_dict())) for r in analyse_input(source, job, given)]
 
 
 def _install_display() -> None:

@@ -34,8 +34,13 @@ def ordered(items: Iterable, executor, job, given,
     pending: deque = deque()  # (items, future) or (item, None)
     batch: list[Target] = []
 
-    def send() -> None:
+    def room() -> Iterator[tuple[object, list]]:
+        while len(pending) >= window:
+            yield from _finish(pending.popleft(), job, given)
+
+    def send() -> Iterator[tuple[object, list]]:
         if batch:
+            yield from room()
             pending.append((list(batch), executor.submit(list(batch), job, given)))
             batch.clear()
 
@@ -43,13 +48,12 @@ def ordered(items: Iterable, executor, job, given,
         if isinstance(item, Target) and item.path != "-" and not inline:
             batch.append(item)
             if len(batch) >= chunk:
-                send()
+                yield from send()
         else:
-            send()
+            yield from send()
+            yield from room()
             pending.append((item, None))
-        while len(pending) > window:
-            yield from _finish(pending.popleft(), job, given)
-    send()
+    yield from send()
     while pending:
         yield from _finish(pending.popleft(), job, given)
 

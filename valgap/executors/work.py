@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from valgap import config as config_module
-from valgap.discover import Target, discover
+from valgap.discover import Target
 from valgap.model import InputError, Result
 from valgap.parsers._text import Limits
 
@@ -74,6 +74,20 @@ def analyse_target(target: Target, job, given) -> list[Result]:
     return results
 
 
+def analyse_input(name: str, job, given=None) -> list[Result]:
+    """Every run of one input, here: a folder is walked as the CLI walks it."""
+    from valgap.discover import Skipped, walk
+
+    results: list[Result] = []
+    for item in walk([name]):
+        if isinstance(item, InputError):
+            results.append(Result(source=item.source, error=item))
+        elif not isinstance(item, Skipped):
+            results += [r for r in analyse_target(item, job, given)
+                        if not _walked_and_unrecognised(r, item, [name])]
+    return results
+
+
 def _analyse_url(url: str, job, given) -> list[Result]:
     """A URL is staged where it is analysed (never through the client) and walked like a
     local file or folder; its results are named by their URLs."""
@@ -82,11 +96,8 @@ def _analyse_url(url: str, job, given) -> list[Result]:
     staged = remote.stage([url], job.max_input_bytes)
     try:
         results = [Result(source=e.source, error=e) for e in staged.errors]
-        found = discover(staged.inputs)
-        for target in found.targets:
-            results += [r for r in analyse_target(target, job, given)
-                        if not _walked_and_unrecognised(r, target, staged.inputs)]
-        results += [Result(source=e.source, error=e) for e in found.errors]
+        for local in staged.inputs:
+            results += analyse_input(local, job, given)
         for result in results:
             _rename(result, staged.url_of)
         return results
