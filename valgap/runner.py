@@ -129,8 +129,11 @@ class _Batch:
         if self.job.keep_tables:  # loaded while the first input is read elsewhere
             threading.Thread(target=_load_renderer, daemon=True).start()
         try:
-            for item, results in ordered(walk(self.job.inputs), _Lazy(self), self.job,
-                                         self.given, self.job.chunk_size):
+            found = walk(self.job.inputs)
+            if self.job.output:  # the last report, in a folder walked, is no log
+                found = _leaving_out(found, self.job.output)
+            for item, results in ordered(found, _Lazy(self), self.job, self.given,
+                                         self.job.chunk_size):
                 if isinstance(item, Skipped):
                     self._skipped(item.path)
                     continue
@@ -175,6 +178,15 @@ class _Batch:
         if result.error is not None:
             error = result.error
             self.err.write(f"valgap: {error_line(error.source, error.line, error.message)}\n")
+
+
+def _leaving_out(found, output: str):
+    name = os.path.basename(output)
+    for item in found:
+        if isinstance(item, Target) and os.path.basename(item.path) == name \
+                and os.path.realpath(item.path) == os.path.realpath(output):
+            continue
+        yield item
 
 
 def _load_renderer() -> None:
