@@ -1,0 +1,163 @@
+"""The Dask executor against real clusters: a LocalCluster, and a `dask scheduler` with two
+`dask worker` processes on 127.0.0.1, one of them killed mid-batch."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, SAMPLES
+from tests.executors.conftest import alive, sample_batch
+
+distributed = pytest.importorskip("distributed")
+
+VALGAP = [sys.executable, "-m", "valgap"]
+DASK = str(Path(sys.executable).parent / "dask")
+
+
+def valgap(*args: str, env: dict | None = None, timeout: float = 180):
+    return subprocess.run([*VALGAP, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def _mixed_tree(root: Path, copies: int) -> Path:
+    """Sample logs of every kind, an unreadable CSV, a Lightning run folder and a Trainer
+    output folder."""
+    sample_batch(root, copies)
+    shutil.copytree(DATA / "lightning", root / "lightning")
+    shutil.copytree(DATA / "hf", root / "hf")
+    return root
+
+
+@contextlib.contextmanager
+def cluster(tmp_path: Path, workers: int = 2):
+    """A scheduler and ``workers`` single-threaded workers (each with its nanny), on
+    random ports; every process they started is killed on the way out, also on failure."""
+    sessions: list[subprocess.Popen] = []
+    logs = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 - closed in finally
+    scheduler_file = tmp_path / "scheduler.json"
+    try:
+        sessions.append(subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(scheduler_file)], stdout=logs, stderr=logs,
+            start_new_session=True))
+        address = _wait_for_address(scheduler_file)
+        for i in range(workers):
+            sessions.append(subprocess.Popen(
+                [DASK, "worker", address, "--nthreads", "1", "--no-dashboard",
+                 "--host", "127.0.0.1", "--name", f"w{i}"], stdout=logs, stderr=logs,
+                start_new_session=True))
+        with distributed.Client(address, timeout=30) as client:
+            client.wait_for_workers(workers, timeout=60)
+        yield address, sessions
+    finally:
+        started = _processes_in(sessions)
+        for proc in sessions:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        logs.close()
+        time.sleep(0.5)
+        left = [pid for pid in started if alive(pid)]
+        assert not left, f"processes {left} outlived the cluster"
+
+
+def _wait_for_address(scheduler_file: Path) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            return json.loads(scheduler_file.read_text())["address"]
+        time.sleep(0.2)
+    raise AssertionError("the scheduler did not start")
+
+
+def _processes_in(sessions: list[subprocess.Popen]) -> list[int]:
+    """Every process of the sessions started (nannies, workers, valgap's children)."""
+    out = subprocess.run(["ps", "-eo", "pid=,sid="], capture_output=True, text=True).stdout
+    ids = {p.pid for p in sessions}
+    return [int(pid) for pid, sid in (line.split() for line in out.splitlines())
+            if int(sid) in ids]
+
+
+def test_dask_and_local_give_identical_json(tmp_path):
+    tree = _mixed_tree(tmp_path / "runs", 8)
+    local = valgap("analyze", str(tree), "--format", "json", "-j", "2")
+    dask = valgap("analyze", str(tree), "--format", "json", "--executor", "dask", "-j", "2")
+    assert local.stdout == dask.stdout and local.returncode == dask.returncode == 2
+    assert local.stdout.count("\n") > 80 and local.stderr == dask.stderr
+
+
+def test_a_worker_killed_mid_batch_loses_no_run_and_repeats_none(tmp_path):
+    tree = _mixed_tree(tmp_path / "runs", 40)
+    expected = valgap("analyze", str(tree), "--format", "json", "-j", "2").stdout.splitlines()
+    with cluster(tmp_path) as (address, sessions):
+        proc = subprocess.Popen(
+            [*VALGAP, "analyze", str(tree), "--format", "json", "--executor", "dask",
+             "--scheduler", address, "--chunk-size", "4"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines = [proc.stdout.readline() for _ in range(40)]
+        os.killpg(sessions[2].pid, signal.SIGKILL)  # the second worker and its nanny
+        out, err = proc.communicate(timeout=300)
+        lines += out.splitlines(keepends=True)
+        with distributed.Client(address, timeout=30) as client:
+            assert len(client.nthreads()) == 1  # it is gone for good
+    got = [line.rstrip("\n") for line in lines]
+    assert len(expected) > 300
+    assert got == expected  # every run exactly once, in input order, same answers
+    assert proc.returncode == 2 and "Traceback" not in err  # 2: the unreadable CSVs
+
+
+def test_the_scheduler_address_can_come_from_the_environment(tmp_path):
+    tree = _mixed_tree(tmp_path / "runs", 2)
+    with cluster(tmp_path, workers=1) as (address, _):
+        res = valgap("analyze", str(tree), "--format", "json", "--executor", "dask",
+                     env={"DASK_SCHEDULER_ADDRESS": address})
+        with distributed.Client(address, timeout=30) as client:
+            ran = client.run_on_scheduler(lambda dask_scheduler: {
+                name: sum(p.states.values()) if hasattr(p, "states") else 1
+                for name, p in dask_scheduler.task_prefixes.items()})
+    assert "analyse_chunk" in ran  # on this cluster, not on a LocalCluster of its own
+    assert res.returncode == 2 and res.stdout.count("\n") > 20
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path):
+    start = time.monotonic()
+    res = valgap("analyze", str(SAMPLES / "healthy.log"), str(SAMPLES / "dropout.log"),
+                 "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr.startswith("valgap: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert res.stderr.count("\n") == 1 and time.monotonic() - start < 40
+
+
+def test_without_distributed_the_message_names_the_extra(tmp_path):
+    blocker = tmp_path / "blocked"
+    blocker.mkdir()
+    (blocker / "distributed.py").write_text("raise ImportError('not installed')\n")
+    res = valgap("analyze", str(SAMPLES / "healthy.log"), str(SAMPLES / "dropout.log"),
+                 "--executor", "dask", env={"PYTHONPATH": str(blocker)})
+    assert res.returncode == 2 and res.stderr == (
+        "valgap: --executor dask needs dask.distributed: pip install 'valgap[dask]'\n")
+
+
+def test_ctrl_c_cancels_the_batch_and_stops_the_local_cluster(tmp_path):
+    for i in range(3000):
+        os.symlink(SAMPLES / "healthy.log", tmp_path / f"r{i:04d}.log")
+    proc = subprocess.Popen([*VALGAP, "analyze", str(tmp_path), "--format", "json",
+                             "--executor", "dask", "-j", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    first = proc.stdout.readline()  # the cluster is up and answering
+    descendants = _processes_in([proc])
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert first and proc.returncode == 130 and b"Traceback" not in err
+    time.sleep(1)
+    left = [pid for pid in descendants if alive(pid)]
+    assert len(descendants) >= 3 and not left, left
