@@ -83,22 +83,25 @@ def build(root: Path, runs: int) -> None:
     (root / ".complete").touch()
 
 
-def timed(cmd: list[str]) -> tuple[float, int]:
-    """Wall time and the peak resident memory (kB) of the process itself."""
+def timed(cmd: list[str]) -> tuple[float, int, float]:
+    """Wall time, the peak resident memory (kB) and the CPU seconds of the client process
+    itself (its children and the cluster not counted)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak, cpu, tick = 0, 0.0, os.sysconf("SC_CLK_TCK")
     while proc.poll() is None:
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, IndexError):
             for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     peak = max(peak, int(line.split()[1]))
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
         time.sleep(0.05)
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode(errors="replace")
     if proc.returncode not in (0, 1):
         raise SystemExit(f"valgap failed ({proc.returncode}): {err[-500:]}")
-    return wall, peak
+    return wall, peak, cpu
 
 
 @contextlib.contextmanager
@@ -141,7 +144,7 @@ def main() -> None:
                                                        "valgap-bench-scale-out"))
     args = parser.parse_args()
     valgap = [sys.executable, "-m", "valgap", "analyze", "--format", "json"]
-    table: dict[tuple[str, int], tuple[float, int]] = {}
+    table: dict[tuple[str, int], tuple[float, int, float]] = {}
     for runs in args.runs:
         root = Path(args.data) / str(runs)
         start = time.perf_counter()
@@ -166,9 +169,10 @@ def main() -> None:
                   f"{ratio:.2f}x (target <= 1.2x)")
 
 
-def _show(executor: str, runs: int, wall: float, peak_kb: int) -> None:
+def _show(executor: str, runs: int, wall: float, peak_kb: int, cpu: float) -> None:
     print(f"{executor:<6} {runs:>9,} runs  {wall:8.1f} s  {runs / wall:7.0f} runs/s  "
-          f"client peak {peak_kb / 1024:6.1f} MB", flush=True)
+          f"client peak {peak_kb / 1024:6.1f} MB  client CPU {1e6 * cpu / runs:5.0f} us/run",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,36 @@ def test_a_result_shows_its_report_in_ipython():
     result._repr_pretty_(printer, False)
     assert "Verdict:" in printer.out and f"fit {result.fit.fit}" in printer.out
     assert "\x1b" not in printer.out and printer.out == valgap.report(result)
+
+
+def test_records_are_the_json_lines_plain_and_picklable(cli, tmp_path):
+    import json
+    import pickle
+    import shutil
+
+    for name in ("dropout.log", "overfit.csv", "measured-hf.json"):
+        shutil.copy(SAMPLES / name, tmp_path / name)
+    (tmp_path / "broken.csv").write_text("epoch,loss\nnope,1\n")
+    got = valgap.records(str(tmp_path))
+    lines = cli("analyze", str(tmp_path), "--format", "json").stdout.splitlines()
+    assert got == [json.loads(line) for line in lines] and len(got) == 4
+    assert pickle.loads(pickle.dumps(got)) == got
+
+    def plain(value) -> bool:
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        if isinstance(value, list):
+            return all(plain(v) for v in value)
+        return value is None or isinstance(value, (str, int, float, bool))
+
+    assert all(plain(r) for r in got)
+    assert [r["error"]["code"] for r in got if r["error"]] == ["no-epochs"]
+
+
+def test_records_never_raise_on_a_bad_input(tmp_path):
+    missing = valgap.records(str(tmp_path / "nope.log"))
+    assert missing[0]["error"]["code"] == "not-found" and missing[0]["fit"] is None
+    bad_config = tmp_path / "valgap.yaml"
+    bad_config.write_text("model: [unclosed\n")
+    broken = valgap.records(str(SAMPLES / "healthy.log"), config_path=str(bad_config))
+    assert broken[0]["error"]["code"] == "config"

@@ -8,7 +8,8 @@ from typing import IO
 from valgap import exitcodes
 from valgap._safe import error_line
 from valgap.compare import compare
-from valgap.runner import Job, analyse_one
+from valgap.executors.work import analyse_one
+from valgap.runner import Job
 
 
 def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool = True,

@@ -20,7 +20,6 @@ from valgap import exitcodes
 from valgap._safe import error_line, printable, shown
 from valgap.discover import Skipped, Target, walk
 from valgap.executors import ExecutorError
-from valgap.executors.work import analyse_one  # noqa: F401 - the library's one-input call
 from valgap.model import InputError, Result
 from valgap.parsers._text import Limits
 
