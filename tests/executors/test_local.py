@@ -150,3 +150,19 @@ def test_interrupted_batch_exits_130_and_leaves_no_child(tmp_path):
     assert proc.returncode == 130 and b"Traceback" not in err
     time.sleep(0.5)
     assert len(children) == 2 and not [c for c in children if alive(c)]
+
+
+def test_standard_input_is_not_timed(tmp_path):
+    """A training still printing is slow by nature: `train.py | valgap analyze -`."""
+    import subprocess
+    import sys
+
+    feeder = (f"import sys, time; data = open({str(SAMPLES / 'healthy.log')!r}).read(); "
+              "sys.stdout.write(data[:2000]); sys.stdout.flush(); time.sleep(1.5); "
+              "sys.stdout.write(data[2000:])")
+    producer = subprocess.Popen([sys.executable, "-c", feeder], stdout=subprocess.PIPE)
+    res = subprocess.run([sys.executable, "-m", "valgap", "analyze", "-", "--format", "json",
+                          "--timeout", "0.5"], stdin=producer.stdout, capture_output=True,
+                         text=True, timeout=60)
+    producer.wait()
+    assert res.returncode == 0 and json.loads(res.stdout)["fit"] == "good-fit"

@@ -36,8 +36,9 @@ def analyse_here(target: Target, job, given) -> list[Result]:
     looping in Python; only a batch's children can also be stopped inside C code."""
     import signal
 
-    if not job.timeout or threading.current_thread() is not threading.main_thread() \
-            or not hasattr(signal, "setitimer"):
+    # standard input comes at the pace of whatever writes it (a training still running)
+    if not job.timeout or target.path == "-" or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
         return analyse_target(target, job, given)
 
     def expire(signum, frame) -> None:
