@@ -146,3 +146,33 @@ def test_empty_folder_is_a_usage_error(cli, tmp_path):
     (tmp_path / "nothing.txt").write_text("hello\n")
     res = cli("analyze", str(tmp_path))
     assert res.exit_code == 2 and "no training log" in res.stderr
+
+
+def test_a_url_prefix_is_walked_from_its_listings_one_target_per_run():
+    """fsspec's in-memory store stands for a bucket: logs are targets one by one, a run
+    folder is one target, and nothing is downloaded to decide."""
+    fsspec = pytest.importorskip("fsspec")
+    from valgap.discover import Skipped, Target, walk
+
+    fs = fsspec.filesystem("memory")
+    root = "/bucket-walk/team"
+    fs.pipe({f"{root}/a/run.log": b"x", f"{root}/a/run.csv": b"x",
+             f"{root}/a/notes.png": b"x", f"{root}/b/history.csv": b"x",
+             f"{root}/hf/out/trainer_state.json": b"{}",
+             f"{root}/hf/out/checkpoint-1/trainer_state.json": b"{}",
+             f"{root}/tb/run1/events.out.tfevents.1.host": b"x",
+             f"{root}/lightning/version_0/metrics.csv": b"x",
+             f"{root}/lightning/version_0/hparams.yaml": b"x",
+             f"{root}/.hidden/x.log": b"x"})
+    try:
+        items = list(walk([f"memory://{root}"]))
+    finally:
+        fs.rm("/bucket-walk", recursive=True)
+    targets = [i for i in items if isinstance(i, Target)]
+    url = f"memory://{root}"
+    assert [t.path for t in targets] == [
+        f"{url}/a/run.log", f"{url}/b/history.csv", f"{url}/hf/out",
+        f"{url}/lightning/version_0/metrics.csv", f"{url}/tb/run1"]
+    assert targets[0].also == [f"{url}/a/run.csv"]  # a Keras log and its CSV: one run
+    assert [i.path for i in items if isinstance(i, Skipped)] == [f"{url}/a/notes.png"]
+    assert all(t.named == url for t in targets)

@@ -81,15 +81,19 @@ def walk(paths: list[str]) -> Iterator[Target | Skipped | InputError]:
         paths = [p for p in paths if p not in exports]
     for name in paths:
         path = Path(name)
-        try:  # a URL is read whole by whoever analyses it (see valgap.remote)
+        try:
             single = name == "-" or is_url(name) or not path.is_dir() \
                 or _run_folder(path)
         except OSError:  # it cannot be looked at: reading it will say why, as its result
             single = True
-        if single:
+        if single and is_url(name):
+            found = _walk_url(name)
+        elif single:
             yield Target(name, named=name)
             continue
-        for item in _walk(path):
+        else:
+            found = _walk(path)
+        for item in found:
             if isinstance(item, Target):
                 item.named = name
             yield item
@@ -155,6 +159,44 @@ def _walk(root: Path) -> Iterator[Target | Skipped | InputError]:
     yield from problems
 
 
+def _walk_url(url: str) -> Iterator[Target | Skipped]:
+    """A URL prefix walked as a local folder is, from its listings (``remote.listing``):
+    each log, or each run folder, is one target, read where it is analysed. A URL that is
+    no folder, or cannot be listed, is one target: reading it says why."""
+    from valgap.remote import listing
+
+    found_any = False
+    for folder, dirs, files in listing(url):
+        if _run_folder_names(folder, dirs, files):  # the URL itself, or a folder in it
+            yield Target(url if not found_any else folder)
+            dirs[:] = []
+            found_any = True
+            continue
+        found_any = True
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        if "metrics.csv" in files and "hparams.yaml" in files:  # Lightning version_N/
+            yield Target(f"{folder}/metrics.csv")
+            dirs[:] = []
+            continue
+        candidates = [f for f in files if f not in SKIP_NAMES and not f.startswith(".")
+                      and _suffix(f) in LOG_SUFFIXES | {".db"}]
+        yield from (Skipped(f"{folder}/{f}") for f in files if f not in candidates)
+        yield from _pair_keras(folder, candidates)
+    if not found_any:
+        yield Target(url)
+
+
+def _run_folder_names(folder: str, dirs: list[str], files: list[str]) -> bool:
+    """``_run_folder`` from a listing's names alone (no round trip per file)."""
+    name = folder.rstrip("/").rsplit("/", 1)[-1]
+    names = set(dirs) | set(files)
+    return ("meta.yaml" in files or name in ("mlruns", "wandb")
+            or wandb_run.RUN_FOLDER.match(name) is not None
+            or "trainer_state.json" in files or any("tfevents" in f for f in files)
+            or {"train", "validation"} <= names
+            or any(tb_export.FILE_NAME.match(f) for f in files))
+
+
 def _kind(path: Path) -> str:
     """"file" (a regular file), "other" (a FIFO, socket, device, dangling link: no log), or
     why the file cannot be looked at."""
@@ -177,7 +219,7 @@ def _suffix(name: str) -> str:
     return Path(name).suffix.lower() if "." in name else ""
 
 
-def _pair_keras(folder: Path, names: list[str]) -> list[Target]:
+def _pair_keras(folder: Path | str, names: list[str]) -> list[Target]:
     """A Keras log and a CSV of the same stem (or the only two logs of a folder): one run."""
     logs = [n for n in names if _suffix(n) in (".log", ".txt", ".out")]
     csvs = [n for n in names if _suffix(n) == ".csv"]
@@ -193,9 +235,14 @@ def _pair_keras(folder: Path, names: list[str]) -> list[Target]:
         if name in pairs.values():
             continue
         if name in pairs:
-            targets.append(Target(str(folder / name), also=[str(folder / pairs[name])],
+            targets.append(Target(_join(folder, name), also=[_join(folder, pairs[name])],
                                   note=f"{pairs[name]} beside it is the same run's CSV log; "
                                        f"read {name}, which also shows the model and split"))
         else:
-            targets.append(Target(str(folder / name)))
+            targets.append(Target(_join(folder, name)))
     return targets
+
+
+def _join(folder: Path | str, name: str) -> str:
+    """A path in a local folder, or a key under a URL (which Path would mangle)."""
+    return f"{folder}/{name}" if isinstance(folder, str) else str(folder / name)

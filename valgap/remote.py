@@ -74,7 +74,8 @@ def stage(inputs: list[str], max_bytes: int) -> Staged:
     return staged
 
 
-def _fetch(url: str, target: Path, max_bytes: int) -> str:
+def filesystem(url: str):
+    """``(fs, path)`` for a URL; a missing package is an InputError naming the extra."""
     protocol = url.split("://", 1)[0].lower()
     try:
         import fsspec
@@ -84,12 +85,45 @@ def _fetch(url: str, target: Path, max_bytes: int) -> str:
                          code="unrecognised") from None
     try:
         # a fresh client: credentials and endpoints are read from the environment now
-        fs, path = fsspec.core.url_to_fs(url, skip_instance_cache=True)
+        return fsspec.core.url_to_fs(url, skip_instance_cache=True)
     except (ImportError, ValueError) as exc:
         package = EXTRAS.get(protocol)
         hint = f": pip install '{package}'" if package else ""
         raise InputError(f"no fsspec support for {protocol}://{hint} ({exc})", url,
                          code="unrecognised") from None
+
+
+def listing(url: str):
+    """The folders of a URL prefix, top down: ``(folder URL, subfolder names, file names)``,
+    one listing at a time (a bucket of a million logs is never listed whole). Nothing
+    if the URL is no folder or cannot be listed: reading it will say why."""
+    try:
+        fs, path = filesystem(url)
+        if not fs.isdir(path):
+            return
+    except Exception:  # each store's client raises its own errors
+        return
+    protocol = url.split("://", 1)[0]
+    yield from _listing(fs, protocol, path.rstrip("/"))
+
+
+def _listing(fs, protocol: str, path: str):
+    try:
+        entries = fs.ls(path, detail=True)
+    except Exception:
+        return
+    base = PurePosixPath(path)
+    dirs = sorted(PurePosixPath(e["name"]).name for e in entries if e["type"] == "directory"
+                  and PurePosixPath(e["name"]) != base)
+    files = sorted(PurePosixPath(e["name"]).name for e in entries if e["type"] != "directory")
+    walk_into = list(dirs)
+    yield f"{protocol}://{path}", walk_into, files
+    for name in walk_into:  # the caller may prune, as with os.walk
+        yield from _listing(fs, protocol, f"{path}/{name}")
+
+
+def _fetch(url: str, target: Path, max_bytes: int) -> str:
+    fs, path = filesystem(url)
     try:
         if fs.isdir(path):
             return _fetch_folder(fs, path, target, max_bytes, url)

@@ -112,3 +112,20 @@ def test_a_bucket_without_access_is_one_clear_line(s3):
     assert len(denied) == 1 and denied[0]["source"] == "s3://runs/team/"
     assert denied[0]["error"]["code"] == "unreadable" and "Traceback" not in out.output
     assert any(r["source"].endswith("overfit.csv") and r["fit"] == "overfit" for r in reports)
+
+
+def test_a_bucket_is_read_log_by_log_by_the_dask_workers(s3, tmp_path):
+    """The client lists the bucket; each worker fetches only the logs of its tasks. Both
+    executors give the same JSON."""
+    pytest.importorskip("distributed")
+    names = ["dropout.log", "overfit.csv", "measured-hf.json", "underfit.log"]
+    for i in range(12):
+        s3.upload_file(str(SAMPLES / names[i % 4]), "runs", f"team/exp{i:02d}/{names[i % 4]}")
+    command = [sys.executable, "-m", "valgap", "analyze", "s3://runs/team/", "--format",
+               "json", "-j", "2"]
+    local = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    dask = subprocess.run([*command, "--executor", "dask", "--chunk-size", "2"],
+                          capture_output=True, text=True, timeout=300)
+    assert dask.stdout == local.stdout and dask.returncode == local.returncode == 0
+    sources = [json.loads(line)["source"] for line in local.stdout.splitlines()]
+    assert sources == [f"s3://runs/team/exp{i:02d}/{names[i % 4]}" for i in range(12)]
