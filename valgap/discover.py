@@ -223,11 +223,10 @@ def _pair_keras(folder: Path | str, names: list[str]) -> list[Target]:
     """A Keras log and a CSV of the same stem (or the only two logs of a folder): one run."""
     logs = [n for n in names if _suffix(n) in (".log", ".txt", ".out")]
     csvs = [n for n in names if _suffix(n) == ".csv"]
-    pairs: dict[str, str] = {}
-    for log in logs:
-        same_stem = [c for c in csvs if Path(c).stem == Path(log).stem]
-        if same_stem:
-            pairs[log] = same_stem[0]
+    csv_of_stem: dict[str, str] = {}
+    for name in csvs:  # one pass: a folder of thousands of logs must not pair in n^2
+        csv_of_stem.setdefault(Path(name).stem, name)
+    pairs = {log: csv_of_stem[Path(log).stem] for log in logs if Path(log).stem in csv_of_stem}
     if not pairs and len(logs) == 1 and len(csvs) == 1 and len(names) == 2:
         pairs[logs[0]] = csvs[0]
     targets = []

@@ -17,8 +17,12 @@ def render(results: list[Result], stream: IO[str], opts: object) -> None:
 def encode(document: Any, indent: int | None = None) -> str:
     """Strict JSON (a non-finite number becomes null: NaN is not JSON) whose text carries no
     raw control character or workflow-command form (see ``valgap._safe.json_safe``)."""
-    return json_safe(json.dumps(_finite(document), ensure_ascii=False, allow_nan=False,
-                                indent=indent, default=_plain))
+    try:  # the common case, at a third of the cost: nothing to convert
+        text = json.dumps(document, ensure_ascii=False, allow_nan=False, indent=indent)
+    except (ValueError, TypeError):  # a NaN or infinity, a numpy scalar
+        text = json.dumps(_finite(document), ensure_ascii=False, allow_nan=False,
+                          indent=indent, default=_plain)
+    return json_safe(text)
 
 
 def _finite(value: Any) -> Any:
