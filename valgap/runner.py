@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -110,45 +111,32 @@ class _Batch:
     """The results as they come: to stderr (errors), to the writers, to the tally."""
 
     def __init__(self, job: Job, given, out: IO[str], err: IO[str]) -> None:
+        if job.executor == "dask" and job.cwd is None:  # relative paths, read elsewhere
+            job = replace(job, cwd=os.getcwd())
         self.job, self.given, self.out, self.err = job, given, out, err
         self.tally = Tally(job.fail_on, job.skip_unreadable)
-        self.named = set(job.inputs)
+        self.named = frozenset(job.inputs)
         self.executor = None
 
     def run(self) -> None:
-        from valgap.executors.window import ordered
-
         report = _Report(self.job, self.out)
         annotator = None
         if self.job.annotate:
             from valgap.annotate import Annotator
 
             annotator = Annotator(self.err)
-        progress = _Progress(self.err)
         if self.job.keep_tables:  # loaded while the first input is read elsewhere
             threading.Thread(target=_load_renderer, daemon=True).start()
         try:
-            found = walk(self.job.inputs)
-            if self.job.output:  # the last report, in a folder walked, is no log
-                found = _leaving_out(found, self.job.output)
-            for item, results in ordered(found, _Lazy(self), self.job, self.given,
-                                         self.job.chunk_size):
-                if isinstance(item, Skipped):
-                    self._skipped(item.path)
-                    continue
-                if isinstance(item, InputError):
-                    results = [Result(source=item.source, error=item)]
-                progress.step()
-                for result in results:
-                    if self._walked_and_unrecognised(result, item):
-                        self._skipped(item.path)
-                        continue
-                    self._error_line(result)
-                    self.tally.add(result)
-                    if annotator is not None:
-                        annotator.add(result)
-                    report.add(result)
-            progress.done()
+            for result in self._results():
+                if result.error is not None:
+                    error = result.error
+                    self.err.write(
+                        f"valgap: {error_line(error.source, error.line, error.message)}\n")
+                self.tally.add(result)
+                if annotator is not None:
+                    annotator.add(result)
+                report.add(result)
             report.finish(keep=self.tally.count > 0)
         except BaseException:  # Ctrl-C, SIGTERM, a closed pipe: stop the work now
             report.abandon()
@@ -158,6 +146,31 @@ class _Batch:
         if self.executor is not None:
             self.executor.close()
 
+    def _results(self) -> Iterator[Result]:
+        """Every result in input order; files met by the walk that are no log skipped."""
+        from valgap.executors.window import ordered
+        from valgap.executors.work import walked_and_unrecognised
+
+        progress = _Progress(self.err)
+        found = walk(self.job.inputs)
+        if self.job.output:  # the last report, in a folder walked, is no log
+            found = _leaving_out(found, self.job.output)
+        for item, results in ordered(found, _Lazy(self), self.job, self.given,
+                                     self.job.chunk_size):
+            if isinstance(item, Skipped):
+                self._skipped(item.path)
+                continue
+            progress.step()
+            if isinstance(item, InputError):
+                yield Result(source=item.source, error=item)
+                continue
+            for result in results:
+                if walked_and_unrecognised(result, item, self.named):
+                    self._skipped(item.path)
+                else:
+                    yield result
+        progress.done()
+
     def start_executor(self):
         if self.executor is None:
             from valgap import executors
@@ -165,18 +178,9 @@ class _Batch:
             self.executor = executors.start(self.job)
         return self.executor
 
-    def _walked_and_unrecognised(self, result: Result, item) -> bool:
-        return isinstance(item, Target) and result.error is not None \
-            and result.error.code == "unrecognised" and item.path not in self.named
-
     def _skipped(self, path: str) -> None:
         if self.job.verbose:
             self.err.write(f"valgap: skipped {shown(path)}: not a training log\n")
-
-    def _error_line(self, result: Result) -> None:
-        if result.error is not None:
-            error = result.error
-            self.err.write(f"valgap: {error_line(error.source, error.line, error.message)}\n")
 
 
 def _leaving_out(found, output: str):
@@ -217,12 +221,7 @@ class _Lazy:
         return self.batch.start_executor().chunk_size(targets_ahead, ended)
 
     def submit(self, targets: list, job: Job, given):
-        return self.batch.start_executor().submit(targets, self._for_workers(job), given)
-
-    def _for_workers(self, job: Job) -> Job:
-        if job.executor == "dask" and job.cwd is None:  # relative paths, read elsewhere
-            job.cwd = os.getcwd()
-        return job
+        return self.batch.start_executor().submit(targets, job, given)
 
 
 class _Report:

@@ -161,3 +161,45 @@ def test_ctrl_c_cancels_the_batch_and_stops_the_local_cluster(tmp_path):
     time.sleep(1)
     left = [pid for pid in descendants if alive(pid)]
     assert len(descendants) >= 3 and not left, left
+
+
+def test_on_the_cluster_a_slow_input_times_out_and_the_rest_is_read(tmp_path, slow_log):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    os.symlink(slow_log, logs / "b-slow.log")
+    for name in ("a.log", "c.log", "d.log"):
+        os.symlink(SAMPLES / "overfit.log", logs / name)
+    with cluster(tmp_path, workers=1) as (address, _):
+        res = valgap("analyze", str(logs), "--format", "json", "--executor", "dask",
+                     "--scheduler", address, "--timeout", "0.2", "--chunk-size", "4")
+    found = {os.path.basename(json.loads(line)["source"]): json.loads(line)
+             for line in res.stdout.splitlines()}
+    assert found["b-slow.log"]["error"]["code"] == "timeout"
+    assert [found[n]["fit"] for n in ("a.log", "c.log", "d.log")] == ["overfit"] * 3
+    assert res.returncode == 2
+
+
+def test_ctrl_c_cancels_the_tasks_on_a_running_cluster(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for i in range(3000):
+        os.symlink(SAMPLES / "healthy.log", logs / f"r{i:04d}.log")
+    with cluster(tmp_path) as (address, _):
+        proc = subprocess.Popen([*VALGAP, "analyze", str(logs), "--format", "json",
+                                 "--executor", "dask", "--scheduler", address,
+                                 "--chunk-size", "10"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and b"Traceback" not in err
+        with distributed.Client(address, timeout=30) as client:
+            deadline = time.monotonic() + 30
+            left = None
+            while time.monotonic() < deadline:
+                left = client.run_on_scheduler(lambda dask_scheduler: len(
+                    [t for t in dask_scheduler.tasks if "analyse_chunk" in str(t)]))
+                if left == 0:
+                    break
+                time.sleep(0.5)
+            assert left == 0  # nothing of the batch is still queued or running

@@ -85,7 +85,7 @@ def analyse_input(name: str, job, given=None) -> list[Result]:
             results.append(Result(source=item.source, error=item))
         elif not isinstance(item, Skipped):
             results += [r for r in analyse_target(item, job, given)
-                        if not _walked_and_unrecognised(r, item, [name])]
+                        if not walked_and_unrecognised(r, item, [name])]
     return results
 
 
@@ -106,11 +106,11 @@ def _analyse_url(url: str, job, given) -> list[Result]:
         staged.cleanup()
 
 
-def _walked_and_unrecognised(result: Result, target: Target, named: list[str]) -> bool:
+def walked_and_unrecognised(result: Result, target, named) -> bool:
     """A file met while walking a folder that turns out not to be a training log is
     skipped, not reported; only a file the user named is."""
-    return result.error is not None and result.error.code == "unrecognised" \
-        and target.path not in named
+    return isinstance(target, Target) and result.error is not None \
+        and result.error.code == "unrecognised" and target.path not in named
 
 
 def _rename(result: Result, url_of) -> None:
