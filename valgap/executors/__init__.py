@@ -22,6 +22,10 @@ class Executor(Protocol):
 
     slots: int  # inputs analysed at once
 
+    def chunk_size(self, targets_ahead: int, ended: bool) -> int:
+        """Inputs per task, from the targets read ahead (all of them if ``ended``)."""
+        ...
+
     def submit(self, targets: list, job, given):  # -> a future of list[bytes]
         ...
 

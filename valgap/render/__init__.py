@@ -2,6 +2,7 @@
 
 Every renderer has ``render(results, stream, opts)`` and imports nothing but ``model``
 (and its own drawing library), so the analysis never depends on how it is shown.
+``stream`` feeds them one result at a time, for batches of any length.
 """
 from __future__ import annotations
 
