@@ -8,6 +8,7 @@ runs a batch holds.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -193,8 +194,6 @@ def _leaving_out(found, output: str):
 
 
 def _load_renderer() -> None:
-    import contextlib
-
     with contextlib.suppress(Exception):
         import pandas  # noqa: F401 - the tables that come back are DataFrames
 
@@ -270,27 +269,43 @@ class _Report:
 
     def _close_file(self) -> None:
         self.file.close()
-        os.replace(self.temporary, self.job.output)
+        if self.temporary is not None:
+            os.replace(self.temporary, self.job.output)
         self.file = None
 
     def abandon(self) -> None:
         if self.file is not None:
-            self.file.close()
-            Path(self.temporary).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # closing flushes: a full disk fails again
+                self.file.close()
+            if self.temporary is not None:
+                Path(self.temporary).unlink(missing_ok=True)
             self.file = None
 
 
 def _open_beside(output: str):
+    """The report file: a new or regular file is written to a hidden temporary file beside
+    it and renamed into place at the end. Anything else (a device such as /dev/stdout, a
+    FIFO, a symbolic link) is written through: renaming over it would replace the device
+    node or the link itself. ``(stream, temporary path or None)``."""
+    import stat
     import tempfile
 
-    folder = os.path.dirname(os.path.abspath(output))
     try:
+        mode = os.lstat(output).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise OutputError(output, exc) from None
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            return open(output, "w", encoding="utf-8"), None
+        folder = os.path.dirname(os.path.abspath(output))
         fd, temporary = tempfile.mkstemp(prefix=".valgap-", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(output, exc) from None
     umask = os.umask(0)
     os.umask(umask)
-    os.chmod(fd, 0o666 & ~umask)  # as open() would have made it, not mkstemp's 0600
+    os.chmod(fd, (mode & 0o7777) if mode is not None else 0o666 & ~umask)
     return os.fdopen(fd, "w", encoding="utf-8"), temporary
 
 

@@ -119,3 +119,25 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_device_or_a_link_as_output_is_written_through_never_replaced(cli, tmp_path):
+    """Renaming a temporary file over -o would replace /dev/full itself (as root) or turn
+    a symbolic link into a file."""
+    import stat
+
+    res = cli("analyze", str(SAMPLES / "healthy.log"), "-o", "/dev/full")
+    assert res.exit_code == 2 and "cannot write the report to /dev/full" in res.stderr
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    target = tmp_path / "reports" / "latest.jsonl"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "report.jsonl"
+    link.symlink_to(target)
+    res = cli("analyze", str(SAMPLES / "healthy.log"), "-o", str(link), "--format", "json")
+    assert res.exit_code == 0 and link.is_symlink()
+    assert json.loads(target.read_text())["fit"] == "good-fit"
+    target.chmod(0o640)
+    link.unlink()
+    cli("analyze", str(SAMPLES / "healthy.log"), "-o", str(target), "--format", "json")
+    assert target.stat().st_mode & 0o777 == 0o640  # a report rewritten keeps its mode
