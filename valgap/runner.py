@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -149,15 +150,22 @@ class _Batch:
 
     def _results(self) -> Iterator[Result]:
         """Every result in input order; files met by the walk that are no log skipped."""
-        from valgap.executors.window import ordered
-        from valgap.executors.work import walked_and_unrecognised
-
         progress = _Progress(self.err)
         found = walk(self.job.inputs)
         if self.job.output:  # the last report, in a folder walked, is no log
             found = _leaving_out(found, self.job.output)
+        with _Interrupts() as interrupts:
+            yield from self._in_order(found, interrupts, progress)
+        progress.done()
+
+    def _in_order(self, found, interrupts: _Interrupts, progress: _Progress
+                  ) -> Iterator[Result]:
+        from valgap.executors.window import ordered
+        from valgap.executors.work import walked_and_unrecognised
+
         for item, results in ordered(found, _Lazy(self), self.job, self.given,
-                                     self.job.chunk_size):
+                                     self.job.chunk_size, interrupts.pending):
+            interrupts.check()
             if isinstance(item, Skipped):
                 self._skipped(item.path)
                 continue
@@ -170,7 +178,6 @@ class _Batch:
                     self._skipped(item.path)
                 else:
                     yield result
-        progress.done()
 
     def start_executor(self):
         if self.executor is None:
@@ -182,6 +189,40 @@ class _Batch:
     def _skipped(self, path: str) -> None:
         if self.job.verbose:
             self.err.write(f"valgap: skipped {shown(path)}: not a training log\n")
+
+
+class _Interrupts:
+    """During a batch, Ctrl-C and SIGTERM only set a flag, and the batch raises them from
+    its own code (``check``): raised at any point, they could land inside the executor's
+    library code, which may swallow them. Outside the main thread there are no handlers
+    to set, and nothing changes."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        self.previous: dict[int, object] = {}
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._note)
+        return self
+
+    def _note(self, signum: int, frame) -> None:
+        self.signal = signum
+
+    def pending(self) -> bool:
+        return self.signal is not None
+
+    def check(self) -> None:
+        if self.signal == signal.SIGTERM:
+            raise SystemExit(exitcodes.TERMINATED)
+        if self.signal is not None:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        self.check()  # one that came as the batch ended
 
 
 def _leaving_out(found, output: str):

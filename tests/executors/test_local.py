@@ -166,3 +166,19 @@ def test_standard_input_is_not_timed(tmp_path):
                          text=True, timeout=60)
     producer.wait()
     assert res.returncode == 0 and json.loads(res.stdout)["fit"] == "good-fit"
+
+
+def test_a_single_input_read_here_stops_at_once_on_ctrl_c_and_sigterm(slow_log):
+    import subprocess
+    import sys
+
+    for signum, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        proc = subprocess.Popen([sys.executable, "-m", "valgap", "analyze", str(slow_log),
+                                 "--format", "json"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        time.sleep(1.0)  # started, and reading
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == code and b"Traceback" not in err
+        assert time.monotonic() - sent < 1.0, "it waited for the reading to end"

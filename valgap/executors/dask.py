@@ -36,7 +36,8 @@ class DaskExecutor:
         except ImportError:
             raise ExecutorError("--executor dask needs dask.distributed: pip install "
                                 "'valgap[dask]'") from None
-        logging.getLogger("distributed").setLevel(logging.ERROR)  # stderr: our lines only
+        for name in ("distributed", "tornado", "asyncio"):  # stderr carries our lines only
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         address = address or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
         if address is None:
             cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1,
