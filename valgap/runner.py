@@ -164,7 +164,7 @@ class _Batch:
         from valgap.executors.work import walked_and_unrecognised
 
         for item, results in ordered(found, _Lazy(self), self.job, self.given,
-                                     self.job.chunk_size, interrupts.pending):
+                                     self.job.chunk_size, interrupts):
             interrupts.check()
             if isinstance(item, Skipped):
                 self._skipped(item.path)
@@ -212,6 +212,18 @@ class _Interrupts:
 
     def pending(self) -> bool:
         return self.signal is not None
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The handlers from before the batch (Python's Ctrl-C, the CLI's SIGTERM), while
+        this process reads an input itself: a signal then stops the reading at once."""
+        during = {signum: signal.signal(signum, handler)
+                  for signum, handler in self.previous.items()}
+        try:
+            yield
+        finally:
+            for signum, handler in during.items():
+                signal.signal(signum, handler)
 
     def check(self) -> None:
         if self.signal == signal.SIGTERM:

@@ -11,24 +11,40 @@ from __future__ import annotations
 import contextlib
 import itertools
 import pickle
-import signal
-import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
-from valgap import exitcodes
 from valgap.discover import Target
 
 LOOKAHEAD = 10_000  # targets read ahead to size the chunks from the batch
 POLL_SECONDS = 0.25  # how often a wait for results looks for Ctrl-C
 
 
+class Interrupts(Protocol):
+    """How the caller takes Ctrl-C: ``pending()``, asked four times a second while results
+    are awaited (the caller's handlers only set a flag, so that Ctrl-C is raised by
+    valgap, never inside the executor's own code, which may swallow it); ``paused()``,
+    around an input read in this process (where Ctrl-C must stop the reading itself)."""
+
+    def pending(self) -> bool: ...
+
+    def paused(self) -> contextlib.AbstractContextManager: ...
+
+
+class _NoInterrupts:
+    def pending(self) -> bool:
+        return False
+
+    def paused(self) -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()
+
+
 def ordered(items: Iterable, executor, job, given, chunk: int | None = None,
-            stopping: Callable[[], bool] = lambda: False) -> Iterator[tuple[object, list]]:
+            interrupts: Interrupts | None = None) -> Iterator[tuple[object, list]]:
     """``(item, results)`` for each item in order: a ``Target`` with its ``list[Result]``,
-    anything else with ``[]``. While waiting, ``stopping()`` is asked four times a
-    second: the caller's signal handlers only set a flag, so that Ctrl-C is raised here,
-    never inside the executor's own code (which may swallow it)."""
+    anything else with ``[]``."""
+    interrupts = interrupts or _NoInterrupts()
     stream = iter(items)
     ahead = list(itertools.islice(stream, LOOKAHEAD))
     ended = len(ahead) < LOOKAHEAD
@@ -43,7 +59,7 @@ def ordered(items: Iterable, executor, job, given, chunk: int | None = None,
 
     def room() -> Iterator[tuple[object, list]]:
         while len(pending) >= window:
-            yield from _finish(pending.popleft(), job, given, stopping)
+            yield from _finish(pending.popleft(), job, given, interrupts)
 
     def send() -> Iterator[tuple[object, list]]:
         if batch:
@@ -62,23 +78,24 @@ def ordered(items: Iterable, executor, job, given, chunk: int | None = None,
             pending.append((item, None))
     yield from send()
     while pending:
-        yield from _finish(pending.popleft(), job, given, stopping)
+        yield from _finish(pending.popleft(), job, given, interrupts)
 
 
-def _finish(entry: tuple, job, given, stopping) -> Iterator[tuple[object, list]]:
+def _finish(entry: tuple, job, given, interrupts: Interrupts
+            ) -> Iterator[tuple[object, list]]:
     items, future = entry
     if future is None:
         if isinstance(items, Target):  # standard input (only this process can read it)
             from valgap.executors.work import analyse_here
 
-            with _python_interrupts():  # read here: Ctrl-C stops the reading itself
+            with interrupts.paused():  # read here: Ctrl-C stops the reading itself
                 results = analyse_here(items, job, given)
             yield items, results
         else:
             yield items, []
         return
     try:
-        payloads = _wait(future, stopping)
+        payloads = _wait(future, interrupts)
     except Exception as exc:  # the task itself failed: a worker died too often, say
         from valgap.executors.supervised import failed
 
@@ -89,29 +106,10 @@ def _finish(entry: tuple, job, given, stopping) -> Iterator[tuple[object, list]]
         yield target, pickle.loads(payload)
 
 
-def _wait(future, stopping) -> list[bytes]:
+def _wait(future, interrupts: Interrupts) -> list[bytes]:
     while True:
         try:
             return future.result(timeout=POLL_SECONDS)
         except TimeoutError:  # concurrent.futures' and distributed's alike
-            if stopping():
+            if interrupts.pending():
                 raise KeyboardInterrupt from None
-
-
-@contextlib.contextmanager
-def _python_interrupts():
-    """Ctrl-C and SIGTERM raised at once while this process reads (its own code)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
-                signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _terminate(signum: int, frame) -> None:
-    raise SystemExit(exitcodes.TERMINATED)
