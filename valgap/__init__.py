@@ -10,8 +10,6 @@ Library use::
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 __version__ = "0.1.0"
 
 
@@ -63,6 +61,7 @@ def records(source: str, config_path: str | None = None, all_runs: bool = False,
         verdicts = dask.bag.from_sequence(paths, npartitions=64).map(valgap.records).flatten()
     """
     import json
+    from pathlib import Path
 
     from valgap import config
     from valgap.executors.work import analyse_input

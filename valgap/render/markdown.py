@@ -23,6 +23,9 @@ ICON = {"diverged": "🔴", "overfit": "🟠", "val-below-train": "🟡", "under
 _MARKDOWN = re.compile(r"[\\`*_\[\]|~]")
 
 
+TABLE_HEAD = "| | run | fit | first cause | epochs | verdict |\n|---|---|---|---|---:|---|\n"
+
+
 def cell(text: str) -> str:
     """Text for a table cell: one line, HTML and Markdown inert."""
     escaped = html.escape(printable(text), quote=False)  # & < > first: no tag can open
@@ -45,7 +48,7 @@ def render(results: list[Result], stream: IO[str], opts) -> None:
 
 def head(stream: IO[str]) -> None:
     stream.write("## valgap: training runs\n\n")
-    stream.write("| | run | fit | first cause | epochs | verdict |\n|---|---|---|---|---:|---|\n")
+    stream.write(TABLE_HEAD)
 
 
 def table_row(row: Row) -> str:
@@ -82,7 +85,7 @@ def counts(total: int, fits: Counter, causes: Counter, urgent: list[Row],
             stream.write(f"| {cell(key)} | {n:,} | {100 * n / total:.1f}% |\n")
         stream.write("\n")
     stream.write(f"### The {len(urgent)} most urgent runs\n\n")
-    stream.write("| | run | fit | first cause | epochs | verdict |\n|---|---|---|---|---:|---|\n")
+    stream.write(TABLE_HEAD)
     for row in urgent:
         stream.write(table_row(row))
     checks(urgent, stream)
