@@ -151,9 +151,8 @@ def _walk(root: Path) -> Iterator[Target | Skipped | InputError]:
             yield _folder_target(here)
             dirs[:] = []
             continue
-        candidates = sorted(f for f in files if f not in SKIP_NAMES and not f.startswith(".")
-                            and (_suffix(f) in LOG_SUFFIXES or (
-                                _suffix(f) == ".db" and mlflow_store.is_sqlite_store(here / f))))
+        candidates = sorted(f for f in files if _log_like(f) and (
+            _suffix(f) != ".db" or mlflow_store.is_sqlite_store(here / f)))
         yield from (Skipped(str(here / f)) for f in sorted(files) if f not in candidates)
         yield from _pair_keras(here, candidates)
     yield from problems
@@ -178,8 +177,7 @@ def _walk_url(url: str) -> Iterator[Target | Skipped]:
             yield Target(f"{folder}/metrics.csv")
             dirs[:] = []
             continue
-        candidates = [f for f in files if f not in SKIP_NAMES and not f.startswith(".")
-                      and _suffix(f) in LOG_SUFFIXES | {".db"}]
+        candidates = [f for f in files if _log_like(f)]  # a .db is looked into where read
         yield from (Skipped(f"{folder}/{f}") for f in files if f not in candidates)
         yield from _pair_keras(folder, candidates)
     if not found_any:
@@ -213,6 +211,12 @@ def _folder_target(folder: Path) -> Target:
         checkpoints = sorted(str(p) for p in folder.glob("checkpoint-*/trainer_state.json"))
         return Target(str(folder), also=checkpoints)
     return Target(str(folder))
+
+
+def _log_like(name: str) -> bool:
+    """A file name a walk reads: a log's suffix, or a store's (``.db``)."""
+    return name not in SKIP_NAMES and not name.startswith(".") \
+        and (_suffix(name) in LOG_SUFFIXES or _suffix(name) == ".db")
 
 
 def _suffix(name: str) -> str:
