@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import threading
@@ -112,9 +113,33 @@ def test_rotated_file_is_followed_to_the_new_one(tmp_path):
     assert re.search(r"·\s+30\s+epochs", out.getvalue().split("final: ")[1])
 
 
-def test_files_rewritten_whole_are_refused_with_advice(cli):
+def test_a_trainer_state_rewritten_whole_is_read_again_at_each_save(tmp_path, cli):
+    """The Trainer rewrites trainer_state.json whole at each checkpoint: watch reads it
+    again when it changes and ends with what analyze says of the last save."""
     from tests.conftest import DATA
 
-    res = cli("watch", str(DATA / "hf" / "trainer_state.json"), "--idle", "0.1",
-              "--interval", "0.05")
-    assert res.exit_code == 2 and "valgap analyze" in res.stderr
+    state = json.loads((DATA / "hf" / "trainer_state.json").read_text())
+    history = state["log_history"]
+    path = tmp_path / "trainer_state.json"
+
+    def save(upto):  # the Trainer writes a new file and moves it over the old one
+        part = tmp_path / "tmp.json"
+        part.write_text(json.dumps({**state, "log_history": history[:upto]}))
+        os.replace(part, path)
+
+    save(len(history) // 2)
+
+    def train():
+        time.sleep(0.3)
+        save(len(history))
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    out, stats = io.StringIO(), WatchStats()
+    code = watch(WatchJob(str(path), interval=0.02, idle=0.8, plot=False, color="never",
+                          fmt="json"), out, io.StringIO(), stats)
+    thread.join()
+    assert code == 0 and stats.resets >= 1
+    watched = json.loads(out.getvalue())
+    analysed = json.loads(cli("analyze", str(path), "--format", "json").stdout)
+    assert watched == analysed and watched["epochs"] > 2

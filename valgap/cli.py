@@ -187,11 +187,15 @@ def _parse_fail_on(text: str) -> set[str]:
 @click.option("--idle", type=click.FloatRange(min=0), default=None,
               help="Stop after this many seconds without new data (default: until Ctrl-C "
                    "or the end of standard input).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help="json: nothing while following, then the final result as one JSON line "
+                   "(what `analyze --format json` writes).")
 @click.option("--no-plot", is_flag=True, help="Leave the curves out.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True)
 def watch(log: str, input_format: str | None, config_path: str | None, fail_on: str,
-          interval: float, idle: float | None, no_plot: bool, color: str) -> None:
+          interval: float, idle: float | None, fmt: str, no_plot: bool, color: str) -> None:
     """Follow a log while training writes it: LOG, or - for standard input.
 
     \b
@@ -203,7 +207,7 @@ def watch(log: str, input_format: str | None, config_path: str | None, fail_on: 
 
     job = WatchJob(path=log, input_format=input_format, config_path=config_path,
                    fail_on=_parse_fail_on(fail_on), interval=interval, idle=idle,
-                   plot=not no_plot, color=color)
+                   plot=not no_plot, color=color, fmt=fmt)
     sys.exit(follow(job))
 
 

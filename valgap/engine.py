@@ -47,12 +47,23 @@ def _analyze_runs(read_runs: Callable[[], list[Run]], name: str, config: Config,
     """The results of the runs ``read_runs`` gives: the last one (or all), or the error."""
     try:
         runs = read_runs()
-        # a tracker's runs are separate experiments, not restarts of one: each is analysed
-        separate = bool(runs) and runs[0].info.format in SEPARATE_RUNS
-        chosen = runs if all_runs or separate else [pick_run(runs, name)]
+        chosen = chosen_runs(runs, name, all_runs)
     except InputError as exc:
         return [Result(source=name, error=exc)]
     return [analyze_run(downsample(run), config, name) for run in chosen]
+
+
+def chosen_runs(runs: list[Run], name: str, all_runs: bool = False) -> list[Run]:
+    """The runs of an input that are analysed: the last (or all); every run of a tracker,
+    whose runs are separate experiments, not restarts of one."""
+    separate = bool(runs) and runs[0].info.format in SEPARATE_RUNS
+    return runs if all_runs or separate else [pick_run(runs, name)]
+
+
+def analyze_last(runs: list[Run], config: Config, name: str) -> Result:
+    """The result that ``analyze_input`` gives for these runs (the run it picks, reduced as
+    it reduces): ``watch`` answers as ``analyze`` does."""
+    return analyze_run(downsample(chosen_runs(runs, name)[-1]), config, name)
 
 
 def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:

@@ -19,10 +19,11 @@ from valgap import config as config_module
 from valgap import exitcodes
 from valgap._safe import printable, shown
 from valgap.model import InputError, Result
+from valgap.parsers import tb_events
 from valgap.parsers._text import open_regular
 
 DETECT_AFTER = 64 * 1024  # bytes of a log after which an unknown format is given up
-WHOLE_FILE_FORMATS = ("hf-trainer-state", "notebook", "tb-export")
+WHOLE_FILE_FORMATS = ("hf-trainer-state", "notebook", "tb-export", "history-json")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class WatchJob:
     idle: float | None = None
     plot: bool = True
     color: str = "auto"
+    fmt: str = "text"  # json: only the final result, as `analyze --format json` writes it
 
 
 @dataclass
@@ -56,6 +58,9 @@ class Follower:
         self.pending = b""
         self.ended = False
         self.bytes_read = 0
+        self.whole = False  # a file rewritten whole at each save: any change re-reads it
+        self.mtime = 0
+        self.binary: bytearray | None = None  # a piped TensorBoard event file, kept whole
 
     def poll(self) -> tuple[list[str], bool]:
         """(new lines, whether the file was truncated or replaced since the last poll)."""
@@ -67,7 +72,10 @@ class Follower:
         data = self.stream.read()
         self.offset += len(data)
         self.bytes_read += len(data)
-        return self._split(data), reset
+        lines = self._split(data)
+        if self.whole and self.pending:  # a file saved whole is complete as it stands
+            lines.append(self.take_pending())
+        return lines, reset
 
     def _poll_stdin(self) -> list[str]:
         if sys.stdin is None:  # started with standard input closed (`<&-`)
@@ -76,7 +84,12 @@ class Follower:
         if not data:
             self.ended = True
             return self._split(b"\n") if self.pending else []
+        if not self.bytes_read and tb_events.is_event_stream(data):
+            self.binary = bytearray()
         self.bytes_read += len(data)
+        if self.binary is not None:  # records, not lines: read when the pipe ends
+            self.binary += data
+            return []
         return self._split(data)
 
     def _reopen_if_needed(self) -> bool:
@@ -86,7 +99,10 @@ class Follower:
             return False  # not written yet, or between a rotation's move and create
         except OSError as exc:
             raise InputError(exc.strerror or str(exc), self.path, code="unreadable") from None
-        if self.stream is not None and stat.st_ino == self.inode and stat.st_size >= self.offset:
+        unchanged = stat.st_ino == self.inode and (
+            (stat.st_size, stat.st_mtime_ns) == (self.offset, self.mtime) if self.whole
+            else stat.st_size >= self.offset)
+        if self.stream is not None and unchanged:
             return False
         reset = self.stream is not None
         if self.stream is not None:
@@ -94,7 +110,13 @@ class Follower:
         # a regular file only: opening a FIFO blocks, a folder or socket cannot be followed
         self.stream = open_regular(self.path)
         self.inode, self.offset, self.pending = stat.st_ino, 0, b""
+        self.mtime = stat.st_mtime_ns
         return reset
+
+    def take_pending(self) -> str:
+        """The last line so far, which has no newline yet."""
+        line, self.pending = self.pending, b""
+        return line.decode("utf-8", errors="replace").rstrip("\r")
 
     def _split(self, data: bytes) -> list[str]:
         parts = (self.pending + data).split(b"\n")
@@ -118,17 +140,25 @@ def watch(job: WatchJob, out: IO[str] | None = None, err: IO[str] | None = None,
         return exitcodes.USAGE
     session = _Session(job, cfg, out)
     follower = Follower(job.path)
+    interrupted = False
     try:
         session.follow(follower, stats)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C ends the watch: the final verdict, then exit 130
         err.write("valgap: watch stopped\n")
+        interrupted = True
     except InputError as exc:
         err.write(f"valgap: {printable(str(exc))}\n")
         return exitcodes.USAGE
     finally:
         follower.close()
         stats.bytes_read = follower.bytes_read
-    result = session.final()
+    try:
+        result = session.final()
+    except InputError as exc:
+        err.write(f"valgap: {printable(str(exc))}\n")
+        return exitcodes.USAGE
+    if interrupted:
+        return exitcodes.INTERRUPTED
     if result is None:
         err.write(f"valgap: {shown(job.path)}: no complete epoch was written\n")
         return exitcodes.USAGE
@@ -150,25 +180,44 @@ class _Session:
         self.shown = 0
 
     def follow(self, follower: Follower, stats: WatchStats) -> None:
+        self.follower = follower
         idle_since = time.monotonic()
         while True:
+            before = follower.bytes_read
             lines, reset = follower.poll()
             stats.polls += 1
             if reset:
                 stats.resets += 1
                 self._restart()
+            if not lines and self.reader is None:
+                lines = self._saved_whole(follower)
             if lines:
                 idle_since = time.monotonic()
                 self._feed(lines, stats)
             elif follower.ended or (self.job.idle is not None
                                     and time.monotonic() - idle_since > self.job.idle):
+                if follower.pending:  # the log's last line, with no newline at its end
+                    self._feed([follower.take_pending()], stats)
                 return
-            else:
-                time.sleep(self.job.interval)
+            elif follower.bytes_read == before:  # nothing new: wait (a long line may be
+                time.sleep(self.job.interval)    # arriving in pieces: then read on)
+
+    def _saved_whole(self, follower: Follower) -> list[str]:
+        """A file saved whole with no newline at its end (a JSON document) is complete as
+        it stands: its one unfinished line, once it shows such a format."""
+        if follower.path == "-" or not follower.pending:
+            return []  # a pipe's last line is complete only at its end
+        if self._format([*self.head, follower.pending.decode("utf-8", "replace")]) \
+                not in WHOLE_FILE_FORMATS:
+            return []
+        follower.whole = True
+        return [follower.take_pending()]
 
     def _restart(self) -> None:
         self.reader, self.head, self.head_bytes, self.line_no, self.shown = None, [], 0, 0, 0
-        self.out.write("valgap: the log was truncated or replaced; reading it from the start\n")
+        if not self.follower.whole and self.job.fmt == "text":
+            self.out.write("valgap: the log was truncated or replaced; reading it from the "
+                           "start\n")
 
     def _feed(self, lines: list[str], stats: WatchStats) -> None:
         if self.reader is None:
@@ -182,34 +231,51 @@ class _Session:
             self.reader.feed(line, self.line_no)
         self._update(stats)
 
-    def _start_reader(self) -> bool:
-        from valgap.parsers import detect, incremental
+    def _format(self, lines: list[str]) -> str | None:
+        """The format of the log's first lines, or None while they do not show it."""
+        from valgap.parsers import detect
         from valgap.parsers._text import Source
 
-        fmt = self.job.input_format
+        if self.job.input_format:
+            return self.job.input_format
+        try:
+            return detect(Source(self.job.path, "\n".join(lines).encode()))
+        except InputError:
+            if self.head_bytes > DETECT_AFTER:
+                raise
+            return None
+
+    def _start_reader(self) -> bool:
+        from valgap.parsers import incremental
+
+        fmt = self._format(self.head)
         if fmt is None:
-            try:
-                fmt = detect(Source(self.job.path, "\n".join(self.head).encode()))
-            except InputError:
-                if self.head_bytes > DETECT_AFTER:
-                    raise
-                return False
-        if fmt in WHOLE_FILE_FORMATS:
-            raise InputError(f"{fmt} files are rewritten whole, not appended to: watch follows "
-                             "logs that grow line by line; use valgap analyze on it",
-                             self.job.path, code="usage")
+            return False
+        # rewritten whole at each save, not appended to: read again whenever it changes
+        self.follower.whole = fmt in WHOLE_FILE_FORMATS
         self.reader = incremental(fmt, self.job.path)
         return True
 
-    def current(self) -> Result | None:
+    def current(self, final: bool = False) -> Result | None:
         from valgap import engine
 
-        runs = self.reader.runs() if self.reader is not None else []
-        if not runs or not runs[-1].epochs:
+        if final and self.follower.binary is not None:
+            results = engine.analyze_input("-", self.cfg, data=bytes(self.follower.binary))
+            if results[0].error is not None:
+                raise results[0].error
+            return results[0]
+        if self.reader is None:
             return None
-        return engine.analyze_run(runs[-1], self.cfg, self.job.path)
+        runs = self.reader.finish() if final else self.reader.runs()
+        if not runs or not any(run.epochs for run in runs):
+            return None
+        return engine.analyze_last(runs, self.cfg, self.job.path)
 
     def _update(self, stats: WatchStats) -> None:
+        if self.job.fmt == "json":
+            return  # one object, at the end
+        if self.follower.whole and self.follower.path == "-" and not self.follower.ended:
+            return  # a file saved whole, piped: complete only at its end
         result = self.current()
         if result is None or result.run.epochs <= self.shown:
             return
@@ -226,8 +292,13 @@ class _Session:
         self.out.flush()
 
     def final(self) -> Result | None:
-        result = self.current()
-        if result is not None:
+        result = self.current(final=True)
+        if result is not None and self.job.fmt == "json":
+            from valgap.render import render
+
+            render("json", [result], self.out)
+            self.out.flush()
+        elif result is not None:
             from valgap.render.text import report
 
             self.out.write(("" if self.live else "\n") + "final: " + report(result, self.opts))

@@ -70,6 +70,30 @@ EXPECTED = [
     ("tb-events/MostafaKhaled2017__fashion-mnist-classification__lightning_logs~version_0", 1, 25, 0.5796, 0.3327, 0.4673, 0.3239),
     ("tb-export/boriswinner__plot-tensorboard-csv__inputs~sample_loss_train.csv", 1, 65, 0.0351, 0.0011, None, None),
     ("tb-export/boriswinner__plot-tensorboard-csv__inputs~sample_loss_validation.csv", 1, 65, None, None, 0.0209, 0.0169),
+    # added with the corpus's second batch; the notebook's truncated DataFrame display
+    # (first and last five rows) is not a second run beside its fit output
+    ('hf-trainer-state/NijatZeynalov__mT5-based-azerbaijani-news-summarize__trainer_state.json', 1, 70, 11.1959, 2.3611, 3.3984, 2.0653),
+    ('hf-trainer-state/arshiv-web__Financial-News-Sentiment-Analysis__results~checkpoint-10350~trainer_state.json', 1, 10, 1.4934, 1.1641, 1.4883, 1.4856),
+    ('keras-csv/AKBoles__Voice-Identification__oci_training.log', 1, 10, 1.2439, 0.0268, 0.7412, 0.0692),
+    ('keras-csv/AKBoles__Voice-Identification__speaker250_training.log', 1, 50, 4.8826, 1.6629, 4.2106, 5.4895),
+    ('keras-csv/BurakErguvn__Car-Prediction-CNN-Model__training.log', 1, 100, 1.7801, 0.3073, 1.8975, 0.7466),
+    ('keras-csv/tshr-d-dragon__FootballAdsBannersSegmentation__history.csv', 1, 29, 0.1416, 0.1391, 0.1478, 0.1435),
+    ('keras-stdout/Allegra42__ki-keras-belgian-traffic-sign__training_log_wrong_training_data.txt', 4, 50, 3.4467, 0.3009, 2.7856, 0.2251),
+    ('keras-stdout/KyotoSunshine__CNN-for-handwritten-kanji__logs~model_training_log.txt', 4, 14, 0.1806, 0.0455, None, None),
+    ('keras-stdout/safednn-nasa__DNN-Repair__examples~example-mnist0-low-quality-c~README.txt', 1, 20, 0.2388, 0.0079, 0.1185, 0.0737),
+    ('lightning-csv/Awritrojit__AIOPS_learning_mnist__lightning_logs~version_16~metrics.csv', 1, 5, 0.432, 0.1069, None, None),
+    ('lightning-csv/CooperBigFoot__CAMELS-CH__lightning_logs~version_10~metrics.csv', 1, 5, 0.1892, 0.1758, 0.1493, 0.1495),
+    ('lightning-csv/Jordi6__pytorchLit15min__lightning_logs~version_3~metrics.csv', 1, 1, 0.0534, 0.0534, None, None),
+    ('lightning-csv/LaugeHermansen__DeepLearningProject__experiments~from_bottom_v8_2_42~log~version_0~metrics - Kopi.csv', 1, 206, 0.138, 0.0437, 0.0854, 0.0444),
+    ('lightning-csv/taeefnajib__pytorch-lightning-mnist__logs~lightning_logs~version_11~metrics.csv', 1, 4, None, None, 0.3031, 0.2009),
+    ('notebook/AIR-Center__Capsnet-Cancer__updated_CapsNet-SkinCancer.ipynb', 1, 3, 0.3162, 0.2542, 0.3391, 0.2903),
+    ('notebook/Aditya24jar__Emotion-Detection-Resnet50__Emotion_Detection_Complete_Project (1).ipynb', 4, 17, 1.716, 0.9639, 1.4436, 1.0745),
+    ('notebook/BurakErguvn__Car-Prediction-CNN-Model__cnn.ipynb', 1, 100, 1.7801, 0.3073, 1.8975, 0.7466),
+    ('notebook/HienNguyenPhan__Azheimer-Prediction__efficentnet-fmri.ipynb', 1, 50, 1.8433, 0.1897, None, None),
+    ('plain-text/AarZheng__watermilfoil-classifier__training_log.txt', 'unrecognised'),
+    ('plain-text/HienNguyenPhan__Azheimer-Prediction__train_log.txt', 1, 39, 1.0591, 0.596, None, None),
+    ('plain-text/LaugeHermansen__DeepLearningProject__experiment.status.txt', 1, 1, 0.0468, 0.0468, 0.0457, 0.0457),
+    ('tb-events/CooperBigFoot__CAMELS-CH__lightning_logs~version_125', 1, 28, 0.8026, 0.732, 0.3528, 0.302),
 ]
 
 

@@ -97,6 +97,9 @@ def _is_folder(name: str) -> bool:
 
 
 def _read_text(source: Source, options: Options) -> list[Run]:
+    if source.path is None and options.input_format in (None, tb_events.NAME) and \
+            tb_events.is_event_stream(source.head(64)):
+        return tb_events.parse_stream(source)
     fmt = options.input_format or detect(source)
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r} (choose from {', '.join(ALL_FORMATS)})",
@@ -275,10 +278,12 @@ class _Reparse:
 
     def runs(self) -> list[Run]:
         data = ("\n".join(self.lines) + "\n").encode()
-        try:
-            return FORMATS[self.fmt][1](Source(self.name, data), self.options)
+        try:  # as ``read`` reads the same bytes, so that watch and analyze agree
+            return _read_text(Source(self.name, data, self.options.limits), self.options)
         except InputError:
             return []
+
+    finish = runs
 
 
 class _Lines:
@@ -295,6 +300,13 @@ class _Lines:
 
         records = self.reader.records()
         return _table.build_runs(records, self.reader.info) if records else []
+
+    def finish(self) -> list[Run]:
+        """The runs once the log has ended, as ``read`` gives them (call once)."""
+        try:
+            return self.reader.finish()
+        except InputError:
+            return []
 
 
 def incremental(fmt: str, name: str, options: Options | None = None):

@@ -488,9 +488,10 @@ def pick_run(runs: list[Run], source: str) -> Run:
         raise InputError("no epoch with a loss value in the input", source, code="no-epochs")
     for run in reversed(runs):
         if run.epochs:
-            if len(runs) > 1:
-                run.info.warnings.append(f"training restarted: {len(runs)} runs in the log, "
-                                         f"analysing the last (use --all-runs for every one)")
+            note = (f"training restarted: {len(runs)} runs in the log, analysing the last "
+                    "(use --all-runs for every one)")
+            if len(runs) > 1 and note not in run.info.warnings:  # watch picks at each epoch
+                run.info.warnings.append(note)
             return run
     return runs[-1]
 

@@ -82,7 +82,6 @@ class Source:
         if self._data is not None:
             return io.BytesIO(self._data)
         if self._spool is not None:
-            self._spool.seek(0)
             return _Unclosed(self._spool)  # type: ignore[return-value]
         return open_regular(self.name)
 
@@ -273,15 +272,22 @@ class _Bounded(io.RawIOBase):
 
 
 class _Unclosed:
-    """The spooled standard input, handed out many times: closing a reader keeps it open."""
+    """One reader of the spooled standard input, which is handed out many times: each
+    reader keeps its own position (a reader opened while another is half-way, as the
+    encoding sniff is inside ``numbered``, must not move the other), and closing a reader
+    keeps the spool open."""
 
     closed = False
 
     def __init__(self, spool) -> None:
         self._spool = spool
+        self._pos = 0
 
     def read(self, size: int = -1) -> bytes:
-        return self._spool.read(size)
+        self._spool.seek(self._pos)
+        data = self._spool.read(size)
+        self._pos += len(data)
+        return data
 
     read1 = read
 
@@ -292,10 +298,16 @@ class _Unclosed:
         return True
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        return self._spool.seek(offset, whence)
+        if whence == io.SEEK_SET:
+            self._pos = offset
+        elif whence == io.SEEK_CUR:
+            self._pos += offset
+        else:
+            self._pos = self._spool.seek(offset, whence)
+        return self._pos
 
     def tell(self) -> int:
-        return self._spool.tell()
+        return self._pos
 
     def close(self) -> None:
         pass

@@ -110,6 +110,7 @@ class Incremental:
     def __init__(self, name: str, limits: Limits | None = None) -> None:
         self.state = _State(name, limits)
         self.cut: int | None = None
+        self.lines = 0
 
     @property
     def info(self) -> RunInfo:
@@ -118,7 +119,24 @@ class Incremental:
     def feed(self, raw: str, line_no: int) -> None:
         for seg in segments(_ends(raw) if len(raw) > LONG_LINE else raw):
             self.cut = _feed(self.state, seg, line_no, self.cut)
+        self.lines = line_no
 
+
+    def finish(self) -> list[Run]:
+        """The log has ended: its runs (what ``parse`` returns)."""
+        state = self.state
+        state.info.rows_read = self.lines  # the lines read (a redraw line counts once)
+        cut = self.cut
+        if state.epoch is not None and not state.values:
+            cut = state.epoch
+        state.close_epoch()
+        if not state.records:
+            raise InputError("no complete Keras epoch found (no final progress line with "
+                             "loss:)", state.info.source, code="no-epochs")
+        if cut is not None and cut > state.records[-1].epoch:
+            state.info.warnings.append(f"epoch {cut} was cut (the log ends mid-epoch); "
+                                       f"using the {len(state.records)} complete epochs")
+        return _table.build_runs(state.records, state.info)
 
     def records(self) -> list[EpochRecord]:
         """Closed epochs, plus the current one once its validation values are in."""
@@ -133,22 +151,9 @@ class Incremental:
 
 def parse(source: Source) -> list[Run]:
     reader = Incremental(source.name, source.limits)
-    line_no = 0
     for line_no, raw in source.numbered_reduced(_ends, LONG_LINE):
         reader.feed(raw, line_no)
-    state = reader.state
-    state.info.rows_read = line_no  # the lines read (a redraw line counts once)
-    cut = reader.cut
-    if state.epoch is not None and not state.values:
-        cut = state.epoch
-    state.close_epoch()
-    if not state.records:
-        raise InputError("no complete Keras epoch found (no final progress line with loss:)",
-                         source.name, code="no-epochs")
-    if cut is not None and cut > state.records[-1].epoch:
-        state.info.warnings.append(f"epoch {cut} was cut (the log ends mid-epoch); "
-                                   f"using the {len(state.records)} complete epochs")
-    return _table.build_runs(state.records, state.info)
+    return reader.finish()
 
 
 def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:

@@ -154,10 +154,12 @@ def _bare_metric(cell: str) -> bool:
 
 
 class Incremental:
-    """Feed raw lines as they arrive; ``records()`` gives the epochs with a loss so far."""
+    """Feed raw lines as they arrive; ``records()`` gives the epochs with a loss so far,
+    ``finish()`` the runs of the whole log (what ``parse`` returns)."""
 
     def __init__(self, name: str, limits: Limits | None = None) -> None:
         self.reader = _Reader(name, limits)
+        self.lines = 0
 
     @property
     def info(self) -> RunInfo:
@@ -165,9 +167,29 @@ class Incremental:
 
     def feed(self, raw: str, line_no: int) -> None:
         self.reader.feed(raw, line_no)
+        self.lines = line_no
 
     def records(self) -> list[EpochRecord]:
         return _loss_records(self.reader)
+
+    def finish(self) -> list[Run]:
+        """The log has ended: its runs, with what was noticed on the way."""
+        reader = self.reader
+        reader.finish()
+        reader.info.rows_read = self.lines  # the lines read
+        records = _loss_records(reader)
+        if not records:
+            raise InputError("no epoch with a training or validation loss found in the text",
+                             reader.info.source, code="no-epochs")
+        reader.info.notes.append(f"read lines shaped like: {reader.shape}")
+        if reader.long_lines:
+            reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
+                                        "characters skipped: no epoch print is that long")
+        if reader.evaluation_points and not reader.numbered_epochs:
+            reader.info.notes.append("no epochs in the log: one row per evaluation (at its "
+                                     "step), its training loss as printed there or the mean "
+                                     "of the training steps since the one before")
+        return _table.build_runs(records, reader.info)
 
 
 class _Reader:
@@ -507,22 +529,7 @@ def _loss_records(reader: _Reader) -> _table.Records:
 
 
 def parse(source: Source) -> list[Run]:
-    reader = _Reader(source.name, source.limits)
-    line_no = 0
+    reader = Incremental(source.name, source.limits)
     for line_no, raw in source.numbered():
         reader.feed(raw, line_no)
-    reader.finish()
-    reader.info.rows_read = line_no  # the lines read
-    records = _loss_records(reader)
-    if not records:
-        raise InputError("no epoch with a training or validation loss found in the text",
-                         source.name, code="no-epochs")
-    reader.info.notes.append(f"read lines shaped like: {reader.shape}")
-    if reader.long_lines:
-        reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
-                                    "characters skipped: no epoch print is that long")
-    if reader.evaluation_points and not reader.numbered_epochs:
-        reader.info.notes.append("no epochs in the log: one row per evaluation (at its step), "
-                                 "its training loss as printed there or the mean of the "
-                                 "training steps since the one before")
-    return _table.build_runs(records, reader.info)
+    return reader.finish()

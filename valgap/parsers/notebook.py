@@ -52,9 +52,15 @@ def _text(output: dict) -> str:
     html = _joined(data.get("text/html"))
     if "<table" in html:
         tables = html_tables(html)
+        if ELIDED in tables:  # pandas showed the first and last rows only: not a history
+            return ""
         if tables:
             return tables
     return _joined(output.get("text")) or _joined(data.get("text/plain"))
+
+
+# a row of "..." cells: where pandas cut the rows out of a long DataFrame's display
+ELIDED = "| ... |"
 
 
 def _joined(value: object) -> str:
@@ -89,7 +95,8 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self.row is not None and self.cell is not None:
-            self.row.append(" ".join("".join(self.cell).split()).replace("|", "/"))
+            text = " ".join("".join(self.cell).split()).replace("|", "/")
+            self.row.append("..." if text in ("...", "\u2026") else text)
             self.cell = None
         elif tag == "tr" and self.row is not None:
             if self.row:

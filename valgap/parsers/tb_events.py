@@ -8,10 +8,13 @@ Needs the optional extra: ``pip install 'valgap[tensorboard]'``.
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _series, _table
+from valgap.parsers._text import Source
 
 NAME = "tb-events"
 INSTALL = "pip install 'valgap[tensorboard]'"
@@ -19,6 +22,26 @@ INSTALL = "pip install 'valgap[tensorboard]'"
 
 def is_event_file(path: Path) -> bool:
     return "tfevents" in path.name
+
+
+# every event file opens with a record holding its file_version, "brain.Event:<n>"
+STREAM_MARK = b"brain.Event:"
+
+
+def is_event_stream(head: bytes) -> bool:
+    """Whether bytes (standard input's, which has no file name) are an event file."""
+    return STREAM_MARK in head[:64]
+
+
+def parse_stream(source: Source) -> list[Run]:
+    """An event file piped to standard input: TensorBoard's loader reads only files, so the
+    bytes go to a private temporary folder, removed when read."""
+    with tempfile.TemporaryDirectory(prefix="valgap-events-") as folder:
+        path = Path(folder) / "events.out.tfevents.stdin"
+        with source.open_binary() as stream, open(path, "wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 20)
+        runs = parse_folder(path, source.name)
+    return runs
 
 
 def event_files(folder: Path) -> list[Path]:
