@@ -1,8 +1,31 @@
 """The one fit class of a run (spec: underfit, overfit, good-fit, val-below-train, diverged,
-too-short).
+too-short), read from the curves as the log prints them.
 
 Kept apart from ``rules/``: a run has exactly one fit class but any number of causes.
-Decided in order: diverged, too-short, underfit, overfit, val-below-train, good-fit.
+Decided in order, each test on ratios (log units) so that it means the same at every loss
+scale:
+
+1. ``diverged``: both losses non-finite to the end, or one ends ``explode_factor`` times
+   its minimum.
+2. ``too-short``: fewer than 2 epochs with both losses.
+3. ``underfit``: neither loss improved by ``underfit_gain`` of where it started (a curve
+   that never moves included: ``broken-metric`` says why among the causes).
+4. ``overfit`` by size: late in the run (the last third, at least 3 epochs) validation
+   stays ``wide_gap`` (2) times training or more, whatever its last epochs do, by a gap of
+   at least ``material_gap`` of the first validation loss (two losses near zero, training
+   memorised and validation tracking it, are not "validation error high").
+5. ``val-below-train``: validation below training late in the run, beyond the larger of
+   ``below_margin``, twice the validation curve's jitter and the standard error a known
+   validation size implies. Checked before the shape tests: a noisy validation curve that
+   rises from one dip while it stays below training is not overfitting.
+6. ``overfit`` by shape: validation rose from its minimum by more than ``overfit_rise``,
+   ``overfit_noise_sigmas`` times its jitter and twice its standard error, while training
+   kept falling; or it stalled while training fell (``stall_*``); or the gap opened by
+   ``gap_growth`` while training improved.
+7. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
+   by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
+   (``steep_share``) and beyond noise: training stopped before they settled.
+8. ``good-fit``: both fell and settled, validation at or slightly above training.
 """
 from __future__ import annotations
 
@@ -32,8 +55,11 @@ class FitConfig:
     below_share: float = 0.6         # ... in this share of the late epochs
     stall_train_fall: float = 0.5    # log fall of training loss over the late epochs, and
     stall_gap: float = 0.7           # log(val/train) at the end, for a stalled validation
-    wide_gap: float = 2.0            # validation this many times training late in the run,
-    gap_growth: float = 1.5          # ... after the gap grew by this factor: overfitting
+    wide_gap: float = 2.0            # validation this many times training late in the run
+    gap_growth: float = 1.5          # the gap grew by this factor while training improved
+    steep_share: float = 0.5         # a late fall rate this share of the run's, and
+    steep_fall: float = 0.1          # ... this log fall over the run's last fifth: unfinished
+    material_gap: float = 0.05       # a wide gap is material: this share of the first loss
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -54,13 +80,12 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
     assert curves is not None
     if curves.n < 2:
         return FitResult("too-short", f"{curves.n} epoch(s) with both losses: nothing to judge")
-    unusable = _unmeasured(curves)
-    if unusable:
-        return FitResult(None, unusable)
     if not curves.positive:
-        return FitResult("good-fit" if median(_diff(curves)) <= 0 else "val-below-train",
-                         "losses are not all positive: judged on differences only")
-    for check in (_underfit, _overfit, _val_below):
+        below = median(_diff(curves)) < 0
+        return FitResult("val-below-train" if below else "good-fit",
+                         "losses are not all positive: judged on differences only "
+                         f"(validation {'below' if below else 'at or above'} training)")
+    for check in (_underfit, _wide_late_gap, _val_below, _overfit, _unfinished):
         result = check(curves, facts, conf)
         if result:
             return result
@@ -69,16 +94,63 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
                      "(validation vs training at epoch end)")
 
 
-def _unmeasured(c: Curves) -> str:
-    """A curve that is exactly 0, or exactly the same number, in every epoch while the other
-    moves is not a measurement: no fit can be read from it."""
-    if c.n < 3:
-        return ""
-    for name, curve, other in (("validation", c.val, c.train), ("training", c.train, c.val)):
-        if len(set(curve)) == 1 and (curve[0] == 0 or len(set(other)) > 1):
-            return (f"the {name} loss is {curve[0]:.6g} in all {c.n} epochs: it is not a "
-                    "measurement, so the fit cannot be read from it")
-    return ""
+def _last_third(c: Curves) -> slice:
+    """The end of the run: its last third, at least 3 epochs (2 in a 3-epoch run)."""
+    return slice(max(1, c.n - max(3, c.n // 3)), c.n)
+
+
+def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    """Validation at ``wide_gap`` times training or more late in the run: the seed's
+    "validation error high, training error low", whatever shape the curve has."""
+    late = _last_third(c)
+    ratio = median([log_ratio(v, t) for t, v in zip(c.train[late], c.val[late])])
+    # a ratio of two losses near zero (training memorised, validation tracking it closely)
+    # is not "validation error high": the gap must be a material share of the loss the
+    # run started from
+    gap = median(c.val[late]) - median(c.train[late])
+    if ratio < math.log(conf.wide_gap) or gap < conf.material_gap * c.val[0]:
+        return None
+    smooth = _smooth(c.val)[:-1]  # the last epoch alone neither makes nor hides a minimum
+    best = min(range(len(smooth)), key=lambda i: smooth[i])
+    where = (f"validation was lowest at epoch {c.epochs[best]}" if best < c.n - 2 else
+             "validation still at its lowest")
+    return FitResult("overfit", f"late in the run validation stays {exp_safe(ratio):.2g}x "
+                     f"training (median of the last {len(c.train[late])} epochs: "
+                     f"{median(c.val[late]):.4g} against {median(c.train[late]):.4g}); "
+                     f"{where}", onset_epoch=c.epochs[best] if best < c.n - 2 else None)
+
+
+def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    """Both losses still fall at the end about as fast as they fell on average: the run
+    stopped before they settled, so whatever fit it reached is not its last word."""
+    if c.n < 6:
+        return None
+    k = max(3, c.n // 5)  # the run's last fifth
+    falls = []
+    for curve in (c.val, c.train):
+        overall = log_ratio(curve[0], curve[-1]) / (c.n - 1)
+        late, se = _log_slope(curve[-k:])
+        fall = -late * (k - 1)
+        if overall <= 0 or -late < conf.steep_share * overall or fall < conf.steep_fall \
+                or -late <= 3 * se:
+            return None
+        falls.append((fall, -late / overall))
+    (fall, share), _ = falls
+    return FitResult("underfit", f"both losses are still falling at the end: validation fell "
+                     f"{1 - exp_safe(-fall):.0%} over the last {k} epochs, at {share:.0%} of "
+                     "its average rate; training stopped before they settled (train longer)")
+
+
+def _log_slope(values: list[float]) -> tuple[float, float]:
+    """Least-squares slope of log(values) per epoch, and its standard error."""
+    n = len(values)
+    xs = range(n)
+    ys = [math.log(v) for v in values]
+    x_mean, y_mean = (n - 1) / 2, sum(ys) / n
+    sxx = sum((x - x_mean) ** 2 for x in xs)
+    slope = sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys)) / sxx
+    residual = sum((y - y_mean - slope * (x - x_mean)) ** 2 for x, y in zip(xs, ys))
+    return slope, math.sqrt(residual / max(1, n - 2) / sxx)
 
 
 def _diff(c: Curves) -> list[float]:
@@ -148,6 +220,9 @@ def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
 def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if below_share(c.log_gap(shifted=True)) >= 0.75:
         return None  # validation below training almost throughout: a rise is not overfitting
+    late = _last_third(c)
+    if median([log_ratio(v, t) for t, v in zip(c.train_at_end[late], c.val[late])]) < 0:
+        return None  # still below training at the end: the gap val > train never opened
     val = _smooth(c.val)
     best = min(range(c.n), key=lambda i: val[i])
     if best >= c.n - 2:
@@ -155,9 +230,11 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
         return _stalled(c, conf) if _flat_late(c) else None
     rise = log_ratio(val[-1], val[best])
     noise = wiggle(c.val)
+    # a rise within two standard errors of a small validation set is no upturn
+    se = val_standard_error(facts.n_val, c.val[best], c.kind) or 0.0
     train_fell = c.train[-1] < 0.9 * c.train[best]
-    if rise > conf.overfit_rise and rise > conf.overfit_noise_sigmas * noise and train_fell \
-            and all(v > c.val[best] for v in c.val[-2:]):
+    if rise > conf.overfit_rise and rise > conf.overfit_noise_sigmas * noise and \
+            rise > 2 * se and train_fell and all(v > c.val[best] for v in c.val[-2:]):
         return FitResult("overfit",
                          f"validation loss bottomed at epoch {c.epochs[best]} "
                          f"({c.val[best]:.4g}) and rose {exp_safe(rise) - 1:.0%} by the end "
