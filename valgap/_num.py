@@ -21,6 +21,14 @@ def exp_safe(x: float) -> float:
     return math.exp(min(x, _EXP_MAX))
 
 
+def times(log_ratio_value: float) -> str:
+    """A ratio shown to people from its log: ``2.5x``, ``197x``, ``3e+05x``."""
+    ratio = exp_safe(log_ratio_value)
+    if ratio >= 1e5:
+        return f"{ratio:.0e}x"
+    return f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.2g}x"
+
+
 def spread(values: list[float]) -> float:
     """Population standard deviation, scaled first so that squares cannot overflow."""
     if not values:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from valgap import best_epoch, rules, verdict
 from valgap import fit as fit_module
-from valgap import rules, verdict
 from valgap.config import Config
 from valgap.model import Facts, InputError, Result, RuleStatus, Run
 from valgap.parsers import SEPARATE_RUNS, Options, read
@@ -70,6 +70,7 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
     facts = merge_facts(run, config.facts)
     result = Result(source=source or run.info.source, format=run.info.format, run=run)
     result.fit = fit_module.classify(run, facts, config.fit)
+    result.best = best_epoch.find(run)
     curves = Curves.of(run)
     for name in curves.rounded if curves is not None else ():
         note = (f"the {name} loss is printed as 0 in some epochs: read as below the print's "

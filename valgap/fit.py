@@ -10,18 +10,18 @@ scale:
 2. ``too-short``: fewer than 2 epochs with both losses.
 3. ``underfit``: neither loss improved by ``underfit_gain`` of where it started (a curve
    that never moves included: ``broken-metric`` says why among the causes).
-4. ``overfit`` by size: late in the run (the last third, at least 3 epochs) validation
-   stays ``wide_gap`` (2) times training or more, whatever its last epochs do, by a gap of
-   at least ``material_gap`` of the first validation loss (two losses near zero, training
-   memorised and validation tracking it, are not "validation error high").
-5. ``val-below-train``: validation below training late in the run, beyond the larger of
+4. ``val-below-train``: validation below training late in the run, beyond the larger of
    ``below_margin``, twice the validation curve's jitter and the standard error a known
    validation size implies. Checked before the shape tests: a noisy validation curve that
    rises from one dip while it stays below training is not overfitting.
-6. ``overfit`` by shape: validation rose from its minimum by more than ``overfit_rise``,
+5. ``overfit`` by shape: validation rose from its minimum by more than ``overfit_rise``,
    ``overfit_noise_sigmas`` times its jitter and twice its standard error, while training
    kept falling; or it stalled while training fell (``stall_*``); or the gap opened by
    ``gap_growth`` while training improved.
+6. ``overfit`` by size: late in the run (the last third, at least 3 epochs) validation
+   stays ``wide_gap`` (2) times training or more, whatever its last epochs do, by a gap of
+   at least ``material_gap`` of the first validation loss (two losses near zero, training
+   memorised and validation tracking it, are not "validation error high").
 7. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
    (``steep_share``) and beyond noise: training stopped before they settled.
@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from valgap._num import exp_safe, log_ratio
+from valgap._num import exp_safe, log_ratio, times
 from valgap.model import Facts, FitResult, Run
 from valgap.rules._signals import (
     Curves,
@@ -85,7 +85,7 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
         return FitResult("val-below-train" if below else "good-fit",
                          "losses are not all positive: judged on differences only "
                          f"(validation {'below' if below else 'at or above'} training)")
-    for check in (_underfit, _wide_late_gap, _val_below, _overfit, _unfinished):
+    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _unfinished):
         result = check(curves, facts, conf)
         if result:
             return result
@@ -114,7 +114,7 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
     best = min(range(len(smooth)), key=lambda i: smooth[i])
     where = (f"validation was lowest at epoch {c.epochs[best]}" if best < c.n - 2 else
              "validation still at its lowest")
-    return FitResult("overfit", f"late in the run validation stays {exp_safe(ratio):.2g}x "
+    return FitResult("overfit", f"late in the run validation stays {times(ratio)} "
                      f"training (median of the last {len(c.train[late])} epochs: "
                      f"{median(c.val[late]):.4g} against {median(c.train[late]):.4g}); "
                      f"{where}", onset_epoch=c.epochs[best] if best < c.n - 2 else None)

@@ -145,6 +145,33 @@ class RuleStatus:
         return out
 
 
+@dataclass(frozen=True)
+class BestEpoch:
+    """The epoch of the lowest validation loss: the checkpoint to keep, and how much of the
+    run came after it without improving it."""
+
+    epoch: int
+    val_loss: float
+    last_epoch: int
+
+    @property
+    def epochs_after(self) -> int:
+        return self.last_epoch - self.epoch
+
+    def describe(self) -> str:
+        where = (f"best epoch {self.epoch} of {self.last_epoch}: validation loss "
+                 f"{self.val_loss:.4g}")
+        if not self.epochs_after:
+            return f"{where}, at the last epoch (still improving)"
+        share = self.epochs_after / self.last_epoch
+        return (f"{where}; the {self.epochs_after} epoch(s) after it ({share:.0%} of the run) "
+                "did not improve it")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"epoch": self.epoch, "val_loss": self.val_loss, "last_epoch": self.last_epoch,
+                "epochs_after": self.epochs_after}
+
+
 @dataclass
 class FitResult:
     fit: str | None
@@ -160,6 +187,7 @@ class Result:
     format: str | None = None
     run: Run | None = None
     fit: FitResult | None = None
+    best: BestEpoch | None = None
     causes: list[Finding] = field(default_factory=list)
     rules: list[RuleStatus] = field(default_factory=list)
     verdict: str = ""
@@ -186,6 +214,7 @@ class Result:
             "format": self.format,
             "epochs": self.run.epochs_logged if self.run is not None else 0,
             "fit": self.fit.fit if self.fit else None,
+            "best_epoch": self.best.to_dict() if self.best else None,
             "causes": [f.to_dict() for f in self.causes],
             "verdict": self.verdict,
             "rules": [r.to_dict() for r in self.rules],

@@ -47,6 +47,7 @@ class Row:
     verdict: str      # the verdict, or why the log could not be read
     check: str = ""   # the first cause's first check
     cause_id: str = ""
+    best: str = "-"   # the epoch of the lowest validation loss, "12 (8 after)"
 
     @classmethod
     def of(cls, result: Result, index: int) -> Row:
@@ -57,7 +58,9 @@ class Row:
                    result.fit.fit if result.fit and result.fit.fit else "not judged",
                    first_cause(result), str(result.run.epochs_logged), result.verdict,
                    first.checks[0] if first is not None and first.checks else "",
-                   first.rule if first is not None else "")
+                   first.rule if first is not None else "",
+                   f"{result.best.epoch} ({result.best.epochs_after} after)"
+                   if result.best is not None else "-")
 
     @property
     def key(self) -> tuple[int, int]:

@@ -23,7 +23,8 @@ ICON = {"diverged": "🔴", "overfit": "🟠", "val-below-train": "🟡", "under
 _MARKDOWN = re.compile(r"[\\`*_\[\]|~]")
 
 
-TABLE_HEAD = "| | run | fit | first cause | epochs | verdict |\n|---|---|---|---|---:|---|\n"
+TABLE_HEAD = ("| | run | fit | first cause | epochs | best epoch | verdict |\n"
+              "|---|---|---|---|---:|---:|---|\n")
 
 
 def cell(text: str) -> str:
@@ -53,10 +54,10 @@ def head(stream: IO[str]) -> None:
 
 def table_row(row: Row) -> str:
     if row.fit == "unreadable":
-        return f"| ❌ | {code(row.source)} | unreadable | - | - | {cell(row.verdict)} |\n"
+        return f"| ❌ | {code(row.source)} | unreadable | - | - | - | {cell(row.verdict)} |\n"
     fit = None if row.fit == "not judged" else row.fit
     return (f"| {ICON.get(fit, '⚪')} | {code(row.source)} | {fit or '-'} | "
-            f"{cell(row.cause)} | {row.epochs} | {cell(row.verdict)} |\n")
+            f"{cell(row.cause)} | {row.epochs} | {row.best} | {cell(row.verdict)} |\n")
 
 
 def checks(rows: list[Row], stream: IO[str]) -> None:

@@ -97,6 +97,8 @@ def _evidence(result: Result, style: _Style, width: int) -> list[str]:
     if result.fit is not None and result.fit.fit is not None:
         lines += wrap(f"fit {style.fit(result.fit.fit, str(result.fit.fit))}: "
                       f"{printable(result.fit.evidence)}", width, "    ")
+    if result.best is not None and result.fit is not None and result.fit.fit != "too-short":
+        lines += wrap(result.best.describe(), width, "    ")
     detailed = _detailed(result)
     for finding in detailed:
         bar = "█" * round(finding.confidence * 10) + "·" * (10 - round(finding.confidence * 10))

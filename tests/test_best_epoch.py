@@ -1,0 +1,36 @@
+"""The best-epoch finding: the epoch of the lowest validation loss and the epochs after it,
+in the JSON, the text and the Markdown outputs (read from real sample logs)."""
+from __future__ import annotations
+
+import json
+
+from tests.conftest import SAMPLES, make_run
+from valgap.best_epoch import find
+
+
+def test_the_overfit_sample_was_best_at_epoch_12_of_60(cli):
+    # sample_logs/overfit.log: the lowest val_loss printed is 0.3433, at "Epoch 12/60"
+    doc = json.loads(cli("analyze", str(SAMPLES / "overfit.log"), "--format", "json").stdout)
+    assert doc["best_epoch"] == {"epoch": 12, "val_loss": 0.3433, "last_epoch": 60,
+                                 "epochs_after": 48}
+    text = cli("analyze", str(SAMPLES / "overfit.log"), "--no-plot").stdout
+    assert "best epoch 12 of 60" in text and "48 epoch(s) after it (80% of the run)" in text
+    markdown = cli("analyze", str(SAMPLES / "overfit.log"), "--format", "markdown").stdout
+    assert "| best epoch |" in markdown and "| 12 (48 after) |" in markdown
+
+
+def test_a_run_still_improving_is_best_at_its_last_epoch():
+    best = find(make_run([1.0, 0.8, 0.6, 0.5], [0.9, 0.7, 0.6, 0.55]))
+    assert (best.epoch, best.epochs_after) == (4, 0) and "still improving" in best.describe()
+
+
+def test_equal_minima_name_the_first_and_missing_values_are_skipped():
+    nan = float("nan")
+    best = find(make_run([1.0] * 5, [0.9, 0.5, nan, 0.5, 0.7]))
+    assert (best.epoch, best.last_epoch, best.val_loss) == (2, 5, 0.5)
+
+
+def test_no_validation_no_best_epoch(cli):
+    assert find(make_run([1.0, 0.9, 0.8])) is None
+    nan = float("nan")
+    assert find(make_run([1.0, 0.9], [nan, nan])) is None
