@@ -209,6 +209,10 @@ def _non_finite_from(run: Run) -> tuple[int, float] | None:
 
 
 def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    """Neither loss improved much on where it started (the first epoch as logged). A run
+    that converged within its first epoch and one stuck from the start look alike here;
+    the first epoch's mean training loss, which holds the untrained model's losses, is what
+    tells the first from the second."""
     tail = slice(max(c.n - 3, 1), c.n)
     gains = [(curve[0] - min(curve[tail])) / curve[0] for curve in (c.train, c.val)]
     if max(gains) < conf.underfit_gain:

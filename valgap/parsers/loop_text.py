@@ -79,7 +79,7 @@ METRIC = re.compile(
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
     rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
-NO_VALUE = {"no log", "-", "", "n/a", "none", "nan"}
+NO_VALUE = {"no log", "-", "", "n/a", "none"}
 TABLE_SEP = re.compile(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
@@ -110,8 +110,11 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
     by spaces), and whether its cells are separated by spaces."""
     spaced = line.count("|") + line.count("│") + line.count("┃") < 2
     cells = [c.lower() for c in _cells(line, spaced)]
-    if not any(c == "epoch" for c in cells) or not any("loss" in c for c in cells):
+    # the Trainer's tables key their rows by epoch, by step, or by both
+    if not any(c in ("epoch", "step") for c in cells) or not any("loss" in c for c in cells):
         return None
+    if spaced and "epoch" not in cells:
+        return None  # fastai's tables always have an epoch column; a step alone is a print
     if spaced and not all(re.fullmatch(r"[a-z_][\w/]{0,40}", c) for c in cells):
         return None  # a sentence that mentions epoch and loss, not a header
     if "valid_loss" in cells:  # fastai: its metrics are measured on the validation set
@@ -198,6 +201,8 @@ class _Reader:
         self.records = _table.Records(name, limits, keep=self._kept)
         self.current: EpochRecord | None = None
         self.table: list[str] | None = None
+        self.by_row: bool | None = None  # the table's rows are evaluations, not epochs
+        self.last_key: float | None = None  # the step (or fractional epoch) of the last row
         self.spaced = False         # the table's cells are separated by spaces (fastai)
         self.shape: str | None = None
         self.explicit = False  # the current epoch was opened by an epoch number
@@ -319,6 +324,7 @@ class _Reader:
         header = _table_header(line)
         if header:
             (self.table, self.spaced), self.in_summary = header, False
+            self.by_row = None  # last_key stays: a table shown again continues or restarts
             self.shape = "a table with columns " + " | ".join(self.table)
             return
         if self.table and self._table_row(line, line_no):
@@ -421,21 +427,32 @@ class _Reader:
     def _table_row(self, line: str, line_no: int) -> bool:
         assert self.table is not None
         cells = _cells(line, self.spaced)
+        if self.spaced and len(cells) == len(self.table) + 1 and cells[0].isdigit():
+            cells = cells[1:]  # R prints a data frame's row names as an unnamed first column
         if len(cells) != len(self.table):
             return False
         if set(line.strip()) <= set("|-:+ =─┼├┤│"):
             return True  # the rule under a header
         row = {name: _cell_number(cell) for name, cell in zip(self.table, cells)}
-        number = row.pop("epoch")
-        if number is None or not any(v is not None and (_table.is_curve(k) or
-                                                        k.endswith("_loss"))
-                                     for k, v in row.items()):
+        number, step = row.pop("epoch", None), row.pop("step", None)
+        key = number if number is not None else step
+        if key is None or not any(v is not None and (_table.is_curve(k) or
+                                                     k.endswith("_loss"))
+                                  for k, v in row.items()):
             return False  # not a row of this table
-
-        if not (math.isfinite(number) and number >= 0 and number == int(number)
-                and number < 1e9):
-            return False  # not an epoch number: not a row of this table
-        epoch = int(number)
+        if not (math.isfinite(key) and 0 <= key < 1e9):
+            return False  # not an epoch or step number: not a row of this table
+        if self.by_row is None:  # decided by the first row: one numbering per table
+            self.by_row = number is None or number != int(number)
+        if not self.by_row and number != int(number):
+            return False
+        if self.by_row:  # evaluations at steps or fractional epochs: one row each, in order;
+            self.evaluation_points = True  # a step that goes back starts the table over
+            again = self.last_key is None or key <= self.last_key or not self.records
+            epoch = 1 if again else self.records[-1].epoch + 1
+            self.last_key = key
+        else:
+            epoch = int(number)
         self._open(EpochRecord(epoch, {k: v for k, v in row.items()
                                        if v is not None and _table.canonical(k)}, line_no))
         return True
