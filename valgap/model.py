@@ -121,11 +121,16 @@ class Finding:
     evidence: str
     checks: tuple[str, ...] = ()
     guess: bool = False  # inferred from the curves' shape alone, nothing in the input names it
+    # how sure the cause's family is, where that was measured but the mechanism was not
+    family_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.rule, "confidence": round(self.confidence, 2),
                                "evidence": self.evidence, "checks": list(self.checks)}
-        if self.guess:
+        if self.family_confidence is not None:
+            out["basis"] = "family measured, mechanism not named"
+            out["family_confidence"] = round(self.family_confidence, 2)
+        elif self.guess:
             out["basis"] = "curve shape only"
         return out
 

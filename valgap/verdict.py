@@ -71,6 +71,8 @@ def sentence(result: Result) -> str:
             return (f"{head}; also {CAUSE_PHRASES[worth[0].rule]} "
                     f"({worth[0].confidence:.2f}).")
         return head + "."
+    if first.family_confidence is not None:
+        return head + ", " + _family_measured(first, causes) + "."
     if first.confidence >= CONFIDENT:
         text = (f"{head}, most likely because of {CAUSE_PHRASES[first.rule]} "
                 f"({first.confidence:.2f})")
@@ -79,6 +81,23 @@ def sentence(result: Result) -> str:
             text += f"; {CAUSE_PHRASES[also[0].rule]} may add to it ({also[0].confidence:.2f})"
         return text + "."
     return head + ", " + _undecided(first, causes[1:]) + "."
+
+
+def _family_measured(first, causes) -> str:
+    """The family is measured, the mechanism is not named: say so, not a guess."""
+    family = FAMILIES[first.rule]
+    names = [SHORT.get(c.rule, c.rule) for c in causes
+             if FAMILIES[c.rule] == family and c.family_confidence is not None]
+    return (f"because of a {family} cause (measured, {first.family_confidence:.2f}); the log "
+            f"cannot say which ({', '.join(names)}): "
+            f"{SEPARATING_MECHANISM.get(family, 'the recommended checks')} would tell")
+
+
+SHORT = {"batchnorm": "batch norm", "regularization-penalty": "a weight penalty",
+         "loss-weighting": "loss weighting"}
+SEPARATING_MECHANISM = {
+    "train-mode": "one run with each of them switched off (or a model summary in the log)",
+}
 
 
 def _undecided(first, rest) -> str:

@@ -22,7 +22,6 @@ from valgap.model import InputError, Result
 from valgap.parsers import tb_events
 from valgap.parsers._text import open_regular
 
-DETECT_AFTER = 64 * 1024  # bytes of a log after which an unknown format is given up
 WHOLE_FILE_FORMATS = ("hf-trainer-state", "notebook", "tb-export", "history-json")
 
 
@@ -176,6 +175,7 @@ class _Session:
         self.reader = None
         self.head: list[str] = []
         self.head_bytes = 0
+        self.tried = 0  # head_bytes at the last detection: tried again once it has doubled
         self.line_no = 0
         self.shown = 0
 
@@ -198,6 +198,8 @@ class _Session:
                                     and time.monotonic() - idle_since > self.job.idle):
                 if follower.pending:  # the log's last line, with no newline at its end
                     self._feed([follower.take_pending()], stats)
+                if self.reader is None and self.head:  # what analyze would say of it
+                    self._feed([], stats, final=True)
                 return
             elif follower.bytes_read == before:  # nothing new: wait (a long line may be
                 time.sleep(self.job.interval)    # arriving in pieces: then read on)
@@ -215,15 +217,16 @@ class _Session:
 
     def _restart(self) -> None:
         self.reader, self.head, self.head_bytes, self.line_no, self.shown = None, [], 0, 0, 0
+        self.tried = 0
         if not self.follower.whole and self.job.fmt == "text":
             self.out.write("valgap: the log was truncated or replaced; reading it from the "
                            "start\n")
 
-    def _feed(self, lines: list[str], stats: WatchStats) -> None:
+    def _feed(self, lines: list[str], stats: WatchStats, final: bool = False) -> None:
         if self.reader is None:
             self.head += lines
             self.head_bytes += sum(len(line) + 1 for line in lines)
-            if not self._start_reader():
+            if not self._start_reader(final):
                 return
             lines, self.head = self.head, []
         for line in lines:
@@ -231,24 +234,29 @@ class _Session:
             self.reader.feed(line, self.line_no)
         self._update(stats)
 
-    def _format(self, lines: list[str]) -> str | None:
-        """The format of the log's first lines, or None while they do not show it."""
-        from valgap.parsers import detect
+    def _format(self, lines: list[str], final: bool = False) -> str | None:
+        """The format of the log's first lines, as ``analyze`` would detect it, or None
+        while they do not show it. Tried again each time the head has doubled (linear in
+        the log's length); given up where ``analyze`` gives up, or at the log's end."""
+        from valgap.parsers import SCAN_BYTES, detect
         from valgap.parsers._text import Source
 
         if self.job.input_format:
             return self.job.input_format
+        if not final and self.head_bytes < 2 * self.tried:
+            return None
+        self.tried = self.head_bytes
         try:
             return detect(Source(self.job.path, "\n".join(lines).encode()))
         except InputError:
-            if self.head_bytes > DETECT_AFTER:
+            if final or self.head_bytes > SCAN_BYTES:
                 raise
             return None
 
-    def _start_reader(self) -> bool:
+    def _start_reader(self, final: bool = False) -> bool:
         from valgap.parsers import incremental
 
-        fmt = self._format(self.head)
+        fmt = self._format(self.head, final)
         if fmt is None:
             return False
         # rewritten whole at each save, not appended to: read again whenever it changes

@@ -75,6 +75,10 @@ INCONCLUSIVE = ("the measured parts are within their noise (re-score more traini
                 "samples); judged from the curves")
 
 
+# a train-mode mechanism the log does not name, whose family the measurement proves
+UNNAMED_MECHANISM = 0.45
+
+
 def measured_confidence(part: measured_gap.Part,
                         dec: measured_gap.Decomposition) -> float | None:
     """How sure a cause is from its measured part: its share of the gap, when the gap and the
@@ -176,10 +180,11 @@ def _measured_train_mode(ctx: Context, rule: str, fact: str, what: str, present:
     if present or part is dec.penalty:
         where = f"{origin} shows {what}; " if present else ""
         return Finding(rule, conf, where + evidence, checks)
-    # the family is measured, the mechanism is not: the shape's guess orders the candidates
-    return Finding(rule, clamp(0.8 * conf + (guess - 0.42) * 0.5),
+    # the family is measured, the mechanism is not: each candidate stays below the line of
+    # a finding (one of several, nothing tells which); the family carries the measurement
+    return Finding(rule, UNNAMED_MECHANISM,
                    f"{evidence}; nothing in the input says whether the model has {what}",
-                   checks, guess=True)
+                   checks, guess=True, family_confidence=conf)
 
 
 def _pct(log_train_over_val: float) -> str:
