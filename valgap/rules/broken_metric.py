@@ -12,7 +12,8 @@ Not because of the model: a constant or zero validation loss says nothing about 
 Evidence in the log
 -------------------
 A loss curve that is exactly constant across epochs (or exactly zero) while the other
-moves; identical values across epochs.
+moves; identical values across epochs; a validation loss equal to the training loss to the
+last digit in every epoch (one value logged under both names).
 
 How to check
 ------------
@@ -47,6 +48,10 @@ def check(ctx: Context, options: Options) -> Outcome:
     c = ctx.curves
     if c.n < options["min_epochs"]:
         return Skip(f"needs at least {options['min_epochs']} epochs")
+    if c.train == c.val and len(set(c.train)) > 1:
+        return Finding(ID, 0.9, f"the validation loss equals the training loss to the last "
+                       f"digit in all {c.n} epochs: one value logged under both names",
+                       CHECKS)
     for name, curve, other in (("validation", c.val, c.train), ("training", c.train, c.val)):
         if all(v == 0 for v in curve):
             return Finding(ID, 0.9, f"{name} loss is exactly 0 in all {c.n} epochs", CHECKS)

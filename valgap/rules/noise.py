@@ -14,8 +14,11 @@ Evidence in the log
 -------------------
 The late gap is smaller than the epoch-to-epoch jitter of the validation curve, or than the
 standard error that ``data.n_val`` implies, and its sign flips back and forth (a gap that
-crosses zero once is a trend, not noise). With a tiny validation set (``tiny_val``), a gap
-within two standard errors is noise too. The standard error of a mean loss over n samples
+crosses zero once is a trend, not noise). A one-sided gap within a small set's standard
+error is noise at lower confidence; with a tiny validation set (``tiny_val``), a gap within
+two standard errors is noise too. Validation steadily above training is the ordinary gap,
+not noise, unless the validation set is known to be small; a mechanism the run facts
+declare outranks noise. The standard error of a mean loss over n samples
 is taken as the larger of 1/sqrt(n) and 1/sqrt(n x loss): a low cross-entropy is made of a
 few confident mistakes, and behaves like a count of about n x loss of them.
 
@@ -41,7 +44,7 @@ import itertools
 
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
-from valgap.rules._signals import median, val_standard_error, wiggle
+from valgap.rules._signals import known_train_mode, median, val_standard_error, wiggle
 
 ID = "noise"
 ORDER = 120
@@ -70,12 +73,18 @@ def check(ctx: Context, options: Options) -> Outcome:
     size = f"{ctx.facts.n_val} validation samples (standard error ~{se:.0%})" if se else \
         "validation size unknown"
     tiny = 0 < (ctx.facts.n_val or 0) <= options["tiny_val"]
+    if gap < 0 and not flips and se < 0.15 and not tiny:
+        return None  # validation steadily above training: the ordinary gap, not noise
     conf = 0.0
-    if abs(gap) <= band and (flips or se >= 0.15):
+    if abs(gap) <= band and flips:
         conf = options["confidence"]
+    elif abs(gap) <= band and se >= 0.15:
+        conf = options["confidence"] * 0.7  # one-sided, within a small set's error: maybe
     elif tiny and abs(gap) <= 2 * se:
         # a tiny validation set: within two standard errors is still no evidence
         conf, band = options["confidence"] * 0.7, 2 * se
+    if conf and known_train_mode(ctx.facts):
+        conf *= 0.6  # a declared mechanism explains a gap better than chance does
     if conf:
         return Finding(ID, conf, f"late gap {gap:+.2f} (log train/val) is within the noise "
                        f"band {band:.2f} (validation jitter {jitter:.2f}; {size}); the sign "
