@@ -62,6 +62,7 @@ class RunInfo:
     warnings: list[str] = field(default_factory=list)      # met while parsing
     notes: list[str] = field(default_factory=list)         # how the table was built
     epoch_lines: Sequence[int] = field(default_factory=list)  # line of each epoch in the log
+    row: str = "epoch"  # what a row of the table is: "epoch", or "evaluation" every N steps
     run_index: int = 1
     run_count: int = 1
     rows_read: int | None = None     # raw rows (lines, records) the table was built from
@@ -74,7 +75,7 @@ class RunInfo:
     def to_dict(self) -> dict[str, Any]:
         """What the log told about the run (beyond the spec's fields, for people and CI)."""
         keys = ("framework", "n_train", "n_val", "batch_size", "steps_per_epoch", "layers",
-                "columns", "warnings", "notes", "run_index", "run_count", "rows_read",
+                "columns", "warnings", "notes", "row", "run_index", "run_count", "rows_read",
                 "reduction")
         return {k: getattr(self, k) for k in keys}
 

@@ -502,18 +502,41 @@ _UNITS = r"(?:samples?|rows|examples|images|sequences)"
 TRAIN_ON = re.compile(rf"\bTrain(?:ing)? on (\d[\d,]{{0,20}}) {_UNITS}"
                       rf"(?:,? (?:and )?validat(?:e|ing) on (\d[\d,]{{0,20}}) {_UNITS})?",
                       re.IGNORECASE)
+# "1347 train / 450 validation samples", "train 1347, val 450", "train size: 1347 | val
+# size: 450": both counts on one line, the training set's first
+_N = r"(\d[\d,]{0,20})"
+_VAL = r"(?:val|valid|validation)"
+SPLIT_SIZES = re.compile(
+    rf"\b{_N} train(?:ing)?(?: {_UNITS})?[ \t]{{0,4}}[/,;|][ \t]{{0,4}}{_N} {_VAL}\b"
+    rf"|\btrain(?:ing)?(?: set| size| samples)?[ \t]{{0,4}}[:=]?[ \t]{{0,4}}{_N}[ \t]{{0,4}}"
+    rf"[/,;|][ \t]{{0,4}}{_VAL}(?: set| size| samples)?[ \t]{{0,4}}[:=]?[ \t]{{0,4}}{_N}"
+    r"\b(?![.\d])",
+    re.IGNORECASE)
 BATCH_SIZE = re.compile(r"\bbatch[_ ]size[ \t]{0,8}[:=][ \t]{0,8}(\d{1,20})", re.IGNORECASE)
 
 # "name (Type)" in a Keras summary, "(0): Type(" in a PyTorch module print
 KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]{0,63})\)")
 TORCH_LAYER = re.compile(r"^[ \t]{0,64}\([\w.]{1,64}\):[ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})\(")
-ZERO_RATE = re.compile(r"\(p=0(?:\.0*)?[,)]")
+# Flax NNX's module repr, "dropout=Dropout(rate=0.5, ...", and Flax's tabulate() rows,
+# "│ bn1 │ BatchNorm │ ...": layer types where they are named, recognised by their names
+NNX_LAYER = re.compile(r"^[ \t]{0,64}[A-Za-z_]\w{0,63}=([A-Z][A-Za-z0-9]{0,63})\(")
+TABULATE_LAYER = re.compile(r"[│|][^│|]{1,64}[│|][ \t]{0,8}"
+                            r"([A-Z][A-Za-z0-9]{0,63})[ \t]{0,8}[│|]")
+LAYERISH = re.compile(r"(?:Linear|Dense|Conv\w{0,8}|Dropout\w{0,8}|BatchNorm\w{0,8}|LayerNorm|"
+                      r"GroupNorm|RMSNorm|Embed\w{0,8}|LSTM\w{0,8}|GRU\w{0,8}|"
+                      r"MultiHeadAttention|MultiHeadDotProductAttention)")
+# a dropout rate stated as a hyperparameter: "dropout = 0.5", "hidden_dropout_prob": 0.1
+DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hidden_dropout_prob|"
+                          r"resid_pdrop|p_dropout)['\"]?[ \t]{0,4}[:=][ \t]{0,4}"
+                          r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])", re.IGNORECASE)
+ZERO_RATE = re.compile(r"\((?:p|rate)=0(?:\.0*)?[,)]")
 NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 
 
 def states_a_fact(line: str) -> bool:
     """Whether ``scan_facts`` could take anything from the line (outside a model summary)."""
-    return bool(TRAIN_ON.search(line) or BATCH_SIZE.search(line) or TORCH_LAYER.match(line))
+    return bool(TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
+                or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line))
 
 
 def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
@@ -523,6 +546,10 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
         info.n_train = to_int(m.group(1))
         if m.group(2):
             info.n_val = to_int(m.group(2))
+    m = SPLIT_SIZES.search(line) if "train" in line.lower() else None
+    if m:
+        n_train, n_val = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        info.n_train, info.n_val = to_int(n_train), to_int(n_val)
     m = BATCH_SIZE.search(line)
     if m and info.batch_size is None:
         info.batch_size = to_int(m.group(1))
@@ -535,9 +562,25 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     if m:
         types.append(m.group(1))
         info.framework = info.framework or "pytorch"
+    elif "=" in line or "│" in line or "|" in line:
+        types += _flax_layers(line)
+    m = DROPOUT_RATE.search(line) if "rop" in line else None
+    if m:  # a rate above 0 anywhere in the log means the model drops out
+        rate = float(m.group(1))
+        if rate > 0 or "dropout" not in info.facts:
+            info.facts["dropout"] = max(rate, info.facts.get("dropout") or 0.0)
+            info.facts_origin = info.facts_origin or "the log's hyperparameters"
     for t in types:
         if t not in NOT_LAYERS:
             info.layers[t] = info.layers.get(t, 0) + 1
+
+
+def _flax_layers(line: str) -> list[str]:
+    """Layer types named the way Flax prints a model (a NNX repr, a tabulate() table)."""
+    m = NNX_LAYER.match(line) or TABULATE_LAYER.search(line)
+    if not m or not LAYERISH.fullmatch(m.group(1)) or ZERO_RATE.search(line):
+        return []
+    return [m.group(1)]
 
 
 def summary_starts(line: str) -> bool:

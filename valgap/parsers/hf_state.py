@@ -112,6 +112,7 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
     if evals_per_epoch and abs(evals_per_epoch - 1) > 0.05:
         info.notes.append(f"evaluated every {1 / evals_per_epoch:.2f} epochs: "
                           "one row per evaluation")
+        info.row = "evaluation"
     return _table.build_runs(records, info)
 
 

@@ -52,6 +52,11 @@ AVERAGE = re.compile(rf"[ \t]{{0,4}}\(({NUMBER})\)")
 STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[=]?"
                   r"[ \t]{0,8}\d")
 # TensorFlow's Estimator reports an evaluation so: its values are validation values
+# Flax's examples print "[train] step: 800, loss: 0.17" and "[test] step: 800, loss: 0.32":
+# the tag names the set its bare metric names belong to
+PHASE_TAG = re.compile(r"^[ \t]{0,8}\[(train|training|test|val|valid|validation|eval)\][ \t]{0,8}",
+                       re.IGNORECASE)
+BARE_METRIC = re.compile(r"\b(loss|accuracy|acc)\b(?=[ \t]{0,4}[:=])")
 EVAL_LINE = re.compile(r"(?i)\bSaving dict for global step \d{1,12}:")
 # tqdm's count form, glued to what the loop prints next: "27it [00:01, 20.1it/s]Epoch: 1 ..."
 TQDM_COUNT = re.compile(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
@@ -97,6 +102,18 @@ def sniff(head: str) -> float:
 
 def _strip_prefix(line: str) -> str:
     return LOG_PREFIX.sub("", line, count=1)
+
+
+def _phase_named(line: str) -> str:
+    """A line tagged with its set (``[test] step: 8, loss: 0.3``), its bare metrics named
+    for it (``step: 8, val_loss: 0.3``)."""
+    m = PHASE_TAG.match(line) if line[:12].lstrip().startswith("[") else None
+    if not m:
+        return line
+    rest = line[m.end():]
+    if m.group(1).lower() in ("train", "training"):
+        return rest
+    return BARE_METRIC.sub(lambda b: f"val_{b.group(1)}", rest)
 
 
 def _cells(line: str, spaced: bool) -> list[str]:
@@ -189,6 +206,7 @@ class Incremental:
             reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
                                         "characters skipped: no epoch print is that long")
         if reader.evaluation_points and not reader.numbered_epochs:
+            reader.info.row = "evaluation"
             reader.info.notes.append("no epochs in the log: one row per evaluation (at its "
                                      "step), its training loss as printed there or the mean "
                                      "of the training steps since the one before")
@@ -305,7 +323,7 @@ class _Reader:
                 return
         if self.templates.apply(raw, line_no, self):
             return
-        line = _strip_prefix(clean(raw))
+        line = _phase_named(_strip_prefix(clean(raw)))
         _table.scan_facts(line, self.info, in_summary=False)
         cut = False
         for bar in (TQDM_BAR, TQDM_COUNT, RICH_BAR):  # a loop printing after its bar

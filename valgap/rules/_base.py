@@ -58,6 +58,14 @@ EVAL_TRAIN_TORCH = ("PyTorch: after an epoch, call model.eval() and compute the 
                     "training set under torch.no_grad(); compare it with the logged training loss")
 
 
+# how a guessed mechanism's confidence moves with the kind of gap (``Shape.gap_kind``):
+# a share of the loss (dropout, batch norm, augmentation) or a term added to it (a penalty)
+GAP_KIND_BONUS = {"ratio": 0.03, "additive": -0.1}
+
+
+TRAIN_MODE_FACTS = ("dropout", "batchnorm", "augmentation", "weight_penalty", "loss_weighting")
+
+
 def presence(ctx: Context, fact: str) -> tuple[bool | None, str]:
     """Whether the run facts (valgap.yaml or the model summary) show a mechanism, and where."""
     value = getattr(ctx.facts, fact)
@@ -141,9 +149,14 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
         if not below_fit and shape.below_all < 1 / 3:
             return None
         conf = options["confidence"] * (1.0 if below_fit and shape.persistent else 0.8)
-        return Finding(rule, clamp(conf), f"{origin} shows {what}; validation below training "
-                       f"in {shape.below_all:.0%} of epochs (late gap {_pct(shape.late_gap)})",
-                       checks)
+        others = [f for f in TRAIN_MODE_FACTS if f != fact and getattr(ctx.facts, f)]
+        if others:  # two mechanisms named: the log cannot say which makes the gap
+            conf *= 0.7
+        also = f" (and {', '.join(others)}: which one makes the gap, the log cannot say)" \
+            if others else ""
+        return Finding(rule, clamp(conf), f"{origin} shows {what}{also}; validation below "
+                       f"training in {shape.below_all:.0%} of epochs (late gap "
+                       f"{_pct(shape.late_gap)})", checks)
     if not (shape.persistent and ctx.fit.fit == "val-below-train"):
         return Skip(unknown_model_reason(fact))
     # a guess from the curves' shape stays below 0.5: the input names no mechanism

@@ -184,6 +184,21 @@ class Shape:
     train_late_fall: float = 0.0  # log fall of training over the second half
     val_late_fall: float = 0.0    # log fall of validation over the second half
     late_fall_noise: float = 0.0  # noise of such a fall (from the training jitter)
+    offset_late_fall: float | None = None  # log fall of (train - val) over the second half
+
+    @property
+    def gap_kind(self) -> str | None:
+        """How validation sits below training while training still falls: ``additive``
+        (the absolute offset stays as the losses fall: a term added to the training loss,
+        a penalty) or ``ratio`` (the offset falls with the losses: a share of the loss, as
+        dropout, batch norm or augmentation make it); None where training falls too little
+        over the second half to tell."""
+        fall = self.train_late_fall
+        if self.offset_late_fall is None or fall < max(0.1, 3 * self.late_fall_noise):
+            return None
+        if self.offset_late_fall <= 0.3 * fall:
+            return "additive"
+        return "ratio" if self.offset_late_fall >= 0.7 * fall else None
 
     @property
     def only_train_improves(self) -> bool:
@@ -247,9 +262,13 @@ def late_fall(values: list[float]) -> tuple[float, float]:
 
 
 def _late_falls(c: Curves) -> dict[str, float]:
-    """Both curves' late falls, and the noise of training's."""
+    """Both curves' late falls, the noise of training's, and the absolute offset's."""
     if c.n < 5 or not c.positive:
         return {}
     train_fall, noise = late_fall(c.train)
-    return {"train_late_fall": train_fall, "val_late_fall": late_fall(c.val)[0],
-            "late_fall_noise": noise}
+    out = {"train_late_fall": train_fall, "val_late_fall": late_fall(c.val)[0],
+           "late_fall_noise": noise}
+    offsets = [t - v for t, v in zip(c.train_at_end, c.val)]
+    if all(o > 0 for o in offsets[c.n // 2:]):
+        out["offset_late_fall"] = late_fall(offsets)[0]
+    return out

@@ -30,13 +30,14 @@ Nothing is wrong; compare clean-vs-clean losses when judging the fit.
 
 Options
 -------
-confidence: confidence when augmentation is known (default 0.85).
+confidence: confidence when augmentation is known (default 0.92).
 guess_confidence: confidence from the curve signature alone (default 0.38).
 """
 from __future__ import annotations
 
 from valgap.rules._base import (
     EVAL_TRAIN_TORCH,
+    GAP_KIND_BONUS,
     Context,
     Options,
     Outcome,
@@ -47,7 +48,7 @@ ID = "augmentation"
 ORDER = 30
 FAMILY = "train-mode"
 TITLE = "augmentation applied to the training data only"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.38}
+DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.38}
 CHECKS = ("Keras: evaluate the training set without augmentation: model.evaluate(x_train, "
           "y_train) (augmentation layers are off in evaluate; pipeline augmentation must be "
           "left out of that dataset)",
@@ -56,10 +57,10 @@ CHECKS = ("Keras: evaluate the training set without augmentation: model.evaluate
 
 
 def check(ctx: Context, options: Options) -> Outcome:
-    guess = options["guess_confidence"]
     shape = ctx.shape
+    guess = options["guess_confidence"] + GAP_KIND_BONUS.get(shape.gap_kind, 0.0)
     if shape.train_plateaus and shape.train_jitter >= 0.01 and not shape.only_train_improves:
-        # harder training data, redrawn every epoch: the training loss stalls and jitters
-        # (and cannot be memorised, so it does not keep falling while validation stops)
+        # training data redrawn every epoch: the training loss stalls and jitters (and
+        # cannot be memorised, so it does not keep falling while validation stops)
         guess += 0.08
     return train_mode_check(ctx, ID, "augmentation", "augmentation", CHECKS, guess, options)

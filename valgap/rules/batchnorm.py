@@ -29,14 +29,18 @@ Nothing is wrong. With very small batches consider GroupNorm/LayerNorm or a larg
 
 Options
 -------
-confidence: confidence when the model is known to use batch norm (default 0.85).
-guess_confidence: confidence from the curve signature alone (default 0.28).
+confidence: confidence when the model is known to use batch norm (default 0.92).
+guess_confidence: confidence from the curve signature alone (default 0.28), raised for a
+jittery training curve (small batches' statistics).
+jitter: epoch-to-epoch noise of the training curve (log units) that counts as jittery
+(default 0.03).
 """
 from __future__ import annotations
 
 from valgap.rules._base import (
     EVAL_TRAIN_KERAS,
     EVAL_TRAIN_TORCH,
+    GAP_KIND_BONUS,
     Context,
     Options,
     Outcome,
@@ -47,13 +51,13 @@ ID = "batchnorm"
 ORDER = 20
 FAMILY = "train-mode"
 TITLE = "batch statistics in training vs running statistics at evaluation"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.28}
+DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.28, "jitter": 0.03}
 CHECKS = (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH,
           "train once with a 4x larger batch size: a batch-norm gap shrinks")
 
 
 def check(ctx: Context, options: Options) -> Outcome:
-    guess = options["guess_confidence"]
-    if ctx.shape.early_gap > 0.7:  # validation far below in the first epochs: running stats
-        guess += 0.1
+    guess = options["guess_confidence"] + GAP_KIND_BONUS.get(ctx.shape.gap_kind, 0.0)
+    if ctx.shape.train_jitter >= options["jitter"]:
+        guess += 0.12  # batch statistics of small batches: a jittery training curve
     return train_mode_check(ctx, ID, "batchnorm", "batch normalisation", CHECKS, guess, options)

@@ -39,6 +39,7 @@ FAMILY = "bug"
 TITLE = "a loss that is zero or constant while the other moves"
 MECHANICAL = True  # also judged on diverged runs
 DEFAULT: Options = {"min_epochs": 3}
+CONFIDENCE = 0.95  # an exact constant, zero or copy is no measurement: rarely anything else
 CHECKS = ("compute the validation loss of one batch by hand and compare with the log",
           "check that the validation loader is not empty and that the logged name is the "
           "validation loss")
@@ -49,13 +50,13 @@ def check(ctx: Context, options: Options) -> Outcome:
     if c.n < options["min_epochs"]:
         return Skip(f"needs at least {options['min_epochs']} epochs")
     if c.train == c.val and len(set(c.train)) > 1:
-        return Finding(ID, 0.9, f"the validation loss equals the training loss to the last "
+        return Finding(ID, CONFIDENCE, f"the validation loss equals the training loss to the last "
                        f"digit in all {c.n} epochs: one value logged under both names",
                        CHECKS)
     for name, curve, other in (("validation", c.val, c.train), ("training", c.train, c.val)):
         if all(v == 0 for v in curve):
-            return Finding(ID, 0.9, f"{name} loss is exactly 0 in all {c.n} epochs", CHECKS)
+            return Finding(ID, CONFIDENCE, f"{name} loss is exactly 0 in all {c.n} epochs", CHECKS)
         if len(set(curve)) == 1 and len(set(other)) > 1:
-            return Finding(ID, 0.9, f"{name} loss is {curve[0]:.6g} in all {c.n} epochs while "
-                           "the other loss moves", CHECKS)
+            return Finding(ID, CONFIDENCE, f"{name} loss is {curve[0]:.6g} in all {c.n} epochs "
+                           "while the other loss moves", CHECKS)
     return None

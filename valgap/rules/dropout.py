@@ -32,7 +32,7 @@ Lower the rate only if the model underfits.
 
 Options
 -------
-confidence: confidence when the model is known to use dropout (default 0.85).
+confidence: confidence when the model is known to use dropout (default 0.92).
 guess_confidence: confidence from the curve signature alone (default 0.42).
 """
 from __future__ import annotations
@@ -40,6 +40,7 @@ from __future__ import annotations
 from valgap.rules._base import (
     EVAL_TRAIN_KERAS,
     EVAL_TRAIN_TORCH,
+    GAP_KIND_BONUS,
     Context,
     Options,
     Outcome,
@@ -50,13 +51,11 @@ ID = "dropout"
 ORDER = 10
 FAMILY = "train-mode"
 TITLE = "dropout active in training, off at evaluation"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.42}
+DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.42}
 CHECKS = (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH,
           "train once with every dropout rate set to 0: the val < train gap should vanish")
 
 
 def check(ctx: Context, options: Options) -> Outcome:
-    guess = options["guess_confidence"]
-    if ctx.shape.train_plateaus:
-        guess -= 0.1  # a dropped-out network still learns: its training loss keeps falling
+    guess = options["guess_confidence"] + GAP_KIND_BONUS.get(ctx.shape.gap_kind, 0.0)
     return train_mode_check(ctx, ID, "dropout", "dropout layers", CHECKS, guess, options)

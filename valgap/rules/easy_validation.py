@@ -28,7 +28,7 @@ Use a random (or, for time series, a rolling) split that matches what the model 
 
 Options
 -------
-confidence: confidence when the split is known to be time-ordered (default 0.85).
+confidence: confidence when the split is known to be time-ordered (default 0.9).
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ ID = "easy-validation"
 ORDER = 100
 FAMILY = "data-split"
 TITLE = "validation set easier than (or unlike) the training set"
-DEFAULT: Options = {"confidence": 0.85}
+DEFAULT: Options = {"confidence": 0.9}
 CHECKS = ("split again with shuffling and another seed (sklearn train_test_split(shuffle="
           "True, random_state=1), or torch.utils.data.random_split with a new generator) and "
           "retrain: the gap should close",

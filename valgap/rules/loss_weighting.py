@@ -28,7 +28,7 @@ Nothing is wrong; compare like with like (both weighted or both unweighted).
 
 Options
 -------
-confidence: confidence when weighting is known (default 0.85).
+confidence: confidence when weighting is known (default 0.92).
 guess_confidence: confidence from the curves alone (default 0.28).
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ ID = "loss-weighting"
 ORDER = 50
 FAMILY = "train-mode"
 TITLE = "class/sample weights or label smoothing on the training loss only"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.28}
+DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.28}
 CHECKS = ("Keras: evaluate the training set with the validation criterion: "
           "model.evaluate(x_train, y_train) without sample weights, and look at "
           "fit(class_weight=..., sample_weight=...) and label_smoothing=",
@@ -50,7 +50,10 @@ CHECKS = ("Keras: evaluate the training set with the validation criterion: "
 def check(ctx: Context, options: Options) -> Outcome:
     shape = ctx.shape
     guess = options["guess_confidence"]
-    if shape.early_gap > 0.4 and shape.late_gap < 0.5 * shape.early_gap:
-        guess += 0.17  # a big offset from epoch 1 that shrinks as the model fits every class
+    if shape.train_late_fall < max(0.02, 2 * shape.late_fall_noise) and \
+            shape.val_late_fall > max(0.05, 3 * shape.late_fall_noise):
+        # smoothed targets leave a floor under the training loss (their own entropy):
+        # training has stopped falling while validation still falls below it
+        guess += 0.15
     return train_mode_check(ctx, ID, "loss_weighting", "weighted training loss", CHECKS,
                             guess, options)

@@ -82,7 +82,7 @@ def check(ctx: Context, options: Options) -> Outcome:
         conf = options["confidence"] * 0.7  # one-sided, within a small set's error: maybe
     elif tiny and abs(gap) <= 2 * se:
         # a tiny validation set: within two standard errors is still no evidence
-        conf, band = options["confidence"] * 0.7, 2 * se
+        conf, band = options["confidence"] * 0.9, 2 * se
     if conf and known_train_mode(ctx.facts):
         conf *= 0.6  # a declared mechanism explains a gap better than chance does
     if conf:

@@ -78,6 +78,11 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
     # the shift must fit in most of those epochs, not in one that pulls a median of two
     closer = sum(a < 0.5 * b for a, b in zip(aheads, nows)) / len(epochs)
     shifted_fits = ahead < 0.5 * now and now > 0.05 and closer >= 2 / 3
+    if steps is None and info.row == "evaluation":
+        # a row is an evaluation every N steps: a one-row shift is N updates, not the one
+        # update each batch's loss is taken before
+        return Skip("rows are evaluations every N steps, not epochs: a one-row shift says "
+                    "nothing about the loss being taken before each update")
     if steps is None:
         if not shifted_fits:
             return Skip("steps per epoch unknown (no progress bar or batch size in the log)")

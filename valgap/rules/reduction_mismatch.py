@@ -35,8 +35,9 @@ Average: ``reduction='mean'``, or divide the accumulated sum by the number of sa
 
 Options
 -------
-tolerance: how far (as a factor) the loss ratio may sit from the size ratio (default 1.5).
-confidence: confidence when the ratio matches (default 0.85).
+tolerance: how far (as a factor) the loss ratio may sit from the size ratio (default 1.3);
+the late ratio must also be steady (``steadiness``).
+confidence: confidence when the ratio matches (default 0.9).
 stable_ratio: the smallest factor between the curves that a stable ratio must reach
 (default 3).
 steadiness: how much the log ratio may vary over the epochs (standard deviation, default
@@ -56,7 +57,7 @@ ID = "reduction-mismatch"
 ORDER = 80
 FAMILY = "bug"
 TITLE = "loss summed rather than averaged (scale follows the set sizes)"
-DEFAULT: Options = {"tolerance": 1.5, "confidence": 0.85, "stable_ratio": 3.0,
+DEFAULT: Options = {"tolerance": 1.3, "confidence": 0.9, "stable_ratio": 3.0,
                     "steadiness": 0.12, "extreme_ratio": 6.0}
 CHECKS = ("divide each logged loss by the size of its set and compare again",
           "check the loss's reduction= argument (PyTorch) and how the loop accumulates "
@@ -83,6 +84,8 @@ def _size_ratio(ctx: Context, options: Options, n_train: int, n_val: int) -> Fin
     loss_ratio = median(ratios)
     if abs(loss_ratio - size_ratio) > math.log(max(options["tolerance"], 1.0)):
         return None
+    if spread(ratios) > options["steadiness"]:
+        return None  # a sum's factor stays put; a gap that moves is the model's doing
     conf = options["confidence"]
     if any(getattr(ctx.facts, f) for f in ("dropout", "batchnorm", "augmentation")):
         conf *= 0.6  # a train-mode cause could make a similar ratio

@@ -28,9 +28,10 @@ Nothing is wrong; plot the data loss without the penalty for both sets.
 
 Options
 -------
-confidence: confidence when a penalty is known (default 0.85).
-guess_confidence: confidence from a constant offset alone (default 0.33).
-max_offset_spread: how constant the late offset must be, as spread / size (default 0.15).
+confidence: confidence when a penalty is known (default 0.92).
+guess_confidence: confidence from the curves alone (default 0.33), raised when the absolute
+offset stays while the losses fall (a term added to the loss), lowered when it falls with
+them (a share of the loss: another train-mode cause).
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ ID = "regularization-penalty"
 ORDER = 40
 FAMILY = "train-mode"
 TITLE = "L1/L2 penalty added to the training loss only"
-DEFAULT: Options = {"confidence": 0.85, "guess_confidence": 0.33, "max_offset_spread": 0.15}
+DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.33}
 CHECKS = ("Keras: compute the training loss without the penalty (model.evaluate(x_train, "
           "y_train) minus sum(model.losses)) and compare it with the validation loss",
           "PyTorch: log criterion(model(x), y) apart from the penalty term and compare it with "
@@ -49,9 +50,8 @@ CHECKS = ("Keras: compute the training loss without the penalty (model.evaluate(
 
 
 def check(ctx: Context, options: Options) -> Outcome:
-    shape = ctx.shape
-    guess = options["guess_confidence"]
-    if shape.offset_cv < options["max_offset_spread"] and not shape.train_plateaus:
-        guess += 0.05  # both still fall but the absolute offset stays: an additive term
+    # a term added to the training loss: the absolute offset stays while the losses fall
+    guess = options["guess_confidence"] + {"additive": 0.14, "ratio": -0.1}.get(
+        ctx.shape.gap_kind, 0.0)
     return train_mode_check(ctx, ID, "weight_penalty", "a weight penalty in the training loss",
                             CHECKS, guess, options)

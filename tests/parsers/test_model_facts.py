@@ -1,0 +1,52 @@
+"""What a log tells about the model and the split beyond Keras summaries: Flax's NNX repr and
+linen tabulate() table (made by scripts/make_flax_fixtures.py with the real Flax), the
+"[train]/[test] step: N, loss:" pairs of Flax's examples, a dropout rate among printed
+hyperparameters (Ultralytics' argument line), and split sizes printed as "N train / M
+validation samples" or "train N, val M" (tests/data/thirdway, real runs)."""
+from __future__ import annotations
+
+from tests.conftest import DATA
+from valgap import config, engine
+from valgap.model import RunInfo
+from valgap.parsers import read
+from valgap.parsers._table import scan_facts
+from valgap.parsers._text import clean
+
+
+def test_a_flax_nnx_run_is_read_with_its_layers():
+    run = read(str(DATA / "flax" / "nnx_dropout.log"))[-1]
+    assert run.epochs == 20 and run.info.layers == {"Linear": 2, "Dropout": 1}
+    # the first and last "[train]" and "[test]" lines of the log
+    assert round(run.table["train_loss"].iloc[0], 4) == 2.0544
+    assert round(run.table["val_loss"].iloc[0], 4) == 1.7423
+    assert round(run.table["train_loss"].iloc[-1], 4) == 0.1663
+    assert round(run.table["val_loss"].iloc[-1], 4) == 0.3163
+    facts = engine.merge_facts(run, config.Config().facts)
+    assert facts.dropout is True and facts.batchnorm is False
+
+
+def test_a_flax_tabulate_table_names_batch_norm_and_dropout():
+    info = RunInfo("tabulate", "test")
+    for line in (DATA / "flax" / "linen_tabulate.txt").read_text().splitlines():
+        scan_facts(clean(line), info, in_summary=False)
+    assert info.layers == {"Dense": 2, "BatchNorm": 1, "Dropout": 1}
+
+
+def test_a_printed_dropout_rate_of_zero_says_the_model_drops_nothing():
+    run = read(str(DATA / "libs" / "yolo-train.log"))[-1]  # "... dropout=0.0, ..."
+    assert run.info.facts["dropout"] == 0.0
+
+
+def test_split_sizes_printed_beside_each_other():
+    sk = read(str(DATA / "thirdway" / "sk_tinyval-s1" / "run.log"))[-1]
+    assert (sk.info.n_train, sk.info.n_val) == (1347, 30)
+    steps = read(str(DATA / "thirdway" / "st_dropout-s1" / "run.log"))[-1]
+    assert (steps.info.n_train, steps.info.n_val) == (1347, 450)
+
+
+def test_loss_prints_are_not_split_sizes():
+    info = RunInfo("x", "test")
+    for line in ("epoch 3 train 0.5, val 0.4", "step 100 | train loss 12 | val loss 10",
+                 "train 12, val 10.5"):
+        scan_facts(line, info, in_summary=False)
+    assert (info.n_train, info.n_val) == (None, None)
