@@ -60,7 +60,8 @@ def check(ctx: Context, options: Options) -> Outcome:
         for i in range(1, last):
             neighbours = curve[max(0, i - 2):i] + curve[i + 1:i + 3]
             level = median(neighbours)
-            if level > 0 and curve[i] > options["factor"] * level:
+            # a spike stands above the epoch before it too: a steep fall is no spike
+            if level > 0 and curve[i] > options["factor"] * level and curve[i] > curve[i - 1]:
                 spikes.append((curve[i] / level, name, c.epochs[i], curve[i], level))
     if not spikes:
         return None

@@ -14,11 +14,11 @@ Evidence in the log
 -------------------
 The late gap is smaller than the epoch-to-epoch jitter of the validation curve, or than the
 standard error that ``data.n_val`` implies, and its sign flips back and forth (a gap that
-crosses zero once is a trend, not noise). A one-sided gap within a small set's standard
-error is noise at lower confidence; with a tiny validation set (``tiny_val``), a gap within
-two standard errors is noise too. Validation steadily above training is the ordinary gap,
-not noise, unless the validation set is known to be small; a mechanism the run facts
-declare outranks noise. The standard error of a mean loss over n samples
+crosses zero once is a trend, not noise). A one-sided gap is noise only within the
+standard error of a validation set known to be small; with a tiny validation set
+(``tiny_val``), a gap within two standard errors is noise too. Validation steadily above
+training is the ordinary gap, not noise, unless the validation set is known to be small; a
+mechanism the run facts declare outranks noise. The standard error of a mean loss over n samples
 is taken as the larger of 1/sqrt(n) and 1/sqrt(n x loss): a low cross-entropy is made of a
 few confident mistakes, and behaves like a count of about n x loss of them.
 
@@ -34,7 +34,7 @@ Use a larger validation set (or k-fold cross-validation) before drawing conclusi
 Options
 -------
 flip_share: share of late epochs with the minority sign that counts as flipping (default 0.25).
-confidence: default 0.75.
+confidence: default 0.8.
 tiny_val: at most this many validation samples make a tiny set, where a gap within two
 standard errors counts as noise (default 100).
 """
@@ -50,7 +50,7 @@ ID = "noise"
 ORDER = 120
 FAMILY = "noise"
 TITLE = "gap within epoch-to-epoch or sampling noise"
-DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.75, "tiny_val": 100}
+DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.8, "tiny_val": 100}
 CHECKS = ("repeat the run with 2-3 other seeds or splits and compare the gaps",
           "enlarge the validation set (or use k-fold cross-validation)")
 
@@ -79,7 +79,8 @@ def check(ctx: Context, options: Options) -> Outcome:
     if abs(gap) <= band and flips:
         conf = options["confidence"]
     elif abs(gap) <= band and se >= 0.15:
-        conf = options["confidence"] * 0.7  # one-sided, within a small set's error: maybe
+        # one-sided, but within the error of a validation set known to be small
+        conf = min(0.85, options["confidence"] * 1.1)
     elif tiny and abs(gap) <= 2 * se:
         # a tiny validation set: within two standard errors is still no evidence
         conf, band = options["confidence"] * 0.9, 2 * se

@@ -112,7 +112,7 @@ def _stable_ratio(ctx: Context, options: Options) -> Outcome:
     if not moving or not (stable or extreme):
         return None
     units = _matching_units(ctx, level, options["tolerance"])
-    conf = 0.75 if units else 0.55
+    conf = 0.9 if units else 0.8
     if any(getattr(ctx.facts, f) for f in ("dropout", "batchnorm", "augmentation")) and \
             not units:
         conf = 0.45
