@@ -21,4 +21,4 @@ def find(run: Run) -> BestEpoch | None:
     if not points:
         return None
     value, epoch = min(points, key=lambda p: (p[0], p[1]))  # the first of equal minima
-    return BestEpoch(epoch, value, points[-1][1])
+    return BestEpoch(epoch, value, points[-1][1], run.info.row)

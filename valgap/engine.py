@@ -25,6 +25,12 @@ AUGMENTATION_LAYERS = ("Random", "GaussianNoise", "RandAugment", "AugMix", "MixU
 
 MIN_EPOCHS = 2  # a comparison of curves needs two points of each
 
+# gradient boosting scores both sets with the same trees at each round's end
+NOT_IN_BOOSTING = ("train-mode", "timing")
+NOT_IN_BOOSTING_WHY = ("gradient boosting scores both sets with the same trees at each "
+                       "round's end: no layers that act in training only, no loss averaged "
+                       "over an epoch while the model changes")
+
 
 def analyze_input(name: str, config: Config, options: Options | None = None,
                   all_runs: bool = False, data: bytes | None = None,
@@ -86,7 +92,9 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
         diverged = result.fit.fit == "diverged"
         unjudged = result.fit.fit is None  # a curve that is no measurement: only faults
         for module in rules.all_rules():
-            if (diverged or unjudged) and not getattr(module, "MECHANICAL", False):
+            if ctx.run.info.row == "boosting round" and module.FAMILY in NOT_IN_BOOSTING:
+                result.rules.append(RuleStatus(module.ID, "skipped", NOT_IN_BOOSTING_WHY))
+            elif (diverged or unjudged) and not getattr(module, "MECHANICAL", False):
                 why = ("training diverged: the gap between the curves means nothing after "
                        "that") if diverged else result.fit.evidence
                 result.rules.append(RuleStatus(module.ID, "skipped", why))

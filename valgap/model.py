@@ -159,18 +159,20 @@ class BestEpoch:
     epoch: int
     val_loss: float
     last_epoch: int
+    unit: str = "epoch"  # what a row is: an epoch, an evaluation, a boosting round
 
     @property
     def epochs_after(self) -> int:
         return self.last_epoch - self.epoch
 
     def describe(self) -> str:
-        where = (f"best epoch {self.epoch} of {self.last_epoch}: validation loss "
+        unit = self.unit.split()[-1]  # "round" of "boosting round"
+        where = (f"best {unit} {self.epoch} of {self.last_epoch}: validation loss "
                  f"{self.val_loss:.4g}")
         if not self.epochs_after:
-            return f"{where}, at the last epoch (still improving)"
+            return f"{where}, at the last {unit} (still improving)"
         share = self.epochs_after / self.last_epoch
-        return (f"{where}; the {self.epochs_after} epoch(s) after it ({share:.0%} of the run) "
+        return (f"{where}; the {self.epochs_after} {unit}(s) after it ({share:.0%} of the run) "
                 "did not improve it")
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from valgap.model import InputError, Run
 from valgap.parsers import (
+    boosting,
     csv_log,
     hf_state,
     jsonl,
@@ -53,6 +54,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     hf_state.STDOUT_NAME: (hf_state.sniff_stdout, lambda s, o: hf_state.parse_stdout(s)),
     jsonl.NAME: (jsonl.sniff, lambda s, o: jsonl.parse(s)),
     memory.JSON_NAME: (memory.sniff, lambda s, o: memory.parse_json(s)),
+    boosting.NAME: (boosting.sniff, lambda s, o: boosting.parse(s)),
     csv_log.NAME: (csv_log.sniff, lambda s, o: csv_log.parse(s, o.train_col, o.val_col)),
     lightning_progress.NAME: (lightning_progress.sniff, lambda s, o: lightning_progress.parse(s)),
     loop_text.NAME: (loop_text.sniff, lambda s, o: loop_text.parse(s)),

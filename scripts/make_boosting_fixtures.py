@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Make tests/data/boosting/: the evaluation logs XGBoost, LightGBM and CatBoost print while
+they train, from real training on data sets that ship with scikit-learn.
+
+    python -m venv /tmp/gbenv && /tmp/gbenv/bin/pip install xgboost lightgbm catboost scikit-learn
+    /tmp/gbenv/bin/python scripts/make_boosting_fixtures.py tests/data/boosting
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from pathlib import Path
+
+
+def _data(kind: str):
+    from sklearn.datasets import load_breast_cancer, load_diabetes
+    from sklearn.model_selection import train_test_split
+
+    x, y = (load_breast_cancer if kind == "binary" else load_diabetes)(return_X_y=True)
+    return train_test_split(x, y, test_size=0.25, random_state=0)
+
+
+def _captured(fit) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        fit()
+    return out.getvalue()
+
+
+def xgboost_native() -> str:
+    """xgb.train with named sets: train-logloss / validation-logloss, and an AUC."""
+    import xgboost as xgb
+
+    x_tr, x_val, y_tr, y_val = _data("binary")
+    dtrain, dval = xgb.DMatrix(x_tr, y_tr), xgb.DMatrix(x_val, y_val)
+    params = {"objective": "binary:logistic", "eval_metric": ["logloss", "auc"],
+              "max_depth": 4, "eta": 0.3}
+    return _captured(lambda: xgb.train(params, dtrain, 60, evals=[(dtrain, "train"),
+                                                                  (dval, "validation")]))
+
+
+def xgboost_sklearn() -> str:
+    """The scikit-learn wrapper: validation_0 (the training set) and validation_1, RMSE."""
+    import xgboost as xgb
+
+    x_tr, x_val, y_tr, y_val = _data("regression")
+    model = xgb.XGBRegressor(n_estimators=80, max_depth=3, learning_rate=0.1)
+    return _captured(lambda: model.fit(x_tr, y_tr, eval_set=[(x_tr, y_tr), (x_val, y_val)],
+                                       verbose=True))
+
+
+def lightgbm_run() -> str:
+    """lgb.train with the log_evaluation callback and early stopping."""
+    import lightgbm as lgb
+
+    x_tr, x_val, y_tr, y_val = _data("binary")
+    train, val = lgb.Dataset(x_tr, y_tr), lgb.Dataset(x_val, y_val)
+    params = {"objective": "binary", "metric": ["binary_logloss", "auc"], "verbose": -1,
+              "num_leaves": 31, "learning_rate": 0.1}
+    return _captured(lambda: lgb.train(params, train, 300, valid_sets=[train, val],
+                                       callbacks=[lgb.log_evaluation(1),
+                                                  lgb.early_stopping(20)]))
+
+
+def catboost_run(folder: Path) -> str:
+    """CatBoostClassifier's stdout (its catboost_info/ written into a scratch folder)."""
+    from catboost import CatBoostClassifier
+
+    x_tr, x_val, y_tr, y_val = _data("binary")
+    model = CatBoostClassifier(iterations=150, learning_rate=0.1, depth=4, verbose=1,
+                               train_dir=str(folder / "catboost_info"), random_seed=0)
+    return _captured(lambda: model.fit(x_tr, y_tr, eval_set=(x_val, y_val)))
+
+
+def main() -> int:
+    folder = Path(sys.argv[1])
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("OMP_NUM_THREADS", "2")
+    (folder / "xgboost-train.log").write_text(xgboost_native())
+    (folder / "xgboost-sklearn.log").write_text(xgboost_sklearn())
+    (folder / "lightgbm-train.log").write_text(lightgbm_run())
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        (folder / "catboost-train.log").write_text(catboost_run(Path(scratch)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Gradient boosting's evaluation logs, as XGBoost, LightGBM and CatBoost print them while
+they train (tests/data/boosting, made by scripts/make_boosting_fixtures.py with the real
+libraries). The rounds, their first and last values are those of the files' first and last
+round lines."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import DATA
+from valgap.model import InputError
+from valgap.parsers import boosting, read
+from valgap.parsers._text import Source
+
+BOOSTING = DATA / "boosting"
+
+# file, library, rounds, first/last training loss, first/last validation loss, loss column
+EXPECTED = [
+    ("xgboost-train.log", "xgboost", 60, 0.4367, 0.00722, 0.45745, 0.05888,
+     "train-logloss"),
+    ("xgboost-sklearn.log", "xgboost", 80, 74.74617, 32.05923, 67.9266, 60.87612,
+     "validation_0-rmse"),
+    ("lightgbm-train.log", "lightgbm", 69, 0.583874, 0.003862, 0.584425, 0.057749,
+     "training-binary_logloss"),
+    ("catboost-train.log", "catboost", 150, 0.574329, 0.006658, 0.581939, 0.065796,
+     "learn-loss"),
+]
+
+
+@pytest.mark.parametrize("row", EXPECTED, ids=[r[0] for r in EXPECTED])
+def test_a_boosting_log_is_one_row_per_round(row):
+    name, library, rounds, t0, t1, v0, v1, train_name = row
+    runs = read(str(BOOSTING / name))
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.info.format == boosting.NAME and run.info.framework == library
+    assert run.info.row == "boosting round" and run.epochs == rounds
+    table = run.table
+    got = [round(float(table[c].iloc[i]), 6) for c in ("train_loss", "val_loss") for i in (0, -1)]
+    assert got == [t0, t1, v0, v1]
+    assert run.info.columns["train_loss"] == train_name
+
+
+def test_the_round_lightgbm_repeats_after_early_stopping_is_not_a_round():
+    # the log ends "Early stopping, best iteration is:" then round [49] again
+    run = read(str(BOOSTING / "lightgbm-train.log"))[0]
+    assert list(run.table.index) == list(range(1, 70))
+
+
+def test_the_sklearn_wrapper_says_which_set_it_took_for_training():
+    run = read(str(BOOSTING / "xgboost-sklearn.log"))[0]
+    assert any("validation_0, is taken as the training set" in n for n in run.info.notes)
+
+
+def test_a_score_is_kept_as_a_metric_not_read_as_the_loss():
+    run = read(str(BOOSTING / "xgboost-train.log"))[0]
+    assert "train_auc" in run.table and "val_auc" in run.table
+    assert any("auc are higher-is-better" in n for n in run.info.notes)
+
+
+def test_scores_alone_are_refused_with_the_reason():
+    log = "".join(f"[{i}]\tvalidation_0-auc:0.{90 + i}\tvalidation_1-auc:0.{80 + i}\n"
+                  for i in range(5))
+    with pytest.raises(InputError, match="higher is better"):
+        boosting.parse(Source("auc.log", log.encode()))
+
+
+def test_train_mode_and_timing_rules_are_skipped_with_the_reason(cli):
+    doc = json.loads(cli("analyze", str(BOOSTING / "xgboost-train.log"),
+                         "--format", "json").stdout)
+    status = {r["id"]: r for r in doc["rules"]}
+    for rule in ("dropout", "batchnorm", "epoch-averaging", "pre-update-loss"):
+        assert status[rule]["status"] == "skipped" and "boosting" in status[rule]["reason"]
+    assert doc["fit"] == "overfit" and doc["best_epoch"]["epoch"] == 53
+    assert doc["run"]["row"] == "boosting round"

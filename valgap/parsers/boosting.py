@@ -1,0 +1,138 @@
+"""Gradient boosting's own evaluation logs: XGBoost, LightGBM and CatBoost, one row per
+boosting round (said in the run's ``row``).
+
+- XGBoost (Python, the scikit-learn wrapper, R): ``[10]\\ttrain-logloss:0.3\\tvalidation-
+  logloss:0.4``, any eval names and metrics. The wrapper names its sets ``validation_0``,
+  ``validation_1``: the first set passed is taken as the training set (the usual
+  ``eval_set=[(X_train, y_train), (X_val, y_val)]``), and the notes say so. R prints rounds
+  from ``[1]``; several runs in one log start over and are split.
+- LightGBM: ``[5]\\ttraining's binary_logloss: 0.3\\tvalid_1's binary_logloss: 0.4``; the
+  round repeated after ``Early stopping, best iteration is:`` is not a round.
+- CatBoost: ``0:\\tlearn: 0.65\\ttest: 0.66\\tbest: 0.66 (0)\\ttotal: ...``.
+
+The loss is the first loss-like metric logged (log loss, RMSE, MAE, an error rate...). A score
+where higher is better (AUC, NDCG, MAP, accuracy) is not a loss: it is kept as a metric and,
+when the log has nothing else, the log is refused with that reason.
+"""
+from __future__ import annotations
+
+import re
+
+from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _table
+from valgap.parsers._table import EpochRecord
+from valgap.parsers._text import Source, to_float
+
+NAME = "boosting"
+
+XGB = re.compile(r"^\[(\d{1,9})\]\t(.+)$")
+XGB_PAIR = re.compile(r"([\w.@]{1,64})-([\w@.:-]{1,64}?):(-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
+                      r"(?=\s|$)", re.IGNORECASE)
+LGB_PAIR = re.compile(r"([\w.@]{1,64})'s ([\w@.:-]{1,64}): (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)",
+                      re.IGNORECASE)
+CATBOOST = re.compile(r"^(\d{1,9}):\tlearn: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
+                      r"(?:\ttest: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf))?", re.IGNORECASE)
+BEST_FOLLOWS = re.compile(r"best iteration is:", re.IGNORECASE)
+
+TRAIN_SETS = ("train", "training", "dtrain", "learn")
+# metrics where lower is better, most loss-like first (a prefix of the logged name)
+LOSSES = ("logloss", "mlogloss", "binary_logloss", "multi_logloss", "cross_entropy",
+          "rmse", "l2", "mse", "mae", "l1", "rmsle", "mape", "huber", "poisson", "gamma",
+          "tweedie", "error", "merror", "multi_error", "binary_error")
+SCORES = ("auc", "aucpr", "ndcg", "map", "pre", "accuracy", "average_precision")
+
+
+def sniff(head: str) -> float:
+    lines = head.splitlines()[:400]
+    hits = sum(1 for line in lines if _round(line.rstrip("\r")) is not None)
+    return 0.9 if hits >= 2 else 0.0
+
+
+def _round(line: str) -> tuple[int, dict[str, float]] | None:
+    """(round, {set-metric: value}) of one round's line, or None."""
+    m = XGB.match(line)
+    if m:
+        pairs = LGB_PAIR.findall(m.group(2)) or XGB_PAIR.findall(m.group(2))
+        if pairs:
+            return int(m.group(1)), {f"{s}-{k}": to_float(v) for s, k, v in pairs}
+        return None
+    m = CATBOOST.match(line)
+    if m:
+        values = {"learn-loss": to_float(m.group(2))}
+        if m.group(3) is not None:
+            values["test-loss"] = to_float(m.group(3))
+        return int(m.group(1)), values
+    return None
+
+
+def parse(source: Source) -> list[Run]:
+    records: list[EpochRecord] = []
+    skip_next = False
+    for line_no, line in source.numbered():
+        if BEST_FOLLOWS.search(line):
+            skip_next = True  # LightGBM repeats the best round: not a new one
+            continue
+        found = _round(line.rstrip("\r"))
+        if found is None:
+            continue
+        if skip_next:
+            skip_next = False
+            continue
+        records.append(EpochRecord(found[0], found[1], line_no))
+    if not records:
+        raise InputError("no boosting round with an evaluation found", source.name,
+                         code="no-epochs")
+    info = RunInfo(source=source.name, format=NAME, framework=_library(records))
+    info.row = "boosting round"
+    columns = _columns(records, info, source.name)
+    return _table.build_runs(records, info, columns)
+
+
+def _library(records: list[EpochRecord]) -> str:
+    names = records[0].values
+    if "learn-loss" in names:
+        return "catboost"
+    return "lightgbm" if any("'s " in n for n in names) or any(
+        n.startswith(("training-", "valid_")) for n in names) else "xgboost"
+
+
+def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, str]:
+    """Log name -> table column: which set is training, which validation, which metric
+    stands for the loss; the choice said in the notes."""
+    names = list(dict.fromkeys(n for r in records[:50] for n in r.values))
+    sets = list(dict.fromkeys(n.split("-", 1)[0] for n in names))
+    metrics = list(dict.fromkeys(n.split("-", 1)[1] for n in names))
+    train = next((s for s in sets if s.lower() in TRAIN_SETS), None)
+    if train is None and len(sets) >= 2:
+        train = sets[0]
+        info.notes.append(f"no set is named for training: the first one logged, {sets[0]}, "
+                          "is taken as the training set (eval_set=[(X_train, y_train), "
+                          "(X_val, y_val)] is the usual order)")
+    others = [s for s in sets if s != train]
+    val = others[-1] if others else None
+    loss = next((m for m in metrics if _loss_like(m)), None)
+    if loss is None:
+        scores = ", ".join(metrics)
+        raise InputError(f"the boosting log has only scores where higher is better "
+                         f"({scores[:80]}): not a loss; log a loss-like metric too "
+                         "(eval_metric=['logloss', 'auc'])", name, code="no-epochs")
+    shown = "the objective CatBoost prints (learn / test)" if loss == "loss" else loss
+    info.notes.append(f"one row per boosting round; the loss is {shown}"
+                      + (f" (the scores {', '.join(m for m in metrics if not _loss_like(m))} "
+                         "are higher-is-better: kept as metrics)"
+                         if any(not _loss_like(m) for m in metrics) else ""))
+    columns = {}
+    for set_name, role in ((train, "train"), (val, "val")):
+        if set_name is None:
+            continue
+        for metric in metrics:
+            column = "loss" if metric == loss else re.sub(r"\W+", "_", metric).strip("_")
+            columns[f"{set_name}-{metric}"] = f"{role}_{column}"
+    return columns
+
+
+def _loss_like(metric: str) -> bool:
+    base = metric.lower().split("@")[0]
+    if base == "loss" or base.startswith(LOSSES):
+        return True
+    return not base.startswith(SCORES) and base in ("logloss", "rmse", "mae")
