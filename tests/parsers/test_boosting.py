@@ -74,3 +74,14 @@ def test_train_mode_and_timing_rules_are_skipped_with_the_reason(cli):
         assert status[rule]["status"] == "skipped" and "boosting" in status[rule]["reason"]
     assert doc["fit"] == "overfit" and doc["best_epoch"]["epoch"] == 53
     assert doc["run"]["row"] == "boosting round"
+
+
+def test_rounds_pasted_into_comments_hold_runs_that_each_choose_their_loss():
+    # a public script's comments: three 3-round runs of the scikit-learn wrapper (boston
+    # RMSE, wine mlogloss, breast-cancer logloss), numbered from [0] each time
+    runs = read(str(BOOSTING / "xgboost-three-runs-pasted.txt"))
+    assert [r.epochs for r in runs] == [3, 3, 3]
+    assert [r.info.columns["train_loss"] for r in runs] == [
+        "validation_0-rmse", "validation_0-mlogloss", "validation_0-logloss"]
+    assert [round(float(runs[-1].table[c].iloc[-1]), 5) for c in ("train_loss", "val_loss")] \
+        == [0.66696, 0.66858]

@@ -25,13 +25,14 @@ from valgap.parsers._text import Source, to_float
 
 NAME = "boosting"
 
-XGB = re.compile(r"^\[(\d{1,9})\]\t(.+)$")
+# a round's line as printed, or pasted into a comment or a README (spaces for the tab)
+XGB = re.compile(r"^[ \t]{0,8}(?:#[ \t]{0,4})?\[(\d{1,9})\][ \t]{1,16}(.+)$")
 XGB_PAIR = re.compile(r"([\w.@]{1,64})-([\w@.:-]{1,64}?):(-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
                       r"(?=\s|$)", re.IGNORECASE)
 LGB_PAIR = re.compile(r"([\w.@]{1,64})'s ([\w@.:-]{1,64}): (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)",
                       re.IGNORECASE)
-CATBOOST = re.compile(r"^(\d{1,9}):\tlearn: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
-                      r"(?:\ttest: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf))?", re.IGNORECASE)
+CATBOOST = re.compile(r"^[ \t]{0,8}(\d{1,9}):[ \t]{1,8}learn: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
+                      r"(?:[ \t]{1,8}test: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf))?", re.IGNORECASE)
 BEST_FOLLOWS = re.compile(r"best iteration is:", re.IGNORECASE)
 
 TRAIN_SETS = ("train", "training", "dtrain", "learn")
@@ -82,10 +83,19 @@ def parse(source: Source) -> list[Run]:
     if not records:
         raise InputError("no boosting round with an evaluation found", source.name,
                          code="no-epochs")
-    info = RunInfo(source=source.name, format=NAME, framework=_library(records))
-    info.row = "boosting round"
-    columns = _columns(records, info, source.name)
-    return _table.build_runs(records, info, columns)
+    groups = [g for g in _table.split_restarts(records) if g]
+    runs: list[Run] = []
+    for index, group in enumerate(groups, start=1):  # each run chooses its own loss
+        info = RunInfo(source=source.name, format=NAME, framework=_library(group))
+        info.row = "boosting round"
+        columns = _columns(group, info, source.name)
+        if len(groups) > 1:
+            info.notes.append(f"the log holds {len(groups)} runs (the round numbering starts "
+                              f"over); this is run {index}")
+        for run in _table.build_runs(group, info, columns):
+            run.info.run_index, run.info.run_count = index, len(groups)
+            runs.append(run)
+    return runs
 
 
 def _library(records: list[EpochRecord]) -> str:
