@@ -490,13 +490,16 @@ class _Templates:
     match of its shape costs one regular expression instead of a dozen searches."""
 
     LIMIT = 8  # shapes kept (a log that keeps changing shape gets no help from them)
-    DIGITS = re.compile(r"\d{1,40}")
+    DIGITS = re.compile(r"\d+")  # whole runs: two digit classes never stand side by side
+    LONGEST = 4096  # a shape is learnt from, and matched against, lines up to this long
 
     def __init__(self) -> None:
         self.known: list[_Template] = []
         self.failed = 0  # lines no shape matched, since the last that one did
 
     def apply(self, raw: str, line_no: int, reader: _Reader) -> bool:
+        if len(raw) > self.LONGEST:
+            return False  # no shape was learnt from so long a line: the full reading
         for index, template in enumerate(self.known):
             m = template.pattern.fullmatch(raw)
             if m is None:
@@ -519,7 +522,8 @@ class _Templates:
         (``names``: as the full reading named them): no control characters, nothing cut
         out, no run fact."""
         offset = len(raw) - len(line)
-        if len(self.known) >= self.LIMIT or len(raw) > 4096 or not raw.endswith(line) or \
+        if len(self.known) >= self.LIMIT or len(raw) > self.LONGEST or \
+                not raw.endswith(line) or \
                 clean(raw) != raw or _table.states_a_fact(line):
             return
         spans = [(epoch.span(1), None)]
@@ -541,7 +545,7 @@ class _Templates:
     def _literal(self, text: str) -> str:
         """Text as it stands, its digit runs open (a time stamp, a total, a duration)."""
         pieces = self.DIGITS.split(text)
-        return r"\d{1,40}".join(re.escape(p) for p in pieces)
+        return r"\d+".join(re.escape(p) for p in pieces)
 
 
 def _cell_number(cell: str) -> float | None:

@@ -80,6 +80,8 @@ def _meta_kind(meta: dict) -> str | None:
 
 
 def _meta(folder: Path) -> dict:
+    """A store's meta.yaml, its plain values only: a name that is a list (an alias bomb
+    expands when shown), a date or a nested mapping is no name or id valgap can use."""
     import yaml
 
     path = folder / "meta.yaml"
@@ -87,9 +89,15 @@ def _meta(folder: Path) -> dict:
         if not path.is_file() or path.stat().st_size > 1 << 20:
             return {}
         data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, yaml.YAMLError):
+    except (OSError, yaml.YAMLError, ValueError, RecursionError, OverflowError):
+        # PyYAML raises ValueError from its int and timestamp constructors (5,000 digits,
+        # !!timestamp 2020-02-31), RecursionError from a document nested 50,000 deep
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and (
+        v is None or isinstance(v, (bool, float)) or
+        (isinstance(v, int) and abs(v) < 10 ** 30) or (isinstance(v, str) and len(v) < 4096))}
 
 
 def parse_folder(folder: Path, name: str,

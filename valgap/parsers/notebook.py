@@ -69,15 +69,33 @@ def _joined(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+MAX_TABLE = 4 << 20  # characters of one table fed to the HTML parser
+
+
 def html_tables(html: str) -> str:
-    """The tables of an HTML output as ``| a | b |`` lines (cells' text only)."""
+    """The tables of an HTML output as ``| a | b |`` lines (cells' text only). Only closed
+    ``<table>…</table>`` spans reach the parser, each bounded: html.parser is quadratic on
+    unclosed constructs (a megabyte of ``</`` or ``<!`` takes minutes)."""
     parser = _Tables()
     try:
-        parser.feed(html)
+        for table in _table_spans(html):
+            parser.feed(table)
         parser.close()
     except (ValueError, AssertionError):  # html.parser on a malformed document
         pass
     return "".join("| " + " | ".join(row) + " |\n" for row in parser.rows)
+
+
+def _table_spans(html: str):
+    lower = html.lower()
+    start = lower.find("<table")
+    while start >= 0:
+        end = lower.find("</table>", start)
+        if end < 0:
+            return
+        if end - start <= MAX_TABLE:
+            yield html[start:end + len("</table>")]
+        start = lower.find("<table", end)
 
 
 class _Tables(HTMLParser):
