@@ -60,3 +60,51 @@ def test_the_samples_still_read_through_their_templates(cli):
     doc = json.loads(cli("analyze", str(SAMPLES / "measured-torch.log"), "--format",
                          "json").stdout)
     assert doc["epochs"] == 30
+
+
+BAD_STEPS = ["inf", "nan", "9" * 400, "abc"]
+
+
+def test_a_metrics_line_whose_step_is_no_counter_is_dropped_not_fatal(cli, tmp_path):
+    for i, bad in enumerate(BAD_STEPS):  # G02: one line of an MLflow file store's metrics
+        store = _store(tmp_path / str(i), "name: exp")
+        with open(store / "1" / "abc" / "metrics" / "loss", "a") as out:
+            out.write(f"0 0.4 {bad}\n")
+        (store / "1" / "abc" / "metrics" / "epoch").write_text(f"0 {bad} 9\n")
+        res = cli("analyze", str(store), "--format", "json")
+        assert res.exit_code == 0 and "internal error" not in res.stderr, bad
+        assert json.loads(res.stdout.splitlines()[0])["epochs"] == 4
+
+
+SQL_ROWS = ["'loss', 0.5, 99, 'r1', 'abc', 0", "'loss', 0.5, 99, 'r1', x'00ff', 0",
+            "'loss', 0.5, 99, 'r1', 9e999, 0", "'loss', 'not a number', 99, 'r1', 13, 0",
+            "'loss', NULL, 99, 'r1', 14, 0", "NULL, 0.5, 99, 'r1', 14, 0"]
+
+
+def test_a_sqlite_row_of_the_wrong_type_costs_only_that_row(cli, tmp_path):
+    import sqlite3
+
+    for i, bad in enumerate(SQL_ROWS):  # G03
+        path = tmp_path / f"{i}" / "mlflow.db"
+        path.parent.mkdir()
+        db = sqlite3.connect(path)
+        db.executescript("""
+            CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT);
+            CREATE TABLE runs (run_uuid TEXT PRIMARY KEY, name TEXT, experiment_id INTEGER,
+                               lifecycle_stage TEXT, start_time INTEGER);
+            CREATE TABLE metrics (key TEXT, value FLOAT, timestamp INTEGER, run_uuid TEXT,
+                                  step INTEGER, is_nan BOOLEAN);
+            CREATE TABLE params (key TEXT, value TEXT, run_uuid TEXT);
+            INSERT INTO experiments VALUES (1, 'exp');
+            INSERT INTO runs VALUES ('r1', 'run', 1, 'active', 1);""")
+        for e in range(12):
+            db.execute("INSERT INTO metrics VALUES ('loss', ?, ?, 'r1', ?, 0)",
+                       (1 / (e + 1) + 0.1, e, e))
+            db.execute("INSERT INTO metrics VALUES ('val_loss', ?, ?, 'r1', ?, 0)",
+                       (1 / (e + 1), e, e))
+        db.execute(f"INSERT INTO metrics VALUES ({bad})")
+        db.commit()
+        db.close()
+        res = cli("analyze", str(path), "--format", "json")
+        assert res.exit_code == 0 and "internal error" not in res.stderr, bad
+        assert json.loads(res.stdout.splitlines()[0])["epochs"] >= 12, bad

@@ -3,6 +3,7 @@ into valgap runs, and the logged parameters that are run facts."""
 from __future__ import annotations
 
 import bisect
+import math
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
@@ -83,13 +84,14 @@ def param_facts(params: dict[str, str]) -> dict[str, object]:
 def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
     """One record per epoch (the mean of its values) when an ``epoch`` metric says which
     step belongs to which; else one per step."""
-    epochs = sorted(metrics.get("epoch", []))
+    # an epoch value that is no counter (inf, nan, 10^20) names no epoch
+    epochs = sorted((s, e) for s, e in metrics.get("epoch", []) if counter(e) is not None)
     values = {k: v for k, v in metrics.items() if k != "epoch"}
     if epochs:
         steps = [s for s, _ in epochs]
 
-        def epoch_of(step: int) -> int:
-            at = bisect.bisect_right(steps, step) - 1
+        def epoch_of(at_step: int) -> int:
+            at = bisect.bisect_right(steps, at_step) - 1
             return int(epochs[max(at, 0)][1])
         info.notes.append("values averaged per epoch (the epoch metric names each step's)")
     else:
@@ -108,11 +110,25 @@ def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
 
 
 def number(text: object) -> float | None:
+    """A logged value as a float (NaN and infinities kept: a loss may be one), or None for
+    text, NULL, bytes; an integer beyond the float range is infinite."""
+    if isinstance(text, (bool, bytes, bytearray)):
+        return None
     try:
-        value = float(text)
+        return float(text)
+    except OverflowError:
+        return math.inf if text > 0 else -math.inf  # type: ignore[operator]
     except (TypeError, ValueError):
         return None
-    return value
+
+
+def counter(text: object) -> int | None:
+    """A step or epoch counter as logged: a whole, finite, non-negative number below 10^15
+    (a counter no run reaches is no counter), else None."""
+    value = number(text)
+    if value is None or not math.isfinite(value) or not 0 <= value < 1e15:
+        return None
+    return int(value)
 
 
 def _chosen(metrics: Metrics, columns: Columns) -> Metrics:

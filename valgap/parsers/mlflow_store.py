@@ -143,9 +143,9 @@ def _folder_metrics(folder: Path) -> Metrics:
                 parts = line.split()
                 if len(parts) < 2:
                     continue
-                step = int(float(parts[2])) if len(parts) > 2 and _tracker.number(parts[2]) else 0
+                step = _tracker.counter(parts[2]) if len(parts) > 2 else 0
                 value = _tracker.number(parts[1])
-                if value is not None:
+                if value is not None and step is not None:  # a step no run reaches: dropped
                     points.append((step, value))
         metrics[key] = points
     return metrics
@@ -179,8 +179,10 @@ def parse_sqlite(path: Path, name: str,
                 for key, step, value, is_nan in db.execute(
                         "SELECT key, step, value, is_nan FROM metrics WHERE run_uuid = ? "
                         "ORDER BY key, timestamp, step", (run_id,)):
-                    metrics.setdefault(key, []).append(
-                        (int(step or 0), math.nan if is_nan else float(value)))
+                    at = _tracker.counter(step or 0)
+                    number = math.nan if is_nan else _tracker.number(value)
+                    if isinstance(key, str) and at is not None and number is not None:
+                        metrics.setdefault(key, []).append((at, number))
                 params = dict(db.execute("SELECT key, value FROM params WHERE run_uuid = ?",
                                          (run_id,)))
                 found.append((run_name or "", run_id, experiments.get(experiment_id, ""),

@@ -137,7 +137,7 @@ def _config(items) -> dict[str, str]:
             continue
         try:
             value = json.loads(item.value_json)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested 100,000 deep
             continue
         if isinstance(value, dict) and "value" in value:  # the older {"value": ...} wrapping
             value = value["value"]
@@ -152,12 +152,14 @@ def _history(items, metrics: _tracker.Metrics) -> None:
         key = item.key or "/".join(item.nested_key)
         try:
             row[key] = json.loads(item.value_json)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
-    step = row.get("_step")
-    if not isinstance(step, (int, float)):
+    step = _tracker.counter(row.get("_step"))
+    if step is None:
         return
     for key, value in row.items():
         if key.startswith("_") or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        metrics.setdefault(key, []).append((int(step), float(value)))
+        number = _tracker.number(value)
+        if number is not None:
+            metrics.setdefault(key, []).append((step, number))
