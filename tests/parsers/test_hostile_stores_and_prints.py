@@ -108,3 +108,19 @@ def test_a_sqlite_row_of_the_wrong_type_costs_only_that_row(cli, tmp_path):
         res = cli("analyze", str(path), "--format", "json")
         assert res.exit_code == 0 and "internal error" not in res.stderr, bad
         assert json.loads(res.stdout.splitlines()[0])["epochs"] >= 12, bad
+
+
+def test_a_run_folder_log_that_is_a_link_to_a_device_or_a_fifo_is_refused(cli, tmp_path):
+    import os
+
+    for kind in ("link", "fifo"):  # G08: never read without end, never waited on
+        run = tmp_path / kind / "wandb" / "offline-run-20260101_000000-abc123"
+        run.mkdir(parents=True)
+        log = run / "run-abc123.wandb"
+        if kind == "link":
+            log.symlink_to("/dev/zero")
+        else:
+            os.mkfifo(log)
+        res = cli("analyze", str(run), "--format", "json")
+        assert res.exit_code == 2 and "not a regular file" in res.stderr, kind
+        assert len(res.stderr.strip().splitlines()) == 1

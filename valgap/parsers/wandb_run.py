@@ -11,12 +11,15 @@ parameters that are run facts. W&B's chart exports (CSV) are read by the CSV rea
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import struct
 from pathlib import Path
 
 from valgap.model import InputError, Run
 from valgap.parsers import _tracker
+from valgap.parsers._text import open_regular
 
 NAME = "wandb"
 HEADER = struct.Struct("<4sHB")   # ":W&B", magic 0xBEE1, version
@@ -29,6 +32,8 @@ MAX_LOG_BYTES = 2 << 30  # past this a transaction log is refused, not read into
 
 def is_log(path: Path) -> bool:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # opening a FIFO would block
         with open(path, "rb") as handle:
             return handle.read(4) == b":W&B"
     except OSError:
@@ -66,6 +71,7 @@ def parse_log(path: Path, name: str, columns: _tracker.Columns = (None, None)) -
 
 
 def _read(path: Path, name: str) -> _tracker.Found:
+    data = _log_bytes(path, name)  # what the file is, before what reading it needs
     try:
         from wandb.proto import wandb_internal_pb2
     except ImportError:
@@ -76,10 +82,10 @@ def _read(path: Path, name: str) -> _tracker.Found:
     run_name = run_id = project = ""
     config: dict[str, str] = {}
     metrics: _tracker.Metrics = {}
-    for data in _records(path, name):
+    for chunk in _records(data):
         record = wandb_internal_pb2.Record()
         try:
-            record.ParseFromString(data)
+            record.ParseFromString(chunk)
         except DecodeError:
             continue  # a damaged record: the rest of the log still reads
         kind = record.WhichOneof("record_type")
@@ -94,20 +100,30 @@ def _read(path: Path, name: str) -> _tracker.Found:
     return run_name, run_id or path.stem.removeprefix("run-"), project, metrics, config
 
 
-def _records(path: Path, name: str):
-    """The records of a LevelDB-format log (split records joined); a truncated tail ends it."""
+def _log_bytes(path: Path, name: str) -> bytes:
+    """A transaction log's bytes: a regular file, under the limit, with W&B's header."""
     try:
-        if path.stat().st_size > MAX_LOG_BYTES:
-            raise InputError(f"the W&B log is over {MAX_LOG_BYTES >> 30} GiB: not read", name,
-                             code="limit")
-        data = path.read_bytes()
+        # a regular file only (a link to /dev/zero, a FIFO in a run folder: refused, never
+        # read or waited on), and no more of it than the limit
+        with open_regular(str(path)) as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_LOG_BYTES:
+                raise InputError(f"the W&B log is over {MAX_LOG_BYTES >> 30} GiB: not read",
+                                 name, code="limit")
+            data = handle.read(MAX_LOG_BYTES + 1)
+    except InputError as exc:
+        raise InputError(f"{path.name}: {exc.message}", name, code=exc.code) from None
     except OSError as exc:
         raise InputError(f"cannot read {path.name}: {exc.strerror or exc}", name,
                          code="unreadable") from None
     if len(data) < HEADER.size or data[:4] != b":W&B":
         raise InputError(f"{path.name} is not a W&B transaction log", name,
                          code="unrecognised")
-    pos, pending = HEADER.size, b""
+    return data
+
+
+def _records(data: bytes):
+    """The records of a LevelDB-format log (split records joined); a truncated tail ends it."""
+    pos, pending = HEADER.size, []  # a record split over blocks, joined once (not +=)
     while pos + RECORD.size <= len(data):
         left = BLOCK - pos % BLOCK
         if left < RECORD.size:  # a block's tail too short for a header is padding
@@ -122,12 +138,12 @@ def _records(path: Path, name: str):
         if kind == FULL:
             yield chunk
         elif kind == FIRST:
-            pending = chunk
+            pending = [chunk]
         elif kind == MIDDLE:
-            pending += chunk
+            pending.append(chunk)
         elif kind == LAST:
-            yield pending + chunk
-            pending = b""
+            yield b"".join([*pending, chunk])
+            pending = []
 
 
 def _config(items) -> dict[str, str]:
