@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
 import valgap
 from tests.conftest import SAMPLES
@@ -35,9 +36,18 @@ def test_a_history_in_memory_gets_the_diagnosis_of_its_log():
 
 
 def test_a_history_that_is_no_run_is_one_clear_error():
-    assert "give a path" in str(valgap.analyze(42)[0].error)
-    assert "no loss" in str(valgap.analyze({"acc": [0.5, 0.6]})[0].error)
-    assert "no list" in str(valgap.analyze({"loss": 0.5})[0].error)
+    for history, words in ((42, "give a path"), ({"acc": [0.5, 0.6]}, "no loss"),
+                           ({"loss": 0.5}, "no list")):
+        with pytest.raises(valgap.InputError, match=words):
+            valgap.analyze(history)
+
+
+def test_a_missing_input_raises_with_the_cli_line(cli, tmp_path):
+    missing = tmp_path / "nosuch.log"
+    with pytest.raises(valgap.InputError) as err:
+        valgap.analyze(missing)
+    line = cli("analyze", str(missing)).stderr.strip()
+    assert err.value.code == "not-found" and line == f"valgap: {err.value}"
 
 
 def test_numpy_values_and_a_nan_loss_read_as_in_a_log():

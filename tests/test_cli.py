@@ -5,6 +5,7 @@ import json
 
 from tests.conftest import SAMPLES
 from valgap import rules
+from valgap.model import FIT_CLASSES
 
 CONTRACT = {"schema", "source", "format", "epochs", "fit", "causes", "verdict", "rules", "error"}
 
@@ -120,7 +121,9 @@ def test_help_lists_exit_codes(cli):
 
 def test_rules_and_explain(cli):
     res = cli("rules")
-    assert res.exit_code == 0 and len(res.stdout.splitlines()) == len(rules.RULES)
+    listed = [line.split()[0] for line in res.stdout.splitlines() if line.strip()
+              and not line.startswith("fit classes")]
+    assert res.exit_code == 0 and listed == [*rules.RULES, *FIT_CLASSES]  # --fail-on's ids
     res = cli("explain", "dropout")
     assert res.exit_code == 0 and "How to check" in res.stdout
     assert cli("explain", "nope").exit_code == 2
@@ -159,3 +162,21 @@ def test_wide_terminal_puts_the_curves_beside_the_verdict(cli):
     assert "loss" in lines[1] and "Verdict:" in lines[1]
     assert any("│" in line and line.find("Recommended checks") > 70 for line in lines)
     assert max(len(line) for line in lines) <= 160
+
+
+def test_reading_standard_input_from_a_terminal_says_so(tmp_path):
+    """On a terminal, `valgap analyze -` would wait in silence: it says what it waits for."""
+    import os
+    import subprocess
+    import sys
+
+    leader, follower = os.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "valgap", "analyze", "-"],
+                                stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.write(leader, b"\x04")  # Ctrl-D on an empty line: end of input
+        _, err = proc.communicate(timeout=60)
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert b"reading the log from standard input" in err and b"Ctrl-D" in err

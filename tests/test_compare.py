@@ -24,7 +24,8 @@ def test_adding_dropout_is_explained():
     assert "dropout" in added.text and "expected" in added.text
     assert added.check.startswith("Keras:")
     gap = next(c for c in changes if c.kind == "gap")
-    assert "changed sides" in gap.text and "above" in gap.text and "below" in gap.text
+    # validation 3.9x training (a large gap as a ratio) -> 55% below training
+    assert "changed sides" in gap.text and "x training" in gap.text and "below" in gap.text
     assert comparison.baseline.late_gap > 0 > comparison.runs[0].late_gap
 
 
@@ -63,3 +64,10 @@ def test_cli_unreadable_run(cli, tmp_path):
     bad.write_text("hello\n")
     res = cli("compare", str(SAMPLES / "healthy.log"), str(bad))
     assert res.exit_code == 2 and str(bad) in res.stderr
+
+
+def test_an_overfitting_onset_that_appears_is_named(cli):
+    from tests.conftest import SAMPLES
+
+    res = cli("compare", str(SAMPLES / "healthy.log"), str(SAMPLES / "overfit.log"), "--no-plot")
+    assert "shows validation loss turning up" in res.stdout and "shows  (" not in res.stdout

@@ -33,6 +33,10 @@ def analyze(source, config_path: str | None = None, all_runs: bool = False,
     "val_loss": [...]}``, one value per epoch) or a pandas DataFrame (one row per epoch).
     ``name`` names an in-memory history in the results. In Jupyter a result shows its
     verdict and curves.
+
+    An input that cannot be read (missing, unreadable, no training log in it, a history
+    that is no run) raises ``valgap.InputError``: its ``message``, ``code`` and ``str()``
+    are the CLI's one line. (``records`` never raises: it returns the error's JSON.)
     """
     from os import PathLike
     from pathlib import Path
@@ -41,9 +45,22 @@ def analyze(source, config_path: str | None = None, all_runs: bool = False,
 
     if isinstance(source, (str, PathLike)):
         cfg = config.load(Path(config_path) if config_path else config.find(str(source)))
-        return engine.analyze_input(str(source), cfg, all_runs=all_runs)
-    cfg = config.load(Path(config_path)) if config_path else config.Config()
-    return engine.analyze_history(source, cfg, name or "<history>", all_runs)
+        results = engine.analyze_input(str(source), cfg, all_runs=all_runs)
+    else:
+        cfg = config.load(Path(config_path)) if config_path else config.Config()
+        results = engine.analyze_history(source, cfg, name or "<history>", all_runs)
+    if len(results) == 1 and results[0].error is not None:
+        raise results[0].error
+    return results
+
+
+def __getattr__(name: str):
+    """``valgap.InputError`` without importing the model at start-up."""
+    if name == "InputError":
+        from valgap.model import InputError
+
+        return InputError
+    raise AttributeError(name)
 
 
 def records(source: str, config_path: str | None = None, all_runs: bool = False,

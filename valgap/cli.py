@@ -134,6 +134,9 @@ def analyze(inputs: tuple[str, ...], mlflow_uri: str | None, experiment: str | N
     from valgap import runner
 
     inputs = inputs + _tracking_inputs(mlflow_uri, experiment, run_id)
+    if "-" in inputs and sys.stdin is not None and sys.stdin.isatty():
+        click.echo("valgap: reading the log from standard input (end it with Ctrl-D; or "
+                   "pipe it: python train.py | valgap analyze -)", err=True)
     if not inputs:
         raise click.UsageError("give at least one input (a file, a folder, or -), or "
                                "--mlflow URI --experiment NAME")
@@ -253,11 +256,16 @@ def explain(rule_id: str) -> None:
 
 @main.command(name="rules")
 def list_rules() -> None:
-    """List every rule with its id, family and one-line summary."""
+    """List every rule with its id, family and one-line summary, then the fit classes
+    (all of them ids that --fail-on takes)."""
     from valgap import rules
+    from valgap.verdict import FIT_PHRASES
 
     for module in rules.all_rules():
         click.echo(f"{module.ID:<24} {module.FAMILY:<12} {module.TITLE}")
+    click.echo("\nfit classes (one per run; --fail-on takes them too):")
+    for fit, phrase in FIT_PHRASES.items():
+        click.echo(f"{fit:<24} {'fit':<12} {phrase[0].lower() + phrase[1:]}")
 
 
 def entry() -> None:

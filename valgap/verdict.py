@@ -25,7 +25,7 @@ CAUSE_PHRASES = {
     "easy-validation": "a validation set easier than the training set",
     "leakage": "near-duplicates shared by the training and validation sets",
     "noise": "noise: the gap is within the curves' fluctuation",
-    "overfitting-onset": "",
+    "overfitting-onset": "validation loss turning up while training loss falls",
     "loss-spike": "a loss spike (one epoch far above its neighbours)",
 }
 

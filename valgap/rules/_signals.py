@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from valgap._num import exp_safe, log_ratio, mean, spread
+from valgap._num import exp_safe, log_ratio, mean, spread, times
 from valgap.model import Facts, Run
 
 
@@ -116,6 +116,8 @@ def median(values: list[float]) -> float:
 def describe_gap(log_val_over_train: float) -> str:
     """``validation 12% above training`` for a log ratio val / train."""
     pct = (exp_safe(log_val_over_train) - 1) * 100
+    if pct >= 100:  # "19683% above" reads better as a ratio
+        return f"validation {times(log_val_over_train)} training"
     return f"validation {abs(pct):.0f}% {'above' if pct >= 0 else 'below'} training"
 
 
