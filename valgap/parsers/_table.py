@@ -540,23 +540,27 @@ def states_a_fact(line: str) -> bool:
 
 
 def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
-    """Fill split sizes, batch size and layer types from one clean line."""
-    m = TRAIN_ON.search(line)
+    """Fill split sizes, batch size and layer types from one clean line. Each pattern is
+    searched only in a line holding its key word: most lines of a log state no fact, and a
+    substring test costs a fraction of a case-blind search."""
+    lower = line.lower()
+    trains = "train" in lower
+    m = TRAIN_ON.search(line) if trains and " on " in lower else None
     if m:  # a count beyond any real data set is not a fact (to_int gives None)
         info.n_train = to_int(m.group(1))
         if m.group(2):
             info.n_val = to_int(m.group(2))
-    m = SPLIT_SIZES.search(line) if "train" in line.lower() else None
+    m = SPLIT_SIZES.search(line) if trains and "val" in lower else None
     if m:
         n_train, n_val = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         info.n_train, info.n_val = to_int(n_train), to_int(n_val)
-    m = BATCH_SIZE.search(line)
+    m = BATCH_SIZE.search(line) if "batch" in lower else None
     if m and info.batch_size is None:
         info.batch_size = to_int(m.group(1))
     types = KERAS_LAYER.findall(line) if in_summary else []
     if types and info.framework is None:
         info.framework = "keras"
-    m = TORCH_LAYER.match(line)
+    m = TORCH_LAYER.match(line) if "):" in line else None
     if m and ZERO_RATE.search(line):
         m = None  # Dropout(p=0.0) drops nothing
     if m:
@@ -564,7 +568,7 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
         info.framework = info.framework or "pytorch"
     elif "=" in line or "│" in line or "|" in line:
         types += _flax_layers(line)
-    m = DROPOUT_RATE.search(line) if "rop" in line else None
+    m = DROPOUT_RATE.search(line) if "drop" in lower else None
     if m:  # a rate above 0 anywhere in the log means the model drops out
         rate = float(m.group(1))
         if rate > 0 or "dropout" not in info.facts:
