@@ -219,3 +219,14 @@ def test_a_line_too_long_to_be_a_print_is_skipped_and_said(tmp_path):
     assert list(run.table.index) == [1, 2]
     assert list(run.table["val_loss"]) == [0.8, 0.6]
     assert any("longer than 65536" in w for w in run.info.warnings)
+
+
+def test_a_readme_with_one_loss_line_is_no_training_log(cli, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Results\n\nWe trained the model on the usual split of the data.\n"
+                      "The training went well and we are happy with how it ended.\n"
+                      "Final epoch 10: loss 0.31, val_loss 0.35\n"
+                      "See the notebook for all the details of the run and the plots.\n")
+    res = cli("analyze", str(readme))
+    assert res.exit_code == 2 and "running text" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

@@ -57,6 +57,8 @@ STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8
 PHASE_TAG = re.compile(r"^[ \t]{0,8}\[(train|training|test|val|valid|validation|eval)\][ \t]{0,8}",
                        re.IGNORECASE)
 BARE_METRIC = re.compile(r"\b(loss|accuracy|acc)\b(?=[ \t]{0,4}[:=])")
+# a line of running text: six words or more, no digit (a sentence, not a print)
+PROSE = re.compile(r"^[ \t>*-]{0,8}[A-Za-z][^\d\n]{0,400}(?:\s[A-Za-z,.;:'()-]+){5}[^\d]*$")
 EVAL_LINE = re.compile(r"(?i)\bSaving dict for global step \d{1,12}:")
 # tqdm's count form, glued to what the loop prints next: "27it [00:01, 20.1it/s]Epoch: 1 ..."
 TQDM_COUNT = re.compile(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
@@ -201,6 +203,10 @@ class Incremental:
         if not records:
             raise InputError("no epoch with a training or validation loss found in the text",
                              reader.info.source, code="no-epochs")
+        if len(records) == 1 and reader.prose >= 3 and not reader.table:
+            raise InputError("one loss-like line among running text (a README or notes), no "
+                             "epoch lines or table of them: not a training log",
+                             reader.info.source, code="no-epochs")
         reader.info.notes.append(f"read lines shaped like: {reader.shape}")
         if reader.long_lines:
             reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
@@ -234,6 +240,7 @@ class _Reader:
         self.interval: dict[str, list[float]] = {}  # steps since the last evaluation point
         self.evaluation_points = False  # rows are evaluations at steps, not epochs
         self.long_lines = 0  # lines too long to be a print, skipped
+        self.prose = 0  # lines of running text (a README's sentences)
 
     def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
         """A training step's values where no epoch is open: the next evaluation point's
@@ -315,6 +322,8 @@ class _Reader:
         self.in_summary = False
 
     def feed(self, raw: str, line_no: int) -> None:
+        if PROSE.match(raw):
+            self.prose += 1
         if len(raw) > LONG_LINE:
             raw = clean(raw)  # a redrawn bar: only its last state shows
             if len(raw) > LONG_LINE:
