@@ -126,10 +126,13 @@ EXPLAINS = 0.75  # a finding this sure, from real evidence, explains the gap on 
 
 def rank(findings: list) -> list:
     """Most likely first. Shape-only guesses count half once a cause backed by the input's
-    own evidence (sizes, model summary, run facts) already explains the gap."""
+    own evidence (sizes, model summary, run facts) already explains the gap. A mechanism
+    whose family is measured ranks by the family's confidence (its own stays below the
+    line: which mechanism it is, nothing says)."""
     if any(f.confidence >= EXPLAINS and not f.guess for f in findings):
-        findings = [replace(f, confidence=f.confidence / 2) if f.guess else f for f in findings]
-    return sorted(findings, key=lambda f: -f.confidence)
+        findings = [replace(f, confidence=f.confidence / 2)
+                    if f.guess and f.family_confidence is None else f for f in findings]
+    return sorted(findings, key=lambda f: -(f.family_confidence or f.confidence))
 
 
 def _fits(check: str, framework: str | None) -> bool:

@@ -59,6 +59,8 @@ def sentence(result: Result) -> str:
     if not causes:
         return head + "; no cause fired." if fit.fit == "val-below-train" else head + "."
     first = causes[0]
+    if fit.fit == "good-fit" and first.family_confidence is not None:
+        return f"{head}; where the curves differ, {_family_measured(first, causes)}."
     if fit.fit == "good-fit":
         why = "most likely" if first.confidence >= CONFIDENT else "possibly"
         return (f"{head}; where the curves differ, {why} because of "
