@@ -230,3 +230,13 @@ def test_a_readme_with_one_loss_line_is_no_training_log(cli, tmp_path):
     res = cli("analyze", str(readme))
     assert res.exit_code == 2 and "running text" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_bare_numeric_table_under_an_epoch_train_valid_header(tmp_path):
+    from valgap.parsers import read
+
+    path = tmp_path / "history.txt"
+    path.write_text("epoch train valid\n1 0.9 0.95\n2 0.7 0.8\n3 0.6 0.72\n4 0.5 0.7\n")
+    run = read(str(path))[-1]
+    assert run.epochs == 4 and run.info.columns == {"train_loss": "train", "val_loss": "valid"}
+    assert list(run.table["val_loss"]) == [0.95, 0.8, 0.72, 0.7]

@@ -130,7 +130,9 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
     spaced = line.count("|") + line.count("│") + line.count("┃") < 2
     cells = [c.lower() for c in _cells(line, spaced)]
     # the Trainer's tables key their rows by epoch, by step, or by both
-    if not any(c in ("epoch", "step") for c in cells) or not any("loss" in c for c in cells):
+    # a loss column, or one a split's name alone heads ("epoch train valid")
+    if not any(c in ("epoch", "step") for c in cells) or \
+            not any("loss" in c or _table.is_curve(c) for c in cells):
         return None
     if spaced and "epoch" not in cells:
         return None  # fastai's tables always have an epoch column; a step alone is a print
