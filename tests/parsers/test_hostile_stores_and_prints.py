@@ -124,3 +124,13 @@ def test_a_run_folder_log_that_is_a_link_to_a_device_or_a_fifo_is_refused(cli, t
         res = cli("analyze", str(run), "--format", "json")
         assert res.exit_code == 2 and "not a regular file" in res.stderr, kind
         assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_deleted_run_named_directly_is_read_and_said_to_be_deleted(cli, tmp_path):
+    store = _store(tmp_path, "name: exp")
+    meta = store / "1" / "abc" / "meta.yaml"
+    meta.write_text(meta.read_text() + "lifecycle_stage: deleted\n")
+    doc = json.loads(cli("analyze", str(store / "1" / "abc"), "--format", "json").stdout)
+    assert doc["epochs"] == 4 and any("marked deleted" in w for w in doc["run"]["warnings"])
+    walked = cli("analyze", str(store), "--format", "json")
+    assert walked.exit_code == 2  # in the store's walk a deleted run is left out

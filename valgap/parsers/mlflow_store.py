@@ -114,15 +114,20 @@ def parse_folder(folder: Path, name: str,
     for experiment, run_folders in experiments:
         experiment_name = str(_meta(experiment).get("name", ""))
         for run_folder, meta in run_folders:
-            if meta.get("lifecycle_stage") == "deleted":
-                continue
+            if meta.get("lifecycle_stage") == "deleted" and kind != "run":
+                continue  # in a store's walk; a deleted run named itself is read (and said)
             run_id = str(meta.get("run_id") or meta.get("run_uuid") or run_folder.name)
             found.append((str(meta.get("run_name") or ""), run_id, experiment_name,
                           _folder_metrics(run_folder / "metrics"),
                           _folder_params(run_folder / "params")))
     root = folder if kind == "root" else (folder.parent if kind == "experiment"
                                           else folder.parent.parent)
-    return _tracker.runs(found, name, NAME, "MLflow", root.resolve().as_uri(), columns)
+    runs = _tracker.runs(found, name, NAME, "MLflow", root.resolve().as_uri(), columns)
+    if kind == "run" and experiments[0][1][0][1].get("lifecycle_stage") == "deleted":
+        for run in runs:
+            run.info.warnings.append("this run is marked deleted in its store "
+                                     "(lifecycle_stage: deleted): read because it was named")
+    return runs
 
 
 def _runs_of(experiment: Path) -> list[tuple[Path, dict]]:
