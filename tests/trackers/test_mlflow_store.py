@@ -12,6 +12,7 @@ mlflow = pytest.importorskip("mlflow")
 
 from valgap import analyze  # noqa: E402
 from valgap.cli import main  # noqa: E402
+from valgap.model import InputError  # noqa: E402
 
 
 def _log(uri: str, runs: dict[str, tuple[float, bool]], epoch_metric: bool = False):
@@ -82,8 +83,8 @@ def test_steps_with_an_epoch_metric_are_averaged_per_epoch(store):
 def test_a_run_without_a_loss_is_left_out_and_a_store_of_none_is_refused(store):
     path, uri = store
     _log(uri, {"accuracy-only": (0.0, False)})
-    result = analyze(str(path))[0]
-    assert result.error is not None and "no MLflow run with a loss metric" in str(result.error)
+    with pytest.raises(InputError, match="no MLflow run with a loss metric"):
+        analyze(str(path))
     _log(uri, {"good": (0.1, True)})
     assert [r.error for r in analyze(str(path))] == [None]
 
