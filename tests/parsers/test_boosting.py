@@ -85,3 +85,9 @@ def test_rounds_pasted_into_comments_hold_runs_that_each_choose_their_loss():
         "validation_0-rmse", "validation_0-mlogloss", "validation_0-logloss"]
     assert [round(float(runs[-1].table[c].iloc[-1]), 5) for c in ("train_loss", "val_loss")] \
         == [0.66696, 0.66858]
+
+
+def test_the_report_counts_rounds_not_epochs(cli):
+    text = cli("analyze", str(BOOSTING / "xgboost-train.log"), "--no-plot").stdout
+    assert "· 60 boosting rounds" in text.splitlines()[0]
+    assert "best round 53 of 60" in text

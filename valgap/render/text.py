@@ -38,7 +38,9 @@ def report(result: Result, opts) -> str:
     style = _Style(opts.color)
     run = result.run
     assert run is not None
-    head = f"valgap · {shown(result.source)} · {result.format} · {run.epochs_logged} epochs"
+    rows = {"epoch": "epochs", "evaluation": "evaluations", "boosting round": "boosting rounds"}
+    head = (f"valgap · {shown(result.source)} · {result.format} · {run.epochs_logged} "
+            f"{rows.get(run.info.row, 'epochs')}")
     if run.info.run_count > 1:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
     out = [style.dim(line) for line in wrap(head, opts.width, "  ")]
