@@ -240,3 +240,15 @@ def test_a_bare_numeric_table_under_an_epoch_train_valid_header(tmp_path):
     run = read(str(path))[-1]
     assert run.epochs == 4 and run.info.columns == {"train_loss": "train", "val_loss": "valid"}
     assert list(run.table["val_loss"]) == [0.95, 0.8, 0.72, 0.7]
+
+
+def test_a_script_s_info_lines_beside_its_one_epoch_do_not_make_it_prose(tmp_path):
+    from valgap.parsers import read
+
+    path = tmp_path / "train.log"
+    path.write_text("Loading the dataset and building the model now\n"
+                    "Using the default optimizer for this training run\n"
+                    "Starting the training loop for the model now\n"
+                    "epoch 1 | train_loss 0.52 | val_loss 0.49\n"
+                    + "".join(f"step {i} done\n" for i in range(4)))
+    assert read(str(path))[-1].epochs == 1

@@ -205,7 +205,10 @@ class Incremental:
         if not records:
             raise InputError("no epoch with a training or validation loss found in the text",
                              reader.info.source, code="no-epochs")
-        if len(records) == 1 and reader.prose >= 3 and not reader.table:
+        # running text, mostly: a training script's few info lines beside its one epoch are
+        # not a README
+        if len(records) == 1 and reader.prose >= 3 and 2 * reader.prose >= reader.written \
+                and not reader.table:
             raise InputError("one loss-like line among running text (a README or notes), no "
                              "epoch lines or table of them: not a training log",
                              reader.info.source, code="no-epochs")
@@ -243,6 +246,7 @@ class _Reader:
         self.evaluation_points = False  # rows are evaluations at steps, not epochs
         self.long_lines = 0  # lines too long to be a print, skipped
         self.prose = 0  # lines of running text (a README's sentences)
+        self.written = 0  # lines with anything on them
 
     def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
         """A training step's values where no epoch is open: the next evaluation point's
@@ -324,8 +328,10 @@ class _Reader:
         self.in_summary = False
 
     def feed(self, raw: str, line_no: int) -> None:
-        if PROSE.match(raw):
-            self.prose += 1
+        if raw.strip():
+            self.written += 1
+            if PROSE.match(raw):
+                self.prose += 1
         if len(raw) > LONG_LINE:
             raw = clean(raw)  # a redrawn bar: only its last state shows
             if len(raw) > LONG_LINE:
