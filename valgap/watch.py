@@ -115,12 +115,12 @@ class Follower:
     def take_pending(self) -> str:
         """The last line so far, which has no newline yet."""
         line, self.pending = self.pending, b""
-        return line.decode("utf-8", errors="replace").rstrip("\r")
+        return _decoded(line)
 
     def _split(self, data: bytes) -> list[str]:
         parts = (self.pending + data).split(b"\n")
         self.pending = parts.pop()
-        return [p.decode("utf-8", errors="replace").rstrip("\r") for p in parts]
+        return [_decoded(p) for p in parts]
 
     def close(self) -> None:
         if self.stream is not None:
@@ -162,6 +162,10 @@ def watch(job: WatchJob, out: IO[str] | None = None, err: IO[str] | None = None,
         err.write(f"valgap: {shown(job.path)}: no complete epoch was written\n")
         return exitcodes.USAGE
     return exitcodes.FINDINGS if job.fail_on and result.fired & job.fail_on else exitcodes.OK
+
+
+def _decoded(line: bytes) -> str:
+    return line.decode("utf-8", errors="replace").rstrip("\r")
 
 
 class _Session:
@@ -209,7 +213,7 @@ class _Session:
         it stands: its one unfinished line, once it shows such a format."""
         if follower.path == "-" or not follower.pending:
             return []  # a pipe's last line is complete only at its end
-        if self._format([*self.head, follower.pending.decode("utf-8", "replace")]) \
+        if self._format([*self.head, _decoded(follower.pending)]) \
                 not in WHOLE_FILE_FORMATS:
             return []
         follower.whole = True

@@ -40,7 +40,6 @@ TRAIN_SETS = ("train", "training", "dtrain", "learn")
 LOSSES = ("logloss", "mlogloss", "binary_logloss", "multi_logloss", "cross_entropy",
           "rmse", "l2", "mse", "mae", "l1", "rmsle", "mape", "huber", "poisson", "gamma",
           "tweedie", "error", "merror", "multi_error", "binary_error")
-SCORES = ("auc", "aucpr", "ndcg", "map", "pre", "accuracy", "average_precision")
 
 
 def sniff(head: str) -> float:
@@ -102,8 +101,9 @@ def _library(records: list[EpochRecord]) -> str:
     names = records[0].values
     if "learn-loss" in names:
         return "catboost"
-    return "lightgbm" if any("'s " in n for n in names) or any(
-        n.startswith(("training-", "valid_")) for n in names) else "xgboost"
+    # LightGBM names its sets "training" and "valid_<n>" (its pairs read as set-metric too)
+    return "lightgbm" if any(n.startswith(("training-", "valid_")) for n in names) \
+        else "xgboost"
 
 
 def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, str]:
@@ -143,6 +143,4 @@ def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, 
 
 def _loss_like(metric: str) -> bool:
     base = metric.lower().split("@")[0]
-    if base == "loss" or base.startswith(LOSSES):
-        return True
-    return not base.startswith(SCORES) and base in ("logloss", "rmse", "mae")
+    return base == "loss" or base.startswith(LOSSES)
