@@ -65,13 +65,32 @@ def lightgbm_run() -> str:
 
 
 def catboost_run(folder: Path) -> str:
-    """CatBoostClassifier's stdout (its catboost_info/ written into a scratch folder)."""
+    """CatBoostClassifier's stdout; its train_dir, catboost_info/, kept beside it."""
     from catboost import CatBoostClassifier
 
     x_tr, x_val, y_tr, y_val = _data("binary")
     model = CatBoostClassifier(iterations=150, learning_rate=0.1, depth=4, verbose=1,
                                train_dir=str(folder / "catboost_info"), random_seed=0)
     return _captured(lambda: model.fit(x_tr, y_tr, eval_set=(x_val, y_val)))
+
+
+def catboost_two_sets(folder: Path) -> None:
+    """A train_dir with a score as eval metric, a custom metric and two evaluation sets."""
+    from catboost import CatBoostClassifier
+
+    x_tr, x_val, y_tr, y_val = _data("binary")
+    model = CatBoostClassifier(iterations=60, learning_rate=0.1, depth=4, verbose=0,
+                               eval_metric="AUC", custom_metric=["Accuracy"], random_seed=0,
+                               train_dir=str(folder / "catboost_info_two_sets"))
+    model.fit(x_tr, y_tr, eval_set=[(x_val, y_val), (x_tr[:100], y_tr[:100])])
+
+
+def _tidy(train_dir: Path) -> None:
+    """What CatBoost leaves that is no log: an empty tmp/ and its time estimates."""
+    import shutil
+
+    shutil.rmtree(train_dir / "tmp", ignore_errors=True)
+    (train_dir / "time_left.tsv").unlink(missing_ok=True)
 
 
 def main() -> int:
@@ -81,10 +100,10 @@ def main() -> int:
     (folder / "xgboost-train.log").write_text(xgboost_native())
     (folder / "xgboost-sklearn.log").write_text(xgboost_sklearn())
     (folder / "lightgbm-train.log").write_text(lightgbm_run())
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as scratch:
-        (folder / "catboost-train.log").write_text(catboost_run(Path(scratch)))
+    (folder / "catboost-train.log").write_text(catboost_run(folder))
+    catboost_two_sets(folder)
+    for train_dir in ("catboost_info", "catboost_info_two_sets"):
+        _tidy(folder / train_dir)
     return 0
 
 

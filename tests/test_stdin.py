@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REALWORLD, SAMPLES, SHARED
+from tests.conftest import DATA, REALWORLD, SAMPLES, SHARED
 from tests.parsers.test_realworld import EXPECTED
 from valgap.parsers import tb_events
 
@@ -38,6 +38,9 @@ def _pipeable(path: Path) -> Path | None:
 def _inputs() -> list[Path]:
     found = sorted(p for p in SAMPLES.iterdir() if p.is_file())
     found += [REALWORLD / row[0] for row in EXPECTED]
+    # the readers added for other libraries, on their real fixtures
+    found += sorted(p for kind in ("boosting", "flax", "yolo") for p in (DATA / kind).rglob("*")
+                    if p.is_file() and p.suffix in (".log", ".txt", ".json"))
     manifest = REALWORLD2 / "MANIFEST.tsv"
     if manifest.exists():
         with manifest.open(newline="") as fh:

@@ -2,7 +2,8 @@
 
 A folder is one run when it is a TensorBoard log folder (``train/`` + ``validation/`` or
 event files of its own), a Lightning ``version_N/`` (``metrics.csv``), a Trainer output
-folder (``trainer_state.json``) or a folder of TensorBoard exports; an MLflow file store
+folder (``trainer_state.json``), CatBoost's ``catboost_info/`` or a folder of TensorBoard
+exports; an MLflow file store
 (``mlruns/``, an experiment's or a run's folder) is one input of all its runs, and so is an
 MLflow SQLite store (``mlflow.db``) and a W&B ``wandb/`` folder of local runs. A Keras log and the
 CSVLogger file of the same run, side by side, are analysed once, from the log (which also
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from valgap.model import InputError
-from valgap.parsers import mlflow_store, tb_events, tb_export, wandb_run
+from valgap.parsers import catboost_info, mlflow_store, tb_events, tb_export, wandb_run
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
 SKIP_NAMES = {"valgap.yaml", "hparams.yaml", "label.yaml", "config.json", "README.md"}
@@ -105,7 +106,7 @@ def _run_folder(folder: Path) -> bool:
         return True  # mlruns/, an experiment's or a run's folder
     if wandb_run.is_folder(folder):  # wandb/, or one run's folder in it
         return True
-    if "trainer_state.json" in names:
+    if "trainer_state.json" in names or catboost_info.is_folder(folder):
         return True
     if any(tb_events.is_event_file(folder / n) for n in names):
         return True
@@ -190,7 +191,8 @@ def _run_folder_names(folder: str, dirs: list[str], files: list[str]) -> bool:
     names = set(dirs) | set(files)
     return ("meta.yaml" in files or name in ("mlruns", "wandb")
             or wandb_run.RUN_FOLDER.match(name) is not None
-            or "trainer_state.json" in files or any("tfevents" in f for f in files)
+            or "trainer_state.json" in files or catboost_info.JSON_FILE in files
+            or catboost_info.TSV_FILES[0] in files or any("tfevents" in f for f in files)
             or {"train", "validation"} <= names
             or any(tb_export.FILE_NAME.match(f) for f in files))
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from valgap import best_epoch, rules, verdict
 from valgap import fit as fit_module
 from valgap.config import Config
-from valgap.model import Facts, InputError, Result, RuleStatus, Run
+from valgap.model import BOOSTING_ROUND, Facts, InputError, Result, RuleStatus, Run
 from valgap.parsers import SEPARATE_RUNS, Options, read
 from valgap.parsers._table import downsample, pick_run
 from valgap.rules._base import Context, Skip
@@ -92,7 +92,7 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
         diverged = result.fit.fit == "diverged"
         unjudged = result.fit.fit is None  # a curve that is no measurement: only faults
         for module in rules.all_rules():
-            if ctx.run.info.row == "boosting round" and module.FAMILY in NOT_IN_BOOSTING:
+            if ctx.run.info.row == BOOSTING_ROUND and module.FAMILY in NOT_IN_BOOSTING:
                 result.rules.append(RuleStatus(module.ID, "skipped", NOT_IN_BOOSTING_WHY))
             elif (diverged or unjudged) and not getattr(module, "MECHANICAL", False):
                 why = ("training diverged: the gap between the curves means nothing after "

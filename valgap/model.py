@@ -46,6 +46,11 @@ class InputError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
+# what one row of a run's table stands for (``RunInfo.row``)
+EPOCH = "epoch"
+EVALUATION = "evaluation"  # an evaluation every N steps
+BOOSTING_ROUND = "boosting round"
+
 @dataclass
 class RunInfo:
     """What the log tells about the run besides the curves."""
@@ -62,7 +67,7 @@ class RunInfo:
     warnings: list[str] = field(default_factory=list)      # met while parsing
     notes: list[str] = field(default_factory=list)         # how the table was built
     epoch_lines: Sequence[int] = field(default_factory=list)  # line of each epoch in the log
-    row: str = "epoch"  # what a row of the table is: "epoch", or "evaluation" every N steps
+    row: str = EPOCH  # what a row of the table is: EPOCH, EVALUATION or BOOSTING_ROUND
     run_index: int = 1
     run_count: int = 1
     rows_read: int | None = None     # raw rows (lines, records) the table was built from

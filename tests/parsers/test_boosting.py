@@ -91,3 +91,78 @@ def test_the_report_counts_rounds_not_epochs(cli):
     text = cli("analyze", str(BOOSTING / "xgboost-train.log"), "--no-plot").stdout
     assert "· 60 boosting rounds" in text.splitlines()[0]
     assert "best round 53 of 60" in text
+
+
+# CatBoost's train_dir, from the same run as catboost-train.log: read three ways, one run
+CATBOOST_INFO = BOOSTING / "catboost_info"
+
+
+def _catboost_copy(tmp_path, keep: tuple[str, ...]):
+    """The train_dir with only some of what CatBoost writes (older versions, a copy)."""
+    import shutil
+
+    folder = tmp_path / "train_dir"
+    folder.mkdir()
+    for name in keep:
+        source = CATBOOST_INFO / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        else:
+            shutil.copy(source, folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("keep", [
+    ("catboost_training.json", "learn_error.tsv", "test_error.tsv", "learn", "test"),
+    ("learn_error.tsv", "test_error.tsv"),
+    ("learn", "test"),
+], ids=["json", "tsv", "events"])
+def test_catboost_train_dir_is_the_same_run_as_its_stdout(tmp_path, keep):
+    if keep == ("learn", "test"):
+        pytest.importorskip("tensorboard")
+    folder = _catboost_copy(tmp_path, keep)
+    runs = read(str(folder))
+    assert len(runs) == 1
+    run, printed = runs[0], read(str(BOOSTING / "catboost-train.log"))[0]
+    assert run.info.framework == "catboost" and run.info.row == "boosting round"
+    assert run.epochs == printed.epochs == 150
+    for column in ("train_loss", "val_loss"):
+        assert run.table[column].round(6).tolist() == pytest.approx(
+            printed.table[column].round(6).tolist(), abs=2e-6)
+    assert run.info.columns["train_loss"] == "learn-Logloss"
+
+
+def test_catboost_json_named_alone_is_read():
+    run = read(str(CATBOOST_INFO / "catboost_training.json"))[0]
+    assert run.info.format == "catboost-info" and run.epochs == 150
+
+
+def test_catboost_two_sets_take_the_first_as_validation_and_the_objective_as_loss():
+    run = read(str(BOOSTING / "catboost_info_two_sets"))[0]
+    # eval_metric AUC is a score (best_value Max): the loss is the Logloss objective
+    assert run.info.columns["val_loss"] == "test-Logloss"
+    assert "val_auc" in run.table and "train_accuracy" in run.table
+    assert any("first, test, is read as validation" in n for n in run.info.notes)
+
+
+def test_catboost_two_sets_read_the_same_from_the_tsv_files(tmp_path):
+    import shutil
+
+    folder = tmp_path / "train_dir"
+    folder.mkdir()
+    for name in ("learn_error.tsv", "test_error.tsv"):
+        shutil.copy(BOOSTING / "catboost_info_two_sets" / name, folder / name)
+    from_tsv, from_json = read(str(folder))[0], read(str(BOOSTING / "catboost_info_two_sets"))[0]
+    assert from_tsv.epochs == from_json.epochs == 60
+    assert from_tsv.table["val_loss"].tolist() == pytest.approx(
+        from_json.table["val_loss"].tolist(), abs=2e-6)
+
+
+def test_a_folder_walk_finds_the_train_dir_as_one_run():
+    from valgap.discover import discover
+
+    found = discover([str(BOOSTING)])
+    names = sorted(t.path.rsplit("/", 1)[-1] for t in found.targets)
+    assert "catboost_info" in names and "catboost_info_two_sets" in names
+    assert not any(t.path.endswith(("/learn", "/test", "/test1", ".tsv", ".json"))
+                   for t in found.targets)  # its parts are not runs of their own

@@ -2,7 +2,7 @@
 
 ``read(path)`` returns every run an input holds (one ``Run`` each, oldest first).
 Folders are runs too: a TensorBoard log folder, a folder of TensorBoard exports, a
-Trainer output folder holding ``trainer_state.json``.
+Trainer output folder holding ``trainer_state.json``, CatBoost's ``catboost_info/``.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from valgap.model import InputError, Run
 from valgap.parsers import (
     boosting,
+    catboost_info,
     csv_log,
     hf_state,
     jsonl,
@@ -53,6 +54,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     tb_export.NAME: (tb_export.sniff, lambda s, o: tb_export.parse(s)),
     keras_stdout.NAME: (keras_stdout.sniff, lambda s, o: keras_stdout.parse(s)),
     hf_state.STDOUT_NAME: (hf_state.sniff_stdout, lambda s, o: hf_state.parse_stdout(s)),
+    catboost_info.NAME: (catboost_info.sniff, lambda s, o: catboost_info.parse(s)),
     jsonl.NAME: (jsonl.sniff, lambda s, o: jsonl.parse(s)),
     memory.JSON_NAME: (memory.sniff, lambda s, o: memory.parse_json(s)),
     boosting.NAME: (boosting.sniff, lambda s, o: boosting.parse(s)),
@@ -247,6 +249,8 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         return _read_text(Source(str(state), limits=options.limits), options)
     if (folder / "metrics.csv").is_file():  # Lightning version_N/: same run as its events
         return _read_text(Source(str(folder / "metrics.csv"), limits=options.limits), options)
+    if catboost_info.is_folder(folder):
+        return catboost_info.parse_folder(folder, name, options.limits)
     if tb_events.event_files(folder):
         return tb_events.parse_folder(folder, name)
     exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]
@@ -255,7 +259,7 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         return tb_export.parse_files(csvs or exports, name)
     raise InputError("this folder holds no training log valgap can read as one run "
                      "(TensorBoard logs, TensorBoard exports, trainer_state.json, an MLflow "
-                     "store or W&B runs)", name,
+                     "store, W&B runs or CatBoost's catboost_info)", name,
                      code="unrecognised")
 
 

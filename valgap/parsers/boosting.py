@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from valgap.model import InputError, Run, RunInfo
+from valgap.model import BOOSTING_ROUND, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import Source, to_float
@@ -39,7 +39,9 @@ TRAIN_SETS = ("train", "training", "dtrain", "learn")
 # metrics where lower is better, most loss-like first (a prefix of the logged name)
 LOSSES = ("logloss", "mlogloss", "binary_logloss", "multi_logloss", "cross_entropy",
           "rmse", "l2", "mse", "mae", "l1", "rmsle", "mape", "huber", "poisson", "gamma",
-          "tweedie", "error", "merror", "multi_error", "binary_error")
+          "tweedie", "error", "merror", "multi_error", "binary_error",
+          # CatBoost's names (lowered): MultiClass and CrossEntropy are log losses
+          "multiclass", "crossentropy", "quantile", "expectile", "logcosh", "lq")
 
 
 def sniff(head: str) -> float:
@@ -86,7 +88,7 @@ def parse(source: Source) -> list[Run]:
     runs: list[Run] = []
     for index, group in enumerate(groups, start=1):  # each run chooses its own loss
         info = RunInfo(source=source.name, format=NAME, framework=_library(group))
-        info.row = "boosting round"
+        info.row = BOOSTING_ROUND
         columns = _columns(group, info, source.name)
         if len(groups) > 1:
             info.notes.append(f"the log holds {len(groups)} runs (the round numbering starts "
@@ -120,7 +122,7 @@ def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, 
                           "(X_val, y_val)] is the usual order)")
     others = [s for s in sets if s != train]
     val = others[-1] if others else None
-    loss = next((m for m in metrics if _loss_like(m)), None)
+    loss = next((m for m in metrics if loss_like(m)), None)
     if loss is None:
         scores = ", ".join(metrics)
         raise InputError(f"the boosting log has only scores where higher is better "
@@ -128,9 +130,9 @@ def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, 
                          "(eval_metric=['logloss', 'auc'])", name, code="no-epochs")
     shown = "the objective CatBoost prints (learn / test)" if loss == "loss" else loss
     info.notes.append(f"one row per boosting round; the loss is {shown}"
-                      + (f" (the scores {', '.join(m for m in metrics if not _loss_like(m))} "
+                      + (f" (the scores {', '.join(m for m in metrics if not loss_like(m))} "
                          "are higher-is-better: kept as metrics)"
-                         if any(not _loss_like(m) for m in metrics) else ""))
+                         if any(not loss_like(m) for m in metrics) else ""))
     columns = {}
     for set_name, role in ((train, "train"), (val, "val")):
         if set_name is None:
@@ -141,6 +143,6 @@ def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, 
     return columns
 
 
-def _loss_like(metric: str) -> bool:
+def loss_like(metric: str) -> bool:
     base = metric.lower().split("@")[0]
     return base == "loss" or base.startswith(LOSSES)

@@ -12,7 +12,7 @@ import math
 import re
 
 from valgap.measured import COLUMNS as MEASURED
-from valgap.model import InputError, Run, RunInfo
+from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import Source, as_number, clean, load_json
@@ -112,7 +112,7 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
     if evals_per_epoch and abs(evals_per_epoch - 1) > 0.05:
         info.notes.append(f"evaluated every {1 / evals_per_epoch:.2f} epochs: "
                           "one row per evaluation")
-        info.row = "evaluation"
+        info.row = EVALUATION
     return _table.build_runs(records, info)
 
 

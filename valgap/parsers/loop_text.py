@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 
-from valgap.model import InputError, Run, RunInfo
+from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import LONG_LINE, NUMBER, Limits, Source, clean, to_float
@@ -217,7 +217,7 @@ class Incremental:
             reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
                                         "characters skipped: no epoch print is that long")
         if reader.evaluation_points and not reader.numbered_epochs:
-            reader.info.row = "evaluation"
+            reader.info.row = EVALUATION
             reader.info.notes.append("no epochs in the log: one row per evaluation (at its "
                                      "step), its training loss as printed there or the mean "
                                      "of the training steps since the one before")

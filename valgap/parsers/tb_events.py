@@ -54,12 +54,12 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
     files = event_files(folder) if folder.is_dir() else [folder]
     if not files:
         raise InputError("no TensorBoard event files in this folder", name, code="no-epochs")
-    loader = _loader(name)
+    loader = scalar_loader(name)
     series: _series.Series = {}
     root = folder if folder.is_dir() else folder.parent
     for path in files:
         run = str(path.parent.relative_to(root)) if path.parent != root else ""
-        for tag, step, value in _scalars(loader, path, name):
+        for tag, step, value in scalars(loader, path, name):
             series.setdefault(_series.metric_name(run, tag), []).append((step, value))
     if not any(_table.is_curve(k) for k in series):
         raise InputError("no loss scalar in the event files (tags: "
@@ -73,7 +73,7 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
     return _table.build_runs(records, info)
 
 
-def _loader(name: str):
+def scalar_loader(name: str):
     try:
         from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
         from tensorboard.util import tensor_util
@@ -83,7 +83,7 @@ def _loader(name: str):
     return EventFileLoader, tensor_util
 
 
-def _scalars(loader, path: Path, name: str):
+def scalars(loader, path: Path, name: str):
     event_loader, tensor_util = loader
     try:
         for event in event_loader(str(path)).Load():

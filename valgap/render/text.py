@@ -13,7 +13,7 @@ import textwrap
 from typing import IO
 
 from valgap._safe import ANSI, printable, shown
-from valgap.model import Result
+from valgap.model import BOOSTING_ROUND, EPOCH, EVALUATION, Result
 
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 FIT_COLOR = {"good-fit": "\x1b[32m", "val-below-train": "\x1b[33m", "overfit": "\x1b[33m",
@@ -38,7 +38,7 @@ def report(result: Result, opts) -> str:
     style = _Style(opts.color)
     run = result.run
     assert run is not None
-    rows = {"epoch": "epochs", "evaluation": "evaluations", "boosting round": "boosting rounds"}
+    rows = {EPOCH: "epochs", EVALUATION: "evaluations", BOOSTING_ROUND: "boosting rounds"}
     head = (f"valgap · {shown(result.source)} · {result.format} · {run.epochs_logged} "
             f"{rows.get(run.info.row, 'epochs')}")
     if run.info.run_count > 1:

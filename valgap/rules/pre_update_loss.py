@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 
 from valgap._num import log_ratio
-from valgap.model import Finding
+from valgap.model import EVALUATION, Finding
 from valgap.rules._base import Context, Options, Outcome, Skip, from_measurement
 from valgap.rules._signals import median
 
@@ -78,7 +78,7 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
     # the shift must fit in most of those epochs, not in one that pulls a median of two
     closer = sum(a < 0.5 * b for a, b in zip(aheads, nows)) / len(epochs)
     shifted_fits = ahead < 0.5 * now and now > 0.05 and closer >= 2 / 3
-    if steps is None and info.row == "evaluation":
+    if steps is None and info.row == EVALUATION:
         # a row is an evaluation every N steps: a one-row shift is N updates, not the one
         # update each batch's loss is taken before
         return Skip("rows are evaluations every N steps, not epochs: a one-row shift says "
