@@ -70,6 +70,7 @@ class RunInfo:
     row: str = EPOCH  # what a row of the table is: EPOCH, EVALUATION or BOOSTING_ROUND
     run_index: int = 1
     run_count: int = 1
+    name: str = ""  # the run's own name in an input of several (a tracker's, TensorBoard's)
     rows_read: int | None = None     # raw rows (lines, records) the table was built from
     reduced_from: int | None = None  # epochs before averaging into at most MAX_POINTS points
     reduction: str | None = None     # how the table was reduced, in words
@@ -80,8 +81,8 @@ class RunInfo:
     def to_dict(self) -> dict[str, Any]:
         """What the log told about the run (beyond the spec's fields, for people and CI)."""
         keys = ("framework", "n_train", "n_val", "batch_size", "steps_per_epoch", "layers",
-                "columns", "warnings", "notes", "row", "run_index", "run_count", "rows_read",
-                "reduction")
+                "columns", "warnings", "notes", "row", "run_index", "run_count", "name",
+                "rows_read", "reduction")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -205,6 +206,12 @@ class Result:
     rules: list[RuleStatus] = field(default_factory=list)
     verdict: str = ""
     error: InputError | None = None
+
+    @property
+    def label(self) -> str:
+        """The input, and the run's own name when the input holds several runs."""
+        name = self.run.info.name if self.run is not None else ""
+        return f"{self.source} [{name}]" if name else self.source
 
     @property
     def fired(self) -> set[str]:

@@ -71,6 +71,18 @@ def test_each_run_is_read_named_and_judged(store):
     assert by_name["plain"].fit.fit != "val-below-train"
 
 
+def test_a_batch_names_each_run_beside_its_store(store):
+    from click.testing import CliRunner
+
+    path, uri = store
+    _log(uri, {"with-dropout": (0.25, True), "plain": (-0.02, True)})
+    table = CliRunner().invoke(main, ["analyze", str(path), "--no-plot"]).output
+    assert f"{path.name} [with-dropout]" in table and f"{path.name} [plain]" in table
+    docs = [json.loads(line) for line in CliRunner().invoke(
+        main, ["analyze", str(path), "--format", "json"]).output.splitlines()]
+    assert sorted(d["run"]["name"] for d in docs) == ["plain", "with-dropout"]
+
+
 def test_steps_with_an_epoch_metric_are_averaged_per_epoch(store):
     path, uri = store
     _log(uri, {"lightning": (0.25, True)}, epoch_metric=True)

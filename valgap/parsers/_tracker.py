@@ -29,6 +29,7 @@ def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "",
     for index, (run_name, run_id, experiment, metrics, params) in enumerate(usable, 1):
         info = RunInfo(source=name, format=fmt, run_index=index, run_count=len(usable))
         label = f"{run_name} ({run_id})" if run_name else run_id
+        info.name = run_name or run_id
         info.notes.append(f"{tracker} run {label}" + (f" in {experiment!r}" if experiment
                                                       else ""))
         batch = number(params.get("batch_size", ""))

@@ -54,7 +54,7 @@ class Row:
         if result.error is not None:
             return cls(0, index, result.source, "unreadable", "-", "-", result.error.message)
         first = result.causes[0] if result.causes else None
-        return cls(attention(result), index, result.source,
+        return cls(attention(result), index, result.label,
                    result.fit.fit if result.fit and result.fit.fit else "not judged",
                    first_cause(result), str(result.run.epochs_logged), result.verdict,
                    first.checks[0] if first is not None and first.checks else "",

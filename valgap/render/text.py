@@ -39,7 +39,7 @@ def report(result: Result, opts) -> str:
     run = result.run
     assert run is not None
     rows = {EPOCH: "epochs", EVALUATION: "evaluations", BOOSTING_ROUND: "boosting rounds"}
-    head = (f"valgap · {shown(result.source)} · {result.format} · {run.epochs_logged} "
+    head = (f"valgap · {shown(result.label)} · {result.format} · {run.epochs_logged} "
             f"{rows.get(run.info.row, 'epochs')}")
     if run.info.run_count > 1:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
