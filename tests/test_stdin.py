@@ -40,7 +40,8 @@ def _inputs() -> list[Path]:
     found += [REALWORLD / row[0] for row in EXPECTED]
     # the readers added for other libraries, on their real fixtures
     found += sorted(p for kind in ("boosting", "flax", "yolo") for p in (DATA / kind).rglob("*")
-                    if p.is_file() and p.suffix in (".log", ".txt", ".json"))
+                    if p.is_file() and (p.suffix in (".log", ".txt", ".json")
+                                        or "tfevents" in p.name))
     manifest = REALWORLD2 / "MANIFEST.tsv"
     if manifest.exists():
         with manifest.open(newline="") as fh:

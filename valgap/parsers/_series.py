@@ -46,6 +46,41 @@ def last_run(series: Series, info) -> Series:
     return out
 
 
+def _running_means_ended(series: Series) -> tuple[Series, list[str]]:
+    """A series logged many times at each step is averaged per epoch below, unless it is a
+    running mean (YOLOv8 logs the mean of the batches so far after every batch, at the
+    epoch's step): its last value at a step is the epoch's mean, and averaging the running
+    means would weight the first batches most. A running mean moves less and less within a
+    step (each batch changes it by 1/k of its distance); batch losses do not."""
+    out: Series = dict(series)
+    running = []
+    for name, points in series.items():
+        at_step: dict[int, list[float]] = {}
+        for step, value in points:
+            at_step.setdefault(step, []).append(value)
+        ratios = [r for values in at_step.values() if (r := _settling(values)) is not None]
+        if ratios and sorted(ratios)[len(ratios) // 2] < RUNNING_MEAN_SETTLING:
+            out[name] = [(step, values[-1]) for step, values in at_step.items()]
+            running.append(name)
+    return out, sorted(running)
+
+
+RUNNING_MEAN_SETTLING = 0.5  # late moves / early moves within a step, below: a running mean
+MIN_POINTS_AT_STEP = 8
+
+
+def _settling(values: list[float]) -> float | None:
+    """Mean absolute move in the second half of a step's points over that in the first."""
+    if len(values) < MIN_POINTS_AT_STEP:
+        return None
+    moves = [abs(b - a) for a, b in zip(values, values[1:])]
+    half = len(moves) // 2
+    early, late = sum(moves[:half]) / half, sum(moves[half:]) / (len(moves) - half)
+    if not (math.isfinite(early) and math.isfinite(late)) or early <= 0:
+        return None
+    return late / early
+
+
 def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
     """Records per epoch, and notes on how they were made."""
     notes: list[str] = []
@@ -66,6 +101,10 @@ def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
     else:
         def epoch_of(step: int) -> int:
             return step
+        series, running = _running_means_ended(series)
+        if running:
+            notes.append("a running mean logged after every batch at the epoch's step: its "
+                         "last value, the epoch's mean, kept: " + ", ".join(running))
     buckets: dict[int, dict[str, list[float]]] = {}
     for name, points in series.items():
         for step, value in points:

@@ -22,7 +22,7 @@ def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "",
     """One valgap run per tracker run that logged a loss, named by its name and id."""
     runs: list[Run] = []
     found = [(*f[:3], _chosen(f[3], columns), f[4]) for f in found]
-    usable = [f for f in found if any(_table.is_curve(k) for k in f[3])]
+    usable = [f for f in found if _table.has_loss(f[3])]  # a loss, or its parts (YOLO)
     if not usable:
         what = f"no {tracker} run" if not found else f"no {tracker} run with a loss metric"
         raise InputError(f"{what} in this store", name, code="no-epochs")

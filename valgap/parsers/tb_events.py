@@ -29,8 +29,30 @@ STREAM_MARK = b"brain.Event:"
 
 
 def is_event_stream(head: bytes) -> bool:
-    """Whether bytes (standard input's, which has no file name) are an event file."""
-    return STREAM_MARK in head[:64]
+    """Whether bytes (standard input's, which has no file name) are an event file: its
+    first record says so, or (writers that skip that record, CatBoost's) the bytes open
+    with a TFRecord frame whose length checksum holds and whose payload is an Event."""
+    if STREAM_MARK in head[:64]:
+        return True
+    if len(head) < 13:
+        return False
+    length = int.from_bytes(head[:8], "little")
+    return 0 < length < 1 << 24 and _masked_crc(head[:8]) == int.from_bytes(head[8:12], "little") \
+        and head[12] == EVENT_WALL_TIME
+
+
+EVENT_WALL_TIME = 0x09  # an Event's first field: wall_time, a double (field 1, wire type 1)
+
+
+def _masked_crc(data: bytes) -> int:
+    """TFRecord's masked CRC-32C of a few bytes."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    crc ^= 0xFFFFFFFF
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 def parse_stream(source: Source) -> list[Run]:
@@ -61,13 +83,13 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
         run = str(path.parent.relative_to(root)) if path.parent != root else ""
         for tag, step, value in scalars(loader, path, name):
             series.setdefault(_series.metric_name(run, tag), []).append((step, value))
-    if not any(_table.is_curve(k) for k in series):
+    if not _table.has_loss(series):
         raise InputError("no loss scalar in the event files (tags: "
                          + ", ".join(sorted(series))[:200] + ")", name, code="no-epochs")
     info = RunInfo(source=name, format=NAME)
     series = _series.last_run(series, info)
     for points in series.values():
-        points.sort()
+        points.sort(key=lambda point: point[0])  # by step; a step's points stay in order
     records, notes = _series.to_records(series)
     info.notes += notes
     return _table.build_runs(records, info)

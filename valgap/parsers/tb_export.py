@@ -49,7 +49,7 @@ def parse_files(paths: list[Path], name: str) -> list[Run]:
             guessed.append(path.name)
         metric = _series.metric_name(run, tag)
         series[metric] = _points(Source(str(path)))
-    if not any(_table.is_curve(k) for k in series):
+    if not _table.has_loss(series):
         raise InputError("no loss series among the exported files", name, code="no-epochs")
     if guessed:
         info.warnings.append("train/validation pairing guessed from file names: "
