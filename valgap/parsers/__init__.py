@@ -32,9 +32,9 @@ from valgap.parsers import (
 )
 from valgap.parsers._text import HEAD_BYTES, Limits, Source, decode
 
-# formats whose runs are separate experiments (a tracker's), each analysed; in a log, more
-# than one run means training restarted, and the last run is analysed by default
-SEPARATE_RUNS = {mlflow_store.NAME, wandb_run.NAME}
+# formats whose runs are separate experiments (a tracker's, TensorBoard's), each analysed;
+# in a log, more than one run means training restarted, and the last run is analysed
+SEPARATE_RUNS = {mlflow_store.NAME, wandb_run.NAME, tb_export.NAME}
 
 LONG_HEAD_BYTES = 4 * 1024 * 1024
 

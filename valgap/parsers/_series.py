@@ -8,6 +8,7 @@ series beside it, which maps steps to epochs.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 
@@ -73,7 +74,7 @@ def _settling(values: list[float]) -> float | None:
     """Mean absolute move in the second half of a step's points over that in the first."""
     if len(values) < MIN_POINTS_AT_STEP:
         return None
-    moves = [abs(b - a) for a, b in zip(values, values[1:])]
+    moves = [abs(b - a) for a, b in itertools.pairwise(values)]
     half = len(moves) // 2
     early, late = sum(moves[:half]) / half, sum(moves[half:]) / (len(moves) - half)
     if not (math.isfinite(early) and math.isfinite(late)) or early <= 0:

@@ -2,7 +2,9 @@
 
 One file holds one (run, tag); both live only in the file name, e.g.
 ``run-train-tag-epoch_loss.csv``. A folder of them (or several files) is one run, with
-training and validation paired by the run name in the file names.
+training and validation paired by the run name in the file names. TensorBoard names a Keras
+run's halves ``<run>/train`` and ``<run>/validation`` (``run-<run>_train-tag-...``): files of
+more than one ``<run>`` are that many runs, each analysed.
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from valgap.parsers._text import Source, load_json
 NAME = "tb-export"
 FILE_NAME = re.compile(r"^run[-_](?P<run>.*?)[-_]tag[-_](?P<tag>.+)\.(?:csv|json)$")
 VAL_HINT = re.compile(r"(?i)val|valid|eval|test")
+# a TensorBoard run name ending in the split it holds: "20240101-120000_train", "mnist_val"
+SPLIT_RUN = re.compile(r"^(?P<run>.*?)[-_/]?(?P<split>train|training|validation|valid|val|eval)$",
+                       re.IGNORECASE)
 
 
 def sniff(head: str) -> float:
@@ -40,15 +45,44 @@ def is_export(path: Path) -> bool:
 
 
 def parse_files(paths: list[Path], name: str) -> list[Run]:
+    """The run, or runs, that exported files hold."""
+    by_run: dict[str, list[Path]] = {}
+    for path in sorted(paths):
+        by_run.setdefault(_split_run(_run_and_tag(path)[0])[0], []).append(path)
+    with_loss = {run: files for run, files in by_run.items()
+                 if _table.has_loss(_metric(path) for path in files)}
+    if len(with_loss) < 2:
+        return _parse_run(sorted(paths), name)
+    runs = []
+    for index, (run_name, files) in enumerate(with_loss.items(), start=1):
+        for run in _parse_run(files, name):
+            run.info.name, run.info.run_index, run.info.run_count = run_name, index, len(with_loss)
+            run.info.notes.append(f"TensorBoard run {run_name!r}: the exports hold "
+                                  f"{len(with_loss)} runs, each analysed")
+            runs.append(run)
+    return runs
+
+
+def _metric(path: Path) -> str:
+    run, tag, _ = _run_and_tag(path)
+    return _series.metric_name(_split_run(run)[1], tag)
+
+
+def _split_run(run: str) -> tuple[str, str]:
+    """(the run, the split it holds) of an exported run name."""
+    m = SPLIT_RUN.match(run)
+    return (m.group("run"), m.group("split")) if m else (run, run)
+
+
+def _parse_run(paths: list[Path], name: str) -> list[Run]:
     series: _series.Series = {}
     info = RunInfo(source=name, format=NAME)
     guessed = []
-    for path in sorted(paths):
-        run, tag, guess = _run_and_tag(path)
+    for path in paths:
+        guess = _run_and_tag(path)[2]
         if guess:
             guessed.append(path.name)
-        metric = _series.metric_name(run, tag)
-        series[metric] = _points(Source(str(path)))
+        series[_metric(path)] = _points(Source(str(path)))
     if not _table.has_loss(series):
         raise InputError("no loss series among the exported files", name, code="no-epochs")
     if guessed:
