@@ -71,8 +71,8 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
     missing = [names[c] for c in names if c not in table or not len(table)]
     if missing:
         hint = f" ({run.info.warnings[-1]})" if not run.epochs and run.info.warnings else ""
-        return FitResult(None, f"the log has no {' and no '.join(missing)}: nothing to "
-                               f"compare{hint}")
+        why = run.info.absent or f"nothing to compare{hint}"
+        return FitResult(None, f"the log has no {' and no '.join(missing)}: {why}")
     diverged = _diverged(run, conf)
     if diverged:
         return FitResult("diverged", diverged)

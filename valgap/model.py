@@ -71,6 +71,7 @@ class RunInfo:
     run_index: int = 1
     run_count: int = 1
     name: str = ""  # the run's own name in an input of several (a tracker's, TensorBoard's)
+    absent: str = ""  # what the format never prints, and where to find it (YOLO's val loss)
     rows_read: int | None = None     # raw rows (lines, records) the table was built from
     reduced_from: int | None = None  # epochs before averaging into at most MAX_POINTS points
     reduction: str | None = None     # how the table was reduced, in words

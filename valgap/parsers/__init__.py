@@ -28,6 +28,7 @@ from valgap.parsers import (
     tb_events,
     tb_export,
     wandb_run,
+    yolo_stdout,
     yolo_text,
 )
 from valgap.parsers._text import HEAD_BYTES, Limits, Source, decode
@@ -59,6 +60,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     memory.JSON_NAME: (memory.sniff, lambda s, o: memory.parse_json(s)),
     boosting.NAME: (boosting.sniff, lambda s, o: boosting.parse(s)),
     yolo_text.NAME: (yolo_text.sniff, lambda s, o: yolo_text.parse(s)),
+    yolo_stdout.NAME: (yolo_stdout.sniff, lambda s, o: yolo_stdout.parse(s)),
     csv_log.NAME: (csv_log.sniff, lambda s, o: csv_log.parse(s, o.train_col, o.val_col)),
     lightning_progress.NAME: (lightning_progress.sniff, lambda s, o: lightning_progress.parse(s)),
     loop_text.NAME: (loop_text.sniff, lambda s, o: loop_text.parse(s)),
