@@ -166,3 +166,17 @@ def test_a_folder_walk_finds_the_train_dir_as_one_run():
     assert "catboost_info" in names and "catboost_info_two_sets" in names
     assert not any(t.path.endswith(("/learn", "/test", "/test1", ".tsv", ".json"))
                    for t in found.targets)  # its parts are not runs of their own
+
+
+def test_cross_validation_means_and_knitr_output_are_read():
+    # xgb.cv's rounds as R prints them in a knitr document (lines from a public R Markdown
+    # page): the mean over the folds, then its spread after "±"
+    log = ("## Will train until test_rmse hasn't improved in 20 rounds.\n## \n"
+           "## [1]\ttrain-rmse:130.776794±0.801606\ttest-rmse:130.791918±3.291658 \n"
+           "## [51]\ttrain-rmse:84.624277±0.504391\ttest-rmse:84.965195±3.075515 \n"
+           "## [101]\ttrain-rmse:75.047705±0.546247\ttest-rmse:75.505861±2.584350 \n")
+    run = read("cv.md", data=log.encode())[-1]
+    assert run.table["train_loss"].tolist() == [130.776794, 84.624277, 75.047705]
+    python = ("[0]\ttrain-rmse:2.170414+0.073478\ttest-rmse:2.169813+0.289608\n"
+              "[1]\ttrain-rmse:2.0+0.07\ttest-rmse:2.1+0.28\n")
+    assert read("cv.log", data=python.encode())[-1].table["val_loss"].tolist() == [2.169813, 2.1]

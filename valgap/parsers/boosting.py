@@ -5,7 +5,8 @@ boosting round (said in the run's ``row``).
   logloss:0.4``, any eval names and metrics. The wrapper names its sets ``validation_0``,
   ``validation_1``: the first set passed is taken as the training set (the usual
   ``eval_set=[(X_train, y_train), (X_val, y_val)]``), and the notes say so. R prints rounds
-  from ``[1]``; several runs in one log start over and are split.
+  from ``[1]``; several runs in one log start over and are split. ``xgb.cv`` prints each
+  metric's mean over the folds with its spread (``0.47+0.01``): the mean is read.
 - LightGBM: ``[5]\\ttraining's binary_logloss: 0.3\\tvalid_1's binary_logloss: 0.4``; the
   round repeated after ``Early stopping, best iteration is:`` is not a round.
 - CatBoost: ``0:\\tlearn: 0.65\\ttest: 0.66\\tbest: 0.66 (0)\\ttotal: ...``.
@@ -25,10 +26,12 @@ from valgap.parsers._text import Source, to_float
 
 NAME = "boosting"
 
-# a round's line as printed, or pasted into a comment or a README (spaces for the tab)
-XGB = re.compile(r"^[ \t]{0,8}(?:#[ \t]{0,4})?\[(\d{1,9})\][ \t]{1,16}(.+)$")
+# a round's line as printed, or pasted into a comment, a README or knitr output ("## ",
+# "#> "), spaces for the tab
+XGB = re.compile(r"^[ \t]{0,8}(?:#{1,2}>?[ \t]{0,4})?\[(\d{1,9})\][ \t]{1,16}(.+)$")
+# xgb.cv prints each metric's mean over the folds and its spread: "0.4731+0.0120" (R: "±")
 XGB_PAIR = re.compile(r"([\w.@]{1,64})-([\w@.:-]{1,64}?):(-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
-                      r"(?=\s|$)", re.IGNORECASE)
+                      r"(?:[+±][\d.]+(?:e[-+]?\d+)?)?(?=\s|$)", re.IGNORECASE)
 LGB_PAIR = re.compile(r"([\w.@]{1,64})'s ([\w@.:-]{1,64}): (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)",
                       re.IGNORECASE)
 CATBOOST = re.compile(r"^[ \t]{0,8}(\d{1,9}):[ \t]{1,8}learn: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
