@@ -64,6 +64,29 @@ def lightgbm_run() -> str:
                                                   lgb.early_stopping(20)]))
 
 
+def cross_validation() -> str:
+    """lgb.cv and xgb.cv (means over the folds with their spread), then LightGBM's
+    scikit-learn wrapper given the training set first (valid_0, valid_1): three runs."""
+    import lightgbm as lgb
+    import xgboost as xgb
+    from sklearn.datasets import load_breast_cancer
+
+    x, y = load_breast_cancer(return_X_y=True)
+
+    def fit() -> None:
+        lgb.cv({"objective": "binary", "metric": "binary_logloss", "verbose": -1},
+               lgb.Dataset(x, y), 30, nfold=3, eval_train_metric=True, seed=0,
+               callbacks=[lgb.log_evaluation(1)])
+        xgb.cv({"objective": "binary:logistic", "eval_metric": "logloss"}, xgb.DMatrix(x, y),
+               30, nfold=3, verbose_eval=True, seed=0)
+        model = lgb.LGBMClassifier(n_estimators=30, verbose=-1, random_state=0)
+        model.fit(x[:400], y[:400], eval_set=[(x[:400], y[:400]), (x[400:], y[400:])],
+                  callbacks=[lgb.log_evaluation(1)])
+
+    return "".join(line + "\n" for line in _captured(fit).splitlines()
+                   if "Warning" not in line and "eval_set = " not in line)
+
+
 def catboost_run(folder: Path) -> str:
     """CatBoostClassifier's stdout; its train_dir, catboost_info/, kept beside it."""
     from catboost import CatBoostClassifier
@@ -100,6 +123,7 @@ def main() -> int:
     (folder / "xgboost-train.log").write_text(xgboost_native())
     (folder / "xgboost-sklearn.log").write_text(xgboost_sklearn())
     (folder / "lightgbm-train.log").write_text(lightgbm_run())
+    (folder / "boosting-cv-and-wrapper.log").write_text(cross_validation())
     (folder / "catboost-train.log").write_text(catboost_run(folder))
     catboost_two_sets(folder)
     for train_dir in ("catboost_info", "catboost_info_two_sets"):

@@ -180,3 +180,16 @@ def test_cross_validation_means_and_knitr_output_are_read():
     python = ("[0]\ttrain-rmse:2.170414+0.073478\ttest-rmse:2.169813+0.289608\n"
               "[1]\ttrain-rmse:2.0+0.07\ttest-rmse:2.1+0.28\n")
     assert read("cv.log", data=python.encode())[-1].table["val_loss"].tolist() == [2.169813, 2.1]
+
+
+def test_cross_validation_and_the_wrapper_are_three_runs_of_thirty_rounds():
+    # lgb.cv (train / valid means), xgb.cv (train / test means), LGBMClassifier (valid_0 is
+    # the training set passed first): the last values are those of each run's last line
+    runs = read(str(BOOSTING / "boosting-cv-and-wrapper.log"))
+    assert [r.epochs for r in runs] == [30, 30, 30]
+    assert [r.info.framework for r in runs] == ["lightgbm", "xgboost", "lightgbm"]
+    assert [r.info.columns["val_loss"] for r in runs] == [
+        "valid-binary_logloss", "test-logloss", "valid_1-binary_logloss"]
+    lines = (BOOSTING / "boosting-cv-and-wrapper.log").read_text().splitlines()
+    assert runs[1].table["val_loss"].iloc[-1] == pytest.approx(
+        float(lines[59].split("test-logloss:")[1].split("+")[0]))

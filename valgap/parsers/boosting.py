@@ -53,25 +53,28 @@ def sniff(head: str) -> float:
     return 0.9 if hits >= 2 else 0.0
 
 
-def _round(line: str) -> tuple[int, dict[str, float]] | None:
-    """(round, {set-metric: value}) of one round's line, or None."""
+def _round(line: str) -> tuple[int, dict[str, float], str] | None:
+    """(round, {set-metric: value}, library) of one round's line, or None."""
     m = XGB.match(line)
     if m:
-        pairs = LGB_PAIR.findall(m.group(2)) or XGB_PAIR.findall(m.group(2))
+        library, pairs = "lightgbm", LGB_PAIR.findall(m.group(2))
+        if not pairs:
+            library, pairs = "xgboost", XGB_PAIR.findall(m.group(2))
         if pairs:
-            return int(m.group(1)), {f"{s}-{k}": to_float(v) for s, k, v in pairs}
+            return int(m.group(1)), {f"{s}-{k}": to_float(v) for s, k, v in pairs}, library
         return None
     m = CATBOOST.match(line)
     if m:
         values = {"learn-loss": to_float(m.group(2))}
         if m.group(3) is not None:
             values["test-loss"] = to_float(m.group(3))
-        return int(m.group(1)), values
+        return int(m.group(1)), values, "catboost"
     return None
 
 
 def parse(source: Source) -> list[Run]:
     records: list[EpochRecord] = []
+    library: dict[int, str] = {}  # the library whose line format each record's line has
     skip_next = False
     for line_no, line in source.numbered():
         if BEST_FOLLOWS.search(line):
@@ -84,13 +87,14 @@ def parse(source: Source) -> list[Run]:
             skip_next = False
             continue
         records.append(EpochRecord(found[0], found[1], line_no))
+        library[line_no] = found[2]
     if not records:
         raise InputError("no boosting round with an evaluation found", source.name,
                          code="no-epochs")
     groups = [g for g in _table.split_restarts(records) if g]
     runs: list[Run] = []
     for index, group in enumerate(groups, start=1):  # each run chooses its own loss
-        info = RunInfo(source=source.name, format=NAME, framework=_library(group))
+        info = RunInfo(source=source.name, format=NAME, framework=library[group[0].line])
         info.row = BOOSTING_ROUND
         columns = _columns(group, info, source.name)
         if len(groups) > 1:
@@ -100,15 +104,6 @@ def parse(source: Source) -> list[Run]:
             run.info.run_index, run.info.run_count = index, len(groups)
             runs.append(run)
     return runs
-
-
-def _library(records: list[EpochRecord]) -> str:
-    names = records[0].values
-    if "learn-loss" in names:
-        return "catboost"
-    # LightGBM names its sets "training" and "valid_<n>" (its pairs read as set-metric too)
-    return "lightgbm" if any(n.startswith(("training-", "valid_")) for n in names) \
-        else "xgboost"
 
 
 def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, str]:
