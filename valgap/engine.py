@@ -135,8 +135,16 @@ def rank(findings: list) -> list:
     return sorted(findings, key=lambda f: -(f.family_confidence or f.confidence))
 
 
+BOOSTING_LIBRARIES = ("xgboost", "lightgbm", "catboost")
+
+
 def _fits(check: str, framework: str | None) -> bool:
-    """Keep a framework-specific check only for runs of that framework (all when unknown)."""
+    """Keep a framework-specific check only for runs of that framework (all the networks'
+    when unknown; a boosting library's only for its runs)."""
+    if framework in BOOSTING_LIBRARIES:
+        return not check.startswith(("Keras: ", "PyTorch: "))
+    if check.startswith("Boosting: "):
+        return False
     if framework == "keras":
         return not check.startswith("PyTorch: ")
     if framework == "pytorch":

@@ -74,6 +74,8 @@ def test_train_mode_and_timing_rules_are_skipped_with_the_reason(cli):
         assert status[rule]["status"] == "skipped" and "boosting" in status[rule]["reason"]
     assert doc["fit"] == "overfit" and doc["best_epoch"]["epoch"] == 53
     assert doc["run"]["row"] == "boosting round"
+    checks = " ".join(doc["causes"][0]["checks"])  # the library's own way to stop in time
+    assert "early_stopping_rounds" in checks and "Keras" not in checks and "PyTorch" not in checks
 
 
 def test_rounds_pasted_into_comments_hold_runs_that_each_choose_their_loss():

@@ -50,8 +50,8 @@ def clamp(value: float, low: float = 0.05, high: float = 0.95) -> float:
 
 # checks shared by the train-mode rules: they all vanish when training data is scored in
 # inference mode, which is the one measurement that separates them from a data problem
-# A check that differs by framework starts with "Keras: " or "PyTorch: "; the engine keeps the
-# form that fits the run (both when the log does not tell).
+# A check that differs by framework starts with "Keras: ", "PyTorch: " or "Boosting: "; the
+# engine keeps the form that fits the run (the networks' both when the log does not tell).
 EVAL_TRAIN_KERAS = ("Keras: after training, run model.evaluate(x_train, y_train) (inference "
                     "mode) and compare it with the logged training loss")
 EVAL_TRAIN_TORCH = ("PyTorch: after an epoch, call model.eval() and compute the loss over the "

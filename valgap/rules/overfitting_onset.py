@@ -41,6 +41,9 @@ CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopp
           "monitor='val_loss', restore_best_weights=True)",
           "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"
           " or keep the checkpoint with the lowest validation loss)",
+          "Boosting: stop at the best round (XGBoost and LightGBM: early_stopping_rounds, the "
+          "validation set last in the evaluation sets; CatBoost: use_best_model=True); then "
+          "lower the learning rate, limit the depth or leaves, or subsample rows and columns",
           "add data, augmentation or regularisation, or shrink the model")
 
 
