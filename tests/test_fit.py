@@ -246,3 +246,21 @@ def test_validation_still_improving_at_the_end_is_not_overfit(scale, epochs):
     val = [scale * (0.015 + 1.6 * math.exp(-12 * e / epochs) + 0.01 * (1 - e / epochs))
            for e in range(epochs)]
     assert classify(make_run(train, val), Facts()).fit != "overfit"
+
+
+THIRDWAY = SAMPLES.parent / "tests" / "data" / "thirdway"
+
+
+def test_a_run_stuck_after_its_first_evaluations_is_underfit_not_a_good_fit():
+    # SGD at lr 3.0: the first evaluation explodes (59.6), then the training loss bounces
+    # around 2.8 (above chance for 10 digits) for 24 evaluations without improving; its
+    # fall from the explosion made it look like "fell and settled"
+    run = read(str(THIRDWAY / "st_diverged-s2" / "run.log"))[-1]
+    result = classify(run, Facts())
+    assert result.fit == "underfit" and "stuck" in result.evidence
+
+
+@pytest.mark.parametrize("name", ["healthy.log", "healthy.csv", "overfit.log", "dropout.log"])
+def test_a_converged_run_still_lowering_its_training_loss_is_not_stuck(name):
+    run = read(str(SAMPLES / name))[-1]
+    assert "stuck" not in classify(run, Facts()).evidence

@@ -60,6 +60,7 @@ class FitConfig:
     steep_share: float = 0.5         # a late fall rate this share of the run's, and
     steep_fall: float = 0.1          # ... this log fall over the run's last fifth: unfinished
     material_gap: float = 0.05       # a wide gap is material: this share of the first loss
+    stuck_gain: float = 0.02         # training improved less than this over most of the run
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -85,7 +86,7 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
         return FitResult("val-below-train" if below else "good-fit",
                          "losses are not all positive: judged on differences only "
                          f"(validation {'below' if below else 'at or above'} training)")
-    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _unfinished):
+    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _unfinished, _stuck):
         result = check(curves, facts, conf)
         if result:
             return result
@@ -139,6 +140,27 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     return FitResult("underfit", f"both losses are still falling at the end: validation fell "
                      f"{1 - exp_safe(-fall):.0%} over the last {k} epochs, at {share:.0%} of "
                      "its average rate; training stopped before they settled (train longer)")
+
+
+def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    """The training loss stopped improving after its first evaluations and only bounces:
+    over the run after its first tenth it gained less than ``stuck_gain``, less than it moves
+    from one evaluation to the next. A model that converged still lowers its training loss,
+    slowly and smoothly (it keeps fitting the training set); one stuck (a learning rate too
+    high, a dead network) does not. Scale-free: shares of the loss and of its own jitter."""
+    if c.n < 6:
+        return None
+    start = max(1, c.n // 10)
+    third = max(2, c.n // 3)
+    early, late = median(c.train[start:start + third]), median(c.train[-third:])
+    gain = (early - late) / early
+    jitter = wiggle(c.train[c.n // 3:])
+    if gain >= conf.stuck_gain or jitter <= max(gain, 0.0):
+        return None
+    return FitResult("underfit", f"training loss stopped improving after epoch "
+                     f"{c.epochs[start]}: {gain:+.1%} since, while it moves "
+                     f"{jitter:.1%} from one epoch to the next; stuck, not converged (lower "
+                     "the learning rate, check the gradients)")
 
 
 def _log_slope(values: list[float]) -> tuple[float, float]:

@@ -25,7 +25,7 @@ a smaller model.
 
 Options
 -------
-confidence: default 0.95.
+confidence: default 0.96.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ ID = "overfitting-onset"
 ORDER = 130
 FAMILY = "fit"
 TITLE = "the epoch where validation loss turned up"
-DEFAULT: Options = {"confidence": 0.95}
+DEFAULT: Options = {"confidence": 0.96}
 CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopping("
           "monitor='val_loss', restore_best_weights=True)",
           "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"

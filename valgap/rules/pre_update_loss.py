@@ -32,7 +32,7 @@ mini-batches.
 Options
 -------
 max_steps: at most this many steps per epoch counts as few (default 2).
-confidence: confidence with few steps and a one-epoch shift that closes the gap (default 0.85).
+confidence: confidence with few steps and a one-epoch shift that closes the gap (default 0.87).
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ ID = "pre-update-loss"
 ORDER = 70
 FAMILY = "timing"
 TITLE = "training loss taken before each update (few steps per epoch)"
-DEFAULT: Options = {"max_steps": 2, "confidence": 0.85}
+DEFAULT: Options = {"max_steps": 2, "confidence": 0.87}
 CHECKS = ("Keras: evaluate the training set after the epoch's update: "
           "model.evaluate(x_train, y_train)",
           "PyTorch: recompute the training loss after optimizer.step() under model.eval()",
