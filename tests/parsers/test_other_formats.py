@@ -294,3 +294,36 @@ def test_a_history_saved_as_json_reads_as_its_run(tmp_path, indent):
 
 def test_a_trainer_state_is_not_taken_for_a_saved_history():
     assert read(str(DATA / "hf" / "trainer_state.json"))[-1].info.format == "hf-trainer-state"
+
+
+def _cells(tmp_path, *texts: str):
+    import json
+
+    doc = {"cells": [{"cell_type": "code", "execution_count": i, "source": ["..."],
+                      "outputs": [{"output_type": "stream", "name": "stdout",
+                                   "text": text.splitlines(True)}]}
+                     for i, text in enumerate(texts, start=1)],
+           "nbformat": 4, "nbformat_minor": 5, "metadata": {}}
+    path = tmp_path / "train.ipynb"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_evaluate_after_fit_in_the_next_cell_is_no_epoch_and_no_run(tmp_path):
+    fit = (SAMPLES / "dropout.log").read_text()  # a real Keras 3 fit's output
+    evaluate = ("\r 1/32 ━━━━━━━━━━━━━━━━━━━━ 0s 9ms/step - accuracy: 0.9 - loss: 0.3"
+                "\r32/32 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.8950 - loss: 0.3512\n")
+    old_style = "32/32 [==============================] - 0s 2ms/step - loss: 0.3512\n"
+    runs = read(str(_cells(tmp_path, fit, evaluate, old_style)))
+    alone = read(str(SAMPLES / "dropout.log"))[-1]
+    assert len(runs) == 1 and runs[0].epochs == alone.epochs == 30
+    assert runs[0].table["train_loss"].tolist() == alone.table["train_loss"].tolist()
+
+
+def test_fold_summaries_beside_keras_bars_leave_the_bars_as_the_log(tmp_path):
+    fit = (SAMPLES / "dropout.log").read_text()
+    cell = "".join(f"{fit}Fold: {k} | Loss: nan | Accuracy: 0.91\n" for k in (1, 2, 3))
+    runs = read(str(_cells(tmp_path, cell)))
+    assert [r.epochs for r in runs] == [30, 30, 30]  # one run per fold, each the bars' run
+    assert runs[-1].table["val_loss"].tolist() == \
+        read(str(SAMPLES / "dropout.log"))[-1].table["val_loss"].tolist()
