@@ -10,7 +10,7 @@ import click
 from valgap import __version__, exitcodes
 from valgap.model import FIT_CLASSES
 
-FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif")
+FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif", "html")
 
 
 class _Group(click.Group):

@@ -131,6 +131,10 @@ class Finding:
     guess: bool = False  # inferred from the curves' shape alone, nothing in the input names it
     # how sure the cause's family is, where that was measured but the mechanism was not
     family_confidence: float | None = None
+    # where the evidence sits on the curves, for a renderer that draws it: "spikes" ((curve,
+    # epoch) pairs), "band" (the noise band, log units), "shift" (epochs the training curve
+    # was shifted by)
+    marks: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.rule, "confidence": round(self.confidence, 2),

@@ -39,3 +39,10 @@ def test_the_verdict_says_where_the_validation_loss_is():
 
     out = CliRunner().invoke(main, ["analyze", str(YOLOV5), "--no-plot"]).output
     assert "YOLO prints no validation loss" in out and "results.csv" in out
+
+
+def test_a_real_ultralytics_8_4_capture_keeps_the_trainer_arguments_as_facts():
+    # tests/data/libs/yolo-train.log: YOLOv8n trained for 4 epochs by ultralytics 8.4.190
+    run = read(str(DATA / "libs" / "yolo-train.log"))[-1]
+    assert run.info.format == yolo_stdout.NAME and run.epochs == 4
+    assert run.info.facts["dropout"] == 0.0  # "dropout=0.0" among its arguments

@@ -45,8 +45,11 @@ def sniff(head: str) -> float:
 def parse(source: Source) -> list[Run]:
     names: list[str] = []
     records: list[EpochRecord] = []
+    info = RunInfo(source=source.name, format=NAME, framework="pytorch")
     for line_no, raw in source.numbered():
         line = _last_state(raw)
+        if not records and _table.states_a_fact(line):  # the trainer's arguments: dropout=
+            _table.scan_facts(line, info, in_summary=False)
         header = HEADER.match(line)
         if header:
             names = [_part(n) for n in header.group("names").split()]
@@ -68,7 +71,6 @@ def parse(source: Source) -> list[Run]:
     if records[0].epoch == 0:  # YOLOv5 counts from 0
         for record in records:
             record.epoch += 1
-    info = RunInfo(source=source.name, format=NAME, framework="pytorch")
     info.absent = ("YOLO prints no validation loss while it trains, only validation metrics; "
                    "the run folder's results.csv has it (val/box_loss and its other parts): "
                    "analyse that file instead")

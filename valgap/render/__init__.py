@@ -21,7 +21,7 @@ class RenderOptions:
     details: bool = False  # in a batch: each run's full report after the summary
 
 
-FORMATS = ("text", "json", "markdown", "github", "sarif")
+FORMATS = ("text", "json", "markdown", "github", "sarif", "html")
 
 
 def use_color(stream: IO[str], choice: str = "auto") -> bool:
@@ -54,6 +54,8 @@ def render(fmt: str, results: list, stream: IO[str] = sys.stdout,
         from valgap.render import github as module
     elif fmt == "sarif":
         from valgap.render import sarif as module
+    elif fmt == "html":
+        from valgap.render import html as module
     elif len(results) > 1:
         from valgap.render import summary, text
 

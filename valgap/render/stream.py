@@ -1,7 +1,8 @@
 """Reports written as the results come, one result at a time, so that a batch of any
 length is reported in bounded memory.
 
-JSON Lines, GitHub annotations and SARIF are written result by result. The text and
+JSON Lines, GitHub annotations and SARIF are written result by result; the HTML page keeps
+one row per run and the most urgent runs in full (``render.html.Page``). The text and
 Markdown summaries keep the first ``LARGE`` results and, at the end, show them as before
 (ranked, or one run's full report); past ``LARGE`` they keep only counts per fit class and
 first cause and the 50 most urgent rows, and the full list is written as it comes when
@@ -141,4 +142,8 @@ def writer(fmt: str, stream: IO[str], opts: RenderOptions, full_list: str | None
         return PerResult(fmt, stream, opts)
     if fmt == "sarif":
         return Sarif(stream)
+    if fmt == "html":
+        from valgap.render.html import Page
+
+        return Page(stream, opts)
     return Summary(fmt, stream, opts, full_list, streamed)

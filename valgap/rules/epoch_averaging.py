@@ -49,7 +49,8 @@ CHECKS = ("Keras: evaluate the training set at each epoch's end (model.evaluate(
           "y_train) in an on_epoch_end callback) and compare it with the validation loss",
           "PyTorch: after each epoch, a no-grad pass over the training set under model.eval(); "
           "compare it with the validation loss",
-          "plot the training curve shifted half an epoch to the right")
+          "plot the training curve half an epoch earlier (each logged value is the mean over its "
+          "epoch, which stands at mid-epoch) and compare it with validation")
 
 
 def check(ctx: Context, options: Options) -> Outcome:
@@ -76,5 +77,8 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
                 "of that gap")
     if ctx.fit.fit == "val-below-train" or closed < options["min_closed"]:
         # a contributor: it explains part of the gap, something else the rest
-        return Finding(ID, 0.2 + 0.2 * closed, evidence, CHECKS)
-    return Finding(ID, options["confidence"], evidence, CHECKS)
+        return Finding(ID, 0.2 + 0.2 * closed, evidence, CHECKS, marks=SHIFT)
+    return Finding(ID, options["confidence"], evidence, CHECKS, marks=SHIFT)
+
+
+SHIFT = {"shift": 0.5}  # the logged mean stands at mid-epoch: the curve drawn half an epoch back

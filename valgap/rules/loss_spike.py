@@ -69,6 +69,7 @@ def check(ctx: Context, options: Options) -> Outcome:
     more = f" (and {len(spikes) - 1} more)" if len(spikes) > 1 else ""
     evidence = (f"{name} loss jumped to {value:.4g} at epoch {epoch}, {jump:.1f}x the level "
                 f"of the epochs around it ({level:.4g}){more}")
+    marks = {"spikes": [(name, at) for _, name, at, _, _ in spikes]}
     if diverged:  # the symptom that started the divergence, not a cause of a val/train gap
-        return Finding(ID, 0.45, evidence + "; the run diverged after it", CHECKS)
-    return Finding(ID, options["confidence"], evidence, CHECKS)
+        return Finding(ID, 0.45, evidence + "; the run diverged after it", CHECKS, marks=marks)
+    return Finding(ID, options["confidence"], evidence, CHECKS, marks=marks)

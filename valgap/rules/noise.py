@@ -91,7 +91,7 @@ def check(ctx: Context, options: Options) -> Outcome:
     if conf:
         return Finding(ID, conf, f"late gap {gap:+.2f} (log train/val) is within the noise "
                        f"band {band:.2f} (validation jitter {jitter:.2f}; {size}); the sign "
-                       f"flips in {minority:.0%} of late epochs", CHECKS)
+                       f"flips in {minority:.0%} of late epochs", CHECKS, marks={"band": band})
     if abs(gap) < 0.01:  # no gap is no cause: below the epoch-averaging lag that may explain
         return Finding(ID, 0.4, f"the curves differ by less than 1% late in training "
                        f"({gap:+.3f} log units): no real gap", CHECKS)
