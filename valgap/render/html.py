@@ -184,7 +184,8 @@ def summary_table(rows: list[tuple[Row, float]], anchors: dict[int, int]) -> str
            '<div class="runs" role="table"><div class="head" role="row"><span>run</span>'
            '<span>fit</span><span>first cause</span><span class="num">confidence</span>'
            '<span class="num">epochs</span></div><div class="body">']
-    for i, (row, confidence) in enumerate(rows):
+    for i in sorted(range(len(rows)), key=keys["urgency"]):  # the page's own order, too
+        row, confidence = rows[i]
         order = "; ".join(f"--{name}: {rank[name][i]}" for name in rank)
         name = esc(shown(row.source))
         target = anchors.get(row.index)
