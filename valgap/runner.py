@@ -59,7 +59,8 @@ class Job:
     def keep_tables(self) -> bool:
         """Whether a report will draw curves: if not, the epoch tables stay where the runs
         were analysed (less to send, and no pandas to load here)."""
-        return self.fmt in ("text", "html") or self.details
+        return self.fmt in ("text", "html") or self.details or \
+            (self.fmt == "markdown" and self.plot)  # its Mermaid charts
 
 
 def run(job: Job, out: IO[str] | None = None, err: IO[str] | None = None) -> int:

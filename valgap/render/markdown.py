@@ -39,12 +39,66 @@ def code(text: str) -> str:
     return "<code>" + cell(shown(text)) + "</code>"
 
 
+CHARTS = 5        # runs whose curves a summary draws (the most urgent)
+CHART_POINTS = 60  # points per curve: GitHub renders Mermaid up to a size
+
+
 def render(results: list[Result], stream: IO[str], opts) -> None:
     head(stream)
-    rows = [Row.of(r, i) for i, r in enumerate(ranked(results))]
+    ordered = ranked(results)
+    rows = [Row.of(r, i) for i, r in enumerate(ordered)]
     for row in rows:
         stream.write(table_row(row))
     checks(rows, stream)
+    if getattr(opts, "plot", True):
+        curves(ordered, stream)
+
+
+def curves(results: list[Result], stream: IO[str]) -> None:
+    """The loss curves of the most urgent runs as Mermaid line charts (GitHub draws them
+    in job summaries and comments); ``--no-plot`` leaves them out."""
+    charts = [(r, chart) for r in results if (chart := mermaid(r))][:CHARTS]
+    if not charts:
+        return
+    stream.write("\n<details><summary>Loss curves</summary>\n\n")
+    for result, chart in charts:
+        stream.write(f"{code(result.label)}: training (first line), validation (second)"
+                     "\n\n```mermaid\n" + chart + "```\n\n")
+    stream.write("</details>\n")
+
+
+def mermaid(result: Result) -> str:
+    """A Mermaid ``xychart-beta`` of a run's two losses (every k-th epoch, the last kept),
+    or "" when the run has no table of both. Only numbers and fixed words go in: nothing
+    from the log can end the code block or the chart's syntax."""
+    import math
+
+    run = result.run
+    if run is None or run.table is None or not {"train_loss", "val_loss"} <= set(run.table):
+        return ""
+    points = [(int(e), float(t), float(v)) for e, t, v in
+              zip(run.table.index, run.table["train_loss"], run.table["val_loss"])
+              if math.isfinite(t) and math.isfinite(v)]
+    if len(points) < 2:
+        return ""
+    step = math.ceil(len(points) / CHART_POINTS)
+    kept = points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
+    unit = "epoch" if run.info.row == "epoch" else "evaluation" if run.info.row == \
+        "evaluation" else "round"
+    return ("xychart-beta\n"
+            f"    x-axis \"{unit}\" [{', '.join(str(e) for e, _, _ in kept)}]\n"
+            "    y-axis \"loss\"\n"
+            f"    line [{', '.join(_plain(t) for _, t, _ in kept)}]\n"
+            f"    line [{', '.join(_plain(v) for _, _, v in kept)}]\n")
+
+
+def _plain(value: float) -> str:
+    """Four significant digits without an exponent (Mermaid reads no 1e-05)."""
+    text = f"{value:.4g}"
+    if "e" in text:
+        digits = max(0, 3 - int(f"{value:e}".split("e")[1]))
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".") or "0"
+    return text
 
 
 def head(stream: IO[str]) -> None:
