@@ -44,7 +44,10 @@ def workspace(tmp_path):
 def test_action_declares_a_composite_with_the_documented_inputs():
     assert ACTION["runs"]["using"] == "composite"
     assert {"paths", "fail-on", "skip-unreadable"} <= set(ACTION["inputs"])
-    assert [s.get("id") for s in ACTION["runs"]["steps"][1:]] == ["install", "analyse", "gate"]
+    assert [s.get("id") for s in ACTION["runs"]["steps"][1:]] == ["install", "analyse", "upload",
+                                                                   "gate"]
+    upload = step("upload")  # the HTML report the analyse step wrote, as an artifact
+    assert upload["with"]["path"] == "${{ steps.analyse.outputs.html }}"
 
 
 def test_analyse_step_writes_summary_annotations_and_report(workspace):
@@ -54,8 +57,12 @@ def test_analyse_step_writes_summary_annotations_and_report(workspace):
     assert summary.startswith("## valgap") and "overfit" in summary
     assert any(line.startswith("::warning file=logs/overfit.csv")
                for line in proc.stdout.splitlines())
-    report = (workspace / "output.txt").read_text().strip().split("=", 1)[1]
-    assert len(Path(report).read_text().splitlines()) == 3
+    outputs = dict(line.split("=", 1) for line in
+                   (workspace / "output.txt").read_text().strip().splitlines())
+    assert len(Path(outputs["report"]).read_text().splitlines()) == 3
+    page = Path(outputs["html"]).read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.count('<section class="run"') == 3
+    assert "```mermaid" in summary  # the curves, drawn by GitHub in the job summary
 
 
 def test_gate_step_fails_on_the_listed_findings(workspace):
