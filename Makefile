@@ -4,7 +4,8 @@
 # and, for the callbacks that measure the gap while training (valgap.keras, .lightning,
 # .hf, .torch):
 #   make test-frameworks   builds .venv-frameworks (torch, Lightning, transformers, Keras
-#                          with TensorFlow) and trains tiny real models in each
+#                          with TensorFlow, the boosting libraries, Playwright) and trains
+#                          tiny real models in each; renders the HTML report in Chromium
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -38,8 +39,13 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff check valgap tests scripts bench
 	$(BIN)/python -m pytest -q
 
-test-frameworks: $(FW)/.installed
-	$(FW)/bin/python -m pytest -q tests/frameworks tests/trackers
+# the real Mermaid the browser tests draw the Markdown charts with (pinned in the lock file)
+MERMAID := tests/browser/node_modules/mermaid/package.json
+$(MERMAID): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+
+test-frameworks: $(FW)/.installed $(MERMAID)
+	$(FW)/bin/python -m pytest -q tests/frameworks tests/trackers tests/browser
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check valgap tests scripts bench

@@ -217,21 +217,28 @@ def watch(log: str, input_format: str | None, config_path: str | None, fail_on: 
 @main.command(epilog=exitcodes.HELP)
 @click.argument("baseline")
 @click.argument("runs", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the comparison to FILE instead of standard output.")
 @click.option("--no-plot", is_flag=True, help="Leave the curves out.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True)
-def compare(baseline: str, runs: tuple[str, ...], fmt: str, no_plot: bool, color: str) -> None:
+def compare(baseline: str, runs: tuple[str, ...], fmt: str, output: str | None, no_plot: bool,
+            color: str) -> None:
     """Compare runs with a baseline: fit, causes, size and side of the gap, best loss.
 
     \b
     valgap compare baseline.log new.log
     valgap compare runs/a/history.csv runs/b/history.csv runs/c/history.csv
+    valgap compare base.log new.log --format html -o compare.html
     """
     from valgap.compare_cmd import run_compare
 
-    sys.exit(run_compare(baseline, list(runs), fmt, not no_plot, color))
+    if output is None:
+        sys.exit(run_compare(baseline, list(runs), fmt, not no_plot, color))
+    with open(output, "w", encoding="utf-8") as out:
+        sys.exit(run_compare(baseline, list(runs), fmt, not no_plot, color, out=out))
 
 
 @main.command()

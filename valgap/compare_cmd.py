@@ -1,4 +1,4 @@
-"""Wiring of `valgap compare`: read each run, compare, render (text or JSON)."""
+"""Wiring of `valgap compare`: read each run, compare, render (text, JSON or HTML)."""
 from __future__ import annotations
 
 import sys
@@ -29,6 +29,10 @@ def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool 
         from valgap.render.json import encode
 
         out.write(encode(_as_json(comparison)) + "\n")
+    elif fmt == "html":
+        from valgap.render.html import render_compare
+
+        render_compare(comparison, out)
     else:
         from valgap.render import RenderOptions, terminal_width, use_color
         from valgap.render.compare import render

@@ -460,3 +460,64 @@ def _kind(column: str) -> str:
 def _svg_open(label: str) -> list[str]:
     return [f'<svg class="chart" data-chart="{esc(label)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
             f'role="img" aria-label="{esc(label)} by epoch" xmlns="http://www.w3.org/2000/svg">']
+
+
+# ---- compare ------------------------------------------------------------------------------
+
+PALETTE = ("#1f6feb", "#d9480f", "#2b8a3e", "#6f42c1", "#b08800", "#c2255c")
+
+
+def render_compare(comparison, stream: IO[str]) -> None:
+    """`valgap compare`: every run's curves on the same axes, the differences from the
+    baseline listed, then each run's own section."""
+    pictures = [comparison.baseline, *comparison.runs]
+    names = ["baseline"] + [f"run {i}" for i in range(1, len(pictures))]
+    out = [page_head("valgap compare"), "<h1>valgap compare</h1>", '<div class="runs">'
+           '<div class="head"><span>run</span><span>fit</span><span>first cause</span>'
+           '<span class="num">confidence</span><span class="num">best val</span></div>']
+    for name, pic in zip(names, pictures):
+        r = pic.result
+        first = r.causes[0] if r.causes else None
+        fit = esc(r.fit.fit if r.fit and r.fit.fit else "not judged")
+        best = f"{pic.best_val:.4g} @ {pic.best_epoch}" if pic.best_val is not None else "-"
+        out.append(f'<div class="row"><span>{esc(name)}: {esc(shown(r.label))}</span>'
+                   f'<span class="fit fit-{fit}">{fit}</span>'
+                   f'<span>{esc(first.rule) if first else "-"}</span>'
+                   f'<span class="num">{f"{first.confidence:.2f}" if first else "-"}</span>'
+                   f'<span class="num">{esc(best)}</span></div>')
+    out.append("</div>")
+    out.append(_compare_chart(pictures, names))
+    for name, changes in zip(names[1:], comparison.changes):
+        out.append(f"<h2>{esc(name)} against the baseline</h2><ul class=\"differences\">")
+        out += [f"<li>{esc(c.text)}" + (f'<div class="muted">check: {esc(c.check)}</div>'
+                                        if c.check else "") + "</li>"
+                for c in changes] or ["<li>no difference beyond noise</li>"]
+        out.append("</ul>")
+    out += [section(pic.result, i) for i, pic in enumerate(pictures)]
+    stream.write("\n".join(out) + "\n</body>\n</html>\n")
+
+
+def _compare_chart(pictures, names: list[str]) -> str:
+    tables = [(p.result.run.table, i) for i, p in enumerate(pictures)
+              if p.result.run is not None and p.result.run.table is not None]
+    points = {(i, c): _points(t, c) for t, i in tables for c in LOSSES if c in t}
+    every = [p for series in points.values() for p in series]
+    if len(every) < 2:
+        return ""
+    ys = [v for _, v in every]
+    low, high = min(ys), max(ys)
+    log = low > 0 and high / low > 30
+    pad = 0.0 if log else (high - low) * 0.06 or 1.0
+    scale = Scale(min(e for e, _ in every), max(e for e, _ in every), low - pad, high + pad, log)
+    out = _svg_open("compare") + _axes(scale, "epoch")
+    keys = []
+    for (i, column), series in points.items():
+        colour = PALETTE[i % len(PALETTE)]
+        dash = ' stroke-dasharray="6 4"' if column == "train_loss" else ""
+        out.append(f'<path class="curve" data-series="{esc(names[i])}:{column}" '
+                   f'style="stroke: {colour}"{dash} d="{_path(series, scale)}"/>')
+    for i, name in enumerate(names):
+        colour = PALETTE[i % len(PALETTE)]
+        keys.append(f'<span><i class="key" style="background: {colour}"></i>{esc(name)} '
+                    "(validation solid, training dashed)</span>")
+    return "\n".join(out) + "</svg>" + '<p class="legend">' + "".join(keys) + "</p>"
