@@ -8,6 +8,7 @@ from its start. The watch ends on Ctrl-C, at the end of standard input, or after
 """
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 import time
@@ -20,7 +21,7 @@ from valgap import exitcodes
 from valgap._safe import printable, shown
 from valgap.model import InputError, Result
 from valgap.parsers import tb_events
-from valgap.parsers._text import open_regular
+from valgap.parsers._text import open_regular, sniff_encoding
 
 WHOLE_FILE_FORMATS = ("hf-trainer-state", "notebook", "tb-export", "history-json")
 
@@ -54,7 +55,9 @@ class Follower:
         self.stream = None
         self.inode: int | None = None
         self.offset = 0
-        self.pending = b""
+        self.pending = ""  # the last line so far, not ended yet
+        self.decoder = None  # bytes to text, in the log's encoding (told by its first bytes)
+        self.head = b""  # the first bytes, until there are enough to tell the encoding
         self.ended = False
         self.bytes_read = 0
         self.whole = False  # a file rewritten whole at each save: any change re-reads it
@@ -82,7 +85,7 @@ class Follower:
         data = sys.stdin.buffer.read1(1 << 16)  # what the pipe holds now, at least one byte
         if not data:
             self.ended = True
-            return self._split(b"\n") if self.pending else []
+            return self._split(b"")  # the last line ends with the input
         if not self.bytes_read and tb_events.is_event_stream(data):
             self.binary = bytearray()
         self.bytes_read += len(data)
@@ -108,19 +111,33 @@ class Follower:
             self.stream.close()
         # a regular file only: opening a FIFO blocks, a folder or socket cannot be followed
         self.stream = open_regular(self.path)
-        self.inode, self.offset, self.pending = stat.st_ino, 0, b""
+        self.inode, self.offset, self.pending = stat.st_ino, 0, ""
+        self.decoder, self.head = None, b""
         self.mtime = stat.st_mtime_ns
         return reset
 
     def take_pending(self) -> str:
         """The last line so far, which has no newline yet."""
-        line, self.pending = self.pending, b""
-        return _decoded(line)
+        line, self.pending = self.pending, ""
+        return line.rstrip("\r")
 
     def _split(self, data: bytes) -> list[str]:
-        parts = (self.pending + data).split(b"\n")
+        """Lines decoded as ``read`` decodes the file (UTF-8, or UTF-16 by its BOM or its
+        zero bytes), a character split across two reads kept for the next; at the end of
+        the input, the last line is complete."""
+        if self.decoder is None:
+            self.head += data
+            if len(self.head) < 4 and not self.ended:
+                return []  # too little to tell the encoding yet
+            data, self.head = self.head, b""
+            encoding = sniff_encoding(data[:4096])
+            self.decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        text = self.pending + self.decoder.decode(data, final=self.ended)
+        if self.ended and text and not text.endswith("\n"):
+            text += "\n"
+        parts = text.split("\n")
         self.pending = parts.pop()
-        return [_decoded(p) for p in parts]
+        return [part.rstrip("\r") for part in parts]
 
     def close(self) -> None:
         if self.stream is not None:
@@ -163,9 +180,6 @@ def watch(job: WatchJob, out: IO[str] | None = None, err: IO[str] | None = None,
         return exitcodes.USAGE
     return exitcodes.FINDINGS if job.fail_on and result.fired & job.fail_on else exitcodes.OK
 
-
-def _decoded(line: bytes) -> str:
-    return line.decode("utf-8", errors="replace").rstrip("\r")
 
 
 class _Session:
@@ -213,7 +227,7 @@ class _Session:
         it stands: its one unfinished line, once it shows such a format."""
         if follower.path == "-" or not follower.pending:
             return []  # a pipe's last line is complete only at its end
-        if self._format([*self.head, _decoded(follower.pending)]) \
+        if self._format([*self.head, follower.pending.rstrip("\r")]) \
                 not in WHOLE_FILE_FORMATS:
             return []
         follower.whole = True
