@@ -469,3 +469,52 @@ def test_values_at_the_float_limit_raise_no_warning(tmp_path):
         logged = run.epochs_logged  # averaged into blocks as it was read
         downsample(run, 100)
     assert logged == 3000
+
+
+# ---- the third campaign's findings (../shared/reliability/findings3), rebuilt here ---------
+
+def test_g23_the_epoch_counter_named_as_a_loss_column_is_one_clear_line():
+    res = valgap("analyze", str(SAMPLES / "healthy.csv"), "--val-col", "epoch", text=True)
+    assert_clean(res, codes=(2,))
+    assert "'epoch' is the epoch counter, not a loss" in res.stderr
+
+
+def test_g27_a_batch_with_a_run_left_without_its_table_reports_every_run(tmp_path):
+    # a Lightning progress capture whose bars print no per-epoch value: a run of 0 epochs
+    write(tmp_path, "rich.log", "Epoch 0/4 ━━━━━━━━━━━━━━━━ 10/10 0:00:01 • 0:00:00 12.0it/s "
+                                "v_num: 0\n" * 3)
+    shutil.copy(SAMPLES / "dropout.log", tmp_path / "dropout.log")
+    for fmt in ("json", "markdown"):
+        res = valgap("analyze", str(tmp_path), "--format", fmt, "--no-plot", text=True)
+        assert_clean(res)
+        assert "dropout.log" in res.stdout
+
+
+def test_g19_a_corrupt_mlflow_db_met_in_a_walk_is_reported_not_skipped(tmp_path):
+    import sqlite3
+
+    store = tmp_path / "mlflow.db"
+    with sqlite3.connect(store) as db:
+        db.execute("CREATE TABLE runs (run_uuid TEXT)")
+        db.executemany("INSERT INTO runs VALUES (?)", [("x" * 200,)] * 2000)
+    store.write_bytes(store.read_bytes()[:6000])  # truncated mid-file
+    shutil.copy(HEALTHY, tmp_path / "good.log")
+    res = valgap("analyze", str(tmp_path), "--no-plot", text=True)
+    assert_clean(res, codes=(2,))
+    assert "mlflow.db" in res.stderr and "good.log" in res.stdout
+
+
+@pytest.mark.parametrize("url", ["reference://x", "ftp://127.0.0.1:1/x.log"])
+def test_g14_a_url_whose_client_fails_at_once_is_one_clear_line(url):
+    res = valgap("analyze", url, str(HEALTHY), "--no-plot", text=True,
+                 env={"TMPDIR": tempfile.mkdtemp(prefix="valgap-g14-")})
+    assert_clean(res, codes=(2,))
+    assert f"valgap: {url}: cannot open this URL" in res.stderr
+    assert "healthy.log" in res.stdout
+
+
+def test_g25_a_scheduler_address_is_echoed_inert():
+    res = valgap("analyze", str(HEALTHY), "--executor", "dask", "--scheduler",
+                 "\x1b]0;pwned\x07::error::x", text=True, timeout=120)
+    assert "\x1b" not in res.stderr and "\x07" not in res.stderr
+    assert not any(line.startswith("::") for line in res.stderr.splitlines())

@@ -102,7 +102,9 @@ class Run:
     @property
     def epochs_logged(self) -> int:
         """Epochs in the log, before any reduction of a very long run."""
-        return self.info.reduced_from or len(self.table)
+        if self.info.reduced_from is not None:  # also 0: a run left without its table
+            return self.info.reduced_from
+        return len(self.table)
 
 
 @dataclass

@@ -91,6 +91,9 @@ def filesystem(url: str):
         hint = f": pip install '{package}'" if package else ""
         raise InputError(f"no fsspec support for {protocol}://{hint} ({exc})", url,
                          code="unrecognised") from None
+    except Exception as exc:  # a client that connects at once (ftp), or wants options
+        raise InputError(f"cannot open this URL: {_first(exc)}", url,
+                         code="unreadable") from None
 
 
 def listing(url: str):

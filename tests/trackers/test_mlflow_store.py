@@ -281,3 +281,16 @@ def test_train_and_val_columns_can_be_named(store):
     report = json.loads(out.output.splitlines()[0])
     assert report["epochs"] == 8 and report["fit"] != "underfit"  # ce, not the flat loss
     assert "train_loss <- ce, val_loss <- holdout_ce" in " ".join(report["run"]["notes"])
+
+
+def test_a_wal_mode_store_is_read_without_files_created_beside_it(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "mlflow.db"
+    _log(f"sqlite:///{path}", {"a": (0.2, True), "b": (-0.02, True)})
+    with sqlite3.connect(path) as db:  # what a server in WAL mode leaves after a clean close
+        db.execute("PRAGMA journal_mode=WAL")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    results = analyze(str(path))
+    assert len(results) == 2 and all(r.error is None for r in results)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before == ["mlflow.db"]

@@ -16,6 +16,7 @@ import math
 import os
 import weakref
 
+from valgap._safe import shown
 from valgap.executors import ExecutorError, work
 
 CHUNK_MAX = 100      # inputs per task: ~1 s of work, against the scheduler's ~1 ms per task
@@ -47,13 +48,13 @@ class DaskExecutor:
         try:
             client = Client(address, timeout=CONNECT_SECONDS)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ExecutorError(f"cannot reach the Dask scheduler at {address}: "
-                                f"{_first_line(exc)}") from None
+            raise ExecutorError(f"cannot reach the Dask scheduler at {shown(address)}: "
+                                f"{shown(_first_line(exc))}") from None
         try:
             client.wait_for_workers(1, timeout=60)
         except TimeoutError:
             client.close()
-            raise ExecutorError(f"the Dask scheduler at {address} has no worker (waited "
+            raise ExecutorError(f"the Dask scheduler at {shown(address)} has no worker (waited "
                                 "60 s)") from None
         return cls(client)
 

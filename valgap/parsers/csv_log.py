@@ -634,6 +634,10 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
         if flag not in header:
             raise InputError(f"no column {flag!r} (columns: {', '.join(header)})", name,
                              line=1, code="bad-column")
+        if flag.strip().lower() == "epoch":  # the table's index: it counts, it is no loss
+            raise InputError(f"{flag!r} is the epoch counter, not a loss: name a loss column "
+                             f"(columns: {', '.join(header)})", name, line=1,
+                             code="bad-column")
         by_target = {t: c for t, c in by_target.items() if c != flag}
         by_target[target] = flag
     for target, col in by_target.items():

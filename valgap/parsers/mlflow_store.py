@@ -43,8 +43,12 @@ def is_sqlite(path: Path) -> bool:
         return False
 
 
+DEFAULT_DB = "mlflow.db"  # the name MLflow's docs give a SQLite store
+
+
 def is_sqlite_store(path: Path) -> bool:
-    """A SQLite file with MLflow's tables."""
+    """A SQLite file with MLflow's tables; or one named as MLflow names its store that
+    cannot be opened (corrupt, truncated): reading it says so, a walk does not skip it."""
     if not is_sqlite(path):
         return False
     try:
@@ -52,7 +56,7 @@ def is_sqlite_store(path: Path) -> bool:
             names = {row[0] for row in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
     except (OSError, sqlite3.Error):
-        return False
+        return path.name == DEFAULT_DB
     return names >= TABLES
 
 
@@ -199,15 +203,22 @@ def parse_sqlite(path: Path, name: str,
 
 
 def tracking_input(uri: str, experiment: str, run_id: str | None = None) -> str:
-    """The input string that stands for an experiment (or one run) at a tracking URI."""
-    return f"{PREFIX}{uri}#{experiment}" + (f"/{run_id}" if run_id else "")
+    """The input string that stands for an experiment (or one run) at a tracking URI. The
+    experiment's name is percent-encoded: names like ``/Users/me/resnet`` or ``sweep#3``
+    hold the very characters that separate the parts."""
+    from urllib.parse import quote
+
+    return f"{PREFIX}{uri}#{quote(experiment, safe='')}" + (
+        f"/{quote(run_id, safe='')}" if run_id else "")
 
 
 def parse_tracking(spec: str, name: str,
                    columns: _tracker.Columns = (None, None)) -> list[Run]:
     """The runs of an experiment (or one run) at a tracking URI, through the mlflow client."""
+    from urllib.parse import unquote
+
     uri, _, target = spec[len(PREFIX):].rpartition("#")
-    experiment, _, run_id = target.partition("/")
+    experiment, _, run_id = (unquote(part) for part in target.partition("/"))
     # fail in seconds on a server that is down, not after minutes of retries
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
@@ -245,7 +256,22 @@ def parse_tracking(spec: str, name: str,
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Read-only (valgap never writes to its inputs), waiting briefly on a writer's lock."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
+    """Read-only (valgap never writes to its inputs), waiting briefly on a writer's lock.
+    A WAL-mode store with no ``-shm`` beside it has no writer: SQLite would create the
+    ``-shm`` and ``-wal`` files even read-only, so it is opened as immutable instead."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if _wal_mode(path) and not path.with_name(path.name + "-shm").exists():
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=2.0)
+
+
+def _wal_mode(path: Path) -> bool:
+    """The file's header says WAL (its read and write format versions, bytes 18-19, are 2)."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18:20] == b"\x02\x02"
 
 
