@@ -518,3 +518,27 @@ def test_g25_a_scheduler_address_is_echoed_inert():
                  "\x1b]0;pwned\x07::error::x", text=True, timeout=120)
     assert "\x1b" not in res.stderr and "\x07" not in res.stderr
     assert not any(line.startswith("::") for line in res.stderr.splitlines())
+
+
+def test_g06_a_store_with_columns_computed_on_read_is_refused_at_once(tmp_path):
+    import sqlite3
+
+    store = tmp_path / "mlflow.db"
+    with sqlite3.connect(store) as db:  # 24 KB whose params would be 500 MB each when read
+        db.executescript("""
+        CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT);
+        CREATE TABLE runs (run_uuid TEXT PRIMARY KEY, name TEXT, experiment_id INTEGER,
+                           lifecycle_stage TEXT, start_time INTEGER);
+        CREATE TABLE metrics (key TEXT, value FLOAT, timestamp INTEGER, run_uuid TEXT,
+                              step INTEGER, is_nan BOOLEAN);
+        CREATE TABLE params (key TEXT, n INTEGER, run_uuid TEXT,
+                             value GENERATED ALWAYS AS (printf('%.*c', n, 'x')) VIRTUAL);
+        INSERT INTO experiments VALUES (1, 'exp');
+        INSERT INTO runs VALUES ('r1', 'run', 1, 'active', 1);""")
+        for e in range(12):
+            db.execute("INSERT INTO metrics VALUES ('loss', ?, ?, 'r1', ?, 0)", (1 / (e + 1), e, e))
+        db.executemany("INSERT INTO params (key, n, run_uuid) VALUES (?, 500000000, 'r1')",
+                       [(f"p{i}",) for i in range(8)])
+    res = valgap("analyze", str(store), "--no-plot", text=True)
+    assert_clean(res, codes=(2,))  # refused from its schema, before any value is computed
+    assert "params.value is computed when read" in res.stderr

@@ -177,6 +177,11 @@ def parse_sqlite(path: Path, name: str,
                 raise InputError("a SQLite database without MLflow's tables (experiments, "
                                  "runs, metrics, params): not a store valgap reads", name,
                                  code="unrecognised")
+            generated = _generated_columns(db)
+            if generated:
+                raise InputError(f"not MLflow's schema: {generated[0]} is computed when read "
+                                 "(a generated column); not a store valgap reads", name,
+                                 code="unrecognised")
             experiments = dict(db.execute("SELECT experiment_id, name FROM experiments"))
             rows = db.execute("SELECT run_uuid, name, experiment_id, lifecycle_stage "
                               "FROM runs ORDER BY start_time, run_uuid").fetchall()
@@ -262,7 +267,26 @@ def _connect(path: Path) -> sqlite3.Connection:
     uri = f"{path.resolve().as_uri()}?mode=ro"
     if _wal_mode(path) and not path.with_name(path.name + "-shm").exists():
         uri += "&immutable=1"
-    return sqlite3.connect(uri, uri=True, timeout=2.0)
+    db = sqlite3.connect(uri, uri=True, timeout=2.0)
+    # no value a store holds (a name, a parameter, a number) is a megabyte; a column
+    # generated on read could make gigabytes of one from a file of kilobytes
+    db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    return db
+
+
+MAX_VALUE_BYTES = 1 << 20
+
+
+def _generated_columns(db: sqlite3.Connection) -> list[str]:
+    """Columns of MLflow's tables that SQLite computes on read (MLflow makes none): a 24 KB
+    file could make gigabytes of values, or minutes of work, from them."""
+    found = []
+    for table in sorted(TABLES):
+        # table_xinfo's "hidden": 2 for a virtual generated column, 3 for a stored one
+        for row in db.execute(f"PRAGMA table_xinfo({table})"):
+            if row[6] in (2, 3):
+                found.append(f"{table}.{row[1]}")
+    return found
 
 
 def _wal_mode(path: Path) -> bool:
