@@ -542,3 +542,50 @@ def test_g06_a_store_with_columns_computed_on_read_is_refused_at_once(tmp_path):
     res = valgap("analyze", str(store), "--no-plot", text=True)
     assert_clean(res, codes=(2,))  # refused from its schema, before any value is computed
     assert "params.value is computed when read" in res.stderr
+
+
+def _file_store(root: Path) -> Path:
+    """A minimal MLflow file store: one experiment, one run of 12 epochs."""
+    run = root / "mlruns" / "1" / "abc"
+    (run / "metrics").mkdir(parents=True)
+    (run / "params").mkdir()
+    write(root / "mlruns" / "1", "meta.yaml", "experiment_id: '1'\nname: exp\n"
+                                              "lifecycle_stage: active\n")
+    write(run, "meta.yaml", "run_id: abc\nexperiment_id: '1'\nrun_name: r\n"
+                            "lifecycle_stage: active\n")
+    write(run / "metrics", "loss", "".join(f"1 {1 / (e + 1) + 0.1} {e}\n" for e in range(12)))
+    write(run / "metrics", "val_loss", "".join(f"1 {1 / (e + 1) + 0.05} {e}\n"
+                                               for e in range(12)))
+    write(run / "params", "batch_size", "32\n")
+    return root / "mlruns"
+
+
+@pytest.mark.parametrize("where", ["metrics/loss", "params/dropout"])
+def test_g07_a_store_over_the_input_size_limit_is_refused_naming_it(tmp_path, where):
+    store = _file_store(tmp_path)
+    big = store / "1" / "abc" / where
+    with open(big, "ab") as fh:  # 6 GiB of NULs and no newline, sparse: no disk used
+        fh.truncate(6 << 30)
+    res = valgap("analyze", str(store), "--max-input-size", "10M", "--no-plot", text=True)
+    assert_clean(res, codes=(2,))
+    assert "over the input size limit; raise it with --max-input-size" in res.stderr
+    res = valgap("analyze", str(store), "--no-plot", text=True)  # 4 GiB by default
+    assert_clean(res, codes=(2,))
+
+
+def test_g07_a_long_metrics_line_under_the_limit_is_read_in_pieces(tmp_path):
+    store = _file_store(tmp_path)
+    with open(store / "1" / "abc" / "metrics" / "loss", "a") as fh:
+        fh.write("\0" * (8 << 20))  # one 8 MB line of junk after the real ones
+    res = valgap("analyze", str(store), "--format", "json", text=True)
+    assert_clean(res)
+    assert json.loads(res.stdout.splitlines()[0])["epochs"] == 12
+
+
+def test_g07_a_wandb_log_over_the_limit_is_refused_before_it_is_read(tmp_path):
+    log = write(tmp_path, "run-x.wandb", b":W&B\xe1\xbe\x00")
+    with open(log, "ab") as fh:
+        fh.truncate(1 << 30)
+    res = valgap("analyze", str(log), "--max-input-size", "10M", "--no-plot", text=True)
+    assert_clean(res, codes=(2,))
+    assert "--max-input-size" in res.stderr

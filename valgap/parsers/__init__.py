@@ -87,10 +87,11 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
                                  f"{exc.strerror or exc}", name, code="unreadable") from None
         if tb_events.is_event_file(path) or options.input_format == tb_events.NAME:
             return tb_events.parse_folder(path, name)
+        columns, limit = (options.train_col, options.val_col), options.limits.max_bytes
         if mlflow_store.is_sqlite(path):  # an MLflow store, or said why it is none
-            return mlflow_store.parse_sqlite(path, name, (options.train_col, options.val_col))
+            return mlflow_store.parse_sqlite(path, name, columns, limit)
         if path.suffix == ".wandb" and wandb_run.is_log(path):
-            return wandb_run.parse_log(path, name, (options.train_col, options.val_col))
+            return wandb_run.parse_log(path, name, columns, limit)
     return _read_text(Source(name, data, options.limits), options)
 
 
@@ -241,11 +242,11 @@ def _single_column(head: str) -> bool:
 
 
 def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
-    columns = (options.train_col, options.val_col)
+    columns, limit = (options.train_col, options.val_col), options.limits.max_bytes
     if mlflow_store.is_file_store(folder):
-        return mlflow_store.parse_folder(folder, name, columns)
+        return mlflow_store.parse_folder(folder, name, columns, limit)
     if wandb_run.is_folder(folder):
-        return wandb_run.parse_folder(folder, name, columns)
+        return wandb_run.parse_folder(folder, name, columns, limit)
     state = _trainer_state(folder)
     if state is not None:
         return _read_text(Source(str(state), limits=options.limits), options)

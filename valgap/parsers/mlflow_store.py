@@ -22,8 +22,10 @@ from pathlib import Path
 
 from valgap.model import InputError, Run
 from valgap.parsers import _tracker
+from valgap.parsers._text import Limits, too_big
 
 NAME = "mlflow"
+DEFAULT_MAX_BYTES = Limits().max_bytes  # --max-input-size's default
 PREFIX = "mlflow:"  # an input naming a tracking URI: mlflow:<uri>#<experiment>[/<run id>]
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLES = {"experiments", "runs", "metrics", "params"}
@@ -104,8 +106,11 @@ def _meta(folder: Path) -> dict:
         (isinstance(v, int) and abs(v) < 10 ** 30) or (isinstance(v, str) and len(v) < 4096))}
 
 
-def parse_folder(folder: Path, name: str,
-                 columns: _tracker.Columns = (None, None)) -> list[Run]:
+def parse_folder(folder: Path, name: str, columns: _tracker.Columns = (None, None),
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> list[Run]:
+    """Every run of a file store (or of one experiment, or one run); the metrics and
+    parameter files read hold at most ``max_bytes`` together (``--max-input-size``)."""
+    budget = _Budget(name, max_bytes)
     kind = _kind(folder)
     if kind == "run":
         experiments = [(folder.parent, [(folder, _meta(folder))])]
@@ -122,8 +127,8 @@ def parse_folder(folder: Path, name: str,
                 continue  # in a store's walk; a deleted run named itself is read (and said)
             run_id = str(meta.get("run_id") or meta.get("run_uuid") or run_folder.name)
             found.append((str(meta.get("run_name") or ""), run_id, experiment_name,
-                          _folder_metrics(run_folder / "metrics"),
-                          _folder_params(run_folder / "params")))
+                          _folder_metrics(run_folder / "metrics", budget),
+                          _folder_params(run_folder / "params", budget)))
     root = folder if kind == "root" else (folder.parent if kind == "experiment"
                                           else folder.parent.parent)
     runs = _tracker.runs(found, name, NAME, "MLflow", root.resolve().as_uri(), columns)
@@ -140,15 +145,34 @@ def _runs_of(experiment: Path) -> list[tuple[Path, dict]]:
     return [(r, meta) for r, meta in runs if _meta_kind(meta) == "run"]
 
 
-def _folder_metrics(folder: Path) -> Metrics:
+LINE_CHARS = 1 << 16  # a metrics line is "timestamp value step": longer is junk, read in pieces
+
+
+class _Budget:
+    """The bytes a store's files may hold together, charged as each is opened."""
+
+    def __init__(self, name: str, max_bytes: int) -> None:
+        self.name, self.limit, self.left = name, max_bytes, max_bytes
+
+    def charge(self, path: Path) -> None:
+        try:
+            self.left -= path.stat().st_size
+        except OSError:
+            return
+        if self.left < 0:
+            raise too_big(self.name, self.limit)
+
+
+def _folder_metrics(folder: Path, budget: _Budget) -> Metrics:
     metrics: Metrics = {}
     if not folder.is_dir():
         return metrics
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         key = path.relative_to(folder).as_posix()  # a key with "/" is a nested file
+        budget.charge(path)
         points = []
         with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
+            for line in iter(lambda h=handle: h.readline(LINE_CHARS), ""):
                 parts = line.split()
                 if len(parts) < 2:
                     continue
@@ -160,15 +184,21 @@ def _folder_metrics(folder: Path) -> Metrics:
     return metrics
 
 
-def _folder_params(folder: Path) -> dict[str, str]:
+def _folder_params(folder: Path, budget: _Budget) -> dict[str, str]:
     if not folder.is_dir():
         return {}
-    return {p.name: p.read_text(encoding="utf-8", errors="replace")[:200].strip()
-            for p in folder.iterdir() if p.is_file()}
+    params = {}
+    for path in folder.iterdir():
+        if path.is_file():
+            budget.charge(path)
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                params[path.name] = handle.read(200).strip()  # a parameter is a short value
+    return params
 
 
-def parse_sqlite(path: Path, name: str,
-                 columns: _tracker.Columns = (None, None)) -> list[Run]:
+def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None),
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> list[Run]:
+    _Budget(name, max_bytes).charge(path)
     try:
         with _connect(path) as db:
             tables = {row[0] for row in db.execute(

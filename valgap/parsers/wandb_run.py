@@ -19,7 +19,7 @@ from pathlib import Path
 
 from valgap.model import InputError, Run
 from valgap.parsers import _tracker
-from valgap.parsers._text import open_regular
+from valgap.parsers._text import open_regular, too_big
 
 NAME = "wandb"
 HEADER = struct.Struct("<4sHB")   # ":W&B", magic 0xBEE1, version
@@ -55,23 +55,36 @@ def is_folder(folder: Path) -> bool:
         return False
 
 
-def parse_folder(folder: Path, name: str,
-                 columns: _tracker.Columns = (None, None)) -> list[Run]:
+def parse_folder(folder: Path, name: str, columns: _tracker.Columns = (None, None),
+                 max_bytes: int = MAX_LOG_BYTES) -> list[Run]:
+    """Every run of a ``wandb/`` folder (or one run's folder); their logs together hold at
+    most ``max_bytes`` (``--max-input-size``)."""
     if RUN_FOLDER.match(folder.name):
         logs = _logs(folder)
     else:
         logs = [log for c in sorted(folder.iterdir())
                 if c.is_dir() and RUN_FOLDER.match(c.name) for log in _logs(c)]
-    return _tracker.runs([_read(log, name) for log in logs], name, NAME, "W&B",
+    if sum(_size(log) for log in logs) > max_bytes:
+        raise too_big(name, max_bytes)
+    return _tracker.runs([_read(log, name, max_bytes) for log in logs], name, NAME, "W&B",
                          columns=columns)
 
 
-def parse_log(path: Path, name: str, columns: _tracker.Columns = (None, None)) -> list[Run]:
-    return _tracker.runs([_read(path, name)], name, NAME, "W&B", columns=columns)
+def _size(path: Path) -> int:
+    """A log's size as its folder lists it (a link or FIFO: 0, refused when read)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
-def _read(path: Path, name: str) -> _tracker.Found:
-    data = _log_bytes(path, name)  # what the file is, before what reading it needs
+def parse_log(path: Path, name: str, columns: _tracker.Columns = (None, None),
+              max_bytes: int = MAX_LOG_BYTES) -> list[Run]:
+    return _tracker.runs([_read(path, name, max_bytes)], name, NAME, "W&B", columns=columns)
+
+
+def _read(path: Path, name: str, max_bytes: int = MAX_LOG_BYTES) -> _tracker.Found:
+    data = _log_bytes(path, name, max_bytes)  # what the file is, before reading it needs
     try:
         from wandb.proto import wandb_internal_pb2
     except ImportError:
@@ -100,16 +113,17 @@ def _read(path: Path, name: str) -> _tracker.Found:
     return run_name, run_id or path.stem.removeprefix("run-"), project, metrics, config
 
 
-def _log_bytes(path: Path, name: str) -> bytes:
-    """A transaction log's bytes: a regular file, under the limit, with W&B's header."""
+def _log_bytes(path: Path, name: str, max_bytes: int = MAX_LOG_BYTES) -> bytes:
+    """A transaction log's bytes: a regular file, under the limits (W&B's own, and
+    ``--max-input-size``), with W&B's header."""
+    limit = min(max(max_bytes, 0), MAX_LOG_BYTES)
     try:
         # a regular file only (a link to /dev/zero, a FIFO in a run folder: refused, never
         # read or waited on), and no more of it than the limit
         with open_regular(str(path)) as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_LOG_BYTES:
-                raise InputError(f"the W&B log is over {MAX_LOG_BYTES >> 30} GiB: not read",
-                                 name, code="limit")
-            data = handle.read(MAX_LOG_BYTES + 1)
+            if os.fstat(handle.fileno()).st_size > limit:
+                raise too_big(name, limit)
+            data = handle.read(limit + 1)
     except InputError as exc:
         raise InputError(f"{path.name}: {exc.message}", name, code=exc.code) from None
     except OSError as exc:
