@@ -46,3 +46,23 @@ def make_run(train: list[float], val: list[float] | None = None, *,
     info = RunInfo(source="synthetic", format="test", layers=layers or {}, n_train=n_train,
                    n_val=n_val, steps_per_epoch=steps)
     return Run(table.astype(float), info)
+
+
+# what libraries valgap uses leave in $TMPDIR by their own design (Dask's lock files)
+TMPDIR_THEIRS = ("dask-scratch-space",)
+
+
+@pytest.fixture
+def private_tmpdir(tmp_path_factory, monkeypatch):
+    """A fresh $TMPDIR for the test (and every process it starts), which must be empty
+    again when the test ends: nothing valgap makes there outlives its use, whatever way
+    it ended (a timeout, a kill, a crashed child)."""
+    import tempfile
+
+    folder = tmp_path_factory.mktemp("tmpdir")
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.setenv(name, str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    left = sorted(p.name for p in folder.iterdir() if not p.name.startswith(TMPDIR_THEIRS))
+    assert not left, f"left in $TMPDIR: {left}"

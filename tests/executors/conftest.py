@@ -45,3 +45,18 @@ def sample_batch(folder: Path, copies: int) -> list[str]:
             shutil.copy(sample, sub / sample.name)
     (folder / "b0000" / "broken.csv").write_text("epoch,loss\nnope,1\n")
     return samples
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_in_tmpdir(private_tmpdir):
+    """Every executor test runs with its own $TMPDIR, checked empty at the end."""
+    return private_tmpdir
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child the test will Ctrl-C: as a terminal's foreground job has
+    it. A test runner started in the background (``pytest &``) ignores SIGINT, its children
+    inherit that, and Python then installs no KeyboardInterrupt handler at all."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

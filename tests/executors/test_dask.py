@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA, SAMPLES
-from tests.executors.conftest import alive, sample_batch
+from tests.executors.conftest import alive, default_sigint, sample_batch
 
 distributed = pytest.importorskip("distributed")
 
@@ -60,7 +60,12 @@ def cluster(tmp_path: Path, workers: int = 2):
         yield address, sessions
     finally:
         started = _processes_in(sessions)
+        for proc in reversed(sessions):  # as an operator stops a cluster: each nanny is
+            with contextlib.suppress(ProcessLookupError):  # told, closes its worker, whose
+                proc.send_signal(signal.SIGTERM)  # plugins stop the readers it started
         for proc in sessions:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=20)
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
@@ -68,6 +73,11 @@ def cluster(tmp_path: Path, workers: int = 2):
         time.sleep(0.5)
         left = [pid for pid in started if alive(pid)]
         assert not left, f"processes {left} outlived the cluster"
+        # a worker closed or killed by its nanny ends with os._exit: its readers' $TMPDIRs
+        # are the next batch's to sweep; sweeping now leaves nothing only if all were such
+        from valgap.executors import supervised
+
+        supervised._sweep_orphans()
 
 
 def _wait_for_address(scheduler_file: Path) -> str:
@@ -152,7 +162,8 @@ def test_ctrl_c_cancels_the_batch_and_stops_the_local_cluster(tmp_path):
         os.symlink(SAMPLES / "healthy.log", tmp_path / f"r{i:04d}.log")
     proc = subprocess.Popen([*VALGAP, "analyze", str(tmp_path), "--format", "json",
                              "--executor", "dask", "-j", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=default_sigint)
     first = proc.stdout.readline()  # the cluster is up and answering
     descendants = _processes_in([proc])
     proc.send_signal(signal.SIGINT)
@@ -188,7 +199,8 @@ def test_ctrl_c_cancels_the_tasks_on_a_running_cluster(tmp_path):
         proc = subprocess.Popen([*VALGAP, "analyze", str(logs), "--format", "json",
                                  "--executor", "dask", "--scheduler", address,
                                  "--chunk-size", "10"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=default_sigint)
         assert proc.stdout.readline()
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)

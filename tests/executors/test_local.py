@@ -9,7 +9,7 @@ import threading
 import time
 
 from tests.conftest import SAMPLES
-from tests.executors.conftest import alive, sample_batch
+from tests.executors.conftest import alive, default_sigint, sample_batch
 from valgap.discover import Target, walk
 from valgap.executors import window
 from valgap.executors.local import LocalExecutor
@@ -138,7 +138,7 @@ def test_interrupted_batch_exits_130_and_leaves_no_child(tmp_path):
         os.symlink(SAMPLES / "healthy.log", tmp_path / f"r{i}.log")
     proc = subprocess.Popen([sys.executable, "-m", "valgap", "analyze", str(tmp_path),
                              "--format", "json", "-j", "2"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=default_sigint)
     children: list[str] = []
     deadline = time.monotonic() + 30
     while len(children) < 2 and time.monotonic() < deadline:
@@ -175,7 +175,7 @@ def test_a_single_input_read_here_stops_at_once_on_ctrl_c_and_sigterm(slow_log):
     for signum, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
         proc = subprocess.Popen([sys.executable, "-m", "valgap", "analyze", str(slow_log),
                                  "--format", "json"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+                                stderr=subprocess.PIPE, preexec_fn=default_sigint)
         time.sleep(1.0)  # started, and reading
         sent = time.monotonic()
         proc.send_signal(signum)

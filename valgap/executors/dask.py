@@ -44,7 +44,7 @@ class DaskExecutor:
             cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1,
                                    threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
-            return cls(Client(cluster), cluster)
+            return cls(_with_plugin(Client(cluster)), cluster)
         try:
             client = Client(address, timeout=CONNECT_SECONDS)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -56,7 +56,7 @@ class DaskExecutor:
             client.close()
             raise ExecutorError(f"the Dask scheduler at {shown(address)} has no worker (waited "
                                 "60 s)") from None
-        return cls(client)
+        return cls(_with_plugin(client))
 
     def chunk_size(self, targets_ahead: int, ended: bool) -> int:
         """Enough tasks for every worker to have four, each as big as that allows, up to
@@ -79,6 +79,14 @@ class DaskExecutor:
         if self.cluster is not None:
             self.cluster.close()
 
+
+
+def _with_plugin(client):
+    """Workers stop their reader processes when they close (``_dask_plugin``)."""
+    from valgap.executors._dask_plugin import StopReaders
+
+    client.register_plugin(StopReaders())
+    return client
 
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()

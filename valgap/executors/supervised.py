@@ -12,11 +12,15 @@ reads them, so that a Dask worker passes them on without unpickling them.
 """
 from __future__ import annotations
 
+import atexit
+import multiprocessing.util
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,6 +29,7 @@ from valgap.executors._child import READY
 from valgap.model import InputError, Result
 
 STARTUP_SECONDS = 120  # a loaded machine importing pandas for the first time
+CHILD_TMP = "valgap-child-"  # + the parent's pid: a child's $TMPDIR
 _LIVE: set[Slot] = set()
 _LIVE_LOCK = threading.Lock()
 
@@ -34,6 +39,9 @@ class Slot:
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
+        # the child's own $TMPDIR, removed when it ends however it ends (killed at a
+        # timeout mid-download, or by a library that cleans up only at a normal exit)
+        self.tmp: str | None = None
         self.requests: Connection | None = None
         self.replies: Connection | None = None
         self.unavailable = False  # no child could be started: inputs are read here
@@ -85,6 +93,9 @@ class Slot:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root,
                                                           env.get("PYTHONPATH")]))
+        _sweep_orphans()
+        self.tmp = tempfile.mkdtemp(prefix=f"{CHILD_TMP}{os.getpid()}-")
+        env.update(TMPDIR=self.tmp, TEMP=self.tmp, TMP=self.tmp)
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "valgap.executors._child", str(from_parent),
@@ -94,6 +105,7 @@ class Slot:
         except OSError:
             os.close(to_child)
             os.close(from_child)
+            self._remove_tmp()
             raise
         finally:
             os.close(from_parent)
@@ -130,6 +142,12 @@ class Slot:
             if process.poll() is None:
                 process.kill()
             process.wait()
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
+        tmp, self.tmp = self.tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def failed(target, message: str, code: str = "crashed") -> bytes:
@@ -138,8 +156,35 @@ def failed(target, message: str, code: str = "crashed") -> bytes:
 
 
 def stop_all() -> None:
-    """Ctrl-C, SIGTERM: every child of this process goes now."""
+    """Ctrl-C, SIGTERM, the end of the process: every child of this process goes now."""
     with _LIVE_LOCK:
         slots = list(_LIVE)
     for slot in slots:
         slot.stop()
+    _sweep_orphans()
+
+
+def _sweep_orphans() -> None:
+    """Children's $TMPDIRs whose parent is gone without stopping them (killed outright: a
+    Dask worker its nanny killed): removed by the next parent that starts a child."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(f"{CHILD_TMP}*-*"):
+        pid = folder.name[len(CHILD_TMP):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
+
+
+# a normal exit stops the children too; a multiprocessing child (a Dask worker) runs no
+# atexit handlers, only multiprocessing's own finalizers
+atexit.register(stop_all)
+multiprocessing.util.Finalize(None, stop_all, exitpriority=100)
