@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE ?= sample_logs/dropout.log
 
-.PHONY: run test test-frameworks lint bench bench-gap fuzz samples fixtures clean
+.PHONY: run install test test-frameworks lint bench bench-gap fuzz samples fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ $(FW)/.installed: tests/frameworks/requirements.txt pyproject.toml
 
 run: $(VENV)/.installed
 	$(BIN)/valgap analyze $(SAMPLE)
+
+# valgap on PATH as a tool of its own: pipx, else uv, else pip's user scheme
+install:
+	@if command -v pipx >/dev/null; then pipx install --force .; \
+	elif command -v uv >/dev/null; then uv tool install --force .; \
+	else $(PYTHON) -m pip install --user --quiet . && \
+	  echo "installed in $$($(PYTHON) -m site --user-base)/bin: put it on PATH if it is not"; fi
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check valgap tests scripts bench
