@@ -180,3 +180,22 @@ def test_reading_standard_input_from_a_terminal_says_so(tmp_path):
         os.close(leader)
         os.close(follower)
     assert b"reading the log from standard input" in err and b"Ctrl-D" in err
+
+
+def test_every_option_a_help_text_names_is_one_its_command_takes():
+    import re
+
+    from click.testing import CliRunner
+
+    from valgap.cli import main
+
+    for name, command in main.commands.items():
+        text = CliRunner().invoke(main, [name, "--help"]).output
+        real = {opt for param in command.params
+                for opt in [*getattr(param, "opts", []), *getattr(param, "secondary_opts", [])]}
+        others = [n for n in main.commands if n != name]
+        for line in text.splitlines():
+            if any(f"valgap {other}" in line for other in others):
+                continue  # an option of another command, named with it
+            named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", line)) - {"--help"}
+            assert named <= real, (name, line, named - real)

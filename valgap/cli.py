@@ -176,7 +176,7 @@ def _parse_fail_on(text: str) -> set[str]:
     return ids
 
 
-@main.command(epilog=exitcodes.HELP)
+@main.command(epilog=exitcodes.help_text(skip_unreadable=False))
 @click.argument("log")
 @click.option("--input-format", type=click.Choice(["keras-stdout", "loop-text", "csv",
                                                     "lightning-progress"]),
@@ -214,7 +214,7 @@ def watch(log: str, input_format: str | None, config_path: str | None, fail_on: 
     sys.exit(follow(job))
 
 
-@main.command(epilog=exitcodes.HELP)
+@main.command(epilog=exitcodes.help_text(fail_on=False, skip_unreadable=False))
 @click.argument("baseline")
 @click.argument("runs", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
@@ -264,7 +264,7 @@ def explain(rule_id: str) -> None:
 @main.command(name="rules")
 def list_rules() -> None:
     """List every rule with its id, family and one-line summary, then the fit classes
-    (all of them ids that --fail-on takes)."""
+    (all of them ids that `valgap analyze --fail-on` takes)."""
     from valgap import rules
     from valgap.verdict import FIT_PHRASES
 
