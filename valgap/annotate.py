@@ -9,13 +9,14 @@ from valgap._safe import printable
 from valgap.model import Result
 
 VERDICT_CHARS = 5000  # MLflow keeps tag values up to this length
+TAG_KEYS = ("valgap.fit", "valgap.cause", "valgap.verdict")
 
 
 def tags(result: Result) -> dict[str, str]:
     """The tags of one result: its fit class, its first cause and its verdict."""
-    return {"valgap.fit": result.fit.fit or "none",
-            "valgap.cause": result.causes[0].rule if result.causes else "none",
-            "valgap.verdict": result.verdict[:VERDICT_CHARS]}
+    return dict(zip(TAG_KEYS, (result.fit.fit or "none",
+                               result.causes[0].rule if result.causes else "none",
+                               result.verdict[:VERDICT_CHARS])))
 
 
 class Annotator:
@@ -25,7 +26,7 @@ class Annotator:
         self.err = err
         self.client_class = None
         self.missing = False
-        self.tagged = 0
+        self.tagged = self.failed = 0
 
     def add(self, result: Result) -> None:
         if result.error is not None or result.run is None or not result.run.info.tracker \
@@ -36,6 +37,7 @@ class Annotator:
                 from mlflow.tracking import MlflowClient
             except ImportError:
                 self.missing = True
+                self.failed += 1
                 self.err.write("valgap: --annotate needs the mlflow client: pip install "
                                "'valgap[mlflow]'\n")
                 return
@@ -48,5 +50,15 @@ class Annotator:
             self.tagged += 1
         except Exception as exc:  # the client's errors are many (HTTP, SQL, files)
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+            self.failed += 1
             self.err.write(f"valgap: cannot annotate MLflow run {where['run_id']}: "
                            f"{printable(first)}\n")
+
+    def finish(self) -> None:
+        """What was tagged, in one line (nothing to tag is said too)."""
+        keys = ", ".join(TAG_KEYS)
+        if self.tagged:
+            self.err.write(f"valgap: tagged {self.tagged} MLflow run(s) with {keys}\n")
+        elif not self.failed:
+            self.err.write("valgap: --annotate: no MLflow run among the inputs, nothing "
+                           "tagged\n")

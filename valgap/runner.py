@@ -141,6 +141,9 @@ class _Batch:
                     annotator.add(result)
                 report.add(result)
             report.finish(keep=self.tally.count > 0)
+            if annotator is not None:
+                annotator.finish()
+                self.tally.failed_writes += annotator.failed
         except BaseException:  # Ctrl-C, SIGTERM, a closed pipe: stop the work now
             report.abandon()
             if self.executor is not None:
@@ -387,6 +390,7 @@ class Tally:
     def __init__(self, fail_on: set[str], skip_unreadable: bool = False) -> None:
         self.fail_on, self.skip_unreadable = fail_on, skip_unreadable
         self.count = self.unreadable = self.gated = 0
+        self.failed_writes = 0  # what was asked to be written (--annotate) and was not
 
     def add(self, result: Result) -> None:
         self.count += 1
@@ -396,7 +400,7 @@ class Tally:
     def exit_code(self) -> int:
         """Unreadable input beats gating: a CI job must not pass on a log it could not
         read."""
-        if self.unreadable and not self.skip_unreadable:
+        if (self.unreadable and not self.skip_unreadable) or self.failed_writes:
             return exitcodes.USAGE
         if self.gated:
             return exitcodes.FINDINGS

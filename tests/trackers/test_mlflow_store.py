@@ -233,6 +233,8 @@ def test_annotate_sets_the_verdict_as_tags_and_nothing_else(store):
     assert "valgap.fit" not in client.get_run(ids["with-dropout"]).data.tags  # off by default
     out = CliRunner().invoke(main, ["analyze", str(path), "--annotate", "--format", "json"])
     assert out.exit_code == plain.exit_code == 0
+    assert "valgap: tagged 1 MLflow run(s) with valgap.fit, valgap.cause, valgap.verdict" \
+        in out.stderr  # said, once
     after = client.get_run(ids["with-dropout"]).data
     assert after.tags["valgap.fit"] == "val-below-train"
     assert after.tags["valgap.cause"] == "dropout"
@@ -294,3 +296,17 @@ def test_a_wal_mode_store_is_read_without_files_created_beside_it(tmp_path):
     results = analyze(str(path))
     assert len(results) == 2 and all(r.error is None for r in results)
     assert sorted(p.name for p in tmp_path.iterdir()) == before == ["mlflow.db"]
+
+
+def test_annotate_that_cannot_write_says_so_and_fails(store, monkeypatch):
+    from click.testing import CliRunner
+
+    path, uri = store
+    _log(uri, {"a": (0.25, True)})
+    # a client that refuses every write (a read-only server, a store that moved)
+    monkeypatch.setattr(mlflow.tracking.MlflowClient, "set_tag",
+                        lambda *a, **k: (_ for _ in ()).throw(PermissionError("read-only")))
+    out = CliRunner().invoke(main, ["analyze", str(path), "--annotate", "--no-plot"])
+    assert out.exit_code == 2
+    assert out.stderr.count("valgap: cannot annotate MLflow run") == 1
+    assert "tagged" not in out.stderr
