@@ -44,11 +44,12 @@ class _Tty(io.StringIO):
 def test_progress_only_on_a_terminal_and_for_long_batches():
     tty, pipe = _Tty(), io.StringIO()
     for stream in (tty, pipe):
-        progress = _Progress(stream)
+        ticks = iter(range(100))
+        progress = _Progress(stream, clock=lambda t=ticks: next(t) * 0.5)  # 2 runs a second
         for _ in range(20):
             progress.step()
         progress.done()
-    assert "analysed 20" in tty.getvalue() and pipe.getvalue() == ""
+    assert "analysed 20 · 2/s · 0:10" in tty.getvalue() and pipe.getvalue() == ""
     short = _Tty()
     _Progress(short).step()
     assert short.getvalue() == ""

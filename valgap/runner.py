@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -408,18 +409,26 @@ class Tally:
 
 
 class _Progress:
-    """``analysed 37`` on stderr, only when stderr is a terminal and the batch is long (the
-    total is not known while the walk goes on)."""
+    """``analysed 370 · 41/s · 0:09`` on stderr, only when stderr is a terminal and the
+    batch is long (the total is not known while the walk goes on), redrawn at most ten
+    times a second."""
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
+    def __init__(self, stream: IO[str], clock=time.monotonic) -> None:
+        self.stream, self.clock = stream, clock
         self.count = 0
         self.active = hasattr(stream, "isatty") and stream.isatty()
+        self.started = clock()
+        self.drawn = 0.0
 
     def step(self) -> None:
         self.count += 1
-        if self.active and self.count >= 10:
-            self.stream.write(f"\ranalysed {self.count}")
+        now = self.clock()
+        if self.active and self.count >= 10 and (now - self.drawn >= 0.1 or self.count == 10):
+            self.drawn = now
+            elapsed = max(now - self.started, 1e-9)
+            minutes, seconds = divmod(int(elapsed), 60)
+            self.stream.write(f"\ranalysed {self.count} · {self.count / elapsed:.0f}/s · "
+                              f"{minutes}:{seconds:02d}\x1b[K")
             self.stream.flush()
 
     def done(self) -> None:
