@@ -12,7 +12,7 @@ import codecs
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -190,6 +190,11 @@ class _Session:
         self.live = hasattr(out, "isatty") and out.isatty()
         self.opts = RenderOptions(color=use_color(out, job.color), width=terminal_width(out),
                                   plot=job.plot)
+        # on a terminal: the report fits the screen above a status line (the full report
+        # comes when the watch ends)
+        self.rows = _rows(out) if self.live else None
+        self.screen = replace(self.opts, height=self.rows - 1) if self.rows else self.opts
+        self.status_at = 0.0
         self.reader = None
         self.head: list[str] = []
         self.head_bytes = 0
@@ -200,10 +205,13 @@ class _Session:
     def follow(self, follower: Follower, stats: WatchStats) -> None:
         self.follower = follower
         idle_since = time.monotonic()
+        if self.rows and self.job.fmt == "text":
+            self.out.write("\x1b[H\x1b[2J")
         while True:
             before = follower.bytes_read
             lines, reset = follower.poll()
             stats.polls += 1
+            self._status(idle_since)
             if reset:
                 stats.resets += 1
                 self._restart()
@@ -212,6 +220,7 @@ class _Session:
             if lines:
                 idle_since = time.monotonic()
                 self._feed(lines, stats)
+                self._status(idle_since, now=True)
             elif follower.ended or (self.job.idle is not None
                                     and time.monotonic() - idle_since > self.job.idle):
                 if follower.pending:  # the log's last line, with no newline at its end
@@ -221,6 +230,23 @@ class _Session:
                 return
             elif follower.bytes_read == before:  # nothing new: wait (a long line may be
                 time.sleep(self.job.interval)    # arriving in pieces: then read on)
+
+    def _status(self, last_write: float, now: bool = False) -> None:
+        """The screen's last row: the last epoch, how much was read, how long ago the log
+        was last written and what is watched (redrawn about once a second)."""
+        if not self.rows or self.job.fmt != "text":
+            return
+        clock = time.monotonic()
+        if not now and clock - self.status_at < 1.0:
+            return
+        self.status_at = clock
+        epoch = f"epoch {self.shown}" if self.shown else "waiting for the first epoch"
+        # what changes first: a long file name is what the terminal's width cuts
+        text = (f"{epoch} · {_size(self.follower.bytes_read)} read · last write "
+                f"{clock - last_write:.0f} s ago · Ctrl-C ends · watching {shown(self.job.path)}")
+        self.out.write(f"\x1b7\x1b[{self.rows};1H\x1b[2K\x1b[2m{text[:self.opts.width]}"
+                       "\x1b[0m\x1b8")
+        self.out.flush()
 
     def _saved_whole(self, follower: Follower) -> list[str]:
         """A file saved whole with no newline at its end (a JSON document) is complete as
@@ -309,7 +335,7 @@ class _Session:
         if self.live:
             from valgap.render.text import report
 
-            self.out.write("\x1b[H\x1b[2J" + report(result, self.opts))
+            self.out.write("\x1b[H\x1b[2J" + report(result, self.screen))
         else:  # one line per epoch completed since the last poll; the verdict on the newest
             for position in range(self.shown + 1, result.run.epochs + 1):
                 last = position == result.run.epochs
@@ -330,6 +356,22 @@ class _Session:
             self.out.write(("" if self.live else "\n") + "final: " + report(result, self.opts))
             self.out.flush()
         return result
+
+
+def _rows(stream: IO[str]) -> int | None:
+    """The terminal's height, when there is one and it is big enough to be fitted."""
+    try:
+        rows = os.get_terminal_size(stream.fileno()).lines
+    except (OSError, ValueError, AttributeError):
+        return None
+    return rows if rows >= 8 else None
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("MB", 1e6), ("KB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
 
 
 def epoch_line(result: Result, position: int, verdict: bool = True) -> str:

@@ -19,6 +19,7 @@ class RenderOptions:
     plot: bool = True
     verbose: bool = False
     details: bool = False  # in a batch: each run's full report after the summary
+    height: int | None = None  # the report must fit this many rows (a live watch screen)
 
 
 FORMATS = ("text", "json", "markdown", "github", "sarif", "html")

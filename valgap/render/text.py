@@ -10,6 +10,7 @@ import contextlib
 import io
 import math
 import textwrap
+from dataclasses import replace
 from typing import IO
 
 from valgap._safe import ANSI, printable, shown
@@ -34,7 +35,36 @@ BESIDE_MIN = 150   # from this terminal width on, the curves stand beside the te
 PLOT_BESIDE = 76   # width of the curves when beside
 
 
+PLOT_HEIGHTS = (14, 10, 7)  # the curves shrink in these steps to fit a screen
+SMALLEST_PLOT = 6           # with the checks folded, the curves at their smallest
+
+
 def report(result: Result, opts) -> str:
+    """The full report; with ``opts.height``, one that fits that many rows: the curves
+    shrink (the loss alone), then the checks and rules not judged fold into one line, then
+    the curves go, then the rest is cut with a line saying how much."""
+    height = getattr(opts, "height", None)
+    if height is None:
+        return _report(result, opts)
+    for plot_height in PLOT_HEIGHTS:
+        text = _report(result, opts, plot_height, loss_only=plot_height < PLOT_HEIGHTS[0])
+        if text.count("\n") <= height:
+            return text
+    for plot_height in (PLOT_HEIGHTS[-1], SMALLEST_PLOT):
+        text = _report(result, opts, plot_height, loss_only=True, brief=True)
+        if text.count("\n") <= height:
+            return text
+    # the curves, cut, would say nothing: the verdict and evidence alone, then cut if need be
+    lines = _report(result, replace(opts, plot=False), brief=True).splitlines()
+    if len(lines) > height:
+        cut = len(lines) - height + 1
+        more = f"… {cut} more line(s): the full report comes when the watch ends"
+        lines = [*lines[:height - 1], _Style(opts.color).dim(more)]
+    return "\n".join(lines) + "\n"
+
+
+def _report(result: Result, opts, plot_height: int = PLOT_HEIGHTS[0], loss_only: bool = False,
+            brief: bool = False) -> str:
     style = _Style(opts.color)
     run = result.run
     assert run is not None
@@ -45,16 +75,27 @@ def report(result: Result, opts) -> str:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
     out = [style.dim(line) for line in wrap(head, opts.width, "  ")]
     plot = opts.plot and run.epochs >= 2
+    bottom = _folded if brief else _bottom
     if plot and opts.width >= BESIDE_MIN:
         text_width = opts.width - PLOT_BESIDE - 3
-        text = _top(result, style, text_width) + _bottom(result, style, text_width, opts)
-        out += beside(plot_panels(run.table, PLOT_BESIDE, opts.color), text, PLOT_BESIDE)
+        text = _top(result, style, text_width) + bottom(result, style, text_width, opts)
+        out += beside(plot_panels(run.table, PLOT_BESIDE, opts.color, plot_height, loss_only),
+                      text, PLOT_BESIDE)
     else:
         out += _top(result, style, opts.width)
         if plot:
-            out += ["", *plot_panels(run.table, opts.width, opts.color)]
-        out += _bottom(result, style, opts.width, opts)
+            out += ["", *plot_panels(run.table, opts.width, opts.color, plot_height,
+                                     loss_only)]
+        out += bottom(result, style, opts.width, opts)
     return "\n".join(out) + "\n"
+
+
+def _folded(result: Result, style: _Style, width: int, opts) -> list[str]:
+    """The checks and the rules not judged, as one line (the full report has them)."""
+    checks = len(_checks(result))
+    skipped = sum(1 for r in result.rules if r.status == "skipped")
+    return ["", style.dim(f"{checks} recommended check(s), {skipped} rule(s) not judged: in "
+                          "the full report")] if checks or skipped else []
 
 
 def beside(left: list[str], right: list[str], left_width: int) -> list[str]:
@@ -166,23 +207,26 @@ class _Style:
 
 # ---- curves ---------------------------------------------------------------------------------
 
-def plot_panels(table, width: int, color: bool) -> list[str]:
+def plot_panels(table, width: int, color: bool, height: int = PLOT_HEIGHTS[0],
+                loss_only: bool = False) -> list[str]:
     """Loss (and accuracy, when logged) panels, side by side when the terminal is wide."""
     panels = [("loss", "train_loss", "val_loss")]
     acc = [c[len("train_"):] for c in table.columns
            if c.startswith("train_") and "acc" in c and "val_" + c[len("train_"):] in table]
-    if acc:
+    if acc and not (loss_only and width < 100):
         panels.append((acc[0], f"train_{acc[0]}", f"val_{acc[0]}"))
     side_by_side = len(panels) == 2 and width >= 100
     panel_width = (width - 3) // 2 if side_by_side else width
-    rendered = [_panel(table, title, tr, va, panel_width, color) for title, tr, va in panels]
+    rendered = [_panel(table, title, tr, va, panel_width, color, height)
+                for title, tr, va in panels]
     legend = f"  {TRAIN_MARK} training   {VAL_MARK} validation"
     if side_by_side:
         return [*beside(rendered[0], rendered[1], panel_width), legend]
     return [row for panel in rendered for row in panel] + [legend]
 
 
-def _panel(table, title: str, train_col: str, val_col: str, width: int, color: bool) -> list[str]:
+def _panel(table, title: str, train_col: str, val_col: str, width: int, color: bool,
+           height: int = PLOT_HEIGHTS[0]) -> list[str]:
     series = []
     for col, mark in ((train_col, TRAIN_MARK), (val_col, VAL_MARK)):
         if col in table:
@@ -190,7 +234,7 @@ def _panel(table, title: str, train_col: str, val_col: str, width: int, color: b
                      if math.isfinite(float(v))]
             if pairs:
                 series.append((pairs, mark))
-    return figure_lines(series, width, title, color)
+    return figure_lines(series, width, title, color, height)
 
 
 def figure_lines(series: list[tuple[list[tuple[int, float]], str]], width: int, title: str,
