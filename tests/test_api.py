@@ -104,3 +104,17 @@ def test_records_never_raise_on_a_bad_input(tmp_path):
     bad_config.write_text("model: [unclosed\n")
     broken = valgap.records(str(SAMPLES / "healthy.log"), config_path=str(bad_config))
     assert broken[0]["error"]["code"] == "config"
+
+
+def test_a_result_in_jupyter_is_the_html_report_in_a_sandboxed_frame():
+    import html as html_module
+    import re
+
+    import valgap
+
+    result = valgap.analyze(str(SAMPLES / "overfit.log"))[0]
+    frame = result._repr_html_()
+    assert frame.startswith('<iframe title="valgap report" sandbox srcdoc="')
+    page = html_module.unescape(re.search(r'srcdoc="([^"]*)"', frame).group(1))
+    assert page.count('<section class="run"') == 1 and "<script" not in page
+    assert 'data-series="val_loss"' in page

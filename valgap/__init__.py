@@ -101,6 +101,13 @@ def _install_display() -> None:
     from valgap.model import Result
 
     Result.show = report
+    Result.show_html = _notebook_html
+
+
+def _notebook_html(result) -> str:
+    from valgap.render.html import notebook_frame
+
+    return notebook_frame(result)
 
 
 _install_display()

@@ -229,10 +229,15 @@ class Result:
 
     # how a result shows itself (set by the package: the model imports nothing of valgap)
     show: ClassVar[Callable[[Result], str] | None] = None
+    show_html: ClassVar[Callable[[Result], str] | None] = None
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         """IPython and Jupyter show a result as its terminal report (no colour)."""
         printer.text(repr(self) if cycle or Result.show is None else Result.show(self))
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter shows a result as the HTML report, curves drawn (None: the text one)."""
+        return Result.show_html(self) if Result.show_html is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -155,6 +155,17 @@ class Page:
         out.write("</body>\n</html>\n")
 
 
+def notebook_frame(result: Result) -> str:
+    """One result's report for a notebook cell: the page in a sandboxed frame (its styles
+    kept apart from the notebook's, no script allowed in it)."""
+    import io
+
+    page = io.StringIO()
+    render([result], page, None)
+    return (f'<iframe title="valgap report" sandbox srcdoc="{html.escape(page.getvalue())}" '
+            'style="width: 100%; height: 760px; border: 0"></iframe>')
+
+
 def page_head(title: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n"
