@@ -80,13 +80,13 @@ class DaskExecutor:
             self.cluster.close()
 
 
-
 def _with_plugin(client):
     """Workers stop their reader processes when they close (``_dask_plugin``)."""
     from valgap.executors._dask_plugin import StopReaders
 
     client.register_plugin(StopReaders())
     return client
+
 
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
