@@ -59,18 +59,22 @@ def stage(inputs: list[str], max_bytes: int) -> Staged:
     if not any(is_url(i) for i in inputs):
         return Staged(list(inputs))
     staged = Staged([], folder=tempfile.mkdtemp(prefix="valgap-remote-"))
-    for index, name in enumerate(inputs):
-        if not is_url(name):
-            staged.inputs.append(name)
-            continue
-        target = Path(staged.folder) / str(index)
-        try:
-            local = _fetch(name, target, max_bytes)
-        except InputError as exc:
-            staged.errors.append(exc)
-            continue
-        staged.inputs.append(local)
-        staged.local_to_url[local] = name
+    try:
+        for index, name in enumerate(inputs):
+            if not is_url(name):
+                staged.inputs.append(name)
+                continue
+            target = Path(staged.folder) / str(index)
+            try:
+                local = _fetch(name, target, max_bytes)
+            except InputError as exc:
+                staged.errors.append(exc)
+                continue
+            staged.inputs.append(local)
+            staged.local_to_url[local] = name
+    except BaseException:  # a timeout's alarm, Ctrl-C mid-download: the part is removed
+        staged.cleanup()
+        raise
     return staged
 
 

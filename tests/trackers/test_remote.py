@@ -129,3 +129,14 @@ def test_a_bucket_is_read_log_by_log_by_the_dask_workers(s3, tmp_path):
     assert dask.stdout == local.stdout and dask.returncode == local.returncode == 0
     sources = [json.loads(line)["source"] for line in local.stdout.splitlines()]
     assert sources == [f"s3://runs/team/exp{i:02d}/{names[i % 4]}" for i in range(12)]
+
+
+def test_a_download_stopped_by_the_timeout_leaves_nothing_in_tmpdir(s3, private_tmpdir):
+    # one object, alone (read in this process, stopped by the alarm mid-download); the
+    # private $TMPDIR this test runs in must be empty again at its end
+    s3.put_object(Bucket="runs", Key="big/huge.log", Body=b"Epoch 1/2\n" + b"x" * (120 << 20))
+    res = subprocess.run([sys.executable, "-m", "valgap", "analyze", "s3://runs/big/huge.log",
+                          "--timeout", "0.5", "--no-plot"], capture_output=True, text=True,
+                         timeout=300, env=dict(os.environ))
+    assert res.returncode == 2 and "--timeout" in res.stderr
+    assert not list(private_tmpdir.iterdir())
