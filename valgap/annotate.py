@@ -32,6 +32,13 @@ class Annotator:
         if result.error is not None or result.run is None or not result.run.info.tracker \
                 or result.fit is None or self.missing:
             return
+        where = result.run.info.tracker
+        if "copy_of" in where:
+            self.failed += 1
+            self.err.write(f"valgap: cannot annotate MLflow run {where['run_id']}: it was read "
+                           f"from a copy of {printable(where['copy_of'])}; annotate it through "
+                           "its tracking server (--mlflow URI --experiment NAME --annotate)\n")
+            return
         if self.client_class is None:
             try:
                 from mlflow.tracking import MlflowClient
@@ -42,7 +49,6 @@ class Annotator:
                                "'valgap[mlflow]'\n")
                 return
             self.client_class = MlflowClient
-        where = result.run.info.tracker
         try:
             client = self.client_class(tracking_uri=where["uri"])
             for key, value in tags(result).items():

@@ -140,3 +140,19 @@ def test_a_download_stopped_by_the_timeout_leaves_nothing_in_tmpdir(s3, private_
                          timeout=300, env=dict(os.environ))
     assert res.returncode == 2 and "--timeout" in res.stderr
     assert not list(private_tmpdir.iterdir())
+
+
+def test_annotate_refuses_a_store_read_from_a_bucket_and_writes_nothing(s3, tmp_path):
+    from tests.trackers.test_mlflow_store import _log
+
+    store = tmp_path / "mlflow.db"
+    _log(f"sqlite:///{store}", {"a": (0.25, True)})
+    s3.upload_file(str(store), "runs", "stores/mlflow.db")
+    before = s3.get_object(Bucket="runs", Key="stores/mlflow.db")["Body"].read()
+    res = subprocess.run([sys.executable, "-m", "valgap", "analyze", "s3://runs/stores/mlflow.db",
+                          "--annotate", "--no-plot"], capture_output=True, text=True,
+                         timeout=300, env=dict(os.environ))
+    assert res.returncode == 2
+    assert "read from a copy of s3://runs/stores/mlflow.db" in res.stderr
+    assert "Creating initial MLflow database" not in res.stderr  # no store made anywhere
+    assert s3.get_object(Bucket="runs", Key="stores/mlflow.db")["Body"].read() == before

@@ -119,6 +119,8 @@ def _rename(result: Result, url_of) -> None:
         result.error.source = url_of(result.error.source)
     if result.run is not None:
         result.run.info.source = url_of(result.run.info.source)
+        if result.run.info.tracker:  # a store read from a copy: tags set there would be lost
+            result.run.info.tracker = {**result.run.info.tracker, "copy_of": result.source}
 
 
 def analyse_one(name: str, job, given: config_module.Config | None = None,
