@@ -139,6 +139,7 @@ def _fetch(url: str, target: Path, max_bytes: int) -> str:
         target.mkdir(parents=True)
         local = target / PurePosixPath(path).name
         _copy(fs, path, local, max_bytes, url)
+        _fetch_config(fs, path, target, url)
         return str(local)
     except InputError:
         raise
@@ -148,6 +149,24 @@ def _fetch(url: str, target: Path, max_bytes: int) -> str:
         raise InputError("no such file, folder or bucket", url, code="not-found") from None
     except Exception as exc:  # each store's client raises its own errors
         raise InputError(f"cannot read: {_first(exc)}", url, code="unreadable") from None
+
+
+CONFIG_BYTES = 1 << 20  # a valgap.yaml is a few lines
+
+
+def _fetch_config(fs, path: str, target: Path, url: str) -> None:
+    """The valgap.yaml beside an object, staged beside its copy: the run facts it states
+    apply as they do to a local log."""
+    from valgap.config import FILE_NAME
+
+    sibling = str(PurePosixPath(path).parent / FILE_NAME)
+    try:
+        if sibling != path and fs.isfile(sibling):
+            _copy(fs, sibling, target / FILE_NAME, CONFIG_BYTES, url)
+    except InputError:
+        raise
+    except Exception:  # no such file, or it cannot be listed: the log is read without it
+        return
 
 
 def _fetch_folder(fs, path: str, target: Path, max_bytes: int, url: str) -> str:

@@ -156,3 +156,13 @@ def test_annotate_refuses_a_store_read_from_a_bucket_and_writes_nothing(s3, tmp_
     assert "read from a copy of s3://runs/stores/mlflow.db" in res.stderr
     assert "Creating initial MLflow database" not in res.stderr  # no store made anywhere
     assert s3.get_object(Bucket="runs", Key="stores/mlflow.db")["Body"].read() == before
+
+
+def test_a_valgap_yaml_beside_a_log_in_a_bucket_applies(s3):
+    s3.upload_file(str(SAMPLES / "healthy.log"), "runs", "exp/run.log")
+    s3.put_object(Bucket="runs", Key="exp/valgap.yaml",
+                  Body=b"rules:\n  epoch-averaging: disable\n")
+    for url in ("s3://runs/exp/", "s3://runs/exp/run.log"):
+        out = CliRunner().invoke(main, ["analyze", url, "--format", "json"])
+        status = {r["id"]: r["status"] for r in _reports(out)[0]["rules"]}
+        assert status["epoch-averaging"] == "off", url
