@@ -126,7 +126,8 @@ def _listing(fs, protocol: str, path: str):
     walk_into = list(dirs)
     yield f"{protocol}://{path}", walk_into, files
     for name in walk_into:  # the caller may prune, as with os.walk
-        yield from _listing(fs, protocol, f"{path}/{name}")
+        # at the top of a store (s3://) the path is empty: its folders are its buckets
+        yield from _listing(fs, protocol, f"{path}/{name}" if path else name)
 
 
 def _fetch(url: str, target: Path, max_bytes: int) -> str:

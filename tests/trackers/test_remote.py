@@ -166,3 +166,9 @@ def test_a_valgap_yaml_beside_a_log_in_a_bucket_applies(s3):
         out = CliRunner().invoke(main, ["analyze", url, "--format", "json"])
         status = {r["id"]: r["status"] for r in _reports(out)[0]["rules"]}
         assert status["epoch-averaging"] == "off", url
+
+
+def test_the_whole_store_is_walked_from_its_buckets(s3):
+    s3.upload_file(str(SAMPLES / "healthy.csv"), "runs", "exp/healthy.csv")
+    out = CliRunner().invoke(main, ["analyze", "s3://", "--format", "json"])
+    assert [r["source"] for r in _reports(out)] == ["s3://runs/exp/healthy.csv"], out.output
