@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import SAMPLES
 from valgap import rules
 from valgap.model import FIT_CLASSES
@@ -199,3 +201,17 @@ def test_every_option_a_help_text_names_is_one_its_command_takes():
                 continue  # an option of another command, named with it
             named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", line)) - {"--help"}
             assert named <= real, (name, line, named - real)
+
+
+def test_mcp_without_its_sdk_is_one_line_naming_the_extra():
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("mcp") is not None:
+        pytest.skip("the MCP SDK is installed here (tests/frameworks/test_mcp.py drives it)")
+    res = subprocess.run([sys.executable, "-m", "valgap", "mcp"], capture_output=True,
+                         text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert res.returncode == 2
+    assert res.stderr == "valgap: `valgap mcp` needs the MCP SDK (2.x): pip install " \
+                         "'valgap[mcp]'\n"

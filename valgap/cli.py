@@ -247,18 +247,21 @@ def explain(rule_id: str) -> None:
     """Print the documentation of a rule (a cause id such as dropout)."""
     from valgap import rules
 
-    module = rules.get(rule_id)
-    if module is None:
-        from valgap.verdict import FIT_PHRASES
-
-        if rule_id in FIT_PHRASES:
-            click.echo(f"{rule_id} (fit class): {FIT_PHRASES[rule_id]}.")
-            return
+    text = rules.explanation(rule_id)
+    if text is None:
         click.echo(f"valgap: no rule {rule_id!r}; `valgap rules` lists them", err=True)
         sys.exit(exitcodes.USAGE)
-    click.echo(f"{module.ID} ({module.FAMILY})\n")
-    click.echo((module.__doc__ or "").strip())
-    click.echo("\nDefaults: " + ", ".join(f"{k}={v}" for k, v in module.DEFAULT.items()))
+    click.echo(text)
+
+
+@main.command()
+def mcp() -> None:
+    """Serve valgap to coding agents: a Model Context Protocol server on stdio with the
+    tools analyze (a path, or a pasted log), explain and rules. Needs the MCP SDK:
+    pip install 'valgap[mcp]'."""
+    from valgap.mcp_server import serve
+
+    serve()
 
 
 @main.command(name="rules")
@@ -266,13 +269,13 @@ def list_rules() -> None:
     """List every rule with its id, family and one-line summary, then the fit classes
     (all of them ids that `valgap analyze --fail-on` takes)."""
     from valgap import rules
-    from valgap.verdict import FIT_PHRASES
 
-    for module in rules.all_rules():
-        click.echo(f"{module.ID:<24} {module.FAMILY:<12} {module.TITLE}")
+    listed = rules.catalogue()
+    for rule_id, family, summary in (r for r in listed if r[1] != rules.FIT_CLASS):
+        click.echo(f"{rule_id:<24} {family:<12} {summary}")
     click.echo("\nfit classes (one per run; --fail-on takes them too):")
-    for fit, phrase in FIT_PHRASES.items():
-        click.echo(f"{fit:<24} {'fit':<12} {phrase[0].lower() + phrase[1:]}")
+    for rule_id, _, summary in (r for r in listed if r[1] == rules.FIT_CLASS):
+        click.echo(f"{rule_id:<24} {'fit':<12} {summary}")
 
 
 def entry() -> None:

@@ -28,3 +28,28 @@ def get(rule_id: str) -> ModuleType | None:
 
 def all_rules() -> list[ModuleType]:
     return list(RULES.values())
+
+
+def explanation(rule_id: str) -> str | None:
+    """What ``valgap explain`` prints: a rule's documentation and defaults, or what a fit
+    class means; None for an id that is neither."""
+    from valgap.verdict import FIT_PHRASES
+
+    module = get(rule_id)
+    if module is None:
+        return f"{rule_id} (fit class): {FIT_PHRASES[rule_id]}." if rule_id in FIT_PHRASES \
+            else None
+    defaults = ", ".join(f"{k}={v}" for k, v in module.DEFAULT.items())
+    return (f"{module.ID} ({module.FAMILY})\n\n{(module.__doc__ or '').strip()}\n\n"
+            f"Defaults: {defaults}")
+
+
+def catalogue() -> list[tuple[str, str, str]]:
+    """(id, family, summary) of every rule, then of every fit class (family "fit class")."""
+    from valgap.verdict import FIT_PHRASES
+
+    return [(m.ID, m.FAMILY, m.TITLE) for m in all_rules()] + [
+        (fit, FIT_CLASS, phrase[0].lower() + phrase[1:]) for fit, phrase in FIT_PHRASES.items()]
+
+
+FIT_CLASS = "fit class"  # the family catalogue() gives the fit classes
