@@ -215,3 +215,20 @@ def test_mcp_without_its_sdk_is_one_line_naming_the_extra():
     assert res.returncode == 2
     assert res.stderr == "valgap: `valgap mcp` needs the MCP SDK (2.x): pip install " \
                          "'valgap[mcp]'\n"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_is_offered_as_the_readme_says(shell):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = Path(sys.executable).parent / "valgap"  # the installed script, as a shell runs it
+    script = subprocess.run([command], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "_VALGAP_COMPLETE": f"{shell}_source"}).stdout
+    assert "_VALGAP_COMPLETE" in script
+    words = subprocess.run([command], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "_VALGAP_COMPLETE": "bash_complete",
+                                "COMP_WORDS": "valgap analyze --for", "COMP_CWORD": "2"}).stdout
+    assert "--format" in words
