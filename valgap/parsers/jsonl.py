@@ -89,78 +89,99 @@ def _mmengine_validation(obj: dict) -> bool:
 
 
 def parse(source: Source) -> list[Run]:
+    """Records streamed into both shapes of table at once (per epoch, per evaluation), each
+    held compactly; which one the log is is known only at its end (nine records in ten
+    with an epoch: per epoch). A million records never sit in memory as objects."""
     info = RunInfo(source=source.name, format=NAME)
-    records = []
+    by_epoch = _ByEpoch(_table.Records(source.name, source.limits))
+    by_evaluation = _ByEvaluation(_table.Records(source.name, source.limits),
+                                  _table.Records(source.name, source.limits))
+    count = with_epoch = 0
+    has_loss = False
     for line_no, raw in source.numbered():
         obj = _object(raw.strip())
         record = _record(obj, line_no) if obj is not None else None
-        if record is not None:
-            records.append(record)
-    if not any(_table.is_curve(k) for r in records for k in r.values):
+        if record is None:
+            continue
+        count += 1
+        has_loss = has_loss or any(_table.is_curve(k) for k in record.values)
+        if record.epoch is not None:
+            with_epoch += 1
+            by_epoch.feed(record)
+        by_evaluation.feed(record)
+    if not has_loss:
         raise InputError("no JSON record with a loss", source.name, code="no-epochs")
-    info.rows_read = len(records)
-    with_epoch = sum(1 for r in records if r.epoch is not None)
-    if with_epoch >= 0.9 * len(records):
-        epochs = _by_epoch([r for r in records if r.epoch is not None], info)
-    else:
-        epochs = _by_evaluation(records, info)
-    limited = _table.Records(source.name, source.limits)
-    for epoch in epochs:
-        limited.append(epoch)
-    return _table.build_runs(list(limited), info)
+    info.rows_read = count
+    chosen = by_epoch if with_epoch >= 0.9 * count else by_evaluation
+    return _table.build_runs(chosen.finish(info), info)
 
 
-def _by_epoch(records: list[_Record], info: RunInfo) -> list[EpochRecord]:
+class _ByEpoch:
     """One row per epoch number. Fractional epochs (progress through training, as the HF
     Trainer logs them) are rounded up, so that a step at 0.25 belongs to the first epoch
-    and an evaluation at 1.0 closes it. Records of one epoch are contiguous; a smaller
-    epoch number than the last starts a new run."""
-    fractional = any(r.epoch != int(r.epoch) for r in records)  # type: ignore[arg-type]
-    out: list[EpochRecord] = []
-    sums: dict[str, list[float]] = {}
-    current: int | None = None
-    line = 0
-    for r in records:
-        number = math.ceil(r.epoch) if fractional else int(r.epoch)  # type: ignore[arg-type]
-        if number != current and current is not None:
-            out.append(_mean_record(current, sums, line))
-            sums = {}
-        current, line = number, r.line
+    and an evaluation at 1.0 closes it (a whole epoch number rounds to itself). Records of
+    one epoch are contiguous; a smaller epoch number than the last starts a new run."""
+
+    def __init__(self, rows: _table.Records) -> None:
+        self.rows = rows
+        self.sums: dict[str, list[float]] = {}
+        self.current: int | None = None
+        self.line = 0
+        self.fractional = False
+
+    def feed(self, r: _Record) -> None:
+        epoch = r.epoch  # not None here
+        self.fractional = self.fractional or epoch != int(epoch)  # type: ignore[arg-type]
+        number = math.ceil(epoch)  # type: ignore[arg-type]
+        if number != self.current and self.current is not None:
+            self.rows.append(_mean_record(self.current, self.sums, self.line))
+            self.sums = {}
+        self.current, self.line = number, r.line
         for key, value in r.values.items():
-            entry = sums.setdefault(key, [0.0, 0])
+            entry = self.sums.setdefault(key, [0.0, 0])
             entry[0] += value
             entry[1] += 1
-    if current is not None:
-        out.append(_mean_record(current, sums, line))
-    info.notes.append("records merged per epoch" + (" (fractional epochs rounded up)"
-                                                    if fractional else "")
-                      + "; values logged several times in an epoch are averaged")
-    return out
+
+    def finish(self, info: RunInfo) -> _table.Records:
+        if self.current is not None:
+            self.rows.append(_mean_record(self.current, self.sums, self.line))
+        info.notes.append("records merged per epoch" + (" (fractional epochs rounded up)"
+                                                        if self.fractional else "")
+                          + "; values logged several times in an epoch are averaged")
+        return self.rows
 
 
 def _mean_record(epoch: int, sums: dict[str, list[float]], line: int) -> EpochRecord:
     return EpochRecord(epoch, {k: total / count for k, (total, count) in sums.items()}, line)
 
 
-def _by_evaluation(records: list[_Record], info: RunInfo) -> list[EpochRecord]:
-    """Rows at the evaluation points; without any evaluation, one row per record."""
-    out: list[EpochRecord] = []
-    pending: dict[str, list[float]] = {}
-    evaluations = [r for r in records if r.validation]
-    for r in records:
+class _ByEvaluation:
+    """Rows at the evaluation points, a training loss the mean of the training records
+    since the previous one; without any evaluation, one row per record (kept, compactly,
+    until the first evaluation shows they are not needed)."""
+
+    def __init__(self, rows: _table.Records, plain: _table.Records) -> None:
+        self.rows, self.plain = rows, plain
+        self.pending: dict[str, list[float]] = {}
+        self.evaluated = False
+
+    def feed(self, r: _Record) -> None:
         if r.validation:
-            row = _mean_record(len(out) + 1, pending, r.line)
+            row = _mean_record(len(self.rows) + 1, self.pending, r.line)
             row.values.update(r.values)
-            out.append(row)
-            pending = {}
-        elif evaluations:
-            for key, value in r.values.items():
-                entry = pending.setdefault(key, [0.0, 0])
-                entry[0] += value
-                entry[1] += 1
-        else:
-            out.append(EpochRecord(len(out) + 1, dict(r.values), r.line))
-    info.notes.append("one row per evaluation; its training loss is the mean of the training "
-                      "records since the previous one" if evaluations else
-                      "no validation records: one row per record (training loss only)")
-    return out
+            self.rows.append(row)
+            self.pending, self.evaluated = {}, True
+            self.plain = None
+            return
+        for key, value in r.values.items():
+            entry = self.pending.setdefault(key, [0.0, 0])
+            entry[0] += value
+            entry[1] += 1
+        if self.plain is not None:
+            self.plain.append(EpochRecord(len(self.plain) + 1, dict(r.values), r.line))
+
+    def finish(self, info: RunInfo) -> _table.Records:
+        info.notes.append("one row per evaluation; its training loss is the mean of the "
+                          "training records since the previous one" if self.evaluated else
+                          "no validation records: one row per record (training loss only)")
+        return self.rows if self.evaluated else self.plain
