@@ -91,11 +91,12 @@ def _client(fsspec, url: str):
     if "::" in url or protocol in ("file", "local", "memory"):  # chained, or local
         return fsspec.core.url_to_fs(url, skip_instance_cache=True)
     env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(CLIENT_ENV)))
-    key = (protocol, env)
     fs_class = fsspec.get_filesystem_class(protocol)
+    options = fs_class._get_kwargs_from_urls(url)  # what the URL itself says (ftp's host)
+    key = (protocol, repr(sorted(options.items())), env)
     if key not in _CLIENTS:
-        _CLIENTS.clear()  # the environment changed: the old clients are not reused
-        _CLIENTS[key] = fs_class(skip_instance_cache=True)
+        _CLIENTS.clear()  # the environment or the server changed: no old client reused
+        _CLIENTS[key] = fs_class(skip_instance_cache=True, **options)
     return _CLIENTS[key], fs_class._strip_protocol(url)
 
 
