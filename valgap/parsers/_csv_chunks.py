@@ -83,8 +83,10 @@ def _parse(window: bytes, options: dict):
         return pd.DataFrame(columns=options["usecols"])
 
 
-def can_thread(head: bytes, encoding: str, local_file: bool) -> bool:
-    """Whether windows cut at line ends hold whole rows: a local file (not standard input,
-    not compressed) in UTF-8 with ``\\n`` line ends and no quoted field."""
-    return (local_file and encoding in ("utf-8", "utf-8-sig") and b"\n" in head
-            and b'"' not in head)
+def can_thread(head: bytes, encoding: str, local_file: bool, size: int = 0) -> bool:
+    """Whether reading in windows on threads pays and is right: a local file (not standard
+    input, not compressed) of more than one window (a small file would pay for a thread
+    pool and read one window), in UTF-8 with ``\\n`` line ends and no quoted field (windows
+    cut at line ends then hold whole rows)."""
+    return (local_file and size > WINDOW_BYTES and encoding in ("utf-8", "utf-8-sig")
+            and b"\n" in head and b'"' not in head)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import os
 import re
 from array import array
 
@@ -103,7 +104,9 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     info = RunInfo(source=source.name, format=fmt,
                    framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
     info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
-    threaded = _csv_chunks.can_thread(head, encoding, source.is_plain_file())
+    local = source.is_plain_file()
+    threaded = _csv_chunks.can_thread(head, encoding, local,
+                                      os.path.getsize(source.name) if local else 0)
     parts, rows, averaged = _reduce(source, encoding, threaded, header, columns)
     if not parts and not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
