@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import MLFLOW_SQLITE_TABLES, SAMPLES, mlflow_file_store
 
 HEALTHY = SAMPLES / "healthy.log"
 VALGAP = [sys.executable, "-m", "valgap"]
@@ -525,16 +525,9 @@ def test_g06_a_store_with_columns_computed_on_read_is_refused_at_once(tmp_path):
 
     store = tmp_path / "mlflow.db"
     with sqlite3.connect(store) as db:  # 24 KB whose params would be 500 MB each when read
-        db.executescript("""
-        CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT);
-        CREATE TABLE runs (run_uuid TEXT PRIMARY KEY, name TEXT, experiment_id INTEGER,
-                           lifecycle_stage TEXT, start_time INTEGER);
-        CREATE TABLE metrics (key TEXT, value FLOAT, timestamp INTEGER, run_uuid TEXT,
-                              step INTEGER, is_nan BOOLEAN);
+        db.executescript(MLFLOW_SQLITE_TABLES + """
         CREATE TABLE params (key TEXT, n INTEGER, run_uuid TEXT,
-                             value GENERATED ALWAYS AS (printf('%.*c', n, 'x')) VIRTUAL);
-        INSERT INTO experiments VALUES (1, 'exp');
-        INSERT INTO runs VALUES ('r1', 'run', 1, 'active', 1);""")
+                             value GENERATED ALWAYS AS (printf('%.*c', n, 'x')) VIRTUAL);""")
         for e in range(12):
             db.execute("INSERT INTO metrics VALUES ('loss', ?, ?, 'r1', ?, 0)", (1 / (e + 1), e, e))
         db.executemany("INSERT INTO params (key, n, run_uuid) VALUES (?, 500000000, 'r1')",
@@ -545,19 +538,10 @@ def test_g06_a_store_with_columns_computed_on_read_is_refused_at_once(tmp_path):
 
 
 def _file_store(root: Path) -> Path:
-    """A minimal MLflow file store: one experiment, one run of 12 epochs."""
-    run = root / "mlruns" / "1" / "abc"
-    (run / "metrics").mkdir(parents=True)
-    (run / "params").mkdir()
-    write(root / "mlruns" / "1", "meta.yaml", "experiment_id: '1'\nname: exp\n"
-                                              "lifecycle_stage: active\n")
-    write(run, "meta.yaml", "run_id: abc\nexperiment_id: '1'\nrun_name: r\n"
-                            "lifecycle_stage: active\n")
-    write(run / "metrics", "loss", "".join(f"1 {1 / (e + 1) + 0.1} {e}\n" for e in range(12)))
-    write(run / "metrics", "val_loss", "".join(f"1 {1 / (e + 1) + 0.05} {e}\n"
-                                               for e in range(12)))
-    write(run / "params", "batch_size", "32\n")
-    return root / "mlruns"
+    """One run of 12 epochs, with a parameter."""
+    return mlflow_file_store(root, [1 / (e + 1) + 0.1 for e in range(12)],
+                             [1 / (e + 1) + 0.05 for e in range(12)], run_yaml="run_name: r",
+                             params={"batch_size": "32\n"})
 
 
 @pytest.mark.parametrize("where", ["metrics/loss", "params/dropout"])

@@ -3,7 +3,6 @@ Chromium loads each page from a file and the tests read the DOM it built, what i
 and whether any script ran; screenshots go to $VALGAP_ARTIFACTS."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, SHARED
+from tests.conftest import ROOT, SAMPLES, injection_sets
 
 MERMAID = ROOT / "tests" / "browser" / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 OWN_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "b", "i",
@@ -124,26 +123,8 @@ def test_compare_draws_both_runs_on_the_same_axes(tmp_path, page, artifacts):
     page.screenshot(path=str(artifacts / "compare.png"), full_page=True)
 
 
-def _injection_sets(tmp_path: Path) -> dict:
-    path = SHARED / "reliability" / "injection_cases.py"
-    if not path.exists():
-        pytest.skip("../shared is absent: no injection cases")
-    spec = importlib.util.spec_from_file_location("injection_cases", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.D = tmp_path / "inj"
-    import os
-
-    here = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        return module.build()
-    finally:
-        os.chdir(here)
-
-
 def test_hostile_names_and_text_stay_text_in_the_browser(tmp_path, page, artifacts):
-    for n, (label, args) in enumerate(_injection_sets(tmp_path).items()):
+    for n, (label, args) in enumerate(injection_sets(tmp_path).items()):
         page.requests.clear()
         page.messages.clear()
         out = tmp_path / f"hostile-{n}.html"

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import SAMPLES
+from tests.conftest import MLFLOW_SQLITE_TABLES, SAMPLES, mlflow_file_store
 from valgap.parsers.loop_text import _Templates
 from valgap.parsers.mlflow_store import _meta
 from valgap.parsers.notebook import html_tables
 
 
 def _store(tmp_path, name_yaml: str):
-    experiment = tmp_path / "mlruns" / "1"
-    run = experiment / "abc"
-    (run / "metrics").mkdir(parents=True)
-    (experiment / "meta.yaml").write_text(f"experiment_id: '1'\n{name_yaml}\n")
-    (run / "meta.yaml").write_text("run_id: abc\nexperiment_id: '1'\nrun_name: good\n")
-    for key, values in (("loss", [1.0, 0.8, 0.6, 0.5]), ("val_loss", [0.9, 0.75, 0.6, 0.55])):
-        (run / "metrics" / key).write_text("".join(f"0 {v} {i}\n" for i, v in enumerate(values)))
-    return tmp_path / "mlruns"
+    return mlflow_file_store(tmp_path, [1.0, 0.8, 0.6, 0.5], [0.9, 0.75, 0.6, 0.55],
+                             experiment_yaml=name_yaml)
 
 
 def test_a_meta_yaml_value_pyyaml_cannot_build_costs_only_that_value(cli, tmp_path):
@@ -88,15 +82,8 @@ def test_a_sqlite_row_of_the_wrong_type_costs_only_that_row(cli, tmp_path):
         path = tmp_path / f"{i}" / "mlflow.db"
         path.parent.mkdir()
         db = sqlite3.connect(path)
-        db.executescript("""
-            CREATE TABLE experiments (experiment_id INTEGER PRIMARY KEY, name TEXT);
-            CREATE TABLE runs (run_uuid TEXT PRIMARY KEY, name TEXT, experiment_id INTEGER,
-                               lifecycle_stage TEXT, start_time INTEGER);
-            CREATE TABLE metrics (key TEXT, value FLOAT, timestamp INTEGER, run_uuid TEXT,
-                                  step INTEGER, is_nan BOOLEAN);
-            CREATE TABLE params (key TEXT, value TEXT, run_uuid TEXT);
-            INSERT INTO experiments VALUES (1, 'exp');
-            INSERT INTO runs VALUES ('r1', 'run', 1, 'active', 1);""")
+        db.executescript(MLFLOW_SQLITE_TABLES
+                         + "CREATE TABLE params (key TEXT, value TEXT, run_uuid TEXT);")
         for e in range(12):
             db.execute("INSERT INTO metrics VALUES ('loss', ?, ?, 'r1', ?, 0)",
                        (1 / (e + 1) + 0.1, e, e))

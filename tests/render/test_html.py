@@ -3,14 +3,13 @@ that follow the data, the evidence where the findings put it, and nothing from a
 that becomes markup. (tests/browser renders the same pages in headless Chromium.)"""
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, SHARED
+from tests.conftest import SAMPLES, SHARED, injection_sets
 from valgap.parsers import read
 from valgap.render import html as page_module
 
@@ -132,20 +131,8 @@ def test_the_page_allows_no_script_and_fetches_nothing(cli):
     assert all(u.startswith("#run-") for u in urls)
 
 
-def _injection_sets(tmp_path, monkeypatch):
-    path = SHARED / "reliability" / "injection_cases.py"
-    if not path.exists():
-        pytest.skip("../shared is absent")
-    spec = importlib.util.spec_from_file_location("injection_cases", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.D = tmp_path / "inj"
-    monkeypatch.chdir(ROOT)  # its sample and corpus paths are the repository's
-    return module.build()
-
-
-def test_no_markup_from_any_hostile_input_reaches_the_page(tmp_path, monkeypatch, cli):
-    for label, args in _injection_sets(tmp_path, monkeypatch).items():
+def test_no_markup_from_any_hostile_input_reaches_the_page(tmp_path, cli):
+    for label, args in injection_sets(tmp_path).items():
         result = cli("analyze", *args, "--format", "html", "-v")
         text = result.stdout
         page = Page(text)
