@@ -25,8 +25,10 @@ import itertools
 import math
 from dataclasses import dataclass
 
-TRAINMODE = "train_loss_trainmode_end"
-EVAL = "train_loss_eval_end"
+from valgap.model import MEASURED_EVAL, MEASURED_TRAINMODE
+
+TRAINMODE = MEASURED_TRAINMODE  # the names are the model's: renderers draw these columns
+EVAL = MEASURED_EVAL
 PENALTY = "train_penalty_end"
 SUBSET_SE = "train_loss_eval_end_se"  # standard error of the subset's mean loss
 COLUMNS = (TRAINMODE, EVAL, PENALTY, SUBSET_SE)

@@ -50,6 +50,11 @@ class InputError(Exception):
 EPOCH = "epoch"
 EVALUATION = "evaluation"  # an evaluation every N steps
 BOOSTING_ROUND = "boosting round"
+ROW_PLURALS = {EPOCH: "epochs", EVALUATION: "evaluations", BOOSTING_ROUND: "boosting rounds"}
+
+# the training loss as valgap's callbacks re-score it at each epoch's end (``measured``)
+MEASURED_TRAINMODE = "train_loss_trainmode_end"
+MEASURED_EVAL = "train_loss_eval_end"
 
 @dataclass
 class RunInfo:

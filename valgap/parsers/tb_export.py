@@ -50,7 +50,7 @@ def parse_files(paths: list[Path], name: str) -> list[Run]:
     for path in sorted(paths):
         by_run.setdefault(_split_run(_run_and_tag(path)[0])[0], []).append(path)
     with_loss = {run: files for run, files in by_run.items()
-                 if _table.has_loss(_metric(path) for path in files)}
+                 if _table.has_loss(_metric(path)[0] for path in files)}
     if len(with_loss) < 2:
         return _parse_run(sorted(paths), name)
     runs = []
@@ -63,9 +63,10 @@ def parse_files(paths: list[Path], name: str) -> list[Run]:
     return runs
 
 
-def _metric(path: Path) -> str:
-    run, tag, _ = _run_and_tag(path)
-    return _series.metric_name(_split_run(run)[1], tag)
+def _metric(path: Path) -> tuple[str, bool]:
+    """The series a file holds, as the table names it, and whether its name was guessed."""
+    run, tag, guessed = _run_and_tag(path)
+    return _series.metric_name(_split_run(run)[1], tag), guessed
 
 
 def _split_run(run: str) -> tuple[str, str]:
@@ -79,10 +80,10 @@ def _parse_run(paths: list[Path], name: str) -> list[Run]:
     info = RunInfo(source=name, format=NAME)
     guessed = []
     for path in paths:
-        guess = _run_and_tag(path)[2]
+        metric, guess = _metric(path)
         if guess:
             guessed.append(path.name)
-        series[_metric(path)] = _points(Source(str(path)))
+        series[metric] = _points(Source(str(path)))
     if not _table.has_loss(series):
         raise InputError("no loss series among the exported files", name, code="no-epochs")
     if guessed:

@@ -18,7 +18,7 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import Source, segments, to_float
+from valgap.parsers._text import Source, clean, to_float
 
 NAME = "yolo-stdout"
 
@@ -36,7 +36,7 @@ PART_NAMES = {"box": "box_loss", "obj": "obj_loss", "cls": "cls_loss", "dfl": "d
 
 
 def sniff(head: str) -> float:
-    lines = [_last_state(line) for line in head.splitlines()[:2000]]
+    lines = [clean(line) for line in head.splitlines()[:2000]]
     if not any(HEADER.match(line) for line in lines):
         return 0.0
     return 0.95 if any(EPOCH.match(line) for line in lines) else 0.0
@@ -47,7 +47,7 @@ def parse(source: Source) -> list[Run]:
     records: list[EpochRecord] = []
     info = RunInfo(source=source.name, format=NAME, framework="pytorch")
     for line_no, raw in source.numbered():
-        line = _last_state(raw)
+        line = clean(raw)
         if not records and _table.states_a_fact(line):  # the trainer's arguments: dropout=
             _table.scan_facts(line, info, in_summary=False)
         header = HEADER.match(line)
@@ -81,8 +81,3 @@ def parse(source: Source) -> list[Run]:
 def _part(name: str) -> str:
     return PART_NAMES.get(name.lower(), name.lower())
 
-
-def _last_state(line: str) -> str:
-    """The line as it was left on screen (the progress bar's redraws removed)."""
-    states = segments(line)
-    return states[-1] if states else ""

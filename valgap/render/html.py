@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from valgap._safe import printable, shown
-from valgap.model import Result
+from valgap.model import MEASURED_EVAL, MEASURED_TRAINMODE, ROW_PLURALS, Result
 from valgap.render._rank import Row, attention
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -33,11 +33,10 @@ POINTS = 600       # points per curve at most (a batch's page stays small)
 WIDTH, HEIGHT = 720, 260
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 58, 16, 14, 34
 LOSSES = ("train_loss", "val_loss")
-# the training loss as valgap's callbacks re-score it at each epoch's end (valgap.measured)
-MEASURED = ("train_loss_trainmode_end", "train_loss_eval_end")
+MEASURED = (MEASURED_TRAINMODE, MEASURED_EVAL)
 SERIES_NAME = {"train_loss": "training", "val_loss": "validation",
-               "train_loss_trainmode_end": "training, re-scored at the end (train mode)",
-               "train_loss_eval_end": "training, re-scored at the end (inference mode)"}
+               MEASURED_TRAINMODE: "training, re-scored at the end (train mode)",
+               MEASURED_EVAL: "training, re-scored at the end (inference mode)"}
 FIT_ORDER = {"diverged": 0, "overfit": 1, "underfit": 2, "val-below-train": 3,
              "too-short": 4, "good-fit": 5, "not judged": 6, "unreadable": 7}
 
@@ -107,7 +106,7 @@ def esc(text: object) -> str:
 
 
 def render(results: list[Result], stream: IO[str], opts) -> None:
-    page = Page(stream, opts)
+    page = Page(stream)
     for result in results:
         page.add(result)
     page.finish()
@@ -118,7 +117,6 @@ class Page:
     """A report written as results come: rows for the summary, the most urgent in full."""
 
     stream: IO[str]
-    opts: object = None
     title: str = "valgap report"
     rows: list[tuple[Row, float]] = field(default_factory=list)
     full: list[tuple[int, int, Result]] = field(default_factory=list)  # a heap
@@ -221,9 +219,8 @@ def section(result: Result, index: int) -> str:
         out.append(f'<p class="verdict">Unreadable: {esc(result.error.message)}</p>')
         return "\n".join(out) + "</section>\n"
     run = result.run
-    rows = {"epoch": "epochs", "evaluation": "evaluations", "boosting round": "boosting rounds"}
     out.append(f'<p class="meta">{esc(result.format)} · {run.epochs_logged} '
-               f'{rows.get(run.info.row, "epochs")}</p>')
+               f'{ROW_PLURALS.get(run.info.row, "epochs")}</p>')
     out.append(f'<p class="verdict">{esc(result.verdict)}</p>')
     if result.fit is not None:
         out.append(f'<p><b>fit</b> {esc(result.fit.fit or "not judged")}: '
@@ -345,7 +342,11 @@ def _points(table, column: str) -> list[tuple[float, float]]:
 
 
 def _scale(table, columns: list[str], floor_band: float = 0.0) -> Scale | None:
-    points = [p for c in columns for p in _points(table, c)]
+    return _scale_of([p for c in columns for p in _points(table, c)], floor_band)
+
+
+def _scale_of(points: list[tuple[float, float]], floor_band: float = 0.0) -> Scale | None:
+    """Axes for these points: logarithmic past a 30x span, else padded a little."""
     if len(points) < 2:
         return None
     xs, ys = [p[0] for p in points], [p[1] for p in points]
@@ -512,14 +513,9 @@ def _compare_chart(pictures, names: list[str]) -> str:
     tables = [(p.result.run.table, i) for i, p in enumerate(pictures)
               if p.result.run is not None and p.result.run.table is not None]
     points = {(i, c): _points(t, c) for t, i in tables for c in LOSSES if c in t}
-    every = [p for series in points.values() for p in series]
-    if len(every) < 2:
+    scale = _scale_of([p for series in points.values() for p in series])
+    if scale is None:
         return ""
-    ys = [v for _, v in every]
-    low, high = min(ys), max(ys)
-    log = low > 0 and high / low > 30
-    pad = 0.0 if log else (high - low) * 0.06 or 1.0
-    scale = Scale(min(e for e, _ in every), max(e for e, _ in every), low - pad, high + pad, log)
     out = _svg_open("compare") + _axes(scale, "epoch")
     keys = []
     for (i, column), series in points.items():

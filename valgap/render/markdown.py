@@ -83,8 +83,7 @@ def mermaid(result: Result) -> str:
         return ""
     step = math.ceil(len(points) / CHART_POINTS)
     kept = points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
-    unit = "epoch" if run.info.row == "epoch" else "evaluation" if run.info.row == \
-        "evaluation" else "round"
+    unit = run.info.row.split()[-1]  # "round" of "boosting round"
     return ("xychart-beta\n"
             f"    x-axis \"{unit}\" [{', '.join(str(e) for e, _, _ in kept)}]\n"
             "    y-axis \"loss\"\n"

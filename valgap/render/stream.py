@@ -145,5 +145,5 @@ def writer(fmt: str, stream: IO[str], opts: RenderOptions, full_list: str | None
     if fmt == "html":
         from valgap.render.html import Page
 
-        return Page(stream, opts)
+        return Page(stream)
     return Summary(fmt, stream, opts, full_list, streamed)
