@@ -89,6 +89,26 @@ def test_bad_number_names_its_line():
     assert err.value.line == 4
 
 
+def test_a_text_column_beside_the_losses_is_no_value_not_an_error():
+    # a public log (tests/data/public): a "stage" label per epoch beside the losses
+    run = read(str(DATA / "public" /
+                   "Asishkumarxo+bone-fracture__training_history.csv"))[-1]
+    assert list(run.table["train_loss"].round(3)) == [2.109, 1.619]
+    assert list(run.table["val_loss"].round(3)) == [2.271, 1.890]
+    assert not any("stage" in c for c in run.table.columns)
+
+
+def test_text_in_a_loss_column_is_still_an_error():
+    text = keras_csv().splitlines()
+    names = text[0].split(",")
+    row = text[3].split(",")
+    row[names.index("val_loss")] = "oops"
+    text[3] = ",".join(row)
+    with pytest.raises(InputError) as err:
+        parse_text("\n".join(text))
+    assert err.value.line == 4 and "val_loss" in err.value.message
+
+
 def test_a_long_csv_is_reduced_for_the_rules_and_reports_what_it_read(cli, tmp_path):
     rows = "".join(f"{e},{2 / (e + 1) ** 0.3:.6f},{2.2 / (e + 1) ** 0.3:.6f}\n"
                    for e in range(12_345))

@@ -271,7 +271,8 @@ def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
                            "skipinitialspace": header.spaced, "skip_blank_lines": True,
                            "on_bad_lines": "skip", "engine": "c"}
                 shape = functools.partial(_shape, columns={
-                    c: header.names.index(c) for c in columns}, epoch_at=epoch_at)
+                    c: header.names.index(c) for c in columns}, epoch_at=epoch_at,
+                    strict=frozenset(losses))
                 chunks = (_csv_chunks.threaded(source.name, options, header.skipped + 1,
                                                source.limits.max_bytes, shape) if threaded
                           else _csv_chunks.streamed(source, options, header.skipped + 1, shape))
@@ -512,7 +513,10 @@ class _Shaped:
         self.bad = bad  # a cell that is not a number: column, text, row index
 
 
-def _shape(chunk, columns: dict[str, int], epoch_at: int | None) -> _Shaped:
+def _shape(chunk, columns: dict[str, int], epoch_at: int | None,
+           strict: frozenset[str] = frozenset()) -> _Shaped:
+    """A text cell in a loss column (``strict``) is an error; in any other column (a
+    ``stage`` or ``phase`` label, a note) it is read as no value."""
     import numpy as np
 
     if epoch_at is None:
@@ -535,7 +539,7 @@ def _shape(chunk, columns: dict[str, int], epoch_at: int | None) -> _Shaped:
         return shaped
     shaped.final = False
     for col, values in cells.items():
-        parts = _value_columns(values.iloc[rows], col, starts)
+        parts = _value_columns(values.iloc[rows], col, starts, col in strict)
         if isinstance(parts, tuple):  # a cell that is not a number
             shaped.bad = (col, parts[0], int(rows[parts[1]]))
             return shaped
@@ -564,9 +568,10 @@ def _place(shaped: _Shaped, header: _Header, state: _Carry, name: str) -> _Epoch
                     **shaped.arrays}, shaped.final)
 
 
-def _value_columns(cells, col: str, starts) -> dict | tuple[str, int]:
+def _value_columns(cells, col: str, starts, strict: bool = True) -> dict | tuple[str, int]:
     """The cells of one value column reduced per epoch segment to sum/count/nan/inf/present
-    parts; or, for a cell that is not a number, its text and position."""
+    parts; or, for a cell that is not a number in a ``strict`` column, its text and position
+    (elsewhere such a cell counts as absent)."""
     import numpy as np
 
     if cells.dtype.kind in "fiu":
@@ -579,9 +584,10 @@ def _value_columns(cells, col: str, starts) -> dict | tuple[str, int]:
         explicit_nan = text.str.lower().isin(["nan", "-nan", "+nan"]).to_numpy()
         values = numeric(text.where(text != "")).to_numpy()
         bad = present & np.isnan(values) & ~explicit_nan
-        if bad.any():
+        if bad.any() and strict:
             at = int(np.argmax(bad))
             return str(cells.iloc[at]), at
+        present = present & ~bad
     finite = np.isfinite(values)
     infinite = np.isinf(values)
     nans = explicit_nan | (present & np.isnan(values))
