@@ -103,16 +103,25 @@ def _alarm(signum, frame):
 
 def execute(data: bytes, fmt: str | None, slow: float) -> str | None:
     """None when valgap behaved; else a one-line description of the finding."""
+    from valgap.parsers import Options
+
+    return _checked("fuzz.log", Options(input_format=fmt), slow, data)
+
+
+def execute_path(path: str, options, slow: float) -> str | None:
+    """``execute`` for an input on disk (a file, or a folder such as a tracker's store)."""
+    return _checked(path, options, slow, None)
+
+
+def _checked(name: str, options, slow: float, data: bytes | None) -> str | None:
     from valgap import engine
     from valgap.config import Config
     from valgap.model import InputError
-    from valgap.parsers import Options
     from valgap.render import RenderOptions, render
 
     signal.setitimer(signal.ITIMER_REAL, slow)
     try:
-        results = engine.analyze_input("fuzz.log", Config(), Options(input_format=fmt),
-                                       all_runs=True, data=data)
+        results = engine.analyze_input(name, Config(), options, all_runs=True, data=data)
         errors = [(r.rule, r.reason) for res in results for r in res.rules
                   if r.status == "error"]
         if errors:

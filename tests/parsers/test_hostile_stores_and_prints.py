@@ -121,3 +121,38 @@ def test_a_deleted_run_named_directly_is_read_and_said_to_be_deleted(cli, tmp_pa
     assert doc["epochs"] == 4 and any("marked deleted" in w for w in doc["run"]["warnings"])
     walked = cli("analyze", str(store), "--format", "json")
     assert walked.exit_code == 2  # in the store's walk a deleted run is left out
+
+
+COUNTS = ["inf", "-inf", "nan", "1e400", "9" * 400, "2.5", "-3", "0", "x", ""]
+
+
+def test_a_logged_count_that_is_no_whole_number_is_no_fact(cli, tmp_path):
+    # found by scripts/fuzz_stores.py: batch_size = inf in a store's parameters raised an
+    # OverflowError (int(inf)); every count a tracker logs goes through one check now
+    for i, bad in enumerate(COUNTS):
+        store = mlflow_file_store(tmp_path / str(i), [1 / (e + 1) + 0.1 for e in range(8)],
+                                  [1 / (e + 1) for e in range(8)],
+                                  params={"batch_size": bad, "n_val": bad, "n_train": bad})
+        res = cli("analyze", str(store), "--format", "json")
+        assert res.exit_code == 0 and "internal error" not in res.stderr, bad
+        run = json.loads(res.stdout.splitlines()[0])["run"]
+        assert run["batch_size"] is None and run["n_val"] is None, bad
+
+
+def test_a_compressed_log_leaves_no_file_open(tmp_path):
+    # found by scripts/fuzz_stores.py: a decompressor does not close the file it reads, so
+    # every compressed input left its file to the garbage collector (a ResourceWarning)
+    import gc
+    import gzip
+    import warnings
+
+    from valgap import config, engine
+
+    path = tmp_path / "history.csv.gz"
+    path.write_bytes(gzip.compress((SAMPLES / "dropout.csv").read_bytes()))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = engine.analyze_input(str(path), config.Config())[-1]
+        gc.collect()
+    assert result.fit is not None and result.fit.fit
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]

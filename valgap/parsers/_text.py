@@ -93,7 +93,7 @@ class Source:
         for magic, opener in _MAGIC.items():
             if start.startswith(magic):
                 return _Bounded(opener(raw), self.limits.max_bytes,  # type: ignore[operator]
-                                self.name)
+                                self.name, under=raw)
         return _Bounded(raw, self.limits.max_bytes, self.name)
 
     def is_plain_file(self) -> bool:
@@ -239,8 +239,9 @@ class _Bounded(io.RawIOBase):
     """A decompressed stream that turns decompression errors and the size limit into
     ``InputError``s."""
 
-    def __init__(self, inner, limit: int, name: str) -> None:
+    def __init__(self, inner, limit: int, name: str, under=None) -> None:
         self._inner = inner
+        self._under = under  # the file a decompressor reads (which closing it leaves open)
         self._limit = limit
         self._name = name
         self._count = 0
@@ -267,8 +268,12 @@ class _Bounded(io.RawIOBase):
         return len(data)
 
     def close(self) -> None:
-        self._inner.close()
-        super().close()
+        try:
+            self._inner.close()
+        finally:
+            if self._under is not None:
+                self._under.close()
+            super().close()
 
 
 class _Unclosed:

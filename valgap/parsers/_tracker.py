@@ -32,9 +32,7 @@ def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "",
         info.name = run_name or run_id
         info.notes.append(f"{tracker} run {label}" + (f" in {experiment!r}" if experiment
                                                       else ""))
-        batch = number(params.get("batch_size", ""))
-        if batch and batch > 0 and batch == int(batch):
-            info.batch_size = int(batch)
+        info.batch_size = whole(params.get("batch_size", "")) or info.batch_size
         info.facts, info.facts_origin = param_facts(params), f"the {tracker} run's parameters"
         chosen = [f"{t} <- {c}" for c, t in zip(columns, ("train_loss", "val_loss")) if c]
         if chosen:
@@ -74,9 +72,9 @@ def param_facts(params: dict[str, str]) -> dict[str, object]:
         if text in ("true", "false", "1", "0", "yes", "no"):
             facts[fact] = text in ("true", "1", "yes")
     for key, fact in SIZE_PARAMS.items():
-        size = number(lowered.get(key, ""))
-        if size and size > 0 and size == int(size):
-            facts[fact] = int(size)
+        size = whole(lowered.get(key, ""))
+        if size:
+            facts[fact] = size
     if number(lowered.get("weight_decay", "")) == 0:
         facts["weight_penalty"] = False
     return facts
@@ -108,6 +106,15 @@ def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
     base = 1 if sums and min(sums) == 0 else 0
     return [EpochRecord(epoch + base, {k: total / count for k, (total, count) in cells.items()})
             for epoch, cells in sorted(sums.items())]
+
+
+def whole(text: object) -> int | None:
+    """A logged count (a batch size, a set size): a positive whole number below 10^15, or
+    None for anything else (text, a fraction, an infinity, NaN, a number past any size)."""
+    value = number(text)
+    if value is None or not math.isfinite(value) or not 0 < value < 1e15 or value != int(value):
+        return None
+    return int(value)
 
 
 def number(text: object) -> float | None:
