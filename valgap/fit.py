@@ -61,6 +61,9 @@ class FitConfig:
     steep_fall: float = 0.1          # ... this log fall over the run's last fifth: unfinished
     material_gap: float = 0.05       # a wide gap is material: this share of the first loss
     stuck_gain: float = 0.02         # training improved less than this over most of the run
+    plateau_gap: float = 1.5         # validation this many times training at the end, and
+    plateau_growth: float = 1.25     # ... the gap grown this much since the run's first fifth
+    plateau_train_fall: float = 0.1  # ... while training fell this (log) over the second half
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -86,7 +89,8 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
         return FitResult("val-below-train" if below else "good-fit",
                          "losses are not all positive: judged on differences only "
                          f"(validation {'below' if below else 'at or above'} training)")
-    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _unfinished, _stuck):
+    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _unfinished,
+                  _stuck):
         result = check(curves, facts, conf)
         if result:
             return result
@@ -119,6 +123,36 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
                      f"training (median of the last {len(c.train[late])} epochs: "
                      f"{median(c.val[late]):.4g} against {median(c.train[late]):.4g}); "
                      f"{where}", onset_epoch=c.epochs[best] if best < c.n - 2 else None)
+
+
+def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    """Validation has stopped improving while training still clearly improves, and the gap
+    this opened is material: the spec's "validation stalls while training keeps falling; the
+    gap grows", below the 2x line. Over the run's second half validation's fall is within its
+    noise while training falls ``plateau_train_fall`` or more (beyond three times its own
+    noise); the gap ends ``plateau_gap`` times training or more, has grown ``plateau_growth``
+    times since the run's first fifth, and is a material share of the first validation loss.
+    Converging runs are spared: their training loss flattens with validation's."""
+    if c.n < 8:
+        return None
+    val_fall, val_noise = late_fall(c.val)
+    train_fall, train_noise = late_fall(c.train)
+    if val_fall > max(2 * val_noise, 0.02) or \
+            train_fall < max(conf.plateau_train_fall, 3 * train_noise):
+        return None
+    gaps = [log_ratio(v, t) for t, v in zip(c.train_at_end, c.val)]
+    late, early = median(gaps[_last_third(c)]), median(gaps[:max(2, c.n // 5)])
+    material = median(c.val[_last_third(c)]) - median(c.train[_last_third(c)]) >= \
+        conf.material_gap * c.val[0]
+    if late < math.log(conf.plateau_gap) or late - early < math.log(conf.plateau_growth) \
+            or not material:
+        return None
+    best = min(range(c.n), key=lambda i: _smooth(c.val)[i])
+    return FitResult("overfit", f"validation stopped improving (its fall over the second half, "
+                     f"{val_fall:+.1%} in log units, is within its noise) while training "
+                     f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
+                     f"{exp_safe(early):.2g}x to {exp_safe(late):.2g}x training",
+                     onset_epoch=c.epochs[best] if best < c.n - 2 else c.epochs[c.n // 2])
 
 
 def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

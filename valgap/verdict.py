@@ -5,7 +5,8 @@ from valgap.model import FAMILIES, Result
 
 FIT_PHRASES = {
     "underfit": "The model underfits: both losses stay high",
-    "overfit": "The model overfits: validation loss turned up while training loss kept falling",
+    "overfit": ("The model overfits: training loss kept falling while validation loss rose, "
+                "stalled or stayed far above it"),
     "good-fit": "A good fit: both losses fell and settled together",
     "val-below-train": "Validation loss stays below training loss",
     "diverged": "Training diverged",

@@ -16,7 +16,9 @@ The late gap is smaller than the epoch-to-epoch jitter of the validation curve, 
 standard error that ``data.n_val`` implies, and its sign flips back and forth (a gap that
 crosses zero once is a trend, not noise). A one-sided gap is noise only within the
 standard error of a validation set known to be small; with a tiny validation set
-(``tiny_val``), a gap within two standard errors is noise too. Validation steadily above
+(``tiny_val``), a one-sided gap within two standard errors is a guess: a fixed validation
+set's sampling error is as steady from epoch to epoch as a mechanism's offset, so the log
+cannot tell them apart. Validation steadily above
 training is the ordinary gap, not noise, unless the validation set is known to be small; a
 mechanism the run facts declare outranks noise. The standard error of a mean loss over n samples
 is taken as the larger of 1/sqrt(n) and 1/sqrt(n x loss): a low cross-entropy is made of a
@@ -37,8 +39,9 @@ flip_share: share of late epochs with the minority sign that counts as flipping 
 confidence: default 0.8 (the sign flips); 0.9 for a one-sided gap within the standard error
 of a validation set known to be small; the measured share of right answers on every labelled
 set, counted with one wrong answer added (11 of 11 right: 0.9, not 1.0).
-tiny_val: at most this many validation samples make a tiny set, where a gap within two
-standard errors counts as noise (default 100).
+tiny_val: at most this many validation samples make a tiny set, where a one-sided gap of
+one to two standard errors is a guess at ``guess_confidence`` (default 0.45): chance is as
+likely as a mechanism (default 100).
 """
 from __future__ import annotations
 
@@ -52,7 +55,8 @@ ID = "noise"
 ORDER = 120
 FAMILY = "noise"
 TITLE = "gap within epoch-to-epoch or sampling noise"
-DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.8, "tiny_val": 100}
+DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.8, "tiny_val": 100,
+                    "guess_confidence": 0.45}
 CHECKS = ("repeat the run with 2-3 other seeds or splits and compare the gaps",
           "enlarge the validation set (or use k-fold cross-validation)")
 
@@ -77,21 +81,24 @@ def check(ctx: Context, options: Options) -> Outcome:
     tiny = 0 < (ctx.facts.n_val or 0) <= options["tiny_val"]
     if gap < 0 and not flips and se < 0.15 and not tiny:
         return None  # validation steadily above training: the ordinary gap, not noise
-    conf = 0.0
+    conf, guess = 0.0, False
     if abs(gap) <= band and flips:
         conf = options["confidence"]
     elif abs(gap) <= band and se >= 0.15:
         # one-sided, but within the error of a validation set known to be small
         conf = min(0.9, options["confidence"] * 1.15)
     elif tiny and abs(gap) <= 2 * se:
-        # a tiny validation set: within two standard errors is still no evidence
-        conf, band = options["confidence"] * 0.9, 2 * se
+        # a tiny validation set: a one-sided gap of one to two standard errors rules out
+        # neither chance nor a mechanism (a fixed set's sampling error is as steady as a
+        # mechanism's offset): a guess, below the line, beside the mechanisms' guesses
+        conf, band, guess = options["guess_confidence"], 2 * se, True
     if conf and known_train_mode(ctx.facts):
         conf *= 0.6  # a declared mechanism explains a gap better than chance does
     if conf:
         return Finding(ID, conf, f"late gap {gap:+.2f} (log train/val) is within the noise "
                        f"band {band:.2f} (validation jitter {jitter:.2f}; {size}); the sign "
-                       f"flips in {minority:.0%} of late epochs", CHECKS, marks={"band": band})
+                       f"flips in {minority:.0%} of late epochs", CHECKS, marks={"band": band},
+                       guess=guess)
     if abs(gap) < 0.01:  # no gap is no cause: below the epoch-averaging lag that may explain
         return Finding(ID, 0.4, f"the curves differ by less than 1% late in training "
                        f"({gap:+.3f} log units): no real gap", CHECKS)
