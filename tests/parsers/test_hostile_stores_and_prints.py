@@ -156,3 +156,24 @@ def test_a_compressed_log_leaves_no_file_open(tmp_path):
         gc.collect()
     assert result.fit is not None and result.fit.fit
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_a_store_whose_schema_is_not_utf8_is_one_clear_line(cli, tmp_path):
+    # found by scripts/fuzz_stores.py: SQLite quotes a damaged schema's bytes in its error,
+    # and Python decoding that message raised UnicodeDecodeError out of the reader
+    import sqlite3
+
+    path = tmp_path / "mlflow.db"
+    db = sqlite3.connect(path)
+    db.executescript(MLFLOW_SQLITE_TABLES
+                     + "CREATE TABLE params (key TEXT, value TEXT, run_uuid TEXT);")
+    db.execute("PRAGMA writable_schema = ON")
+    # CREATE TABLE params (key TEXT) FOR\xd0IGN: SQLite's error quotes the bad byte
+    db.execute("UPDATE sqlite_master SET sql = CAST(x'435245415445205441424c4520706172616d73"
+               "20286b657920544558542920464f52d049474e' AS TEXT)"
+               " WHERE name = 'params'")
+    db.commit()
+    db.close()
+    res = cli("analyze", str(path))
+    assert res.exit_code == 2 and "internal error" not in res.stderr
+    assert "cannot read this MLflow SQLite store" in res.stderr

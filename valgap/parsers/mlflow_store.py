@@ -234,6 +234,9 @@ def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None)
     except sqlite3.Error as exc:  # locked, corrupt, not MLflow's schema
         raise InputError(f"cannot read this MLflow SQLite store: {exc}", name,
                          code="unreadable") from None
+    except UnicodeDecodeError:  # SQLite's own message quoting a damaged schema's bytes
+        raise InputError("cannot read this MLflow SQLite store: its schema is damaged (text "
+                         "that is not UTF-8)", name, code="unreadable") from None
     return _tracker.runs(found, name, NAME, "MLflow", f"sqlite:///{path.resolve()}", columns)
 
 
@@ -301,6 +304,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     # no value a store holds (a name, a parameter, a number) is a megabyte; a column
     # generated on read could make gigabytes of one from a file of kilobytes
     db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    # text that is not UTF-8 (a damaged or hand-edited store) is read with replacements,
+    # as every other reader reads bytes, instead of raising from inside a query
+    db.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
     return db
 
 
