@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from tests.conftest import SAMPLES, make_run
+from tests.conftest import DATA, LABELED, SAMPLES, make_run
 from valgap.fit import classify
 from valgap.model import Facts
 from valgap.parsers import read
@@ -264,3 +264,43 @@ def test_a_run_stuck_after_its_first_evaluations_is_underfit_not_a_good_fit():
 def test_a_converged_run_still_lowering_its_training_loss_is_not_stuck(name):
     run = read(str(SAMPLES / name))[-1]
     assert "stuck" not in classify(run, Facts()).evidence
+
+
+# real runs for the paths added when the fourth and fifth ways of making runs and the second
+# batch of public logs were first read (tests/data/public, fifthway; ../shared when present)
+def _fit_of_file(path) -> tuple[str, str]:
+    from valgap import config, engine
+
+    result = engine.analyze_input(str(path), config.Config())[-1]
+    return result.fit.fit, result.fit.evidence
+
+
+def test_validation_flat_from_the_start_while_training_falls_is_overfit_below_2x():
+    # public log: validation 1.72-1.85 from epoch 1, training 1.74 -> 1.01 (1.7x at the end)
+    fit, evidence = _fit_of_file(DATA / "public" /
+                                 "Mehak-Thakur+Emotion-detection-system__training_history.csv")
+    assert fit == "overfit" and "stopped improving" in evidence
+
+
+def test_a_jumpy_validation_that_never_crosses_training_is_below_it():
+    # Lightning, BatchNorm1d with batches of 4: validation jumps 30-40 % from epoch to epoch
+    # (the running statistics), yet sits below training in all 30 epochs
+    fit, evidence = _fit_of_file(DATA / "fifthway" / "pl_batchnorm-s3" / "lightning_logs" /
+                                 "version_0" / "metrics.csv")
+    assert fit == "val-below-train" and "never crosses" in evidence
+
+
+def test_a_run_stopped_while_both_losses_still_fall_together_is_underfit():
+    fit, evidence = _fit_of_file(DATA / "fifthway" / "pl_underfit-s1" / "lightning_logs" /
+                                 "version_0" / "metrics.csv")
+    assert fit == "underfit" and "still falling" in evidence
+
+
+def test_a_gap_opening_while_both_still_fall_is_not_an_unfinished_run():
+    # validation tracks a memorising training loss down, ever further behind: training
+    # longer (the unfinished run's advice) would widen the gap
+    path = LABELED.parent / "labeled2" / "k2-leakage-copies"
+    if not path.exists():
+        pytest.skip("../shared/corpus/labeled2 is not here")
+    log = next(p for p in path.iterdir() if p.suffix == ".csv")
+    assert _fit_of_file(log)[0] != "underfit"

@@ -301,4 +301,10 @@ class _Validator:
 def _suggest(key: str, known: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"{hint}; known: {', '.join(known)}"
+    # the error is one short line: a long list (the fit's thresholds) is cut, with a count
+    listed = ", ".join(known[:KNOWN_LISTED])
+    more = f" and {len(known) - KNOWN_LISTED} more" if len(known) > KNOWN_LISTED else ""
+    return f"{hint}; known: {listed}{more}"
+
+
+KNOWN_LISTED = 8  # keys an "unknown key" error lists

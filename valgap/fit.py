@@ -12,7 +12,10 @@ scale:
    that never moves included: ``broken-metric`` says why among the causes).
 4. ``val-below-train``: validation below training late in the run, beyond the larger of
    ``below_margin``, twice the validation curve's jitter and the standard error a known
-   validation size implies. Checked before the shape tests: a noisy validation curve that
+   validation size implies; or, for a jumpy validation curve, below training in
+   ``sign_share`` of ``sign_epochs`` or more epochs and in every late one (at the epochs'
+   ends), by more than ``below_margin`` and the standard error: a symmetric jitter would
+   cross training in half of them. Checked before the shape tests: a noisy validation curve that
    rises from one dip while it stays below training is not overfitting.
 5. ``overfit`` by shape: validation rose from its minimum by more than ``overfit_rise``,
    ``overfit_noise_sigmas`` times its jitter and twice its standard error, while training
@@ -24,7 +27,9 @@ scale:
    memorised and validation tracking it, are not "validation error high").
 7. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
-   (``steep_share``) and beyond noise: training stopped before they settled.
+   (``steep_share``) and beyond noise, while the gap did not open by more than
+   ``unfinished_gap_growth`` over the run (validation lagging more and more is overfitting
+   starting, and training longer would widen it): training stopped before they settled.
 8. ``good-fit``: both fell and settled, validation at or slightly above training.
 """
 from __future__ import annotations
@@ -53,12 +58,15 @@ class FitConfig:
     overfit_noise_sigmas: float = 3.0
     below_margin: float = 0.05       # log-ratio validation must sit below training by
     below_share: float = 0.6         # ... in this share of the late epochs
+    sign_epochs: int = 10            # or, with this many epochs or more, below training in
+    sign_share: float = 0.9          # ... this share of them and every late one (jumpy curves)
     stall_train_fall: float = 0.5    # log fall of training loss over the late epochs, and
     stall_gap: float = 0.7           # log(val/train) at the end, for a stalled validation
     wide_gap: float = 2.0            # validation this many times training late in the run
     gap_growth: float = 1.5          # the gap grew by this factor while training improved
     steep_share: float = 0.5         # a late fall rate this share of the run's, and
     steep_fall: float = 0.1          # ... this log fall over the run's last fifth: unfinished
+    unfinished_gap_growth: float = 1.15  # ... unless the gap grew this much over the run
     material_gap: float = 0.05       # a wide gap is material: this share of the first loss
     stuck_gain: float = 0.02         # training improved less than this over most of the run
     plateau_gap: float = 1.5         # validation this many times training at the end, and
@@ -160,17 +168,22 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     stopped before they settled, so whatever fit it reached is not its last word."""
     if c.n < 6:
         return None
-    k = max(3, c.n // 5)  # the run's last fifth
+    k = max(3, c.n // 5)  # the run's last fifth: its last k epochs, k steps from the one before
     falls = []
     for curve in (c.val, c.train):
         overall = log_ratio(curve[0], curve[-1]) / (c.n - 1)
-        late, se = _log_slope(curve[-k:])
-        fall = -late * (k - 1)
+        late, se = _log_slope(curve[-(k + 1):])
+        fall = -late * k
         if overall <= 0 or -late < conf.steep_share * overall or fall < conf.steep_fall \
                 or -late <= 3 * se:
             return None
         falls.append((fall, -late / overall))
     (fall, share), _ = falls
+    gaps = [log_ratio(v, t) for t, v in zip(c.train_at_end, c.val)]
+    if median(gaps[_last_third(c)]) - median(gaps[:max(2, c.n // 5)]) > \
+            math.log(conf.unfinished_gap_growth):
+        return None  # validation lagging more and more: overfitting starting, where training
+    #                 longer (this finding's advice) would widen the gap
     return FitResult("underfit", f"both losses are still falling at the end: validation fell "
                      f"{1 - exp_safe(-fall):.0%} over the last {k} epochs, at {share:.0%} of "
                      "its average rate; training stopped before they settled (train longer)")
@@ -373,4 +386,16 @@ def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                          f"validation below training in {share:.0%} of the late epochs "
                          f"(median gap: {describe_gap(-median(gaps))}, beyond a noise margin of "
                          f"{margin:.0%})")
+    # a jumpy validation curve that never crosses training: its sign, not its size, is
+    # beyond noise (chance puts a symmetric jitter above in half the epochs); judged on the
+    # end-of-epoch training curve, so an epoch-averaging lag does not count
+    ends = c.log_gap(shifted=True)
+    below = sum(g > 0 for g in ends)
+    floor = max(conf.below_margin, se or 0.0)
+    if c.n >= conf.sign_epochs and below >= conf.sign_share * c.n and \
+            all(g > 0 for g in ends[late]) and median(ends[late]) > floor:
+        return FitResult("val-below-train",
+                         f"validation below training in {below} of {c.n} epochs and in every "
+                         f"late one (median gap: {describe_gap(-median(ends[late]))}); its "
+                         "epoch-to-epoch jitter is large, but it never crosses training")
     return None
