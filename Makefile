@@ -11,7 +11,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE ?= sample_logs/dropout.log
 
-.PHONY: run install test test-frameworks lint bench bench-gap fuzz samples fixtures clean
+.PHONY: run install test test-frameworks lint bench bench-gap fuzz fuzz-stores samples fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ bench: $(VENV)/.installed
 FUZZ_SECONDS ?= 3600
 fuzz: $(VENV)/.installed
 	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS) --workers 2 --out /tmp/valgap-fuzz
+
+# An hour of fuzzing the tracker readers: MLflow stores and W&B runs written by the libraries.
+fuzz-stores: $(FW)/.installed
+	$(FW)/bin/python scripts/fuzz_stores.py --seconds $(FUZZ_SECONDS) --out /tmp/valgap-fuzz-stores
 
 # Regenerates sample_logs/ with real training runs (the frameworks live in their own venv).
 samples: $(FW)/.installed

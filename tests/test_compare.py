@@ -71,3 +71,10 @@ def test_an_overfitting_onset_that_appears_is_named(cli):
 
     res = cli("compare", str(SAMPLES / "healthy.log"), str(SAMPLES / "overfit.log"), "--no-plot")
     assert "shows validation loss turning up" in res.stdout and "shows  (" not in res.stdout
+
+
+def test_a_large_late_gap_is_a_ratio_not_thousands_of_percent(cli):
+    res = cli("compare", str(SAMPLES / "healthy.log"), str(SAMPLES / "overfit.log"),
+              "--no-plot", env={"COLUMNS": "100"})
+    assert res.exit_code == 0
+    assert "198x train" in res.stdout and "19683%" not in res.stdout

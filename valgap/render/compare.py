@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import IO
 
-from valgap._num import exp_safe
+from valgap._num import exp_safe, times
 from valgap._safe import printable, shown
 from valgap.model import Comparison, RunPicture
 from valgap.render.text import figure_lines, wrap
@@ -16,6 +16,8 @@ def _gap(log_gap: float | None) -> str:
     if log_gap is None:
         return "-"
     pct = (exp_safe(log_gap) - 1) * 100
+    if pct >= 100:  # "val 19683% above" reads better as a ratio: "val 198x train"
+        return f"val {times(log_gap)} train"
     return f"val {abs(pct):.0f}% {'above' if pct >= 0 else 'below'}"
 
 
