@@ -236,6 +236,9 @@ def _panel(table, title: str, train_col: str, val_col: str, width: int, color: b
     return figure_lines(series, width, title, color, height)
 
 
+DRAWABLE = 1e150  # the largest loss magnitude a curve is drawn with
+
+
 def figure_lines(series: list[tuple[list[tuple[int, float]], str]], width: int, title: str,
                  color: bool, height: int = 14) -> list[str]:
     """Curves drawn by plotext, as lines of text: (points, marker) per curve, x = epochs.
@@ -245,6 +248,10 @@ def figure_lines(series: list[tuple[list[tuple[int, float]], str]], width: int, 
     """
     import plotext
 
+    # plotext's tick arithmetic overflows (NaN ticks, a ValueError) on a span near the float
+    # limit: a value that far out is left off the picture (the table and JSON keep it)
+    series = [(kept, mark) for points, mark in series
+              if (kept := [(e, v) for e, v in points if abs(v) < DRAWABLE])]
     fig = plotext.figure
     fig.clear.all()
     fig.plot_size(width, height)

@@ -1,0 +1,17 @@
+"""The terminal report's curves (plotext)."""
+from __future__ import annotations
+
+
+def test_values_near_the_float_limit_leave_the_picture_not_the_report(cli, tmp_path):
+    # found by scripts/fuzz_stores.py: losses of +-1e308 beside ordinary ones made plotext's
+    # tick arithmetic overflow (ValueError: cannot convert float NaN to integer)
+    rows = ["epoch,loss,val_loss"]
+    for e in range(1, 13):
+        train = "-1e308" if e in (1, 9) else f"{1.2 * 0.85 ** e:.4f}"
+        val = "1e308" if e in (2, 7, 12) else f"{1.1 * 0.86 ** e:.4f}"
+        rows.append(f"{e},{train},{val}")
+    log = tmp_path / "history.csv"
+    log.write_text("\n".join(rows) + "\n")
+    res = cli("analyze", str(log), env={"COLUMNS": "100"})
+    assert res.exit_code in (0, 1) and "internal error" not in res.stderr, res.stderr
+    assert "Verdict:" in res.stdout and "┌" in res.stdout  # the report, and its curves
