@@ -176,10 +176,16 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/valgap-fuzz"))
     args = parser.parse_args()
     (args.out / "findings").mkdir(parents=True, exist_ok=True)
+    return run_workers("fuzz", worker, lambda i: (i, args.seconds, args.slow, args.out),
+                       args.workers)
+
+
+def run_workers(name: str, target, args_of, workers: int) -> int:
+    """Run ``target(*args_of(i), queue)`` in ``workers`` processes; print each finding as it
+    is queued and, last, the summary line. Exit status 1 when anything was found."""
     queue: mp.Queue = mp.Queue()
     started = time.monotonic()
-    procs = [mp.Process(target=worker, args=(i, args.seconds, args.slow, args.out, queue))
-             for i in range(args.workers)]
+    procs = [mp.Process(target=target, args=(*args_of(i), queue)) for i in range(workers)]
     for proc in procs:
         proc.start()
     total, findings, done = 0, [], 0
@@ -194,10 +200,9 @@ def main() -> int:
     for proc in procs:
         proc.join()
     took = time.monotonic() - started
-    print(f"fuzz: {total} executions in {took:.0f} s ({total / took:.1f}/s, "
-          f"{args.workers} workers), {len(findings)} findings", flush=True)
+    print(f"{name}: {total} executions in {took:.0f} s ({total / took:.1f}/s, "
+          f"{workers} workers), {len(findings)} findings", flush=True)
     return 1 if findings else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import multiprocessing as mp
 import os
 import random
 import shutil
@@ -185,28 +184,9 @@ def main() -> int:
     (args.out / "findings").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fuzz-seeds-") as tmp:
         seeds = make_seeds(Path(tmp))
-        queue: mp.Queue = mp.Queue()
-        started = time.monotonic()
-        procs = [mp.Process(target=worker, args=(i, args.seconds, args.slow, seeds, args.out,
-                                                  queue)) for i in range(args.workers)]
-        for proc in procs:
-            proc.start()
-        total, findings, done = 0, [], 0
-        while done < len(procs):
-            kind, value = queue.get()
-            if kind == "count":
-                total += value
-                done += 1
-            else:
-                findings.append(value)
-                print("finding:", value, flush=True)
-        for proc in procs:
-            proc.join()
-    took = time.monotonic() - started
-    print(f"fuzz-stores: {total} executions in {took:.0f} s ({total / took:.1f}/s, "
-          f"{args.workers} workers), {len(findings)} findings", flush=True)
-    return 1 if findings else 0
-
+        return fuzz.run_workers("fuzz-stores", worker,
+                                lambda i: (i, args.seconds, args.slow, seeds, args.out),
+                                args.workers)
 
 if __name__ == "__main__":
     sys.exit(main())

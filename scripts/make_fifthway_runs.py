@@ -15,13 +15,13 @@ Seed 1 is the development half, seed 2 the half held out::
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
 import sys
 from pathlib import Path
 
+import _labels
 import numpy as np
 
 # scenario -> expected fit, fit alternatives, causes, family
@@ -192,13 +192,7 @@ def lightning_run(scenario: str, seed: int, folder: Path) -> tuple[str, str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("scenarios", nargs="*", default=list(LABELS))
-    args = ap.parse_args()
-    import yaml
-
+    args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
     for scenario in args.scenarios:
         for seed in args.seeds:
             folder = args.out / f"{scenario}-s{seed}"
@@ -210,17 +204,10 @@ def main() -> int:
             else:
                 _, name = lightning_run(scenario, seed, folder)
                 framework = "pytorch lightning (CSVLogger)"
-            fit, alternatives, causes, family = SEED_LABELS.get((scenario, seed),
-                                                                LABELS[scenario])
-            label = {"scenario": scenario, "seed": seed, "framework": framework,
-                     "split": "held-out" if seed == 2 else "development",
-                     "files": {"log": name},
-                     "expected": {"fit": fit, "fit_alternatives": alternatives,
-                                  "causes": causes, "family": family}}
-            (folder / "label.yaml").write_text(yaml.safe_dump(label, sort_keys=False))
+            _labels.write_label(folder, scenario, seed, framework, {"log": name},
+                                SEED_LABELS.get((scenario, seed), LABELS[scenario]))
             print(f"{folder}: {name}", file=sys.stderr)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

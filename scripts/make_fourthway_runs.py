@@ -15,11 +15,10 @@ Seed 1 is the development half, seed 2 the half held out::
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
+import _labels
 import numpy as np
 
 # scenario -> expected fit, fit alternatives, causes, family
@@ -231,30 +230,17 @@ def _line(style: str, epoch: int, epochs: int, train: float, val: float,
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("scenarios", nargs="*", default=list(LABELS))
-    args = ap.parse_args()
-    import yaml
-
+    args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
     for scenario in args.scenarios:
         for seed in args.seeds:
             folder = args.out / f"{scenario}-s{seed}"
             folder.mkdir(parents=True, exist_ok=True)
             text, name = train(scenario, seed)
             (folder / name).write_text(text)
-            fit, alternatives, causes, family = LABELS[scenario]
-            label = {"scenario": scenario, "seed": seed,
-                     "framework": "pytorch (plain loop)",
-                     "split": "development" if seed == 1 else "held-out",
-                     "files": {"log": name},
-                     "expected": {"fit": fit, "fit_alternatives": alternatives,
-                                  "causes": causes, "family": family}}
-            (folder / "label.yaml").write_text(yaml.safe_dump(label, sort_keys=False))
+            _labels.write_label(folder, scenario, seed, "pytorch (plain loop)", {"log": name},
+                                LABELS[scenario])
             print(f"{folder}: {name}", file=sys.stderr)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

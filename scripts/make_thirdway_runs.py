@@ -14,14 +14,13 @@ development half, seed 2 the half held out (tests/test_calibration.py reports bo
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import math
 import os
 import sys
-from pathlib import Path
 
+import _labels
 import numpy as np
 
 # scenario -> expected fit, fit alternatives, causes, family
@@ -185,33 +184,21 @@ def steps_run(scenario: str, seed: int) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("scenarios", nargs="*", default=list(LABELS))
-    args = ap.parse_args()
-    import yaml
-
+    args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
     for scenario in args.scenarios:
         make = {"sk": sklearn_run, "kt": keras_run, "st": steps_run}[scenario[:2]]
         for seed in args.seeds:
             folder = args.out / f"{scenario}-s{seed}"
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "run.log").write_text(make(scenario, seed))
-            fit, alternatives, causes, family = LABELS[scenario]
-            label = {"scenario": scenario, "seed": seed,
-                     "framework": {"sk": "scikit-learn MLPClassifier.partial_fit",
-                                   "kt": "keras 3 (torch backend)",
-                                   "st": "pytorch step-level loop"}[scenario[:2]],
-                     "split": "development" if seed == 1 else "held-out",
-                     "files": {"stdout": "run.log"},
-                     "expected": {"fit": fit, "fit_alternatives": alternatives,
-                                  "causes": causes, "family": family}}
-            (folder / "label.yaml").write_text(yaml.safe_dump(label, sort_keys=False))
+            framework = {"sk": "scikit-learn MLPClassifier.partial_fit",
+                         "kt": "keras 3 (torch backend)",
+                         "st": "pytorch step-level loop"}[scenario[:2]]
+            _labels.write_label(folder, scenario, seed, framework, {"stdout": "run.log"},
+                                LABELS[scenario])
             print(f"{folder}: {len((folder / 'run.log').read_text().splitlines())} lines",
                   file=sys.stderr)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,31 @@
+"""What the scripts that make labelled runs share: the command line, and the ``label.yaml``
+written beside each run (the label schema of ../shared/spec/diagnoses.md)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELD_OUT_SEED = 2  # every set holds its seed-2 runs out; the other seeds are development
+
+Label = tuple[str, list[str], list[str], str | None]  # fit, alternatives, causes, family
+
+
+def arguments(description: str, scenarios: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("scenarios", nargs="*", default=scenarios)
+    return ap.parse_args()
+
+
+def write_label(folder: Path, scenario: str, seed: int, framework: str, files: dict[str, str],
+                label: Label) -> None:
+    import yaml
+
+    fit, alternatives, causes, family = label
+    doc = {"scenario": scenario, "seed": seed, "framework": framework,
+           "split": "held-out" if seed == HELD_OUT_SEED else "development",
+           "files": files,
+           "expected": {"fit": fit, "fit_alternatives": alternatives, "causes": causes,
+                        "family": family}}
+    (folder / "label.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
