@@ -148,19 +148,26 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if val_fall > max(2 * val_noise, 0.02) or \
             train_fall < max(conf.plateau_train_fall, 3 * train_noise):
         return None
-    gaps = [log_ratio(v, t) for t, v in zip(c.train_at_end, c.val)]
-    late, early = median(gaps[_last_third(c)]), median(gaps[:max(2, c.n // 5)])
+    early, late = _gap_early_late(c)
     material = median(c.val[_last_third(c)]) - median(c.train[_last_third(c)]) >= \
         conf.material_gap * c.val[0]
     if late < math.log(conf.plateau_gap) or late - early < math.log(conf.plateau_growth) \
             or not material:
         return None
-    best = min(range(c.n), key=lambda i: _smooth(c.val)[i])
+    smooth = _smooth(c.val)
+    best = min(range(c.n), key=lambda i: smooth[i])
     return FitResult("overfit", f"validation stopped improving (its fall over the second half, "
                      f"{val_fall:+.1%} in log units, is within its noise) while training "
                      f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
                      f"{exp_safe(early):.2g}x to {exp_safe(late):.2g}x training",
                      onset_epoch=c.epochs[best] if best < c.n - 2 else c.epochs[c.n // 2])
+
+
+def _gap_early_late(c: Curves) -> tuple[float, float]:
+    """log(val / train) at the epochs' ends, over the run's first fifth and its last third
+    (medians; > 0: validation above training)."""
+    gaps = [-g for g in c.log_gap(shifted=True)]
+    return median(gaps[:max(2, c.n // 5)]), median(gaps[_last_third(c)])
 
 
 def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
@@ -179,9 +186,8 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
             return None
         falls.append((fall, -late / overall))
     (fall, share), _ = falls
-    gaps = [log_ratio(v, t) for t, v in zip(c.train_at_end, c.val)]
-    if median(gaps[_last_third(c)]) - median(gaps[:max(2, c.n // 5)]) > \
-            math.log(conf.unfinished_gap_growth):
+    early, late = _gap_early_late(c)
+    if late - early > math.log(conf.unfinished_gap_growth):
         return None  # validation lagging more and more: overfitting starting, where training
     #                 longer (this finding's advice) would widen the gap
     return FitResult("underfit", f"both losses are still falling at the end: validation fell "
@@ -348,7 +354,8 @@ def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
     # training's fall made at least half the gap's growth (validation rising made the rest)
     if late > math.log(conf.wide_gap) and late - early > math.log(conf.gap_growth) \
             and train_fall > 0.5 * (late - early):
-        best = min(range(c.n), key=lambda i: _smooth(c.val)[i])
+        smooth = _smooth(c.val)
+        best = min(range(c.n), key=lambda i: smooth[i])
         return FitResult("overfit", f"the gap opened while training improved: validation "
                          f"{exp_safe(early):.2g}x training early, {exp_safe(late):.2g}x late "
                          f"(training fell {exp_safe(train_fall):.3g}x); validation was lowest "
