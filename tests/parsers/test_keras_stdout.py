@@ -133,3 +133,21 @@ def test_a_bom_and_crlf_line_ends_are_read_the_same_way_as_bytes():
     source = Source("x.log", b"\xef\xbb\xbf" + text.encode())
     assert [line for _, line in source.numbered_reduced(keras_stdout._ends, 4)] == [
         "Epoch 1/2", "\r1/1 - loss: 0.5 - val_loss: 0.6", "Epoch 2/2"]
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.log")), ids=lambda p: p.name)
+def test_a_capture_reads_the_same_whether_its_redraw_lines_are_reduced_or_not(path,
+                                                                              monkeypatch):
+    # reducing every redraw line to its head and final state (REDUCE_OVER) is a shortcut:
+    # the epochs, values and facts are those of the capture read state by state
+    def read_all():
+        try:
+            runs = keras_stdout.parse(Source(str(path)))
+        except InputError as exc:
+            return str(exc)
+        return [(r.table.to_dict(), r.info.n_train, r.info.steps_per_epoch, dict(r.info.layers),
+                 r.info.notes, r.info.warnings) for r in runs]
+
+    reduced = read_all()
+    monkeypatch.setattr(keras_stdout, "REDUCE_OVER", 1 << 40)
+    assert reduced == read_all()

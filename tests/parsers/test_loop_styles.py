@@ -252,3 +252,48 @@ def test_a_script_s_info_lines_beside_its_one_epoch_do_not_make_it_prose(tmp_pat
                     "epoch 1 | train_loss 0.52 | val_loss 0.49\n"
                     + "".join(f"step {i} done\n" for i in range(4)))
     assert read(str(path))[-1].epochs == 1
+
+
+# real logs whose loops print under tqdm: a bar line every few steps, an epoch line after
+TQDM_LOGS = [DATA / "public" / "BhAem+Weather_Classification__train.log",
+             DATA / "public" / "AngeloSunn+Code-Clone-Detection-Neural-Network__train.log",
+             DATA / "loop" / "yolo-stdout.log"]
+
+
+def _read_loop(path: Path) -> list:
+    runs = read(str(path))  # as detected: some are YOLO's or Lightning's
+    return [(r.info.format, r.table.to_dict(), r.info.n_train, r.info.n_val, r.info.batch_size,
+             dict(r.info.layers), r.info.notes, r.info.warnings, r.info.rows_read) for r in runs]
+
+
+@pytest.mark.parametrize("path", TQDM_LOGS, ids=lambda p: p.name[:40])
+def test_bar_lines_skipped_early_read_as_the_full_reading_reads_them(path, monkeypatch):
+    # the string tests that skip a bare tqdm line are a shortcut, not a second reading
+    fast = _read_loop(path)
+    monkeypatch.setattr(loop_text._Reader, "_bar_only", lambda self, raw: False)
+    assert fast == _read_loop(path)
+
+
+def test_a_bar_line_is_skipped_whole_but_what_a_loop_prints_after_its_bar_is_read():
+    bar = "Epoch {0}:  {1}%|#####     | {1}/100 [00:05<00:05, 9.8it/s, loss=0.{1}]"
+    lines = []
+    for epoch in (1, 2, 3):
+        lines += [bar.format(epoch, k) for k in (10, 50, 90)]
+        lines.append(bar.format(epoch, 100) + f"Epoch {epoch}: train loss 0.{9 - epoch}, "
+                     f"val loss 0.{9 - epoch}5")
+    run = loop_text.parse(Source("bars.log", "\n".join(lines).encode()))[-1]
+    assert run.table["train_loss"].tolist() == [0.8, 0.7, 0.6]
+    assert run.table["val_loss"].tolist() == [0.85, 0.75, 0.65]
+    assert run.info.rows_read == 12
+
+
+def test_lines_split_from_blocks_of_any_size_are_the_same_lines():
+    from valgap.parsers._text import _split_lines
+
+    text = "Epoch 1\r\nloss 0.5\n\n\rbar\rbar2\nlast line without end"
+    want = list(enumerate(text.replace("\r\n", "\n").split("\n"), start=1))
+    for size in (1, 2, 3, 7, len(text)):
+        blocks = [text[i:i + size] for i in range(0, len(text), size)]
+        assert list(_split_lines(iter(blocks))) == want, size
+        as_bytes = list(_split_lines(iter(b.encode() for b in blocks)))
+        assert as_bytes == [(n, line.encode()) for n, line in want], size

@@ -156,25 +156,27 @@ class Source:
 def _split_lines(blocks: Iterator[AnyStr]) -> Iterator[tuple[int, AnyStr]]:
     """(line number, line) of text arriving in blocks (str or bytes), line ends removed
     (``\r`` inside a line kept); a line longer than ``MAX_LINE`` comes in pieces cut after
-    a redraw."""
+    a redraw. A block is split whole (one C call, not a search per line)."""
     pending: list = []  # the start of the current line, in blocks
     size, line_no, joiner = 0, 1, None
     for block in blocks:
         if joiner is None:
             joiner, nl, cr = (("", "\n", "\r") if isinstance(block, str) else
                               (b"", b"\n", b"\r"))
-        start = 0
-        while (end := block.find(nl, start)) >= 0:
-            line = block[start:end]
+        lines = block.split(nl)
+        if len(lines) > 1:
             if pending:
-                line = joiner.join([*pending, line])
+                lines[0] = joiner.join([*pending, lines[0]])
                 pending, size = [], 0
-            yield line_no, line[:-1] if line.endswith(cr) else line
-            line_no += 1
-            start = end + 1
-        if start < len(block):
-            pending.append(block[start:])
-            size += len(block) - start
+            rest = lines.pop()
+            for line in lines:
+                yield line_no, line[:-1] if line.endswith(cr) else line
+                line_no += 1
+        else:
+            rest = lines[0]
+        if rest:
+            pending.append(rest)
+            size += len(rest)
         if size > MAX_LINE:
             piece, rest = _cut(joiner.join(pending))
             yield line_no, piece

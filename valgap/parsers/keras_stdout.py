@@ -12,7 +12,7 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import LONG_LINE, NUMBER, Limits, Source, segments, to_float
+from valgap.parsers._text import NUMBER, Limits, Source, segments, to_float
 
 NAME = "keras-stdout"
 
@@ -86,6 +86,12 @@ class _State:
         self.line = line_no
 
 
+# a line longer than this with redraws in it is reduced (``_ends``) before it is decoded
+# and split: an epoch's bar of 40 steps is already ~10 KiB of states, and a capture of
+# 20,000 such epochs would otherwise be split into a million states that carry nothing
+REDUCE_OVER = 1024
+
+
 def _ends(raw):
     """A long line of bar redraws reduced to what can matter: the text before the first
     redraw (an epoch header, a summary line) and the final state. The states in between are
@@ -117,7 +123,7 @@ class Incremental:
         return self.state.info
 
     def feed(self, raw: str, line_no: int) -> None:
-        for seg in segments(_ends(raw) if len(raw) > LONG_LINE else raw):
+        for seg in segments(_ends(raw) if len(raw) > REDUCE_OVER else raw):
             self.cut = _feed(self.state, seg, line_no, self.cut)
         self.lines = line_no
 
@@ -151,8 +157,9 @@ class Incremental:
 
 def parse(source: Source) -> list[Run]:
     reader = Incremental(source.name, source.limits)
-    for line_no, raw in source.numbered_reduced(_ends, LONG_LINE):
-        reader.feed(raw, line_no)
+    feed = reader.feed
+    for line_no, raw in source.numbered_reduced(_ends, REDUCE_OVER):
+        feed(raw, line_no)
     return reader.finish()
 
 

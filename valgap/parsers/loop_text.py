@@ -36,6 +36,8 @@ TQDM = re.compile(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
 TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
                       r"\[(?P<post>[^\]]{0,2000})\]")
+# what follows a bar's closing "|": "| 700/1563 [00:05<00:07, 120.3it/s, loss=0.345]"
+BAR_TAIL = re.compile(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][ \t]{0,8}")
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
 RICH_BAR = re.compile(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
 # a batch counter ("[ 10/782]") and the head of an evaluation's progress line ("Test:  [")
@@ -327,7 +329,21 @@ class _Reader:
         self.explicit = True
         self.in_summary = False
 
+    def _bar_only(self, raw: str) -> bool:
+        """A line that is a tqdm bar and nothing after it: what the full reading skips,
+        told by a few string tests (a tqdm-heavy log is millions of these lines). Not in a
+        table whose rows a bar may follow (Ultralytics prints its row, then a bar)."""
+        at = raw.rfind("%|")
+        if at < 1 or not raw[at - 1].isdigit() or (self.table and self.spaced):
+            return False
+        close = raw.find("|", at + 2)
+        return 0 < close - at <= 402 and BAR_TAIL.fullmatch(raw, close + 1) is not None \
+            and "\r" not in raw and "\x1b" not in raw and "\x08" not in raw
+
     def feed(self, raw: str, line_no: int) -> None:
+        if raw[-1:] == "]" and self._bar_only(raw):
+            self.written += 1
+            return
         if raw.strip():
             self.written += 1
             if PROSE.match(raw):
@@ -586,6 +602,8 @@ def _loss_records(reader: _Reader) -> _table.Records:
 
 def parse(source: Source) -> list[Run]:
     reader = Incremental(source.name, source.limits)
+    feed, line_no = reader.reader.feed, 0  # one call per line, not two: logs run to millions
     for line_no, raw in source.numbered():
-        reader.feed(raw, line_no)
+        feed(raw, line_no)
+    reader.lines = line_no
     return reader.finish()
