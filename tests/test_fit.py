@@ -296,6 +296,24 @@ def test_a_run_stopped_while_both_losses_still_fall_together_is_underfit():
     assert fit == "underfit" and "still falling" in evidence
 
 
+def test_a_short_run_still_falling_at_full_speed_is_unfinished():
+    # 15 epochs of a 4-unit Lightning model: the last three fell 9 %, faster than the run's
+    # average; a curve that has not begun to bend has not settled, however short the run
+    fit, evidence = _fit_of_file(DATA / "fifthway" / "pl_underfit-s3" / "lightning_logs" /
+                                 "version_0" / "metrics.csv")
+    assert fit == "underfit" and "still falling" in evidence
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_a_slowing_curve_with_a_small_late_fall_has_settled(scale):
+    # the same 9 % over the last three epochs, but after a fall ten times as fast: settling
+    head = [scale * 2 * math.exp(-0.5 * i) for i in range(11)]
+    tail = [head[-1] * math.exp(-0.031 * i) for i in range(1, 5)]
+    curve = head + tail
+    run = make_run(curve, [v * 1.02 for v in curve])
+    assert classify(run, Facts()).fit != "underfit"
+
+
 def test_a_gap_opening_while_both_still_fall_is_not_an_unfinished_run():
     # validation tracks a memorising training loss down, ever further behind: training
     # longer (the unfinished run's advice) would widen the gap

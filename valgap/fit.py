@@ -27,7 +27,9 @@ scale:
    memorised and validation tracking it, are not "validation error high").
 7. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
-   (``steep_share``) and beyond noise, while the gap did not open by more than
+   (``steep_share``) and beyond noise (or by half ``steep_fall`` where they fall at least
+   as fast at the end as on average: a curve that has not begun to bend has not settled,
+   however short the run's last fifth), while the gap did not open by more than
    ``unfinished_gap_growth`` over the run (validation lagging more and more is overfitting
    starting, and training longer would widen it): training stopped before they settled.
 8. ``good-fit``: both fell and settled, validation at or slightly above training.
@@ -181,7 +183,9 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
         overall = log_ratio(curve[0], curve[-1]) / (c.n - 1)
         late, se = _log_slope(curve[-(k + 1):])
         fall = -late * k
-        if overall <= 0 or -late < conf.steep_share * overall or fall < conf.steep_fall \
+        # no slowing at all (late rate at or above the average): half the fall says it
+        enough = conf.steep_fall / 2 if -late >= overall else conf.steep_fall
+        if overall <= 0 or -late < conf.steep_share * overall or fall < enough \
                 or -late <= 3 * se:
             return None
         falls.append((fall, -late / overall))
@@ -192,7 +196,8 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     #                 longer (this finding's advice) would widen the gap
     return FitResult("underfit", f"both losses are still falling at the end: validation fell "
                      f"{1 - exp_safe(-fall):.0%} over the last {k} epochs, at {share:.0%} of "
-                     "its average rate; training stopped before they settled (train longer)")
+                     "its average rate; training stopped before they settled (train longer)",
+                     unfinished=True)
 
 
 def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

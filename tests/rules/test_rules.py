@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tests.conftest import SAMPLES, make_run
+from tests.conftest import DATA, SAMPLES, make_run
 from valgap.config import Config
 from valgap.engine import analyze_run
 from valgap.model import Facts
@@ -399,6 +399,35 @@ def test_a_gap_whose_curves_fall_together_reads_as_train_mode(scale, n):
     result, found = analyse(make_run([v / 0.6 for v in val], val))
     assert result.causes[0].rule == "dropout"
     assert found["easy-validation"].confidence < found["dropout"].confidence
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("n", LENGTHS)
+def test_a_gap_whole_from_epoch_1_on_two_flat_curves_reads_as_unlike_sets(scale, n):
+    # training labels partly wrong: training floors after one epoch at three times a
+    # validation loss that is flat too (jitter on both, no trend after the second epoch)
+    train = [scale * (1.3 if i == 0 else 0.9 + 0.01 * math.sin(3.3 * i)) for i in range(n)]
+    val = [scale * (0.35 if i == 0 else 0.3 + 0.02 * math.sin(2.1 * i)) for i in range(n)]
+    assert shape(Curves.of(make_run(train, val))).settled_at_once == (n >= 8)
+    if n < 8:
+        return
+    result, found = analyse(make_run(train, val))
+    assert result.causes[0].rule == "easy-validation", result.causes
+    assert found["easy-validation"].confidence < 0.5 and "from epoch 1" in \
+        found["easy-validation"].evidence
+    # the same gap on curves that keep falling after epoch 1 (dropout's) is not settled
+    falling = [t * math.exp(-0.5 * i / n) for i, t in enumerate(train)]
+    assert not shape(Curves.of(make_run(falling, val))).settled_at_once
+
+
+@pytest.mark.parametrize("seed", [1, 3])  # development seeds; seed 2 is held out
+def test_real_runs_with_noisy_training_labels_point_at_unlike_sets(seed):
+    # Lightning CSVLogger runs whose training labels were redrawn (scripts/
+    # make_fifthway_runs.py): the metrics file names no layer, so a guess, but the right one
+    log = DATA / "fifthway" / f"pl_clean_tail-s{seed}" / "lightning_logs" / "version_0"
+    result, _ = analyse(read(str(log / "metrics.csv"))[-1])
+    assert result.fit.fit == "val-below-train"
+    assert result.causes[0].rule == "easy-validation" and result.causes[0].confidence < 0.5
 
 
 @pytest.mark.parametrize("scale", SCALES)

@@ -187,6 +187,8 @@ class Shape:
     val_late_fall: float = 0.0    # log fall of validation over the second half
     late_fall_noise: float = 0.0  # noise of such a fall (from the training jitter)
     offset_late_fall: float | None = None  # log fall of (train - val) over the second half
+    train_fall_since_second: float = math.inf  # log fall of training from the second epoch
+    val_fall_since_second: float = math.inf    # the same of validation
 
     @property
     def gap_kind(self) -> str | None:
@@ -222,6 +224,18 @@ class Shape:
         """Validation below training from the first epochs, by much the same margin at the
         end: a property of the two sets, there before the network adapts to anything."""
         return self.early_gap > 0.05 and self.late_gap >= 0.6 * self.early_gap
+
+    @property
+    def settled_at_once(self) -> bool:
+        """Validation a third or more below training from the first epochs to the end,
+        and both curves flat from the second epoch on (each fell less than 15 % since):
+        the whole gap there from epoch 1, with a flat validation curve, as the spec says an
+        easier validation set shows it. The network learnt what it could in one epoch; a
+        gap it leaves so is the two sets being unlike (a cleaner or easier validation set,
+        label noise in the training part), where a train-mode gap comes with a network
+        still learning."""
+        return (self.train_fall_since_second < 0.15 and self.val_fall_since_second < 0.15
+                and self.early_gap > 0.3 and self.late_gap > 0.3)
 
     @property
     def train_plateaus(self) -> bool:
@@ -270,6 +284,9 @@ def _late_falls(c: Curves) -> dict[str, float]:
     train_fall, noise = late_fall(c.train)
     out = {"train_late_fall": train_fall, "val_late_fall": late_fall(c.val)[0],
            "late_fall_noise": noise}
+    if c.n >= 8:  # "from the second epoch" means something once there are enough after it
+        out["train_fall_since_second"] = log_ratio(c.train[1], c.train[-1])
+        out["val_fall_since_second"] = log_ratio(c.val[1], c.val[-1])
     offsets = [t - v for t, v in zip(c.train_at_end, c.val)]
     if all(o > 0 for o in offsets[c.n // 2:]):
         out["offset_late_fall"] = late_fall(offsets)[0]
