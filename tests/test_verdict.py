@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from tests.conftest import SAMPLES
+from tests.conftest import DATA, SAMPLES
 from valgap.config import Config
 from valgap.engine import analyze_run
 from valgap.parsers import read
@@ -34,6 +34,13 @@ def test_overfit_names_the_epoch_and_nothing_incidental():
 def test_underfit_and_good_fit():
     assert verdict("underfit.log") == "The model underfits: both losses stay high."
     assert verdict("healthy.log").startswith("A good fit")
+
+
+def test_an_unfinished_run_is_told_to_train_longer_not_that_its_losses_stay_high():
+    log = DATA / "fifthway" / "pl_underfit-s1" / "lightning_logs" / "version_0" / "metrics.csv"
+    text = analyze_run(read(str(log))[-1], Config()).verdict
+    assert text == ("The model underfits: both losses were still falling when training "
+                    "stopped (train longer).")
 
 
 class _Tty(io.StringIO):

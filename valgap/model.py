@@ -203,6 +203,7 @@ class FitResult:
     fit: str | None
     evidence: str
     onset_epoch: int | None = None
+    unfinished: bool = False  # underfit because both losses were still falling at the end
 
 
 @dataclass

@@ -13,6 +13,10 @@ FIT_PHRASES = {
     "too-short": "Too few epochs to judge",
 }
 
+# an underfit run whose losses fell but had not settled when it stopped
+UNFINISHED_PHRASE = ("The model underfits: both losses were still falling when training "
+                     "stopped (train longer)")
+
 CAUSE_PHRASES = {
     "dropout": "dropout (active in training only)",
     "batchnorm": "batch normalisation (batch statistics in training only)",
@@ -50,6 +54,8 @@ def sentence(result: Result) -> str:
             if fault else ""
         return f"Cannot judge the fit: {fit.evidence if fit else 'no curves'}.{because}"
     head = FIT_PHRASES[fit.fit]
+    if fit.unfinished:
+        head = UNFINISHED_PHRASE
     if fit.fit == "overfit" and fit.onset_epoch:
         head += f" (from epoch {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
