@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import pickle
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Protocol
@@ -107,9 +108,14 @@ def _finish(entry: tuple, job, given, interrupts: Interrupts
 
 
 def _wait(future, interrupts: Interrupts) -> list[bytes]:
-    while True:
-        try:
-            return future.result(timeout=POLL_SECONDS)
-        except TimeoutError:  # concurrent.futures' and distributed's alike
-            if interrupts.pending():
-                raise KeyboardInterrupt from None
+    """The task's result, once it is done; Ctrl-C looked for meanwhile. The wait is on a
+    flag its completion sets, never ``result(timeout=...)`` in a loop: distributed turns
+    the timeout into ``asyncio.wait_for``, and a wait that ends as the task does can leak a
+    CancelledError out of ``Client.sync`` as "UnboundLocalError: result" (seen on a loaded
+    machine with a worker killed mid-batch: the chunk was lost)."""
+    done = threading.Event()
+    future.add_done_callback(lambda _: done.set())  # at once if done already
+    while not done.wait(POLL_SECONDS):
+        if interrupts.pending():
+            raise KeyboardInterrupt from None
+    return future.result()
