@@ -26,7 +26,8 @@ class Executor(Protocol):
         """Inputs per task, from the targets read ahead (all of them if ``ended``)."""
         ...
 
-    def submit(self, targets: list, job, given):  # -> a future of list[bytes]
+    def submit(self, targets: list, job, given):  # -> a future of list[bytes]: its
+        # result() and add_done_callback() are all that is used
         ...
 
     def close(self, cancel: bool = False) -> None:
