@@ -59,5 +59,6 @@ def test_a_public_log_is_judged_as_labelled(row):
 def test_the_held_out_half_is_scored_as_first_measured():
     held = [r for r in ROWS if r["split"] == "held-out"]
     right = sum(_right(r, _fit(r)[0]) for r in held)
-    # 5 of the first 6 and 12 of the next 13 when first measured: no worse since
-    assert len(held) == 19 and right >= 17
+    # 5 of the first 6, 12 of the next 13 and 12 of the third batch's 12 when first
+    # measured: no worse since
+    assert len(held) == 31 and right >= 29
