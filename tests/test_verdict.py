@@ -74,3 +74,13 @@ def test_diverged_run_is_not_only_a_fit_class(tmp_path):
     assert result.causes and result.causes[0].rule == "loss-spike"
     assert "epoch 5" in result.verdict and "nan" in result.verdict
     assert json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_a_run_evaluated_every_few_steps_is_told_in_evaluations_not_epochs():
+    # the Trainer evaluating every 7 steps (scripts/make_sixthway_runs.py): its rows are
+    # evaluations, and the fit, the onset and the verdict say so
+    log = DATA / "sixthway" / "small_train-s1" / "trainer_state.json"
+    result = analyze_run(read(str(log))[-1], Config())
+    assert result.fit.fit == "overfit"
+    assert "(from evaluation " in result.verdict
+    assert "epoch" not in result.fit.evidence and "evaluation" in result.causes[0].evidence

@@ -37,6 +37,7 @@ scale:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from valgap._num import exp_safe, log_ratio, times
@@ -77,6 +78,19 @@ class FitConfig:
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
+    """The run's fit class, its evidence worded in what a row of the run is (an epoch, an
+    evaluation every N steps, a boosting round)."""
+    result = _classify(run, facts, conf)
+    unit = run.info.row.split()[-1]  # "round" of "boosting round"
+    if unit != "epoch":
+        result.evidence = EPOCH_WORD.sub(lambda m: unit + (m.group(1) or ""), result.evidence)
+    return result
+
+
+EPOCH_WORD = re.compile(r"\bepoch(s|\(s\))?\b")
+
+
+def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
     table = run.table
     names = {"train_loss": "training loss", "val_loss": "validation loss"}
     empty = [c for c in names if c in table and len(table) and table[c].isna().all()]

@@ -57,7 +57,8 @@ def sentence(result: Result) -> str:
     if fit.unfinished:
         head = UNFINISHED_PHRASE
     if fit.fit == "overfit" and fit.onset_epoch:
-        head += f" (from epoch {fit.onset_epoch})"
+        unit = result.run.info.row.split()[-1] if result.run is not None else "epoch"
+        head += f" (from {unit} {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
     if fit.fit == "diverged":
         spike = next((c for c in causes if c.rule == "loss-spike"), None)

@@ -50,5 +50,6 @@ CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopp
 def check(ctx: Context, options: Options) -> Outcome:
     if ctx.fit.fit != "overfit" or ctx.fit.onset_epoch is None:
         return None
-    return Finding(ID, options["confidence"], f"validation loss turned up after epoch "
+    unit = ctx.run.info.row.split()[-1]  # an epoch, an evaluation, a (boosting) round
+    return Finding(ID, options["confidence"], f"overfitting from {unit} "
                    f"{ctx.fit.onset_epoch}: {ctx.fit.evidence}", CHECKS)
