@@ -8,7 +8,9 @@ out:
   ways (scripts/make_fourthway_runs.py);
 - tests/data/fifthway: the frameworks' own logs, Keras 3 on TensorFlow (summary and
   progress bars) and Lightning's CSVLogger folders (scripts/make_fifthway_runs.py); seeds 1
-  and 3 are development, seed 2 held out.
+  and 3 are development, seed 2 held out;
+- tests/data/sixthway: the Hugging Face Trainer evaluating every few steps, its
+  trainer_state.json (scripts/make_sixthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -26,8 +28,8 @@ from tests.conftest import DATA
 from valgap import config, engine
 from valgap.model import FAMILIES
 
-SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12}  # scenarios, each seeded
-SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3}
+SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9}  # each seeded
+SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2}
 
 
 def _graded(runs: str, split: str) -> list[dict]:
@@ -113,9 +115,25 @@ def test_runs_made_a_fifth_way_are_judged_as_first_measured(split):
     # fit 0.875 / family 0.575 balanced, calibration error 0.06; held out, measured once and
     # not tuned on: fit 0.75 / family 0.50, calibration error 0.22 (two of seven confident
     # first causes wrong)
-    low_fit, low_family = (0.85, 0.55) if split == "development" else (0.75, 0.5)
+    # Since: a gap whole from epoch 1 on two flat curves points at unlike sets, and a short
+    # run still falling at full speed is unfinished: development 1.00 / 0.78; held out (not
+    # looked at run by run) 1.00 / 0.70, calibration error still 0.22
+    low_fit, low_family = (0.95, 0.75) if split == "development" else (0.9, 0.65)
     assert balanced(rows, "fit", "fit_class") >= low_fit
     assert balanced(rows, "family", "family_class") >= low_family
+
+
+@pytest.mark.parametrize("split", ["development", "held-out"])
+def test_runs_made_a_sixth_way_are_judged_as_first_measured(split):
+    rows = _graded("sixthway", split)
+    assert len(rows) == 9
+    # evaluations at steps, and a state that names no layer: every train-mode or data-split
+    # mechanism is a guess among mechanisms whose floors look alike (label smoothing and
+    # noisy training labels leave the same entropy floor). When first measured: development
+    # fit 1.00 / family 0.40 balanced; held out fit 1.00 / family 0.45, two confident first
+    # causes, one wrong (a 24-row validation set read as overfitting at 0.96)
+    assert balanced(rows, "fit", "fit_class") >= 0.95
+    assert balanced(rows, "family", "family_class") >= 0.4
 
 
 @pytest.mark.parametrize("runs", list(SCENARIOS))
