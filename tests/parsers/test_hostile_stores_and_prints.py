@@ -177,3 +177,30 @@ def test_a_store_whose_schema_is_not_utf8_is_one_clear_line(cli, tmp_path):
     res = cli("analyze", str(path))
     assert res.exit_code == 2 and "internal error" not in res.stderr
     assert "cannot read this MLflow SQLite store" in res.stderr
+
+
+def test_a_store_without_the_run_index_is_read_in_one_pass_each_run_its_own(tmp_path):
+    # an old or hand-made store has no index on metrics.run_uuid: a query per run scanned
+    # the whole table per run (G21); one pass groups the rows, and no run takes another's
+    import sqlite3
+
+    from valgap.parsers import read
+
+    path = tmp_path / "mlflow.db"
+    db = sqlite3.connect(path)
+    db.executescript(MLFLOW_SQLITE_TABLES
+                     + "CREATE TABLE params (key TEXT, value TEXT, run_uuid TEXT);"
+                     + "INSERT INTO runs VALUES ('r2', 'other', 1, 'active', 2);")
+    for e in range(10):  # the two runs' rows interleaved, as concurrent runs log them
+        for run, scale in (("r1", 1.0), ("r2", 3.0)):
+            db.execute("INSERT INTO metrics VALUES ('loss', ?, ?, ?, ?, 0)",
+                       (scale * (1 / (e + 1) + 0.1), e, run, e))
+            db.execute("INSERT INTO metrics VALUES ('val_loss', ?, ?, ?, ?, 0)",
+                       (scale / (e + 1), e, run, e))
+    db.execute("INSERT INTO params VALUES ('batch_size', '64', 'r2')")
+    db.commit()
+    db.close()
+    runs = {r.info.name: r for r in read(str(path))}
+    assert runs["run"].table["val_loss"].tolist() == [1 / (e + 1) for e in range(10)]
+    assert runs["other"].table["val_loss"].tolist() == [3 / (e + 1) for e in range(10)]
+    assert runs["other"].info.batch_size == 64 and runs["run"].info.batch_size is None

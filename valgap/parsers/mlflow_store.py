@@ -215,22 +215,10 @@ def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None)
             experiments = dict(db.execute("SELECT experiment_id, name FROM experiments"))
             rows = db.execute("SELECT run_uuid, name, experiment_id, lifecycle_stage "
                               "FROM runs ORDER BY start_time, run_uuid").fetchall()
-            found = []
-            for run_id, run_name, experiment_id, stage in rows:
-                if stage == "deleted":
-                    continue
-                metrics: Metrics = {}
-                for key, step, value, is_nan in db.execute(
-                        "SELECT key, step, value, is_nan FROM metrics WHERE run_uuid = ? "
-                        "ORDER BY key, timestamp, step", (run_id,)):
-                    at = _tracker.counter(step or 0)
-                    number = math.nan if is_nan else _tracker.number(value)
-                    if isinstance(key, str) and at is not None and number is not None:
-                        metrics.setdefault(key, []).append((at, number))
-                params = dict(db.execute("SELECT key, value FROM params WHERE run_uuid = ?",
-                                         (run_id,)))
-                found.append((run_name or "", run_id, experiments.get(experiment_id, ""),
-                              metrics, params))
+            metrics_of, params_of = _sqlite_metrics(db), _sqlite_params(db)
+            found = [(run_name or "", run_id, experiments.get(experiment_id, ""),
+                      metrics_of.get(run_id, {}), params_of.get(run_id, {}))
+                     for run_id, run_name, experiment_id, stage in rows if stage != "deleted"]
     except sqlite3.Error as exc:  # locked, corrupt, not MLflow's schema
         raise InputError(f"cannot read this MLflow SQLite store: {exc}", name,
                          code="unreadable") from None
@@ -238,6 +226,28 @@ def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None)
         raise InputError("cannot read this MLflow SQLite store: its schema is damaged (text "
                          "that is not UTF-8)", name, code="unreadable") from None
     return _tracker.runs(found, name, NAME, "MLflow", f"sqlite:///{path.resolve()}", columns)
+
+
+def _sqlite_metrics(db: sqlite3.Connection) -> dict[object, Metrics]:
+    """Every run's metric histories, in one pass over the table: a query per run costs a
+    scan of the whole table each where the store has no index on run_uuid (older and
+    hand-made stores), hours for thousands of runs."""
+    out: dict[object, Metrics] = {}
+    for run_id, key, step, value, is_nan in db.execute(
+            "SELECT run_uuid, key, step, value, is_nan FROM metrics "
+            "ORDER BY key, timestamp, step"):
+        at = _tracker.counter(step or 0)
+        number = math.nan if is_nan else _tracker.number(value)
+        if isinstance(key, str) and at is not None and number is not None:
+            out.setdefault(run_id, {}).setdefault(key, []).append((at, number))
+    return out
+
+
+def _sqlite_params(db: sqlite3.Connection) -> dict[object, dict]:
+    out: dict[object, dict] = {}
+    for run_id, key, value in db.execute("SELECT run_uuid, key, value FROM params"):
+        out.setdefault(run_id, {})[key] = value
+    return out
 
 
 def tracking_input(uri: str, experiment: str, run_id: str | None = None) -> str:
