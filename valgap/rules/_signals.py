@@ -231,9 +231,9 @@ class Shape:
         and both curves flat from the second epoch on (each fell less than 15 % since):
         the whole gap there from epoch 1, with a flat validation curve, as the spec says an
         easier validation set shows it. The network learnt what it could in one epoch; a
-        gap it leaves so is the two sets being unlike (a cleaner or easier validation set,
-        label noise in the training part), where a train-mode gap comes with a network
-        still learning."""
+        gap it leaves so points at the two sets being unlike (a cleaner or easier validation
+        set, label noise in the training part). Only points: label smoothing leaves the very
+        same floor (smoothing at rate e is, in expectation, labels redrawn at rate e)."""
         return (self.train_fall_since_second < 0.15 and self.val_fall_since_second < 0.15
                 and self.early_gap > 0.3 and self.late_gap > 0.3)
 
