@@ -31,6 +31,7 @@ Each row is the median of paired rounds (valgap, then the reference, in turns).
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import shutil
 import subprocess
@@ -56,43 +57,39 @@ def measure(command: list[str]) -> tuple[float, float, int]:
     return float(out[1]), int(out[2]) / 1024, int(out[0])
 
 
+def _keras_bar(epoch: int, epochs: int, steps: int, losses, rng: random.Random) -> str:
+    """One epoch of a Keras 3 capture: its header and its bar, every step a redraw (``\\b``
+    back over the last state, ``\\r``), the final state with the validation values."""
+    previous, states, loss = 0, [], 0.0
+    for k in range(1, steps + 1):
+        loss = next(losses)
+        state = (f"\x1b[1m{k:>5}/{steps}\x1b[0m \x1b[32m{'━' * (20 * k // steps)}"
+                 f"\x1b[0m\x1b[37m{'━' * (20 - 20 * k // steps)}\x1b[0m \x1b[1m1s"
+                 f"\x1b[0m 3ms/step - accuracy: 0.{rng.randint(1000, 9999)} - "
+                 f"loss: {loss:.4f}")
+        if k == steps:
+            state += f" - val_accuracy: 0.9 - val_loss: {loss * 1.1:.4f}"
+        states.append("\b" * previous + "\r" + state)
+        previous = len(state)
+    return f"Epoch {epoch}/{epochs}\n" + "".join(states) + "\n"
+
+
 def make_keras(path: Path, megabytes: int) -> None:
     rng = random.Random(0)
     steps = max(10, (megabytes << 20) // 200 // 270)  # a redrawn state is ~270 bytes
-    loss = 2.0
+    losses = (2.0 * 0.99999 ** i for i in itertools.count(1))
     with path.open("w") as out:
         for epoch in range(1, 201):
-            out.write(f"Epoch {epoch}/200\n")
-            previous, states = 0, []
-            for k in range(1, steps + 1):
-                loss *= 0.99999
-                state = (f"\x1b[1m{k:>5}/{steps}\x1b[0m \x1b[32m{'━' * (20 * k // steps)}"
-                         f"\x1b[0m\x1b[37m{'━' * (20 - 20 * k // steps)}\x1b[0m \x1b[1m1s"
-                         f"\x1b[0m 3ms/step - accuracy: 0.{rng.randint(1000, 9999)} - "
-                         f"loss: {loss:.4f}")
-                if k == steps:
-                    state += f" - val_accuracy: 0.9 - val_loss: {loss * 1.1:.4f}"
-                states.append("\b" * previous + "\r" + state)
-                previous = len(state)
-            out.write("".join(states) + "\n")
+            out.write(_keras_bar(epoch, 200, steps, losses, rng))
 
 
 def make_keras_short(path: Path, epochs: int, steps: int = 40) -> None:
     rng = random.Random(4)
     with path.open("w") as out:
         for epoch in range(1, epochs + 1):
-            out.write(f"Epoch {epoch}/{epochs}\n")
-            previous, states, loss = 0, [], 2 / (1 + epoch / 1000)
-            for k in range(1, steps + 1):
-                state = (f"\x1b[1m{k:>3}/{steps}\x1b[0m \x1b[32m{'━' * (20 * k // steps)}"
-                         f"\x1b[0m\x1b[37m{'━' * (20 - 20 * k // steps)}\x1b[0m \x1b[1m0s"
-                         f"\x1b[0m 3ms/step - accuracy: 0.{rng.randint(1000, 9999)} - "
-                         f"loss: {loss + rng.random() / 100:.4f}")
-                if k == steps:
-                    state += f" - val_accuracy: 0.9 - val_loss: {loss * 1.1:.4f}"
-                states.append("\b" * previous + "\r" + state)
-                previous = len(state)
-            out.write("".join(states) + "\n")
+            level = 2 / (1 + epoch / 1000)
+            losses = (level + rng.random() / 100 for _ in itertools.count())
+            out.write(_keras_bar(epoch, epochs, steps, losses, rng))
 
 
 def make_tqdm(path: Path, megabytes: int, steps: int = 500) -> None:
