@@ -84,3 +84,17 @@ def test_a_run_evaluated_every_few_steps_is_told_in_evaluations_not_epochs():
     assert result.fit.fit == "overfit"
     assert "(from evaluation " in result.verdict
     assert "epoch" not in result.fit.evidence and "evaluation" in result.causes[0].evidence
+    # and every rule's evidence, written of epochs, is worded so too
+    log = DATA / "sixthway" / "dropout-s1" / "trainer_state.json"
+    result = analyze_run(read(str(log))[-1], Config())
+    assert result.causes and all(" epoch" not in c.evidence for c in result.causes)
+
+
+def test_epochs_are_reworded_as_the_rows_are_and_rule_ids_are_left_alone():
+    from valgap.model import in_rows
+
+    text = "epoch-averaging: below in 8/20 epochs; half an epoch; 3 epoch(s) after it"
+    assert in_rows(text, "epoch") == text
+    assert in_rows(text, "evaluation") == ("epoch-averaging: below in 8/20 evaluations; half "
+                                           "an evaluation; 3 evaluation(s) after it")
+    assert in_rows("half an epoch of 21 epochs", "boosting round") == "half a round of 21 rounds"

@@ -10,7 +10,7 @@ from dataclasses import replace
 from valgap import best_epoch, rules, verdict
 from valgap import fit as fit_module
 from valgap.config import Config
-from valgap.model import BOOSTING_ROUND, Facts, InputError, Result, RuleStatus, Run
+from valgap.model import BOOSTING_ROUND, Facts, InputError, Result, RuleStatus, Run, in_rows
 from valgap.parsers import SEPARATE_RUNS, Options, read
 from valgap.parsers._table import downsample, pick_run
 from valgap.rules._base import Context, Skip
@@ -117,7 +117,8 @@ def _run_rule(module, ctx: Context, config: Config, result: Result) -> RuleStatu
     if outcome is None:
         return RuleStatus(module.ID, "clear")
     checks = tuple(c for c in outcome.checks if _fits(c, ctx.run.info.framework))
-    result.causes.append(replace(outcome, checks=checks))
+    evidence = in_rows(outcome.evidence, ctx.run.info.row)  # the rules write of epochs
+    result.causes.append(replace(outcome, checks=checks, evidence=evidence))
     return RuleStatus(module.ID, "fired")
 
 

@@ -37,11 +37,10 @@ scale:
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from valgap._num import exp_safe, log_ratio, times
-from valgap.model import Facts, FitResult, Run
+from valgap.model import Facts, FitResult, Run, in_rows
 from valgap.rules._signals import (
     Curves,
     below_share,
@@ -81,13 +80,8 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
     """The run's fit class, its evidence worded in what a row of the run is (an epoch, an
     evaluation every N steps, a boosting round)."""
     result = _classify(run, facts, conf)
-    unit = run.info.row.split()[-1]  # "round" of "boosting round"
-    if unit != "epoch":
-        result.evidence = EPOCH_WORD.sub(lambda m: unit + (m.group(1) or ""), result.evidence)
+    result.evidence = in_rows(result.evidence, run.info.row)
     return result
-
-
-EPOCH_WORD = re.compile(r"\bepoch(s|\(s\))?\b")
 
 
 def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:

@@ -5,6 +5,7 @@ depend on it without depending on each other.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -51,6 +52,19 @@ EPOCH = "epoch"
 EVALUATION = "evaluation"  # an evaluation every N steps
 BOOSTING_ROUND = "boosting round"
 ROW_PLURALS = {EPOCH: "epochs", EVALUATION: "evaluations", BOOSTING_ROUND: "boosting rounds"}
+# "an epoch", "epochs", "epoch(s)"; not "epoch-averaging" (a rule's id)
+_EPOCH_WORD = re.compile(r"\b(an )?epoch(s|\(s\))?(?![\w-])")
+
+
+def in_rows(text: str, row: str) -> str:
+    """A text written of epochs, worded in what a row of the run is ("over the last 21
+    epochs" of a log evaluated every N steps says "evaluations"; of boosting, "rounds")."""
+    unit = row.split()[-1]  # "round" of "boosting round"
+    if unit == EPOCH:
+        return text
+    article = "an " if unit[0] in "aeiou" else "a "
+    return _EPOCH_WORD.sub(lambda m: (article if m.group(1) else "") + unit + (m.group(2) or ""),
+                           text)
 
 # the training loss as valgap's callbacks re-score it at each epoch's end (``measured``)
 MEASURED_TRAINMODE = "train_loss_trainmode_end"
