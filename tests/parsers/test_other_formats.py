@@ -38,6 +38,24 @@ def test_trainer_folder_and_printed_dicts_agree_with_the_state():
     assert (printed.table["val_loss"] - state.table["val_loss"]).abs().max() < 1e-3
 
 
+def test_trainer_validation_size_from_its_evaluation_speed():
+    # digits split 80/20 (360 rows) and a sixth-way run with 24 validation rows: the Trainer
+    # prints no size, but eval_samples_per_second x eval_runtime gives it back
+    assert read(str(DATA / "hf" / "trainer_state.json"))[-1].info.n_val == 360
+    assert read(str(DATA / "hf" / "stdout.log"))[-1].info.n_val == 360
+    tiny = DATA / "sixthway" / "tiny_val-s1" / "trainer_state.json"
+    assert read(str(tiny))[-1].info.n_val == 24
+
+
+def test_trainer_validation_size_needs_both_figures(tmp_path):
+    state = json.loads((DATA / "hf" / "trainer_state.json").read_text())
+    for entry in state["log_history"]:
+        entry.pop("eval_samples_per_second", None)
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps(state))
+    assert read(str(path))[-1].info.n_val is None
+
+
 def test_loop_text_reads_epoch_lines_and_split_sizes():
     run = read(str(DATA / "loop" / "train.log"))[-1]
     assert run.info.format == "loop-text"

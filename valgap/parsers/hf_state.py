@@ -4,12 +4,17 @@
 fractional ``epoch``), evaluation entries (``eval_*``) and a final run summary
 (``train_loss`` = mean over the whole run, dropped here). One row per evaluation; its
 training loss is the mean of the training entries logged since the previous evaluation.
+
+The validation set's size is not printed, but each evaluation entry carries
+``eval_runtime`` and ``eval_samples_per_second``, which the Trainer computes as rows /
+runtime: their product gives the rows back (to the runtime's printed 0.1 ms).
 """
 from __future__ import annotations
 
 import ast
 import math
 import re
+import statistics
 
 from valgap.measured import COLUMNS as MEASURED
 from valgap.model import EVALUATION, InputError, Run, RunInfo
@@ -99,6 +104,7 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
             records[-1].values.update({k: v for k, v in entry.items() if k in MEASURED
                                        and as_number(v) is not None})
     records = [r for r in records if r.values]
+    info.n_val = info.n_val or _eval_rows(history)
     if not records:
         records = _train_only(history)
         info.warnings.append("no evaluation entries (eval_loss): training loss only, one row "
@@ -141,6 +147,23 @@ def _record(entry: dict, pending: list[float], number: int) -> EpochRecord:
         elif key == "eval_loss" and value is None:
             values[key] = math.nan
     return EpochRecord(number, values)
+
+
+def _eval_rows(history: list[dict]) -> int | None:
+    """Validation rows: ``eval_samples`` where a script logged it, else the median over the
+    evaluations of ``eval_samples_per_second`` x ``eval_runtime`` (the Trainer's speed is
+    rows / runtime, and the runtime is printed to 0.1 ms: a median of products, rounded)."""
+    counts = []
+    for entry in history:
+        given = as_number(entry.get("eval_samples"))
+        if given is not None and 1 <= given < 1e12:
+            return round(given)
+        runtime = as_number(entry.get("eval_runtime"))
+        rate = as_number(entry.get("eval_samples_per_second"))
+        if runtime is not None and rate is not None and runtime > 0 and rate > 0:
+            counts.append(runtime * rate)
+    rows = statistics.median(counts) if counts else 0.0
+    return round(rows) if 1 <= rows < 1e12 else None
 
 
 def _evals_per_epoch(history: list[dict]) -> float | None:
