@@ -98,6 +98,33 @@ def test_tensorboard_lightning_events_match_metrics_csv():
     assert (events.table["train_loss"] - csv.table["train_loss"]).abs().max() < 1e-6
 
 
+def _event_points(folder) -> dict[str, list[tuple[int, float]]]:
+    """Every scalar as TensorBoard itself reads it (no sampling)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(folder), size_guidance={"scalars": 0})
+    events.Reload()
+    return {tag: [(e.step, e.value) for e in events.Scalars(tag)]
+            for tag in events.Tags()["scalars"]}
+
+
+def test_tensorboard_training_steps_meet_validation_epochs():
+    # a SummaryWriter loop: Loss/train every 5 steps, Loss/val once an epoch, both at the
+    # global step, no epoch scalar: a row per validation point, training averaged up to it
+    folder = DATA / "seventhway" / "augment-s1" / "runs"
+    points = _event_points(folder)
+    run = read(str(folder))[-1]
+    val_steps = [step for step, _ in points["Loss/val"]]
+    assert run.epochs == len(val_steps) == 40
+    assert run.info.row == "evaluation"
+    assert list(run.table["val_loss"]) == pytest.approx([v for _, v in points["Loss/val"]])
+    previous = 0
+    for row, step in enumerate(val_steps, start=1):
+        since = [v for s, v in points["Loss/train"] if previous < s <= step]
+        assert run.table.loc[row, "train_loss"] == pytest.approx(sum(since) / len(since))
+        previous = step
+
+
 def test_tensorboard_export_pair_from_file_names(tmp_path):
     csv = read(str(SAMPLES / "healthy.csv"))[-1]
     for run, col in (("train", "train_loss"), ("validation", "val_loss")):

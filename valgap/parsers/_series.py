@@ -3,7 +3,11 @@
 A series is ``(step, value)`` pairs under a metric name that already says its split
 (``loss`` for training, ``val_loss`` for validation). Keras writes one point per epoch
 (step = 0-based epoch); Lightning writes at the global step and logs an ``epoch``
-series beside it, which maps steps to epochs.
+series beside it, which maps steps to epochs. A hand-written loop with a ``SummaryWriter``
+often logs the training loss every few steps and the validation loss once an epoch (or
+every N steps), both at the global step and with no ``epoch`` series: a row is then one
+validation point, and its training loss the mean of the points logged since the previous
+one (as the Trainer's state is read).
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ import itertools
 import math
 import re
 
-from valgap.parsers._table import EpochRecord
+from valgap.model import EPOCH, EVALUATION
+from valgap.parsers._table import EpochRecord, canonical
 
 Series = dict[str, list[tuple[int, float]]]
 
@@ -82,9 +87,24 @@ def _settling(values: list[float]) -> float | None:
     return late / early
 
 
-def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
-    """Records per epoch, and notes on how they were made."""
+def validation_steps(series: Series) -> list[int] | None:
+    """The steps of the validation loss, where the training loss is logged at least twice as
+    often over the same steps (a global-step counter, not an epoch number): the rows a
+    table of this run can have. None where the two are logged alike."""
+    train = [p for n, p in series.items() if canonical(n) == ("train", "loss")]
+    val = [p for n, p in series.items() if canonical(n) == ("val", "loss")]
+    if len(train) != 1 or len(val) != 1 or len(val[0]) < 2:
+        return None
+    steps = sorted({s for s, _ in val[0]})
+    within = sum(1 for s, _ in train[0] if s <= steps[-1])
+    return steps if len(steps) >= 2 and within >= 2 * len(steps) else None
+
+
+def to_records(series: Series) -> tuple[list[EpochRecord], list[str], str]:
+    """Records per epoch (or per validation point, see ``validation_steps``), notes on how
+    they were made, and what a row is (``EPOCH`` or ``EVALUATION``)."""
     notes: list[str] = []
+    row = EPOCH
     # an epoch scalar that is not a plausible epoch number (inf, NaN, negative) maps nothing
     epoch_points = sorted((s, v) for s, v in series.pop("epoch", [])
                           if math.isfinite(v) and 0 <= v < 1e9)
@@ -99,6 +119,14 @@ def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
             i = bisect.bisect_right(steps, step) - 1
             return epochs[max(i, 0)]
         notes.append("steps mapped to epochs with the logged `epoch` scalar")
+    elif (val_steps := validation_steps(series)) is not None:
+        def epoch_of(step: int) -> int:  # the validation point a step's value leads up to
+            return bisect.bisect_left(val_steps, step) + 1
+        last, row = val_steps[-1], EVALUATION
+        series = {k: [p for p in v if p[0] <= last] for k, v in series.items()}
+        notes.append(f"training loss logged at {_per_row(series, val_steps)} steps for each "
+                     f"of the {len(val_steps)} validation points: one row per validation point, "
+                     "its training loss the mean of the points since the previous one")
     else:
         def epoch_of(step: int) -> int:
             return step
@@ -116,7 +144,12 @@ def to_records(series: Series) -> tuple[list[EpochRecord], list[str]]:
     base = 1 if buckets and min(buckets) == 0 else 0
     records = [EpochRecord(epoch + base, {n: sum(v) / len(v) for n, v in b.items()})
                for epoch, b in sorted(buckets.items())]
-    return records, notes
+    return records, notes, row
+
+
+def _per_row(series: Series, points: list[int]) -> str:
+    train = next(p for n, p in series.items() if canonical(n) == ("train", "loss"))
+    return f"{len(train) / len(points):.3g}"
 
 
 def _bookkeeping(name: str) -> bool:

@@ -90,7 +90,7 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
     series = _series.last_run(series, info)
     for points in series.values():
         points.sort(key=lambda point: point[0])  # by step; a step's points stay in order
-    records, notes = _series.to_records(series)
+    records, notes, info.row = _series.to_records(series)
     info.notes += notes
     return _table.build_runs(records, info)
 

@@ -90,7 +90,7 @@ def _parse_run(paths: list[Path], name: str) -> list[Run]:
         info.warnings.append("train/validation pairing guessed from file names: "
                              + ", ".join(guessed))
     series = _series.last_run(series, info)
-    records, notes = _series.to_records(series)
+    records, notes, info.row = _series.to_records(series)
     if not records:
         raise InputError("the exported files hold no points (a header only?)", name,
                          code="no-epochs")
