@@ -10,7 +10,16 @@ from dataclasses import replace
 from valgap import best_epoch, rules, verdict
 from valgap import fit as fit_module
 from valgap.config import Config
-from valgap.model import BOOSTING_ROUND, Facts, InputError, Result, RuleStatus, Run, in_rows
+from valgap.model import (
+    BOOSTING_ROUND,
+    FAMILIES,
+    Facts,
+    InputError,
+    Result,
+    RuleStatus,
+    Run,
+    in_rows,
+)
 from valgap.parsers import SEPARATE_RUNS, Options, read
 from valgap.parsers._table import downsample, pick_run
 from valgap.rules._base import Context, Skip
@@ -100,7 +109,7 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
                 result.rules.append(RuleStatus(module.ID, "skipped", why))
             else:  # a mechanical fault (a spike, a zero loss) is reported beside divergence
                 result.rules.append(_run_rule(module, ctx, config, result))
-        result.causes = rank(result.causes)
+        result.causes = rank(result.causes, lasting_gap=result.fit.fit == "val-below-train")
     result.verdict = verdict.sentence(result)
     return result
 
@@ -125,15 +134,18 @@ def _run_rule(module, ctx: Context, config: Config, result: Result) -> RuleStatu
 EXPLAINS = 0.75  # a finding this sure, from real evidence, explains the gap on its own
 
 
-def rank(findings: list) -> list:
+def rank(findings: list, lasting_gap: bool = False) -> list:
     """Most likely first. Shape-only guesses count half once a cause backed by the input's
     own evidence (sizes, model summary, run facts) already explains the gap. A mechanism
     whose family is measured ranks by the family's confidence (its own stays below the
-    line: which mechanism it is, nothing says)."""
+    line: which mechanism it is, nothing says). Where validation stays below training
+    through the run (``lasting_gap``), an instability (a spike at one epoch) comes after
+    every cause: it is worth a look, but it explains one epoch, not a lasting gap."""
     if any(f.confidence >= EXPLAINS and not f.guess for f in findings):
         findings = [replace(f, confidence=f.confidence / 2)
                     if f.guess and f.family_confidence is None else f for f in findings]
-    return sorted(findings, key=lambda f: -(f.family_confidence or f.confidence))
+    return sorted(findings, key=lambda f: (lasting_gap and FAMILIES[f.rule] == "instability",
+                                           -(f.family_confidence or f.confidence)))
 
 
 BOOSTING_LIBRARIES = ("xgboost", "lightgbm", "catboost")
