@@ -10,7 +10,10 @@ out:
   progress bars) and Lightning's CSVLogger folders (scripts/make_fifthway_runs.py); seeds 1
   and 3 are development, seed 2 held out;
 - tests/data/sixthway: the Hugging Face Trainer evaluating every few steps, its
-  trainer_state.json (scripts/make_sixthway_runs.py).
+  trainer_state.json (scripts/make_sixthway_runs.py);
+- tests/data/seventhway: a small CNN in a plain PyTorch loop with learning-rate schedules,
+  early stopping and image augmentation, logged by a SummaryWriter or printed after
+  print(model) (scripts/make_seventhway_runs.py); seeds 1 and 3 development, 2 held out.
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -28,8 +31,9 @@ from tests.conftest import DATA
 from valgap import config, engine
 from valgap.model import FAMILIES
 
-SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9}  # each seeded
-SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2}
+SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # each seeded
+             "seventhway": 9}
+SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3}
 
 
 def _graded(runs: str, split: str) -> list[dict]:
@@ -134,6 +138,20 @@ def test_runs_made_a_sixth_way_are_judged_as_first_measured(split):
     # causes, one wrong (a 24-row validation set read as overfitting at 0.96)
     assert balanced(rows, "fit", "fit_class") >= 0.95
     assert balanced(rows, "family", "family_class") >= 0.4
+
+
+@pytest.mark.parametrize("split", ["development", "held-out"])
+def test_runs_made_a_seventh_way_are_judged_right(split):
+    rows = _graded("seventhway", split)
+    assert len(rows) == (18 if split == "development" else 9)
+    # when first read: TensorBoard rows met only where two step counters coincided (an
+    # overfit read on an augmented run), leakage named on a dropout CNN falling 62x, a
+    # spike leading an L2 run's causes; development fit 0.79 / family 0.79 balanced, held
+    # out 0.92 / 0.75. After those three fixes: 1.00 / 1.00 on both halves, calibration
+    # error 0.07 and 0.05 (the exact mechanism stays a guess where TensorBoard names none)
+    assert balanced(rows, "fit", "fit_class") >= 0.95
+    assert balanced(rows, "family", "family_class") >= 0.9
+    assert calibration_error(rows) <= 0.1
 
 
 @pytest.mark.parametrize("runs", list(SCENARIOS))
