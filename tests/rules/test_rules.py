@@ -248,6 +248,17 @@ def test_broken_metric_silent_on_moving_curves():
     assert "broken-metric" not in analyse(make_run(GAP_TRAIN, GAP_VAL))[1]
 
 
+def test_overfit_with_no_turn_in_validation_is_still_named():
+    # validation still falling at the end, but 15x training: overfit by the 2x line, and
+    # the cause said without an epoch (before, an overfit run with no cause at all)
+    train = decay(2.0, 0.05, 30, 0.25)
+    val = [v + (0.5 if i > 8 else 0.06 * i) for i, v in enumerate(decay(2.3, 0.3, 30, 0.2))]
+    result, found = analyse(make_run(train, val))
+    assert result.fit.fit == "overfit" and result.fit.onset_epoch is None
+    assert result.causes[0].rule == "overfitting-onset"
+    assert "no turn" in found["overfitting-onset"].evidence
+
+
 def test_overfitting_onset_silent_without_overfit():
     train = decay(2.3, 0.10, 25)
     assert "overfitting-onset" not in analyse(make_run(train, [t * 1.08 for t in train]))[1]

@@ -12,6 +12,9 @@ It does not: this is the opposite gap, validation above training and growing.
 Evidence in the log
 -------------------
 The validation minimum lies before the end and validation rises beyond its noise after it.
+A run judged overfit with no such turn (validation still at its lowest, but two or more
+times training late in the run) is reported too, without an epoch: the gap is the model
+fitting its training set far better than new data, and nothing says when that began.
 
 How to check
 ------------
@@ -26,6 +29,7 @@ a smaller model.
 Options
 -------
 confidence: default 0.96.
+no_onset_confidence: an overfit run with no turn in validation (default 0.9).
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ ID = "overfitting-onset"
 ORDER = 130
 FAMILY = "fit"
 TITLE = "the epoch where validation loss turned up"
-DEFAULT: Options = {"confidence": 0.96}
+DEFAULT: Options = {"confidence": 0.96, "no_onset_confidence": 0.9}
 CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopping("
           "monitor='val_loss', restore_best_weights=True)",
           "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"
@@ -48,8 +52,11 @@ CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopp
 
 
 def check(ctx: Context, options: Options) -> Outcome:
-    if ctx.fit.fit != "overfit" or ctx.fit.onset_epoch is None:
+    if ctx.fit.fit != "overfit":
         return None
+    if ctx.fit.onset_epoch is None:
+        return Finding(ID, options["no_onset_confidence"], f"overfitting, with no turn in "
+                       f"validation yet: {ctx.fit.evidence}", CHECKS)
     unit = ctx.run.info.row.split()[-1]  # an epoch, an evaluation, a (boosting) round
     return Finding(ID, options["confidence"], f"overfitting from {unit} "
                    f"{ctx.fit.onset_epoch}: {ctx.fit.evidence}", CHECKS)
