@@ -322,3 +322,16 @@ def test_a_gap_opening_while_both_still_fall_is_not_an_unfinished_run():
         pytest.skip("../shared/corpus/labeled2 is not here")
     log = next(p for p in path.iterdir() if p.suffix == ".csv")
     assert _fit_of_file(log)[0] != "underfit"
+
+
+@pytest.mark.parametrize("log", ["seventhway/early_stopped-s3/train.log",
+                                 "thirdway/st_healthy_long-s2/run.log"])
+def test_a_stall_begins_at_the_epoch_the_best_epoch_finding_names(log):
+    # validation stalls while training falls: overfitting began where validation was
+    # lowest (the checkpoint to keep), not where the run's last third happens to start
+    from valgap import best_epoch
+
+    run = read(str(DATA / log))[-1]
+    result = classify(run, Facts())
+    assert result.fit == "overfit" and "stalled" in result.evidence
+    assert result.onset_epoch == best_epoch.find(run).epoch

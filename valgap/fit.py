@@ -135,12 +135,13 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
         return None
     smooth = _smooth(c.val)[:-1]  # the last epoch alone neither makes nor hides a minimum
     best = min(range(len(smooth)), key=lambda i: smooth[i])
-    where = (f"validation was lowest at epoch {c.epochs[best]}" if best < c.n - 2 else
+    low = _lowest_near(c, best)
+    where = (f"validation was lowest at epoch {c.epochs[low]}" if best < c.n - 2 else
              "validation still at its lowest")
     return FitResult("overfit", f"late in the run validation stays {times(ratio)} "
                      f"training (median of the last {len(c.train[late])} epochs: "
                      f"{median(c.val[late]):.4g} against {median(c.train[late]):.4g}); "
-                     f"{where}", onset_epoch=c.epochs[best] if best < c.n - 2 else None)
+                     f"{where}", onset_epoch=c.epochs[low] if best < c.n - 2 else None)
 
 
 def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
@@ -170,7 +171,8 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                      f"{val_fall:+.1%} in log units, is within its noise) while training "
                      f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
                      f"{exp_safe(early):.2g}x to {exp_safe(late):.2g}x training",
-                     onset_epoch=c.epochs[best] if best < c.n - 2 else c.epochs[c.n // 2])
+                     onset_epoch=c.epochs[_lowest_near(c, best)] if best < c.n - 2
+                     else c.epochs[c.n // 2])
 
 
 def _gap_early_late(c: Curves) -> tuple[float, float]:
@@ -327,11 +329,12 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     train_fell = c.train[-1] < 0.9 * c.train[best]
     if rise > conf.overfit_rise and rise > conf.overfit_noise_sigmas * noise and \
             rise > 2 * se and train_fell and all(v > c.val[best] for v in c.val[-2:]):
+        low = _lowest_near(c, best)
         return FitResult("overfit",
-                         f"validation loss bottomed at epoch {c.epochs[best]} "
-                         f"({c.val[best]:.4g}) and rose {exp_safe(rise) - 1:.0%} by the end "
-                         f"while training loss kept falling ({c.train[best]:.4g} -> "
-                         f"{c.train[-1]:.4g})", onset_epoch=c.epochs[best])
+                         f"validation loss bottomed at epoch {c.epochs[low]} "
+                         f"({c.val[low]:.4g}) and rose {exp_safe(rise) - 1:.0%} by the end "
+                         f"while training loss kept falling ({c.train[low]:.4g} -> "
+                         f"{c.train[-1]:.4g})", onset_epoch=c.epochs[low])
     return _stalled(c, conf)
 
 
@@ -346,10 +349,15 @@ def _stalled(c: Curves, conf: FitConfig) -> FitResult | None:
     gap = log_ratio(c.val[-1], c.train[-1])
     if train_fall > conf.stall_train_fall and val_fall < 0.1 * train_fall \
             and gap > conf.stall_gap:
+        # it began where validation stopped improving: its lowest epoch, when that is not
+        # the end; else where the stalled stretch starts
+        smooth = _smooth(c.val)
+        best = min(range(c.n), key=lambda i: smooth[i])
+        onset = c.epochs[_lowest_near(c, best)] if best < c.n - 2 else c.epochs[late][0]
         return FitResult("overfit", f"validation loss stalled over the last {len(lt)} epochs "
                          f"({lv[0]:.4g} -> {lv[-1]:.4g}) while training loss kept falling "
                          f"({lt[0]:.4g} -> {lt[-1]:.4g}); validation ends "
-                         f"{exp_safe(gap):.1f}x training", onset_epoch=c.epochs[late][0])
+                         f"{exp_safe(gap):.1f}x training", onset_epoch=onset)
     return _widening(c, conf)
 
 
@@ -368,7 +376,7 @@ def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
     if late > math.log(conf.wide_gap) and late - early > math.log(conf.gap_growth) \
             and train_fall > 0.5 * (late - early):
         smooth = _smooth(c.val)
-        best = min(range(c.n), key=lambda i: smooth[i])
+        best = _lowest_near(c, min(range(c.n), key=lambda i: smooth[i]))
         return FitResult("overfit", f"the gap opened while training improved: validation "
                          f"{exp_safe(early):.2g}x training early, {exp_safe(late):.2g}x late "
                          f"(training fell {exp_safe(train_fall):.3g}x); validation was lowest "
@@ -383,6 +391,14 @@ def _flat_late(c: Curves) -> bool:
         return False
     val_fall, noise = late_fall(c.val)
     return val_fall <= max(2 * noise, 0.1 * late_fall(c.train)[0])
+
+
+def _lowest_near(c: Curves, i: int) -> int:
+    """The epoch of the lowest validation loss as logged within one of ``i``: the smoothed
+    curve finds the minimum without being fooled by one noisy dip; the epoch named is
+    the one a person (and the best-epoch finding) sees in the log."""
+    near = range(max(0, i - 1), min(c.n, i + 2))
+    return min(near, key=lambda j: c.val[j])
 
 
 def _smooth(values: list[float]) -> list[float]:
