@@ -39,6 +39,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from valgap._num import exp_safe, log_ratio, times
 from valgap.model import Facts, FitResult, Run, in_rows
 from valgap.rules._signals import (
@@ -288,14 +290,15 @@ def _non_finite_from(run: Run) -> tuple[int, float] | None:
     NaN from the first epoch is divergence too (a learning rate far too high).
     """
     table = run.table[["train_loss", "val_loss"]]
-    bad = ~table.apply(lambda col: col.map(math.isfinite)).any(axis=1)
-    if not len(bad) or not bad.iloc[-1]:
+    values = table.to_numpy(dtype=float)  # the losses are floats: one array, no pandas per row
+    bad = ~np.isfinite(values).any(axis=1)
+    if not len(bad) or not bad[-1]:
         return None
     start = len(bad)
-    while start > 0 and bad.iloc[start - 1]:
+    while start > 0 and bad[start - 1]:
         start -= 1
-    value = next((v for v in table.iloc[start] if not math.isnan(v)), float("nan"))
-    return int(table.index[start]), value
+    value = next((v for v in values[start] if not math.isnan(v)), float("nan"))
+    return int(table.index[start]), float(value)
 
 
 def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

@@ -34,6 +34,7 @@ SKIP = {"v_num", "loss"}  # the version number; tqdm's smoothed step loss
 
 
 BANNER = ("GPU available:", "TPU available:")
+SNIFF_CEILING = 0.7  # the most sniff says: detection skips it once another said more
 
 
 def sniff(head: str) -> float:
@@ -41,7 +42,7 @@ def sniff(head: str) -> float:
     bars = sum(1 for line in re.split(r"[\r\n]+", text)[:20000]
                if TQDM_BAR.match(line) or RICH_BAR.match(line))
     if bars and "v_num" in text:
-        return 0.7
+        return SNIFF_CEILING
     return 0.2 if all(b in text for b in BANNER) else 0.0  # Lightning, bar switched off
 
 

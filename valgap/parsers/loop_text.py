@@ -92,6 +92,9 @@ NO_VALUE = {"no log", "-", "", "n/a", "none"}
 TABLE_SEP = re.compile(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
+SNIFF_CEILING = 0.5  # the most sniff says: detection skips it once another said more
+
+
 def sniff(head: str) -> float:
     """Read the head as this parser would: two epochs with a loss make it loop text, and so
     does one epoch whose line names its epoch number (a run stopped after one epoch)."""
@@ -100,7 +103,7 @@ def sniff(head: str) -> float:
         reader.feed(raw, line_no)
     records = _loss_records(reader)
     if len(records) >= 2:
-        return 0.5
+        return SNIFF_CEILING
     return 0.3 if records and reader.numbered_epochs else 0.0
 
 
