@@ -11,6 +11,7 @@ import math
 import pytest
 
 from tests.conftest import DATA, SAMPLES
+from valgap import config, engine
 from valgap.model import InputError
 from valgap.parsers import Options, detect, read
 from valgap.parsers._text import Source
@@ -45,6 +46,21 @@ def test_trainer_validation_size_from_its_evaluation_speed():
     assert read(str(DATA / "hf" / "stdout.log"))[-1].info.n_val == 360
     tiny = DATA / "sixthway" / "tiny_val-s1" / "trainer_state.json"
     assert read(str(tiny))[-1].info.n_val == 24
+
+
+def test_trainer_steps_per_epoch_from_its_step_and_epoch():
+    # 1437 digits rows in batches of 64: 23 steps an epoch; the sixth way's batch-norm runs
+    # take 1800 rows in batches of 4: 450
+    assert read(str(DATA / "hf" / "trainer_state.json"))[-1].info.steps_per_epoch == 23
+    state = DATA / "sixthway" / "batchnorm_tiny_batch-s1" / "trainer_state.json"
+    assert read(str(state))[-1].info.steps_per_epoch == 450
+
+
+def test_a_trainer_run_of_many_steps_is_not_read_as_a_pre_update_loss():
+    # a dropout network, 23 updates an epoch: a one-epoch shift that happens to fit is not
+    # the loss taken before the epoch's only update
+    result = engine.analyze_input(str(DATA / "hf" / "trainer_state.json"), config.Config())[-1]
+    assert "pre-update-loss" not in [c.rule for c in result.causes]
 
 
 def test_trainer_validation_size_needs_both_figures(tmp_path):

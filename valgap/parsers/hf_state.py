@@ -105,6 +105,7 @@ def _runs(history: list[dict], info: RunInfo, name: str) -> list[Run]:
                                        and as_number(v) is not None})
     records = [r for r in records if r.values]
     info.n_val = info.n_val or _eval_rows(history)
+    info.steps_per_epoch = info.steps_per_epoch or _steps_per_epoch(history)
     if not records:
         records = _train_only(history)
         info.warnings.append("no evaluation entries (eval_loss): training loss only, one row "
@@ -164,6 +165,19 @@ def _eval_rows(history: list[dict]) -> int | None:
             counts.append(runtime * rate)
     rows = statistics.median(counts) if counts else 0.0
     return round(rows) if 1 <= rows < 1e12 else None
+
+
+def _steps_per_epoch(history: list[dict]) -> int | None:
+    """Optimizer steps in an epoch: the Trainer logs ``step`` beside the fractional
+    ``epoch`` (step / steps per epoch); the entry furthest into the run says it best."""
+    pairs = [(as_number(e.get("step")), as_number(e.get("epoch"))) for e in history]
+    pairs = [(s, e) for s, e in pairs if s is not None and e is not None
+             and 0 < s < 1e12 and 0 < e < 1e9]
+    if not pairs:
+        return None
+    step, epoch = max(pairs)
+    steps = round(step / epoch)
+    return steps if steps >= 1 else None
 
 
 def _evals_per_epoch(history: list[dict]) -> float | None:
