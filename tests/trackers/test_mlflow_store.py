@@ -92,6 +92,27 @@ def test_steps_with_an_epoch_metric_are_averaged_per_epoch(store):
     assert result.run.table["val_loss"].iloc[0] == pytest.approx(1.3)
 
 
+def test_training_steps_and_validation_epochs_meet_without_an_epoch_metric(store):
+    # a hand-written loop: train_loss at every global step, val_loss once an epoch at the
+    # epoch's last step, no epoch metric (before, rows were steps, and the validation
+    # loss met a single batch's loss)
+    path, uri = store
+    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("valgap-tests")
+    with mlflow.start_run(run_name="loop"):
+        step = 0
+        for epoch in range(12):
+            for batch in range(4):
+                step += 1
+                mlflow.log_metric("train_loss", 1.3 + 0.1 * batch - epoch / 20, step=step)
+            mlflow.log_metric("val_loss", 1.0 - epoch / 20, step=step)
+    result = analyze(str(path))[0]
+    assert result.run.epochs == 12 and result.run.info.row == "evaluation"
+    assert result.run.table["train_loss"].iloc[0] == pytest.approx(1.45)
+    assert result.fit.fit == "val-below-train"
+
+
 def test_a_run_without_a_loss_is_left_out_and_a_store_of_none_is_refused(store):
     path, uri = store
     _log(uri, {"accuracy-only": (0.0, False)})

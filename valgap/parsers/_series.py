@@ -15,6 +15,7 @@ import bisect
 import itertools
 import math
 import re
+from collections.abc import Callable
 
 from valgap.model import EPOCH, EVALUATION
 from valgap.parsers._table import EpochRecord, canonical
@@ -100,6 +101,24 @@ def validation_steps(series: Series) -> list[int] | None:
     return steps if len(steps) >= 2 and within >= 2 * len(steps) else None
 
 
+def validation_rows(series: Series) -> tuple[Callable[[int], int], Series, str] | None:
+    """Where the training loss is logged more often than the validation loss at a global
+    step (``validation_steps``): the row each step's value belongs to (the validation point
+    it leads up to), the series cut at the last validation point, and a note saying so."""
+    val_steps = validation_steps(series)
+    if val_steps is None:
+        return None
+
+    def row_of(step: int) -> int:
+        return bisect.bisect_left(val_steps, step) + 1
+    last = val_steps[-1]
+    kept = {k: [p for p in v if p[0] <= last] for k, v in series.items()}
+    note = (f"training loss logged at {_per_row(kept, val_steps)} steps for each of the "
+            f"{len(val_steps)} validation points: one row per validation point, its training "
+            "loss the mean of the points since the previous one")
+    return row_of, kept, note
+
+
 def to_records(series: Series) -> tuple[list[EpochRecord], list[str], str]:
     """Records per epoch (or per validation point, see ``validation_steps``), notes on how
     they were made, and what a row is (``EPOCH`` or ``EVALUATION``)."""
@@ -119,14 +138,10 @@ def to_records(series: Series) -> tuple[list[EpochRecord], list[str], str]:
             i = bisect.bisect_right(steps, step) - 1
             return epochs[max(i, 0)]
         notes.append("steps mapped to epochs with the logged `epoch` scalar")
-    elif (val_steps := validation_steps(series)) is not None:
-        def epoch_of(step: int) -> int:  # the validation point a step's value leads up to
-            return bisect.bisect_left(val_steps, step) + 1
-        last, row = val_steps[-1], EVALUATION
-        series = {k: [p for p in v if p[0] <= last] for k, v in series.items()}
-        notes.append(f"training loss logged at {_per_row(series, val_steps)} steps for each "
-                     f"of the {len(val_steps)} validation points: one row per validation point, "
-                     "its training loss the mean of the points since the previous one")
+    elif (rows := validation_rows(series)) is not None:
+        epoch_of, series, note = rows
+        notes.append(note)
+        row = EVALUATION
     else:
         def epoch_of(step: int) -> int:
             return step

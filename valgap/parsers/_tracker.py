@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 import math
 
-from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _table
+from valgap.model import EVALUATION, InputError, Run, RunInfo
+from valgap.parsers import _series, _table
 from valgap.parsers._table import EpochRecord
 
 Metrics = dict[str, list[tuple[int, float]]]  # key -> (step, value) in logged order
@@ -93,6 +93,12 @@ def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
             at = bisect.bisect_right(steps, at_step) - 1
             return int(epochs[max(at, 0)][1])
         info.notes.append("values averaged per epoch (the epoch metric names each step's)")
+    elif (rows := _series.validation_rows(values)) is not None:
+        # a training loss every few steps, the validation loss now and then: a row per
+        # validation point, as TensorBoard's scalars are read
+        epoch_of, values, note = rows
+        info.notes.append(note)
+        info.row = EVALUATION
     else:
         def epoch_of(step: int) -> int:
             return step
