@@ -121,7 +121,8 @@ def test_runs_made_a_fifth_way_are_judged_as_first_measured(split):
     # first causes wrong)
     # Since: a gap whole from epoch 1 on two flat curves points at unlike sets, and a short
     # run still falling at full speed is unfinished: development 1.00 / 0.78; held out (not
-    # looked at run by run) 1.00 / 0.70, calibration error still 0.22
+    # looked at run by run) 1.00 / 0.70, calibration error still 0.22; 0.10 once leakage
+    # needed a 100x fall (the rule's own text), which the seventh way's misses led to
     low_fit, low_family = (0.95, 0.75) if split == "development" else (0.9, 0.65)
     assert balanced(rows, "fit", "fit_class") >= low_fit
     assert balanced(rows, "family", "family_class") >= low_family
