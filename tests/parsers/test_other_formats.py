@@ -39,6 +39,26 @@ def test_trainer_folder_and_printed_dicts_agree_with_the_state():
     assert (printed.table["val_loss"] - state.table["val_loss"]).abs().max() < 1e-3
 
 
+def _notebook_of(path, outputs: list[str]) -> str:
+    path.write_text(json.dumps({"cells": [
+        {"cell_type": "code", "source": ["run()"], "metadata": {}, "execution_count": i,
+         "outputs": [{"output_type": "stream", "name": "stdout",
+                      "text": text.splitlines(True)}]}
+        for i, text in enumerate(outputs)], "metadata": {}, "nbformat": 4,
+        "nbformat_minor": 5}))
+    return str(path)
+
+
+def test_a_notebook_lends_a_run_the_model_printed_before_it_not_after(tmp_path):
+    # the seventh way's dropout CNN: print(model), then one line an epoch
+    log = (DATA / "seventhway" / "dropout-s1" / "train.log").read_text()
+    model, epochs = log.split("\nEpoch", 1)
+    before = read(_notebook_of(tmp_path / "a.ipynb", [model, "Epoch" + epochs]))[-1]
+    assert {"Dropout", "Dropout2d"} <= set(before.info.layers)
+    after = read(_notebook_of(tmp_path / "b.ipynb", ["Epoch" + epochs, model]))[-1]
+    assert after.info.layers == {}
+
+
 def test_trainer_validation_size_from_its_evaluation_speed():
     # digits split 80/20 (360 rows) and a sixth-way run with 24 validation rows: the Trainer
     # prints no size, but eval_samples_per_second x eval_runtime gives it back

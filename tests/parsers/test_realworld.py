@@ -130,3 +130,14 @@ def test_every_realworld_file_is_listed():
     present = {f"{kind.name}/{p.name}" for kind in root.iterdir() if kind.is_dir()
                for p in kind.iterdir()}
     assert present == listed
+
+
+def test_a_model_printed_in_its_own_notebook_cell_is_read():
+    # print(model) in one cell, training in the next: the cell with no training log still
+    # says the network has a Dropout layer (before, only the training cells were read)
+    path = needs_shared(REALWORLD / "notebook" / ("MostafaKhaled2017__fashion-mnist-"
+                                                  "classification__fashion_mnist_"
+                                                  "classification_nn_pytorch.ipynb"))
+    run = read(str(path))[-1]
+    assert run.info.layers.get("Dropout") == 1 and run.info.framework == "pytorch"
+    assert any("cells before training" in note for note in run.info.notes)

@@ -140,26 +140,34 @@ def _tolerant(source: Source, fmt: str, options: Options, error: InputError) -> 
 def _read_notebook(source: Source, options: Options) -> list[Run]:
     """Each cell's output detected on its own (a cell may print a listing, the next a Keras
     fit, the next a fastai table); neighbouring cells of one format are one log (training
-    continued in the next cell). Cells that hold no training log are left out; if no cell
-    reads on its own, the outputs are read together."""
+    continued in the next cell). Cells that hold no training log are left out of the
+    curves, but what they print of the model (``print(model)``, ``model.summary()`` in a
+    cell of its own) is lent to the runs trained after them; if no cell reads on its own,
+    the outputs are read together."""
     texts = notebook.cells(source)
-    groups: list[tuple[str, list[str]]] = []
-    for text in texts:
+    groups: list[tuple[str, list[str], int]] = []  # format, outputs, index of the first
+    left_out: list[tuple[int, str]] = []
+    for index, text in enumerate(texts):
         cell = Source(source.name, text.encode("utf-8"), source.limits)
         try:
             fmt = options.input_format or detect(cell)
         except InputError:
-            continue  # no training log in this cell
+            left_out.append((index, text))  # no training log in this cell
+            continue
         if groups and groups[-1][0] == fmt:
             groups[-1][1].append(text)
         else:
-            groups.append((fmt, [text]))
+            groups.append((fmt, [text], index))
     runs: list[Run] = []
-    for fmt, group in groups:
+    for fmt, group, first in groups:
         try:
-            runs += FORMATS[fmt][1](notebook.joined(source, group), options)
+            found = FORMATS[fmt][1](notebook.joined(source, group), options)
         except InputError:
             continue
+        facts = notebook.model_facts([text for at, text in left_out if at < first])
+        for run in found:
+            notebook.lend(run.info, facts)
+        runs += found
     return runs or _read_text(notebook.joined(source, texts), options)
 
 

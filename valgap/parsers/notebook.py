@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from valgap.model import InputError
-from valgap.parsers._text import Source, load_json
+from valgap.model import InputError, RunInfo
+from valgap.parsers import _table
+from valgap.parsers._text import Source, clean, load_json
 
 NAME = "notebook"
 
@@ -31,6 +32,43 @@ def joined(source: Source, texts: list[str]) -> Source:
     """Cells' outputs as one text source named as the notebook."""
     text = "\n".join(t if t.endswith("\n") else t + "\n" for t in texts)
     return Source(source.name, text.encode("utf-8"), source.limits)
+
+
+def model_facts(texts: list[str]) -> RunInfo:
+    """What cells that hold no training log say of the model and the data: a printed model
+    (``print(model)``, ``model.summary()`` in its own cell, as notebooks do), a batch size,
+    split sizes; read line by line as a text log's own lines are."""
+    facts = RunInfo(source="", format=NAME)
+    in_summary = False
+    for text in texts:
+        for raw in text.splitlines():
+            line = clean(raw).rstrip()
+            if in_summary or _table.summary_starts(line.strip()):
+                in_summary = not _table.summary_ends(line)
+                _table.scan_facts(line.strip(), facts, in_summary)
+            elif _table.states_a_fact(line):
+                _table.scan_facts(line, facts, in_summary=False)
+    return facts
+
+
+def lend(info: RunInfo, facts: RunInfo) -> None:
+    """Give a run the facts its own cells left open, from the notebook's other cells."""
+    lent = []
+    if not info.layers and facts.layers:
+        info.layers = dict(facts.layers)
+        info.framework = info.framework or facts.framework
+        lent.append("the model's layers")
+    for key in ("n_train", "n_val", "batch_size"):
+        if getattr(info, key) is None and getattr(facts, key) is not None:
+            setattr(info, key, getattr(facts, key))
+            lent.append(key)
+    for key, value in facts.facts.items():
+        if key not in info.facts:
+            info.facts[key] = value
+            info.facts_origin = info.facts_origin or "the notebook's other cells"
+            lent.append(key)
+    if lent:
+        info.notes.append("from the notebook's cells before training: " + ", ".join(lent))
 
 
 def _line_ended(text: str) -> str:
