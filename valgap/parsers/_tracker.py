@@ -80,7 +80,7 @@ def param_facts(params: dict[str, str]) -> dict[str, object]:
     return facts
 
 
-def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
+def _records(metrics: Metrics, info: RunInfo) -> _table.Records:
     """One record per epoch (the mean of its values) when an ``epoch`` metric says which
     step belongs to which; else one per step."""
     # an epoch value that is no counter (inf, nan, 10^20) names no epoch
@@ -103,15 +103,36 @@ def _records(metrics: Metrics, info: RunInfo) -> list[EpochRecord]:
         def epoch_of(step: int) -> int:
             return step
         info.notes.append("no epoch metric: one row per logged step")
-    sums: dict[int, dict[str, list[float]]] = {}
+    return _mean_rows(values, epoch_of, info)
+
+
+def _mean_rows(values: Metrics, row_of, info: RunInfo) -> _table.Records:
+    """Each metric's mean per row (``row_of`` a step), held compactly: a run of a million
+    logged steps keeps a few numpy arrays and one record at a time, not a dict per step."""
+    import numpy as np
+
+    means: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for key, points in values.items():
-        for step, value in points:
-            cell = sums.setdefault(epoch_of(step), {}).setdefault(key, [0.0, 0])
-            cell[0] += value
-            cell[1] += 1
-    base = 1 if sums and min(sums) == 0 else 0
-    return [EpochRecord(epoch + base, {k: total / count for k, (total, count) in cells.items()})
-            for epoch, cells in sorted(sums.items())]
+        if not points:
+            continue
+        rows = np.fromiter((row_of(step) for step, _ in points), dtype=np.int64,
+                           count=len(points))
+        numbers = np.fromiter((value for _, value in points), dtype=float, count=len(points))
+        uniq, where = np.unique(rows, return_inverse=True)
+        means[key] = (uniq, np.bincount(where, weights=numbers) / np.bincount(where))
+    all_rows = np.unique(np.concatenate([u for u, _ in means.values()])) if means else []
+    base = 1 if len(all_rows) and all_rows[0] == 0 else 0
+    records = _table.Records(info.source)
+    at = {key: 0 for key in means}
+    for row in all_rows:
+        cells = {}
+        for key, (rows, mean) in means.items():
+            i = at[key]
+            if i < len(rows) and rows[i] == row:
+                cells[key] = float(mean[i])
+                at[key] = i + 1
+        records.append(EpochRecord(int(row) + base, cells))
+    return records
 
 
 def whole(text: object) -> int | None:
