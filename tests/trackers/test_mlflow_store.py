@@ -15,12 +15,17 @@ from valgap.cli import main  # noqa: E402
 from valgap.model import InputError  # noqa: E402
 
 
-def _log(uri: str, runs: dict[str, tuple[float, bool]], epoch_metric: bool = False):
-    """Runs logged through the client: name -> (offset of training over validation,
-    whether it logs a loss at all)."""
+def _use(uri: str) -> None:
+    """Log to this store, in the tests' experiment."""
     os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # mlflow 3.17 keeps file stores behind it
     mlflow.set_tracking_uri(uri)
     mlflow.set_experiment("valgap-tests")
+
+
+def _log(uri: str, runs: dict[str, tuple[float, bool]], epoch_metric: bool = False):
+    """Runs logged through the client: name -> (offset of training over validation,
+    whether it logs a loss at all)."""
+    _use(uri)
     ids = {}
     for name, (offset, has_loss) in runs.items():
         with mlflow.start_run(run_name=name) as run:
@@ -97,9 +102,7 @@ def test_training_steps_and_validation_epochs_meet_without_an_epoch_metric(store
     # epoch's last step, no epoch metric (before, rows were steps, and the validation
     # loss met a single batch's loss)
     path, uri = store
-    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment("valgap-tests")
+    _use(uri)
     with mlflow.start_run(run_name="loop"):
         step = 0
         for epoch in range(12):
@@ -295,9 +298,7 @@ def test_a_locked_sqlite_store_is_one_clear_line_and_the_batch_goes_on(tmp_path)
 
 def test_train_and_val_columns_can_be_named(store):
     path, uri = store
-    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment("valgap-tests")
+    _use(uri)
     with mlflow.start_run(run_name="custom"):
         for epoch in range(8):
             mlflow.log_metric("loss", 5.0, step=epoch)  # not the one to read
