@@ -88,6 +88,25 @@ def _settling(values: list[float]) -> float | None:
     return late / early
 
 
+def epoch_rows(epoch_points: list[tuple[int, int]], series: Series) -> Callable[[int], int]:
+    """The epoch each step's value belongs to, from a logged ``epoch`` counter (sorted by
+    step). Logged at every step (Lightning), a value belongs to the last epoch logged at or
+    before its step; logged only beside the validation loss (``wandb.log({"val/loss": v,
+    "epoch": e})`` after the epoch's batches), the counter marks an epoch's end, and a
+    value belongs to the first epoch logged at or after its step."""
+    steps = [s for s, _ in epoch_points]
+    epochs = [e for _, e in epoch_points]
+    val_steps = {s for n, p in series.items() if canonical(n) == ("val", "loss") for s, _ in p}
+    if val_steps and set(steps) <= val_steps:
+        def at_end(step: int) -> int:
+            return epochs[min(bisect.bisect_left(steps, step), len(steps) - 1)]
+        return at_end
+
+    def since(step: int) -> int:
+        return epochs[max(bisect.bisect_right(steps, step) - 1, 0)]
+    return since
+
+
 def validation_steps(series: Series) -> list[int] | None:
     """The steps of the validation loss, where the training loss is logged at least twice as
     often over the same steps (a global-step counter, not an epoch number): the rows a
@@ -128,15 +147,17 @@ def to_records(series: Series) -> tuple[list[EpochRecord], list[str], str]:
     epoch_points = sorted((s, v) for s, v in series.pop("epoch", [])
                           if math.isfinite(v) and 0 <= v < 1e9)
     series = {k: v for k, v in series.items() if not _bookkeeping(k)}
+    # Keras's TensorBoard callback with update_freq="batch" writes batch_loss at the batch
+    # counter beside epoch_loss at the epoch number: rows are epochs, the batch series go
+    batch_level = sorted(k for k in series if k.startswith("batch_") and k[6:] in series)
+    if batch_level:
+        series = {k: v for k, v in series.items() if k not in batch_level}
+        notes.append("batch-level scalars left out (they count batches; the epoch scalars "
+                     "beside them count epochs): " + ", ".join(batch_level))
     step_names = {k for k in series if k.endswith("_step") and k[:-5] + "_epoch" in series}
     series = {k: v for k, v in series.items() if k not in step_names}
     if epoch_points:
-        steps = [s for s, _ in epoch_points]
-        epochs = [int(v) for _, v in epoch_points]
-
-        def epoch_of(step: int) -> int:
-            i = bisect.bisect_right(steps, step) - 1
-            return epochs[max(i, 0)]
+        epoch_of = epoch_rows([(s, int(v)) for s, v in epoch_points], series)
         notes.append("steps mapped to epochs with the logged `epoch` scalar")
     elif (rows := validation_rows(series)) is not None:
         epoch_of, series, note = rows

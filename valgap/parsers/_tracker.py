@@ -2,7 +2,6 @@
 into valgap runs, and the logged parameters that are run facts."""
 from __future__ import annotations
 
-import bisect
 import math
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
@@ -87,11 +86,7 @@ def _records(metrics: Metrics, info: RunInfo) -> _table.Records:
     epochs = sorted((s, e) for s, e in metrics.get("epoch", []) if counter(e) is not None)
     values = {k: v for k, v in metrics.items() if k != "epoch"}
     if epochs:
-        steps = [s for s, _ in epochs]
-
-        def epoch_of(at_step: int) -> int:
-            at = bisect.bisect_right(steps, at_step) - 1
-            return int(epochs[max(at, 0)][1])
+        epoch_of = _series.epoch_rows([(s, int(e)) for s, e in epochs], values)
         info.notes.append("values averaged per epoch (the epoch metric names each step's)")
     elif (rows := _series.validation_rows(values)) is not None:
         # a training loss every few steps, the validation loss now and then: a row per
