@@ -161,6 +161,17 @@ def test_tensorboard_training_steps_meet_validation_epochs():
         previous = step
 
 
+def test_keras_batch_level_tensorboard_scalars_leave_one_row_per_epoch():
+    # keras.callbacks.TensorBoard(update_freq="batch"): batch_loss at the batch counter
+    # beside epoch_loss at the epoch number; the epoch means are the script's own numbers
+    folder = DATA / "eighthway" / "keras_tb-dropout-s1"
+    numbers = json.loads((folder / "numbers.json").read_text())
+    run = read(str(folder / "logs"))[-1]
+    assert run.epochs == len(numbers) == 20
+    assert list(run.table["train_loss"]) == pytest.approx([t for t, _ in numbers], rel=1e-6)
+    assert list(run.table["val_loss"]) == pytest.approx([v for _, v in numbers], rel=1e-6)
+
+
 def test_tensorboard_export_pair_from_file_names(tmp_path):
     csv = read(str(SAMPLES / "healthy.csv"))[-1]
     for run, col in (("train", "train_loss"), ("validation", "val_loss")):

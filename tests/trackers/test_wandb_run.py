@@ -13,8 +13,10 @@ pytest.importorskip("wandb")
 
 from click.testing import CliRunner
 
+from tests.conftest import DATA
 from valgap import analyze
 from valgap.cli import main
+from valgap.parsers import read
 
 SCRIPT = """
 import math, sys, wandb
@@ -68,3 +70,18 @@ def test_a_project_folder_is_walked_and_a_cut_log_is_one_clear_line(tmp_path):
     log.write_bytes(log.read_bytes()[:200])  # a run killed early: its header and little else
     out = CliRunner().invoke(main, ["analyze", str(log)])
     assert out.exit_code != 0 and "Traceback" not in out.output
+
+
+@pytest.mark.parametrize("scenario", ["dropout", "overfit", "plain"])
+def test_an_epoch_logged_beside_the_validation_loss_closes_its_epoch(scenario):
+    # a real offline run: wandb.log({"train/loss": l}) every batch, then
+    # wandb.log({"val/loss": v, "epoch": e}) after the epoch's batches. Each row must hold
+    # the epoch's own batches (numbers.json: the loop's own means); before, each validation
+    # loss met the next epoch's training loss and the last epoch was dropped
+    folder = DATA / "eighthway" / f"loop_wandb-{scenario}-s1"
+    numbers = json.loads((folder / "numbers.json").read_text())
+    (log,) = (folder / "wandb").glob("offline-run-*")
+    run = read(str(log))[-1]
+    assert run.epochs == len(numbers) == 20
+    assert list(run.table["train_loss"]) == pytest.approx([t for t, _ in numbers], rel=1e-6)
+    assert list(run.table["val_loss"]) == pytest.approx([v for _, v in numbers], rel=1e-6)
