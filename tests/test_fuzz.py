@@ -8,6 +8,7 @@ with an InputError. Nothing else may escape.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 
 from hypothesis import HealthCheck, given, settings
@@ -62,3 +63,30 @@ def test_any_input_is_analysed_or_refused(data: bytes, fmt: str | None) -> None:
                     AssertionError(f"{c} in JSON")))
         if out_fmt != "github":
             assert not any(line.lstrip().startswith("::") for line in text.splitlines())
+
+
+STEPS = st.integers(min_value=0, max_value=10**15)
+VALUES = st.sampled_from([0.5, 1.0, 0.0, -1.0, float("nan"), float("inf"), 1e308, 1e-320])
+POINTS = st.lists(st.tuples(STEPS, VALUES), max_size=60)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(train=POINTS, val=POINTS, epochs=st.lists(st.tuples(STEPS, st.integers(0, 10**6)),
+                                                 max_size=20))
+def test_scalar_series_of_any_shape_make_rows_in_order(train, val, epochs) -> None:
+    # TensorBoard scalars and tracker metrics, at any steps (repeated, out of order, far
+    # apart), with or without an epoch counter: rows come out in increasing order, each
+    # with a value, or the run is refused; nothing else escapes
+    from valgap.model import RunInfo
+    from valgap.parsers import _series, _tracker
+
+    series = {"train_loss": sorted(train, key=lambda p: p[0]), "val_loss": sorted(val)}
+    if epochs:
+        series["epoch"] = [(s, float(e)) for s, e in sorted(epochs)]
+    records, _notes, _row = _series.to_records(dict(series))
+    assert all(a.epoch < b.epoch for a, b in itertools.pairwise(records))
+    assert all(r.values for r in records)
+    metrics = {k: [(s, float(v)) for s, v in p] for k, p in series.items()}
+    kept = list(_tracker._records(metrics, RunInfo(source="fuzz", format="mlflow")))
+    assert all(a.epoch < b.epoch for a, b in itertools.pairwise(kept))
