@@ -498,8 +498,8 @@ class _Reader:
             return False  # not an epoch or step number: not a row of this table
         if self.by_row is None:  # decided by the first row: one numbering per table
             self.by_row = number is None or number != int(number)
-        if not self.by_row and number != int(number):
-            return False
+        if not self.by_row and (number is None or number != int(number)):
+            return False  # a table numbered by epochs: a row without a whole one is not its
         if self.by_row:  # evaluations at steps or fractional epochs: one row each, in order;
             self.evaluation_points = True  # a step that goes back starts the table over
             again = self.last_key is None or key <= self.last_key or not self.records
