@@ -26,6 +26,7 @@ from pathlib import Path
 
 import _labels
 import numpy as np
+from _trainer import Rows
 
 SINKS = ("hf_tb", "pl_mlflow", "loop_wandb", "loop_mlflow", "keras_tb")
 SCENARIOS = ("dropout", "overfit", "plain")
@@ -196,16 +197,6 @@ def hf_tb(scenario: str, seed: int, folder: Path):
             logits = self.net(features)
             loss = torch.nn.functional.cross_entropy(logits, labels)
             return {"loss": loss, "logits": logits}
-
-    class Rows(torch.utils.data.Dataset):
-        def __init__(self, x, y) -> None:
-            self.x, self.y = x, y
-
-        def __len__(self) -> int:
-            return len(self.y)
-
-        def __getitem__(self, i):
-            return {"features": self.x[i], "labels": self.y[i]}
 
     seen: dict[str, list[float]] = {"loss": [], "eval": []}
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import _labels
 import numpy as np
+from _trainer import Rows
 
 # scenario -> expected fit, fit alternatives, causes, family. Corrected from the numbers
 # before valgap read any run: the "healthy" network's validation stalls (3 % over the last
@@ -77,17 +78,6 @@ def _data(scenario: str, seed: int):
     return (x_tr, y_tr.astype(np.int64)), (x_va, y_va.astype(np.int64)), int(y.max() + 1)
 
 
-class _Rows:
-    def __init__(self, x, y) -> None:
-        self.x, self.y = x, y
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def __getitem__(self, i):
-        return {"features": self.x[i], "labels": self.y[i]}
-
-
 def run(scenario: str, seed: int, folder: Path) -> str:
     import torch
     from torch import nn
@@ -127,8 +117,8 @@ def run(scenario: str, seed: int, folder: Path) -> str:
             learning_rate=1e-5 if scenario == "tiny_lr" else 1e-3, weight_decay=0.0,
             eval_strategy="steps", eval_steps=every, logging_steps=every, save_strategy="no",
             report_to=[], seed=seed, use_cpu=True, disable_tqdm=True, dataloader_num_workers=0)
-        trainer = Trainer(model=Net(), args=args, train_dataset=_Rows(x_tr, y_tr),
-                          eval_dataset=_Rows(x_va, y_va))
+        trainer = Trainer(model=Net(), args=args, train_dataset=Rows(x_tr, y_tr),
+                          eval_dataset=Rows(x_va, y_va))
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             trainer.train()
     trainer.state.save_to_json(str(folder / "trainer_state.json"))

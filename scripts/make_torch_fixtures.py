@@ -20,6 +20,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from _trainer import Rows
+
 OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 
@@ -105,16 +107,6 @@ def hf_run() -> None:
             loss = torch.nn.functional.cross_entropy(logits, labels)
             return {"loss": loss, "logits": logits}
 
-    class Rows(torch.utils.data.Dataset):
-        def __init__(self, x, y) -> None:
-            self.x, self.y = x, y
-
-        def __len__(self) -> int:
-            return len(self.y)
-
-        def __getitem__(self, i):
-            return {"x": self.x[i], "labels": self.y[i]}
-
     torch.manual_seed(1)
     x_tr, y_tr, x_val, y_val = _digits()
     work = OUT / "_hf"
@@ -124,8 +116,8 @@ def hf_run() -> None:
                              use_cpu=True, disable_tqdm=True)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        trainer = Trainer(model=Model(), args=args, train_dataset=Rows(x_tr, y_tr),
-                          eval_dataset=Rows(x_val, y_val))
+        trainer = Trainer(model=Model(), args=args, train_dataset=Rows(x_tr, y_tr, key="x"),
+                          eval_dataset=Rows(x_val, y_val, key="x"))
         trainer.train()
     (OUT / "hf").mkdir(parents=True, exist_ok=True)
     trainer.state.save_to_json(str(OUT / "hf" / "trainer_state.json"))
