@@ -195,3 +195,17 @@ def test_cross_validation_and_the_wrapper_are_three_runs_of_thirty_rounds():
     lines = (BOOSTING / "boosting-cv-and-wrapper.log").read_text().splitlines()
     assert runs[1].table["val_loss"].iloc[-1] == pytest.approx(
         float(lines[59].split("test-logloss:")[1].split("+")[0]))
+
+
+@pytest.mark.parametrize("log", ["lightgbm-train.log", "xgboost-train.log", "catboost-train.log"])
+def test_a_value_with_two_decimal_points_is_no_number(log, tmp_path):
+    # fuzzing joined two values into "0.9979083.997752": float() refused it and the reader
+    # raised; such a round is now not a round, and the rest of the log reads
+    path = DATA / "boosting" / log
+    lines = path.read_text().splitlines(keepends=True)
+    rows = read(str(path))[-1].epochs
+    at = next(i for i, line in enumerate(lines) if i > 2 and "0." in line)
+    lines[at] = lines[at].replace("0.", "0.9979083.", 1)
+    broken = tmp_path / log
+    broken.write_text("".join(lines))
+    assert read(str(broken))[-1].epochs in (rows, rows - 1)

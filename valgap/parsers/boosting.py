@@ -30,12 +30,14 @@ NAME = "boosting"
 # "#> "), spaces for the tab
 XGB = re.compile(r"^[ \t]{0,8}(?:#{1,2}>?[ \t]{0,4})?\[(\d{1,9})\][ \t]{1,16}(.+)$")
 # xgb.cv prints each metric's mean over the folds and its spread: "0.4731+0.0120" (R: "±")
-XGB_PAIR = re.compile(r"([\w.@]{1,64})-([\w@.:-]{1,64}?):(-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
+# a value as the libraries print it: one decimal point at most ("0.99790.99" is no number)
+VALUE = r"(-?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:e[-+]?\d{1,4})?|nan|inf)"
+XGB_PAIR = re.compile(rf"([\w.@]{{1,64}})-([\w@.:-]{{1,64}}?):{VALUE}"
                       r"(?:[+±][\d.]+(?:e[-+]?\d+)?)?(?=\s|$)", re.IGNORECASE)
-LGB_PAIR = re.compile(r"([\w.@]{1,64})'s ([\w@.:-]{1,64}): (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)",
+LGB_PAIR = re.compile(rf"([\w.@]{{1,64}})'s ([\w@.:-]{{1,64}}): {VALUE}(?![\d.])",
                       re.IGNORECASE)
-CATBOOST = re.compile(r"^[ \t]{0,8}(\d{1,9}):[ \t]{1,8}learn: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf)"
-                      r"(?:[ \t]{1,8}test: (-?[\d.]+(?:e[-+]?\d+)?|nan|inf))?", re.IGNORECASE)
+CATBOOST = re.compile(rf"^[ \t]{{0,8}}(\d{{1,9}}):[ \t]{{1,8}}learn: {VALUE}(?![\d.])"
+                      rf"(?:[ \t]{{1,8}}test: {VALUE}(?![\d.]))?", re.IGNORECASE)
 BEST_FOLLOWS = re.compile(r"best iteration is:", re.IGNORECASE)
 
 TRAIN_SETS = ("train", "training", "dtrain", "learn")
