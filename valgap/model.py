@@ -56,10 +56,15 @@ ROW_PLURALS = {EPOCH: "epochs", EVALUATION: "evaluations", BOOSTING_ROUND: "boos
 _EPOCH_WORD = re.compile(r"\b(an )?epoch(s|\(s\))?(?![\w-])")
 
 
+def row_unit(row: str) -> str:
+    """The word for one row: "epoch", "evaluation", "round" (of "boosting round")."""
+    return row.split()[-1]
+
+
 def in_rows(text: str, row: str) -> str:
     """A text written of epochs, worded in what a row of the run is ("over the last 21
     epochs" of a log evaluated every N steps says "evaluations"; of boosting, "rounds")."""
-    unit = row.split()[-1]  # "round" of "boosting round"
+    unit = row_unit(row)
     if unit == EPOCH:
         return text
     article = "an " if unit[0] in "aeiou" else "a "

@@ -1,7 +1,7 @@
 """The one sentence a person reads first."""
 from __future__ import annotations
 
-from valgap.model import FAMILIES, Result
+from valgap.model import FAMILIES, Result, row_unit
 
 FIT_PHRASES = {
     "underfit": "The model underfits: both losses stay high",
@@ -57,7 +57,7 @@ def sentence(result: Result) -> str:
     if fit.unfinished:
         head = UNFINISHED_PHRASE
     if fit.fit == "overfit" and fit.onset_epoch:
-        unit = result.run.info.row.split()[-1] if result.run is not None else "epoch"
+        unit = row_unit(result.run.info.row) if result.run is not None else "epoch"
         head += f" (from {unit} {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
     if fit.fit == "diverged":

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import IO
 
 from valgap._safe import printable, shown
-from valgap.model import Result
+from valgap.model import Result, row_unit
 from valgap.render._rank import Row, ranked
 
 ICON = {"diverged": "🔴", "overfit": "🟠", "val-below-train": "🟡", "underfit": "🟠",
@@ -83,7 +83,7 @@ def mermaid(result: Result) -> str:
         return ""
     step = math.ceil(len(points) / CHART_POINTS)
     kept = points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
-    unit = run.info.row.split()[-1]  # "round" of "boosting round"
+    unit = row_unit(run.info.row)
     return ("xychart-beta\n"
             f"    x-axis \"{unit}\" [{', '.join(str(e) for e, _, _ in kept)}]\n"
             "    y-axis \"loss\"\n"

@@ -57,6 +57,6 @@ def check(ctx: Context, options: Options) -> Outcome:
     if ctx.fit.onset_epoch is None:
         return Finding(ID, options["no_onset_confidence"], f"overfitting, with no turn in "
                        f"validation yet: {ctx.fit.evidence}", CHECKS)
-    unit = ctx.run.info.row.split()[-1]  # an epoch, an evaluation, a (boosting) round
-    return Finding(ID, options["confidence"], f"overfitting from {unit} "
+    # written of epochs: the engine words every finding in what a row is (model.in_rows)
+    return Finding(ID, options["confidence"], f"overfitting from epoch "
                    f"{ctx.fit.onset_epoch}: {ctx.fit.evidence}", CHECKS)
