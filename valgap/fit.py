@@ -135,9 +135,8 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
     gap = median(c.val[late]) - median(c.train[late])
     if ratio < math.log(conf.wide_gap) or gap < conf.material_gap * c.val[0]:
         return None
-    smooth = _smooth(c.val)[:-1]  # the last epoch alone neither makes nor hides a minimum
-    best = min(range(len(smooth)), key=lambda i: smooth[i])
-    low = _lowest_near(c, best)
+    # the last epoch alone neither makes nor hides a minimum
+    best, low = _minimum(c, _smooth(c.val)[:-1])
     where = (f"validation was lowest at epoch {c.epochs[low]}" if best < c.n - 2 else
              "validation still at its lowest")
     return FitResult("overfit", f"late in the run validation stays {times(ratio)} "
@@ -167,14 +166,12 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if late < math.log(conf.plateau_gap) or late - early < math.log(conf.plateau_growth) \
             or not material:
         return None
-    smooth = _smooth(c.val)
-    best = min(range(c.n), key=lambda i: smooth[i])
+    best, low = _minimum(c)
     return FitResult("overfit", f"validation stopped improving (its fall over the second half, "
                      f"{val_fall:+.1%} in log units, is within its noise) while training "
                      f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
                      f"{exp_safe(early):.2g}x to {exp_safe(late):.2g}x training",
-                     onset_epoch=c.epochs[_lowest_near(c, best)] if best < c.n - 2
-                     else c.epochs[c.n // 2])
+                     onset_epoch=c.epochs[low] if best < c.n - 2 else c.epochs[c.n // 2])
 
 
 def _gap_early_late(c: Curves) -> tuple[float, float]:
@@ -321,7 +318,7 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if median([log_ratio(v, t) for t, v in zip(c.train_at_end[late], c.val[late])]) < 0:
         return None  # still below training at the end: the gap val > train never opened
     val = _smooth(c.val)
-    best = min(range(c.n), key=lambda i: val[i])
+    best, low = _minimum(c, val)
     if best >= c.n - 2:
         # no rise to judge; a flat, noisy validation may still dip last: a stall can show
         return _stalled(c, conf) if _flat_late(c) else None
@@ -332,7 +329,6 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     train_fell = c.train[-1] < 0.9 * c.train[best]
     if rise > conf.overfit_rise and rise > conf.overfit_noise_sigmas * noise and \
             rise > 2 * se and train_fell and all(v > c.val[best] for v in c.val[-2:]):
-        low = _lowest_near(c, best)
         return FitResult("overfit",
                          f"validation loss bottomed at epoch {c.epochs[low]} "
                          f"({c.val[low]:.4g}) and rose {exp_safe(rise) - 1:.0%} by the end "
@@ -354,9 +350,8 @@ def _stalled(c: Curves, conf: FitConfig) -> FitResult | None:
             and gap > conf.stall_gap:
         # it began where validation stopped improving: its lowest epoch, when that is not
         # the end; else where the stalled stretch starts
-        smooth = _smooth(c.val)
-        best = min(range(c.n), key=lambda i: smooth[i])
-        onset = c.epochs[_lowest_near(c, best)] if best < c.n - 2 else c.epochs[late][0]
+        best, low = _minimum(c)
+        onset = c.epochs[low] if best < c.n - 2 else c.epochs[late][0]
         return FitResult("overfit", f"validation loss stalled over the last {len(lt)} epochs "
                          f"({lv[0]:.4g} -> {lv[-1]:.4g}) while training loss kept falling "
                          f"({lt[0]:.4g} -> {lt[-1]:.4g}); validation ends "
@@ -378,8 +373,7 @@ def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
     # training's fall made at least half the gap's growth (validation rising made the rest)
     if late > math.log(conf.wide_gap) and late - early > math.log(conf.gap_growth) \
             and train_fall > 0.5 * (late - early):
-        smooth = _smooth(c.val)
-        best = _lowest_near(c, min(range(c.n), key=lambda i: smooth[i]))
+        _, best = _minimum(c)
         return FitResult("overfit", f"the gap opened while training improved: validation "
                          f"{exp_safe(early):.2g}x training early, {exp_safe(late):.2g}x late "
                          f"(training fell {exp_safe(train_fall):.3g}x); validation was lowest "
@@ -394,6 +388,14 @@ def _flat_late(c: Curves) -> bool:
         return False
     val_fall, noise = late_fall(c.val)
     return val_fall <= max(2 * noise, 0.1 * late_fall(c.train)[0])
+
+
+def _minimum(c: Curves, smooth: list[float] | None = None) -> tuple[int, int]:
+    """Where the smoothed validation curve (``_smooth``, or the part of it given) is lowest,
+    and the epoch near it that is lowest as logged (``_lowest_near``)."""
+    smooth = _smooth(c.val) if smooth is None else smooth
+    best = min(range(len(smooth)), key=lambda i: smooth[i])
+    return best, _lowest_near(c, best)
 
 
 def _lowest_near(c: Curves, i: int) -> int:
