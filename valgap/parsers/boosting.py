@@ -22,7 +22,7 @@ import re
 from valgap.model import BOOSTING_ROUND, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import Source, to_float
+from valgap.parsers._text import NUMBER, Source, to_float
 
 NAME = "boosting"
 
@@ -30,8 +30,8 @@ NAME = "boosting"
 # "#> "), spaces for the tab
 XGB = re.compile(r"^[ \t]{0,8}(?:#{1,2}>?[ \t]{0,4})?\[(\d{1,9})\][ \t]{1,16}(.+)$")
 # xgb.cv prints each metric's mean over the folds and its spread: "0.4731+0.0120" (R: "±")
-# a value as the libraries print it: one decimal point at most ("0.99790.99" is no number)
-VALUE = r"(-?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:e[-+]?\d{1,4})?|nan|inf)"
+# a value: one well-formed number ("0.99790.99" is none), as every text reader reads it
+VALUE = rf"({NUMBER})"
 XGB_PAIR = re.compile(rf"([\w.@]{{1,64}})-([\w@.:-]{{1,64}}?):{VALUE}"
                       r"(?:[+±][\d.]+(?:e[-+]?\d+)?)?(?=\s|$)", re.IGNORECASE)
 LGB_PAIR = re.compile(rf"([\w.@]{{1,64}})'s ([\w@.:-]{{1,64}}): {VALUE}(?![\d.])",

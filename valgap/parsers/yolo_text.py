@@ -14,11 +14,11 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import Source, to_float
+from valgap.parsers._text import NUMBER, Source, to_float
 
 NAME = "yolo-results-txt"
 
-_NUM = r"(-?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:e[-+]?\d{1,4})?|nan)(?![\d.])"
+_NUM = rf"({NUMBER})(?![\d.])"
 LINE = re.compile(r"^[ \t]*(\d{1,6})/(\d{1,6})[ \t]+[\d.]+[GMK]?" + rf"[ \t]+{_NUM}" * 13
                   + r"[ \t]*$", re.IGNORECASE)
 COLUMNS = ("train_box_loss", "train_obj_loss", "train_cls_loss", "total", "labels", "img_size",
