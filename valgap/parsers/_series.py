@@ -96,7 +96,7 @@ def epoch_rows(epoch_points: list[tuple[int, int]], series: Series) -> Callable[
     value belongs to the first epoch logged at or after its step."""
     steps = [s for s, _ in epoch_points]
     epochs = [e for _, e in epoch_points]
-    val_steps = {s for n, p in series.items() if canonical(n) == ("val", "loss") for s, _ in p}
+    val_steps = {s for points in _losses(series, "val") for s, _ in points}
     if val_steps and set(steps) <= val_steps:
         def at_end(step: int) -> int:
             return epochs[min(bisect.bisect_left(steps, step), len(steps) - 1)]
@@ -111,13 +111,14 @@ def validation_steps(series: Series) -> list[int] | None:
     """The steps of the validation loss, where the training loss is logged at least twice as
     often over the same steps (a global-step counter, not an epoch number): the rows a
     table of this run can have. None where the two are logged alike."""
-    train = [p for n, p in series.items() if canonical(n) == ("train", "loss")]
-    val = [p for n, p in series.items() if canonical(n) == ("val", "loss")]
-    if len(train) != 1 or len(val) != 1 or len(val[0]) < 2:
+    train, val = _losses(series, "train"), _losses(series, "val")
+    if len(train) != 1 or len(val) != 1:
         return None
     steps = sorted({s for s, _ in val[0]})
+    if len(steps) < 2:
+        return None
     within = sum(1 for s, _ in train[0] if s <= steps[-1])
-    return steps if len(steps) >= 2 and within >= 2 * len(steps) else None
+    return steps if within >= 2 * len(steps) else None
 
 
 def validation_rows(series: Series) -> tuple[Callable[[int], int], Series, str] | None:
@@ -132,7 +133,8 @@ def validation_rows(series: Series) -> tuple[Callable[[int], int], Series, str] 
         return bisect.bisect_left(val_steps, step) + 1
     last = val_steps[-1]
     kept = {k: [p for p in v if p[0] <= last] for k, v in series.items()}
-    note = (f"training loss logged at {_per_row(kept, val_steps)} steps for each of the "
+    per_row = len(_losses(kept, "train")[0]) / len(val_steps)
+    note = (f"training loss logged at {per_row:.3g} steps for each of the "
             f"{len(val_steps)} validation points: one row per validation point, its training "
             "loss the mean of the points since the previous one")
     return row_of, kept, note
@@ -183,9 +185,9 @@ def to_records(series: Series) -> tuple[list[EpochRecord], list[str], str]:
     return records, notes, row
 
 
-def _per_row(series: Series, points: list[int]) -> str:
-    train = next(p for n, p in series.items() if canonical(n) == ("train", "loss"))
-    return f"{len(train) / len(points):.3g}"
+def _losses(series: Series, split: str) -> list[list[tuple[int, float]]]:
+    """The points of each series that is this split's loss (``train`` or ``val``)."""
+    return [points for name, points in series.items() if canonical(name) == (split, "loss")]
 
 
 def _bookkeeping(name: str) -> bool:
