@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from valgap.model import InputError, Run
+from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import (
     boosting,
     catboost_info,
@@ -145,26 +145,26 @@ def _read_notebook(source: Source, options: Options) -> list[Run]:
     cell of its own) is lent to the runs trained after them; if no cell reads on its own,
     the outputs are read together."""
     texts = notebook.cells(source)
-    groups: list[tuple[str, list[str], int]] = []  # format, outputs, index of the first
-    left_out: list[tuple[int, str]] = []
-    for index, text in enumerate(texts):
+    # format, outputs, and what the cells before them said of the model
+    groups: list[tuple[str, list[str], RunInfo]] = []
+    said = notebook.ModelFacts()
+    for text in texts:
         cell = Source(source.name, text.encode("utf-8"), source.limits)
         try:
             fmt = options.input_format or detect(cell)
         except InputError:
-            left_out.append((index, text))  # no training log in this cell
+            said.scan(text)  # no training log in this cell
             continue
         if groups and groups[-1][0] == fmt:
             groups[-1][1].append(text)
         else:
-            groups.append((fmt, [text], index))
+            groups.append((fmt, [text], said.so_far()))
     runs: list[Run] = []
-    for fmt, group, first in groups:
+    for fmt, group, facts in groups:
         try:
             found = FORMATS[fmt][1](notebook.joined(source, group), options)
         except InputError:
             continue
-        facts = notebook.model_facts([text for at, text in left_out if at < first])
         for run in found:
             notebook.lend(run.info, facts)
         runs += found
@@ -176,14 +176,16 @@ def _read_notebook(source: Source, options: Options) -> list[Run]:
 # sniffer reads the whole head line by line: most of detection's time on a small CSV)
 CEILINGS = {loop_text.NAME: loop_text.SNIFF_CEILING,
             lightning_progress.NAME: lightning_progress.SNIFF_CEILING}
+# per format in FORMATS' order: the most it or any sniffer after it can say
+_STILL_POSSIBLE = [max(CEILINGS.get(n, 1.0) for n in list(FORMATS)[i:])
+                   for i in range(len(FORMATS))]
 
 
 def _best(head: str) -> tuple[str, float]:
     """The format whose sniffer scores highest (the first in FORMATS' order on a tie)."""
-    names = list(FORMATS)
-    best, score = names[0], -1.0
-    for i, name in enumerate(names):
-        if score >= max(CEILINGS.get(n, 1.0) for n in names[i:]):
+    best, score = next(iter(FORMATS)), -1.0
+    for name, possible in zip(FORMATS, _STILL_POSSIBLE):
+        if score >= possible:
             break  # nothing after this can score more
         value = FORMATS[name][0](head)
         if value > score:

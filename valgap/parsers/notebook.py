@@ -1,6 +1,7 @@
 """Jupyter notebooks: the text outputs of the cells, read as the training log they hold."""
 from __future__ import annotations
 
+import copy
 from html.parser import HTMLParser
 
 from valgap.model import InputError, RunInfo
@@ -34,21 +35,28 @@ def joined(source: Source, texts: list[str]) -> Source:
     return Source(source.name, text.encode("utf-8"), source.limits)
 
 
-def model_facts(texts: list[str]) -> RunInfo:
-    """What cells that hold no training log say of the model and the data: a printed model
-    (``print(model)``, ``model.summary()`` in its own cell, as notebooks do), a batch size,
-    split sizes; read line by line as a text log's own lines are."""
-    facts = RunInfo(source="", format=NAME)
-    in_summary = False
-    for text in texts:
+class ModelFacts:
+    """What the cells that hold no training log say of the model and the data, in order: a
+    printed model (``print(model)``, ``model.summary()`` in its own cell, as notebooks do),
+    a batch size, split sizes; each cell read once, line by line, as a text log's own lines
+    are."""
+
+    def __init__(self) -> None:
+        self.facts = RunInfo(source="", format=NAME)
+        self.in_summary = False
+
+    def scan(self, text: str) -> None:
         for raw in text.splitlines():
             line = clean(raw).rstrip()
-            if in_summary or _table.summary_starts(line.strip()):
-                in_summary = not _table.summary_ends(line)
-                _table.scan_facts(line.strip(), facts, in_summary)
+            if self.in_summary or _table.summary_starts(line.strip()):
+                self.in_summary = not _table.summary_ends(line)
+                _table.scan_facts(line.strip(), self.facts, self.in_summary)
             elif _table.states_a_fact(line):
-                _table.scan_facts(line, facts, in_summary=False)
-    return facts
+                _table.scan_facts(line, self.facts, in_summary=False)
+
+    def so_far(self) -> RunInfo:
+        """The facts of the cells scanned until now (a copy: later cells add to this one)."""
+        return copy.deepcopy(self.facts)
 
 
 def lend(info: RunInfo, facts: RunInfo) -> None:
