@@ -3,6 +3,7 @@ written beside each run (the label schema of ../shared/spec/diagnoses.md)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
 HELD_OUT_SEED = 2  # every set holds its seed-2 runs out; the other seeds are development
@@ -16,6 +17,15 @@ def arguments(description: str, scenarios: list[str]) -> argparse.Namespace:
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     ap.add_argument("scenarios", nargs="*", default=scenarios)
     return ap.parse_args()
+
+
+def run_folders(args: argparse.Namespace) -> Iterator[tuple[str, int, Path]]:
+    """Every (scenario, seed) asked for, with its run's folder under ``args.out`` (made)."""
+    for scenario in args.scenarios:
+        for seed in args.seeds:
+            folder = args.out / f"{scenario}-s{seed}"
+            folder.mkdir(parents=True, exist_ok=True)
+            yield scenario, seed, folder
 
 
 def write_label(folder: Path, scenario: str, seed: int, framework: str, files: dict[str, str],

@@ -28,7 +28,6 @@ import _labels
 import numpy as np
 from _trainer import Rows
 
-SINKS = ("hf_tb", "pl_mlflow", "loop_wandb", "loop_mlflow", "keras_tb")
 SCENARIOS = ("dropout", "overfit", "plain")
 # scenario -> label, read from numbers.json before valgap ran: the plain network ends with
 # validation 1.1-1.4x training, flat over its last epochs while training still falls (a
@@ -246,19 +245,21 @@ def keras_tb(scenario: str, seed: int, folder: Path):
     return "logs", list(zip(history.history["loss"], history.history["val_loss"]))
 
 
+# where each run's log is sent: sink name -> the function that trains and logs it
+SINKS = {"hf_tb": hf_tb, "pl_mlflow": pl_mlflow, "loop_wandb": loop_wandb,
+         "loop_mlflow": loop_mlflow, "keras_tb": keras_tb}
+
+
 def main() -> int:
     args = _labels.arguments(__doc__.splitlines()[0],
                              [f"{s}-{c}" for s in SINKS for c in SCENARIOS])
-    for name in args.scenarios:
+    for name, seed, folder in _labels.run_folders(args):
         sink, scenario = name.split("-")
-        for seed in args.seeds:
-            folder = args.out / f"{name}-s{seed}"
-            folder.mkdir(parents=True, exist_ok=True)
-            log, numbers = globals()[sink](scenario, seed, folder)
-            (folder / "numbers.json").write_text(json.dumps(numbers))
-            _labels.write_label(folder, name, seed, sink, {"log": log},
-                                RUN_LABELS.get((name, seed), LABELS[scenario]))
-            print(f"{folder}: {log}, {len(numbers)} epochs", file=sys.stderr)
+        log, numbers = SINKS[sink](scenario, seed, folder)
+        (folder / "numbers.json").write_text(json.dumps(numbers))
+        _labels.write_label(folder, name, seed, sink, {"log": log},
+                            RUN_LABELS.get((name, seed), LABELS[scenario]))
+        print(f"{folder}: {log}, {len(numbers)} epochs", file=sys.stderr)
     return 0
 
 

@@ -193,20 +193,17 @@ def lightning_run(scenario: str, seed: int, folder: Path) -> tuple[str, str]:
 
 def main() -> int:
     args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
-    for scenario in args.scenarios:
-        for seed in args.seeds:
-            folder = args.out / f"{scenario}-s{seed}"
-            folder.mkdir(parents=True, exist_ok=True)
-            if scenario.startswith("keras"):
-                text, name = keras_run(scenario, seed)
-                (folder / name).write_text(text)
-                framework = "keras 3 (tensorflow backend)"
-            else:
-                _, name = lightning_run(scenario, seed, folder)
-                framework = "pytorch lightning (CSVLogger)"
-            _labels.write_label(folder, scenario, seed, framework, {"log": name},
-                                SEED_LABELS.get((scenario, seed), LABELS[scenario]))
-            print(f"{folder}: {name}", file=sys.stderr)
+    for scenario, seed, folder in _labels.run_folders(args):
+        if scenario.startswith("keras"):
+            text, name = keras_run(scenario, seed)
+            (folder / name).write_text(text)
+            framework = "keras 3 (tensorflow backend)"
+        else:
+            _, name = lightning_run(scenario, seed, folder)
+            framework = "pytorch lightning (CSVLogger)"
+        _labels.write_label(folder, scenario, seed, framework, {"log": name},
+                            SEED_LABELS.get((scenario, seed), LABELS[scenario]))
+        print(f"{folder}: {name}", file=sys.stderr)
     return 0
 
 if __name__ == "__main__":

@@ -231,15 +231,12 @@ def _line(style: str, epoch: int, epochs: int, train: float, val: float,
 
 def main() -> int:
     args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
-    for scenario in args.scenarios:
-        for seed in args.seeds:
-            folder = args.out / f"{scenario}-s{seed}"
-            folder.mkdir(parents=True, exist_ok=True)
-            text, name = train(scenario, seed)
-            (folder / name).write_text(text)
-            _labels.write_label(folder, scenario, seed, "pytorch (plain loop)", {"log": name},
-                                LABELS[scenario])
-            print(f"{folder}: {name}", file=sys.stderr)
+    for scenario, seed, folder in _labels.run_folders(args):
+        text, name = train(scenario, seed)
+        (folder / name).write_text(text)
+        _labels.write_label(folder, scenario, seed, "pytorch (plain loop)", {"log": name},
+                            LABELS[scenario])
+        print(f"{folder}: {name}", file=sys.stderr)
     return 0
 
 if __name__ == "__main__":

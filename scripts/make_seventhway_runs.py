@@ -221,14 +221,11 @@ def _label(name: str, seed: int, parts: dict[str, float] | None) -> _labels.Labe
 
 def main() -> int:
     args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
-    for name in args.scenarios:
-        for seed in args.seeds:
-            folder = args.out / f"{name}-s{seed}"
-            folder.mkdir(parents=True, exist_ok=True)
-            log, parts = run(name, seed, folder)
-            _labels.write_label(folder, name, seed, "pytorch cnn loop", {"log": log},
-                                _label(name, seed, parts))
-            print(f"{folder}: {log} {parts or ''}", file=sys.stderr)
+    for name, seed, folder in _labels.run_folders(args):
+        log, parts = run(name, seed, folder)
+        _labels.write_label(folder, name, seed, "pytorch cnn loop", {"log": log},
+                            _label(name, seed, parts))
+        print(f"{folder}: {log} {parts or ''}", file=sys.stderr)
     return 0
 
 

@@ -128,16 +128,13 @@ def run(scenario: str, seed: int, folder: Path) -> str:
 def main() -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
-    for scenario in args.scenarios:
-        for seed in args.seeds:
-            folder = args.out / f"{scenario}-s{seed}"
-            folder.mkdir(parents=True, exist_ok=True)
-            name = run(scenario, seed, folder)
-            _labels.write_label(folder, scenario, seed, "hugging face trainer (steps)",
-                                {"log": name},
-                                SEED_LABELS.get((scenario, seed), LABELS[scenario]))
-            history = json.loads((folder / name).read_text())["log_history"]
-            print(f"{folder}: {len(history)} log entries", file=sys.stderr)
+    for scenario, seed, folder in _labels.run_folders(args):
+        name = run(scenario, seed, folder)
+        _labels.write_label(folder, scenario, seed, "hugging face trainer (steps)",
+                            {"log": name},
+                            SEED_LABELS.get((scenario, seed), LABELS[scenario]))
+        history = json.loads((folder / name).read_text())["log_history"]
+        print(f"{folder}: {len(history)} log entries", file=sys.stderr)
     return 0
 
 
