@@ -39,8 +39,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from valgap._num import exp_safe, log_ratio, times
 from valgap.model import Facts, FitResult, Run, in_rows
 from valgap.rules._signals import (
@@ -286,6 +284,8 @@ def _non_finite_from(run: Run) -> tuple[int, float] | None:
     curves to be non-finite from some epoch to the end tells divergence from sparsity. Both
     NaN from the first epoch is divergence too (a learning rate far too high).
     """
+    import numpy as np  # as pandas has: a run's table is already in memory
+
     table = run.table[["train_loss", "val_loss"]]
     values = table.to_numpy(dtype=float)  # the losses are floats: one array, no pandas per row
     bad = ~np.isfinite(values).any(axis=1)
