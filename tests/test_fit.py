@@ -282,6 +282,24 @@ def test_validation_flat_from_the_start_while_training_falls_is_overfit_below_2x
     assert fit == "overfit" and "stopped improving" in evidence
 
 
+@pytest.mark.parametrize("name", [
+    # validation 2.7-3.7 throughout while training falls 2.17 -> 1.60 (1.8x at the end)
+    "matty-gg+dogbreedai__history.csv",
+    # a GAN: the generator's loss 8.4 -> 4.8, its validation 7.3-7.7 from epoch 1 (1.5x)
+    "61447093s+Automatic-Image-Colorization-Using-cGANl-Networks-with-U-Net-Architecture__"
+    "logs_training_log.csv"])
+def test_validation_that_never_followed_training_down_is_overfit(name):
+    fit, evidence = _fit_of_file(DATA / "public" / name)
+    assert fit == "overfit" and "did not follow training" in evidence
+
+
+def test_a_converging_run_whose_validation_followed_training_is_not_caught_by_it():
+    # both fall 0.0087 -> 0.00049 together (public log): no gap opened
+    fit, _ = _fit_of_file(DATA / "public" /
+                                 "leopoldmaillard+cnn-landmarks-aflw2000__history.csv")
+    assert fit == "good-fit"
+
+
 def test_a_jumpy_validation_that_never_crosses_training_is_below_it():
     # Lightning, BatchNorm1d with batches of 4: validation jumps 30-40 % from epoch to epoch
     # (the running statistics), yet sits below training in all 30 epochs

@@ -25,14 +25,20 @@ scale:
    stays ``wide_gap`` (2) times training or more, whatever its last epochs do, by a gap of
    at least ``material_gap`` of the first validation loss (two losses near zero, training
    memorised and validation tracking it, are not "validation error high").
-7. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
+7. ``overfit`` by a validation that never followed training: over the run training fell
+   ``underfit_gain`` or more, validation less than ``follow_share`` of that (log units),
+   and the gap ends ``plateau_gap`` (1.5) times training or more, grown ``plateau_growth``
+   times since the run's first fifth (``_plateau_gap`` is the same test over the second
+   half, for a validation that stalled later).
+8. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
    (``steep_share``) and beyond noise (or by half ``steep_fall`` where they fall at least
    as fast at the end as on average: a curve that has not begun to bend has not settled,
    however short the run's last fifth), while the gap did not open by more than
    ``unfinished_gap_growth`` over the run (validation lagging more and more is overfitting
    starting, and training longer would widen it): training stopped before they settled.
-8. ``good-fit``: both fell and settled, validation at or slightly above training.
+9. ``underfit`` by a training loss stuck after its first epochs (``_stuck``).
+10. ``good-fit``: both fell and settled, validation at or slightly above training.
 """
 from __future__ import annotations
 
@@ -74,6 +80,7 @@ class FitConfig:
     plateau_gap: float = 1.5         # validation this many times training at the end, and
     plateau_growth: float = 1.25     # ... the gap grown this much since the run's first fifth
     plateau_train_fall: float = 0.1  # ... while training fell this (log) over the second half
+    follow_share: float = 1 / 3      # validation fell less than this share of training's fall
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -107,8 +114,8 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
         return FitResult("val-below-train" if below else "good-fit",
                          "losses are not all positive: judged on differences only "
                          f"(validation {'below' if below else 'at or above'} training)")
-    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _unfinished,
-                  _stuck):
+    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _never_improved,
+                  _unfinished, _stuck):
         result = check(curves, facts, conf)
         if result:
             return result
@@ -170,6 +177,34 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                      f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
                      f"{exp_safe(early):.2g}x to {exp_safe(late):.2g}x training",
                      onset_epoch=c.epochs[low] if best < c.n - 2 else c.epochs[c.n // 2])
+
+
+def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    """Validation did not follow training down: over the run (its first fifth against its
+    last third, in log units) training fell ``underfit_gain`` or more while validation fell
+    less than ``follow_share`` of that, and the gap this opened ends ``plateau_gap`` times
+    training or more, grown ``plateau_growth`` times since the first fifth, a material share
+    of the first validation loss. The spec's "validation stalls while training keeps
+    falling; the gap grows", where the stall began at the start (a model that fitted its
+    training set from the first epochs on, learning nothing that carries to validation) and
+    training may since have flattened too, which ``_plateau_gap``'s second-half test misses."""
+    if c.n < 6:
+        return None
+    k, late = max(2, c.n // 5), _last_third(c)
+    val_fall = log_ratio(median(c.val[:k]), median(c.val[late]))
+    train_fall = log_ratio(median(c.train_at_end[:k]), median(c.train[late]))
+    early, end = _gap_early_late(c)
+    material = median(c.val[late]) - median(c.train[late]) >= conf.material_gap * c.val[0]
+    if train_fall < conf.underfit_gain or val_fall > conf.follow_share * train_fall or \
+            end < math.log(conf.plateau_gap) or end - early < math.log(conf.plateau_growth) \
+            or not material:
+        return None
+    best, low = _minimum(c)
+    return FitResult("overfit", f"validation did not follow training down: over the run "
+                     f"training fell {1 - exp_safe(-train_fall):.0%} and validation "
+                     f"{1 - exp_safe(-val_fall):.0%}; the gap grew from {exp_safe(early):.2g}x "
+                     f"to {exp_safe(end):.2g}x training",
+                     onset_epoch=c.epochs[low] if best < c.n - 2 else None)
 
 
 def _gap_early_late(c: Curves) -> tuple[float, float]:

@@ -228,3 +228,40 @@ def test_windows_parsed_on_threads_read_as_the_one_thread_path(monkeypatch, tmp_
     assert len(serial) == len(threaded) == 2
     for a, b in zip(serial, threaded):
         assert a.table.equals(b.table) and a.info.epoch_lines == b.info.epoch_lines
+
+
+def test_an_epoch_column_stuck_at_0_with_both_losses_on_every_row_counts_rows():
+    # a public log (tests/data/public): Keras's CSVLogger in append mode under
+    # model.fit(epochs=1) called in a loop writes "epoch 0" on each of its 8 rows
+    name = DATA / "public" / "mdhach+digit-recognizer__history.csv"
+    run = read(str(name))[-1]
+    assert run.epochs == 8
+    rows = [r.split(",") for r in name.read_text().splitlines()[1:]]
+    assert list(run.table["val_loss"]) == pytest.approx([float(r[4]) for r in rows])
+    assert any("each row read as an epoch" in n for n in run.info.notes)
+
+
+def test_rows_of_one_epoch_holding_one_loss_each_are_still_averaged():
+    # steps of an epoch log training only; its one validation row stays the epoch's
+    text = "epoch,train_loss,val_loss\n0,1.0,\n0,0.8,\n0,,0.9\n1,0.6,\n1,0.4,\n1,,0.7\n"
+    run = parse_text(text)
+    assert run.epochs == 2
+    assert list(run.table["train_loss"]) == pytest.approx([0.9, 0.5])
+    assert not any("each row read as an epoch" in n for n in run.info.notes)
+
+
+def test_a_gan_generator_loss_logged_for_both_splits_is_the_loss():
+    # a public log (tests/data/public): loss_G / val_loss_G, loss_D for training only
+    name = DATA / "public" / ("61447093s+Automatic-Image-Colorization-Using-cGANl-Networks-"
+                              "with-U-Net-Architecture__logs_training_log.csv")
+    run = read(str(name))[-1]
+    assert run.info.columns["train_loss"] == "loss_G"
+    assert run.info.columns["val_loss"] == "val_loss_G"
+    assert run.table.loc[1, "val_loss"] == pytest.approx(7.6645)
+    assert any("loss_G" in w for w in run.info.warnings)
+
+
+def test_two_named_losses_for_both_splits_are_ambiguous_and_refused():
+    text = "epoch,loss_a,loss_b,val_loss_a,val_loss_b\n0,1,2,1,2\n1,0.5,1,0.6,1.1\n"
+    with pytest.raises(InputError, match="no loss column"):
+        parse_text(text)

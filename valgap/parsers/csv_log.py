@@ -104,10 +104,23 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     info = RunInfo(source=source.name, format=fmt,
                    framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
     info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
+    named = next((n for n, c in columns.items() if c == "train_loss" and
+                  _table.column(n) != "train_loss"), None)
+    if named is not None and train_col is None:
+        info.warnings.append(f"no plain loss column: {named} (logged for training and "
+                             "validation) is read as the loss")
     local = source.is_plain_file()
     threaded = _csv_chunks.can_thread(head, encoding, local,
                                       os.path.getsize(source.name) if local else 0)
-    parts, rows, averaged = _reduce(source, encoding, threaded, header, columns)
+    parts, rows, seen = _reduce(source, encoding, threaded, header, columns)
+    if seen.rows_are_epochs():
+        # Keras's CSVLogger under model.fit(epochs=1) called in a loop writes "epoch 0" on
+        # every row: rows that each hold both losses under one epoch number are epochs
+        parts, rows, seen = _reduce(source, encoding, threaded, header, columns, by_row=True)
+        info.notes.append("the epoch column repeats on rows that each hold both losses "
+                          "(one fit() call per epoch, each numbered from 0): each row read "
+                          "as an epoch")
+    averaged = seen.averaged
     if not parts and not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
     if not parts:
@@ -241,25 +254,39 @@ def _header(line: str, name: str) -> _Header:
     return _Header([n.strip() for n in names], delimiter)
 
 
+class _Seen:
+    """What reducing the rows to epochs saw: the columns logged several times in an epoch,
+    and how many rows with a training loss sat in epochs whose every row also held the
+    validation loss (validation is measured once an epoch: such rows are epochs)."""
+
+    def __init__(self) -> None:
+        self.averaged: set[str] = set()
+        self.loss_rows = 0
+        self.complete_repeats = 0
+
+    def rows_are_epochs(self) -> bool:
+        return self.complete_repeats > 0 and 2 * self.complete_repeats >= self.loss_rows
+
+
 def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
-            columns: dict[str, str]):
+            columns: dict[str, str], by_row: bool = False):
     """One row per (run, epoch) with a loss: each column's value (the mean of its cells;
-    NaN if one was NaN; the infinity if one was infinite), the rows read, and the columns
-    logged several times in an epoch. The bytes go to the C parser as they are (no
-    decoding into Python text and back): from the file itself, on threads, or from the
-    source's stream."""
+    NaN if one was NaN; the infinity if one was infinite), the rows read, and what was seen
+    (``_Seen``). Rows are epochs ``by_row`` (the epoch column ignored). The bytes go to the C
+    parser as they are (no decoding into Python text and back): from the file itself, on
+    threads, or from the source's stream."""
     import pandas as pd
 
     name = source.name
     lower = [h.lower() for h in header.names]
-    epoch_at = lower.index("epoch") if "epoch" in lower else None
+    epoch_at = lower.index("epoch") if "epoch" in lower and not by_row else None
     wanted = sorted({header.names.index(c) for c in columns} |
                     ({epoch_at} if epoch_at is not None else set()))
     state = _Carry()
     done: list[_Epochs] = []
     chunks = None
     carry: _Epochs | None = None  # the last epoch read, which the next chunk may continue
-    averaged: set[str] = set()
+    seen = _Seen()
     losses = [c for c, target in columns.items() if target.split("_", 1)[1] in _table.LOSS_LIKE]
     losses += [c for group in _loss_parts(columns).values() for c in group]
     while True:
@@ -296,14 +323,14 @@ def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
                 if not part.size:  # the whole chunk was that one epoch
                     carry = head
                     continue
-                done.append(head.finish(columns, losses, averaged))
+                done.append(head.finish(columns, losses, seen))
             else:
-                done.append(carry.finish(columns, losses, averaged))
+                done.append(carry.finish(columns, losses, seen))
         carry = part.take(slice(-1, None)).full(columns)
-        done.append(part.take(slice(None, -1)).finish(columns, losses, averaged))
+        done.append(part.take(slice(None, -1)).finish(columns, losses, seen))
     if carry is not None:
-        done.append(carry.finish(columns, losses, averaged))
-    return [d for d in done if d.size], state.rows, averaged
+        done.append(carry.finish(columns, losses, seen))
+    return [d for d in done if d.size], state.rows, seen
 
 
 class _Carry:
@@ -370,9 +397,10 @@ class _Epochs:
                 mine[0] = value[0]  # the last infinity: this chunk's if it has one
 
     def finish(self, columns: dict[str, str], losses: list[str],
-               averaged: set[str]) -> _Epochs:
-        """Final values of complete epochs, those with a loss only; notes which columns
-        were logged several times in an epoch."""
+               seen: _Seen) -> _Epochs:
+        """Final values of complete epochs, those with a loss only; notes in ``seen`` which
+        columns were logged several times in an epoch, and epochs whose rows each held both
+        losses."""
         import numpy as np
 
         a = self.arrays
@@ -383,11 +411,12 @@ class _Epochs:
             return self if keep.all() else self.take(keep)
         for col in losses:
             keep |= a[f"{col}.present"] > 0
+        _count_repeats(a, columns, seen)
         out = {k: a[k][keep] for k in ("line", "run", "epoch")}
         for col in columns:
             present = a[f"{col}.present"][keep]
             if (present > 1).any():
-                averaged.add(col)
+                seen.averaged.add(col)
             count = a[f"{col}.count"][keep]
             with np.errstate(invalid="ignore", divide="ignore"):
                 value = a[f"{col}.sum"][keep] / np.where(count > 0, count, np.nan)
@@ -480,6 +509,18 @@ class _Epochs:
         # uncopied, one block a column: a long table is not held twice; a wide one is
         # consolidated (pandas slows down, and warns, on a frame of hundreds of blocks)
         return pd.DataFrame(joined, copy=len(joined) > WIDE_TABLE)
+
+
+def _count_repeats(arrays: dict, columns: dict[str, str], seen: _Seen) -> None:
+    """Adds to ``seen`` the rows with a training loss, and those in epochs of several rows
+    that each held the validation loss too."""
+    train = next((c for c, t in columns.items() if t == "train_loss"), None)
+    val = next((c for c, t in columns.items() if t == "val_loss"), None)
+    if train is None or val is None:
+        return
+    rows, val_rows = arrays[f"{train}.present"], arrays[f"{val}.present"]
+    seen.loss_rows += int(rows.sum())
+    seen.complete_repeats += int(rows[(rows > 1) & (val_rows == rows)].sum())
 
 
 def _trailing_evaluation(parts: list[_Epochs], columns: dict[str, str]) -> bool:
@@ -651,8 +692,12 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
         by_target[target] = flag
     for target, col in by_target.items():
         chosen[col] = target
-    if not any(t.split("_", 1)[1] in _table.LOSS_LIKE for t in by_target) and \
-            not _loss_parts(chosen):
+    plain = any(t.split("_", 1)[1] in _table.LOSS_LIKE for t in by_target)
+    named = None if plain or _loss_parts(chosen) else _table.named_loss(by_target)
+    if named:
+        for split in ("train", "val"):
+            chosen[by_target[f"{split}_{named}"]] = f"{split}_loss"
+    elif not plain and not _loss_parts(chosen):
         raise InputError(f"no loss column recognised among {', '.join(header)} "
                          "(name them with --train-col / --val-col)", name, line=1,
                          code="no-loss-column")
