@@ -313,3 +313,32 @@ def test_a_model_card_row_with_no_epoch_number_is_not_a_row():
     run = loop_text.parse(Source("card.md", card.encode()))[-1]
     assert list(run.table.index) == [1, 2, 3, 4]
     assert run.table["val_loss"].iloc[-1] == pytest.approx(0.5762)
+
+
+def test_a_printed_dataframe_of_the_history_is_read_row_by_row(tmp_path):
+    import pandas as pd
+
+    history = {"loss": [0.91, 0.62, 0.48, 0.41], "accuracy": [0.61, 0.78, 0.83, 0.86],
+               "val_loss": [0.72, 0.55, 0.50, 0.52], "val_accuracy": [0.7, 0.8, 0.82, 0.81]}
+    log = tmp_path / "run.log"
+    log.write_text(f"Training finished.\n{pd.DataFrame(history)}\nSaved model.\n")
+    run = read(str(log))[-1]
+    assert run.epochs == 4
+    assert list(run.table["train_loss"]) == pytest.approx(history["loss"])
+    assert list(run.table["val_loss"]) == pytest.approx(history["val_loss"])
+
+
+def test_hand_made_summary_tables_without_an_epoch_column_are_runs():
+    # a public log (tests/data/public): three whitespace tables, headers with spaces in
+    # their names ("train loss   va_loss  train_acc   val_acc"), remarks between them
+    runs = read(str(DATA / "public" / "10zinten+Indian-Currency-Recognition__logs_train.log"))
+    assert [r.epochs for r in runs] == [10, 10, 10]
+    last = runs[-1].table
+    assert last["train_loss"].iloc[0] == pytest.approx(1.412485)
+    assert last["val_loss"].iloc[-1] == pytest.approx(0.58125)
+
+
+def test_a_table_without_both_losses_named_is_no_frame():
+    text = "    accuracy  f1\n0  0.5  0.4\n1  0.6  0.5\n"
+    with pytest.raises(InputError):
+        read("-", data=text.encode())

@@ -17,7 +17,7 @@ from typing import Any
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers._text import Limits, to_int
 
-VAL_PREFIXES = ("validation", "valid", "val", "eval", "dev")
+VAL_PREFIXES = ("validation", "valid", "val", "va", "eval", "dev")
 TRAIN_PREFIXES = ("training", "train", "trn", "tr")
 TEST_PREFIXES = ("test", "testing")
 METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}

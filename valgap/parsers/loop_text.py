@@ -9,6 +9,8 @@ Tolerant line reader for the usual shapes::
     Epoch [3/100] - Time: 0.66s            (a block: the values follow on the next lines)
       Train Loss: 4.20, Train Acc: 41%
     | Epoch | Train Loss | Val Loss |       (Markdown or ASCII tables)
+           loss  val_loss                    (a printed DataFrame of the history: its
+    0  0.5234    0.4300                        rows, in order, are the epochs)
 
 tqdm bars and other noise are skipped; ``test`` metrics are never taken for validation.
 """
@@ -130,10 +132,12 @@ def _cells(line: str, spaced: bool) -> list[str]:
 
 
 def _table_header(line: str) -> tuple[list[str], bool] | None:
-    """The columns of a table header (Markdown/ASCII with bars, or fastai's columns aligned
-    by spaces), and whether its cells are separated by spaces."""
+    """The columns of a table header (Markdown/ASCII with bars, fastai's columns aligned
+    by spaces, a printed DataFrame's), and whether its cells are separated by spaces."""
     spaced = line.count("|") + line.count("│") + line.count("┃") < 2
     cells = [c.lower() for c in _cells(line, spaced)]
+    if spaced and not any(c in ("epoch", "step") for c in cells):
+        return _frame_header(line)
     # the Trainer's tables key their rows by epoch, by step, or by both
     # a loss column, or one a split's name alone heads ("epoch train valid")
     if not any(c in ("epoch", "step") for c in cells) or \
@@ -146,6 +150,22 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
     if "valid_loss" in cells:  # fastai: its metrics are measured on the validation set
         cells = [f"valid_{c}" if _bare_metric(c) else c for c in cells]
     return cells, spaced
+
+
+FRAME_SEP = re.compile(r"\s{2,}|\t")  # a printed table's columns: names may hold one space
+FRAME_NAME = re.compile(r"[a-z_][\w/]{0,30}(?: [a-z_][\w/]{0,30})?")
+
+
+def _frame_header(line: str) -> tuple[list[str], bool] | None:
+    """The columns of a table with no epoch column (``print(pd.DataFrame(history))``, a
+    hand-made summary table), when they name a training and a validation loss: its rows
+    are the epochs in order, read by ``_Reader._frame_row``."""
+    cells = [c.lower() for c in FRAME_SEP.split(line.strip()) if c]
+    if len(cells) < 2 or not all(FRAME_NAME.fullmatch(c) for c in cells):
+        return None
+    splits = {pair[0] for pair in map(_table.canonical, cells)
+              if pair is not None and pair[1] in _table.LOSS_LIKE}
+    return (cells, True) if {"train", "val"} <= splits else None
 
 
 def _accumulate(sums: dict[str, list[float]], metrics: list[tuple[str, str, str | None]],
@@ -238,6 +258,7 @@ class _Reader:
         self.by_row: bool | None = None  # the table's rows are evaluations, not epochs
         self.last_key: float | None = None  # the step (or fractional epoch) of the last row
         self.spaced = False         # the table's cells are separated by spaces (fastai)
+        self.frame_rows = 0         # rows read of a table with no epoch column
         self.shape: str | None = None
         self.explicit = False  # the current epoch was opened by an epoch number
         self.numbered_epochs = 0    # epochs opened by an epoch number
@@ -379,6 +400,7 @@ class _Reader:
         if header:
             (self.table, self.spaced), self.in_summary = header, False
             self.by_row = None  # last_key stays: a table shown again continues or restarts
+            self.frame_rows = 0  # rows of a table with no epoch column: a new one restarts
             self.shape = "a table with columns " + " | ".join(self.table)
             return
         if self.table and self._table_row(line, line_no):
@@ -480,6 +502,8 @@ class _Reader:
 
     def _table_row(self, line: str, line_no: int) -> bool:
         assert self.table is not None
+        if self.spaced and "epoch" not in self.table and "step" not in self.table:
+            return self._frame_row(line, line_no)
         cells = _cells(line, self.spaced)
         if self.spaced and len(cells) == len(self.table) + 1 and cells[0].isdigit():
             cells = cells[1:]  # R prints a data frame's row names as an unnamed first column
@@ -509,6 +533,22 @@ class _Reader:
             epoch = int(number)
         self._open(EpochRecord(epoch, {k: v for k, v in row.items()
                                        if v is not None and _table.canonical(k)}, line_no))
+        return True
+
+
+    def _frame_row(self, line: str, line_no: int) -> bool:
+        """A row of a table with no epoch column: numbers only, one per column, after the
+        row's index if printed (pandas, R); the next epoch of the table."""
+        assert self.table is not None
+        cells = line.split()
+        if len(cells) == len(self.table) + 1 and cells[0].isdigit():
+            cells = cells[1:]
+        values = [_cell_number(cell) for cell in cells]
+        if len(values) != len(self.table) or any(v is None for v in values):
+            return False
+        self.frame_rows += 1
+        self._open(EpochRecord(self.frame_rows, {name: v for name, v in zip(self.table, values)
+                                                  if _table.canonical(name)}, line_no))
         return True
 
 
