@@ -54,7 +54,7 @@ def test_rules_section_disables_and_sets_options(tmp_path):
                                "  dropout:\n    enabled: false\nfit:\n  underfit_gain: 0.2\n"))
     assert cfg.disabled == {"noise", "dropout"}
     assert cfg.rule_options("leakage")["confidence"] == 0.6
-    assert cfg.rule_options("leakage")["min_fall"] == 100.0  # default kept
+    assert cfg.rule_options("leakage")["min_fall"] == 300.0  # default kept
     assert cfg.fit.underfit_gain == 0.2
 
 
