@@ -419,3 +419,35 @@ def test_fold_summaries_beside_keras_bars_leave_the_bars_as_the_log(tmp_path):
     assert [r.epochs for r in runs] == [30, 30, 30]  # one run per fold, each the bars' run
     assert runs[-1].table["val_loss"].tolist() == \
         read(str(SAMPLES / "dropout.log"))[-1].table["val_loss"].tolist()
+
+
+def test_a_history_printed_into_a_log_reads_as_its_run(tmp_path):
+    # print(history.history) after fit, of a real run (the sample CSV logger's values), in a
+    # log with other lines, printed twice (training was resumed): the last is the run
+    run = read(str(SAMPLES / "dropout.csv"))[-1]
+    history = {"loss": run.table["train_loss"].tolist(), "val_loss":
+               run.table["val_loss"].tolist(), "accuracy": run.table["train_accuracy"].tolist()}
+    first = {k: v[:5] for k, v in history.items()}
+    path = tmp_path / "train.log"
+    path.write_text(f"Epoch 1/30 ...\n{first}\nresuming\n{history}\nsaved model.keras\n")
+    runs = read(str(path))
+    assert runs[-1].info.format == "history-print"
+    assert [r.epochs for r in runs] == [5, 30]
+    assert runs[-1].table["val_loss"].tolist() == history["val_loss"]
+
+
+def test_a_history_printed_with_numpy_2_scalars_is_read(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_text("{'loss': [np.float32(0.91), np.float32(0.62), np.float64(0.48)], "
+                    "'val_loss': [np.float32(0.72), np.float32(0.55), np.float32(0.5)]}\n")
+    run = read(str(path))[-1]
+    assert run.table["train_loss"].tolist() == pytest.approx([0.91, 0.62, 0.48])
+
+
+def test_a_printed_dict_that_is_no_literal_is_code_never_run(tmp_path):
+    # ast.literal_eval reads literals only: a call in the dict is refused, not evaluated
+    path = tmp_path / "train.log"
+    path.write_text("{'loss': [__import__('os').getcwd()], 'val_loss': [0.5]}\n"
+                    "{'loss': [" + "[" * 500 + "]" * 500 + "], 'val_loss': [0.5]}\n")
+    with pytest.raises(InputError):
+        read(str(path))

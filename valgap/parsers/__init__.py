@@ -58,6 +58,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     catboost_info.NAME: (catboost_info.sniff, lambda s, o: catboost_info.parse(s)),
     jsonl.NAME: (jsonl.sniff, lambda s, o: jsonl.parse(s)),
     memory.JSON_NAME: (memory.sniff, lambda s, o: memory.parse_json(s)),
+    memory.PRINT_NAME: (memory.sniff_printed, lambda s, o: memory.parse_printed(s)),
     boosting.NAME: (boosting.sniff, lambda s, o: boosting.parse(s)),
     yolo_text.NAME: (yolo_text.sniff, lambda s, o: yolo_text.parse(s)),
     yolo_stdout.NAME: (yolo_stdout.sniff, lambda s, o: yolo_stdout.parse(s)),

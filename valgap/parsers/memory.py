@@ -1,9 +1,11 @@
 """A run's history as a whole: in memory (a Keras ``History``, its ``.history``; a dict of
 lists, one value per epoch, named as a log names them: ``loss``/``val_loss``,
 ``train_loss``/``val_loss``, ...; a list of per-epoch dicts; a pandas DataFrame, one row per
-epoch), or saved as JSON (``json.dump(history.history, f)``, a list of epoch records)."""
+epoch), saved as JSON (``json.dump(history.history, f)``, a list of epoch records), or
+printed into a log (``print(history.history)``: a Python dict on one line)."""
 from __future__ import annotations
 
+import ast
 import math
 import numbers
 import re
@@ -20,6 +22,13 @@ JSON_NAME = "history-json"
 JSON_OBJECT = re.compile(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
 JSON_RECORDS = re.compile(r'^\s{0,64}\[\s{0,64}\{')
 LOSS_KEY = re.compile(r'"(?:[\w .-]{0,40}[_ -])?loss"\s{0,8}:')
+PRINT_NAME = "history-print"
+# a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
+PRINTED = re.compile(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
+PRINTED_LOSS = re.compile(r"""(['"])(?:[\w .-]{0,40}[_ -])?loss\1\s{0,8}:\s{0,8}\[""")
+# NumPy 2 prints its scalars as calls: np.float32(0.52)
+NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int)\d{0,3}\(([^()]{1,40})\)")
+PRINTED_LINE_MAX = 1 << 24  # a printed history of a million epochs is ~20 MB: beyond, no
 
 
 def sniff(head: str) -> float:
@@ -29,6 +38,39 @@ def sniff(head: str) -> float:
     if '"log_history"' in text or not LOSS_KEY.search(text):
         return 0.0
     return 0.75 if JSON_OBJECT.match(text) or JSON_RECORDS.match(text) else 0.0
+
+
+def sniff_printed(head: str) -> float:
+    """A log with ``print(history.history)`` in it: a dict of lists naming a loss."""
+    for line in head.splitlines():
+        if PRINTED.match(line) and PRINTED_LOSS.search(line):
+            return 0.7
+    return 0.0
+
+
+def parse_printed(source) -> list[Run]:
+    """Every history printed in a log (one a line), each read as ``parse`` reads a dict;
+    the last is the run analysed. Read with ``ast.literal_eval``: a literal, never code."""
+    runs: list[Run] = []
+    for line_no, line in source.numbered():
+        if len(line) > PRINTED_LINE_MAX or not PRINTED.match(line) or \
+                not PRINTED_LOSS.search(line):
+            continue
+        try:
+            history = ast.literal_eval(NUMPY_SCALAR.sub(r"\1", line.strip()))
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue  # a dict that is not all literals (a repr of an object in it)
+        if not isinstance(history, dict):
+            continue
+        try:
+            found = parse(history, source.name)
+        except InputError:
+            continue
+        for run in found:
+            run.info.format = PRINT_NAME
+            run.info.notes.append(f"a history printed as a dict at line {line_no}")
+        runs += found
+    return runs
 
 
 def parse_json(source) -> list[Run]:
