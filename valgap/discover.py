@@ -3,11 +3,12 @@
 A folder is one run when it is a TensorBoard log folder (``train/`` + ``validation/`` or
 event files of its own), a Lightning ``version_N/`` (``metrics.csv``), a Trainer output
 folder (``trainer_state.json``), CatBoost's ``catboost_info/`` or a folder of TensorBoard
-exports; an MLflow file store
-(``mlruns/``, an experiment's or a run's folder) is one input of all its runs, and so is an
-MLflow SQLite store (``mlflow.db``) and a W&B ``wandb/`` folder of local runs. A Keras log and the
-CSVLogger file of the same run, side by side, are analysed once, from the log (which also
-shows the model summary and the split sizes). Files that are not training logs are skipped.
+exports. An MLflow file store (``mlruns/`` or an experiment's folder) and a W&B ``wandb/``
+folder of local runs are one input per run, each analysed on its own (its results named by
+the store); an MLflow SQLite store (``mlflow.db``) is one input of all its runs.
+A Keras log and the CSVLogger file of the same run, side by side, are analysed once, from
+the log (which also shows the model summary and the split sizes). Files that are not
+training logs are skipped.
 """
 from __future__ import annotations
 
@@ -35,11 +36,14 @@ class Target:
     note: str = ""
     named: str = ""  # the path the user gave that led here
     group: list[str] = field(default_factory=list)  # files read together as one run
+    store: str = ""  # a run of a store read on its own: the store its results are named by
 
     @property
     def label(self) -> str:
-        """The name its results carry."""
-        return " + ".join(self.group) if self.group else self.path
+        """The name its results carry (a failed run of a store: the store and the run)."""
+        if self.group:
+            return " + ".join(self.group)
+        return f"{self.store} [{Path(self.path).name}]" if self.store else self.path
 
 
 @dataclass
@@ -90,7 +94,7 @@ def walk(paths: list[str]) -> Iterator[Target | Skipped | InputError]:
         if single and is_url(name):
             found = _walk_url(name)
         elif single:
-            yield Target(name, named=name)
+            yield from _store_runs(path, name) or [Target(name, named=name)]
             continue
         else:
             found = _walk(path)
@@ -149,7 +153,7 @@ def _walk(root: Path) -> Iterator[Target | Skipped | InputError]:
             dirs[:] = []
             files = [f for f in files if f not in ("metrics.csv",) and "tfevents" not in f]
         elif run_folder:
-            yield _folder_target(here)
+            yield from _store_runs(here, str(here)) or [_folder_target(here)]
             dirs[:] = []
             continue
         candidates = sorted(f for f in files if _log_like(f) and (
@@ -157,6 +161,18 @@ def _walk(root: Path) -> Iterator[Target | Skipped | InputError]:
         yield from (Skipped(str(here / f)) for f in sorted(files) if f not in candidates)
         yield from _pair_keras(here, candidates)
     yield from problems
+
+
+def _store_runs(folder: Path, name: str) -> list[Target]:
+    """Each run of an MLflow file store or a ``wandb/`` folder as a target of its own (a
+    batch's limits bound each run, not a store of thousands), named by the store; none for
+    anything else."""
+    try:
+        runs = (mlflow_store.run_folders(folder) or wandb_run.run_folders(folder)) \
+            if folder.is_dir() else []
+    except OSError:
+        return []  # the store cannot be listed: reading it as one input says why
+    return [Target(str(run), named=name, store=name) for run in runs]
 
 
 def _walk_url(url: str) -> Iterator[Target | Skipped]:

@@ -341,3 +341,28 @@ def test_annotate_that_cannot_write_says_so_and_fails(store, monkeypatch):
     assert out.exit_code == 2
     assert out.stderr.count("valgap: cannot annotate MLflow run") == 1
     assert "tagged" not in out.stderr
+
+
+def test_a_file_store_is_one_input_per_run_each_under_its_own_limits(tmp_path):
+    from click.testing import CliRunner
+
+    from valgap.discover import discover
+
+    path = tmp_path / "mlruns"
+    ids = _log(f"file://{path}", {"a": (0.2, True), "b": (0.1, True), "gone": (0.1, True)})
+    mlflow.delete_run(ids["gone"])  # a deleted run is no run of the store's walk
+    targets = discover([str(path)]).targets
+    assert sorted(t.label for t in targets) == sorted(f"{path} [{ids[n]}]" for n in "ab")
+    # one run too large for the limit is one line naming its folder; the other is read (the
+    # limits, --timeout's as --max-input-size's, bound each run, not the store as a whole)
+    big = next(t.path for t in targets if t.path.endswith(ids["a"]))
+    with open(os.path.join(big, "metrics", "loss"), "a") as fh:
+        fh.writelines(f"0 0.5 {step}\n" for step in range(12, 30000))
+    out = CliRunner().invoke(main, ["analyze", str(path), "--format", "json",
+                                    "--max-input-size", "100K"])
+    lines = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    read = [d for d in lines if not d.get("error")]
+    assert [d["run"]["name"] for d in read] == ["b"] and read[0]["source"] == str(path)
+    failed = [d for d in lines if d.get("error")]
+    assert len(failed) == 1 and ids["a"] in failed[0]["source"]
+    assert "--max-input-size" in failed[0]["error"]["message"]

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -70,6 +71,24 @@ def test_a_project_folder_is_walked_and_a_cut_log_is_one_clear_line(tmp_path):
     log.write_bytes(log.read_bytes()[:200])  # a run killed early: its header and little else
     out = CliRunner().invoke(main, ["analyze", str(log)])
     assert out.exit_code != 0 and "Traceback" not in out.output
+
+
+def test_a_wandb_folder_is_one_input_per_run_a_cut_log_costing_only_its_run(tmp_path):
+    from valgap.discover import discover
+
+    offline_run(tmp_path, "kept", 0.2)
+    offline_run(tmp_path, "cut", 0.2)
+    wandb_dir = tmp_path / "wandb"
+    targets = discover([str(wandb_dir)]).targets
+    assert len(targets) == 2 and all(t.store == str(wandb_dir) for t in targets)
+    cut = next(p for t in targets for p in Path(t.path).glob("run-*.wandb")
+               if b"cut" in p.read_bytes())
+    cut.write_bytes(cut.read_bytes()[:200])  # killed early: its header and little else
+    out = CliRunner().invoke(main, ["analyze", str(wandb_dir), "--format", "json"])
+    reports = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    assert [r["run"]["name"] for r in reports if not r.get("error")] == ["kept"]
+    assert [r["source"].startswith(f"{wandb_dir} [") for r in reports if r.get("error")] \
+        == [True]
 
 
 @pytest.mark.parametrize("scenario", ["dropout", "overfit", "plain"])

@@ -65,6 +65,9 @@ def analyse_target(target: Target, job, given) -> list[Result]:
     if target.group:
         return analyse_one(target.label, job, given, target.named, target.group)
     results = analyse_one(target.path, job, given, target.named)
+    if target.store:
+        for result in results:
+            _name_by_store(result, target)
     if target.also and all(r.error is not None for r in results):
         # the log could not be read: its CSV twin may still tell the story
         results = analyse_one(target.also[0], job, given, target.named)
@@ -111,6 +114,16 @@ def walked_and_unrecognised(result: Result, target, named) -> bool:
     skipped, not reported; only a file the user named is."""
     return isinstance(target, Target) and result.error is not None \
         and result.error.code == "unrecognised" and target.path not in named
+
+
+def _name_by_store(result: Result, target: Target) -> None:
+    """A run of a store read on its own, named as reading the whole store names it: the
+    store (the run's own name is shown beside it); a failure also names the run's folder."""
+    result.source = target.store if result.error is None else target.label
+    if result.error is not None:
+        result.error.source = target.label
+    if result.run is not None:
+        result.run.info.source = target.store
 
 
 def _rename(result: Result, url_of) -> None:

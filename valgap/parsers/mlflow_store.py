@@ -67,6 +67,22 @@ def is_file_store(folder: Path) -> bool:
     return _kind(folder) is not None
 
 
+def run_folders(folder: Path) -> list[Path]:
+    """The folders of the runs a file store holds (``mlruns/`` or one experiment's folder),
+    in the order ``parse_folder`` reads them, deleted runs left out: a batch analyses each
+    on its own (under its own time limit). A run's folder, or no store: nothing."""
+    kind = _kind(folder)
+    if kind == "experiment":
+        experiments = [folder]
+    elif kind == "root":
+        experiments = [e for e in sorted(folder.iterdir())
+                       if e.is_dir() and _meta_kind(_meta(e)) == "experiment"]
+    else:
+        return []
+    return [run for experiment in experiments for run, meta in _runs_of(experiment)
+            if meta.get("lifecycle_stage") != "deleted"]
+
+
 def _kind(folder: Path) -> str | None:
     kind = _meta_kind(_meta(folder))
     if kind is not None:

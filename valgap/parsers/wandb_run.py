@@ -55,6 +55,15 @@ def is_folder(folder: Path) -> bool:
         return False
 
 
+def run_folders(folder: Path) -> list[Path]:
+    """The run folders of a ``wandb/`` folder, in the order ``parse_folder`` reads them: a
+    batch analyses each on its own. A run's own folder, or no W&B folder: nothing."""
+    if RUN_FOLDER.match(folder.name) or folder.name != "wandb":
+        return []
+    return [c for c in sorted(folder.iterdir())
+            if c.is_dir() and RUN_FOLDER.match(c.name) and _logs(c)]
+
+
 def parse_folder(folder: Path, name: str, columns: _tracker.Columns = (None, None),
                  max_bytes: int = MAX_LOG_BYTES) -> list[Run]:
     """Every run of a ``wandb/`` folder (or one run's folder); their logs together hold at
