@@ -342,3 +342,29 @@ def test_a_table_without_both_losses_named_is_no_frame():
     text = "    accuracy  f1\n0  0.5  0.4\n1  0.6  0.5\n"
     with pytest.raises(InputError):
         read("-", data=text.encode())
+
+
+@pytest.mark.parametrize("log", ["public/BhAem+Weather_Classification__train.log",
+                                 "public/AngeloSunn+Code-Clone-Detection-Neural-Network__train.log",
+                                 "public/DarshilDC05+CNN_BiLSTM_Hangman_AI__train_log.txt",
+                                 "loop/yolo-stdout.log",
+                                 "loop/styles/tqdm-glued.log"])
+def test_bars_skipped_by_the_block_read_as_line_by_line(log):
+    # parse passes stretches of bare tqdm bars with one regular expression per block; the
+    # incremental reader (watch) feeds every line: both read the same epochs
+    source = Source(str(DATA / log))
+    fast = loop_text.parse(source)
+    slow = loop_text.Incremental(str(DATA / log))
+    for line_no, raw in source.numbered():
+        slow.feed(raw, line_no)
+    assert [r.table.to_dict() for r in fast] == [r.table.to_dict() for r in slow.finish()]
+
+
+def test_bars_inside_a_spaced_table_are_fed_not_skipped():
+    # Ultralytics prints a row of its table with a bar after it on the same line: inside
+    # such a table that line is a row, not a bare bar, as the line-by-line reader reads it
+    bar = "  100%|██████████| 10/10 [00:01<00:00,  9.1it/s]\n"
+    text = "epoch train_loss val_loss\n" + "".join(
+        f"{e} {1 / e:.3f} {1.2 / e:.3f}{bar}" for e in range(1, 6))
+    run = loop_text.parse(Source("t.log", text.encode()))[-1]
+    assert run.epochs == 5 and run.table["val_loss"].iloc[-1] == pytest.approx(0.24)

@@ -38,6 +38,11 @@ TQDM = re.compile(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
 TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
                       r"\[(?P<post>[^\]]{0,2000})\]")
+# a stretch of lines that are each a tqdm bar and nothing else, "%|" their last (what
+# _Reader._bar_only tells line by line), matched over a block of text at once
+BAR_LINES = re.compile(r"^(?:[^\n%\r\x1b\x08]{0,200}\d%\|[^|\n\r\x1b\x08]{0,400}\|[ \t]{0,8}"
+                       r"\d{1,12}/\d{1,12}[ \t]{0,8}\[[^]|\n\r\x1b\x08]{0,2000}\]\n)+",
+                       re.MULTILINE)
 # what follows a bar's closing "|": "| 700/1563 [00:05<00:07, 120.3it/s, loss=0.345]"
 BAR_TAIL = re.compile(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][ \t]{0,8}")
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
@@ -645,8 +650,15 @@ def _loss_records(reader: _Reader) -> _table.Records:
 
 def parse(source: Source) -> list[Run]:
     reader = Incremental(source.name, source.limits)
-    feed, line_no = reader.reader.feed, 0  # one call per line, not two: logs run to millions
-    for line_no, raw in source.numbered():
-        feed(raw, line_no)
+    lines = reader.reader
+    feed, line_no = lines.feed, 0  # one call per line, not two: logs run to millions
+    # stretches of bare tqdm bars are skipped whole, as feed skips each (not in a table
+    # whose rows a bar may follow: Ultralytics prints its row, then a bar)
+    for line_no, raw in source.numbered_runs(BAR_LINES,
+                                             lambda: not (lines.table and lines.spaced)):
+        if raw.__class__ is int:
+            lines.written += raw
+        else:
+            feed(raw, line_no)
     reader.lines = line_no
     return reader.finish()
