@@ -30,6 +30,9 @@ KNOWN_MISSES = {
     # and validation 0.97 -> 0.95, 2 % below training: called a good fit, the 15 % line of
     # "barely improved" being measured from the first epoch's mean
     "Danishqadeer+protein-function-prediction-cafa5__logs_training_log.csv": "good-fit",
+    # held out: training 0.25 -> 0.10 in two epochs, then creeping up to 0.116 while
+    # validation bounces 0.11-0.16: read as stuck after its first epochs (underfit)
+    "11hepatel+Hnadwrriten-Digit-Recognition__train.ipynb": "underfit",
 }
 
 
@@ -61,5 +64,5 @@ def test_the_held_out_half_is_scored_as_first_measured():
     right = sum(_right(r, _fit(r)[0]) for r in held)
     # 5 of the first 6, 12 of the next 13 and 12 of the third batch's 12 when first
     # measured (29 of 31); 30 since validation that never followed training is overfitting;
-    # the sixth batch 7 of 8 when first measured
-    assert len(held) == 39 and right >= 37
+    # the sixth batch 7 of 8 and the seventh 6 of 7 when first measured
+    assert len(held) == 46 and right >= 43
