@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from tests.conftest import DATA, LABELED, SAMPLES, make_run
+from tests.conftest import DATA, LABELED, SAMPLES, make_run, needs_shared
 from valgap.fit import classify
 from valgap.model import Facts
 from valgap.parsers import read
@@ -353,3 +353,17 @@ def test_a_stall_begins_at_the_epoch_the_best_epoch_finding_names(log):
     result = classify(run, Facts())
     assert result.fit == "overfit" and "stalled" in result.evidence
     assert result.onset_epoch == best_epoch.find(run).epoch
+
+
+def test_a_log_resumed_from_a_checkpoint_is_not_judged_on_its_start(tmp_path):
+    # a job resumed at epoch 7 logs a run already trained: its curves improve 13 % and 9 %
+    # over the log (the "barely improved" of an underfit) though training began before it
+    path = needs_shared(LABELED.parent / "labeled2" / "p2-healthy-resumed" / "run.log")
+    run = read(str(path))[-1]
+    assert run.info.first_epoch == 7
+    assert classify(run, Facts()).fit == "good-fit"
+    fresh = tmp_path / "run.log"  # the same epochs numbered from 1: a run that barely moved
+    fresh.write_text("\n".join(f"Epoch {i + 1:02d} -- train: {t:.5f} -- valid: {v:.5f}"
+                               for i, (t, v) in enumerate(zip(run.table["train_loss"],
+                                                               run.table["val_loss"]))))
+    assert classify(read(str(fresh))[-1], Facts()).fit == "underfit"

@@ -9,7 +9,8 @@ scale:
    its minimum.
 2. ``too-short``: fewer than 2 epochs with both losses.
 3. ``underfit``: neither loss improved by ``underfit_gain`` of where it started (a curve
-   that never moves included: ``broken-metric`` says why among the causes).
+   that never moves included: ``broken-metric`` says why among the causes). Not asked of a
+   log resumed from a checkpoint (its first epoch numbered past 1): its start is not in it.
 4. ``val-below-train``: validation below training late in the run, beyond the larger of
    ``below_margin``, twice the validation curve's jitter and the standard error a known
    validation size implies; or, for a jumpy validation curve, below training in
@@ -114,8 +115,11 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
         return FitResult("val-below-train" if below else "good-fit",
                          "losses are not all positive: judged on differences only "
                          f"(validation {'below' if below else 'at or above'} training)")
-    for check in (_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _never_improved,
-                  _unfinished, _stuck):
+    checks = [_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _never_improved,
+              _unfinished, _stuck]
+    if run.info.first_epoch > 1:  # resumed: where training started is not in the log
+        checks.remove(_underfit)
+    for check in checks:
         result = check(curves, facts, conf)
         if result:
             return result

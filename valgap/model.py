@@ -96,6 +96,9 @@ class RunInfo:
     run_count: int = 1
     name: str = ""  # the run's own name in an input of several (a tracker's, TensorBoard's)
     absent: str = ""  # what the format never prints, and where to find it (YOLO's val loss)
+    # the epoch number of the log's first row: later than 1 in a log resumed from a checkpoint
+    # (its first epoch is no start of training), and renumbered from 1 in the table
+    first_epoch: int = 1
     rows_read: int | None = None     # raw rows (lines, records) the table was built from
     reduced_from: int | None = None  # epochs before averaging into at most MAX_POINTS points
     reduction: str | None = None     # how the table was reduced, in words

@@ -396,6 +396,7 @@ def runs_from_frame(table, info: RunInfo, columns: dict[str, str], max_runs: int
         if first not in (0, 1):
             run_info.notes.append(f"the log starts at epoch {first}; rows are renumbered "
                                   "from 1")
+            run_info.first_epoch = first
         # compact: a log of millions of epochs keeps 8 bytes a line, not a Python int
         run_info.epoch_lines = array("q", group["line"].to_numpy(dtype="int64").tobytes())
         values = group.drop(columns=["line", "run", "epoch"]).dropna(axis=1, how="all")
@@ -451,6 +452,7 @@ def _run_table(values: dict, count: int, first_epoch: int, info: RunInfo):
 
     if first_epoch not in (0, 1):
         info.notes.append(f"the log starts at epoch {first_epoch}; rows are renumbered from 1")
+        info.first_epoch = first_epoch
     index = pd.RangeIndex(1, count + 1, name="epoch")
     table = finish_table(pd.DataFrame(values, index=index, copy=False), info, printed=True)
     ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]

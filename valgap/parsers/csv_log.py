@@ -487,6 +487,7 @@ class _Epochs:
         first = int(parts[0].arrays["epoch"][0]) + base
         if first not in (0, 1):
             info.notes.append(f"the log starts at epoch {first}; rows are renumbered from 1")
+            info.first_epoch = first
         info.epoch_lines = lines
         info.reduced_from = count
         info.reduction = (f"{count} epochs averaged in blocks of {size} into {n_blocks} "
