@@ -451,3 +451,13 @@ def test_a_printed_dict_that_is_no_literal_is_code_never_run(tmp_path):
                     "{'loss': [" + "[" * 500 + "]" * 500 + "], 'val_loss': [0.5]}\n")
     with pytest.raises(InputError):
         read(str(path))
+
+
+def test_a_printed_history_past_the_line_limit_is_refused_saying_so(tmp_path):
+    # ast parsing costs ~30x a line's size: past 1 MiB a printed dict is not read
+    path = tmp_path / "train.log"
+    values = ", ".join(["0.123456789"] * 80_000)
+    path.write_text(f"{{'loss': [{values}], 'val_loss': [{values}]}}\n")
+    with pytest.raises(InputError, match="longer than 1 MiB") as err:
+        read(str(path))
+    assert err.value.line == 1

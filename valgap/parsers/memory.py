@@ -28,7 +28,7 @@ PRINTED = re.compile(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\
 PRINTED_LOSS = re.compile(r"""(['"])(?:[\w .-]{0,40}[_ -])?loss\1\s{0,8}:\s{0,8}\[""")
 # NumPy 2 prints its scalars as calls: np.float32(0.52)
 NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int)\d{0,3}\(([^()]{1,40})\)")
-PRINTED_LINE_MAX = 1 << 24  # a printed history of a million epochs is ~20 MB: beyond, no
+PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal costs ~30x
 
 
 def sniff(head: str) -> float:
@@ -52,9 +52,12 @@ def parse_printed(source) -> list[Run]:
     """Every history printed in a log (one a line), each read as ``parse`` reads a dict;
     the last is the run analysed. Read with ``ast.literal_eval``: a literal, never code."""
     runs: list[Run] = []
+    too_long = 0
     for line_no, line in source.numbered():
-        if len(line) > PRINTED_LINE_MAX or not PRINTED.match(line) or \
-                not PRINTED_LOSS.search(line):
+        if not PRINTED.match(line) or not PRINTED_LOSS.search(line[:PRINTED_LINE_MAX]):
+            continue
+        if len(line) > PRINTED_LINE_MAX:
+            too_long = too_long or line_no
             continue
         try:
             history = ast.literal_eval(NUMPY_SCALAR.sub(r"\1", line.strip()))
@@ -70,6 +73,11 @@ def parse_printed(source) -> list[Run]:
             run.info.format = PRINT_NAME
             run.info.notes.append(f"a history printed as a dict at line {line_no}")
         runs += found
+    if not runs and too_long:
+        raise InputError(f"the history printed at line {too_long} is longer than "
+                         f"{PRINTED_LINE_MAX >> 20} MiB on one line: not read (save it with "
+                         "json.dump and give that file)", source.name, line=too_long,
+                         code="limit")
     return runs
 
 
