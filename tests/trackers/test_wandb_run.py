@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -104,3 +105,26 @@ def test_an_epoch_logged_beside_the_validation_loss_closes_its_epoch(scenario):
     assert run.epochs == len(numbers) == 20
     assert list(run.table["train_loss"]) == pytest.approx([t for t, _ in numbers], rel=1e-6)
     assert list(run.table["val_loss"]) == pytest.approx([v for _, v in numbers], rel=1e-6)
+
+
+def test_history_values_are_read_from_their_json_text_as_json_would_read_them():
+    from types import SimpleNamespace
+
+    from valgap.parsers.wandb_run import _history
+
+    texts = ["0.25", "-1e-3", "1e400", "NaN", "Infinity", "3", " 2.5 ", "true", '"0.5"',
+             '{"a": 1}', "[1, 2]", "null", "1" * 400]
+    items = [SimpleNamespace(key=f"m{i}", nested_key=[], value_json=t)
+             for i, t in enumerate(texts)]
+    items.append(SimpleNamespace(key="_step", nested_key=[], value_json="7"))
+    metrics: dict = {}
+    _history(items, metrics)
+    for i, text in enumerate(texts):
+        value = json.loads(text) if text != "NaN" else float("nan")
+        wanted = None if isinstance(value, (bool, str, dict, list)) or value is None \
+            else float(value) if not abs(value) >= 1e308 else math.inf
+        got = metrics.get(f"m{i}")
+        if wanted is None:
+            assert got is None, text
+        else:
+            assert got[0][0] == 7 and (got[0][1] == wanted or math.isnan(wanted)), text

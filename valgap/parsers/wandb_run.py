@@ -186,19 +186,20 @@ def _config(items) -> dict[str, str]:
 
 
 def _history(items, metrics: _tracker.Metrics) -> None:
-    row = {}
+    """A history record's numbers at its ``_step``. A value is JSON text: a number is read
+    straight from it (what ``json.loads`` then ``float`` would give; a million records hold
+    millions of them), anything else (a string, a bool, an object) is no value."""
+    row: dict[str, float] = {}
+    step = None
     for item in items:
         key = item.key or "/".join(item.nested_key)
-        try:
-            row[key] = json.loads(item.value_json)
-        except (ValueError, RecursionError):
-            continue
-    step = _tracker.counter(row.get("_step"))
+        if key == "_step":
+            step = _tracker.counter(item.value_json)
+        elif not key.startswith("_"):
+            number = _tracker.number(item.value_json)
+            if number is not None:
+                row[key] = number
     if step is None:
         return
-    for key, value in row.items():
-        if key.startswith("_") or isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        number = _tracker.number(value)
-        if number is not None:
-            metrics.setdefault(key, []).append((step, number))
+    for key, number in row.items():
+        metrics.setdefault(key, []).append((step, number))
