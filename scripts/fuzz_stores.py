@@ -168,10 +168,25 @@ def worker(index: int, seconds: float, slow: float, seeds: dict[str, Path], out:
 
 
 def execute(path: str, slow: float) -> str | None:
-    """``fuzz.execute`` for a path: None when valgap behaved, else the finding."""
+    """``fuzz.execute`` for a path, read whole and then run by run as a batch finds its runs
+    (``discover``: a store's runs are inputs of their own): None when valgap behaved, else
+    the finding."""
+    from valgap.discover import discover
     from valgap.parsers import Options
 
-    return fuzz.execute_path(path, Options(), slow)
+    finding = fuzz.execute_path(path, Options(), slow)
+    if finding is not None:
+        return finding
+    try:
+        targets = discover([path]).targets
+    except Exception as exc:  # the finding itself: discovery must say, never raise
+        return f"discover: {type(exc).__name__}: {str(exc)[:120]}"
+    for target in targets:
+        if target.path != path:
+            finding = fuzz.execute_path(target.path, Options(), slow)
+            if finding is not None:
+                return f"run {Path(target.path).name}: {finding}"
+    return None
 
 
 def main() -> int:

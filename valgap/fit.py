@@ -169,12 +169,10 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if val_fall > max(2 * val_noise, 0.02) or \
             train_fall < max(conf.plateau_train_fall, 3 * train_noise):
         return None
-    early, late = _gap_early_late(c)
-    material = median(c.val[_last_third(c)]) - median(c.train[_last_third(c)]) >= \
-        conf.material_gap * c.val[0]
-    if late < math.log(conf.plateau_gap) or late - early < math.log(conf.plateau_growth) \
-            or not material:
+    gap = _opened_gap(c, conf)
+    if gap is None:
         return None
+    early, late = gap
     best, low = _minimum(c)
     return FitResult("overfit", f"validation stopped improving (its fall over the second half, "
                      f"{val_fall:+.1%} in log units, is within its noise) while training "
@@ -197,18 +195,30 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
     k, late = max(2, c.n // 5), _last_third(c)
     val_fall = log_ratio(median(c.val[:k]), median(c.val[late]))
     train_fall = log_ratio(median(c.train_at_end[:k]), median(c.train[late]))
-    early, end = _gap_early_late(c)
-    material = median(c.val[late]) - median(c.train[late]) >= conf.material_gap * c.val[0]
+    gap = _opened_gap(c, conf)
     if train_fall < conf.underfit_gain or val_fall > conf.follow_share * train_fall or \
-            end < math.log(conf.plateau_gap) or end - early < math.log(conf.plateau_growth) \
-            or not material:
+            gap is None:
         return None
+    early, end = gap
     best, low = _minimum(c)
     return FitResult("overfit", f"validation did not follow training down: over the run "
                      f"training fell {1 - exp_safe(-train_fall):.0%} and validation "
                      f"{1 - exp_safe(-val_fall):.0%}; the gap grew from {exp_safe(early):.2g}x "
                      f"to {exp_safe(end):.2g}x training",
                      onset_epoch=c.epochs[low] if best < c.n - 2 else None)
+
+
+def _opened_gap(c: Curves, conf: FitConfig) -> tuple[float, float] | None:
+    """The gap's log(val / train) over the run's first fifth and its last third, when it
+    opened: ending ``plateau_gap`` times training or more, grown ``plateau_growth`` times,
+    and a material share (``material_gap``) of the first validation loss; else None."""
+    early, late = _gap_early_late(c)
+    end = _last_third(c)
+    material = median(c.val[end]) - median(c.train[end]) >= conf.material_gap * c.val[0]
+    if late < math.log(conf.plateau_gap) or late - early < math.log(conf.plateau_growth) \
+            or not material:
+        return None
+    return early, late
 
 
 def _gap_early_late(c: Curves) -> tuple[float, float]:
