@@ -232,3 +232,10 @@ def test_shell_completion_is_offered_as_the_readme_says(shell):
                            env={**os.environ, "_VALGAP_COMPLETE": "bash_complete",
                                 "COMP_WORDS": "valgap analyze --for", "COMP_CWORD": "2"}).stdout
     assert "--format" in words
+
+
+def test_every_reader_can_be_chosen_with_input_format():
+    from valgap.cli import INPUT_FORMATS
+    from valgap.parsers import ALL_FORMATS
+
+    assert sorted(INPUT_FORMATS) == sorted(ALL_FORMATS)

@@ -11,6 +11,12 @@ from valgap import __version__, exitcodes
 from valgap.model import FIT_CLASSES
 
 FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif", "html")
+# every reader's name (valgap.parsers.ALL_FORMATS), written out: the CLI does not import
+# the readers to list them (a test keeps the two the same)
+INPUT_FORMATS = ("boosting", "catboost-info", "csv", "hf-trainer-state", "hf-trainer-stdout",
+                 "history-json", "history-print", "jsonl", "keras-stdout",
+                 "lightning-progress", "loop-text", "notebook", "tb-events", "tb-export",
+                 "yolo-results-txt", "yolo-stdout")
 
 
 class _Group(click.Group):
@@ -69,9 +75,7 @@ def main() -> None:
               "that writes. Needs valgap[mlflow].")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Output format (json = JSON Lines, one run per line).")
-@click.option("--input-format", type=click.Choice(sorted(
-    ["keras-stdout", "csv", "hf-trainer-state", "hf-trainer-stdout", "jsonl", "loop-text",
-     "tb-export", "tb-events", "notebook", "lightning-progress"])),
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS),
     help="Skip detection: read every input as this format.")
 @click.option("--train-col", help="CSV column holding the training loss.")
 @click.option("--val-col", help="CSV column holding the validation loss.")
