@@ -147,3 +147,25 @@ def test_the_callbacks_sample_logs_read_with_their_parts(sample, dominant, first
     assert f"the {dominant} part explains" in result.causes[0].evidence
     if first:
         assert result.causes[0].rule == first
+
+
+def test_an_infinite_measured_value_leaves_its_epoch_out_without_a_warning(tmp_path):
+    # a fuzzer's finding: the Keras sample measured by the gap callback, one epoch's
+    # validation and inference-mode losses past the float range: inf - inf made the parts
+    # NaN and numpy warned on stderr
+    import warnings
+
+    from tests.conftest import SAMPLES
+    from valgap.parsers import read
+
+    lines = (SAMPLES / "measured-keras.csv").read_text().splitlines()
+    cells = lines[-3].split(",")
+    cells[3] = cells[8] = "1e999"  # train_loss_eval_end and val_loss
+    lines[-3] = ",".join(cells)
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join(lines) + "\n")
+    table = read(str(path))[-1].table
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = decompose(table)
+    assert found is not None and all(math.isfinite(p.value) for p in found.parts)

@@ -136,8 +136,12 @@ def decompose(table, penalty_in_validation: bool = False) -> Decomposition | Non
     """
     if TRAINMODE not in table or EVAL not in table:
         return None
+    import numpy as np  # as pandas has: the table is already in memory
+
     need = ["train_loss", "val_loss", TRAINMODE, EVAL]
-    rows = table.dropna(subset=need)
+    # epochs where every measured value is a number: an infinite loss (a diverged epoch, a
+    # value past the float range) would make the parts inf - inf
+    rows = table[np.isfinite(table[need].to_numpy(dtype=float)).all(axis=1)]
     if len(rows) < 2:
         return None
     rows = rows.iloc[len(rows) // 2:] if len(rows) >= 4 else rows  # the late epochs
@@ -170,7 +174,12 @@ def decompose(table, penalty_in_validation: bool = False) -> Decomposition | Non
 
 
 def _mean(series) -> float:
-    return float(series.mean())
+    """The mean of finite values (a penalty or standard-error column may hold an infinity)."""
+    import numpy as np
+
+    values = series.to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if len(values) else 0.0
 
 
 def _mean_noise(series) -> float:
