@@ -119,9 +119,10 @@ def walked_and_unrecognised(result: Result, target, named) -> bool:
 def _name_by_store(result: Result, target: Target) -> None:
     """A run of a store read on its own, named as reading the whole store names it: the
     store (the run's own name is shown beside it); a failure also names the run's folder."""
-    result.source = target.store if result.error is None else target.label
-    if result.error is not None:
-        result.error.source = target.label
+    if result.error is None:
+        result.source = target.store
+    else:
+        result.source = result.error.source = target.label
     if result.run is not None:
         result.run.info.source = target.store
 

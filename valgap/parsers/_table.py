@@ -102,6 +102,14 @@ def named_loss(columns) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def note_first_epoch(info: RunInfo, first: int) -> None:
+    """A log whose first row is numbered past 1 (0 and 1 both start a run): said in the
+    notes, and kept (``RunInfo.first_epoch``: a run resumed from a checkpoint)."""
+    if first not in (0, 1):
+        info.notes.append(f"the log starts at epoch {first}; rows are renumbered from 1")
+        info.first_epoch = first
+
+
 def finish_table(table, info: RunInfo, printed: bool = False):
     """The last touches every table gets: a trailing evaluation dropped, the curves named.
     Columns with no value are dropped, except, when every column was ``printed`` (text and
@@ -393,10 +401,7 @@ def runs_from_frame(table, info: RunInfo, columns: dict[str, str], max_runs: int
             run_info.notes.append(f"the log holds {len(starts)} runs (the epoch numbering "
                                   f"starts over); this is run {index}")
         first = int(group["epoch"].iloc[0]) + base
-        if first not in (0, 1):
-            run_info.notes.append(f"the log starts at epoch {first}; rows are renumbered "
-                                  "from 1")
-            run_info.first_epoch = first
+        note_first_epoch(run_info, first)
         # compact: a log of millions of epochs keeps 8 bytes a line, not a Python int
         run_info.epoch_lines = array("q", group["line"].to_numpy(dtype="int64").tobytes())
         values = group.drop(columns=["line", "run", "epoch"]).dropna(axis=1, how="all")
@@ -450,9 +455,7 @@ def _run_table(values: dict, count: int, first_epoch: int, info: RunInfo):
     """The epoch table of one run from its columns (numbered from 1), finished."""
     import pandas as pd
 
-    if first_epoch not in (0, 1):
-        info.notes.append(f"the log starts at epoch {first_epoch}; rows are renumbered from 1")
-        info.first_epoch = first_epoch
+    note_first_epoch(info, first_epoch)
     index = pd.RangeIndex(1, count + 1, name="epoch")
     table = finish_table(pd.DataFrame(values, index=index, copy=False), info, printed=True)
     ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]

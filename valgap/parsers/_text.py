@@ -207,19 +207,18 @@ def _split_runs(blocks: Iterator[str], runs: re.Pattern, may_skip: Callable[[], 
         end = text.rfind("\n") + 1
         body, carry = text[:end], text[end:]
         at = 0
-        for found in runs.finditer(body) if body else ():
-            for line in body[at:found.start()].split("\n")[:-1]:
+        # the lines before each stretch, then the block's last ones (after a None)
+        for found in [*runs.finditer(body), None] if body else ():
+            stop = found.start() if found is not None else len(body)
+            for line in body[at:stop].split("\n")[:-1]:
                 yield line_no, line[:-1] if line.endswith("\r") else line
                 line_no += 1
-            at = found.start()
-            if may_skip():
+            at = stop
+            if found is not None and may_skip():
                 count = body.count("\n", found.start(), found.end())
                 line_no += count
                 yield line_no - 1, count
                 at = found.end()
-        for line in body[at:].split("\n")[:-1]:
-            yield line_no, line[:-1] if line.endswith("\r") else line
-            line_no += 1
         while len(carry) > MAX_LINE:
             piece, carry = _cut(carry)
             yield line_no, piece

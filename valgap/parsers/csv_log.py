@@ -485,9 +485,7 @@ class _Epochs:
         # numbered from 0 (Keras's CSVLogger) or 1: either starts at the first epoch
         base = 1 if min(int(p.arrays["epoch"].min()) for p in parts) == 0 else 0
         first = int(parts[0].arrays["epoch"][0]) + base
-        if first not in (0, 1):
-            info.notes.append(f"the log starts at epoch {first}; rows are renumbered from 1")
-            info.first_epoch = first
+        _table.note_first_epoch(info, first)
         info.epoch_lines = lines
         info.reduced_from = count
         info.reduction = (f"{count} epochs averaged in blocks of {size} into {n_blocks} "

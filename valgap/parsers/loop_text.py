@@ -136,6 +136,12 @@ def _cells(line: str, spaced: bool) -> list[str]:
     return [c.strip() for c in TABLE_SEP.split(line.strip().strip("|│┃"))]
 
 
+def _without_row_name(cells: list[str], width: int) -> list[str]:
+    """A spaced table's row cells without the row's name (R and pandas print a data frame's
+    index as an unnamed first column)."""
+    return cells[1:] if len(cells) == width + 1 and cells[0].isdigit() else cells
+
+
 def _table_header(line: str) -> tuple[list[str], bool] | None:
     """The columns of a table header (Markdown/ASCII with bars, fastai's columns aligned
     by spaces, a printed DataFrame's), and whether its cells are separated by spaces."""
@@ -510,8 +516,8 @@ class _Reader:
         if self.spaced and "epoch" not in self.table and "step" not in self.table:
             return self._frame_row(line, line_no)
         cells = _cells(line, self.spaced)
-        if self.spaced and len(cells) == len(self.table) + 1 and cells[0].isdigit():
-            cells = cells[1:]  # R prints a data frame's row names as an unnamed first column
+        if self.spaced:
+            cells = _without_row_name(cells, len(self.table))
         if len(cells) != len(self.table):
             return False
         if set(line.strip()) <= set("|-:+ =─┼├┤│"):
@@ -540,15 +546,12 @@ class _Reader:
                                        if v is not None and _table.canonical(k)}, line_no))
         return True
 
-
     def _frame_row(self, line: str, line_no: int) -> bool:
         """A row of a table with no epoch column: numbers only, one per column, after the
         row's index if printed (pandas, R); the next epoch of the table."""
         assert self.table is not None
-        cells = line.split()
-        if len(cells) == len(self.table) + 1 and cells[0].isdigit():
-            cells = cells[1:]
-        values = [_cell_number(cell) for cell in cells]
+        values = [_cell_number(cell)
+                  for cell in _without_row_name(line.split(), len(self.table))]
         if len(values) != len(self.table) or any(v is None for v in values):
             return False
         self.frame_rows += 1
