@@ -143,3 +143,29 @@ def test_a_trainer_state_rewritten_whole_is_read_again_at_each_save(tmp_path, cl
     watched = json.loads(out.getvalue())
     analysed = json.loads(cli("analyze", str(path), "--format", "json").stdout)
     assert watched == analysed and watched["epochs"] > 2
+
+
+def test_a_json_lines_log_is_read_record_by_record(tmp_path, cli):
+    """JSON Lines is followed as it is written, each record read once (not the whole text
+    again at each poll): one line per epoch as its record arrives, and the watch ends
+    with what analyze says of the whole log, for one record per epoch and for MMEngine's
+    records per iteration merged into epochs."""
+    from tests.conftest import DATA
+
+    for source in (DATA / "fourthway" / "healthy-s2" / "metrics.jsonl",
+                   DATA / "libs" / "mmengine.json"):
+        records = source.read_bytes().splitlines(keepends=True)
+        path = tmp_path / source.name
+        path.write_bytes(b"")
+        writer = write_slowly(path, records, pause=0.02)
+        out, stats = io.StringIO(), WatchStats()
+        code = watch(WatchJob(str(path), interval=0.01, idle=0.6, plot=False,
+                              color="never"), out, io.StringIO(), stats)
+        writer.join()
+        analysed = json.loads(cli("analyze", str(path), "--format", "json").stdout)
+        numbers = [int(n) for n in re.findall(r"^epoch (\d+) ", out.getvalue(), re.M)]
+        assert code == 0 and numbers == list(range(1, analysed["epochs"] + 1))
+        assert stats.redraws > 3 and stats.bytes_read == path.stat().st_size
+        json_out = io.StringIO()
+        watch(WatchJob(str(path), idle=0.1, plot=False, fmt="json"), json_out, io.StringIO())
+        assert json.loads(json_out.getvalue()) == analysed

@@ -351,4 +351,6 @@ def incremental(fmt: str, name: str, options: Options | None = None):
         return _Lines(keras_stdout.Incremental(name, (options or Options()).limits))
     if fmt == loop_text.NAME:
         return _Lines(loop_text.Incremental(name, (options or Options()).limits))
+    if fmt == jsonl.NAME:
+        return _Lines(jsonl.Incremental(name, (options or Options()).limits))
     return _Reparse(name, fmt, options or Options())

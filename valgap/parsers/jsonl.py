@@ -10,6 +10,7 @@ loss is the mean of the training records since the previous one.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import Source, as_number
+from valgap.parsers._text import Limits, Source, as_number
 
 NAME = "jsonl"
 VAL_MODES = {"val", "valid", "validation", "eval", "evaluation", "dev"}
@@ -41,14 +42,20 @@ class _Record:
     values: dict[str, float]
     validation: bool
     line: int
+    has_loss: bool
 
 
 def _object(line: str) -> dict | None:
     if not (line.startswith("{") and line.endswith("}")) or len(line) > MAX_LINE:
         return None
     try:
-        obj = json.loads(line, parse_int=lambda s: int(s) if len(s) <= 18 else float(s))
-    except (ValueError, RecursionError):
+        obj = json.loads(line)  # C all through: a hook for ints would call Python per int
+    except ValueError:  # bad JSON, or an int of over 4,300 digits: again, as a float
+        try:
+            obj = json.loads(line, parse_int=float)
+        except (ValueError, RecursionError):
+            return None
+    except RecursionError:
         return None
     return obj if isinstance(obj, dict) else None
 
@@ -56,10 +63,29 @@ def _object(line: str) -> dict | None:
 def _values(obj: dict) -> dict[str, float]:
     out = {}
     for key, value in obj.items():
-        number = as_number(value)
-        if number is not None and isinstance(key, str) and _table.canonical(key) is not None:
+        number = value if type(value) is float else as_number(value)
+        if number is not None and _table.canonical(key) is not None:
             out[key] = number
     return out
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What a record's metric names mean, worked out once per set of names and mode (a log
+    repeats a few): the names as read, whether a loss is among them, whether validation."""
+    names: tuple[str, ...]
+    has_loss: bool
+    validation: bool
+
+
+@functools.lru_cache(maxsize=1024)
+def _layout(keys: tuple[str, ...], mode: str) -> _Layout:
+    names = keys
+    if mode in VAL_MODES:  # a validation record names its values bare: loss -> val_loss
+        names = tuple(f"val_{k}" if _table.canonical(k)[0] == "train" else k for k in keys)
+    curves = [name for name in names if _table.is_curve(name)]
+    splits = {_table.canonical(name)[0] for name in curves}
+    return _Layout(names, bool(curves), splits == {"val"} or mode in VAL_MODES)
 
 
 def _record(obj: dict, line: int) -> _Record | None:
@@ -70,14 +96,12 @@ def _record(obj: dict, line: int) -> _Record | None:
     epoch = as_number(obj.get("epoch"))
     if _mmengine_validation(obj):  # its step is the epoch it validated
         mode, epoch = "val", as_number(obj.get("step"))
-    if mode in VAL_MODES:  # a validation record names its values bare: loss -> val_loss
-        values = {(f"val_{k}" if _table.canonical(k)[0] == "train" else k): v
-                  for k, v in values.items()}
-    splits = {_table.canonical(k)[0] for k in values if _table.is_curve(k)}
+    layout = _layout(tuple(values), mode)
+    if layout.names != tuple(values):
+        values = dict(zip(layout.names, values.values()))
     if epoch is not None and not (math.isfinite(epoch) and 0 <= epoch < 1e9):
         epoch = None
-    return _Record(epoch, values, validation=splits == {"val"} or mode in VAL_MODES,
-                   line=line)
+    return _Record(epoch, values, layout.validation, line, layout.has_loss)
 
 
 def _mmengine_validation(obj: dict) -> bool:
@@ -92,63 +116,99 @@ def parse(source: Source) -> list[Run]:
     """Records streamed into both shapes of table at once (per epoch, per evaluation), each
     held compactly; which one the log is is known only at its end (nine records in ten
     with an epoch: per epoch). A million records never sit in memory as objects."""
-    info = RunInfo(source=source.name, format=NAME)
-    by_epoch = _ByEpoch(_table.Records(source.name, source.limits))
-    by_evaluation = _ByEvaluation(_table.Records(source.name, source.limits),
-                                  _table.Records(source.name, source.limits))
-    count = with_epoch = 0
-    has_loss = False
+    reader = Incremental(source.name, source.limits)
     for line_no, raw in source.numbered():
+        reader.feed(raw, line_no)
+    return reader.finish()
+
+
+class Incremental:
+    """Feed lines as they arrive (``parse`` feeds a file's, ``watch`` a growing log's);
+    ``records()`` gives the rows so far, the epoch being logged included as it stands."""
+
+    def __init__(self, name: str, limits: Limits | None = None) -> None:
+        self.info = RunInfo(source=name, format=NAME)
+        self.by_epoch = _ByEpoch(_table.Records(name, limits))
+        self.by_evaluation = _ByEvaluation(_table.Records(name, limits),
+                                           _table.Records(name, limits))
+        self.count = self.with_epoch = 0
+        self.has_loss = False
+
+    def feed(self, raw: str, line_no: int) -> None:
         obj = _object(raw.strip())
         record = _record(obj, line_no) if obj is not None else None
         if record is None:
-            continue
-        count += 1
-        has_loss = has_loss or any(_table.is_curve(k) for k in record.values)
+            return
+        self.count += 1
+        self.has_loss = self.has_loss or record.has_loss
         if record.epoch is not None:
-            with_epoch += 1
-            by_epoch.feed(record)
-        by_evaluation.feed(record)
-    if not has_loss:
-        raise InputError("no JSON record with a loss", source.name, code="no-epochs")
-    info.rows_read = count
-    chosen = by_epoch if with_epoch >= 0.9 * count else by_evaluation
-    return _table.build_runs(chosen.finish(info), info)
+            self.with_epoch += 1
+            self.by_epoch.feed(record)
+        self.by_evaluation.feed(record)
+
+    def _chosen(self) -> _ByEpoch | _ByEvaluation:
+        return self.by_epoch if self.with_epoch >= 0.9 * self.count else self.by_evaluation
+
+    def records(self) -> _table.Records | list:
+        return self._chosen().records() if self.has_loss else []
+
+    def finish(self) -> list[Run]:
+        """The log has ended: its runs (call once)."""
+        if not self.has_loss:
+            raise InputError("no JSON record with a loss", self.info.source, code="no-epochs")
+        self.info.rows_read = self.count
+        chosen = self._chosen()
+        self.info.notes.append(chosen.note())
+        return _table.build_runs(chosen.records(), self.info)
 
 
 class _ByEpoch:
     """One row per epoch number. Fractional epochs (progress through training, as the HF
     Trainer logs them) are rounded up, so that a step at 0.25 belongs to the first epoch
     and an evaluation at 1.0 closes it (a whole epoch number rounds to itself). Records of
-    one epoch are contiguous; a smaller epoch number than the last starts a new run."""
+    one epoch are contiguous; a smaller epoch number than the last starts a new run. The
+    epoch being logged is the last row, its means updated with each record."""
 
     def __init__(self, rows: _table.Records) -> None:
         self.rows = rows
-        self.sums: dict[str, list[float]] = {}
+        self.sums: dict[str, list[float]] | None = None  # once an epoch has two records
         self.current: int | None = None
-        self.line = 0
         self.fractional = False
 
     def feed(self, r: _Record) -> None:
         epoch = r.epoch  # not None here
         self.fractional = self.fractional or epoch != int(epoch)  # type: ignore[arg-type]
         number = math.ceil(epoch)  # type: ignore[arg-type]
-        if number != self.current and self.current is not None:
-            self.rows.append(_mean_record(self.current, self.sums, self.line))
-            self.sums = {}
-        self.current, self.line = number, r.line
-        for key, value in r.values.items():
-            entry = self.sums.setdefault(key, [0.0, 0])
-            entry[0] += value
-            entry[1] += 1
+        if number != self.current:  # most epochs have one record: its values are the row's
+            self.rows.append(EpochRecord(number, dict(r.values), r.line))
+            self.sums, self.current = None, number
+            return
+        row = self.rows[-1]
+        if self.sums is None:
+            self.sums = {key: [value, 1] for key, value in row.values.items()}
+        row.line = r.line
+        _add(self.sums, r.values, row.values)
 
-    def finish(self, info: RunInfo) -> _table.Records:
-        if self.current is not None:
-            self.rows.append(_mean_record(self.current, self.sums, self.line))
-        info.notes.append("records merged per epoch" + (" (fractional epochs rounded up)"
-                                                        if self.fractional else "")
-                          + "; values logged several times in an epoch are averaged")
+    def records(self) -> _table.Records:
         return self.rows
+
+    def note(self) -> str:
+        return ("records merged per epoch" + (" (fractional epochs rounded up)"
+                                              if self.fractional else "")
+                + "; values logged several times in an epoch are averaged")
+
+
+def _add(sums: dict[str, list[float]], values: dict[str, float],
+         means: dict[str, float] | None = None) -> None:
+    """Values added to running sums (and the means kept up to date, where asked)."""
+    for key, value in values.items():
+        entry = sums.get(key)
+        if entry is None:
+            entry = sums[key] = [0.0, 0]
+        entry[0] += value
+        entry[1] += 1
+        if means is not None:
+            means[key] = entry[0] / entry[1]
 
 
 def _mean_record(epoch: int, sums: dict[str, list[float]], line: int) -> EpochRecord:
@@ -164,6 +224,7 @@ class _ByEvaluation:
         self.rows, self.plain = rows, plain
         self.pending: dict[str, list[float]] = {}
         self.evaluated = False
+        self.count = 0  # rows of ``plain``
 
     def feed(self, r: _Record) -> None:
         if r.validation:
@@ -173,15 +234,15 @@ class _ByEvaluation:
             self.pending, self.evaluated = {}, True
             self.plain = None
             return
-        for key, value in r.values.items():
-            entry = self.pending.setdefault(key, [0.0, 0])
-            entry[0] += value
-            entry[1] += 1
+        _add(self.pending, r.values)
         if self.plain is not None:
-            self.plain.append(EpochRecord(len(self.plain) + 1, dict(r.values), r.line))
+            self.count += 1
+            self.plain.append(EpochRecord(self.count, dict(r.values), r.line))
 
-    def finish(self, info: RunInfo) -> _table.Records:
-        info.notes.append("one row per evaluation; its training loss is the mean of the "
-                          "training records since the previous one" if self.evaluated else
-                          "no validation records: one row per record (training loss only)")
+    def records(self) -> _table.Records:
         return self.rows if self.evaluated else self.plain
+
+    def note(self) -> str:
+        return ("one row per evaluation; its training loss is the mean of the training "
+                "records since the previous one" if self.evaluated else
+                "no validation records: one row per record (training loss only)")
