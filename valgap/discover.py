@@ -37,13 +37,15 @@ class Target:
     named: str = ""  # the path the user gave that led here
     group: list[str] = field(default_factory=list)  # files read together as one run
     store: str = ""  # a run of a store read on its own: the store its results are named by
+    run: str = ""  # the id of a SQLite store's run (a file store's run is its folder)
 
     @property
     def label(self) -> str:
         """The name its results carry (a failed run of a store: the store and the run)."""
         if self.group:
             return " + ".join(self.group)
-        return f"{self.store} [{Path(self.path).name}]" if self.store else self.path
+        return f"{self.store} [{self.run or Path(self.path).name}]" if self.store \
+            else self.path
 
 
 @dataclass
@@ -159,20 +161,25 @@ def _walk(root: Path) -> Iterator[Target | Skipped | InputError]:
         candidates = sorted(f for f in files if _log_like(f) and (
             _suffix(f) != ".db" or mlflow_store.is_sqlite_store(here / f)))
         yield from (Skipped(str(here / f)) for f in sorted(files) if f not in candidates)
-        yield from _pair_keras(here, candidates)
+        for target in _pair_keras(here, candidates):
+            stored = _suffix(target.path) == ".db" and _store_runs(Path(target.path),
+                                                                   target.path)
+            yield from stored or [target]
     yield from problems
 
 
-def _store_runs(folder: Path, name: str) -> list[Target]:
-    """Each run of an MLflow file store or a ``wandb/`` folder as a target of its own (a
-    batch's limits bound each run, not a store of thousands), named by the store; none for
-    anything else."""
+def _store_runs(path: Path, name: str) -> list[Target]:
+    """Each run of an MLflow store (a file store's folder, a SQLite file whose runs can be
+    read one by one) or of a ``wandb/`` folder as a target of its own (a batch's limits
+    bound each run, not a store of thousands), named by the store; none for anything else."""
     try:
-        runs = (mlflow_store.run_folders(folder) or wandb_run.run_folders(folder)) \
-            if folder.is_dir() else []
+        if path.is_dir():
+            folders = mlflow_store.run_folders(path) or wandb_run.run_folders(path)
+            return [Target(str(run), named=name, store=name) for run in folders]
+        ids = mlflow_store.sqlite_runs(path) if mlflow_store.is_sqlite(path) else None
     except OSError:
         return []  # the store cannot be listed: reading it as one input says why
-    return [Target(str(run), named=name, store=name) for run in runs]
+    return [Target(str(path), named=name, store=name, run=run) for run in ids or []]
 
 
 def _walk_url(url: str) -> Iterator[Target | Skipped]:

@@ -273,23 +273,32 @@ def test_annotate_sets_the_verdict_as_tags_and_nothing_else(store):
 
 
 def test_a_locked_sqlite_store_is_one_clear_line_and_the_batch_goes_on(tmp_path):
-    import sqlite3
+    import subprocess
+    import sys
 
     from click.testing import CliRunner
 
     path = tmp_path / "mlflow.db"
     _log(f"sqlite:///{path}", {"a": (0.2, True)})
-    holder = sqlite3.connect(path, timeout=0)
-    try:  # another process writing: an exclusive lock held
-        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
-        holder.execute("BEGIN EXCLUSIVE")
-        holder.execute("UPDATE runs SET name = name")
+    # another process writing holds an exclusive lock (in this process, any connection
+    # valgap opens and closes would drop it: POSIX locks belong to the process)
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import sqlite3, sys
+db = sqlite3.connect({str(path)!r}, timeout=0)
+db.execute("PRAGMA locking_mode=EXCLUSIVE")
+db.execute("BEGIN EXCLUSIVE")
+db.execute("UPDATE runs SET name = name")
+print("held", flush=True)
+sys.stdin.read()
+"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
         other = tmp_path / "other.csv"
         other.write_text("epoch,loss,val_loss\n0,1.0,0.9\n1,0.8,0.7\n2,0.7,0.6\n")
         out = CliRunner().invoke(main, ["analyze", str(path), str(other), "--format", "json"])
     finally:
-        holder.rollback()
-        holder.close()
+        holder.stdin.close()
+        holder.wait(timeout=30)
     reports = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
     errors = [r for r in reports if r["error"]]
     assert len(errors) == 1 and "locked" in errors[0]["error"]["message"]
@@ -366,3 +375,39 @@ def test_a_file_store_is_one_input_per_run_each_under_its_own_limits(tmp_path):
     failed = [d for d in lines if d.get("error")]
     assert len(failed) == 1 and ids["a"] in failed[0]["source"]
     assert "--max-input-size" in failed[0]["error"]["message"]
+
+
+def test_a_sqlite_store_is_one_input_per_run_where_mlflow_indexed_it(tmp_path):
+    """MLflow's own SQLite stores index metrics by run: a batch reads each run on its own
+    (its limits bound each run, not a store of thousands), and says of every run what
+    reading the store whole says. A run that logged no loss is left out as a whole read
+    leaves it out, in both kinds of store. A store without the index (older or hand-made:
+    a query per run would scan the whole table each time) stays one input."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from valgap.discover import discover
+
+    path = tmp_path / "mlflow.db"
+    ids = _log(f"sqlite:///{path}", {"a": (0.2, True), "b": (-0.02, True),
+                                      "acc": (0.0, False), "gone": (0.1, True)})
+    mlflow.delete_run(ids["gone"])
+    targets = discover([str(path)]).targets
+    assert [t.label for t in targets] == [f"{path} [{ids[n]}]" for n in ("a", "b", "acc")]
+    whole = [r for r in analyze(str(path))]
+    out = CliRunner().invoke(main, ["analyze", str(path), "--format", "json", "-v"])
+    docs = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
+    assert [(d["source"], d["run"]["name"], d["fit"]) for d in docs] == [
+        (str(path), r.run.info.name, r.fit.fit) for r in whole]
+    assert [d["run"]["name"] for d in docs] == ["a", "b"] and out.exit_code == 0
+    assert f"skipped {path}" in out.output  # the run with no loss, shown with -v
+    mlruns = tmp_path / "mlruns"
+    _log(f"file://{mlruns}", {"acc": (0.0, False), "good": (0.1, True)})
+    out = CliRunner().invoke(main, ["analyze", str(mlruns), "--format", "json"])
+    assert [json.loads(line)["run"]["name"] for line in out.output.splitlines()] == ["good"]
+    with sqlite3.connect(path) as db:
+        for (index,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                   "AND tbl_name = 'metrics' AND sql IS NOT NULL").fetchall():
+            db.execute(f"DROP INDEX {index}")
+    assert [t.label for t in discover([str(path)]).targets] == [str(path)]

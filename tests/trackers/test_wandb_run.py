@@ -74,22 +74,28 @@ def test_a_project_folder_is_walked_and_a_cut_log_is_one_clear_line(tmp_path):
     assert out.exit_code != 0 and "Traceback" not in out.output
 
 
-def test_a_wandb_folder_is_one_input_per_run_a_cut_log_costing_only_its_run(tmp_path):
+def test_a_wandb_folder_is_one_input_per_run_a_bad_log_costing_only_its_run(tmp_path):
+    """Each run is an input of its own: a damaged log is one line naming the folder and
+    the run, the others are read; a run killed before it logged a loss is left out (shown
+    with -v), as reading the folder whole leaves it out."""
     from valgap.discover import discover
 
-    offline_run(tmp_path, "kept", 0.2)
-    offline_run(tmp_path, "cut", 0.2)
+    for name in ("kept", "cut", "damaged"):
+        offline_run(tmp_path, name, 0.2)
     wandb_dir = tmp_path / "wandb"
     targets = discover([str(wandb_dir)]).targets
-    assert len(targets) == 2 and all(t.store == str(wandb_dir) for t in targets)
-    cut = next(p for t in targets for p in Path(t.path).glob("run-*.wandb")
-               if b"cut" in p.read_bytes())
-    cut.write_bytes(cut.read_bytes()[:200])  # killed early: its header and little else
-    out = CliRunner().invoke(main, ["analyze", str(wandb_dir), "--format", "json"])
+    assert len(targets) == 3 and all(t.store == str(wandb_dir) for t in targets)
+    logs = {name: p for t in targets for p in Path(t.path).glob("run-*.wandb")
+            for name in ("cut", "damaged") if name.encode() in p.read_bytes()}
+    logs["cut"].write_bytes(logs["cut"].read_bytes()[:200])  # its header and little else
+    logs["damaged"].write_bytes(b"\x00not a transaction log" * 40)
+    out = CliRunner().invoke(main, ["analyze", str(wandb_dir), "--format", "json", "-v"])
     reports = [json.loads(line) for line in out.output.splitlines() if line.startswith("{")]
     assert [r["run"]["name"] for r in reports if not r.get("error")] == ["kept"]
-    assert [r["source"].startswith(f"{wandb_dir} [") for r in reports if r.get("error")] \
-        == [True]
+    errors = [r for r in reports if r.get("error")]
+    assert len(errors) == 1 and errors[0]["source"] == \
+        f"{wandb_dir} [{logs['damaged'].parent.name}]"
+    assert f"skipped {logs['cut'].parent}" in out.output
 
 
 @pytest.mark.parametrize("scenario", ["dropout", "overfit", "plain"])

@@ -64,7 +64,7 @@ def analyse_target(target: Target, job, given) -> list[Result]:
         return _analyse_url(target.path, job, given)
     if target.group:
         return analyse_one(target.label, job, given, target.named, target.group)
-    results = analyse_one(target.path, job, given, target.named)
+    results = analyse_one(target.path, job, given, target.named, run=target.run)
     if target.store:
         for result in results:
             _name_by_store(result, target)
@@ -111,9 +111,13 @@ def _analyse_url(url: str, job, given) -> list[Result]:
 
 def walked_and_unrecognised(result: Result, target, named) -> bool:
     """A file met while walking a folder that turns out not to be a training log is
-    skipped, not reported; only a file the user named is."""
-    return isinstance(target, Target) and result.error is not None \
-        and result.error.code == "unrecognised" and target.path not in named
+    skipped, not reported; only a file the user named is. A run of a store that logged no
+    loss is skipped too, as reading the store whole leaves it out."""
+    if not isinstance(target, Target) or result.error is None:
+        return False
+    if target.store:
+        return result.error.code == "no-epochs"
+    return result.error.code == "unrecognised" and target.path not in named
 
 
 def _name_by_store(result: Result, target: Target) -> None:
@@ -138,7 +142,8 @@ def _rename(result: Result, url_of) -> None:
 
 
 def analyse_one(name: str, job, given: config_module.Config | None = None,
-                named: str | None = None, group: list[str] | None = None) -> list[Result]:
+                named: str | None = None, group: list[str] | None = None,
+                run: str = "") -> list[Result]:
     """The results for one input, with every failure turned into an error result."""
     from valgap import engine
     from valgap.parsers import Options
@@ -151,7 +156,7 @@ def analyse_one(name: str, job, given: config_module.Config | None = None,
     except config_module.ConfigError as exc:
         return [Result(source=name, error=InputError(str(exc), code="config"))]
     options = Options(job.input_format, job.train_col, job.val_col,
-                      Limits(job.max_input_bytes, job.max_runs))
+                      Limits(job.max_input_bytes, job.max_runs), run or None)
     try:
         return engine.analyze_input(name, cfg, options, job.all_runs, group=group)
     except (KeyboardInterrupt, BrokenPipeError):

@@ -46,6 +46,7 @@ class Options:
     train_col: str | None = None
     val_col: str | None = None
     limits: Limits = field(default_factory=Limits)
+    run: str | None = None  # one run of a SQLite store, by id (a batch reads it run by run)
 
 
 # name -> (sniff(head text) -> 0..1, parse(source, options) -> runs), in tie-break order
@@ -90,7 +91,7 @@ def read(name: str, options: Options | None = None, data: bytes | None = None,
             return tb_events.parse_folder(path, name)
         columns, limit = (options.train_col, options.val_col), options.limits.max_bytes
         if mlflow_store.is_sqlite(path):  # an MLflow store, or said why it is none
-            return mlflow_store.parse_sqlite(path, name, columns, limit)
+            return mlflow_store.parse_sqlite(path, name, columns, limit, options.run)
         if path.suffix == ".wandb" and wandb_run.is_log(path):
             return wandb_run.parse_log(path, name, columns, limit)
     return _read_text(Source(name, data, options.limits), options)

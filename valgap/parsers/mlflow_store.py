@@ -212,9 +212,35 @@ def _folder_params(folder: Path, budget: _Budget) -> dict[str, str]:
     return params
 
 
+def sqlite_runs(path: Path) -> list[str] | None:
+    """The ids of a SQLite store's runs, in the order reading the store gives them (deleted
+    runs left out), where each can be read on its own cheaply: MLflow indexes metrics by
+    run. None where it cannot (a store without that index, where a query per run scans the
+    whole table; one that cannot be read, whose reading says why; one run or none)."""
+    try:
+        with _connect(path) as db:
+            indexed = any(_first_column(db, index) == "run_uuid" for index in
+                          (row[1] for row in db.execute("PRAGMA index_list(metrics)")))
+            if not indexed or _generated_columns(db):
+                return None
+            ids = [row[0] for row in db.execute(
+                "SELECT run_uuid FROM runs WHERE lifecycle_stage IS NOT 'deleted' "
+                "ORDER BY start_time, run_uuid")]
+    except (sqlite3.Error, UnicodeDecodeError):
+        return None
+    return ids if len(ids) > 1 and all(isinstance(i, str) for i in ids) else None
+
+
+def _first_column(db: sqlite3.Connection, index: str) -> str | None:
+    columns = db.execute("SELECT name FROM pragma_index_info(?)", (index,)).fetchall()
+    return columns[0][0] if columns else None
+
+
 def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None),
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> list[Run]:
+                 max_bytes: int = DEFAULT_MAX_BYTES, run: str | None = None) -> list[Run]:
+    """The runs of a SQLite store, or the one run of that id (``sqlite_runs``)."""
     _Budget(name, max_bytes).charge(path)
+    where, args = (" WHERE run_uuid = ?", (run,)) if run is not None else ("", ())
     try:
         with _connect(path) as db:
             tables = {row[0] for row in db.execute(
@@ -230,8 +256,10 @@ def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None)
                                  code="unrecognised")
             experiments = dict(db.execute("SELECT experiment_id, name FROM experiments"))
             rows = db.execute("SELECT run_uuid, name, experiment_id, lifecycle_stage "
-                              "FROM runs ORDER BY start_time, run_uuid").fetchall()
-            metrics_of, params_of = _sqlite_metrics(db), _sqlite_params(db)
+                              f"FROM runs{where} ORDER BY start_time, run_uuid",
+                              args).fetchall()
+            metrics_of, params_of = _sqlite_metrics(db, where, args), \
+                _sqlite_params(db, where, args)
             found = [(run_name or "", run_id, experiments.get(experiment_id, ""),
                       metrics_of.get(run_id, {}), params_of.get(run_id, {}))
                      for run_id, run_name, experiment_id, stage in rows if stage != "deleted"]
@@ -244,14 +272,15 @@ def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None)
     return _tracker.runs(found, name, NAME, "MLflow", f"sqlite:///{path.resolve()}", columns)
 
 
-def _sqlite_metrics(db: sqlite3.Connection) -> dict[object, Metrics]:
+def _sqlite_metrics(db: sqlite3.Connection, where: str = "", args: tuple = ()
+                    ) -> dict[object, Metrics]:
     """Every run's metric histories, in one pass over the table: a query per run costs a
     scan of the whole table each where the store has no index on run_uuid (older and
     hand-made stores), hours for thousands of runs."""
     out: dict[object, Metrics] = {}
     for run_id, key, step, value, is_nan in db.execute(
-            "SELECT run_uuid, key, step, value, is_nan FROM metrics "
-            "ORDER BY key, timestamp, step"):
+            f"SELECT run_uuid, key, step, value, is_nan FROM metrics{where} "
+            "ORDER BY key, timestamp, step", args):
         at = _tracker.counter(step or 0)
         number = math.nan if is_nan else _tracker.number(value)
         if isinstance(key, str) and at is not None and number is not None:
@@ -259,9 +288,11 @@ def _sqlite_metrics(db: sqlite3.Connection) -> dict[object, Metrics]:
     return out
 
 
-def _sqlite_params(db: sqlite3.Connection) -> dict[object, dict]:
+def _sqlite_params(db: sqlite3.Connection, where: str = "", args: tuple = ()
+                   ) -> dict[object, dict]:
     out: dict[object, dict] = {}
-    for run_id, key, value in db.execute("SELECT run_uuid, key, value FROM params"):
+    for run_id, key, value in db.execute(f"SELECT run_uuid, key, value FROM params{where}",
+                                         args):
         out.setdefault(run_id, {})[key] = value
     return out
 
