@@ -3,6 +3,8 @@ it shows in the MLflow UI. The one place valgap writes anything; it never touche
 or artifacts. Needs the mlflow client (``valgap[mlflow]``)."""
 from __future__ import annotations
 
+import logging
+import os
 from typing import IO
 
 from valgap._safe import printable
@@ -49,6 +51,10 @@ class Annotator:
                                "'valgap[mlflow]'\n")
                 return
             self.client_class = MlflowClient
+            # tagging a store that already exists: MLflow 3 refuses file stores unless told
+            # (it keeps them in maintenance), and logs its SQL store's set-up at INFO
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+            logging.getLogger("mlflow").setLevel(logging.WARNING)
         try:
             client = self.client_class(tracking_uri=where["uri"])
             for key, value in tags(result).items():

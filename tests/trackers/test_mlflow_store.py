@@ -411,3 +411,23 @@ def test_a_sqlite_store_is_one_input_per_run_where_mlflow_indexed_it(tmp_path):
                                    "AND tbl_name = 'metrics' AND sql IS NOT NULL").fetchall():
             db.execute(f"DROP INDEX {index}")
     assert [t.label for t in discover([str(path)]).targets] == [str(path)]
+
+
+def test_annotate_tags_a_file_store_without_mlflow_s_file_store_switch(tmp_path):
+    """MLflow 3 refuses to write to a file store unless MLFLOW_ALLOW_FILE_STORE is set:
+    --annotate tags the user's existing store without the user setting it (before, each
+    run was "cannot annotate ... maintenance mode")."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "mlruns"
+    ids = _log(f"file://{path}", {"with-dropout": (0.25, True)})
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_ALLOW_FILE_STORE"}
+    done = subprocess.run([sys.executable, "-m", "valgap", "analyze", str(path), "--annotate",
+                           "--no-plot"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "valgap: tagged 1 MLflow run(s) with valgap.fit, valgap.cause, valgap.verdict"]
+    tags = mlflow.tracking.MlflowClient(tracking_uri=f"file://{path}").get_run(
+        ids["with-dropout"]).data.tags
+    assert tags["valgap.fit"] == "val-below-train"
