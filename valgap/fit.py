@@ -33,7 +33,10 @@ scale:
    half, for a validation that stalled later).
 8. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
-   (``steep_share``) and beyond noise (or by half ``steep_fall`` where they fall at least
+   (``steep_share``), plainly: by ``unfinished_clarity`` (5) times the curve's own scatter
+   about its late trend or more, as a reader of the curve would see it (a noisy validation
+   drifting down 1 % an epoch under swings of 15 %, as a detector's long run does, has
+   settled as far as its curve can show) (or by half ``steep_fall`` where they fall at least
    as fast at the end as on average: a curve that has not begun to bend has not settled,
    however short the run's last fifth), while the gap did not open by more than
    ``unfinished_gap_growth`` over the run (validation lagging more and more is overfitting
@@ -76,6 +79,7 @@ class FitConfig:
     steep_share: float = 0.5         # a late fall rate this share of the run's, and
     steep_fall: float = 0.1          # ... this log fall over the run's last fifth: unfinished
     unfinished_gap_growth: float = 1.15  # ... unless the gap grew this much over the run
+    unfinished_clarity: float = 5.0  # ... and a late fall this many times the curve's scatter
     material_gap: float = 0.05       # a wide gap is material: this share of the first loss
     stuck_gain: float = 0.02         # training improved less than this over most of the run
     plateau_gap: float = 1.5         # validation this many times training at the end, and
@@ -237,12 +241,12 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     falls = []
     for curve in (c.val, c.train):
         overall = log_ratio(curve[0], curve[-1]) / (c.n - 1)
-        late, se = _log_slope(curve[-(k + 1):])
+        late, scatter = _log_trend(curve[-(k + 1):])
         fall = -late * k
         # no slowing at all (late rate at or above the average): half the fall says it
         enough = conf.steep_fall / 2 if -late >= overall else conf.steep_fall
         if overall <= 0 or -late < conf.steep_share * overall or fall < enough \
-                or -late <= 3 * se:
+                or fall < conf.unfinished_clarity * scatter:
             return None
         falls.append((fall, -late / overall))
     (fall, share), _ = falls
@@ -277,8 +281,9 @@ def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                      "the learning rate, check the gradients)")
 
 
-def _log_slope(values: list[float]) -> tuple[float, float]:
-    """Least-squares slope of log(values) per epoch, and its standard error."""
+def _log_trend(values: list[float]) -> tuple[float, float]:
+    """Least-squares slope of log(values) per epoch, and the values' scatter about that
+    line (the residuals' standard deviation, in log units: 0.1 is swings of ~10 %)."""
     n = len(values)
     xs = range(n)
     ys = [math.log(v) for v in values]
@@ -286,7 +291,7 @@ def _log_slope(values: list[float]) -> tuple[float, float]:
     sxx = sum((x - x_mean) ** 2 for x in xs)
     slope = sum((x - x_mean) * (y - y_mean) for x, y in zip(xs, ys)) / sxx
     residual = sum((y - y_mean - slope * (x - x_mean)) ** 2 for x, y in zip(xs, ys))
-    return slope, math.sqrt(residual / max(1, n - 2) / sxx)
+    return slope, math.sqrt(residual / max(1, n - 2))
 
 
 def _diff(c: Curves) -> list[float]:

@@ -33,6 +33,15 @@ KNOWN_MISSES = {
     # held out: training 0.25 -> 0.10 in two epochs, then creeping up to 0.116 while
     # validation bounces 0.11-0.16: read as stuck after its first epochs (underfit)
     "11hepatel+Hnadwrriten-Digit-Recognition__train.ipynb": "underfit",
+    # held out: two evaluations, validation 0.481 -> 0.477 while training fell 0.58 -> 0.33:
+    # the label reads the stall as overfitting; two points are too few for valgap to say so
+    "Ayaa220+Propaganda-Detection-Using-LSTM-and-CNN.json": "good-fit",
+    # held out: a detector whose validation sat 8-10 % below training for 60 of its 100
+    # epochs and met it in the last ten (mosaic augmentation off): labelled a good fit
+    "1527171+HandRaisingDetector-YOLO12n.csv": "val-below-train",
+    # held out: 3 epochs still falling ~20 % each, validation below the logged training
+    # mean; shifted half an epoch the curves meet, so valgap calls it a good fit
+    "3bdul1ah+License-Plates-Detector-Model.csv": "good-fit",
 }
 
 
@@ -64,5 +73,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     right = sum(_right(r, _fit(r)[0]) for r in held)
     # 5 of the first 6, 12 of the next 13 and 12 of the third batch's 12 when first
     # measured (29 of 31); 30 since validation that never followed training is overfitting;
-    # the sixth batch 7 of 8 and the seventh 6 of 7 when first measured
-    assert len(held) == 46 and right >= 43
+    # the sixth batch 7 of 8, the seventh 6 of 7 and the eighth 6 of 10 when first measured
+    # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
+    # them right when first measured)
+    assert len(held) == 53 and right >= 48
