@@ -50,3 +50,19 @@ def test_loss_prints_are_not_split_sizes():
                  "train 12, val 10.5"):
         scan_facts(line, info, in_summary=False)
     assert (info.n_train, info.n_val) == (None, None)
+
+
+def test_a_stated_label_smoothing_is_a_term_in_the_training_loss_only():
+    # nanoGPT-style "Overriding:" lines of a real run (tests/data/tenthway) with dropout 0.3
+    # and label smoothing 0.2; YOLOv5's hyperparameter line saying label_smoothing=0.0
+    run = read(str(DATA / "tenthway" / "gpt_dropout_smoothing-s1" / "train.log"))[-1]
+    facts = engine.merge_facts(run, config.Config().facts)
+    assert facts.loss_weighting is True and facts.dropout == 0.3
+    result = engine.analyze_input(str(DATA / "tenthway" / "gpt_dropout_smoothing-s1" /
+                                      "train.log"), config.Config())[-1]
+    assert {c.rule for c in result.causes[:2]} == {"dropout", "loss-weighting"}
+    assert not any(c.guess for c in result.causes[:2])  # both stated, neither guessed
+    info = RunInfo("yolo", "test")
+    scan_facts(clean("hyperparameters: lr0=0.01, fl_gamma=0.0, label_smoothing=0.0, mosaic=1"),
+               info, False)
+    assert info.facts.get("loss_weighting") is False

@@ -543,6 +543,11 @@ LAYERISH = re.compile(r"(?:Linear|Dense|Conv\w{0,8}|Dropout\w{0,8}|BatchNorm\w{0
 DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hidden_dropout_prob|"
                           r"resid_pdrop|p_dropout)['\"]?[ \t]{0,4}[:=][ \t]{0,4}"
                           r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])", re.IGNORECASE)
+# label smoothing stated as a hyperparameter ("label_smoothing = 0.1", the Trainer's
+# "label_smoothing_factor": 0.1, CrossEntropyLoss(label_smoothing=0.1)): a term in the
+# training loss that validation, scored without it, does not carry
+LABEL_SMOOTHING = re.compile(r"\blabel_smoothing(?:_factor)?['\"]?[ \t]{0,4}[:=][ \t]{0,4}"
+                             r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])", re.IGNORECASE)
 ZERO_RATE = re.compile(r"\((?:p|rate)=0(?:\.0*)?[,)]")
 NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 
@@ -550,7 +555,8 @@ NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 def states_a_fact(line: str) -> bool:
     """Whether ``scan_facts`` could take anything from the line (outside a model summary)."""
     return bool(TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
-                or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line))
+                or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line)
+                or LABEL_SMOOTHING.search(line))
 
 
 def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
@@ -588,6 +594,10 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
         if rate > 0 or "dropout" not in info.facts:
             info.facts["dropout"] = max(rate, info.facts.get("dropout") or 0.0)
             info.facts_origin = info.facts_origin or "the log's hyperparameters"
+    m = LABEL_SMOOTHING.search(line) if "smoothing" in lower else None
+    if m:  # as a tracker's label_smoothing parameter states it
+        info.facts["loss_weighting"] = info.facts.get("loss_weighting") or float(m.group(1)) > 0
+        info.facts_origin = info.facts_origin or "the log's hyperparameters"
     for t in types:
         if t not in NOT_LAYERS:
             info.layers[t] = info.layers.get(t, 0) + 1
