@@ -38,9 +38,11 @@ scale:
    drifting down 1 % an epoch under swings of 15 %, as a detector's long run does, has
    settled as far as its curve can show) (or by half ``steep_fall`` where they fall at least
    as fast at the end as on average: a curve that has not begun to bend has not settled,
-   however short the run's last fifth), while the gap did not open by more than
-   ``unfinished_gap_growth`` over the run (validation lagging more and more is overfitting
-   starting, and training longer would widen it): training stopped before they settled.
+   however short the run's last fifth; and where they have come less than a third of the
+   way down from where they started: a run that has barely begun is not a fit), while
+   the gap did not open by more than ``unfinished_gap_growth`` over the run (validation
+   lagging more and more is overfitting starting, and training longer would widen it):
+   training stopped before they settled.
 9. ``underfit`` by a training loss stuck after its first epochs (``_stuck``).
 10. ``good-fit``: both fell and settled, validation at or slightly above training.
 """
@@ -243,8 +245,10 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
         overall = log_ratio(curve[0], curve[-1]) / (c.n - 1)
         late, scatter = _log_trend(curve[-(k + 1):])
         fall = -late * k
-        # no slowing at all (late rate at or above the average): half the fall says it
-        enough = conf.steep_fall / 2 if -late >= overall else conf.steep_fall
+        # no slowing at all (late rate at or above the average), or a curve that has come
+        # less than a third of the way down from where it started: half the fall says it
+        barely = log_ratio(curve[0], curve[-1]) < -math.log(1 - 1 / 3)
+        enough = conf.steep_fall / 2 if -late >= overall or barely else conf.steep_fall
         if overall <= 0 or -late < conf.steep_share * overall or fall < enough \
                 or fall < conf.unfinished_clarity * scatter:
             return None
