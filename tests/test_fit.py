@@ -260,6 +260,17 @@ def test_a_run_stuck_after_its_first_evaluations_is_underfit_not_a_good_fit():
     assert result.fit == "underfit" and "stuck" in result.evidence
 
 
+def test_a_loss_creeping_up_while_the_accuracy_still_rises_is_not_stuck():
+    # public notebook (Keras, MNIST): training 0.25 -> 0.10 in two epochs, then creeping up
+    # to 0.116 while its accuracy still rises 96.5 -> 97.6 % (the error rate down a
+    # third): the model kept learning, growing confident in a few mistakes. Without the
+    # accuracy column the same losses read as stuck
+    run = read(str(DATA / "public" / "11hepatel+Hnadwrriten-Digit-Recognition__train.ipynb"))[-1]
+    assert "stuck" not in classify(run, Facts()).evidence
+    run.table = run.table.drop(columns=["train_accuracy"])
+    assert "stuck" in classify(run, Facts()).evidence
+
+
 @pytest.mark.parametrize("name", ["healthy.log", "healthy.csv", "overfit.log", "dropout.log"])
 def test_a_converged_run_still_lowering_its_training_loss_is_not_stuck(name):
     run = read(str(SAMPLES / name))[-1]

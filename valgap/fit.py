@@ -277,12 +277,24 @@ def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     early, late = median(c.train[start:start + third]), median(c.train[-third:])
     gain = (early - late) / early
     jitter = wiggle(c.train[c.n // 3:])
-    if gain >= conf.stuck_gain or jitter <= max(gain, 0.0):
+    if gain >= conf.stuck_gain or jitter <= max(gain, 0.0) or _still_learning(c, start, third):
         return None
     return FitResult("underfit", f"training loss stopped improving after epoch "
                      f"{c.epochs[start]}: {gain:+.1%} since, while it moves "
                      f"{jitter:.1%} from one epoch to the next; stuck, not converged (lower "
                      "the learning rate, check the gradients)")
+
+
+def _still_learning(c: Curves, start: int, third: int) -> bool:
+    """The training accuracy the log also prints kept rising where the loss stalled: its
+    error rate fell, over the same stretch, by more than it moves from one epoch to the
+    next. A loss creeping up at 97 % accuracy is growing confidence in a few mistakes; a
+    stuck model's accuracy stalls with its loss."""
+    if c.train_accuracy is None:
+        return False
+    errors = [max(1 - a, 1e-9) for a in c.train_accuracy]
+    early, late = median(errors[start:start + third]), median(errors[-third:])
+    return (early - late) / early > max(wiggle(errors[c.n // 3:]), 0.02)
 
 
 def _log_trend(values: list[float]) -> tuple[float, float]:

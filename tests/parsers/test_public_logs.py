@@ -30,9 +30,6 @@ KNOWN_MISSES = {
     # and validation 0.97 -> 0.95, 2 % below training: called a good fit, the 15 % line of
     # "barely improved" being measured from the first epoch's mean
     "Danishqadeer+protein-function-prediction-cafa5__logs_training_log.csv": "good-fit",
-    # held out: training 0.25 -> 0.10 in two epochs, then creeping up to 0.116 while
-    # validation bounces 0.11-0.16: read as stuck after its first epochs (underfit)
-    "11hepatel+Hnadwrriten-Digit-Recognition__train.ipynb": "underfit",
     # held out: two evaluations, validation 0.481 -> 0.477 while training fell 0.58 -> 0.33:
     # the label reads the stall as overfitting; two points are too few for valgap to say so
     "Ayaa220+Propaganda-Detection-Using-LSTM-and-CNN.json": "good-fit",
@@ -77,4 +74,4 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # when first measured
     # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
     # them right when first measured)
-    assert len(held) == 61 and right >= 56
+    assert len(held) == 61 and right >= 57

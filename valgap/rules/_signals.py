@@ -22,20 +22,24 @@ class Curves:
     val: list[float]
     rounded: tuple[str, ...] = ()  # curves whose printed zeros stand for "below the print"
     kind: str = "loss"  # what the loss measures (see ``loss_kind``)
+    train_accuracy: list[float] | None = None  # where the log prints one for every epoch
 
     @classmethod
     def of(cls, run: Run) -> Curves | None:
         table = run.table
         if "train_loss" not in table or "val_loss" not in table:
             return None
-        rows = [(int(e), float(t), float(v)) for e, t, v in
-                zip(table.index, table["train_loss"], table["val_loss"])
+        accuracy = table["train_accuracy"] if "train_accuracy" in table else \
+            [math.nan] * len(table)
+        rows = [(int(e), float(t), float(v), float(a)) for e, t, v, a in
+                zip(table.index, table["train_loss"], table["val_loss"], accuracy)
                 if math.isfinite(t) and math.isfinite(v)]
         train, rounded_train = unround([r[1] for r in rows])
         val, rounded_val = unround([r[2] for r in rows])
         rounded = tuple(n for n, r in (("training", rounded_train), ("validation", rounded_val))
                         if r)
-        return cls([r[0] for r in rows], train, val, rounded, loss_kind(run))
+        return cls([r[0] for r in rows], train, val, rounded, loss_kind(run),
+                   _shares([r[3] for r in rows]))
 
     @property
     def n(self) -> int:
@@ -291,3 +295,12 @@ def _late_falls(c: Curves) -> dict[str, float]:
     if all(o > 0 for o in offsets[c.n // 2:]):
         out["offset_late_fall"] = late_fall(offsets)[0]
     return out
+
+
+def _shares(accuracy: list[float]) -> list[float] | None:
+    """An accuracy curve as shares of 1 (a percentage divided by 100), or None where an epoch
+    lacks one or a value is no accuracy."""
+    if not accuracy or not all(math.isfinite(a) and 0 <= a <= 100 for a in accuracy):
+        return None
+    scale = 100.0 if max(accuracy) > 1 else 1.0
+    return [a / scale for a in accuracy]
