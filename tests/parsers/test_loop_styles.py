@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, SHARED
+from tests.conftest import DATA, REALWORLD, SHARED, needs_shared
 from valgap.model import InputError
 from valgap.parsers import loop_text, read
 from valgap.parsers._text import Source
@@ -255,7 +255,8 @@ def test_a_script_s_info_lines_beside_its_one_epoch_do_not_make_it_prose(tmp_pat
 
 
 # real logs whose loops print under tqdm: a bar line every few steps, an epoch line after
-TQDM_LOGS = [DATA / "public" / "BhAem+Weather_Classification__train.log",
+BHAEM = REALWORLD / "plain-text" / "BhAem__Weather_Classification__train.log"  # ../shared
+TQDM_LOGS = [BHAEM,
              DATA / "public" / "AngeloSunn+Code-Clone-Detection-Neural-Network__train.log",
              DATA / "loop" / "yolo-stdout.log"]
 
@@ -269,7 +270,7 @@ def _read_loop(path: Path) -> list:
 @pytest.mark.parametrize("path", TQDM_LOGS, ids=lambda p: p.name[:40])
 def test_bar_lines_skipped_early_read_as_the_full_reading_reads_them(path, monkeypatch):
     # the string tests that skip a bare tqdm line are a shortcut, not a second reading
-    fast = _read_loop(path)
+    fast = _read_loop(needs_shared(path))
     monkeypatch.setattr(loop_text._Reader, "_bar_only", lambda self, raw: False)
     assert fast == _read_loop(path)
 
@@ -344,7 +345,7 @@ def test_a_table_without_both_losses_named_is_no_frame():
         read("-", data=text.encode())
 
 
-@pytest.mark.parametrize("log", ["public/BhAem+Weather_Classification__train.log",
+@pytest.mark.parametrize("log", [BHAEM,
                                  "public/AngeloSunn+Code-Clone-Detection-Neural-Network__train.log",
                                  "public/DarshilDC05+CNN_BiLSTM_Hangman_AI__train_log.txt",
                                  "loop/yolo-stdout.log",
@@ -352,9 +353,10 @@ def test_a_table_without_both_losses_named_is_no_frame():
 def test_bars_skipped_by_the_block_read_as_line_by_line(log):
     # parse passes stretches of bare tqdm bars with one regular expression per block; the
     # incremental reader (watch) feeds every line: both read the same epochs
-    source = Source(str(DATA / log))
+    path = needs_shared(DATA / log)  # DATA / an absolute path is that path
+    source = Source(str(path))
     fast = loop_text.parse(source)
-    slow = loop_text.Incremental(str(DATA / log))
+    slow = loop_text.Incremental(str(path))
     for line_no, raw in source.numbered():
         slow.feed(raw, line_no)
     assert [r.table.to_dict() for r in fast] == [r.table.to_dict() for r in slow.finish()]
