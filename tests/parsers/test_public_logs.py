@@ -70,8 +70,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     right = sum(_right(r, _fit(r)[0]) for r in held)
     # 5 of the first 6, 12 of the next 13 and 12 of the third batch's 12 when first
     # measured (29 of 31); 30 since validation that never followed training is overfitting;
-    # the sixth batch 7 of 8, the seventh 6 of 7, the eighth 6 of 10 and the ninth 8 of 8
-    # when first measured
+    # the sixth batch 7 of 8, the seventh 6 of 7, the eighth 6 of 10, the ninth 8 of 8 and
+    # the tenth 9 of 9 (one label set from an HTML table its script had missed) when first
+    # measured
     # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
     # them right when first measured)
-    assert len(held) == 61 and right >= 57
+    assert len(held) == 68 and right >= 64
