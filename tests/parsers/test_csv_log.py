@@ -265,3 +265,12 @@ def test_two_named_losses_for_both_splits_are_ambiguous_and_refused():
     text = "epoch,loss_a,loss_b,val_loss_a,val_loss_b\n0,1,2,1,2\n1,0.5,1,0.6,1.1\n"
     with pytest.raises(InputError, match="no loss column"):
         parse_text(text)
+
+
+def test_a_column_named_after_a_logged_tensor_does_not_hide_the_header():
+    # a public Lightning CSV (tests/data/public): train_loss beside two columns logged under
+    # a tensor's repr, "out_tensor([0.])"; it was refused as "not a training log"
+    run = read(str(DATA / "public" /
+                    "DiogoFerreira7+LSTM-Implementation__lightning_logs_version_0_metrics.csv"))[-1]
+    assert run.epochs == 80 and "train_loss" in run.table and "val_loss" not in run.table
+    assert round(run.table["train_loss"].iloc[-1], 4) == 0.2502

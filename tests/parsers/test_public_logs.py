@@ -30,9 +30,6 @@ KNOWN_MISSES = {
     # and validation 0.97 -> 0.95, 2 % below training: called a good fit, the 15 % line of
     # "barely improved" being measured from the first epoch's mean
     "Danishqadeer+protein-function-prediction-cafa5__logs_training_log.csv": "good-fit",
-    # held out: two evaluations, validation 0.481 -> 0.477 while training fell 0.58 -> 0.33:
-    # the label reads the stall as overfitting; two points are too few for valgap to say so
-    "Ayaa220+Propaganda-Detection-Using-LSTM-and-CNN.json": "good-fit",
     # held out: a detector whose validation sat 8-10 % below training for 60 of its 100
     # epochs and met it in the last ten (mosaic augmentation off): labelled a good fit
     "1527171+HandRaisingDetector-YOLO12n.csv": "val-below-train",
@@ -70,9 +67,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     right = sum(_right(r, _fit(r)[0]) for r in held)
     # 5 of the first 6, 12 of the next 13 and 12 of the third batch's 12 when first
     # measured (29 of 31); 30 since validation that never followed training is overfitting;
-    # the sixth batch 7 of 8, the seventh 6 of 7, the eighth 6 of 10, the ninth 8 of 8 and
-    # the tenth 9 of 9 (one label set from an HTML table its script had missed) when first
-    # measured
+    # the sixth batch 7 of 8, the seventh 6 of 7, the eighth 5 of 9, the ninth 8 of 8, the
+    # tenth 9 of 9 (one label set from an HTML table its script had missed) and the
+    # eleventh 3 of 3 when first measured
     # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
     # them right when first measured)
-    assert len(held) == 68 and right >= 64
+    assert len(held) == 70 and right >= 67

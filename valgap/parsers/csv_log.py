@@ -25,7 +25,9 @@ KERAS = "keras-csv"
 LOSSY = re.compile(r"loss|acc|mae|mse|error|(?:box|cls|dfl)_o[mo]\b", re.IGNORECASE)
 
 
-NAME_CELL = re.compile(r"^[\w./@\- ()%]{1,120}$")
+# a column name: words, paths, units, and brackets (a tensor logged as its own key names a
+# column "out_tensor([0.])")
+NAME_CELL = re.compile(r"^[\w./@\- ()%\[\]]{1,120}$")
 
 
 WIDE_TABLE = 32  # columns past which the reduced table is consolidated into one block
