@@ -378,3 +378,14 @@ def test_a_log_resumed_from_a_checkpoint_is_not_judged_on_its_start(tmp_path):
                                for i, (t, v) in enumerate(zip(run.table["train_loss"],
                                                                run.table["val_loss"]))))
     assert classify(read(str(fresh))[-1], Facts()).fit == "underfit"
+
+
+def test_an_accuracy_column_that_is_no_accuracy_is_left_aside():
+    # a reader's odd column (text, gaps) must not break the curves; a percentage is a share
+    from valgap.rules._signals import Curves
+
+    run = make_run([1.0, 0.8, 0.7], [1.1, 0.9, 0.8])
+    run.table["train_accuracy"] = ["a", None, 0.5]
+    assert Curves.of(run).train_accuracy is None
+    run.table["train_accuracy"] = [50, 60, 70]
+    assert Curves.of(run).train_accuracy == [0.5, 0.6, 0.7]

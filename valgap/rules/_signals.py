@@ -31,7 +31,7 @@ class Curves:
             return None
         accuracy = table["train_accuracy"] if "train_accuracy" in table else \
             [math.nan] * len(table)
-        rows = [(int(e), float(t), float(v), float(a)) for e, t, v, a in
+        rows = [(int(e), float(t), float(v), _number(a)) for e, t, v, a in
                 zip(table.index, table["train_loss"], table["val_loss"], accuracy)
                 if math.isfinite(t) and math.isfinite(v)]
         train, rounded_train = unround([r[1] for r in rows])
@@ -295,6 +295,14 @@ def _late_falls(c: Curves) -> dict[str, float]:
     if all(o > 0 for o in offsets[c.n // 2:]):
         out["offset_late_fall"] = late_fall(offsets)[0]
     return out
+
+
+def _number(value: object) -> float:
+    """A table cell as a float; NaN for anything that is none (a reader's odd column)."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _shares(accuracy: list[float]) -> list[float] | None:
