@@ -242,12 +242,13 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     k = max(3, c.n // 5)  # the run's last fifth: its last k epochs, k steps from the one before
     falls = []
     for curve in (c.val, c.train):
-        overall = log_ratio(curve[0], curve[-1]) / (c.n - 1)
+        total = log_ratio(curve[0], curve[-1])
+        overall = total / (c.n - 1)
         late, scatter = _log_trend(curve[-(k + 1):])
         fall = -late * k
         # no slowing at all (late rate at or above the average), or a curve that has come
         # less than a third of the way down from where it started: half the fall says it
-        barely = log_ratio(curve[0], curve[-1]) < -math.log(1 - 1 / 3)
+        barely = total < -math.log(1 - 1 / 3)
         enough = conf.steep_fall / 2 if -late >= overall or barely else conf.steep_fall
         if overall <= 0 or -late < conf.steep_share * overall or fall < enough \
                 or fall < conf.unfinished_clarity * scatter:

@@ -166,7 +166,7 @@ class _Batch:
     def _in_order(self, found, interrupts: _Interrupts, progress: _Progress
                   ) -> Iterator[Result]:
         from valgap.executors.window import ordered
-        from valgap.executors.work import walked_and_unrecognised
+        from valgap.executors.work import left_out
 
         for item, results in ordered(found, _Lazy(self), self.job, self.given,
                                      self.job.chunk_size, interrupts):
@@ -179,7 +179,7 @@ class _Batch:
                 yield Result(source=item.source, error=item)
                 continue
             for result in results:
-                if walked_and_unrecognised(result, item, self.named):
+                if left_out(result, item, self.named):
                     self._skipped(item.path)
                 else:
                     yield result

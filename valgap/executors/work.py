@@ -88,7 +88,7 @@ def analyse_input(name: str, job, given=None) -> list[Result]:
             results.append(Result(source=item.source, error=item))
         elif not isinstance(item, Skipped):
             results += [r for r in analyse_target(item, job, given)
-                        if not walked_and_unrecognised(r, item, [name])]
+                        if not left_out(r, item, [name])]
     return results
 
 
@@ -109,10 +109,11 @@ def _analyse_url(url: str, job, given) -> list[Result]:
         staged.cleanup()
 
 
-def walked_and_unrecognised(result: Result, target, named) -> bool:
-    """A file met while walking a folder that turns out not to be a training log is
-    skipped, not reported; only a file the user named is. A run of a store that logged no
-    loss is skipped too, as reading the store whole leaves it out."""
+def left_out(result: Result, target, named) -> bool:
+    """Whether a result is skipped (shown with -v), not reported: a file met while walking
+    a folder that turns out not to be a training log (only a file the user named is
+    reported), and a run of a store that logged no loss, as reading the store whole leaves
+    it out."""
     if not isinstance(target, Target) or result.error is None:
         return False
     if target.store:

@@ -539,15 +539,15 @@ TABULATE_LAYER = re.compile(r"[│|][^│|]{1,64}[│|][ \t]{0,8}"
 LAYERISH = re.compile(r"(?:Linear|Dense|Conv\w{0,8}|Dropout\w{0,8}|BatchNorm\w{0,8}|LayerNorm|"
                       r"GroupNorm|RMSNorm|Embed\w{0,8}|LSTM\w{0,8}|GRU\w{0,8}|"
                       r"MultiHeadAttention|MultiHeadDotProductAttention)")
+# a rate from 0 to 1 given to a hyperparameter: "name = 0.5", "name": 0.1, name=0.1
+_RATE = r"['\"]?[ \t]{0,4}[:=][ \t]{0,4}(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])"
 # a dropout rate stated as a hyperparameter: "dropout = 0.5", "hidden_dropout_prob": 0.1
 DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hidden_dropout_prob|"
-                          r"resid_pdrop|p_dropout)['\"]?[ \t]{0,4}[:=][ \t]{0,4}"
-                          r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])", re.IGNORECASE)
+                          r"resid_pdrop|p_dropout)" + _RATE, re.IGNORECASE)
 # label smoothing stated as a hyperparameter ("label_smoothing = 0.1", the Trainer's
 # "label_smoothing_factor": 0.1, CrossEntropyLoss(label_smoothing=0.1)): a term in the
 # training loss that validation, scored without it, does not carry
-LABEL_SMOOTHING = re.compile(r"\blabel_smoothing(?:_factor)?['\"]?[ \t]{0,4}[:=][ \t]{0,4}"
-                             r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])", re.IGNORECASE)
+LABEL_SMOOTHING = re.compile(r"\blabel_smoothing(?:_factor)?" + _RATE, re.IGNORECASE)
 ZERO_RATE = re.compile(r"\((?:p|rate)=0(?:\.0*)?[,)]")
 NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 

@@ -29,17 +29,15 @@ class Curves:
         table = run.table
         if "train_loss" not in table or "val_loss" not in table:
             return None
-        accuracy = table["train_accuracy"] if "train_accuracy" in table else \
-            [math.nan] * len(table)
-        rows = [(int(e), float(t), float(v), _number(a)) for e, t, v, a in
-                zip(table.index, table["train_loss"], table["val_loss"], accuracy)
+        rows = [(i, int(e), float(t), float(v)) for i, (e, t, v) in
+                enumerate(zip(table.index, table["train_loss"], table["val_loss"]))
                 if math.isfinite(t) and math.isfinite(v)]
-        train, rounded_train = unround([r[1] for r in rows])
-        val, rounded_val = unround([r[2] for r in rows])
+        train, rounded_train = unround([r[2] for r in rows])
+        val, rounded_val = unround([r[3] for r in rows])
         rounded = tuple(n for n, r in (("training", rounded_train), ("validation", rounded_val))
                         if r)
-        return cls([r[0] for r in rows], train, val, rounded, loss_kind(run),
-                   _shares([r[3] for r in rows]))
+        return cls([r[1] for r in rows], train, val, rounded, loss_kind(run),
+                   _accuracy(table, [r[0] for r in rows]))
 
     @property
     def n(self) -> int:
@@ -297,18 +295,15 @@ def _late_falls(c: Curves) -> dict[str, float]:
     return out
 
 
-def _number(value: object) -> float:
-    """A table cell as a float; NaN for anything that is none (a reader's odd column)."""
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _shares(accuracy: list[float]) -> list[float] | None:
-    """An accuracy curve as shares of 1 (a percentage divided by 100), or None where an epoch
-    lacks one or a value is no accuracy."""
-    if not accuracy or not all(math.isfinite(a) and 0 <= a <= 100 for a in accuracy):
+def _accuracy(table, rows: list[int]) -> list[float] | None:
+    """The training accuracy at these rows as shares of 1 (a percentage divided by 100), or
+    None where the log prints none, an epoch lacks one or a value is no accuracy."""
+    if "train_accuracy" not in table or not rows:
         return None
-    scale = 100.0 if max(accuracy) > 1 else 1.0
-    return [a / scale for a in accuracy]
+    import pandas as pd  # the table is a frame: pandas is loaded
+
+    values = pd.to_numeric(table["train_accuracy"], errors="coerce").to_numpy(dtype=float)
+    shares = values[rows]
+    if not all(math.isfinite(a) and 0 <= a <= 100 for a in shares):
+        return None
+    return (shares / (100.0 if shares.max() > 1 else 1.0)).tolist()
