@@ -274,3 +274,21 @@ def test_a_column_named_after_a_logged_tensor_does_not_hide_the_header():
                     "DiogoFerreira7+LSTM-Implementation__lightning_logs_version_0_metrics.csv"))[-1]
     assert run.epochs == 80 and "train_loss" in run.table and "val_loss" not in run.table
     assert round(run.table["train_loss"].iloc[-1], 4) == 0.2502
+
+
+@pytest.mark.parametrize("header", ["Epoch,Train_Loss,Train_Accuracy,Val_Loss,Val_Accuracy,LR\n",
+                                    "epoch;loss;val_loss\n"])
+def test_a_header_with_no_row_says_no_epoch_yet(tmp_path, header):
+    # a public PyTorch loop's metrics file committed before its first epoch was written
+    path = tmp_path / "training_metrics.csv"
+    path.write_text(header)
+    with pytest.raises(InputError, match="no epoch yet") as err:
+        read(str(path))
+    assert err.value.code == "no-epochs"
+
+
+def test_a_header_naming_no_loss_is_still_not_a_log(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("name,age,city\n")
+    with pytest.raises(InputError, match="not a training log"):
+        read(str(path))

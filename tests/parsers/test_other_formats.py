@@ -384,6 +384,18 @@ def test_a_history_saved_as_json_reads_as_its_run(tmp_path, indent):
     assert read(str(records))[-1].table["train_loss"].tolist() == saved["loss"]
 
 
+def test_a_saved_history_with_a_summary_beside_its_curves_is_read(tmp_path):
+    # a public seq2seq log's shape: the curves as lists, a best epoch, a score and the
+    # config beside them (refused as "'best_epoch' holds no list" before)
+    path = tmp_path / "training_log.json"
+    path.write_text(json.dumps({"epochs": [1, 2, 3], "train_loss": [4.36, 3.03, 2.57],
+                                "val_loss": [6.57, 5.96, 5.73], "best_epoch": 3,
+                                "best_bleu": 23.4, "config": {"dropout": 0.1}}))
+    run = read(str(path))[-1]
+    assert run.table["val_loss"].tolist() == [6.57, 5.96, 5.73]
+    assert "best_epoch" not in run.table.columns
+
+
 def test_a_trainer_state_is_not_taken_for_a_saved_history():
     assert read(str(DATA / "hf" / "trainer_state.json"))[-1].info.format == "hf-trainer-state"
 

@@ -36,6 +36,10 @@ KNOWN_MISSES = {
     # held out: 3 epochs still falling ~20 % each, validation below the logged training
     # mean; shifted half an epoch the curves meet, so valgap calls it a good fit
     "3bdul1ah+License-Plates-Detector-Model.csv": "good-fit",
+    # held out: 5 epochs of a tiny validation set (its accuracy jumps .56 -> .33), both
+    # losses high and jumping (validation 8.4 -> 11.8 -> 6.2): the late fall is within the
+    # curve's own scatter, so it is not "still falling", and valgap calls it a good fit
+    "An0jin+Pytorch_Image_Classification_Transfer_Learning__training_metrics.csv": "good-fit",
 }
 
 
@@ -69,10 +73,11 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # measured (29 of 31); 30 since validation that never followed training is overfitting;
     # the sixth batch 7 of 8, the seventh 6 of 7, the eighth 5 of 9, the ninth 8 of 8, the
     # tenth 9 of 9 (one label set from an HTML table its script had missed) and the
-    # eleventh 2 of 2 when first measured
+    # eleventh 2 of 2, the twelfth (saved JSON histories and metrics CSVs of hand-written
+    # loops) 12 of 14 when first measured (one refused for a summary value beside its curves)
     # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
     # them right when first measured)
-    assert len(held) == 69 and right >= 66
+    assert len(held) == 83 and right >= 79
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

@@ -210,6 +210,9 @@ def detect(source: Source) -> str:
     if score <= 0 and len(raw) >= HEAD_BYTES:
         best, score = _scan(source)
     if score <= 0:
+        if csv_log.header_only(head):
+            raise InputError("a CSV header naming loss columns and no row under it: the run "
+                             "has logged no epoch yet", source.name, code="no-epochs")
         if _single_column(head):
             raise InputError("a single column of numbers with no header: valgap cannot tell "
                              "a training from a validation loss; add a header line (loss, "

@@ -51,6 +51,20 @@ def header_index(lines: list[str]) -> int | None:
     return None
 
 
+def header_only(head: str) -> bool:
+    """A CSV logger's file before its first epoch: one line of column names, a loss among
+    them, and nothing under it."""
+    lines = [line for line in head.lstrip("\ufeff").splitlines() if line.strip()]
+    if len(lines) != 1 or lines[0].lstrip().startswith(("{", "[", "#")):
+        return False
+    delim = _delimiter(lines[0])
+    if delim is None:
+        return False
+    names = [n.strip().strip('"') for n in lines[0].split(delim)]
+    return (len(names) >= 2 and all(NAME_CELL.match(n) for n in names if n)
+            and any("loss" in n.lower() for n in names))
+
+
 def _is_header(first: str, second: str) -> bool:
     first = first.strip()
     if first.startswith(("{", "[", "#")):

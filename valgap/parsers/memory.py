@@ -104,12 +104,16 @@ def columns_of(history: object, name: str) -> dict[str, list]:
                          code="unrecognised")
     out = {}
     for key, values in history.items():
-        if str(key).lower() == "epoch":
+        if str(key).lower() in ("epoch", "epochs"):  # a counter, not a curve
             continue
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise InputError(f"{str(key)[:40]!r} holds no list of values per epoch", name,
-                             code="bad-value")
+        # a summary saved beside the curves ("best_epoch": 7, "config": {...}) is no curve
+        if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+            continue
         out[str(key)] = list(values)
+    if not out and history:
+        first = next(iter(history))
+        raise InputError(f"{str(first)[:40]!r} holds no list of values per epoch (nor does "
+                         "any other name)", name, code="bad-value")
     return out
 
 
