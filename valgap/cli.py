@@ -77,8 +77,9 @@ def main() -> None:
               show_default=True, help="Output format (json = JSON Lines, one run per line).")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS),
     help="Skip detection: read every input as this format.")
-@click.option("--train-col", help="CSV column holding the training loss.")
-@click.option("--val-col", help="CSV column holding the validation loss.")
+@click.option("--train-col", help="Column (CSV) or key (JSON history, JSON Lines, MLflow, "
+              "W&B) holding the training loss.")
+@click.option("--val-col", help="Column or key holding the validation loss.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="valgap.yaml to use instead of the one found beside each log.")
 @click.option("--fail-on", default="", metavar="ID[,ID...]",

@@ -59,6 +59,7 @@ from valgap.rules._signals import (
     describe_gap,
     late_fall,
     median,
+    robust_spread,
     val_standard_error,
     wiggle,
 )
@@ -488,7 +489,10 @@ def _smooth(values: list[float]) -> list[float]:
 def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     late = c.late()
     gaps = c.log_gap()[late]
-    margin = max(conf.below_margin, 2 * wiggle(c.val))
+    # the noise a late gap must clear: the validation curve's jitter, or, where the gap
+    # itself holds steadier than that (validation jumping for an epoch here and there while
+    # it otherwise follows training at a fixed distance), the gap's own robust scatter
+    margin = max(conf.below_margin, 2 * min(wiggle(c.val), robust_spread(gaps)))
     se = val_standard_error(facts.n_val, median(c.val[late]), c.kind)
     if se:
         margin = max(margin, se)

@@ -292,3 +292,12 @@ def test_a_header_naming_no_loss_is_still_not_a_log(tmp_path):
     path.write_text("name,age,city\n")
     with pytest.raises(InputError, match="not a training log"):
         read(str(path))
+
+
+def test_a_name_with_the_split_in_the_middle_is_that_split():
+    from valgap.parsers._table import canonical
+
+    assert canonical("reg_val_loss") == ("val", "reg_loss")
+    assert canonical("cls_valid_acc") == ("val", "cls_accuracy")
+    assert canonical("interval_loss") == ("train", "interval_loss")  # no split word in it
+    assert canonical("val_loss_G") == ("val", "loss_g")

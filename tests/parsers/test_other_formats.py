@@ -396,6 +396,34 @@ def test_a_saved_history_with_a_summary_beside_its_curves_is_read(tmp_path):
     assert "best_epoch" not in run.table.columns
 
 
+def test_two_models_in_one_history_are_named_not_summed(tmp_path):
+    # a public repository's dict: an LSTM regressor's history (30 epochs) and a classifier's
+    # (19) under prefixes; summed as parts of one loss, the shorter one's end read as NaN
+    path = DATA / "public" / "065010-AmanMalhi+hdfc-lstm-predictor__training_history.json"
+    run = read(str(path))[-1]
+    assert "train_loss" not in run.table.columns and "val_loss" not in run.table.columns
+    assert any("cls_val_loss, reg_val_loss" in w and "--train-col" in w
+               for w in run.info.warnings)
+    chosen = read(str(path), Options(train_col="reg_loss", val_col="reg_val_loss"))[-1]
+    saved = json.loads(path.read_text())
+    assert chosen.table["val_loss"].tolist() == saved["reg_val_loss"]
+    assert chosen.table["train_loss"].tolist() == saved["reg_loss"]
+    with pytest.raises(InputError, match="no 'nope' in the input") as err:
+        read(str(path), Options(train_col="nope"))
+    assert err.value.code == "bad-column"
+
+
+def test_chosen_keys_name_the_losses_of_json_lines(tmp_path):
+    path = tmp_path / "metrics.jsonl"
+    path.write_text("".join(json.dumps({"epoch": e, "ce": 1 / e, "holdout_ce": 1.2 / e,
+                                        "loss": 9.0}) + "\n" for e in range(1, 6)))
+    run = read(str(path), Options(train_col="ce", val_col="holdout_ce"))[-1]
+    assert run.table["train_loss"].tolist() == [1 / e for e in range(1, 6)]
+    assert run.table["val_loss"].tolist() == [1.2 / e for e in range(1, 6)]
+    with pytest.raises(InputError, match="no 'cee'"):
+        read(str(path), Options(train_col="cee"))
+
+
 def test_a_trainer_state_is_not_taken_for_a_saved_history():
     assert read(str(DATA / "hf" / "trainer_state.json"))[-1].info.format == "hf-trainer-state"
 

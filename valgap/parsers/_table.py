@@ -20,6 +20,10 @@ from valgap.parsers._text import Limits, to_int
 VAL_PREFIXES = ("validation", "valid", "val", "va", "eval", "dev")
 TRAIN_PREFIXES = ("training", "train", "trn", "tr")
 TEST_PREFIXES = ("test", "testing")
+# split words read in the middle of a name (reg_val_loss); the short ones ("va", "tr") are
+# only read at either end, where they cannot be part of a longer name
+MIDDLE_SPLITS = {"val": "val", "valid": "val", "validation": "val", "eval": "val",
+                 "train": "train", "training": "train", "test": "test"}
 METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
 # whole names of a loss under another name (MXNet's Train-cross-entropy, log loss)
 LOSS_NAMES = {"cross_entropy": "loss", "crossentropy": "loss", "logloss": "loss",
@@ -71,6 +75,11 @@ def canonical(name: str) -> tuple[str, str] | None:
         split, words = "val", words[:-1]
     elif words[-1] in TRAIN_PREFIXES and len(words) > 1:
         words = words[:-1]
+    else:  # a split word after a model's or output's name: reg_val_loss, cls_valid_acc
+        middle = [i for i, w in enumerate(words[1:-1], 1) if w in MIDDLE_SPLITS]
+        if middle:
+            split = MIDDLE_SPLITS[words[middle[0]]]
+            words = words[:middle[0]] + words[middle[0] + 1:]
     while words and words[0] in QUALIFIERS:
         words = words[1:]
     if not words:  # a split word alone ("valid 0.32") names that split's loss
@@ -93,13 +102,54 @@ def is_curve(name: str) -> bool:
     return pair is not None and pair[1] in LOSS_LIKE
 
 
-def named_loss(columns) -> str | None:
-    """The one loss logged for training and validation under a longer name, where no plain
-    loss was (a GAN's ``loss_G`` beside ``val_loss_G``, its ``loss_D`` logged for training
-    only): its metric name (``loss_g``), or None when there is none or several."""
+def named_losses(columns) -> list[str]:
+    """The losses logged for training and validation under longer names (a GAN's ``loss_G``
+    beside ``val_loss_G``, its ``loss_D`` logged for training only; two models' ``reg_loss``
+    and ``cls_loss``): their metric names (``loss_g``), sorted."""
     metrics = {c.split("_", 1)[1] for c in columns if c.startswith("train_")}
-    found = [m for m in metrics if "loss" in m.split("_") and f"val_{m}" in columns]
+    return sorted(m for m in metrics if "loss" in m.split("_") and f"val_{m}" in columns)
+
+
+def named_loss(columns) -> str | None:
+    """The one loss ``named_losses`` finds, or None when there is none or several."""
+    found = named_losses(columns)
     return found[0] if len(found) == 1 else None
+
+
+class ChosenColumns:
+    """Log name -> table column with the user's choice of losses (``--train-col``,
+    ``--val-col``) applied: a chosen name is that loss whatever it is called, and a name
+    that would have been that loss is left out."""
+
+    def __init__(self, train: str | None, val: str | None) -> None:
+        self.chosen = {n: c for n, c in ((train, "train_loss"), (val, "val_loss")) if n}
+
+    def get(self, name: str) -> str | None:
+        if name in self.chosen:
+            return self.chosen[name]
+        col = column(name)
+        return None if col in self.chosen.values() else col
+
+    def check(self, names, source: str) -> None:
+        """An error naming the input's names when a chosen one is not among them."""
+        names = list(names)
+        for name in self.chosen:
+            if name not in names:
+                listed = ", ".join(str(n)[:40] for n in names[:20])
+                raise InputError(f"no {name!r} in the input (names: {listed})", source,
+                                 code="bad-column")
+
+
+    def check_runs(self, runs: list[Run], source: str) -> None:
+        """``check`` of the names the runs were read from."""
+        names = list(dict.fromkeys(n for run in runs for n in run.info.columns.values()))
+        for name, col in self.chosen.items():
+            if not any(run.info.columns.get(col) == name for run in runs):
+                self.check(names, source)
+
+
+def chosen_columns(train: str | None, val: str | None) -> ChosenColumns | None:
+    return ChosenColumns(train, val) if train or val else None
 
 
 def note_first_epoch(info: RunInfo, first: int) -> None:
@@ -159,7 +209,10 @@ def promote_curves(table, info: RunInfo):
     columns = set(table.columns)
     for split in ("train", "val"):  # loss parts and no total (YOLO's box, cls and dfl)
         parts = sorted(c for c in columns if c.startswith(f"{split}_") and c.endswith(PARTS))
-        if f"{split}_loss" not in columns and len(parts) >= 2:
+        # parts of one loss are logged together: losses logged at different epochs (two
+        # models' histories in one file) are not summed
+        if f"{split}_loss" not in columns and len(parts) >= 2 and \
+                (table[parts].isna().nunique(axis=1) <= 1).all():
             table = table.assign(**{f"{split}_loss": table[parts].sum(axis=1,
                                                                       min_count=len(parts))})
             info.notes.append(f"{split} loss = the sum of its parts: {', '.join(parts)}")
@@ -172,6 +225,8 @@ def promote_curves(table, info: RunInfo):
                            for split in ("train", "val", "test")}
                 info.warnings.append(f"no loss printed: {metric.upper()} is read as the loss")
                 break
+    if not renames and "train_loss" not in columns and "val_loss" not in columns:
+        renames = _named_pair(columns, info)
     table = table.rename(columns=renames)
     if "val_loss" not in table.columns and "test_loss" in table.columns:
         tests = [c for c in table.columns if c.startswith("test_")]
@@ -183,6 +238,20 @@ def promote_curves(table, info: RunInfo):
         if old in info.columns:
             info.columns[new] = info.columns.pop(old)
     return table
+
+
+def _named_pair(columns: set[str], info: RunInfo) -> dict[str, str]:
+    """The renames that make the one loss logged under a longer name the run's loss; where
+    several are (two models' histories in one file), none, and a warning naming them."""
+    found = named_losses(columns)
+    if len(found) == 1:
+        info.notes.append(f"the loss is {found[0]} (no plain loss is logged)")
+        return {f"train_{found[0]}": "train_loss", f"val_{found[0]}": "val_loss"}
+    if len(found) > 1:
+        names = ", ".join(info.columns.get(f"val_{m}", m) for m in found)
+        info.warnings.append(f"several losses are logged with a validation loss ({names}) "
+                             "and none is plain: choose one with --train-col and --val-col")
+    return {}
 
 
 class Records:

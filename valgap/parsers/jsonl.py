@@ -112,14 +112,19 @@ def _mmengine_validation(obj: dict) -> bool:
             and not {"lr", "iter", "epoch"} & obj.keys())
 
 
-def parse(source: Source) -> list[Run]:
+def parse(source: Source, train_col: str | None = None,
+          val_col: str | None = None) -> list[Run]:
     """Records streamed into both shapes of table at once (per epoch, per evaluation), each
     held compactly; which one the log is is known only at its end (nine records in ten
     with an epoch: per epoch). A million records never sit in memory as objects."""
     reader = Incremental(source.name, source.limits)
     for line_no, raw in source.numbered():
         reader.feed(raw, line_no)
-    return reader.finish()
+    chosen = _table.chosen_columns(train_col, val_col)
+    runs = reader.finish(chosen)
+    if chosen:
+        chosen.check_runs(runs, source.name)
+    return runs
 
 
 class Incremental:
@@ -152,14 +157,14 @@ class Incremental:
     def records(self) -> _table.Records | list:
         return self._chosen().records() if self.has_loss else []
 
-    def finish(self) -> list[Run]:
-        """The log has ended: its runs (call once)."""
-        if not self.has_loss:
+    def finish(self, columns: _table.ChosenColumns | None = None) -> list[Run]:
+        """The log has ended: its runs (call once), its losses the ``columns`` chosen."""
+        if not self.has_loss and columns is None:
             raise InputError("no JSON record with a loss", self.info.source, code="no-epochs")
         self.info.rows_read = self.count
         chosen = self._chosen()
         self.info.notes.append(chosen.note())
-        return _table.build_runs(chosen.records(), self.info)
+        return _table.build_runs(chosen.records(), self.info, columns)
 
 
 class _ByEpoch:

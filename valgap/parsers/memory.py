@@ -48,7 +48,8 @@ def sniff_printed(head: str) -> float:
     return 0.0
 
 
-def parse_printed(source) -> list[Run]:
+def parse_printed(source, train_col: str | None = None,
+                  val_col: str | None = None) -> list[Run]:
     """Every history printed in a log (one a line), each read as ``parse`` reads a dict;
     the last is the run analysed. Read with ``ast.literal_eval``: a literal, never code."""
     runs: list[Run] = []
@@ -66,7 +67,7 @@ def parse_printed(source) -> list[Run]:
         if not isinstance(history, dict):
             continue
         try:
-            found = parse(history, source.name)
+            found = parse(history, source.name, train_col, val_col)
         except InputError:
             continue
         for run in found:
@@ -81,9 +82,10 @@ def parse_printed(source) -> list[Run]:
     return runs
 
 
-def parse_json(source) -> list[Run]:
+def parse_json(source, train_col: str | None = None, val_col: str | None = None) -> list[Run]:
     """A history saved as JSON."""
-    runs = parse(load_json(source.text(), source.name, "history JSON"), source.name)
+    runs = parse(load_json(source.text(), source.name, "history JSON"), source.name,
+                 train_col, val_col)
     for run in runs:
         run.info.format = JSON_NAME
     return runs
@@ -117,10 +119,15 @@ def columns_of(history: object, name: str) -> dict[str, list]:
     return out
 
 
-def parse(history: object, name: str = "<history>") -> list[Run]:
-    """The runs of a history in memory (one, unless its epochs are numbered from scratch)."""
+def parse(history: object, name: str = "<history>", train_col: str | None = None,
+          val_col: str | None = None) -> list[Run]:
+    """The runs of a history in memory (one, unless its epochs are numbered from scratch);
+    ``train_col``/``val_col`` name its losses where their names do not say so."""
     columns = columns_of(history, name)
-    if not _table.has_loss(columns):
+    chosen = _table.chosen_columns(train_col, val_col)
+    if chosen:
+        chosen.check(columns, name)
+    elif not _table.has_loss(columns):
         raise InputError("no loss among " + (", ".join(list(columns)[:12]) or "no names")
                          + " (name them loss/val_loss or train_loss/val_loss)", name,
                          code="no-loss-column")
@@ -131,11 +138,12 @@ def parse(history: object, name: str = "<history>") -> list[Run]:
         for key, column in columns.items():
             number = _number(column[epoch]) if epoch < len(column) else None
             # a NaN loss is kept (a run that diverged); a NaN elsewhere means no value
-            if number is not None and (not math.isnan(number) or _table.is_curve(key)):
+            if number is not None and (not math.isnan(number) or _table.is_curve(key)
+                                       or key in (train_col, val_col)):
                 values[key] = number
         records.append(EpochRecord(epoch + 1, values))
     info = RunInfo(source=name, format=NAME)
-    runs = _table.build_runs(records, info)
+    runs = _table.build_runs(records, info, chosen)
     if not runs:
         raise InputError("the history holds no epoch", name, code="no-epochs")
     return runs

@@ -137,6 +137,15 @@ def wiggle(values: list[float]) -> float:
     return 1.4826 * median(residuals) / math.sqrt(1.5)
 
 
+def robust_spread(values: list[float]) -> float:
+    """Robust standard deviation of values about their median (MAD scaled to a standard
+    deviation): one or two outlying epochs among eight do not move it."""
+    if len(values) < 3:
+        return math.inf
+    mid = median(values)
+    return 1.4826 * median([abs(v - mid) for v in values])
+
+
 def val_standard_error(n_val: int | None, mean_loss: float, kind: str = "loss") -> float | None:
     """Relative standard error (log units) of a validation loss averaged over n_val samples.
 
