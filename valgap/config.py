@@ -12,16 +12,17 @@ bad value is an error that names the file and line.
 """
 from __future__ import annotations
 
-import difflib
+import functools
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from valgap import rules
 from valgap.fit import FitConfig
 from valgap.model import Facts
+
+if TYPE_CHECKING:
+    import yaml
 
 FILE_NAME = "valgap.yaml"
 SPLITS = ("random", "time-ordered", "grouped", "unknown")
@@ -96,10 +97,12 @@ def load(path: Path | None) -> Config:
         return Config()
     name = str(path)
     text = _read(path, name)
+    import yaml  # only where a valgap.yaml is read: most runs have none
+
     try:
         _check_shape(text, name)
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_loader())
+        data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
         raise ConfigError(_yaml_message(exc, name, text)) from None
     if data is None:
@@ -122,34 +125,40 @@ def _read(path: Path, name: str) -> str:
         raise ConfigError(f"{name}:{line}: not UTF-8 text") from None
 
 
-class _Loader(yaml.SafeLoader):
+@functools.cache
+def _loader() -> type:
     """The safe loader, with integers too long for any setting refused with their line
     (Python will not convert more than 4,300 digits, and no setting needs 20)."""
+    import yaml
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        digits = node.value.replace("_", "").lstrip("+-")
-        if len(digits) > 20:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"a number of {len(digits)} digits is too large", node.start_mark)
-        return super().construct_yaml_int(node)
+    class Loader(yaml.SafeLoader):
+        def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+            digits = node.value.replace("_", "").lstrip("+-")
+            if len(digits) > 20:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a number of {len(digits)} digits is too large",
+                    node.start_mark)
+            return super().construct_yaml_int(node)
 
+        def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+            # PyYAML's resolver takes some strings for floats that float() refuses ("1}")
+            try:
+                return super().construct_yaml_float(node)
+            except ValueError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{node.value[:40]!r} is not a number",
+                    node.start_mark) from None
 
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
-        # PyYAML's resolver takes some strings for floats that float() refuses ("1}")
-        try:
-            return super().construct_yaml_float(node)
-        except ValueError:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value[:40]!r} is not a number", node.start_mark) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
+    return Loader
 
 
 def _check_shape(text: str, name: str) -> None:
     """Nesting depth and size, from the event stream (which, unlike composing, does not
     recurse): PyYAML's composer recurses once per level and an alias repeats a subtree."""
+    import yaml
+
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -163,6 +172,8 @@ def _check_shape(text: str, name: str) -> None:
 
 def _yaml_message(exc: yaml.YAMLError, name: str, text: str) -> str:
     """One line: ``file:line: not valid YAML: problem``."""
+    import yaml
+
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None)
@@ -192,6 +203,8 @@ class _Validator:
     def _index(self, node: yaml.Node, path: tuple[str, ...]) -> None:
         """Line of every key path. Only the levels a valgap.yaml has (3) are walked, and
         each node once: aliases repeat nodes, and re-walking them grows exponentially."""
+        import yaml
+
         seen: set[int] = set()
         stack = [(node, path)]
         while stack:
@@ -299,6 +312,8 @@ class _Validator:
 
 
 def _suggest(key: str, known: tuple[str, ...]) -> str:
+    import difflib  # only for a key valgap does not know
+
     close = difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     # the error is one short line: a long list (the fit's thresholds) is cut, with a count

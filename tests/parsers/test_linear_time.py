@@ -18,6 +18,7 @@ import pytest
 import valgap
 from valgap.model import InputError
 from valgap.parsers import FORMATS, Options, read
+from valgap.parsers._text import LazyPattern
 
 try:  # Python 3.11+
     from re import _constants as sre  # type: ignore[attr-defined]
@@ -131,7 +132,7 @@ def _walk(pattern):
 FRAMEWORKS = ("torch", "keras", "tensorflow", "lightning", "pytorch_lightning", "transformers")
 
 
-def all_patterns() -> list[tuple[str, re.Pattern]]:
+def all_patterns() -> list[tuple[str, re.Pattern | LazyPattern]]:
     out = []
     for info in pkgutil.walk_packages(valgap.__path__, "valgap."):
         if info.name == "valgap.__main__":
@@ -143,7 +144,7 @@ def all_patterns() -> list[tuple[str, re.Pattern]]:
                 continue
             raise
         for name, value in vars(module).items():
-            if isinstance(value, re.Pattern):
+            if isinstance(value, (re.Pattern, LazyPattern)):  # compiled when first used too
                 out.append((f"{info.name}.{name}", value))
     return out
 

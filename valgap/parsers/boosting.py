@@ -22,23 +22,23 @@ import re
 from valgap.model import BOOSTING_ROUND, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, Source, to_float
+from valgap.parsers._text import NUMBER, LazyPattern, Source, to_float
 
 NAME = "boosting"
 
 # a round's line as printed, or pasted into a comment, a README or knitr output ("## ",
 # "#> "), spaces for the tab
-XGB = re.compile(r"^[ \t]{0,8}(?:#{1,2}>?[ \t]{0,4})?\[(\d{1,9})\][ \t]{1,16}(.+)$")
+XGB = LazyPattern(r"^[ \t]{0,8}(?:#{1,2}>?[ \t]{0,4})?\[(\d{1,9})\][ \t]{1,16}(.+)$")
 # xgb.cv prints each metric's mean over the folds and its spread: "0.4731+0.0120" (R: "±")
 # a value: one well-formed number ("0.99790.99" is none), as every text reader reads it
 VALUE = rf"({NUMBER})"
-XGB_PAIR = re.compile(rf"([\w.@]{{1,64}})-([\w@.:-]{{1,64}}?):{VALUE}"
+XGB_PAIR = LazyPattern(rf"([\w.@]{{1,64}})-([\w@.:-]{{1,64}}?):{VALUE}"
                       r"(?:[+±][\d.]+(?:e[-+]?\d+)?)?(?=\s|$)", re.IGNORECASE)
-LGB_PAIR = re.compile(rf"([\w.@]{{1,64}})'s ([\w@.:-]{{1,64}}): {VALUE}(?![\d.])",
+LGB_PAIR = LazyPattern(rf"([\w.@]{{1,64}})'s ([\w@.:-]{{1,64}}): {VALUE}(?![\d.])",
                       re.IGNORECASE)
-CATBOOST = re.compile(rf"^[ \t]{{0,8}}(\d{{1,9}}):[ \t]{{1,8}}learn: {VALUE}(?![\d.])"
+CATBOOST = LazyPattern(rf"^[ \t]{{0,8}}(\d{{1,9}}):[ \t]{{1,8}}learn: {VALUE}(?![\d.])"
                       rf"(?:[ \t]{{1,8}}test: {VALUE}(?![\d.]))?", re.IGNORECASE)
-BEST_FOLLOWS = re.compile(r"best iteration is:", re.IGNORECASE)
+BEST_FOLLOWS = LazyPattern(r"best iteration is:", re.IGNORECASE)
 
 TRAIN_SETS = ("train", "training", "dtrain", "learn")
 # metrics where lower is better, most loss-like first (a prefix of the logged name)
@@ -51,8 +51,16 @@ LOSSES = ("logloss", "mlogloss", "binary_logloss", "multi_logloss", "cross_entro
 
 def sniff(head: str) -> float:
     lines = head.splitlines()[:400]
+    if "learn:" not in head and not any(_bracketed(line) for line in lines):
+        return 0.0  # no "[round]" line and no CatBoost "learn:": no pattern compiled
     hits = sum(1 for line in lines if _round(line.rstrip("\r")) is not None)
     return 0.9 if hits >= 2 else 0.0
+
+
+def _bracketed(line: str) -> bool:
+    """Whether a line starts as an XGBoost or LightGBM round does: ``[12]``."""
+    start = line.lstrip(" \t#>")
+    return start[:1] == "[" and start[1:2].isdigit()
 
 
 def _round(line: str) -> tuple[int, dict[str, float], str] | None:

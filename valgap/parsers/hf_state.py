@@ -14,7 +14,6 @@ from __future__ import annotations
 import ast
 import math
 import re
-import statistics
 
 from valgap.measured import COLUMNS as MEASURED
 from valgap.model import EVALUATION, InputError, Run, RunInfo
@@ -163,6 +162,8 @@ def _eval_rows(history: list[dict]) -> int | None:
         rate = as_number(entry.get("eval_samples_per_second"))
         if runtime is not None and rate is not None and runtime > 0 and rate > 0:
             counts.append(runtime * rate)
+    import statistics  # here, not at start-up: only a trainer state needs it
+
     rows = statistics.median(counts) if counts else 0.0
     return round(rows) if 1 <= rows < 1e12 else None
 

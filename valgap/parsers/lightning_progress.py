@@ -18,18 +18,18 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import ANSI, NUMBER, Source, segments, to_float
+from valgap.parsers._text import ANSI, NUMBER, LazyPattern, Source, segments, to_float
 
 NAME = "lightning-progress"
 
 # bounded quantifiers, and names that start only where a word starts, so that matching
 # stays linear on hostile lines
-TQDM_BAR = re.compile(r"^\s{0,64}Epoch (\d{1,9}):\s{0,8}\d{1,3}%\|[^|]{0,400}\|[^/]{0,200}?"
+TQDM_BAR = LazyPattern(r"^\s{0,64}Epoch (\d{1,9}):\s{0,8}\d{1,3}%\|[^|]{0,400}\|[^/]{0,200}?"
                       r"(?<!\d)(\d{1,12})/(\d{1,12})")
-RICH_BAR = re.compile(r"^\s{0,64}Epoch (\d{1,9})/\d{1,9}\s{1,8}[━╸╺─][━╸╺─\s]{0,400}?"
+RICH_BAR = LazyPattern(r"^\s{0,64}Epoch (\d{1,9})/\d{1,9}\s{1,8}[━╸╺─][━╸╺─\s]{0,400}?"
                       r"(\d{1,12})/(\d{1,12})\s")
 # (\s+ before a number is linear: no number starts with a space)
-VALUE = re.compile(rf"(?<![\w/.-])([A-Za-z_][\w/.-]{{0,100}})(?:=|:\s+)({NUMBER})(?![\w.])")
+VALUE = LazyPattern(rf"(?<![\w/.-])([A-Za-z_][\w/.-]{{0,100}})(?:=|:\s+)({NUMBER})(?![\w.])")
 SKIP = {"v_num", "loss"}  # the version number; tqdm's smoothed step loss
 
 

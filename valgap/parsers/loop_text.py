@@ -22,65 +22,65 @@ import re
 from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import LONG_LINE, NUMBER, Limits, Source, clean, to_float
+from valgap.parsers._text import LONG_LINE, NUMBER, LazyPattern, Limits, Source, clean, to_float
 
 NAME = "loop-text"
 
 # Every quantifier is bounded or followed by a character it cannot match, and unanchored
 # patterns start with a character class a run of digits or spaces cannot repeat, so that
 # matching stays linear on hostile lines (a megabyte of spaces or digits).
-LOG_PREFIX = re.compile(r"^[ \t]{0,64}(?:\[?\d{4}-\d\d-\d\d[ T][\d:,.]{1,32}\]?[ \t]{0,8}"
+LOG_PREFIX = LazyPattern(r"^[ \t]{0,64}(?:\[?\d{4}-\d\d-\d\d[ T][\d:,.]{1,32}\]?[ \t]{0,8}"
                         r"(?:[-|][ \t]{0,8})?)"
                         r"(?:[\w.]{1,64}[ \t]{0,8}[-|:][ \t]{0,8})?"
                         r"(?:(?:INFO|DEBUG|WARNING)[ \t]{0,8}(?:[-|:][ \t]{0,8})?)?")
-TQDM = re.compile(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|it/s\]|s/it\]"
+TQDM = LazyPattern(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|it/s\]|s/it\]"
                   r"|batch/s")
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
-TQDM_BAR = re.compile(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
+TQDM_BAR = LazyPattern(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
                       r"\[(?P<post>[^\]]{0,2000})\]")
 # a stretch of lines that are each a tqdm bar and nothing else, "%|" their last (what
 # _Reader._bar_only tells line by line), matched over a block of text at once
-BAR_LINES = re.compile(r"^(?:[^\n%\r\x1b\x08]{0,200}\d%\|[^|\n\r\x1b\x08]{0,400}\|[ \t]{0,8}"
+BAR_LINES = LazyPattern(r"^(?:[^\n%\r\x1b\x08]{0,200}\d%\|[^|\n\r\x1b\x08]{0,400}\|[ \t]{0,8}"
                        r"\d{1,12}/\d{1,12}[ \t]{0,8}\[[^]|\n\r\x1b\x08]{0,2000}\]\n)+",
                        re.MULTILINE)
 # what follows a bar's closing "|": "| 700/1563 [00:05<00:07, 120.3it/s, loss=0.345]"
-BAR_TAIL = re.compile(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][ \t]{0,8}")
+BAR_TAIL = LazyPattern(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][ \t]{0,8}")
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
-RICH_BAR = re.compile(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
+RICH_BAR = LazyPattern(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
 # a batch counter ("[ 10/782]") and the head of an evaluation's progress line ("Test:  [")
-COUNTER = re.compile(r"\[[ \t]{0,8}\d{1,9}[ \t]{0,8}/[ \t]{0,8}\d{1,9}[ \t]{0,8}"
+COUNTER = LazyPattern(r"\[[ \t]{0,8}\d{1,9}[ \t]{0,8}/[ \t]{0,8}\d{1,9}[ \t]{0,8}"
                      r"(?:\([ \t]{0,4}\d{1,3}(?:\.\d{1,4})?%\))?[ \t]{0,8}\]")  # "[640/60000 (1%)]"
 # a line that opens with the split its values belong to: "Test set: Average loss: 0.05",
 # "Validation Results - Epoch: 1  Avg loss: 0.21", "Eval: loss 0.3"
-SPLIT_HEAD = re.compile(r"(?i)^[ \t*]{0,8}(?P<split>train(?:ing)?|val(?:id(?:ation)?)?|"
+SPLIT_HEAD = LazyPattern(r"(?i)^[ \t*]{0,8}(?P<split>train(?:ing)?|val(?:id(?:ation)?)?|"
                         r"eval(?:uation)?|dev|test(?:ing)?)(?:[ \t]{1,4}(?:set|results?|"
                         r"metrics|stats|summary))?[ \t]{0,4}[:\-|]")
-EVAL_HEAD = re.compile(r"(?i)^[ \t]{0,16}(?:test|eval(?:uation|uate)?|val(?:id(?:ation)?)?)"
+EVAL_HEAD = LazyPattern(r"(?i)^[ \t]{0,16}(?:test|eval(?:uation|uate)?|val(?:id(?:ation)?)?)"
                        r"\b[^\[\n]{0,40}\[")
-AVERAGE = re.compile(rf"[ \t]{{0,4}}\(({NUMBER})\)")
-STEP = re.compile(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[=]?"
+AVERAGE = LazyPattern(rf"[ \t]{{0,4}}\(({NUMBER})\)")
+STEP = LazyPattern(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[=]?"
                   r"[ \t]{0,8}\d")
 # TensorFlow's Estimator reports an evaluation so: its values are validation values
 # Flax's examples print "[train] step: 800, loss: 0.17" and "[test] step: 800, loss: 0.32":
 # the tag names the set its bare metric names belong to
-PHASE_TAG = re.compile(r"^[ \t]{0,8}\[(train|training|test|val|valid|validation|eval)\][ \t]{0,8}",
+PHASE_TAG = LazyPattern(r"^[ \t]{0,8}\[(train|training|test|val|valid|validation|eval)\][ \t]{0,8}",
                        re.IGNORECASE)
-BARE_METRIC = re.compile(r"\b(loss|accuracy|acc)\b(?=[ \t]{0,4}[:=])")
+BARE_METRIC = LazyPattern(r"\b(loss|accuracy|acc)\b(?=[ \t]{0,4}[:=])")
 # a line of running text: six words or more, no digit (a sentence, not a print)
-PROSE = re.compile(r"^[ \t>*-]{0,8}[A-Za-z][^\d\n]{0,400}(?:\s[A-Za-z,.;:'()-]+){5}[^\d]*$")
-EVAL_LINE = re.compile(r"(?i)\bSaving dict for global step \d{1,12}:")
+PROSE = LazyPattern(r"^[ \t>*-]{0,8}[A-Za-z][^\d\n]{0,400}(?:\s[A-Za-z,.;:'()-]+){5}[^\d]*$")
+EVAL_LINE = LazyPattern(r"(?i)\bSaving dict for global step \d{1,12}:")
 # tqdm's count form, glued to what the loop prints next: "27it [00:01, 20.1it/s]Epoch: 1 ..."
-TQDM_COUNT = re.compile(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
+TQDM_COUNT = LazyPattern(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
 # a model card's closing summary and a Trainer's return value: not epochs
-SUMMARY = re.compile(r"(?i)results on the (?:evaluation|test|validation) set|"
+SUMMARY = LazyPattern(r"(?i)results on the (?:evaluation|test|validation) set|"
                      r"^\s{0,8}TrainOutput\(|^\s{0,8}(?:final|test) (?:results|metrics)\b")
-EPOCH = re.compile(r"(?i)\bepoch\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
+EPOCH = LazyPattern(r"(?i)\bepoch\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
                    r"(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
 # the PyTorch CIFAR-10 tutorial: "[2,  4000] loss: 1.456" (epoch, mini-batch)
-PAIR_EPOCH = re.compile(r"^[ \t]{0,16}\[[ \t]{0,8}(\d{1,9}),[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
+PAIR_EPOCH = LazyPattern(r"^[ \t]{0,16}\[[ \t]{0,8}(\d{1,9}),[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
 # timm: "Train: 3 [ 100/312 ( 32%)]  Loss: 5.71 (5.90)": the epoch right after the split
-HEAD_EPOCH = re.compile(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,8}(?=\[)")
-BRACKET_EPOCH = re.compile(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
+HEAD_EPOCH = LazyPattern(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,8}(?=\[)")
+BRACKET_EPOCH = LazyPattern(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
 SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?)"
 METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|"
@@ -88,7 +88,7 @@ METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 # the columns valgap's own measurement prints (valgap.torch.measure_gap)
 MEASURED = r"(?:train_loss_(?:trainmode_end|eval_end(?:_se)?)|train_penalty_end)"
-METRIC = re.compile(
+METRIC = LazyPattern(
     rf"(?i)(?<![\w/])({MEASURED}|"
     rf"{QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
     rf"(?:[ _/-]?{SPLIT_WORD})?"
@@ -96,7 +96,7 @@ METRIC = re.compile(
     rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
 NO_VALUE = {"no log", "-", "", "n/a", "none"}
-TABLE_SEP = re.compile(r"[|│┃]")  # cells are stripped: no \\s* around the bar
+TABLE_SEP = LazyPattern(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
 SNIFF_CEILING = 0.5  # the most sniff says: detection skips it once another said more
@@ -163,8 +163,8 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
     return cells, spaced
 
 
-FRAME_SEP = re.compile(r"\s{2,}|\t")  # a printed table's columns: names may hold one space
-FRAME_NAME = re.compile(r"[a-z_][\w/]{0,30}(?: [a-z_][\w/]{0,30})?")
+FRAME_SEP = LazyPattern(r"\s{2,}|\t")  # a printed table's columns: names may hold one space
+FRAME_NAME = LazyPattern(r"[a-z_][\w/]{0,30}(?: [a-z_][\w/]{0,30})?")
 
 
 def _frame_header(line: str) -> tuple[list[str], bool] | None:

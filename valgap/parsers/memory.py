@@ -8,26 +8,25 @@ from __future__ import annotations
 import ast
 import math
 import numbers
-import re
 from collections.abc import Mapping
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import load_json
+from valgap.parsers._text import LazyPattern, load_json
 
 NAME = "memory"
 JSON_NAME = "history-json"
 # a JSON object of lists with a loss among its keys, or a list of objects with one
-JSON_OBJECT = re.compile(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
-JSON_RECORDS = re.compile(r'^\s{0,64}\[\s{0,64}\{')
-LOSS_KEY = re.compile(r'"(?:[\w .-]{0,40}[_ -])?loss"\s{0,8}:')
+JSON_OBJECT = LazyPattern(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
+JSON_RECORDS = LazyPattern(r'^\s{0,64}\[\s{0,64}\{')
+LOSS_KEY = LazyPattern(r'"(?:[\w .-]{0,40}[_ -])?loss"\s{0,8}:')
 PRINT_NAME = "history-print"
 # a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
-PRINTED = re.compile(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
-PRINTED_LOSS = re.compile(r"""(['"])(?:[\w .-]{0,40}[_ -])?loss\1\s{0,8}:\s{0,8}\[""")
+PRINTED = LazyPattern(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
+PRINTED_LOSS = LazyPattern(r"""(['"])(?:[\w .-]{0,40}[_ -])?loss\1\s{0,8}:\s{0,8}\[""")
 # NumPy 2 prints its scalars as calls: np.float32(0.52)
-NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int)\d{0,3}\(([^()]{1,40})\)")
+NUMPY_SCALAR = LazyPattern(r"\bnp\.(?:float|int)\d{0,3}\(([^()]{1,40})\)")
 PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal costs ~30x
 
 
@@ -35,6 +34,8 @@ def sniff(head: str) -> float:
     """A saved history: ``{"loss": [...], "val_loss": [...]}`` or ``[{"loss": ...}, ...]``
     (the Trainer's state, with its ``log_history``, has a reader of its own)."""
     text = head.lstrip("\ufeff")
+    if text.lstrip()[:1] not in ("{", "["):  # JSON of either shape (cheap before patterns)
+        return 0.0
     if '"log_history"' in text or not LOSS_KEY.search(text):
         return 0.0
     return 0.75 if JSON_OBJECT.match(text) or JSON_RECORDS.match(text) else 0.0
@@ -42,6 +43,8 @@ def sniff(head: str) -> float:
 
 def sniff_printed(head: str) -> float:
     """A log with ``print(history.history)`` in it: a dict of lists naming a loss."""
+    if "{" not in head:
+        return 0.0
     for line in head.splitlines():
         if PRINTED.match(line) and PRINTED_LOSS.search(line):
             return 0.7

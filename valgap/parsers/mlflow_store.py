@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import math
 import os
-import sqlite3
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from valgap.model import InputError, Run
 from valgap.parsers import _tracker
 from valgap.parsers._text import Limits, too_big
+
+if TYPE_CHECKING:
+    import sqlite3
 
 NAME = "mlflow"
 DEFAULT_MAX_BYTES = Limits().max_bytes  # --max-input-size's default
@@ -51,6 +54,8 @@ DEFAULT_DB = "mlflow.db"  # the name MLflow's docs give a SQLite store
 def is_sqlite_store(path: Path) -> bool:
     """A SQLite file with MLflow's tables; or one named as MLflow names its store that
     cannot be opened (corrupt, truncated): reading it says so, a walk does not skip it."""
+    import sqlite3  # only where a SQLite file is met
+
     if not is_sqlite(path):
         return False
     try:
@@ -217,6 +222,8 @@ def sqlite_runs(path: Path) -> list[str] | None:
     runs left out), where each can be read on its own cheaply: MLflow indexes metrics by
     run. None where it cannot (a store without that index, where a query per run scans the
     whole table; one that cannot be read, whose reading says why; one run or none)."""
+    import sqlite3  # only where a SQLite file is met
+
     try:
         with _connect(path) as db:
             indexed = any(_first_column(db, index) == "run_uuid" for index in
@@ -239,6 +246,8 @@ def _first_column(db: sqlite3.Connection, index: str) -> str | None:
 def parse_sqlite(path: Path, name: str, columns: _tracker.Columns = (None, None),
                  max_bytes: int = DEFAULT_MAX_BYTES, run: str | None = None) -> list[Run]:
     """The runs of a SQLite store, or the one run of that id (``sqlite_runs``)."""
+    import sqlite3
+
     _Budget(name, max_bytes).charge(path)
     where, args = (" WHERE run_uuid = ?", (run,)) if run is not None else ("", ())
     try:
@@ -354,6 +363,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     """Read-only (valgap never writes to its inputs), waiting briefly on a writer's lock.
     A WAL-mode store with no ``-shm`` beside it has no writer: SQLite would create the
     ``-shm`` and ``-wal`` files even read-only, so it is opened as immutable instead."""
+    import sqlite3  # only where a SQLite file is met
+
     uri = f"{path.resolve().as_uri()}?mode=ro"
     if _wal_mode(path) and not path.with_name(path.name + "-shm").exists():
         uri += "&immutable=1"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-from html.parser import HTMLParser
+import functools
 
 from valgap.model import InputError, RunInfo
 from valgap.parsers import _table
@@ -122,7 +122,7 @@ def html_tables(html: str) -> str:
     """The tables of an HTML output as ``| a | b |`` lines (cells' text only). Only closed
     ``<table>…</table>`` spans reach the parser, each bounded: html.parser is quadratic on
     unclosed constructs (a megabyte of ``</`` or ``<!`` takes minutes)."""
-    parser = _Tables()
+    parser = _tables_class()()
     try:
         for table in _table_spans(html):
             parser.feed(table)
@@ -144,29 +144,36 @@ def _table_spans(html: str):
         start = lower.find("<table", end)
 
 
-class _Tables(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []
-        self.row: list[str] | None = None
-        self.cell: list[str] | None = None
+@functools.cache
+def _tables_class() -> type:
+    """The parser of HTML tables (html.parser imported only where a notebook has one)."""
+    from html.parser import HTMLParser
 
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "tr":
-            self.row = []
-        elif tag in ("td", "th") and self.row is not None:
-            self.cell = []
+    class _Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.rows: list[list[str]] = []
+            self.row: list[str] | None = None
+            self.cell: list[str] | None = None
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self.row is not None and self.cell is not None:
-            text = " ".join("".join(self.cell).split()).replace("|", "/")
-            self.row.append("..." if text in ("...", "\u2026") else text)
-            self.cell = None
-        elif tag == "tr" and self.row is not None:
-            if self.row:
-                self.rows.append(self.row)
-            self.row = None
+        def handle_starttag(self, tag: str, attrs) -> None:
+            if tag == "tr":
+                self.row = []
+            elif tag in ("td", "th") and self.row is not None:
+                self.cell = []
 
-    def handle_data(self, data: str) -> None:
-        if self.cell is not None:
-            self.cell.append(data)
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.row is not None and self.cell is not None:
+                text = " ".join("".join(self.cell).split()).replace("|", "/")
+                self.row.append("..." if text in ("...", "\u2026") else text)
+                self.cell = None
+            elif tag == "tr" and self.row is not None:
+                if self.row:
+                    self.rows.append(self.row)
+                self.row = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    return _Tables

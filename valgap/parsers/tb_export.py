@@ -16,13 +16,13 @@ from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _series, _table
-from valgap.parsers._text import Source, load_json
+from valgap.parsers._text import LazyPattern, Source, load_json
 
 NAME = "tb-export"
-FILE_NAME = re.compile(r"^run[-_](?P<run>.*?)[-_]tag[-_](?P<tag>.+)\.(?:csv|json)$")
-VAL_HINT = re.compile(r"(?i)val|valid|eval|test")
+FILE_NAME = LazyPattern(r"^run[-_](?P<run>.*?)[-_]tag[-_](?P<tag>.+)\.(?:csv|json)$")
+VAL_HINT = LazyPattern(r"(?i)val|valid|eval|test")
 # a TensorBoard run name ending in the split it holds: "20240101-120000_train", "mnist_val"
-SPLIT_RUN = re.compile(r"^(?P<run>.*?)[-_/]?(?P<split>train|training|validation|valid|val|eval)$",
+SPLIT_RUN = LazyPattern(r"^(?P<run>.*?)[-_/]?(?P<split>train|training|validation|valid|val|eval)$",
                        re.IGNORECASE)
 
 

@@ -18,17 +18,17 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import Source, clean, to_float
+from valgap.parsers._text import LazyPattern, Source, clean, to_float
 
 NAME = "yolo-stdout"
 
-HEADER = re.compile(r"^\s{0,40}Epoch\s{1,20}(?:GPU_mem|gpu_mem)\s{1,20}"
+HEADER = LazyPattern(r"^\s{0,40}Epoch\s{1,20}(?:GPU_mem|gpu_mem)\s{1,20}"
                     r"(?P<names>(?:\w{1,20}\s{1,20}){2,6})(?:Instances|labels|targets)\s{1,20}(?:Size|img_size)\s{0,20}$")
 _NUM = r"(?:-?\d{1,12}(?:\.\d{1,12})?(?:e[-+]?\d{1,3})?|nan|inf)"
-EPOCH = re.compile(r"^\s{0,40}(\d{1,6})/(\d{1,6})\s{1,20}(?:[\d.]{1,12}[GMK]?|0)\s{1,20}"
+EPOCH = LazyPattern(r"^\s{0,40}(\d{1,6})/(\d{1,6})\s{1,20}(?:[\d.]{1,12}[GMK]?|0)\s{1,20}"
                    rf"(?P<values>(?:{_NUM}\s{{1,20}}){{2,6}})\d{{1,9}}\s{{1,20}}\d{{1,6}}\s{{0,4}}:",
                    re.IGNORECASE)
-METRICS = re.compile(r"^\s{0,40}all\s{1,20}\d{1,9}\s{1,20}\d{1,12}" + rf"\s{{1,20}}({_NUM})" * 4
+METRICS = LazyPattern(r"^\s{0,40}all\s{1,20}\d{1,9}\s{1,20}\d{1,12}" + rf"\s{{1,20}}({_NUM})" * 4
                      + r"\s{0,20}$", re.IGNORECASE)
 METRIC_NAMES = ("val_precision", "val_recall", "val_map50", "val_map50_95")
 # YOLOv5's older header names the parts without "_loss"
@@ -36,6 +36,8 @@ PART_NAMES = {"box": "box_loss", "obj": "obj_loss", "cls": "cls_loss", "dfl": "d
 
 
 def sniff(head: str) -> float:
+    if "GPU_mem" not in head and "gpu_mem" not in head:  # (cheap before any pattern)
+        return 0.0
     lines = [clean(line) for line in head.splitlines()[:2000]]
     if not any(HEADER.match(line) for line in lines):
         return 0.0

@@ -14,12 +14,12 @@ import re
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, Source, to_float
+from valgap.parsers._text import NUMBER, LazyPattern, Source, to_float
 
 NAME = "yolo-results-txt"
 
 _NUM = rf"({NUMBER})(?![\d.])"
-LINE = re.compile(r"^[ \t]*(\d{1,6})/(\d{1,6})[ \t]+[\d.]+[GMK]?" + rf"[ \t]+{_NUM}" * 13
+LINE = LazyPattern(r"^[ \t]*(\d{1,6})/(\d{1,6})[ \t]+[\d.]+[GMK]?" + rf"[ \t]+{_NUM}" * 13
                   + r"[ \t]*$", re.IGNORECASE)
 COLUMNS = ("train_box_loss", "train_obj_loss", "train_cls_loss", "total", "labels", "img_size",
            "val_precision", "val_recall", "val_map50", "val_map50_95",
@@ -28,6 +28,9 @@ COLUMNS = ("train_box_loss", "train_obj_loss", "train_cls_loss", "total", "label
 
 def sniff(head: str) -> float:
     lines = [line for line in head.splitlines()[:50] if line.strip()]
+    digit_led = sum(1 for line in lines if line.lstrip()[:1].isdigit() and "," not in line)
+    if digit_led < 2 or digit_led < 0.8 * len(lines):  # (cheap before the long pattern)
+        return 0.0
     hits = sum(1 for line in lines if LINE.match(line))
     return 0.9 if hits >= 2 and hits >= 0.8 * len(lines) else 0.0
 
