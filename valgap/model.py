@@ -51,7 +51,9 @@ class InputError(Exception):
 EPOCH = "epoch"
 EVALUATION = "evaluation"  # an evaluation every N steps
 BOOSTING_ROUND = "boosting round"
-ROW_PLURALS = {EPOCH: "epochs", EVALUATION: "evaluations", BOOSTING_ROUND: "boosting rounds"}
+TRAINING_STEP = "training step"  # a log of training steps alone (no epoch, no evaluation)
+ROW_PLURALS = {EPOCH: "epochs", EVALUATION: "evaluations", BOOSTING_ROUND: "boosting rounds",
+               TRAINING_STEP: "training steps"}
 # "an epoch", "epochs", "epoch(s)"; not "epoch-averaging" (a rule's id)
 _EPOCH_WORD = re.compile(r"\b(an )?epoch(s|\(s\))?(?![\w-])")
 

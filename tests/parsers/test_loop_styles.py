@@ -370,3 +370,23 @@ def test_bars_inside_a_spaced_table_are_fed_not_skipped():
         f"{e} {1 / e:.3f} {1.2 / e:.3f}{bar}" for e in range(1, 6))
     run = loop_text.parse(Source("t.log", text.encode()))[-1]
     assert run.epochs == 5 and run.table["val_loss"].iloc[-1] == pytest.approx(0.24)
+
+
+def test_a_log_of_training_steps_alone_is_read_and_says_it_has_no_validation(cli):
+    # a public Swin-Unet output_dir/log.txt: argument dumps, then "iteration N : loss : X"
+    # lines and nothing else (refused as "not a training log" before)
+    path = DATA / "public" / "Gnkgo+Swin-Unet__output_dir_log.txt"
+    run = read(str(path))[-1]
+    assert run.info.row == "training step" and run.epochs == 8
+    assert run.table["train_loss"].iloc[0] == pytest.approx(0.707221)
+    assert "val_loss" not in run.table.columns
+    out = cli("analyze", str(path), "--no-plot")
+    assert out.exit_code == 0 and "8 training steps" in " ".join(out.stdout.split())
+    assert "no validation loss" in out.stdout
+
+
+def test_training_steps_before_an_evaluation_are_its_training_values_not_rows():
+    steps = "".join(f"step {i}: loss {1 / i:.3f}\n" for i in range(1, 9))
+    text = steps + "step 8: train loss 0.125, val loss 0.2\n"
+    run = loop_text.parse(Source("steps.log", text.encode()))[-1]
+    assert run.info.row == "evaluation" and run.epochs == 1

@@ -90,7 +90,8 @@ EXPECTED = [
     ('notebook/Aditya24jar__Emotion-Detection-Resnet50__Emotion_Detection_Complete_Project (1).ipynb', 4, 17, 1.716, 0.9639, 1.4436, 1.0745),
     ('notebook/BurakErguvn__Car-Prediction-CNN-Model__cnn.ipynb', 1, 100, 1.7801, 0.3073, 1.8975, 0.7466),
     ('notebook/HienNguyenPhan__Azheimer-Prediction__efficentnet-fmri.ipynb', 1, 50, 1.8433, 0.1897, None, None),
-    ('plain-text/AarZheng__watermilfoil-classifier__training_log.txt', 'unrecognised'),
+    # per-batch lines only, no epoch or validation: its training steps are its rows
+    ('plain-text/AarZheng__watermilfoil-classifier__training_log.txt', 1, 28, 0.0308, 6.9289, None, None),
     ('plain-text/HienNguyenPhan__Azheimer-Prediction__train_log.txt', 1, 39, 1.0591, 0.596, None, None),
     ('plain-text/LaugeHermansen__DeepLearningProject__experiment.status.txt', 1, 1, 0.0468, 0.0468, 0.0457, 0.0457),
     ('tb-events/CooperBigFoot__CAMELS-CH__lightning_logs~version_125', 1, 28, 0.8026, 0.732, 0.3528, 0.302),

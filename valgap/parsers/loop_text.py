@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 
-from valgap.model import EVALUATION, InputError, Run, RunInfo
+from valgap.model import EVALUATION, TRAINING_STEP, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import LONG_LINE, NUMBER, LazyPattern, Limits, Source, clean, to_float
@@ -252,7 +252,11 @@ class Incremental:
         if reader.long_lines:
             reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
                                         "characters skipped: no epoch print is that long")
-        if reader.evaluation_points and not reader.numbered_epochs:
+        if records is reader.train_steps:
+            reader.info.row = TRAINING_STEP
+            reader.info.notes.append("no epochs and no evaluation in the log: one row per "
+                                     "training step printed")
+        elif reader.evaluation_points and not reader.numbered_epochs:
             reader.info.row = EVALUATION
             reader.info.notes.append("no epochs in the log: one row per evaluation (at its "
                                      "step), its training loss as printed there or the mean "
@@ -284,11 +288,25 @@ class _Reader:
         self.long_lines = 0  # lines too long to be a print, skipped
         self.prose = 0  # lines of running text (a README's sentences)
         self.written = 0  # lines with anything on them
+        # training steps printed before any epoch or evaluation: the rows of a log that
+        # prints nothing else (a training loss by iteration, no validation at all)
+        self.train_steps = _table.Records(name, limits)
 
     def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
         """A training step's values where no epoch is open: the next evaluation point's
         training values, if it prints none (TF Estimator's "loss = 0.61, step = 101")."""
         _accumulate(self.interval, metrics)
+
+    def _keep_step(self, line: str, step: re.Match, metrics: list[tuple[str, str, str | None]],
+                   line_no: int) -> None:
+        """A training step, kept as a row while the log has shown no epoch: its number is
+        the one its step word names."""
+        digits = re.match(r"\d{1,12}", line[step.end() - 1:])
+        values = {name: to_float(value) / (100 if pct else 1) for name, value, pct in metrics
+                  if _table.canonical(name) is not None}
+        if digits and values:
+            self.train_steps.append(EpochRecord(int(digits.group()), values, line_no))
+            self.shape = self.shape or line.strip()[:100]
 
     def _interval_means(self, values: dict[str, float]) -> dict[str, float]:
         means, self.interval = _missing_means(self.interval, values), {}
@@ -457,6 +475,8 @@ class _Reader:
                 self.shape = self.shape or line.strip()[:100]
             elif metrics and not evaluated:
                 self._add_interval(metrics)  # between two evaluations, with no epochs
+                if self.current is None and not self.records and step is not pair:
+                    self._keep_step(line, step, metrics, line_no)
             return
         if metrics:
             if (step or EVAL_LINE.search(line)) and not self.explicit:
@@ -647,8 +667,12 @@ def _cell_number(cell: str) -> float | None:
 
 
 def _loss_records(reader: _Reader) -> _table.Records:
-    """The epochs with a loss (as ``_Reader._kept`` keeps them)."""
-    return reader.records
+    """The epochs with a loss (as ``_Reader._kept`` keeps them); in a log with none, its
+    training steps, where two or more print a loss."""
+    if reader.records or len(reader.train_steps) < 2:
+        return reader.records
+    with_loss = sum(1 for r in reader.train_steps if _table.has_loss(r.values))
+    return reader.train_steps if with_loss >= 2 else reader.records
 
 
 def parse(source: Source) -> list[Run]:
