@@ -390,3 +390,18 @@ def test_training_steps_before_an_evaluation_are_its_training_values_not_rows():
     text = steps + "step 8: train loss 0.125, val loss 0.2\n"
     run = loop_text.parse(Source("steps.log", text.encode()))[-1]
     assert run.info.row == "evaluation" and run.epochs == 1
+
+
+def test_a_set_named_before_bare_metrics_names_their_split():
+    # a public MNIST loop (tests/data/public, PiakoCode): each epoch's training set and test
+    # set scored on lines that say which only before their bare "Loss"
+    text = "".join(f"**Epoch: {e:03d}/003 | Train. Acc.: 9{e}.0% | Loss: {0.3 / e:.4f}\n"
+                   f"**Epoch: {e:03d}/003 | Test. Acc.: 9{e}.5% | Loss: {0.2 / e:.4f}\n"
+                   for e in range(1, 4))
+    run = loop_text.parse(Source("mnist.out", text.encode()))[-1]
+    assert run.table["train_loss"].tolist() == [0.3, 0.15, 0.1]
+    assert run.table["val_loss"].tolist() == [0.2, 0.1, 0.0667]  # the test set stands in
+    text = "".join(f"Epoch {e} training: loss {0.5 / e:.3f}\nEpoch {e} validation: loss "
+                   f"{0.6 / e:.3f}\n" for e in range(1, 4))
+    run = loop_text.parse(Source("loop.out", text.encode()))[-1]
+    assert run.table["val_loss"].tolist() == [0.6, 0.3, 0.2]

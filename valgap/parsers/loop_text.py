@@ -96,6 +96,10 @@ METRIC = LazyPattern(
     rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
 NO_VALUE = {"no log", "-", "", "n/a", "none"}
+# words naming a held-out set, as a whole word before a line's bare metrics
+HELD_OUT_WORDS = {"val": "val", "valid": "val", "validation": "val", "eval": "val",
+                  "evaluation": "val", "test": "test", "testing": "test"}
+WORD = LazyPattern(r"[A-Za-z]+")
 TABLE_SEP = LazyPattern(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
@@ -348,6 +352,12 @@ class _Reader:
             if first is not None and first[0] in ("val", "test") and \
                     not _bare_name(found[0].group(1)):
                 split = first[0]
+        if split is None and found and all(_bare_name(m.group(1)) for m in found):
+            # a set named before the bare metrics ("Epoch: 3 | Test. Acc.: 97.4% | Loss:
+            # 0.08", "Epoch 3 validation: loss 0.41"): they are that set's
+            named = {HELD_OUT_WORDS[w.lower()] for w in WORD.findall(line[:found[0].start()])
+                     if w.lower() in HELD_OUT_WORDS}
+            split = named.pop() if len(named) == 1 else None
         if split is None and self.phase == "val" and not progress:
             split = "val"
         for m in found:
