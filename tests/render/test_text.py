@@ -15,3 +15,15 @@ def test_values_near_the_float_limit_leave_the_picture_not_the_report(cli, tmp_p
     res = cli("analyze", str(log), env={"COLUMNS": "100"})
     assert res.exit_code in (0, 1) and "internal error" not in res.stderr, res.stderr
     assert "Verdict:" in res.stdout and "┌" in res.stdout  # the report, and its curves
+
+
+def test_the_curves_axis_names_what_a_row_is(cli):
+    from tests.conftest import DATA, SAMPLES
+
+    for log, axis in ((DATA / "boosting" / "xgboost-train.log", "boosting round"),
+                      (DATA / "public" / "Gnkgo+Swin-Unet__output_dir_log.txt", "training step"),
+                      (SAMPLES / "dropout.log", "epoch")):
+        res = cli("analyze", str(log), env={"COLUMNS": "100"})
+        # the label under the curves (the report's text may run beside it, on the right)
+        assert any(line.lstrip().startswith(axis + " ") or line.strip() == axis
+                   for line in res.stdout.splitlines() if line.startswith("   ")), (log, axis)

@@ -78,13 +78,13 @@ def _report(result: Result, opts, plot_height: int = PLOT_HEIGHTS[0], loss_only:
     if plot and opts.width >= BESIDE_MIN:
         text_width = opts.width - PLOT_BESIDE - 3
         text = _top(result, style, text_width) + bottom(result, style, text_width, opts)
-        out += beside(plot_panels(run.table, PLOT_BESIDE, opts.color, plot_height, loss_only),
-                      text, PLOT_BESIDE)
+        out += beside(plot_panels(run.table, PLOT_BESIDE, opts.color, plot_height, loss_only,
+                                  run.info.row), text, PLOT_BESIDE)
     else:
         out += _top(result, style, opts.width)
         if plot:
             out += ["", *plot_panels(run.table, opts.width, opts.color, plot_height,
-                                     loss_only)]
+                                     loss_only, run.info.row)]
         out += bottom(result, style, opts.width, opts)
     return "\n".join(out) + "\n"
 
@@ -207,8 +207,9 @@ class _Style:
 # ---- curves ---------------------------------------------------------------------------------
 
 def plot_panels(table, width: int, color: bool, height: int = PLOT_HEIGHTS[0],
-                loss_only: bool = False) -> list[str]:
-    """Loss (and accuracy, when logged) panels, side by side when the terminal is wide."""
+                loss_only: bool = False, axis: str = "epoch") -> list[str]:
+    """Loss (and accuracy, when logged) panels, side by side when the terminal is wide,
+    over ``axis`` (what a row is: epoch, evaluation, training step, boosting round)."""
     panels = [("loss", "train_loss", "val_loss")]
     acc = [c[len("train_"):] for c in table.columns
            if c.startswith("train_") and "acc" in c and "val_" + c[len("train_"):] in table]
@@ -216,7 +217,7 @@ def plot_panels(table, width: int, color: bool, height: int = PLOT_HEIGHTS[0],
         panels.append((acc[0], f"train_{acc[0]}", f"val_{acc[0]}"))
     side_by_side = len(panels) == 2 and width >= 100
     panel_width = (width - 3) // 2 if side_by_side else width
-    rendered = [_panel(table, title, tr, va, panel_width, color, height)
+    rendered = [_panel(table, title, tr, va, panel_width, color, height, axis)
                 for title, tr, va in panels]
     legend = f"  {TRAIN_MARK} training   {VAL_MARK} validation"
     if side_by_side:
@@ -225,7 +226,7 @@ def plot_panels(table, width: int, color: bool, height: int = PLOT_HEIGHTS[0],
 
 
 def _panel(table, title: str, train_col: str, val_col: str, width: int, color: bool,
-           height: int = PLOT_HEIGHTS[0]) -> list[str]:
+           height: int = PLOT_HEIGHTS[0], axis: str = "epoch") -> list[str]:
     series = []
     for col, mark in ((train_col, TRAIN_MARK), (val_col, VAL_MARK)):
         if col in table:
@@ -233,15 +234,16 @@ def _panel(table, title: str, train_col: str, val_col: str, width: int, color: b
                      if math.isfinite(float(v))]
             if pairs:
                 series.append((pairs, mark))
-    return figure_lines(series, width, title, color, height)
+    return figure_lines(series, width, title, color, height, axis)
 
 
 DRAWABLE = 1e150  # the largest loss magnitude a curve is drawn with
 
 
 def figure_lines(series: list[tuple[list[tuple[int, float]], str]], width: int, title: str,
-                 color: bool, height: int = 14) -> list[str]:
-    """Curves drawn by plotext, as lines of text: (points, marker) per curve, x = epochs.
+                 color: bool, height: int = 14, axis: str = "epoch") -> list[str]:
+    """Curves drawn by plotext, as lines of text: (points, marker) per curve, x = the rows
+    (``axis`` names them: epoch, evaluation, training step, boosting round).
 
     The title and the axis label are written here, not by plotext, whose labels carry a
     background colour of their own.
@@ -273,7 +275,7 @@ def figure_lines(series: list[tuple[list[tuple[int, float]], str]], width: int, 
     with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
         body = fig.build().string(colorless=not color).rstrip("\n").split("\n")
     heading = printable(f"{title} (log scale)" if log else title)  # titles name input columns
-    return [heading.center(width).rstrip(), *body, "epoch".center(width).rstrip()]
+    return [heading.center(width).rstrip(), *body, axis.center(width).rstrip()]
 
 
 def _log_scale(values: list[float]) -> bool:
