@@ -301,3 +301,23 @@ def test_a_name_with_the_split_in_the_middle_is_that_split():
     assert canonical("cls_valid_acc") == ("val", "cls_accuracy")
     assert canonical("interval_loss") == ("train", "interval_loss")  # no split word in it
     assert canonical("val_loss_G") == ("val", "loss_g")
+
+
+def test_numbers_written_as_tensor_reprs_are_read():
+    # a public UNet loop wrote str(loss) of its tensors into its CSV (tests/data/public)
+    run = read(str(DATA / "public" / "Andrew-Linville+UNet-SNGP__losses.csv"))[-1]
+    assert run.epochs == 100
+    assert run.table["train_loss"].iloc[0] == 3.1304 and run.table["val_loss"].iloc[-1] == 1.3101
+
+
+def test_losses_named_by_a_letter_or_by_the_sets_alone(tmp_path):
+    from valgap.parsers._table import canonical
+
+    assert canonical("t_loss") == ("train", "loss") and canonical("v_loss") == ("val", "loss")
+    assert canonical("t") == ("train", "t") and canonical("v_max") == ("train", "v_max")
+    path = tmp_path / "losses.csv"
+    path.write_text(",ep,train,valid,total\n" + "".join(
+        f"{i},{i + 1},{2 / (i + 1):.3f},{2.2 / (i + 1):.3f},{4.2 / (i + 1):.3f}\n"
+        for i in range(6)))
+    run = read(str(path))[-1]
+    assert run.table["val_loss"].tolist()[:2] == [2.2, 1.1]

@@ -65,6 +65,8 @@ def canonical(name: str) -> tuple[str, str] | None:
     if len(words) > 2 and words[0] in VAL_PREFIXES + TRAIN_PREFIXES + TEST_PREFIXES and \
             words[1].isdigit() and len(words[1]) <= 2:
         words = [words[0], *words[2:]]  # an eval set's index: TabNet's val_0_logloss
+    if len(words) == 2 and words[0] in ("t", "v") and words[1] in (*LOSS_LIKE, "acc"):
+        words = ["val" if words[0] == "v" else "train", words[1]]  # t_loss, v_loss
     if words[0] in VAL_PREFIXES:
         split, words = "val", words[1:]
     elif words[0] in TRAIN_PREFIXES:

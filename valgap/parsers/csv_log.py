@@ -27,6 +27,13 @@ LOSSY = re.compile(r"loss|acc|mae|mse|error|(?:box|cls|dfl)_o[mo]\b", re.IGNOREC
 
 # a column name: words, paths, units, and brackets (a tensor logged as its own key names a
 # column "out_tensor([0.])")
+# a number written as its tensor's or array's repr: str(loss) of a PyTorch tensor, NumPy 2's
+# scalars ("tensor(3.1304, device='cuda:0', grad_fn=<DivBackward0>)", "np.float32(0.52)")
+WRAPPED = re.compile(r"^\s*(?:tensor|array|(?:np|numpy)\.[a-z]{3,7}\d{0,3})\(\s*"
+                     r"([-+]?[0-9.]{1,40}(?:[eE][-+]?\d{1,4})?|nan|inf)(?:,[^()]{0,200})?\)\s*$")
+# a header whose losses are the splits' bare names ("ep,train,valid,total")
+TRAIN_WORDS = {"train", "training", "trn"}
+HELD_OUT_WORDS = {"val", "valid", "validation", "test", "dev", "eval"}
 NAME_CELL = re.compile(r"^[\w./@\- ()%\[\]]{1,120}$")
 
 
@@ -82,10 +89,18 @@ def _is_header(first: str, second: str) -> bool:
     if len(names) < 2 or not all(NAME_CELL.match(n) for n in names if n):
         return False
     filled = [c for c in cells if c]  # Lightning rows are sparse
-    numeric = sum(1 for c in filled if _is_number(c))
+    numeric = sum(1 for c in filled if _is_number(_unwrapped(c)))
     if len(cells) != len(names) or not numeric or numeric < len(filled) / 2:
         return False
-    return any(LOSSY.search(n) for n in names)
+    lower = {n.lower() for n in names}
+    return any(LOSSY.search(n) for n in names) or bool(lower & TRAIN_WORDS
+                                                         and lower & HELD_OUT_WORDS)
+
+
+def _unwrapped(cell: str) -> str:
+    """The number inside a tensor's or array's repr; any other cell as it is."""
+    m = WRAPPED.match(cell)
+    return m.group(1) if m else cell
 
 
 def _is_number(text: str) -> bool:
@@ -667,6 +682,10 @@ def numeric(cells):
     integer past the float range (instead of giving inf): those few cells go one by one."""
     import pandas as pd
 
+    if cells.dtype == object:
+        first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
+        if WRAPPED.match(first):  # str(tensor) written into the file: the numbers inside
+            cells = cells.str.replace(WRAPPED, r"\1", regex=True)
     try:
         return pd.to_numeric(cells, errors="coerce").astype(float)
     except OverflowError:
