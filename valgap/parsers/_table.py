@@ -20,10 +20,14 @@ from valgap.parsers._text import Limits, to_int
 VAL_PREFIXES = ("validation", "valid", "val", "va", "eval", "dev")
 TRAIN_PREFIXES = ("training", "train", "trn", "tr")
 TEST_PREFIXES = ("test", "testing")
-# split words read in the middle of a name (reg_val_loss); the short ones ("va", "tr") are
-# only read at either end, where they cannot be part of a longer name
-MIDDLE_SPLITS = {"val": "val", "valid": "val", "validation": "val", "eval": "val",
-                 "train": "train", "training": "train", "test": "test"}
+# the sets' names as whole words, each with the split it names: read in the middle of a
+# metric's name (reg_val_loss), before a line's bare metrics, as a CSV's bare column
+# names. The short prefixes ("va", "tr") are only read at a name's ends, where they cannot
+# be part of a longer word; "trn" and "dev" not in the middle of one (a device, a run).
+SET_WORDS = {"train": "train", "training": "train", "trn": "train",
+             "val": "val", "valid": "val", "validation": "val", "eval": "val",
+             "evaluation": "val", "dev": "val", "test": "test", "testing": "test"}
+MIDDLE_SPLITS = {w: s for w, s in SET_WORDS.items() if w not in ("trn", "dev")}
 METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
 # whole names of a loss under another name (MXNet's Train-cross-entropy, log loss)
 LOSS_NAMES = {"cross_entropy": "loss", "crossentropy": "loss", "logloss": "loss",
@@ -141,13 +145,10 @@ class ChosenColumns:
                 raise InputError(f"no {name!r} in the input (names: {listed})", source,
                                  code="bad-column")
 
-
     def check_runs(self, runs: list[Run], source: str) -> None:
-        """``check`` of the names the runs were read from."""
-        names = list(dict.fromkeys(n for run in runs for n in run.info.columns.values()))
-        for name, col in self.chosen.items():
-            if not any(run.info.columns.get(col) == name for run in runs):
-                self.check(names, source)
+        """``check`` of the names the runs were read from (a chosen name read is always
+        its loss's column: ``get``)."""
+        self.check(dict.fromkeys(n for run in runs for n in run.info.columns.values()), source)
 
 
 def chosen_columns(train: str | None, val: str | None) -> ChosenColumns | None:

@@ -36,6 +36,7 @@ MAX_LINE = 1 << 20
 # a progress bar redraws with \r or runs of \b: each piece is one state of the line
 REDRAW = re.compile(r"[\r\x08]+")
 
+
 class LazyPattern:
     """A regular expression compiled when first used: a format's patterns cost start-up
     nothing until a log of that format is read (compiling all of them took ~7 ms of a small
@@ -431,6 +432,11 @@ def clean(line: str) -> str:
 # \d+ lets an unanchored search backtrack over a long digit run at every position
 NUMBER = (r"[-+]?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][-+]?\d{1,4})?"
           r"|[-+]?nan|[-+]?inf(?:inity)?")
+# a number written as its tensor's or NumPy scalar's repr (str(loss) of a PyTorch tensor,
+# NumPy 2's scalars): "tensor(3.1304, device='cuda:0', grad_fn=<DivBackward0>)",
+# "np.float32(0.52)"; the number is its group
+NUMBER_REPR = (r"(?:tensor|array|(?:np|numpy)\.[a-z]{3,7}\d{0,3})\([ \t]{0,8}(" + NUMBER
+               + r")(?:,[^()]{0,200})?\)")
 
 
 def to_float(text: str) -> float:

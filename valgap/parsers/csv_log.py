@@ -16,7 +16,7 @@ from array import array
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _csv_chunks, _table
-from valgap.parsers._text import Source, sniff_encoding
+from valgap.parsers._text import NUMBER_REPR, Source, sniff_encoding
 
 NAME = "csv"
 LIGHTNING = "lightning-csv"
@@ -27,13 +27,8 @@ LOSSY = re.compile(r"loss|acc|mae|mse|error|(?:box|cls|dfl)_o[mo]\b", re.IGNOREC
 
 # a column name: words, paths, units, and brackets (a tensor logged as its own key names a
 # column "out_tensor([0.])")
-# a number written as its tensor's or array's repr: str(loss) of a PyTorch tensor, NumPy 2's
-# scalars ("tensor(3.1304, device='cuda:0', grad_fn=<DivBackward0>)", "np.float32(0.52)")
-WRAPPED = re.compile(r"^\s*(?:tensor|array|(?:np|numpy)\.[a-z]{3,7}\d{0,3})\(\s*"
-                     r"([-+]?[0-9.]{1,40}(?:[eE][-+]?\d{1,4})?|nan|inf)(?:,[^()]{0,200})?\)\s*$")
-# a header whose losses are the splits' bare names ("ep,train,valid,total")
-TRAIN_WORDS = {"train", "training", "trn"}
-HELD_OUT_WORDS = {"val", "valid", "validation", "test", "dev", "eval"}
+# a cell holding a number as its repr (str(loss) of a tensor written into the file)
+WRAPPED = re.compile(rf"^[ \t]{{0,8}}{NUMBER_REPR}[ \t]{{0,8}}$")
 NAME_CELL = re.compile(r"^[\w./@\- ()%\[\]]{1,120}$")
 
 
@@ -62,39 +57,39 @@ def header_only(head: str) -> bool:
     """A CSV logger's file before its first epoch: one line of column names, a loss among
     them, and nothing under it."""
     lines = [line for line in head.lstrip("\ufeff").splitlines() if line.strip()]
-    if len(lines) != 1 or lines[0].lstrip().startswith(("{", "[", "#")):
-        return False
-    delim = _delimiter(lines[0])
+    names = _names(lines[0]) if len(lines) == 1 else None
+    return names is not None and any("loss" in n.lower() for n in names)
+
+
+def _names(line: str) -> list[str] | None:
+    """A line's column names, or None where it is no row of two names or more."""
+    line = line.strip()
+    delim = None if line.startswith(("{", "[", "#")) else _delimiter(line)
     if delim is None:
-        return False
-    names = [n.strip().strip('"') for n in lines[0].split(delim)]
-    return (len(names) >= 2 and all(NAME_CELL.match(n) for n in names if n)
-            and any("loss" in n.lower() for n in names))
+        return None
+    try:
+        names = [n.strip().strip('"') for n in next(csv.reader([line], delimiter=delim), [])]
+    except csv.Error:  # a field past the csv module's limit, a NUL byte: no header here
+        return None
+    return names if len(names) >= 2 and all(NAME_CELL.match(n) for n in names if n) else None
 
 
 def _is_header(first: str, second: str) -> bool:
-    first = first.strip()
-    if first.startswith(("{", "[", "#")):
-        return False
-    delim = _delimiter(first)
-    if delim is None:
+    names = _names(first)
+    if names is None or names[:3] == ["Wall time", "Step", "Value"]:  # (a TensorBoard export)
         return False
     try:
-        names = [n.strip().strip('"') for n in next(csv.reader([first], delimiter=delim), [])]
-        cells = [c.strip().strip('"') for c in next(csv.reader([second], delimiter=delim), [])]
-    except csv.Error:  # a field past the csv module's limit, a NUL byte: no header here
-        return False
-    if names[:3] == ["Wall time", "Step", "Value"]:
-        return False  # a TensorBoard export
-    if len(names) < 2 or not all(NAME_CELL.match(n) for n in names if n):
+        cells = [c.strip().strip('"') for c in
+                 next(csv.reader([second], delimiter=_delimiter(first.strip())), [])]
+    except csv.Error:
         return False
     filled = [c for c in cells if c]  # Lightning rows are sparse
     numeric = sum(1 for c in filled if _is_number(_unwrapped(c)))
     if len(cells) != len(names) or not numeric or numeric < len(filled) / 2:
         return False
-    lower = {n.lower() for n in names}
-    return any(LOSSY.search(n) for n in names) or bool(lower & TRAIN_WORDS
-                                                         and lower & HELD_OUT_WORDS)
+    # or losses named by the sets' bare names alone ("ep,train,valid,total")
+    sets = {_table.SET_WORDS.get(n.lower()) for n in names} - {None}
+    return any(LOSSY.search(n) for n in names) or ("train" in sets and len(sets) > 1)
 
 
 def _unwrapped(cell: str) -> str:

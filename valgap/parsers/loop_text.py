@@ -96,9 +96,6 @@ METRIC = LazyPattern(
     rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
 NO_VALUE = {"no log", "-", "", "n/a", "none"}
-# words naming a held-out set, as a whole word before a line's bare metrics
-HELD_OUT_WORDS = {"val": "val", "valid": "val", "validation": "val", "eval": "val",
-                  "evaluation": "val", "test": "test", "testing": "test"}
 WORD = LazyPattern(r"[A-Za-z]+")
 TABLE_SEP = LazyPattern(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
@@ -295,6 +292,7 @@ class _Reader:
         # training steps printed before any epoch or evaluation: the rows of a log that
         # prints nothing else (a training loss by iteration, no validation at all)
         self.train_steps = _table.Records(name, limits)
+        self.steps_with_loss = 0
 
     def _add_interval(self, metrics: list[tuple[str, str, str | None]]) -> None:
         """A training step's values where no epoch is open: the next evaluation point's
@@ -310,6 +308,7 @@ class _Reader:
                   if _table.canonical(name) is not None}
         if digits and values:
             self.train_steps.append(EpochRecord(int(digits.group()), values, line_no))
+            self.steps_with_loss += _table.has_loss(values)
             self.shape = self.shape or line.strip()[:100]
 
     def _interval_means(self, values: dict[str, float]) -> dict[str, float]:
@@ -355,8 +354,8 @@ class _Reader:
         if split is None and found and all(_bare_name(m.group(1)) for m in found):
             # a set named before the bare metrics ("Epoch: 3 | Test. Acc.: 97.4% | Loss:
             # 0.08", "Epoch 3 validation: loss 0.41"): they are that set's
-            named = {HELD_OUT_WORDS[w.lower()] for w in WORD.findall(line[:found[0].start()])
-                     if w.lower() in HELD_OUT_WORDS}
+            named = {_table.SET_WORDS.get(w.lower()) for w in WORD.findall(
+                line[:found[0].start()])} & {"val", "test"}
             split = named.pop() if len(named) == 1 else None
         if split is None and self.phase == "val" and not progress:
             split = "val"
@@ -679,10 +678,8 @@ def _cell_number(cell: str) -> float | None:
 def _loss_records(reader: _Reader) -> _table.Records:
     """The epochs with a loss (as ``_Reader._kept`` keeps them); in a log with none, its
     training steps, where two or more print a loss."""
-    if reader.records or len(reader.train_steps) < 2:
-        return reader.records
-    with_loss = sum(1 for r in reader.train_steps if _table.has_loss(r.values))
-    return reader.train_steps if with_loss >= 2 else reader.records
+    return reader.train_steps if not reader.records and reader.steps_with_loss >= 2 \
+        else reader.records
 
 
 def parse(source: Source) -> list[Run]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import LazyPattern, load_json
+from valgap.parsers._text import NUMBER_REPR, LazyPattern, load_json
 
 NAME = "memory"
 JSON_NAME = "history-json"
@@ -25,8 +25,8 @@ PRINT_NAME = "history-print"
 # a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
 PRINTED = LazyPattern(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
 PRINTED_LOSS = LazyPattern(r"""(['"])(?:[\w .-]{0,40}[_ -])?loss\1\s{0,8}:\s{0,8}\[""")
-# NumPy 2 prints its scalars as calls: np.float32(0.52)
-NUMPY_SCALAR = LazyPattern(r"\bnp\.(?:float|int)\d{0,3}\(([^()]{1,40})\)")
+# NumPy 2 prints its scalars as calls, np.float32(0.52); a tensor too, tensor(0.52)
+NUMPY_SCALAR = LazyPattern(rf"\b{NUMBER_REPR}")
 PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal costs ~30x
 
 
