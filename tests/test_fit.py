@@ -405,3 +405,16 @@ def test_an_accuracy_column_that_is_no_accuracy_is_left_aside():
     assert Curves.of(run).train_accuracy is None
     run.table["train_accuracy"] = [50, 60, 70]
     assert Curves.of(run).train_accuracy == [0.5, 0.6, 0.7]
+
+
+def test_a_lower_single_epoch_than_the_minimum_named_is_said():
+    # validation erratic (0.63-18) at 7x training and more: the fit names where the curve,
+    # three epochs at a time, was lowest, and says the last epoch alone is lower (the
+    # best-epoch finding names that one)
+    from valgap import config, engine
+
+    run = read(str(DATA / "public" / "Mertcan-Gelbal+botanix-training__train_log.csv"))[-1]
+    result = engine.analyze_run(run, config.Config())
+    assert result.fit.fit == "overfit"
+    assert "epoch 14 alone is lower, 0.6344" in result.fit.evidence
+    assert result.best.epoch == 14

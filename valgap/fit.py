@@ -153,12 +153,22 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
         return None
     # the last epoch alone neither makes nor hides a minimum
     best, low = _minimum(c, _smooth(c.val)[:-1])
-    where = (f"validation was lowest at epoch {c.epochs[low]}" if best < c.n - 2 else
-             "validation still at its lowest")
+    where = (f"validation was lowest at epoch {c.epochs[low]}{_lower_alone(c, low)}"
+             if best < c.n - 2 else "validation still at its lowest")
     return FitResult("overfit", f"late in the run validation stays {times(ratio)} "
                      f"training (median of the last {len(c.train[late])} epochs: "
                      f"{median(c.val[late]):.4g} against {median(c.train[late]):.4g}); "
                      f"{where}", onset_epoch=c.epochs[low] if best < c.n - 2 else None)
+
+
+def _lower_alone(c: Curves, low: int) -> str:
+    """Where one epoch elsewhere is lower than the smoothed minimum named: said, so that the
+    fit and the best-epoch finding (which reads single epochs) do not seem to disagree."""
+    lowest = min(range(c.n), key=lambda i: c.val[i])
+    if c.val[lowest] >= c.val[low]:
+        return ""
+    return (f" (three epochs at a time; epoch {c.epochs[lowest]} alone is lower, "
+            f"{c.val[lowest]:.4g})")
 
 
 def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

@@ -321,3 +321,28 @@ def test_losses_named_by_a_letter_or_by_the_sets_alone(tmp_path):
         for i in range(6)))
     run = read(str(path))[-1]
     assert run.table["val_loss"].tolist()[:2] == [2.2, 1.1]
+
+
+@pytest.mark.parametrize("newline", ["\n\n", "\r\r\n"])
+def test_a_camel_case_header_over_blank_lines_is_read(tmp_path, newline):
+    # a public loop's CSV (tests/data/public): "Epoch,TrainLoss,ValLoss,ValAcc", each row
+    # followed by a blank line, as csv.writer writes on Windows without newline=''
+    text = (DATA / "public" / "Faisasa12+plant_disease_classifier__train_log.csv").read_text()
+    path = tmp_path / "train_log.csv"
+    path.write_bytes(newline.join(line for line in text.split("\n\n")).encode())
+    run = read(str(path))[-1]
+    assert run.epochs == 10
+    assert run.table["train_loss"].iloc[0] == pytest.approx(5.8214068)
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(0.3172719)
+
+
+def test_words_glued_in_camel_case_name_their_split_and_metric():
+    from valgap.parsers._table import canonical
+
+    assert canonical("TrainLoss") == ("train", "loss")
+    assert canonical("valLoss") == ("val", "loss")
+    assert canonical("ValAcc") == ("val", "accuracy")
+    assert canonical("train_losses") == ("train", "loss")
+    # other humps name no split and are kept whole
+    assert canonical("eval_rougeL") == ("val", "rougel")
+    assert canonical("metrics/mAP50(B)") == ("train", "metrics_map50(b)")

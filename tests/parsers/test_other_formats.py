@@ -396,6 +396,15 @@ def test_a_saved_history_with_a_summary_beside_its_curves_is_read(tmp_path):
     assert "best_epoch" not in run.table.columns
 
 
+def test_a_history_whose_keys_say_losses_is_read():
+    # a public CNN-LSTM's train_history.json: {"train_losses": [...], "val_losses": [...],
+    # "train_accs": [...], "val_accs": [...]} (refused as no training log before)
+    run = read(str(DATA / "public" / "Amber016020+EmotionTrack-CNNLSTM__train_history.json"))[-1]
+    assert run.info.format == "history-json" and run.epochs == 8
+    assert run.table["val_loss"].iloc[2] == pytest.approx(0.90758697)
+    assert run.table["train_loss"].iloc[-1] == pytest.approx(0.16365949)
+
+
 def test_two_models_in_one_history_are_named_not_summed(tmp_path):
     # a public repository's dict: an LSTM regressor's history (30 epochs) and a classifier's
     # (19) under prefixes; summed as parts of one loss, the shorter one's end read as NaN

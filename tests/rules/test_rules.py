@@ -476,3 +476,13 @@ def test_only_training_improving_is_judged_against_its_noise(scale, n):
     assert not shape(Curves.of(make_run(noisy, val))).only_train_improves
     # or validation keeps falling with training, as it does under dropout
     assert not shape(Curves.of(make_run(train, [t * 0.5 for t in train]))).only_train_improves
+
+
+def test_a_validation_loss_jumping_tenfold_keeps_no_sum_factor():
+    # a public Keras CSVLogger: validation nan for six epochs, then 0.63-18 from one epoch to
+    # the next while training sits near 0.1: 7x to 170x in every epoch, but no steady factor
+    run = read(str(DATA / "public" / "Mertcan-Gelbal+botanix-training__train_log.csv"))[-1]
+    result, found = analyse(run)
+    assert result.fit.fit == "overfit"
+    assert "reduction-mismatch" not in found
+    assert status(result, "reduction-mismatch").status == "clear"

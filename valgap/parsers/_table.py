@@ -39,6 +39,9 @@ LOSS_LIKE = ("loss", "mse", "rmse", "mae")
 # endings of a loss's parts, summed when no total is logged (YOLO box/cls/dfl losses;
 # YOLOv10's one-to-many and one-to-one heads)
 PARTS = ("_loss", "_om", "_oo")
+# a loss or accuracy glued to the word before it in camelCase (TrainLoss, valAcc); other
+# humps are left as they are (mAP50, rougeL, DiarizationErrorRate name no split)
+CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=(?:Loss|Losses|Acc|Accuracy|Mse|Mae)(?![a-z]))")
 
 
 @dataclass
@@ -57,7 +60,8 @@ def canonical(name: str) -> tuple[str, str] | None:
     val/loss, ``avg_loss`` / ``total_loss`` -> train/loss, a bare ``valid`` -> val/loss,
     ``test_loss`` -> test/loss (used for validation only when a log has no validation).
     """
-    key = re.sub(r"[\s/\-.]+", "_", name.strip().lower()).strip("_")
+    key = CAMEL_HUMP.sub("_", name.strip())
+    key = re.sub(r"[\s/\-.]+", "_", key.lower()).strip("_")
     key = re.sub(r"_epoch$", "", key)
     words = [w for w in key.split("_") if w]
     while len(words) > 1 and words[0] in QUALIFIERS:

@@ -46,9 +46,11 @@ def sniff(head: str) -> float:
 
 def header_index(lines: list[str]) -> int | None:
     """Where the header is among the first lines: the first line of names followed by a row
-    of the same width that is mostly numbers, with a loss-like name."""
+    of the same width that is mostly numbers, with a loss-like name. Blank lines between
+    the rows (a file written on Windows without ``newline=''``: "\r\r\n") are passed over."""
     for index in range(min(TITLE_LINES + 1, len(lines) - 1)):
-        if _is_header(lines[index], lines[index + 1]):
+        below = next((line for line in lines[index + 1:index + 3] if line.strip()), "")
+        if _is_header(lines[index], below):
             return index
     return None
 

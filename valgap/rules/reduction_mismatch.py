@@ -42,7 +42,11 @@ stable_ratio: the smallest factor between the curves that a stable ratio must re
 (default 3).
 steadiness: how much the log ratio may vary over the epochs (standard deviation, default
 0.12).
-extreme_ratio: a factor reached in every epoch that counts even when it drifts (default 6).
+extreme_ratio: a factor reached in every epoch that counts even when it drifts (default 6),
+by no more than ``drift``.
+drift: how much the log ratio of such a factor may vary (standard deviation, default 0.25):
+the per-sample gap under a sum opens or closes slowly as the model learns, while a
+validation loss that jumps tenfold from one epoch to the next keeps no sum's factor.
 """
 from __future__ import annotations
 
@@ -58,7 +62,7 @@ ORDER = 80
 FAMILY = "bug"
 TITLE = "loss summed rather than averaged (scale follows the set sizes)"
 DEFAULT: Options = {"tolerance": 1.3, "confidence": 0.9, "stable_ratio": 3.0,
-                    "steadiness": 0.12, "extreme_ratio": 6.0}
+                    "steadiness": 0.12, "extreme_ratio": 6.0, "drift": 0.25}
 CHECKS = ("divide each logged loss by the size of its set and compare again",
           "check the loss's reduction= argument (PyTorch) and how the loop accumulates "
           "batch losses (sum / len(dataset) vs sum / len(loader))")
@@ -108,7 +112,7 @@ def _stable_ratio(ctx: Context, options: Options) -> Outcome:
     # a factor no train-mode cause reaches, in every epoch, even if it drifts (the per-sample
     # gap under the sum still opens or closes as the model learns)
     extreme = min(r * (1 if level > 0 else -1) for r in ratios) >= \
-        math.log(options["extreme_ratio"])
+        math.log(options["extreme_ratio"]) and varying <= options["drift"]
     if not moving or not (stable or extreme):
         return None
     units = _matching_units(ctx, level, options["tolerance"])
