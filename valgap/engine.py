@@ -21,7 +21,7 @@ from valgap.model import (
     in_rows,
 )
 from valgap.parsers import SEPARATE_RUNS, Options, read
-from valgap.parsers._table import downsample, pick_run
+from valgap.parsers._table import downsample, mark_continuations, pick_run
 from valgap.rules._base import Context, Skip
 from valgap.rules._signals import Curves
 
@@ -72,6 +72,8 @@ def chosen_runs(runs: list[Run], name: str, all_runs: bool = False) -> list[Run]
     """The runs of an input that are analysed: the last (or all); every run of a tracker,
     whose runs are separate experiments, not restarts of one."""
     separate = bool(runs) and runs[0].info.format in SEPARATE_RUNS
+    if not separate:
+        mark_continuations(runs)
     return runs if all_runs or separate else [pick_run(runs, name)]
 
 

@@ -124,7 +124,7 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
                          f"(validation {'below' if below else 'at or above'} training)")
     checks = [_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _never_improved,
               _unfinished, _stuck]
-    if run.info.first_epoch > 1:  # resumed: where training started is not in the log
+    if run.info.first_epoch > 1 or run.info.continues:  # where training started is not in it
         checks.remove(_underfit)
     for check in checks:
         result = check(curves, facts, conf)

@@ -101,6 +101,9 @@ class RunInfo:
     # the epoch number of the log's first row: later than 1 in a log resumed from a checkpoint
     # (its first epoch is no start of training), and renumbered from 1 in the table
     first_epoch: int = 1
+    # the run starts where the run before it in the log ended (a second fit() call on the
+    # trained model, a fine-tuning phase): as for a resumed run, its start is no untrained model
+    continues: bool = False
     rows_read: int | None = None     # raw rows (lines, records) the table was built from
     reduced_from: int | None = None  # epochs before averaging into at most MAX_POINTS points
     reduction: str | None = None     # how the table was reduced, in words

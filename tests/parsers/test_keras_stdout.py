@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.conftest import REALWORLD, SAMPLES, needs_shared
+from tests.conftest import DATA, REALWORLD, SAMPLES, needs_shared
 from valgap.model import InputError
 from valgap.parsers import keras_stdout, read
 from valgap.parsers._text import Source
@@ -151,3 +151,22 @@ def test_a_capture_reads_the_same_whether_its_redraw_lines_are_reduced_or_not(pa
     reduced = read_all()
     monkeypatch.setattr(keras_stdout, "REDUCE_OVER", 1 << 40)
     assert reduced == read_all()
+
+
+def test_a_run_that_starts_where_the_one_before_ended_continues_it():
+    # a public PowerShell capture (UTF-16): 8 epochs, then a fine-tuning fit() cut after 2
+    # (validation 0.16 where the first ended at 0.144, not 0.43 where it started): its first
+    # epoch is no untrained model's, so "barely improved on where it started" is no underfit
+    from valgap import config, engine
+
+    path = DATA / "public" / "192210154+ocularsurfaceai__training_log.txt"
+    result = engine.analyze_input(str(path), config.Config())[-1]
+    assert result.fit.fit == "val-below-train"
+    runs = read(str(path))
+    engine.chosen_runs(runs, str(path), all_runs=True)
+    assert [r.info.continues for r in runs] == [False, True]
+    # restarted from scratch: the second run starts where the first started
+    text = (SAMPLES / "overfit.log").read_text() + (SAMPLES / "overfit.log").read_text()
+    again = parse_text(text)
+    engine.chosen_runs(again, "x", all_runs=True)
+    assert [r.info.continues for r in again] == [False, False]

@@ -405,3 +405,23 @@ def test_a_set_named_before_bare_metrics_names_their_split():
                    f"{0.6 / e:.3f}\n" for e in range(1, 4))
     run = loop_text.parse(Source("loop.out", text.encode()))[-1]
     assert run.table["val_loss"].tolist() == [0.6, 0.3, 0.2]
+
+
+def test_chinese_epoch_summaries_are_read():
+    # a public translation model's tmux capture: "Epoch 16 完成 | 训练损失: 4.6130 | 验证损失:
+    # 6.0073 | 时间: 385.8s" (training loss, validation loss) among its batch lines
+    run = read(str(DATA / "public" / "96966+Transformer-Pytorch__training_log.txt"))[-1]
+    assert run.epochs == 15 and run.info.first_epoch == 16
+    assert run.table["train_loss"].iloc[0] == 4.6130 and run.table["val_loss"].min() == 5.9431
+
+
+def test_a_held_out_set_announced_on_the_line_before_names_its_values():
+    # Paddle's "epoch: 6,  loss is: 0.167, acc is: 0.94", then "testing in eval mode……" and
+    # the test set's line in the same words, for the same epoch
+    run = read(str(DATA / "public" / "AIHHU+PaddleCIFAR10__training_log.txt"))[-1]
+    assert run.table["train_loss"].iloc[-1] == pytest.approx(0.15723933614)
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(0.258656407892)  # test stands in
+    # a new epoch after such a line is training as printed
+    runs = loop_text.parse(Source(
+        "x.log", b"Testing the model now\nepoch: 1, loss: 0.5\nepoch: 2, loss: 0.4\n"))
+    assert "val_loss" not in runs[-1].table and "test_loss" not in runs[-1].table

@@ -40,6 +40,11 @@ KNOWN_MISSES = {
     # epochs, cls_loss/cls_val_loss for 19): valgap names both and asks which to judge
     # (--train-col/--val-col) rather than summing them as parts of one loss
     "065010-AmanMalhi+hdfc-lstm-predictor__training_history.json": None,
+    # held out: a tmux capture from epoch 16 of a translation model, training still falling
+    # 0.3 % an epoch (4.61 -> 4.37), validation lowest at epoch 24 and 0.9 % above it six
+    # epochs later: both moves are smaller than the rules' scale-free lines (training down
+    # 10 % after the minimum, validation's rise beyond its noise), so "settled", a good fit
+    "96966+Transformer-Pytorch__training_log.txt": "good-fit",
 }
 
 
@@ -81,12 +86,15 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # (losses.csv) 6 of 9 (str(tensor) cells, t_loss/v_loss, "ep,train,valid" refused or
     # unpaired), the seventeenth (loss.txt: training losses alone, mostly) 5 of 5, the
     # eighteenth (train_history.json, train_log.csv) 12 of 14 (train_losses/val_losses
-    # keys and a TrainLoss,ValLoss header over blank lines were refused)
+    # keys and a TrainLoss,ValLoss header over blank lines were refused), the nineteenth
+    # (training_log.txt) 7 of 10 (Chinese epoch summaries and Paddle's "loss is:" with the
+    # test set announced on the line before were not read; a fine-tuning fit() of 2 epochs
+    # after the first was judged as if it started untrained: underfit)
     # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
     # them right when first measured)
     # A known miss set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 136 and right >= 132
+    assert len(held) == 146 and right >= 141
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

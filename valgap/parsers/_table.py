@@ -41,6 +41,10 @@ LOSS_LIKE = ("loss", "mse", "rmse", "mae")
 PARTS = ("_loss", "_om", "_oo")
 # a loss or accuracy glued to the word before it in camelCase (TrainLoss, valAcc); other
 # humps are left as they are (mAP50, rougeL, DiarizationErrorRate name no split)
+# the sets' and the metrics' words in Chinese logs ("训练损失: 4.61 | 验证损失: 6.00"); 集,
+# "set", is dropped (训练集损失: the training set's loss)
+CJK_WORDS = {"训练": "train", "验证": "val", "测试": "test", "损失": "loss", "准确率": "accuracy",
+             "准确度": "accuracy", "精度": "accuracy", "集": ""}
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=(?:Loss|Losses|Acc|Accuracy|Mse|Mae)(?![a-z]))")
 
 
@@ -61,6 +65,9 @@ def canonical(name: str) -> tuple[str, str] | None:
     ``test_loss`` -> test/loss (used for validation only when a log has no validation).
     """
     key = CAMEL_HUMP.sub("_", name.strip())
+    if not key.isascii():
+        for word, english in CJK_WORDS.items():
+            key = key.replace(word, f"_{english}_")
     key = re.sub(r"[\s/\-.]+", "_", key.lower()).strip("_")
     key = re.sub(r"_epoch$", "", key)
     words = [w for w in key.split("_") if w]
@@ -570,6 +577,40 @@ def empty_table():
     import pandas as pd
 
     return pd.DataFrame(index=pd.RangeIndex(1, 1, name="epoch"))
+
+
+def mark_continuations(runs: list[Run]) -> None:
+    """A run whose first losses sit nearer where the run before it ended than where that
+    one started continues it (``RunInfo.continues``): a second ``fit()`` call on the
+    trained model, a fine-tuning phase, a resume after a crash. Runs restarted from scratch
+    start where the first one started."""
+    before = None
+    for run in runs:
+        if not run.epochs:
+            continue
+        if before is not None and not run.info.continues and _starts_where_ended(before, run):
+            run.info.continues = True
+            run.info.notes.append("this run starts where the run before it ended (a second "
+                                  "fit() call, a fine-tuning phase): its first epoch is no "
+                                  "untrained model's")
+        before = run
+
+
+def _starts_where_ended(before: Run, run: Run) -> bool:
+    """In log units, summed over the losses both runs log: the run's first values nearer the
+    previous run's last values than its first, the previous run having moved."""
+    to_end = to_start = moved = 0.0
+    for col in ("train_loss", "val_loss"):
+        if col not in before.table or col not in run.table:
+            continue
+        prev = [v for v in before.table[col].tolist() if math.isfinite(v) and v > 0]
+        now = [v for v in run.table[col].tolist() if math.isfinite(v) and v > 0]
+        if len(prev) < 2 or not now:
+            continue
+        to_end += abs(math.log(now[0] / prev[-1]))
+        to_start += abs(math.log(now[0] / prev[0]))
+        moved += abs(math.log(prev[0] / prev[-1]))
+    return moved >= 0.2 and to_end < to_start
 
 
 def pick_run(runs: list[Run], source: str) -> Run:

@@ -65,7 +65,7 @@ STEP = LazyPattern(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,
 # the tag names the set its bare metric names belong to
 PHASE_TAG = LazyPattern(r"^[ \t]{0,8}\[(train|training|test|val|valid|validation|eval)\][ \t]{0,8}",
                        re.IGNORECASE)
-BARE_METRIC = LazyPattern(r"\b(loss|accuracy|acc)\b(?=[ \t]{0,4}[:=])")
+BARE_METRIC = LazyPattern(r"\b(loss|accuracy|acc)\b(?=(?:[ \t]{1,4}is)?[ \t]{0,4}[:=])")
 # a line of running text: six words or more, no digit (a sentence, not a print)
 PROSE = LazyPattern(r"^[ \t>*-]{0,8}[A-Za-z][^\d\n]{0,400}(?:\s[A-Za-z,.;:'()-]+){5}[^\d]*$")
 EVAL_LINE = LazyPattern(r"(?i)\bSaving dict for global step \d{1,12}:")
@@ -88,12 +88,14 @@ METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 # the columns valgap's own measurement prints (valgap.torch.measure_gap)
 MEASURED = r"(?:train_loss_(?:trainmode_end|eval_end(?:_se)?)|train_penalty_end)"
+# Chinese logs: 训练损失 (training loss), 验证集损失, 测试准确率 (test accuracy)
+CJK_METRIC = r"(?:(?:训练|验证|测试)集?)?(?:损失|准确率|准确度|精度)"
 METRIC = LazyPattern(
-    rf"(?i)(?<![\w/])({MEASURED}|"
+    rf"(?i)(?<![\w/])({MEASURED}|{CJK_METRIC}|"
     rf"{QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
     rf"(?:[ _/-]?{SPLIT_WORD})?"
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
-    rf"['\"]?(?:[ \t]*[:=][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
+    rf"['\"]?(?:[ \t]{{1,4}}is)?(?:[ \t]*[:=：][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
 NO_VALUE = {"no log", "-", "", "n/a", "none"}
 WORD = LazyPattern(r"[A-Za-z]+")
@@ -202,6 +204,19 @@ def _missing_means(sums: dict[str, list[float]], values: dict[str, float]) -> di
             if _table.column(n) not in have}
 
 
+def _announced(line: str, before: str | None) -> str | None:
+    """The held-out set a short line of words alone names ("testing in eval mode......",
+    "Evaluating on the validation set"); none where it names training; else as before."""
+    if len(line.strip()) > 80:
+        return before
+    for word in WORD.findall(line):  # the first set word names it ("testing in eval mode")
+        named = _table.SET_WORDS.get(word.lower()) or (
+            "val" if word.lower() in ("validating", "evaluating") else None)
+        if named:
+            return None if named == "train" else named
+    return before
+
+
 def _bare_name(name: str) -> bool:
     """A metric name that says no split (``loss``, ``Acc@1``): read as training by default."""
     pair = _table.canonical(name)
@@ -283,6 +298,9 @@ class _Reader:
         self.batches: dict[int, dict[str, list[float]]] = {}
         self.templates = _Templates()
         self.phase = "train"  # "val" after an evaluation's progress lines (MetricLogger)
+        # a line of words alone naming a held-out set ("testing in eval mode......"): the
+        # next line's bare metrics, if they belong to the epoch already open, are that set's
+        self.announced: str | None = None
         self.pending_val: dict[str, tuple[str, str | None]] = {}  # its running means
         self.interval: dict[str, list[float]] = {}  # steps since the last evaluation point
         self.evaluation_points = False  # rows are evaluations at steps, not epochs
@@ -416,7 +434,7 @@ class _Reader:
                 # no loop prints an epoch in 64 KiB; searching it costs seconds per line
                 self.long_lines += 1
                 return
-        if self.templates.apply(raw, line_no, self):
+        if not self.announced and self.templates.apply(raw, line_no, self):
             return
         line = _phase_named(_strip_prefix(clean(raw)))
         _table.scan_facts(line, self.info, in_summary=False)
@@ -443,6 +461,9 @@ class _Reader:
             return
         if self.table and self._table_row(line, line_no):
             return
+        if not any(ch.isdigit() for ch in line):
+            self.announced = _announced(line, self.announced)
+            return
         if self.in_summary and line.lstrip().startswith(("-", "*")):
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
         pair = PAIR_EPOCH.match(line)
@@ -463,6 +484,12 @@ class _Reader:
             self.flush_evaluation()
             step, self.phase = counter, "train"
         found_metrics = list(METRIC.finditer(line))
+        announced, self.announced = self.announced, None
+        if announced and found_metrics and all(_bare_name(m.group(1)) for m in found_metrics) \
+                and (epoch is None or (self.current is not None and
+                                       self.current.epoch == int(epoch.group(1)))):
+            line = BARE_METRIC.sub(lambda b: f"{announced}_{b.group(1)}", line)
+            found_metrics = list(METRIC.finditer(line))
         metrics, averaged = self._metric_values(line, found_metrics, bool(counter or step))
         if epoch and metrics and self.phase == "train" and not (
                 step or cut or self.table or self.in_summary or averaged):
