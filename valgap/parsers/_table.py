@@ -45,6 +45,7 @@ PARTS = ("_loss", "_om", "_oo")
 # "set", is dropped (训练集损失: the training set's loss)
 CJK_WORDS = {"训练": "train", "验证": "val", "测试": "test", "损失": "loss", "准确率": "accuracy",
              "准确度": "accuracy", "精度": "accuracy", "集": ""}
+WIDE_TABLE = 32  # columns past which a run's table is consolidated into one block
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=(?:Loss|Losses|Acc|Accuracy|Mse|Mae)(?![a-z]))")
 
 
@@ -174,34 +175,39 @@ def note_first_epoch(info: RunInfo, first: int) -> None:
         info.first_epoch = first
 
 
-def finish_table(table, info: RunInfo, printed: bool = False):
-    """The last touches every table gets: a trailing evaluation dropped, the curves named.
-    Columns with no value are dropped, except, when every column was ``printed`` (text and
-    JSON logs: a column exists only where a value was written), a loss printed as NaN in
-    every epoch: that run diverged in its first epoch."""
-    table = drop_trailing_evaluation(table, info)
-    empty = [c for c in table.columns if table[c].isna().all()
-             and not (printed and is_curve(c) and len(table))]
-    return promote_curves(table.drop(columns=empty), info)
+def finish_columns(values: dict, info: RunInfo, printed: bool = False) -> dict:
+    """The last touches every table gets, on its columns (name -> float array, one row an
+    epoch) before it is one: a trailing evaluation dropped, the curves named. Columns with
+    no value are dropped, except, when every column was ``printed`` (text and JSON logs: a
+    column exists only where a value was written), a loss printed as NaN in every epoch:
+    that run diverged in its first epoch. Plain arrays: a 30-epoch log pays no pandas
+    call per column."""
+    import numpy as np
+
+    values = drop_trailing_evaluation(values, info)
+    values = {c: v for c, v in values.items()
+              if not np.isnan(v).all() or (printed and is_curve(c) and len(v))}
+    return promote_curves(values, info)
 
 
-def drop_trailing_evaluation(table, info: RunInfo):
+def drop_trailing_evaluation(values: dict, info: RunInfo) -> dict:
     """A last row with a validation or test loss but no training loss, after epochs that all
     had one, is a separate ``validate()`` / ``test()`` / ``evaluate()`` call, not an epoch
     (a run that logs its training loss every other epoch keeps its last row)."""
-    if "train_loss" not in table.columns or len(table) < 2:
-        return table
-    last = table.iloc[-1]
-    evaluated = [c for c in table.columns if c.startswith(("val_", "test_")) and
-                 c.split("_", 1)[1] in LOSS_LIKE and last[c] == last[c]]
-    if evaluated and last["train_loss"] != last["train_loss"] and \
-            table["train_loss"].iloc[:-1].notna().all():
+    import numpy as np
+
+    train = values.get("train_loss")
+    if train is None or len(train) < 2:
+        return values
+    evaluated = [c for c, v in values.items() if c.startswith(("val_", "test_")) and
+                 c.split("_", 1)[1] in LOSS_LIKE and not np.isnan(v[-1])]
+    if evaluated and np.isnan(train[-1]) and not np.isnan(train[:-1]).any():
         info.notes.append("the last row holds only an evaluation (a separate validate/test "
                           "call after training): not an epoch, left out")
-        if info.epoch_lines and len(info.epoch_lines) == len(table):
+        if info.epoch_lines and len(info.epoch_lines) == len(train):
             info.epoch_lines = info.epoch_lines[:-1]
-        return table.iloc[:-1]
-    return table
+        return {c: v[:-1] for c, v in values.items()}
+    return values
 
 
 def has_loss(names) -> bool:
@@ -217,41 +223,58 @@ def _has_loss(names: tuple[str, ...]) -> bool:
     return sum(1 for p in pairs if p is not None and p[1].endswith(PARTS)) >= 2
 
 
-def promote_curves(table, info: RunInfo):
-    """The table's train_loss/val_loss, when the log named them otherwise: test losses
+def promote_curves(values: dict, info: RunInfo) -> dict:
+    """The columns' train_loss/val_loss, when the log named them otherwise: test losses
     where no validation was logged, an MSE/MAE pair where no loss was. Says so in a note."""
-    columns = set(table.columns)
+    import numpy as np
+
     for split in ("train", "val"):  # loss parts and no total (YOLO's box, cls and dfl)
-        parts = sorted(c for c in columns if c.startswith(f"{split}_") and c.endswith(PARTS))
+        parts = sorted(c for c in values if c.startswith(f"{split}_") and c.endswith(PARTS))
+        if f"{split}_loss" in values or len(parts) < 2:
+            continue
         # parts of one loss are logged together: losses logged at different epochs (two
         # models' histories in one file) are not summed
-        if f"{split}_loss" not in columns and len(parts) >= 2 and \
-                (table[parts].isna().nunique(axis=1) <= 1).all():
-            table = table.assign(**{f"{split}_loss": table[parts].sum(axis=1,
-                                                                      min_count=len(parts))})
+        missing = np.isnan(np.vstack([values[c] for c in parts]))
+        if (missing.all(axis=0) | ~missing.any(axis=0)).all():
+            values = {**values, f"{split}_loss": np.sum([values[c] for c in parts], axis=0)}
             info.notes.append(f"{split} loss = the sum of its parts: {', '.join(parts)}")
-    columns = set(table.columns)
     renames: dict[str, str] = {}
-    if "train_loss" not in columns and "val_loss" not in columns:
+    if "train_loss" not in values and "val_loss" not in values:
         for metric in LOSS_LIKE[1:]:
-            if {f"train_{metric}", f"val_{metric}", f"test_{metric}"} & columns:
+            if {f"train_{metric}", f"val_{metric}", f"test_{metric}"} & values.keys():
                 renames = {f"{split}_{metric}": f"{split}_loss"
                            for split in ("train", "val", "test")}
                 info.warnings.append(f"no loss printed: {metric.upper()} is read as the loss")
                 break
-    if not renames and "train_loss" not in columns and "val_loss" not in columns:
-        renames = _named_pair(columns, info)
-    table = table.rename(columns=renames)
-    if "val_loss" not in table.columns and "test_loss" in table.columns:
-        tests = [c for c in table.columns if c.startswith("test_")]
-        table = table.rename(columns={c: "val_" + c[len("test_"):] for c in tests
-                                      if "val_" + c[len("test_"):] not in table.columns})
+    if not renames and "train_loss" not in values and "val_loss" not in values:
+        renames = _named_pair(set(values), info)
+    values = {renames.get(c, c): v for c, v in values.items()}
+    if "val_loss" not in values and "test_loss" in values:
+        tests = {c: "val_" + c[len("test_"):] for c in values if c.startswith("test_")}
+        values = {tests.get(c, c) if tests.get(c) not in values else c: v
+                  for c, v in values.items()}
         info.warnings.append("no validation loss: the test loss is read as the validation "
                              "loss (if the test set steered training, it is one)")
     for old, new in renames.items():
         if old in info.columns:
             info.columns[new] = info.columns.pop(old)
-    return table
+    return values
+
+
+def epoch_table(values: dict, count: int = 0, index=None):
+    """The run's table: its columns as floats, the losses first, rows numbered from 1 (or
+    by the ``index`` given); ``count`` rows where no column is left."""
+    import pandas as pd
+
+    ordered = [c for c in ("train_loss", "val_loss") if c in values]
+    ordered += sorted(c for c in values if c not in ordered)
+    count = len(values[ordered[0]]) if ordered else count
+    if index is None:
+        index = pd.RangeIndex(1, count + 1, name="epoch")
+    # uncopied, one block a column: a long table is not held twice; a wide one is
+    # consolidated (pandas slows down, and warns, on a frame of hundreds of blocks)
+    return pd.DataFrame({c: values[c].astype(float, copy=False) for c in ordered},
+                        index=index, copy=len(ordered) > WIDE_TABLE)
 
 
 def _named_pair(columns: set[str], info: RunInfo) -> dict[str, str]:
@@ -461,44 +484,41 @@ def _first_names(names: tuple[str, ...], columns: dict[str, str] | None) -> list
     return list(out.items())
 
 
-def runs_from_frame(table, info: RunInfo, columns: dict[str, str], max_runs: int,
+def runs_from_frame(table: dict, info: RunInfo, columns: dict[str, str], max_runs: int,
                     name: str) -> list[Run]:
-    """Runs from a table already reduced to one row per (run, epoch): ``run`` and ``epoch``
-    columns (each run's rows together, in order), a ``line`` column and one column per log
+    """Runs from columns already reduced to one row per (run, epoch): ``run`` and ``epoch``
+    arrays (each run's rows together, in order), a ``line`` array and one array per log
     name. The vectorised twin of ``build_runs``."""
     import numpy as np
 
-    run_ids = table["run"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, run_ids[1:] != run_ids[:-1]]) if len(table) else []
+    run_ids = table["run"]
+    starts = np.flatnonzero(np.r_[True, run_ids[1:] != run_ids[:-1]]) if len(run_ids) else []
     if len(starts) > max_runs:
         raise InputError(f"more than {max_runs} runs in one input (the epoch numbering starts "
                          "over each time): over the runs limit; raise it with --max-runs",
                          name, code="limit")
-    base = 1 if len(table) and table["epoch"].min() == 0 else 0
-    bounds = [*starts, len(table)]
+    base = 1 if len(run_ids) and table["epoch"].min() == 0 else 0
+    bounds = [*starts, len(run_ids)]
     runs = []
     for index in range(1, len(starts) + 1):
-        group = table.iloc[bounds[index - 1]:bounds[index]]
+        low, high = bounds[index - 1], bounds[index]
         run_info = _copy_info(info, index, len(starts))
         if len(starts) > 1:
             run_info.notes.append(f"the log holds {len(starts)} runs (the epoch numbering "
                                   f"starts over); this is run {index}")
-        first = int(group["epoch"].iloc[0]) + base
-        note_first_epoch(run_info, first)
         # compact: a log of millions of epochs keeps 8 bytes a line, not a Python int
-        run_info.epoch_lines = array("q", group["line"].to_numpy(dtype="int64").tobytes())
-        values = group.drop(columns=["line", "run", "epoch"]).dropna(axis=1, how="all")
-        values.columns = [columns[c] for c in values.columns]
-        for col, _logged in columns.items():
-            if columns[col] in values.columns:
-                run_info.columns.setdefault(columns[col], col)
-        values = values.reset_index(drop=True)
-        values.index = values.index + 1
-        values.index.name = "epoch"
-        values = finish_table(values, run_info)
-        ordered = [c for c in ("train_loss", "val_loss") if c in values.columns]
-        ordered += sorted(c for c in values.columns if c not in ordered)
-        runs.append(Run(values[ordered].astype(float), run_info))
+        run_info.epoch_lines = array("q", table["line"][low:high].astype("int64").tobytes())
+        values = {}
+        for col, target in columns.items():
+            if target is None or col in ("line", "run", "epoch"):
+                continue
+            logged = np.asarray(table[col][low:high], dtype=float)
+            if target not in values and not np.isnan(logged).all():
+                values[target] = logged
+                run_info.columns.setdefault(target, col)
+        first = int(table["epoch"][low]) + base
+        runs.append(Run(_run_table(values, high - low, first, run_info, printed=False),
+                        run_info))
     return runs
 
 
@@ -534,16 +554,11 @@ def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunIn
     return _run_table(values, len(group), group[0].epoch if group else 1, info)
 
 
-def _run_table(values: dict, count: int, first_epoch: int, info: RunInfo):
+def _run_table(values: dict, count: int, first_epoch: int, info: RunInfo,
+               printed: bool = True):
     """The epoch table of one run from its columns (numbered from 1), finished."""
-    import pandas as pd
-
     note_first_epoch(info, first_epoch)
-    index = pd.RangeIndex(1, count + 1, name="epoch")
-    table = finish_table(pd.DataFrame(values, index=index, copy=False), info, printed=True)
-    ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]
-    ordered += sorted(c for c in table.columns if c not in ordered)
-    return table[ordered].astype(float)
+    return epoch_table(finish_columns(values, info, printed), count)
 
 
 MAX_POINTS = 2000  # the rules and the plots judge a curve's shape: more points add nothing

@@ -32,7 +32,6 @@ WRAPPED = re.compile(rf"^[ \t]{{0,8}}{NUMBER_REPR}[ \t]{{0,8}}$")
 NAME_CELL = re.compile(r"^[\w./@\- ()%\[\]]{1,120}$")
 
 
-WIDE_TABLE = 32  # columns past which the reduced table is consolidated into one block
 TITLE_LINES = 3  # lines a CSV may carry above its header (a title, a blank line)
 WANDB_COLUMN = re.compile(r"^(?P<run>.+?) - (?P<metric>.+?)(?P<bound>__MIN|__MAX)?$")
 
@@ -161,7 +160,7 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         # a per-step log of one run: averaged into the plotted blocks chunk by chunk, never
         # held as a table of millions of rows
         return [_Epochs.blocks(parts, columns, info)]
-    values = _Epochs.frame(parts, columns)
+    values = _Epochs.joined(parts, columns)
     return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
 
 
@@ -254,8 +253,8 @@ def _wandb(stream, header: _Header, source: Source) -> list[Run]:
         info.notes.append(f"W&B run {run_name!r}; one row per logged step")
         info.rows_read = len(frame)
         mapping = {c: _table.column(c) for c in part.columns if c != "line"}
-        runs += _table.runs_from_frame(part, info, mapping, source.limits.max_runs,
-                                       source.name)
+        runs += _table.runs_from_frame({c: part[c].to_numpy() for c in part.columns}, info,
+                                       mapping, source.limits.max_runs, source.name)
     if not runs:
         raise InputError("a W&B chart export with no loss series", source.name,
                          code="no-epochs")
@@ -502,11 +501,9 @@ class _Epochs:
             lines.frombytes(part.arrays["line"][:keep].astype(np.int64).tobytes())
             offset += keep
         with np.errstate(invalid="ignore", divide="ignore"):
-            table = pd.DataFrame({columns[c]: np.where(counts[c] > 0, sums[c] / counts[c],
-                                                       np.nan)
-                                  for c in columns if counts[c].any()})
+            values = {columns[c]: np.where(counts[c] > 0, sums[c] / counts[c], np.nan)
+                      for c in columns if counts[c].any()}
         ends = np.minimum((np.arange(n_blocks) + 1) * size, count)
-        table.index = pd.Index(ends, name="epoch")
         for col in columns:
             if counts[col].any():
                 info.columns.setdefault(columns[col], col)
@@ -519,23 +516,17 @@ class _Epochs:
         info.reduction = (f"{count} epochs averaged in blocks of {size} into {n_blocks} "
                           "points (each at the block's last epoch)")
         info.notes.append(info.reduction)
-        table = _table.promote_curves(table, info)
-        ordered = [c for c in ("train_loss", "val_loss") if c in table.columns]
-        ordered += sorted(c for c in table.columns if c not in ordered)
-        return Run(table[ordered].astype(float), info)
+        values = _table.promote_curves(values, info)
+        return Run(_table.epoch_table(values, index=pd.Index(ends, name="epoch")), info)
 
     @staticmethod
-    def frame(parts: list[_Epochs], columns: dict[str, str]):
-        """The finished parts as one table, a column at a time, each part's array let go
-        once joined (no moment holds the table twice)."""
+    def joined(parts: list[_Epochs], columns: dict[str, str]) -> dict:
+        """The finished parts as one array a column, each part's array let go once joined
+        (no moment holds the table twice)."""
         import numpy as np
-        import pandas as pd
 
-        joined = {key: np.concatenate([p.arrays.pop(key) for p in parts])
-                  for key in ("run", "epoch", "line", *columns)}
-        # uncopied, one block a column: a long table is not held twice; a wide one is
-        # consolidated (pandas slows down, and warns, on a frame of hundreds of blocks)
-        return pd.DataFrame(joined, copy=len(joined) > WIDE_TABLE)
+        return {key: np.concatenate([p.arrays.pop(key) for p in parts])
+                for key in ("run", "epoch", "line", *columns)}
 
 
 def _count_repeats(arrays: dict, columns: dict[str, str], seen: _Seen) -> None:
