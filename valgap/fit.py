@@ -102,7 +102,8 @@ def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult
 def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
     table = run.table
     names = {"train_loss": "training loss", "val_loss": "validation loss"}
-    empty = [c for c in names if c in table and len(table) and table[c].isna().all()]
+    empty = [c for c in names if c in table and len(table) and
+             all(math.isnan(v) for v in table[c].tolist())]
     if len(empty) == 1:  # e.g. Keras 3.8 writes val_* = nan when there is no validation data
         table = table.drop(columns=empty)
     missing = [names[c] for c in names if c not in table or not len(table)]
@@ -327,16 +328,17 @@ def _diff(c: Curves) -> list[float]:
 
 
 def _diverged(run: Run, conf: FitConfig) -> str:
-    nan_from = _non_finite_from(run)
+    losses = {col: run.table[col].tolist() for col in ("train_loss", "val_loss")}
+    nan_from = _non_finite_from(losses["train_loss"], losses["val_loss"])
+    epochs = run.table.index
     if nan_from is not None:
-        epoch, value = nan_from
-        return f"the losses became {value} at epoch {epoch} and stayed so"
+        start, value = nan_from
+        return f"the losses became {value} at epoch {int(epochs[start])} and stayed so"
     for col, name in (("train_loss", "training loss"), ("val_loss", "validation loss")):
-        infinite = _infinite_from(run.table[col])  # an infinite loss is never a missing value
+        infinite = _infinite_from(losses[col])  # an infinite loss is never a missing value
         if infinite is not None:
-            return f"{name} became infinite at epoch {infinite} and stayed so"
-    for col in ("train_loss", "val_loss"):
-        values = list(run.table[col])
+            return f"{name} became infinite at epoch {int(epochs[infinite])} and stayed so"
+    for col, values in losses.items():
         finite = [v for v in values if math.isfinite(v)]
         if len(finite) >= 3 and min(finite) > 0:
             low = min(finite)
@@ -348,36 +350,32 @@ def _diverged(run: Run, conf: FitConfig) -> str:
     return ""
 
 
-def _infinite_from(values) -> int | None:
-    """The epoch from which a curve is infinite (or missing) to the end, if it ends so."""
-    logged = values.dropna()
-    if not len(logged) or math.isfinite(logged.iloc[-1]):
+def _infinite_from(values: list[float]) -> int | None:
+    """The row from which a curve is infinite (or missing) to the end, if it ends so."""
+    logged = [i for i, v in enumerate(values) if not math.isnan(v)]
+    if not logged or math.isfinite(values[logged[-1]]):
         return None
     start = len(logged)
-    while start > 0 and not math.isfinite(logged.iloc[start - 1]):
+    while start > 0 and not math.isfinite(values[logged[start - 1]]):
         start -= 1
-    return int(logged.index[start])
+    return logged[start]
 
 
-def _non_finite_from(run: Run) -> tuple[int, float] | None:
-    """The epoch from which both losses are NaN/inf to the end.
+def _non_finite_from(train: list[float], val: list[float]) -> tuple[int, float] | None:
+    """The row from which both losses are NaN/inf to the end, and the first such value.
 
     A loss that is merely missing on some rows (sparse logging) is NaN too; requiring both
     curves to be non-finite from some epoch to the end tells divergence from sparsity. Both
     NaN from the first epoch is divergence too (a learning rate far too high).
     """
-    import numpy as np  # as pandas has: a run's table is already in memory
-
-    table = run.table[["train_loss", "val_loss"]]
-    values = table.to_numpy(dtype=float)  # the losses are floats: one array, no pandas per row
-    bad = ~np.isfinite(values).any(axis=1)
-    if not len(bad) or not bad[-1]:
-        return None
-    start = len(bad)
-    while start > 0 and bad[start - 1]:
+    start = len(train)
+    while start > 0 and not (math.isfinite(train[start - 1]) or
+                             math.isfinite(val[start - 1])):
         start -= 1
-    value = next((v for v in values[start] if not math.isnan(v)), float("nan"))
-    return int(table.index[start]), float(value)
+    if start == len(train):
+        return None
+    value = next((v for v in (train[start], val[start]) if not math.isnan(v)), float("nan"))
+    return start, float(value)
 
 
 def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

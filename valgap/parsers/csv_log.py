@@ -670,6 +670,8 @@ def numeric(cells):
     integer past the float range (instead of giving inf): those few cells go one by one."""
     import pandas as pd
 
+    if cells.dtype.kind in "fiu":  # parsed as numbers already: nothing to coerce
+        return cells.astype(float)
     if cells.dtype == object:
         first = next((c for c in cells if isinstance(c, str) and c.strip()), "")
         if WRAPPED.match(first):  # str(tensor) written into the file: the numbers inside

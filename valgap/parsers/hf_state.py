@@ -36,6 +36,8 @@ def sniff(head: str) -> float:
 
 
 def sniff_stdout(head: str) -> float:
+    if "{'eval_loss'" not in head:  # what an evaluation's line starts with (cheap first)
+        return 0.0
     lines = [clean(raw).strip() for raw in head.splitlines()]
     hits = sum(1 for line in lines if _dict_line(line))
     evals = sum(1 for line in lines if line.startswith("{'eval_loss'"))

@@ -30,7 +30,8 @@ class Curves:
         if "train_loss" not in table or "val_loss" not in table:
             return None
         rows = [(i, int(e), float(t), float(v)) for i, (e, t, v) in
-                enumerate(zip(table.index, table["train_loss"], table["val_loss"]))
+                enumerate(zip(table.index.tolist(), table["train_loss"].tolist(),
+                              table["val_loss"].tolist()))
                 if math.isfinite(t) and math.isfinite(v)]
         train, rounded_train = unround([r[2] for r in rows])
         val, rounded_val = unround([r[3] for r in rows])
@@ -309,9 +310,13 @@ def _accuracy(table, rows: list[int]) -> list[float] | None:
     None where the log prints none, an epoch lacks one or a value is no accuracy."""
     if "train_accuracy" not in table or not rows:
         return None
-    import pandas as pd  # the table is a frame: pandas is loaded
+    column = table["train_accuracy"]
+    if column.dtype.kind == "f":  # as every reader's table is: no conversion to pay for
+        values = column.to_numpy()
+    else:
+        import pandas as pd  # the table is a frame: pandas is loaded
 
-    values = pd.to_numeric(table["train_accuracy"], errors="coerce").to_numpy(dtype=float)
+        values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     shares = values[rows]
     if not all(math.isfinite(a) and 0 <= a <= 100 for a in shares):
         return None
