@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from valgap.model import EVALUATION
 from valgap.parsers import jsonl, read
 
 
@@ -25,6 +26,23 @@ def test_fractional_epochs_are_rounded_up_and_averaged_per_epoch(tmp_path):
     assert run.table["train_loss"].tolist() == pytest.approx([0.9, 0.5])
     assert run.table["val_loss"].tolist() == pytest.approx([0.9, 0.7])
     assert any("fractional epochs rounded up" in n for n in run.info.notes)
+
+
+def test_evaluations_several_times_an_epoch_are_the_rows(tmp_path):
+    # LLaMA-Factory's trainer_log.jsonl: the epoch is progress (0.22, 0.44 ...), an
+    # evaluation every 500 steps, four or five an epoch: averaging them into epochs hid
+    # where validation turned (the public log in tests/data/public read as underfit)
+    records = []
+    for step in range(1, 13):
+        records.append({"current_steps": step * 100, "loss": 2.0 - 0.05 * step,
+                        "epoch": step / 4})
+        if step % 2 == 0:
+            records.append({"current_steps": step * 100, "eval_loss": 1.9 - 0.04 * step,
+                            "epoch": step / 4})
+    run = read(str(_log(tmp_path, records)))[-1]
+    assert run.epochs == 6 and run.info.row == EVALUATION
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(1.9 - 0.48)
+    assert run.table["train_loss"].iloc[0] == pytest.approx((1.95 + 1.9) / 2)
 
 
 def test_step_records_between_evaluations_make_one_row_each(tmp_path):

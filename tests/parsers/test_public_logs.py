@@ -89,12 +89,14 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # keys and a TrainLoss,ValLoss header over blank lines were refused), the nineteenth
     # (training_log.txt) 7 of 10 (Chinese epoch summaries and Paddle's "loss is:" with the
     # test set announced on the line before were not read; a fine-tuning fit() of 2 epochs
-    # after the first was judged as if it started untrained: underfit)
+    # after the first was judged as if it started untrained: underfit), the twentieth
+    # (LLaMA-Factory's trainer_log.jsonl) 2 of 3 (evaluations every 500 steps were
+    # averaged into three epochs, and the three read as underfit)
     # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
     # them right when first measured)
     # A known miss set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 146 and right >= 141
+    assert len(held) == 149 and right >= 144
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

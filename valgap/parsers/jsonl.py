@@ -15,7 +15,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from valgap.model import InputError, Run, RunInfo
+from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import Limits, Source, as_number
@@ -152,7 +152,12 @@ class Incremental:
         self.by_evaluation.feed(record)
 
     def _chosen(self) -> _ByEpoch | _ByEvaluation:
-        return self.by_epoch if self.with_epoch >= 0.9 * self.count else self.by_evaluation
+        # evaluations more often than once an epoch, the epoch a fraction (progress, as the
+        # Trainer and LLaMA-Factory log it): a row per evaluation, as for a Trainer's state
+        finer = self.by_epoch.fractional and \
+            self.by_evaluation.evaluations > len(self.by_epoch.rows)
+        per_epoch = self.with_epoch >= 0.9 * self.count
+        return self.by_epoch if per_epoch and not finer else self.by_evaluation
 
     def records(self) -> _table.Records | list:
         return self._chosen().records() if self.has_loss else []
@@ -164,6 +169,8 @@ class Incremental:
         self.info.rows_read = self.count
         chosen = self._chosen()
         self.info.notes.append(chosen.note())
+        if chosen is self.by_evaluation and chosen.evaluated:
+            self.info.row = EVALUATION
         return _table.build_runs(chosen.records(), self.info, columns)
 
 
@@ -229,6 +236,7 @@ class _ByEvaluation:
         self.rows, self.plain = rows, plain
         self.pending: dict[str, list[float]] = {}
         self.evaluated = False
+        self.evaluations = 0
         self.count = 0  # rows of ``plain``
 
     def feed(self, r: _Record) -> None:
@@ -237,6 +245,7 @@ class _ByEvaluation:
             row.values.update(r.values)
             self.rows.append(row)
             self.pending, self.evaluated = {}, True
+            self.evaluations += 1
             self.plain = None
             return
         _add(self.pending, r.values)
