@@ -346,3 +346,13 @@ def test_words_glued_in_camel_case_name_their_split_and_metric():
     # other humps name no split and are kept whole
     assert canonical("eval_rougeL") == ("val", "rougel")
     assert canonical("metrics/mAP50(B)") == ("train", "metrics_map50(b)")
+
+
+def test_losses_named_by_their_set_and_a_qualifier_make_a_header():
+    # a public upscaler's loss_log.csv: "epoch,train_l1,train_perc,val_l1,val_perc,
+    # train_total,val_total,learning_rate" (refused as no training log before)
+    run = read(str(DATA / "public" / "ruhalis+upscale-models__loss_log.csv"))[-1]
+    assert run.epochs == 450
+    assert run.info.columns["train_loss"] == "train_total"
+    assert run.info.columns["val_loss"] == "val_total"
+    assert not csv_log.sniff("date,total,count\n2024-01-01,3,4\n")

@@ -88,9 +88,18 @@ def _is_header(first: str, second: str) -> bool:
     numeric = sum(1 for c in filled if _is_number(_unwrapped(c)))
     if len(cells) != len(names) or not numeric or numeric < len(filled) / 2:
         return False
-    # or losses named by the sets' bare names alone ("ep,train,valid,total")
-    sets = {_table.SET_WORDS.get(n.lower()) for n in names} - {None}
+    # or losses named by the sets' names alone ("ep,train,valid,total"), or with a qualifier
+    # ("train_total,val_total": an upscaler's summed L1 and perceptual losses)
+    sets = {_set_loss(n) for n in names} - {None}
     return any(LOSSY.search(n) for n in names) or ("train" in sets and len(sets) > 1)
+
+
+def _set_loss(name: str) -> str | None:
+    """The set whose loss a column names by the set's word alone (``valid``, ``val_total``)."""
+    if not any(w in _table.SET_WORDS for w in re.split(r"[\W_]+", name.lower())):
+        return None
+    pair = _table.canonical(name)
+    return pair[0] if pair is not None and pair[1] == "loss" else None
 
 
 def _unwrapped(cell: str) -> str:
