@@ -17,7 +17,11 @@ Evidence in the log
 -------------------
 One or two steps per epoch (``1/1`` progress bars), or a batch size equal to the training
 set; the training curve one epoch later matches the validation curve (judged on the epochs
-where validation still moves: once both curves flatten, a shift shows nothing).
+where validation still moves: once both curves flatten, a shift shows nothing). A lag of
+one update explains a gap no larger than what an epoch changes: where the steps per epoch
+are unknown and validation stays below training late by more than ``lasting_gap_epochs``
+times a late epoch's change, the lag may explain the early epochs, not the gap that lasts,
+and the finding says so at ``lasting_confidence``.
 
 How to check
 ------------
@@ -33,6 +37,8 @@ Options
 -------
 max_steps: at most this many steps per epoch counts as few (default 2).
 confidence: confidence with few steps and a one-epoch shift that closes the gap (default 0.87).
+lasting_gap_epochs: how many late epochs' changes a lasting gap may span (default 5).
+lasting_confidence: confidence where it spans more (default 0.3).
 """
 from __future__ import annotations
 
@@ -47,7 +53,8 @@ ID = "pre-update-loss"
 ORDER = 70
 FAMILY = "timing"
 TITLE = "training loss taken before each update (few steps per epoch)"
-DEFAULT: Options = {"max_steps": 2, "confidence": 0.87}
+DEFAULT: Options = {"max_steps": 2, "confidence": 0.87, "lasting_gap_epochs": 5.0,
+                    "lasting_confidence": 0.3}
 CHECKS = ("Keras: evaluate the training set after the epoch's update: "
           "model.evaluate(x_train, y_train)",
           "PyTorch: recompute the training loss after optimizer.step() under model.eval()",
@@ -88,9 +95,14 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
             return Skip("steps per epoch unknown (no progress bar or batch size in the log)")
         # the closer the one-epoch shift matches, the surer: 0.62 at the threshold, 0.85 exact
         conf = 0.4 + 0.45 * (1 - ahead / now)
-        return Finding(ID, conf, f"each epoch's training loss matches the previous epoch's "
-                       f"validation loss (median gap {ahead:.1%} vs {now:.1%} same-epoch); "
-                       "steps per epoch unknown", CHECKS)
+        evidence = (f"each epoch's training loss matches the previous epoch's validation "
+                    f"loss (median gap {ahead:.1%} vs {now:.1%} same-epoch); steps per epoch "
+                    "unknown")
+        lasting = _lasting_gap(ctx, options)
+        if lasting:
+            conf = min(conf, options["lasting_confidence"])
+            evidence += f"; {lasting}"
+        return Finding(ID, conf, evidence, CHECKS)
     if steps > options["max_steps"]:
         return None
     conf = options["confidence"] if shifted_fits else options["confidence"] * 0.6
@@ -98,3 +110,20 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
                    f"the epoch's only update(s); epoch-1 training loss {c.train[0]:.4g} vs "
                    f"validation {c.val[0]:.4g}; training shifted one epoch matches validation "
                    f"within {ahead:.1%} (same epoch: {now:.1%})", CHECKS)
+
+
+def _lasting_gap(ctx: Context, options: Options) -> str:
+    """Where validation stays below training late by more than the lag of one epoch's
+    update can make (``lasting_gap_epochs`` late epochs' changes): said, else ""."""
+    c = ctx.curves
+    if ctx.fit.fit != "val-below-train":
+        return ""
+    late = range(max(1, c.n - max(3, c.n // 3)), c.n)
+    gap = median([log_ratio(c.train[e], c.val[e]) for e in late])
+    step = median([abs(log_ratio(c.val[e], c.val[e - 1])) for e in late])
+    if gap <= max(0.05, options["lasting_gap_epochs"] * step):
+        return ""
+    times = gap / max(step, 1e-9)
+    return (f"but validation stays {gap:.1%} (log) below training late, {times:.0f}x what a "
+            f"late epoch changes ({step:.1%}): the lag explains the early epochs, not the "
+            "gap that lasts")
