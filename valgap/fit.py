@@ -411,7 +411,8 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
             rise > 2 * se and train_fell and all(v > c.val[best] for v in c.val[-2:]):
         return FitResult("overfit",
                          f"validation loss bottomed at epoch {c.epochs[low]} "
-                         f"({c.val[low]:.4g}) and rose {exp_safe(rise) - 1:.0%} by the end "
+                         f"({c.val[low]:.4g}){_lower_alone(c, low)} and rose "
+                         f"{exp_safe(rise) - 1:.0%} by the end "
                          f"while training loss kept falling ({c.train[low]:.4g} -> "
                          f"{c.train[-1]:.4g})", onset_epoch=c.epochs[low])
     return _stalled(c, conf)

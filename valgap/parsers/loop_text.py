@@ -46,6 +46,8 @@ BAR_LINES = LazyPattern(r"^(?:[^\n%\r\x1b\x08]{0,200}\d%\|[^|\n\r\x1b\x08]{0,400
 # what follows a bar's closing "|": "| 700/1563 [00:05<00:07, 120.3it/s, loss=0.345]"
 BAR_TAIL = LazyPattern(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][ \t]{0,8}")
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
+FINISHED_BAR = LazyPattern(r"(?<!\d)100%\|[#█]{1,400}\|?")  # a full bar, closed or not
+BAR_TIME = LazyPattern(r"[ \t]{0,8}\[[^\]\n]{0,200}\][ \t]{0,8}$")  # "[00:05<00:00, 9it/s]"
 RICH_BAR = LazyPattern(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
 # a batch counter ("[ 10/782]") and the head of an evaluation's progress line ("Test:  [")
 COUNTER = LazyPattern(r"\[[ \t]{0,8}\d{1,9}[ \t]{0,8}/[ \t]{0,8}\d{1,9}[ \t]{0,8}"
@@ -202,6 +204,18 @@ def _missing_means(sums: dict[str, list[float]], values: dict[str, float]) -> di
     have = {_table.column(n) for n in values}
     return {n: total / count for n, (total, count) in sums.items()
             if _table.column(n) not in have}
+
+
+def _finished_bar(line: str) -> str:
+    """A bar at 100 % with metrics after it, outside its time bracket (Ignite's
+    ``ProgressBar``: "Epoch [1/30]: [36/36] 100%|##########, loss=1.33 [00:00<00:00]", the
+    running average of the epoch's batch losses), as the text around the bar; any other
+    progress line as nothing (a plain tqdm bar's postfix is a batch's, not the epoch's)."""
+    bar = FINISHED_BAR.search(line)
+    if bar is None:
+        return ""
+    after = BAR_TIME.sub("", line[bar.end():])
+    return f"{line[:bar.start()]} {after}" if METRIC.search(after) else ""
 
 
 def _announced(line: str, before: str | None) -> str | None:
@@ -447,7 +461,9 @@ class _Reader:
                     return  # a table row with its bar after it (Ultralytics YOLO)
                 line, cut = line[found.end():], True
                 found = bar.search(line)
-        if not line.strip() or TQDM.search(line):
+        if TQDM.search(line):
+            line = _finished_bar(line)  # Ignite's bar: its last state holds the epoch's loss
+        if not line.strip():
             return
         if SUMMARY.search(line):
             self.in_summary = True

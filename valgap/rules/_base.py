@@ -8,7 +8,7 @@ from typing import Any
 from valgap import measured as measured_gap
 from valgap._num import exp_safe
 from valgap.model import Facts, Finding, FitResult, Run
-from valgap.rules._signals import Curves, Shape, shape
+from valgap.rules._signals import Curves, Shape, faded_share, shape, wiggle
 
 
 @dataclass(frozen=True)
@@ -157,14 +157,18 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
         return Finding(rule, clamp(conf), f"{origin} shows {what}{also}; validation below "
                        f"training in {shape.below_all:.0%} of epochs (late gap "
                        f"{_pct(shape.late_gap)})", checks)
-    if not (shape.persistent and ctx.fit.fit == "val-below-train"):
+    faded = faded_share(ctx.curves, 2 * wiggle(ctx.curves.val)) \
+        if ctx.fit.fit == "good-fit" else 0.0
+    if not (shape.persistent and ctx.fit.fit == "val-below-train") and not faded:
         return Skip(unknown_model_reason(fact))
     # a guess from the curves' shape stays below 0.5: the input names no mechanism
+    how = (f"below training through most of the run ({faded:.0%} of its first two thirds) "
+           "and level late, a gap that faded," if faded else
+           f"below training through the run ({shape.below_all:.0%} of epochs, late gap "
+           f"{_pct(shape.late_gap)})")
     return Finding(rule, clamp(guess, high=0.49),
                    f"nothing in the input says whether the model has {what}; validation "
-                   f"below training through the run ({shape.below_all:.0%} of epochs, "
-                   f"late gap {_pct(shape.late_gap)}) fits a train-mode cause",
-                   checks, guess=True)
+                   f"{how} fits a train-mode cause", checks, guess=True)
 
 
 def _inconclusive(own: Outcome) -> Outcome:

@@ -92,7 +92,7 @@ def unround(values: list[float]) -> tuple[list[float], bool]:
     if not positive or len(positive) == len(values) or any(v < 0 for v in values):
         return values, False
     smallest = min(positive)
-    if smallest >= PRINT_FLOOR:
+    if smallest > PRINT_FLOOR:  # zeros after 0.01 are a two-decimal print's too
         return values, False
     resolution = 10.0 ** math.floor(math.log10(smallest))
     return [v if v > 0 else resolution / 2 for v in values], True
@@ -321,3 +321,17 @@ def _accuracy(table, rows: list[int]) -> list[float] | None:
     if not all(math.isfinite(a) and 0 <= a <= 100 for a in shares):
         return None
     return (shares / (100.0 if shares.max() > 1 else 1.0)).tolist()
+
+
+def faded_share(c: Curves, band: float, one_sided: float = 0.8,
+                material: float = 0.1) -> float:
+    """The share of the run's first two thirds with validation below training (the shifted
+    gaps), where it is ``one_sided`` or more and their median gap is beyond ``band`` and
+    ``material`` (10 % in log units); else 0. A gap that held through most of the run and
+    is level only late faded: a mechanism's gap (met by the generalisation gap as the model
+    fits), which chance does not make; a few per cent early is what a training mean's lag
+    leaves after the half-epoch shift."""
+    gaps = c.log_gap(shifted=True)
+    early = gaps[:max(1, 2 * len(gaps) // 3)]
+    below = sum(g > 0 for g in early) / len(early)
+    return below if below >= one_sided and median(early) > max(band, material) else 0.0

@@ -42,6 +42,11 @@ set, counted with one wrong answer added (11 of 11 right: 0.9, not 1.0).
 tiny_val: at most this many validation samples make a tiny set, where a one-sided gap of
 one to two standard errors is a guess at ``guess_confidence`` (default 0.45): chance is as
 likely as a mechanism (default 100).
+one_sided: where validation stayed below training, beyond the noise band, in this share of
+the run's first two thirds or more (default 0.8), a late gap that flips is a mechanism's
+gap fading, not chance: noise is then a guess at ``faded_confidence`` (default 0.3), below
+the train-mode guesses. (Dropout runs whose validation meets the train-mode training loss
+late were called noise at 0.8 before, in two ways of making runs out of two.)
 """
 from __future__ import annotations
 
@@ -49,14 +54,20 @@ import itertools
 
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
-from valgap.rules._signals import known_train_mode, median, val_standard_error, wiggle
+from valgap.rules._signals import (
+    faded_share,
+    known_train_mode,
+    median,
+    val_standard_error,
+    wiggle,
+)
 
 ID = "noise"
 ORDER = 120
 FAMILY = "noise"
 TITLE = "gap within epoch-to-epoch or sampling noise"
 DEFAULT: Options = {"flip_share": 0.25, "confidence": 0.8, "tiny_val": 100,
-                    "guess_confidence": 0.45}
+                    "guess_confidence": 0.45, "one_sided": 0.8, "faded_confidence": 0.3}
 CHECKS = ("repeat the run with 2-3 other seeds or splits and compare the gaps",
           "enlarge the validation set (or use k-fold cross-validation)")
 
@@ -82,7 +93,12 @@ def check(ctx: Context, options: Options) -> Outcome:
     if gap < 0 and not flips and se < 0.15 and not tiny:
         return None  # validation steadily above training: the ordinary gap, not noise
     conf, guess = 0.0, False
-    if abs(gap) <= band and flips:
+    faded = faded_share(c, band, options["one_sided"])
+    if abs(gap) <= band and flips and faded:
+        # below training, beyond the band, through most of the run, level only late: a
+        # mechanism fading (or met by the generalisation gap), which chance does not make
+        conf, guess = options["faded_confidence"], True
+    elif abs(gap) <= band and flips:
         conf = options["confidence"]
     elif abs(gap) <= band and se >= 0.15:
         # one-sided, but within the error of a validation set known to be small
@@ -97,9 +113,13 @@ def check(ctx: Context, options: Options) -> Outcome:
     if conf:
         return Finding(ID, conf, f"late gap {gap:+.2f} (log train/val) is within the noise "
                        f"band {band:.2f} (validation jitter {jitter:.2f}; {size}); the sign "
-                       f"flips in {minority:.0%} of late epochs", CHECKS, marks={"band": band},
-                       guess=guess)
+                       f"flips in {minority:.0%} of late epochs" + (
+                           f"; but validation stayed below training, beyond that band, "
+                           f"in {faded:.0%} of the epochs before: a gap that faded, which "
+                           "chance does not make" if faded else ""),
+                       CHECKS, marks={"band": band}, guess=guess)
     if abs(gap) < 0.01:  # no gap is no cause: below the epoch-averaging lag that may explain
         return Finding(ID, 0.4, f"the curves differ by less than 1% late in training "
                        f"({gap:+.3f} log units): no real gap", CHECKS)
     return None
+
