@@ -27,6 +27,7 @@ import io
 import json
 
 import _labels
+import _mlp
 
 # scenario -> expected fit, fit alternatives, causes, family
 LABELS: dict[str, _labels.Label] = {
@@ -112,17 +113,7 @@ def classifier(scenario: str, seed: int) -> tuple[str, dict]:
     class MLP(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            layers = [torch.nn.Linear(64, width)]
-            if batchnorm:
-                layers.append(torch.nn.BatchNorm1d(width))
-            layers += [torch.nn.ReLU()]
-            if dropout:
-                layers.append(torch.nn.Dropout(dropout))
-            layers += [torch.nn.Linear(width, width), torch.nn.ReLU()]
-            if dropout:
-                layers.append(torch.nn.Dropout(dropout))
-            layers.append(torch.nn.Linear(width, 10))
-            self.layers = torch.nn.Sequential(*layers)
+            self.layers = torch.nn.Sequential(*_mlp.layers(64, width, 10, dropout, batchnorm))
 
         def forward(self, x):
             return self.layers(x)

@@ -28,6 +28,7 @@ import io
 import json
 
 import _labels
+import _mlp
 
 # scenario -> expected fit, fit alternatives, causes, family (from the numbers)
 LABELS: dict[str, _labels.Label] = {
@@ -100,17 +101,7 @@ def classifier(scenario: str, seed: int) -> tuple[str, dict]:
         PLANS[scenario]
     torch.manual_seed(seed)
     x_tr, x_va, y_tr, y_va = _data(seed, rows)
-    layers = [torch.nn.Linear(20, width)]
-    if batchnorm:
-        layers.append(torch.nn.BatchNorm1d(width))
-    layers.append(torch.nn.ReLU())
-    if dropout:
-        layers.append(torch.nn.Dropout(dropout))
-    layers += [torch.nn.Linear(width, width), torch.nn.ReLU()]
-    if dropout:
-        layers.append(torch.nn.Dropout(dropout))
-    layers.append(torch.nn.Linear(width, 4))
-    model = torch.nn.Sequential(*layers)
+    model = torch.nn.Sequential(*_mlp.layers(20, width, 4, dropout, batchnorm))
     train_loader = DataLoader(TensorDataset(torch.from_numpy(x_tr), torch.from_numpy(y_tr)),
                               batch_size=batch, shuffle=True, drop_last=batchnorm)
     train_eval_loader = DataLoader(TensorDataset(torch.from_numpy(x_tr),
