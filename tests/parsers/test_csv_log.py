@@ -356,3 +356,15 @@ def test_losses_named_by_their_set_and_a_qualifier_make_a_header():
     assert run.info.columns["train_loss"] == "train_total"
     assert run.info.columns["val_loss"] == "val_total"
     assert not csv_log.sniff("date,total,count\n2024-01-01,3,4\n")
+
+
+def test_a_lightning_csv_tells_its_steps_per_epoch():
+    # a real Lightning metrics.csv: the first epoch's last global step, plus one (the
+    # pre-update-loss rule needs it: 45 steps an epoch is no full-batch training)
+    import csv as csv_module
+
+    path = DATA / "lightning" / "metrics.csv"
+    with path.open() as fh:
+        steps = [int(r["step"]) for r in csv_module.DictReader(fh) if r["epoch"] == "0"]
+    run = read(str(path))[-1]
+    assert run.info.steps_per_epoch == max(steps) + 1 == 45

@@ -139,6 +139,8 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         KERAS if lower and lower[0] == "epoch" else NAME)
     info = RunInfo(source=source.name, format=fmt,
                    framework={LIGHTNING: "pytorch", KERAS: "keras"}.get(fmt))
+    if fmt == LIGHTNING:
+        info.steps_per_epoch = _lightning_steps(head.decode(encoding, "replace"), header)
     info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
     named = next((n for n, c in columns.items() if c == "train_loss" and
                   _table.column(n) != "train_loss"), None)
@@ -171,6 +173,31 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         return [_Epochs.blocks(parts, columns, info)]
     values = _Epochs.joined(parts, columns)
     return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
+
+
+def _lightning_steps(head: str, header: _Header) -> int | None:
+    """Steps per epoch in a Lightning ``metrics.csv``: its first epoch's last global step
+    plus one, once the file's head shows the next epoch begin (else unknown)."""
+    lower = [n.lower() for n in header.names]
+    at_step, at_epoch = lower.index("step"), lower.index("epoch")
+    last = None
+    rows = csv.reader(head.lstrip("\ufeff").splitlines()[header.skipped + 1:],
+                      delimiter=header.delimiter)
+    try:
+        for row in rows:
+            if len(row) != len(lower):
+                continue
+            try:
+                epoch, step = float(row[at_epoch]), float(row[at_step])
+            except ValueError:
+                continue
+            if epoch == 0:
+                last = max(step, last or 0.0)
+            elif epoch >= 1:
+                return int(last) + 1 if last is not None and last >= 0 else None
+    except csv.Error:
+        return None
+    return None
 
 
 def _loss_parts(columns: dict[str, str]) -> dict[str, list[str]]:
