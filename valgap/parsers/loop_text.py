@@ -90,8 +90,11 @@ METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 # the columns valgap's own measurement prints (valgap.torch.measure_gap)
 MEASURED = r"(?:train_loss_(?:trainmode_end|eval_end(?:_se)?)|train_penalty_end)"
-# Chinese logs: 训练损失 (training loss), 验证集损失, 测试准确率 (test accuracy)
-CJK_METRIC = r"(?:(?:训练|验证|测试)集?)?(?:损失|准确率|准确度|精度)"
+# Chinese logs: 训练损失 (training loss), 验证集损失, 测试准确率 (test accuracy), in the
+# words _table.CJK_WORDS translates
+_CJK_SETS = "|".join(w for w, e in _table.CJK_WORDS.items() if e in ("train", "val", "test"))
+_CJK_METRICS = "|".join(w for w, e in _table.CJK_WORDS.items() if e in ("loss", "accuracy"))
+CJK_METRIC = rf"(?:(?:{_CJK_SETS})集?)?(?:{_CJK_METRICS})"
 METRIC = LazyPattern(
     rf"(?i)(?<![\w/])({MEASURED}|{CJK_METRIC}|"
     rf"{QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
