@@ -34,7 +34,8 @@ out:
 - tests/data/twelfthway: PyTorch Ignite on a synthetic 4-class problem, logged as its own
   examples log (an evaluator's "Training Results" in eval mode, or ProgressBar's running
   average of the train-mode batch loss): dropout with and without the model printed, batch
-  norm with batches of eight, label smoothing (scripts/make_twelfthway_runs.py).
+  norm with batches of eight, label smoothing, a validation set of near-copies of training
+  rows beside a clean test set (scripts/make_twelfthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -55,7 +56,7 @@ from valgap.model import FAMILIES
 
 SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # each seeded
              "seventhway": 9, "eighthway": 15, "ninthway": 9, "tenthway": 8,
-             "eleventhway": 9, "twelfthway": 8}
+             "eleventhway": 9, "twelfthway": 9}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2}
 
@@ -238,7 +239,7 @@ def test_runs_made_an_eleventh_way_are_judged_as_first_measured(split):
 @pytest.mark.parametrize("split", ["development", "held-out"])
 def test_runs_made_a_twelfth_way_are_judged_as_first_measured(split):
     rows = _graded("twelfthway", split)
-    assert len(rows) == 8
+    assert len(rows) == 9
     # when first read: development fit 0.33 / family 0.17 / exact 0.12 (balanced), held
     # out 0.33 / 0.33 / 0.25: Ignite's ProgressBar puts the epoch's running loss after its
     # bar (", loss=1.33 [00:00<00:00]"), which was dropped with the bar (no training loss:
@@ -248,7 +249,11 @@ def test_runs_made_a_twelfth_way_are_judged_as_first_measured(split):
     # thirds is a mechanism fading: noise at 0.3, the train-mode guess first); label
     # smoothing with nothing in the log to name it is taken for an easier validation set
     # (family wrong); the evaluator's dropout run, 1.8x late and at its lowest near the
-    # end, is called overfit with its onset (fit allowed, cause against a label of none)
+    # end, is called overfit with its onset (fit allowed, cause against a label of none).
+    # Added later, a ninth scenario: a validation set of near-copies of training rows and a
+    # clean test set printed beside it ("Test Results - Epoch[3] ... Avg loss:"); first read
+    # a good fit with epoch-averaging first (the test lines were taken for a summary header
+    # and the 200x fall is below leakage's 300x); now leakage at 0.85 on both halves
     assert_judged(rows, 1.0, 0.7 if split == "development" else 0.85,
                   calibration=0.3 if split == "development" else 0.15)
 

@@ -425,3 +425,13 @@ def test_a_held_out_set_announced_on_the_line_before_names_its_values():
     runs = loop_text.parse(Source(
         "x.log", b"Testing the model now\nepoch: 1, loss: 0.5\nepoch: 2, loss: 0.4\n"))
     assert "val_loss" not in runs[-1].table and "test_loss" not in runs[-1].table
+
+
+def test_a_test_results_line_with_its_epoch_is_that_epochs_test_loss():
+    # Ignite's evaluators print "Test Results - Epoch[3] Avg accuracy: 0.75 Avg loss: 1.31"
+    # beside the validation results: an epoch's test values, no summary's header
+    run = read(str(DATA / "twelfthway" / "ig_leakage-s1" / "train.log"))[-1]
+    text = (DATA / "twelfthway" / "ig_leakage-s1" / "train.log").read_text()
+    last = [line for line in text.splitlines() if line.startswith("Test Results")][-1]
+    assert run.table["test_loss"].iloc[-1] == float(last.rsplit("Avg loss: ", 1)[1])
+    assert run.table["val_loss"].notna().all()

@@ -498,3 +498,18 @@ def test_a_one_update_lag_does_not_explain_a_gap_that_lasts():
     assert found["pre-update-loss"].confidence <= 0.3
     assert "not the gap that lasts" in found["pre-update-loss"].evidence
     assert result.causes[0].rule != "pre-update-loss"
+
+
+def test_a_clean_test_set_rising_beside_a_validation_that_follows_training_is_leakage():
+    # Ignite runs whose validation set is near-copies of training rows: validation falls
+    # 170-210x with training while the clean test set printed beside it rises to 1.3
+    for seed in (1, 2):
+        run = read(str(DATA / "twelfthway" / f"ig_leakage-s{seed}" / "train.log"))[-1]
+        result, found = analyse(run)
+        assert result.causes[0].rule == "leakage"
+        assert "test loss" in found["leakage"].evidence
+    # the same curves without the test set: no leakage (the fall is below 300x)
+    run = read(str(DATA / "twelfthway" / "ig_leakage-s1" / "train.log"))[-1]
+    run.table = run.table.drop(columns=["test_loss", "test_accuracy"])
+    _, found = analyse(run)
+    assert "leakage" not in found

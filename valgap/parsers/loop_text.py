@@ -468,7 +468,8 @@ class _Reader:
             line = _finished_bar(line)  # Ignite's bar: its last state holds the epoch's loss
         if not line.strip():
             return
-        if SUMMARY.search(line):
+        if SUMMARY.search(line) and not EPOCH.search(line):
+            # (Ignite's "Test Results - Epoch[3] Avg loss: 1.15" is an epoch's test line)
             self.in_summary = True
             return
         header = _table_header(line)

@@ -13,7 +13,11 @@ down, so it can sit at or below training even while training loss goes to zero.
 Evidence in the log
 -------------------
 Training loss falls by two and a half orders of magnitude or more and validation falls
-with it in step: the generalisation gap never opens.
+with it in step: the generalisation gap never opens. Or, where the log also prints a test
+loss each epoch: validation follows training down (a tenfold fall or more, at least half
+of training's in log units) while the test loss ends ``test_gap`` times validation or more
+and risen ``test_rise`` from its own lowest: a clean set says the model stopped
+generalising, the validation set does not (``test_confidence``).
 
 How to check
 ------------
@@ -33,6 +37,9 @@ spread, validation with it; memorised duplicates fall 400x and more).
 max_divergence: how far apart (log factor) the two falls may be (default 0.5; a tenth of
 the training fall when that is more, for falls of many orders of magnitude).
 confidence: default 0.9 (where it fires on the labelled sets, 11 of 12 are right).
+test_gap: the test loss's late level over validation's (default 3).
+test_rise: the test loss's late level over its own lowest (default 1.3).
+test_confidence: default 0.85.
 """
 from __future__ import annotations
 
@@ -41,12 +48,14 @@ import math
 from valgap._num import exp_safe, log_ratio
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
+from valgap.rules._signals import median
 
 ID = "leakage"
 ORDER = 110
 FAMILY = "data-split"
 TITLE = "validation tracks training all the way down (shared near-duplicates)"
-DEFAULT: Options = {"min_fall": 300.0, "max_divergence": 0.5, "confidence": 0.9}
+DEFAULT: Options = {"min_fall": 300.0, "max_divergence": 0.5, "confidence": 0.9,
+                    "test_gap": 3.0, "test_rise": 1.3, "test_confidence": 0.85}
 CHECKS = ("look for duplicates or near-duplicates across the split (hash rows or images, "
           "nearest neighbours between the sets)",
           "split by group (sklearn GroupShuffleSplit by patient/user/source) and retrain")
@@ -58,6 +67,9 @@ def check(ctx: Context, options: Options) -> Outcome:
         return Skip("needs at least 5 epochs of positive losses")
     train_fall = log_ratio(c.train[0], min(c.train))
     val_fall = log_ratio(c.val[0], min(c.val))
+    beside_test = _clean_test_disagrees(ctx, train_fall, val_fall, options)
+    if beside_test:
+        return Finding(ID, options["test_confidence"], beside_test, CHECKS)
     if train_fall < math.log(options["min_fall"]):
         return None
     # in step: the falls agree to max_divergence, or to a tenth of a fall of many orders of
@@ -70,3 +82,29 @@ def check(ctx: Context, options: Options) -> Outcome:
                    f"training loss fell {exp_safe(train_fall):.0f}x and validation "
                    f"{exp_safe(val_fall):.0f}x in step with it (final {c.train[-1]:.3g} vs "
                    f"{c.val[-1]:.3g}): the generalisation gap never opened", CHECKS)
+
+
+def _clean_test_disagrees(ctx: Context, train_fall: float, val_fall: float,
+                          options: Options) -> str:
+    """Where the log prints a test loss each epoch beside validation: validation followed
+    training down while the test loss ended far above it and above its own lowest. The
+    evidence, or ""."""
+    c = ctx.curves
+    if "test_loss" not in ctx.run.table or val_fall < math.log(10) or \
+            val_fall < 0.5 * train_fall:
+        return ""
+    logged = ctx.run.table["test_loss"]
+    test = [float(logged.get(e, math.nan)) for e in c.epochs]
+    test = [t for t in test if math.isfinite(t) and t > 0]
+    if len(test) < 5:
+        return ""
+    late = max(3, len(test) // 3)
+    test_late, val_late = median(test[-late:]), median(c.val[-late:])
+    if log_ratio(test_late, val_late) < math.log(options["test_gap"]) or \
+            log_ratio(test_late, min(test)) < math.log(options["test_rise"]):
+        return ""
+    return (f"validation fell {exp_safe(val_fall):.0f}x with training (to {c.val[-1]:.3g}) "
+            f"while the test loss the log prints beside it ends at {test_late:.3g}, "
+            f"{exp_safe(log_ratio(test_late, val_late)):.0f}x validation and up from its "
+            f"lowest {min(test):.3g}: a clean set says the model stopped generalising, the "
+            "validation set does not")
