@@ -136,15 +136,10 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
                      "(validation vs training at epoch end)")
 
 
-def _last_third(c: Curves) -> slice:
-    """The end of the run: its last third, at least 3 epochs (2 in a 3-epoch run)."""
-    return slice(max(1, c.n - max(3, c.n // 3)), c.n)
-
-
 def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     """Validation at ``wide_gap`` times training or more late in the run: the seed's
     "validation error high, training error low", whatever shape the curve has."""
-    late = _last_third(c)
+    late = c.last_third()
     ratio = median([log_ratio(v, t) for t, v in zip(c.train[late], c.val[late])])
     # a ratio of two losses near zero (training memorised, validation tracking it closely)
     # is not "validation error high": the gap must be a material share of the loss the
@@ -210,7 +205,7 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
     training may since have flattened too, which ``_plateau_gap``'s second-half test misses."""
     if c.n < 6:
         return None
-    k, late = max(2, c.n // 5), _last_third(c)
+    k, late = max(2, c.n // 5), c.last_third()
     val_fall = log_ratio(median(c.val[:k]), median(c.val[late]))
     train_fall = log_ratio(median(c.train_at_end[:k]), median(c.train[late]))
     gap = _opened_gap(c, conf)
@@ -231,7 +226,7 @@ def _opened_gap(c: Curves, conf: FitConfig) -> tuple[float, float] | None:
     opened: ending ``plateau_gap`` times training or more, grown ``plateau_growth`` times,
     and a material share (``material_gap``) of the first validation loss; else None."""
     early, late = _gap_early_late(c)
-    end = _last_third(c)
+    end = c.last_third()
     material = median(c.val[end]) - median(c.train[end]) >= conf.material_gap * c.val[0]
     if late < math.log(conf.plateau_gap) or late - early < math.log(conf.plateau_growth) \
             or not material:
@@ -243,7 +238,7 @@ def _gap_early_late(c: Curves) -> tuple[float, float]:
     """log(val / train) at the epochs' ends, over the run's first fifth and its last third
     (medians; > 0: validation above training)."""
     gaps = [-g for g in c.log_gap(shifted=True)]
-    return median(gaps[:max(2, c.n // 5)]), median(gaps[_last_third(c)])
+    return median(gaps[:max(2, c.n // 5)]), median(gaps[c.last_third()])
 
 
 def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
@@ -394,7 +389,7 @@ def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
 def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if below_share(c.log_gap(shifted=True)) >= 0.75:
         return None  # validation below training almost throughout: a rise is not overfitting
-    late = _last_third(c)
+    late = c.last_third()
     if median([log_ratio(v, t) for t, v in zip(c.train_at_end[late], c.val[late])]) < 0:
         return None  # still below training at the end: the gap val > train never opened
     val = _smooth(c.val)

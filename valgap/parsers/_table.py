@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from valgap._num import log_ratio
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers._text import Limits, to_int
 
@@ -39,14 +40,14 @@ LOSS_LIKE = ("loss", "mse", "rmse", "mae")
 # endings of a loss's parts, summed when no total is logged (YOLO box/cls/dfl losses;
 # YOLOv10's one-to-many and one-to-one heads)
 PARTS = ("_loss", "_om", "_oo")
-# a loss or accuracy glued to the word before it in camelCase (TrainLoss, valAcc); other
-# humps are left as they are (mAP50, rougeL, DiarizationErrorRate name no split)
 # the sets' and the metrics' words in Chinese logs ("训练损失: 4.61 | 验证损失: 6.00"); 集,
 # "set", is dropped (训练集损失: the training set's loss)
 CJK_WORDS = {"训练": "train", "验证": "val", "测试": "test", "损失": "loss", "准确率": "accuracy",
              "准确度": "accuracy", "精度": "accuracy", "集": ""}
-WIDE_TABLE = 32  # columns past which a run's table is consolidated into one block
+# a loss or accuracy glued to the word before it in camelCase (TrainLoss, valAcc); other
+# humps are left as they are (mAP50, rougeL, DiarizationErrorRate name no split)
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=(?:Loss|Losses|Acc|Accuracy|Mse|Mae)(?![a-z]))")
+WIDE_TABLE = 32  # columns past which a run's table is consolidated into one block
 
 
 @dataclass
@@ -622,9 +623,9 @@ def _starts_where_ended(before: Run, run: Run) -> bool:
         now = [v for v in run.table[col].tolist() if math.isfinite(v) and v > 0]
         if len(prev) < 2 or not now:
             continue
-        to_end += abs(math.log(now[0] / prev[-1]))
-        to_start += abs(math.log(now[0] / prev[0]))
-        moved += abs(math.log(prev[0] / prev[-1]))
+        to_end += abs(log_ratio(now[0], prev[-1]))
+        to_start += abs(log_ratio(now[0], prev[0]))
+        moved += abs(log_ratio(prev[0], prev[-1]))
     return moved >= 0.2 and to_end < to_start
 
 

@@ -67,7 +67,7 @@ STEP = LazyPattern(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,
 # the tag names the set its bare metric names belong to
 PHASE_TAG = LazyPattern(r"^[ \t]{0,8}\[(train|training|test|val|valid|validation|eval)\][ \t]{0,8}",
                        re.IGNORECASE)
-BARE_METRIC = LazyPattern(r"\b(loss|accuracy|acc)\b(?=(?:[ \t]{1,4}is)?[ \t]{0,4}[:=])")
+BARE_METRIC = LazyPattern(r"\b(loss|accuracy|acc)\b(?=[ \t]{0,4}[:=])")
 # a line of running text: six words or more, no digit (a sentence, not a print)
 PROSE = LazyPattern(r"^[ \t>*-]{0,8}[A-Za-z][^\d\n]{0,400}(?:\s[A-Za-z,.;:'()-]+){5}[^\d]*$")
 EVAL_LINE = LazyPattern(r"(?i)\bSaving dict for global step \d{1,12}:")
@@ -368,8 +368,9 @@ class _Reader:
                     self.current.values[name] = to_float(value) / (100 if pct else 1)
         self.pending_val = {}
 
-    def _metric_values(self, line: str, found: list[re.Match],
-                       progress: bool) -> tuple[list[tuple[str, str, str | None]], bool]:
+    def _metric_values(self, line: str, found: list[re.Match], progress: bool,
+                       announced: str | None = None
+                       ) -> tuple[list[tuple[str, str, str | None]], bool]:
         """(name, value, percent sign) of each metric: the running average where one
         follows in parentheses (``loss: 0.41 (0.45)``: the epoch's mean so far); after an
         evaluation's progress lines, a summary's bare names are validation values
@@ -388,10 +389,11 @@ class _Reader:
                 split = first[0]
         if split is None and found and all(_bare_name(m.group(1)) for m in found):
             # a set named before the bare metrics ("Epoch: 3 | Test. Acc.: 97.4% | Loss:
-            # 0.08", "Epoch 3 validation: loss 0.41"): they are that set's
+            # 0.08", "Epoch 3 validation: loss 0.41"), or on the line before ("testing in
+            # eval mode......", see _announced): they are that set's
             named = {_table.SET_WORDS.get(w.lower()) for w in WORD.findall(
                 line[:found[0].start()])} & {"val", "test"}
-            split = named.pop() if len(named) == 1 else None
+            split = named.pop() if len(named) == 1 else announced
         if split is None and self.phase == "val" and not progress:
             split = "val"
         for m in found:
@@ -505,14 +507,14 @@ class _Reader:
             step, self.phase = counter, "train"
         found_metrics = list(METRIC.finditer(line))
         announced, self.announced = self.announced, None
-        if announced and found_metrics and all(_bare_name(m.group(1)) for m in found_metrics) \
-                and (epoch is None or (self.current is not None and
-                                       self.current.epoch == int(epoch.group(1)))):
-            line = BARE_METRIC.sub(lambda b: f"{announced}_{b.group(1)}", line)
-            found_metrics = list(METRIC.finditer(line))
-        metrics, averaged = self._metric_values(line, found_metrics, bool(counter or step))
+        if epoch is not None and (self.current is None or
+                                  self.current.epoch != int(epoch.group(1))):
+            announced = None  # a new epoch's line is that epoch's, as printed
+        metrics, averaged = self._metric_values(line, found_metrics, bool(counter or step),
+                                                announced)
+        # (a line whose set the line before named is no shape: the same words name training)
         if epoch and metrics and self.phase == "train" and not (
-                step or cut or self.table or self.in_summary or averaged):
+                step or cut or self.table or self.in_summary or averaged or announced):
             self.templates.learn(raw, line, epoch, found_metrics, [m[0] for m in metrics])
         if epoch:
             number = int(epoch.group(1))

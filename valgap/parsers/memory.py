@@ -21,11 +21,12 @@ JSON_NAME = "history-json"
 JSON_OBJECT = LazyPattern(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
 JSON_RECORDS = LazyPattern(r'^\s{0,64}\[\s{0,64}\{')
 # a key ending in loss: "loss", "val_loss", "train_losses", "valLoss"
-LOSS_KEY = LazyPattern(r'"[\w .-]{0,40}?(?:loss|Loss|LOSS)(?:es)?"\s{0,8}:')
+_LOSS_NAME = r"[\w .-]{0,40}?(?:loss|Loss|LOSS)(?:es)?"
+LOSS_KEY = LazyPattern(rf'"{_LOSS_NAME}"\s{{0,8}}:')
 PRINT_NAME = "history-print"
 # a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
 PRINTED = LazyPattern(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
-PRINTED_LOSS = LazyPattern(r"""(['"])[\w .-]{0,40}?(?:loss|Loss|LOSS)(?:es)?\1\s{0,8}:\s{0,8}\[""")
+PRINTED_LOSS = LazyPattern(rf"""(['"]){_LOSS_NAME}\1\s{{0,8}}:\s{{0,8}}\[""")
 # NumPy 2 prints its scalars as calls, np.float32(0.52); a tensor too, tensor(0.52)
 NUMPY_SCALAR = LazyPattern(rf"\b{NUMBER_REPR}")
 PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal costs ~30x

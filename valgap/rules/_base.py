@@ -8,7 +8,7 @@ from typing import Any
 from valgap import measured as measured_gap
 from valgap._num import exp_safe
 from valgap.model import Facts, Finding, FitResult, Run
-from valgap.rules._signals import Curves, Shape, faded_share, shape, wiggle
+from valgap.rules._signals import Curves, Shape, shape
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,7 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
         return Finding(rule, clamp(conf), f"{origin} shows {what}{also}; validation below "
                        f"training in {shape.below_all:.0%} of epochs (late gap "
                        f"{_pct(shape.late_gap)})", checks)
-    faded = faded_share(ctx.curves, 2 * wiggle(ctx.curves.val)) \
-        if ctx.fit.fit == "good-fit" else 0.0
+    faded = shape.faded if ctx.fit.fit == "good-fit" else 0.0
     if not (shape.persistent and ctx.fit.fit == "val-below-train") and not faded:
         return Skip(unknown_model_reason(fact))
     # a guess from the curves' shape stays below 0.5: the input names no mechanism

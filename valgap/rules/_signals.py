@@ -48,6 +48,10 @@ class Curves:
     def positive(self) -> bool:
         return all(x > 0 for x in self.train + self.val)
 
+    def last_third(self) -> slice:
+        """The end of the run: its last third, at least 3 epochs (2 in a 3-epoch run)."""
+        return slice(max(1, self.n - max(3, self.n // 3)), self.n)
+
     def late(self) -> slice:
         """The second half of training (at least 3 epochs when there are that many)."""
         start = min(self.n // 2, max(self.n - 3, 0))
@@ -201,6 +205,7 @@ class Shape:
     offset_late_fall: float | None = None  # log fall of (train - val) over the second half
     train_fall_since_second: float = math.inf  # log fall of training from the second epoch
     val_fall_since_second: float = math.inf    # the same of validation
+    faded: float = 0.0  # ``faded_share`` against twice validation's jitter
 
     @property
     def gap_kind(self) -> str | None:
@@ -274,6 +279,7 @@ def shape(c: Curves) -> Shape:
         train_fall=log_ratio(c.train[0], c.train[-1]) if c.positive else 0.0,
         val_fall=log_ratio(c.val[0], c.val[-1]) if c.positive else 0.0,
         train_jitter=wiggle(c.train),
+        faded=faded_share(c, 2 * wiggle(c.val)),
         **_late_falls(c),
     )
 

@@ -122,4 +122,3 @@ def check(ctx: Context, options: Options) -> Outcome:
         return Finding(ID, 0.4, f"the curves differ by less than 1% late in training "
                        f"({gap:+.3f} log units): no real gap", CHECKS)
     return None
-

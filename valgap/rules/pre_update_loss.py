@@ -118,7 +118,7 @@ def _lasting_gap(ctx: Context, options: Options) -> str:
     c = ctx.curves
     if ctx.fit.fit != "val-below-train":
         return ""
-    late = range(max(1, c.n - max(3, c.n // 3)), c.n)
+    late = range(c.n)[c.last_third()]
     gap = median([log_ratio(c.train[e], c.val[e]) for e in late])
     step = median([abs(log_ratio(c.val[e], c.val[e - 1])) for e in late])
     if gap <= max(0.05, options["lasting_gap_epochs"] * step):
