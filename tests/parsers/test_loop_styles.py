@@ -435,3 +435,17 @@ def test_a_test_results_line_with_its_epoch_is_that_epochs_test_loss():
     last = [line for line in text.splitlines() if line.startswith("Test Results")][-1]
     assert run.table["test_loss"].iloc[-1] == float(last.rsplit("Avg loss: ", 1)[1])
     assert run.table["val_loss"].notna().all()
+
+
+def test_a_fastai_capture_gives_its_steps_per_epoch_from_the_finished_training_bar():
+    # fastprogress redraws its bars with \r on the row's own line: "| 100.00% [30/30
+    # 00:00<00:00 0.8244]" for training, then "[8/8 ...]" for validation
+    folder = DATA / "thirteenthway" / "fa_dropout-s1"
+    run = read(str(folder / "train.log"))[-1]
+    printed = json.loads((folder / "numbers.json").read_text())["printed_train"]
+    assert run.info.steps_per_epoch == 30  # 1,920 training rows in batches of 64
+    assert run.table["train_loss"].round(4).tolist() == [round(v, 4) for v in printed]
+    bare = loop_text.parse(Source("x.log", b"epoch     train_loss  valid_loss  time\n"
+                                  b"0         0.80    0.53    00:00\n"
+                                  b"1         0.64    0.42    00:00\n"))
+    assert bare[-1].info.steps_per_epoch is None

@@ -48,6 +48,9 @@ BAR_TAIL = LazyPattern(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
 FINISHED_BAR = LazyPattern(r"(?<!\d)100%\|[#█]{1,400}\|?")  # a full bar, closed or not
 BAR_TIME = LazyPattern(r"[ \t]{0,8}\[[^\]\n]{0,200}\][ \t]{0,8}$")  # "[00:05<00:00, 9it/s]"
+# fastprogress's console bar finished (fastai): "Epoch 1/4 : |████| 100.00% [25/25 00:00<00:00
+# 0.82]"; in a row's redraws the training bar finishes first, then the validation bar
+FASTPROGRESS_DONE = LazyPattern(r"\| 100\.00% \[(\d{1,9})/(\d{1,9})[ \t]")
 RICH_BAR = LazyPattern(r"(?<!\d)\d{1,3}% [━─╸╺]{1,400} \d{1,12}/\d{1,12}(?: [^\r\n]{0,200})?$")
 # a batch counter ("[ 10/782]") and the head of an evaluation's progress line ("Test:  [")
 COUNTER = LazyPattern(r"\[[ \t]{0,8}\d{1,9}[ \t]{0,8}/[ \t]{0,8}\d{1,9}[ \t]{0,8}"
@@ -439,6 +442,13 @@ class _Reader:
         return 0 < close - at <= 402 and BAR_TAIL.fullmatch(raw, close + 1) is not None \
             and "\r" not in raw and "\x1b" not in raw and "\x08" not in raw
 
+    def _fastprogress_steps(self, raw: str) -> None:
+        """The steps of an epoch, from the first bar fastprogress finished on a table row's
+        line (the training bar's: validation's finishes after it)."""
+        done = FASTPROGRESS_DONE.search(raw)
+        if done and done.group(1) == done.group(2):
+            self.info.steps_per_epoch = int(done.group(1))
+
     def feed(self, raw: str, line_no: int) -> None:
         if raw[-1:] == "]" and self._bar_only(raw):
             self.written += 1
@@ -447,6 +457,8 @@ class _Reader:
             self.written += 1
             if PROSE.match(raw):
                 self.prose += 1
+        if "100.00% [" in raw and self.info.steps_per_epoch is None:
+            self._fastprogress_steps(raw)
         if len(raw) > LONG_LINE:
             raw = clean(raw)  # a redrawn bar: only its last state shows
             if len(raw) > LONG_LINE:
