@@ -17,7 +17,8 @@ SAMPLE = SAMPLES / "dropout.csv"
 def _history() -> dict[str, list[float]]:
     table = read(str(SAMPLE))[-1].table  # a real run's curves, as Keras' History holds them
     return {"loss": table["train_loss"].tolist(), "val_loss": table["val_loss"].tolist(),
-            "accuracy": table["train_accuracy"].tolist()}
+            "accuracy": table["train_accuracy"].tolist(),
+            "val_accuracy": table["val_accuracy"].tolist()}
 
 
 class _KerasHistory:  # the shape of keras.callbacks.History: epoch and history

@@ -513,3 +513,39 @@ def test_a_clean_test_set_rising_beside_a_validation_that_follows_training_is_le
     run.table = run.table.drop(columns=["test_loss", "test_accuracy"])
     _, found = analyse(run)
     assert "leakage" not in found
+
+
+def test_level_accuracies_point_at_a_term_in_the_loss_not_worse_predictions():
+    # TensorFlow's own loop with an L2 term added to the training loss only (scripts/
+    # make_ninthway_runs.py, development seed): the loss 35-42 % below training late, the
+    # accuracies level (validation's minus training's -1.0 points); nothing names the term
+    result, found = analyse(read(str(DATA / "ninthway" / "tf_l2-s1" / "train.log"))[-1])
+    first = result.causes[0]
+    assert first.rule == "regularization-penalty" and first.confidence < 0.5
+    assert "the gap is in the loss, not in the predictions" in first.evidence
+    assert found["dropout"].confidence < found["loss-weighting"].confidence < first.confidence
+
+
+def test_validation_predicting_better_speaks_against_a_term_in_the_loss():
+    # Keras 3 with dropout (scripts/make_thirdway_runs.py): validation's accuracy 3.2
+    # points above training's late, so the loss-only mechanisms fall behind the others
+    result, found = analyse(read(str(DATA / "thirdway" / "kt_dropout-s1" / "run.log"))[-1])
+    assert result.causes[0].rule == "dropout"
+    for rule in ("loss-weighting", "regularization-penalty"):
+        assert "does not make the training predictions worse" in found[rule].evidence
+        assert found[rule].confidence < found["augmentation"].confidence
+
+
+@pytest.mark.parametrize(("train_acc", "val_acc", "said"), [
+    (0.90, 0.90, "loss-only"), (0.91, 0.90, "loss-only"), (0.90, 0.95, "predictions"),
+    (0.90, 0.91, None), (0.99, 0.99, None)])
+def test_the_accuracies_say_what_kind_of_gap_only_where_the_loss_gap_is_clear(
+        train_acc, val_acc, said):
+    n = 12
+    accuracies = {"train_accuracy": [train_acc] * n, "val_accuracy": [val_acc] * n}
+    below = shape(Curves.of(make_run(decay(2.0, 0.6, n), decay(1.7, 0.4, n), **accuracies)))
+    assert below.accuracies_say == said
+    level = shape(Curves.of(make_run(decay(2.0, 0.6, n), decay(2.0, 0.6, n), **accuracies)))
+    assert level.accuracies_say is None  # no loss gap to explain
+    assert shape(Curves.of(make_run(decay(2.0, 0.6, n), decay(1.7, 0.4, n)))) \
+        .accuracies_say is None  # no accuracies

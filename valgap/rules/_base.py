@@ -64,6 +64,27 @@ GAP_KIND_BONUS = {"ratio": 0.03, "additive": -0.1}
 
 
 TRAIN_MODE_FACTS = ("dropout", "batchnorm", "augmentation", "weight_penalty", "loss_weighting")
+# mechanisms that change the training loss only, not the predictions it scores
+LOSS_ONLY_FACTS = ("weight_penalty", "loss_weighting")
+ACCURACY_SHIFT = 0.15  # what the accuracies' word moves a guess by
+
+
+def accuracy_word(ctx: Context, loss_only: bool) -> tuple[float, str]:
+    """How the accuracies move a mechanism's confidence (a shift for a guess) and what to
+    say: a mechanism that changes only the loss is unlikely where validation also predicts
+    better, one that worsens the training predictions where the accuracies are level."""
+    said = ctx.shape.accuracies_say
+    if said is None:
+        return 0.0, ""
+    points = f"{ctx.shape.accuracy_gap * 100:+.1f} points"
+    if said == "loss-only":
+        return (ACCURACY_SHIFT if loss_only else -ACCURACY_SHIFT,
+                f"; the accuracies are level (validation's minus training's {points} late): "
+                "the gap is in the loss, not in the predictions")
+    if loss_only:
+        return (-ACCURACY_SHIFT, f"; validation's accuracy is above training's too ({points} "
+                "late): a term in the loss alone does not make the training predictions worse")
+    return 0.0, ""
 
 
 def presence(ctx: Context, fact: str) -> tuple[bool | None, str]:
@@ -154,9 +175,12 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
             conf *= 0.7
         also = f" (and {', '.join(others)}: which one makes the gap, the log cannot say)" \
             if others else ""
+        shift, word = accuracy_word(ctx, fact in LOSS_ONLY_FACTS)
+        if shift < 0:  # named, yet the accuracies say another mechanism adds to the gap
+            conf *= 0.7
         return Finding(rule, clamp(conf), f"{origin} shows {what}{also}; validation below "
                        f"training in {shape.below_all:.0%} of epochs (late gap "
-                       f"{_pct(shape.late_gap)})", checks)
+                       f"{_pct(shape.late_gap)}){word}", checks)
     faded = shape.faded if ctx.fit.fit == "good-fit" else 0.0
     if not (shape.persistent and ctx.fit.fit == "val-below-train") and not faded:
         return Skip(unknown_model_reason(fact))
@@ -165,9 +189,10 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
            "and level late, a gap that faded," if faded else
            f"below training through the run ({shape.below_all:.0%} of epochs, late gap "
            f"{_pct(shape.late_gap)})")
-    return Finding(rule, clamp(guess, high=0.49),
+    shift, word = accuracy_word(ctx, fact in LOSS_ONLY_FACTS)
+    return Finding(rule, clamp(guess + shift, high=0.49),
                    f"nothing in the input says whether the model has {what}; validation "
-                   f"{how} fits a train-mode cause", checks, guess=True)
+                   f"{how} fits a train-mode cause{word}", checks, guess=True)
 
 
 def _inconclusive(own: Outcome) -> Outcome:

@@ -37,7 +37,14 @@ confidence: confidence when the split is known to be time-ordered (default 0.9).
 from __future__ import annotations
 
 from valgap.model import Finding
-from valgap.rules._base import Context, Options, Outcome, from_measurement
+from valgap.rules._base import (
+    Context,
+    Options,
+    Outcome,
+    accuracy_word,
+    clamp,
+    from_measurement,
+)
 from valgap.rules._signals import known_train_mode, median, val_standard_error
 
 ID = "easy-validation"
@@ -90,8 +97,10 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
             guess += 0.14
             why = ("; the whole gap is there from epoch 1 and neither curve fell 15 % after "
                    "the second epoch")
+        # an easier validation set is predicted better: level accuracies speak against it
+        shift, word = accuracy_word(ctx, loss_only=False)
         # a guess from the curves' shape stays below 0.5: the input names no mechanism
-        return Finding(ID, min(guess, 0.49), f"validation stays below training ({late}){why}; "
-                       "nothing says whether a train-mode mechanism explains it", CHECKS,
-                       guess=True)
+        return Finding(ID, clamp(guess + shift, high=0.49), f"validation stays below training "
+                       f"({late}){why}; nothing says whether a train-mode mechanism explains "
+                       f"it{word}", CHECKS, guess=True)
     return None
