@@ -95,12 +95,16 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # (loss_log.csv) 5 of 6 (an upscaler's "train_total,val_total" header was refused),
     # the twenty-second (train_metrics.csv: training curves alone, mostly) 11 of 11, the
     # twenty-third (model_history.csv) 10 of 10, the twenty-fourth (finetune.log,
-    # logs/train.txt) 10 of 10
+    # logs/train.txt) 10 of 10, the twenty-fifth (training.log: Keras CSVLogger files so
+    # named, logging-module captures, runs appended and resumed) 7 of 7, after 4
+    # found in ../shared/corpus/realworld (all 4 right) and 3 kept before were taken out,
+    # the twenty-sixth (history.json: Keras histories saved as JSON, and files of other
+    # things so named) 4 of 4
     # (5 held-out logs that ../shared/corpus/realworld now holds too were taken out, 4 of
     # them right when first measured)
     # A known miss set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 186 and right >= 181
+    assert len(held) == 197 and right >= 192
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

@@ -66,7 +66,10 @@ GAP_KIND_BONUS = {"ratio": 0.03, "additive": -0.1}
 TRAIN_MODE_FACTS = ("dropout", "batchnorm", "augmentation", "weight_penalty", "loss_weighting")
 # mechanisms that change the training loss only, not the predictions it scores
 LOSS_ONLY_FACTS = ("weight_penalty", "loss_weighting")
-ACCURACY_SHIFT = 0.15  # what the accuracies' word moves a guess by
+# what the accuracies' word moves a guess by: up where they fit it, further down where they
+# speak against it (a guess they rule out should not be named beside the ones they fit)
+ACCURACY_FOR = 0.15
+ACCURACY_AGAINST = 0.25
 
 
 def accuracy_word(ctx: Context, loss_only: bool) -> tuple[float, str]:
@@ -78,11 +81,11 @@ def accuracy_word(ctx: Context, loss_only: bool) -> tuple[float, str]:
         return 0.0, ""
     points = f"{ctx.shape.accuracy_gap * 100:+.1f} points"
     if said == "loss-only":
-        return (ACCURACY_SHIFT if loss_only else -ACCURACY_SHIFT,
+        return (ACCURACY_FOR if loss_only else -ACCURACY_AGAINST,
                 f"; the accuracies are level (validation's minus training's {points} late): "
                 "the gap is in the loss, not in the predictions")
     if loss_only:
-        return (-ACCURACY_SHIFT, f"; validation's accuracy is above training's too ({points} "
+        return (-ACCURACY_AGAINST, f"; validation's accuracy is above training's too ({points} "
                 "late): a term in the loss alone does not make the training predictions worse")
     return 0.0, ""
 
