@@ -179,6 +179,7 @@ def merge_facts(run: Run, given: Facts) -> Facts:
 
     fill("n_train", info.n_train, "the log")
     fill("n_val", info.n_val, "the log")
+    fill("val_loss_rows", info.val_loss_rows, "the log")
     for name, value in info.facts.items():  # a tracker's logged parameters
         fill(name, value, info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks

@@ -34,7 +34,8 @@ scale:
 8. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
    (``steep_share``), plainly: by ``unfinished_clarity`` (5) times the curve's own scatter
-   about its late trend or more, as a reader of the curve would see it (a noisy validation
+   about its late trend, and its epoch-to-epoch jitter over the run, or more, as a reader
+   of the curve would see it (a noisy validation
    drifting down 1 % an epoch under swings of 15 %, as a detector's long run does, has
    settled as far as its curve can show) (or by half ``steep_fall`` where they fall at least
    as fast at the end as on average: a curve that has not begun to bend has not settled,
@@ -252,6 +253,9 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
         total = log_ratio(curve[0], curve[-1])
         overall = total / (c.n - 1)
         late, scatter = _log_trend(curve[-(k + 1):])
+        # a few late points may line up by chance on a jumpy curve: its own epoch-to-epoch
+        # jitter over the run is the least scatter its late fall must clear
+        scatter = max(scatter, wiggle(curve))
         fall = -late * k
         # no slowing at all (late rate at or above the average), or a curve that has come
         # less than a third of the way down from where it started: half the fall says it
@@ -400,7 +404,7 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     rise = log_ratio(val[-1], val[best])
     noise = wiggle(c.val)
     # a rise within two standard errors of a small validation set is no upturn
-    se = val_standard_error(facts.n_val, c.val[best], c.kind) or 0.0
+    se = val_standard_error(facts.loss_rows, c.val[best], c.kind) or 0.0
     train_fell = c.train[-1] < 0.9 * c.train[best]
     if rise > conf.overfit_rise and rise > conf.overfit_noise_sigmas * noise and \
             rise > 2 * se and train_fell and all(v > c.val[best] for v in c.val[-2:]):
@@ -497,7 +501,7 @@ def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     # itself holds steadier than that (validation jumping for an epoch here and there while
     # it otherwise follows training at a fixed distance), the gap's own robust scatter
     margin = max(conf.below_margin, 2 * min(wiggle(c.val), robust_spread(gaps)))
-    se = val_standard_error(facts.n_val, median(c.val[late]), c.kind)
+    se = val_standard_error(facts.loss_rows, median(c.val[late]), c.kind)
     if se:
         margin = max(margin, se)
     share = below_share(gaps, margin / 2)

@@ -88,6 +88,9 @@ class RunInfo:
     n_val: int | None = None
     batch_size: int | None = None
     steps_per_epoch: int | None = None
+    # rows behind each printed validation loss where fewer than the set's: one batch's, where
+    # the log prints its current step's loss (as Paddle says it does)
+    val_loss_rows: int | None = None
     layers: dict[str, int] = field(default_factory=dict)   # layer type -> count in the summary
     columns: dict[str, str] = field(default_factory=dict)  # table column -> name in the log
     warnings: list[str] = field(default_factory=list)      # met while parsing
@@ -151,7 +154,15 @@ class Facts:
     n_train: int | None = None
     n_val: int | None = None
     split: str | None = None
+    val_loss_rows: int | None = None  # rows behind each printed validation loss (one batch)
     origin: dict[str, str] = field(default_factory=dict)  # fact -> where it came from
+
+    @property
+    def loss_rows(self) -> int | None:
+        """How many rows each printed validation loss averages: the validation set's, or
+        one batch's where the log prints a batch's loss."""
+        known = [n for n in (self.n_val, self.val_loss_rows) if n]
+        return min(known) if known else None
 
 
 @dataclass(frozen=True)

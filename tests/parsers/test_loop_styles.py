@@ -449,3 +449,22 @@ def test_a_fastai_capture_gives_its_steps_per_epoch_from_the_finished_training_b
                                   b"0         0.80    0.53    00:00\n"
                                   b"1         0.64    0.42    00:00\n"))
     assert bare[-1].info.steps_per_epoch is None
+
+
+def test_paddles_fit_log_gives_its_evaluations_its_summary_and_one_batch_losses():
+    # paddle.Model.fit, verbose=2 (scripts/make_fourteenthway_runs.py): "step 7/7 - loss:
+    # ..." for training, then "Eval begin...", the evaluation's steps and "Eval samples:
+    # 480"; the log says each printed loss is the current step's
+    log = DATA / "fourteenthway" / "pd_overfit-s1" / "train.log"
+    run = read(str(log))[-1]
+    lines = log.read_text().splitlines()
+    start = lines.index("Epoch 2/60")
+    evaluation = lines[start + 3:start + 5]  # the two "step n/15" lines after "Eval begin..."
+    assert lines[start + 2] == "Eval begin..." and all(e.startswith("step") for e in evaluation)
+    losses = [float(e.split("loss: ")[1].split(" ")[0]) for e in evaluation]
+    assert run.table.loc[2, "val_loss"] == pytest.approx(sum(losses) / 2)
+    assert run.table.loc[2, "train_loss"] == float(lines[start + 1].split("loss: ")[1][:6])
+    assert run.info.n_val == 480 and run.info.val_loss_rows == 32  # 15 steps of it
+    summary = read(str(DATA / "fourteenthway" / "pd_dropout-s1" / "train.log"))[-1].info
+    assert summary.layers == {"Linear": 3, "ReLU": 2, "Dropout": 2}
+    assert summary.framework == "paddle"

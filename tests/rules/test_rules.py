@@ -549,3 +549,16 @@ def test_the_accuracies_say_what_kind_of_gap_only_where_the_loss_gap_is_clear(
     assert level.accuracies_say is None  # no loss gap to explain
     assert shape(Curves.of(make_run(decay(2.0, 0.6, n), decay(1.7, 0.4, n)))) \
         .accuracies_say is None  # no accuracies
+
+
+def test_a_gap_is_judged_against_the_batch_a_printed_loss_is_one_of():
+    # Paddle's fit prints its current step's loss (scripts/make_fourteenthway_runs.py,
+    # development seed): validation is one batch of 60 of 480 rows, and a gap within that
+    # batch's error flipping sign is noise; judged as a mean over all 480 rows, it is not
+    run = read(str(DATA / "fourteenthway" / "pd_dropout_silent-s1" / "train.log"))[-1]
+    result, found = analyse(run)
+    assert result.causes[0].rule == "noise" and result.causes[0].confidence >= 0.8
+    assert "one batch of 60 rows" in found["noise"].evidence
+    run.info.val_loss_rows = None
+    _, whole = analyse(run)
+    assert "noise" not in whole or whole["noise"].confidence < 0.8

@@ -663,6 +663,10 @@ BATCH_SIZE = re.compile(r"\bbatch[_ ]size[ \t]{0,8}[:=][ \t]{0,8}(\d{1,20})", re
 
 # "name (Type)" in a Keras summary, "(0): Type(" in a PyTorch module print
 KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]{0,63})\)")
+# a row of Paddle's summary() table: "   Dropout-1         [[1, 64]]     [1, 64]     0"
+PADDLE_LAYER = re.compile(r"^[ \t]{0,16}([A-Z][A-Za-z0-9]{0,63})-\d{1,6}[ \t]{2,64}\[")
+# Paddle's evaluation, at its end: "Eval samples: 480"
+EVAL_SAMPLES = re.compile(r"^Eval samples: (\d{1,15})[ \t]{0,8}$")
 TORCH_LAYER = re.compile(r"^[ \t]{0,64}\([\w.]{1,64}\):[ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})\(")
 # Flax NNX's module repr, "dropout=Dropout(rate=0.5, ...", and Flax's tabulate() rows,
 # "│ bn1 │ BatchNorm │ ...": layer types where they are named, recognised by their names
@@ -688,6 +692,7 @@ NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 def states_a_fact(line: str) -> bool:
     """Whether ``scan_facts`` could take anything from the line (outside a model summary)."""
     return bool(TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
+                or EVAL_SAMPLES.match(line)
                 or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line)
                 or LABEL_SMOOTHING.search(line))
 
@@ -711,6 +716,13 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     if m and info.batch_size is None:
         info.batch_size = to_int(m.group(1))
     types = KERAS_LAYER.findall(line) if in_summary else []
+    m = PADDLE_LAYER.match(line) if in_summary and not types else None
+    if m:
+        types.append(m.group(1))
+        info.framework = info.framework or "paddle"
+    m = EVAL_SAMPLES.match(line) if line.startswith("Eval samples") else None
+    if m:
+        info.n_val = to_int(m.group(1))
     if types and info.framework is None:
         info.framework = "keras"
     m = TORCH_LAYER.match(line) if "):" in line else None

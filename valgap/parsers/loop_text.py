@@ -48,6 +48,11 @@ BAR_TAIL = LazyPattern(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
 FINISHED_BAR = LazyPattern(r"(?<!\d)100%\|[#█]{1,400}\|?")  # a full bar, closed or not
 BAR_TIME = LazyPattern(r"[ \t]{0,8}\[[^\]\n]{0,200}\][ \t]{0,8}$")  # "[00:05<00:00, 9it/s]"
+# Paddle's Model.fit says what its losses are: "The loss value printed in the log is the
+# current step, and the metric is the average value of previous steps."
+ONE_BATCH_LOSSES = LazyPattern(r"(?i)\bloss value printed in the log is the current step\b")
+STEP_TOTAL = LazyPattern(r"\bstep[ \t]{1,8}\d{1,9}/(\d{1,9})\b")  # "step 10/15"
+SUMMARY_ROWS = 2000  # a model summary that names no end ("Total params") ends here
 # fastprogress's console bar finished (fastai): "Epoch 1/4 : |████| 100.00% [25/25 00:00<00:00
 # 0.82]"; in a row's redraws the training bar finishes first, then the validation bar
 FASTPROGRESS_DONE = LazyPattern(r"\| 100\.00% \[(\d{1,9})/(\d{1,9})[ \t]")
@@ -285,6 +290,7 @@ class Incremental:
                              "epoch lines or table of them: not a training log",
                              reader.info.source, code="no-epochs")
         reader.info.notes.append(f"read lines shaped like: {reader.shape}")
+        _one_batch_rows(reader)
         if reader.long_lines:
             reader.info.warnings.append(f"{reader.long_lines} line(s) longer than {LONG_LINE} "
                                         "characters skipped: no epoch print is that long")
@@ -321,6 +327,9 @@ class _Reader:
         # a line of words alone naming a held-out set ("testing in eval mode......"): the
         # next line's bare metrics, if they belong to the epoch already open, are that set's
         self.announced: str | None = None
+        self.model_summary = 0  # rows read of a model's summary table, 0 outside one
+        self.one_batch_losses = False  # the log says each printed loss is one batch's
+        self.eval_steps = 0  # the most steps an announced evaluation counted
         self.pending_val: dict[str, tuple[str, str | None]] = {}  # its running means
         self.interval: dict[str, list[float]] = {}  # steps since the last evaluation point
         self.evaluation_points = False  # rows are evaluations at steps, not epochs
@@ -459,6 +468,8 @@ class _Reader:
                 self.prose += 1
         if "100.00% [" in raw and self.info.steps_per_epoch is None:
             self._fastprogress_steps(raw)
+        if "current step" in raw and ONE_BATCH_LOSSES.search(raw):
+            self.one_batch_losses = True
         if len(raw) > LONG_LINE:
             raw = clean(raw)  # a redrawn bar: only its last state shows
             if len(raw) > LONG_LINE:
@@ -468,7 +479,11 @@ class _Reader:
         if not self.announced and self.templates.apply(raw, line_no, self):
             return
         line = _phase_named(_strip_prefix(clean(raw)))
-        _table.scan_facts(line, self.info, in_summary=False)
+        if self.model_summary or _table.summary_starts(line):  # Keras's, Paddle's table
+            self.model_summary += 1  # its rows until "Total params" (a bounded count of them)
+            if _table.summary_ends(line) or self.model_summary > SUMMARY_ROWS:
+                self.model_summary = 0
+        _table.scan_facts(line, self.info, in_summary=bool(self.model_summary))
         cut = False
         for bar in (TQDM_BAR, TQDM_COUNT, RICH_BAR):  # a loop printing after its bar
             found = bar.search(line)
@@ -543,6 +558,10 @@ class _Reader:
             if metrics and self.current is not None and self.explicit:
                 self._add_batch(metrics, running=averaged)
                 self.shape = self.shape or line.strip()[:100]
+                if announced:  # an evaluation's steps follow its announcement (Paddle's
+                    self.announced = announced  # "Eval begin..." then "step 10/15 - ...")
+                    total = STEP_TOTAL.search(line)
+                    self.eval_steps = max(self.eval_steps, int(total.group(1)) if total else 0)
             elif metrics and not evaluated:
                 self._add_interval(metrics)  # between two evaluations, with no epochs
                 if self.current is None and not self.records and step is not pair:
@@ -734,6 +753,16 @@ def _cell_number(cell: str) -> float | None:
         return to_float(text)
     except ValueError:
         return None
+
+
+def _one_batch_rows(reader: _Reader) -> None:
+    """Where the log says each printed loss is its step's, validation's is one batch of the
+    validation set (its size over its evaluation's steps), not the set's mean."""
+    info = reader.info
+    if reader.one_batch_losses and info.n_val and reader.eval_steps:
+        info.val_loss_rows = math.ceil(info.n_val / reader.eval_steps)
+        info.notes.append(f"each printed loss is one batch's, as the log says: validation's "
+                          f"one batch of ~{info.val_loss_rows} of its {info.n_val} rows")
 
 
 def _loss_records(reader: _Reader) -> _table.Records:

@@ -76,7 +76,7 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
         return None
     train_mode = known_train_mode(ctx.facts)
     c = ctx.curves
-    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()]), c.kind)
+    se = val_standard_error(ctx.facts.loss_rows, median(c.val[c.late()]), c.kind)
     if train_mode is False:
         sure = 0.75 if not se or shape.late_gap > 2 * se else 0.4
         return Finding(ID, sure, f"validation stays below training ({late}) although "

@@ -13,7 +13,9 @@ sampling error, and the next epoch may show it above.
 Evidence in the log
 -------------------
 The late gap is smaller than the epoch-to-epoch jitter of the validation curve, or than the
-standard error that ``data.n_val`` implies, and its sign flips back and forth (a gap that
+standard error that ``data.n_val`` implies (or the batch behind each printed validation
+loss, where the log says it prints one batch's: Paddle's "the loss value printed in the log
+is the current step"), and its sign flips back and forth (a gap that
 crosses zero once is a trend, not noise). A one-sided gap is noise only within the
 standard error of a validation set known to be small; with a tiny validation set
 (``tiny_val``), a one-sided gap within two standard errors is a guess: a fixed validation
@@ -81,15 +83,15 @@ def check(ctx: Context, options: Options) -> Outcome:
     gaps = c.log_gap(shifted=True)[c.late()]
     gap = median(gaps)
     jitter = wiggle(c.val)
-    se = val_standard_error(ctx.facts.n_val, median(c.val[c.late()]), c.kind) or 0.0
+    se = val_standard_error(ctx.facts.loss_rows, median(c.val[c.late()]), c.kind) or 0.0
     minority = min(sum(g > 0 for g in gaps), sum(g < 0 for g in gaps)) / len(gaps)
     # noise flips the sign back and forth; a gap that drifts across zero once is a trend
     changes = sum(1 for a, b in itertools.pairwise(gaps) if (a > 0) != (b > 0))
     flips = minority >= options["flip_share"] and changes >= 2
     band = max(2 * jitter, se)
-    size = f"{ctx.facts.n_val} validation samples (standard error ~{se:.0%})" if se else \
+    size = f"{_rows(ctx.facts)} (standard error ~{se:.0%})" if se else \
         "validation size unknown"
-    tiny = 0 < (ctx.facts.n_val or 0) <= options["tiny_val"]
+    tiny = 0 < (ctx.facts.loss_rows or 0) <= options["tiny_val"]
     if gap < 0 and not flips and se < 0.15 and not tiny:
         return None  # validation steadily above training: the ordinary gap, not noise
     conf, guess = 0.0, False
@@ -122,3 +124,10 @@ def check(ctx: Context, options: Options) -> Outcome:
         return Finding(ID, 0.4, f"the curves differ by less than 1% late in training "
                        f"({gap:+.3f} log units): no real gap", CHECKS)
     return None
+
+
+def _rows(facts) -> str:
+    """What each printed validation loss averages, in words."""
+    if facts.loss_rows != facts.n_val:
+        return f"each printed validation loss one batch of {facts.loss_rows} rows"
+    return f"{facts.n_val} validation samples"
