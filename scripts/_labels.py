@@ -3,6 +3,7 @@ written beside each run (the label schema of ../shared/spec/diagnoses.md)."""
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +40,16 @@ def write_label(folder: Path, scenario: str, seed: int, framework: str, files: d
            "expected": {"fit": fit, "fit_alternatives": alternatives, "causes": causes,
                         "family": family}}
     (folder / "label.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+
+
+def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str,
+             numbers: dict[str, list[float]], labels: dict[str, Label],
+             seed_labels: dict[tuple[str, int], Label]) -> None:
+    """A run's log (train.log), its numbers for labelling (numbers.json) and its label,
+    where one was written for its scenario (a new scenario is labelled from its numbers
+    first, before valgap reads it)."""
+    (folder / "train.log").write_text(text)
+    (folder / "numbers.json").write_text(json.dumps(numbers, indent=1))
+    label = seed_labels.get((scenario, seed), labels.get(scenario))
+    if label is not None:
+        write_label(folder, scenario, seed, framework, {"log": "train.log"}, label)

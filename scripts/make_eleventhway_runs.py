@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 
 import _labels
 import _mlp
@@ -186,11 +185,8 @@ def main() -> int:
     for scenario, seed, folder in _labels.run_folders(args):
         make = regression if scenario == "sk_regression" else classifier
         text, numbers = make(scenario, seed)
-        (folder / "train.log").write_text(text)
-        (folder / "numbers.json").write_text(json.dumps(numbers, indent=1))
-        label = SEED_LABELS.get((scenario, seed), LABELS[scenario])
-        framework = "pytorch via skorch"
-        _labels.write_label(folder, scenario, seed, framework, {"log": "train.log"}, label)
+        _labels.save_run(folder, scenario, seed, "pytorch via skorch", text, numbers, LABELS,
+                         SEED_LABELS)
         print(f"{folder.name}: {len(numbers['train'])} epochs", flush=True)
     return 0
 

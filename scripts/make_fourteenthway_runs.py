@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import warnings
 
 import _labels
+import _mlp
 
 # scenario -> expected fit, fit alternatives, causes, family (from the numbers)
 # (labelled from the whole sets' losses: each printed value is one batch's)
@@ -114,16 +114,8 @@ def run(scenario: str, seed: int) -> tuple[str, dict]:
     np.random.seed(seed)
     x_tr, y_tr, x_va, y_va = _data(task, seed, rows, validation)
     outputs = 1 if task == "regression" else 3
-    layers = [paddle.nn.Linear(x_tr.shape[1], width)]
-    if batchnorm:
-        layers.append(paddle.nn.BatchNorm1D(width))
-    layers.append(paddle.nn.ReLU())
-    if dropout:
-        layers.append(paddle.nn.Dropout(dropout))
-    layers += [paddle.nn.Linear(width, width), paddle.nn.ReLU()]
-    if dropout:
-        layers.append(paddle.nn.Dropout(dropout))
-    layers.append(paddle.nn.Linear(width, outputs))
+    layers = _mlp.layers(x_tr.shape[1], width, outputs, dropout, batchnorm, nn=paddle.nn,
+                         norm="BatchNorm1D")
     net = paddle.nn.Sequential(*layers)
     loss = paddle.nn.MSELoss() if task == "regression" else paddle.nn.CrossEntropyLoss()
     model = paddle.Model(net)
@@ -173,12 +165,7 @@ def main() -> int:
     args = _labels.arguments(__doc__.splitlines()[0], list(PLANS))
     for scenario, seed, folder in _labels.run_folders(args):
         text, numbers = run(scenario, seed)
-        (folder / "train.log").write_text(text)
-        (folder / "numbers.json").write_text(json.dumps(numbers, indent=1))
-        label = SEED_LABELS.get((scenario, seed), LABELS.get(scenario))
-        if label is not None:  # a new scenario is labelled from its numbers first
-            _labels.write_label(folder, scenario, seed, "paddlepaddle",
-                                {"log": "train.log"}, label)
+        _labels.save_run(folder, scenario, seed, "paddlepaddle", text, numbers, LABELS, SEED_LABELS)
         print(f"{folder.name}: {len(numbers['printed_val'])} epochs", flush=True)
     return 0
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 
 import _labels
 import _mlp
@@ -186,12 +185,8 @@ def main() -> int:
     args = _labels.arguments(__doc__.splitlines()[0], list(PLANS))
     for scenario, seed, folder in _labels.run_folders(args):
         text, numbers = classifier(scenario, seed)
-        (folder / "train.log").write_text(text)
-        (folder / "numbers.json").write_text(json.dumps(numbers, indent=1))
-        label = SEED_LABELS.get((scenario, seed), LABELS.get(scenario))
-        if label is not None:  # a new scenario is labelled from its numbers first
-            _labels.write_label(folder, scenario, seed, "pytorch ignite",
-                                {"log": "train.log"}, label)
+        _labels.save_run(folder, scenario, seed, "pytorch ignite", text, numbers, LABELS,
+                         SEED_LABELS)
         print(f"{folder.name}: {len(numbers['train'])} epochs", flush=True)
     return 0
 
