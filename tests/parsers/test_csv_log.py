@@ -368,3 +368,19 @@ def test_a_lightning_csv_tells_its_steps_per_epoch():
         steps = [int(r["step"]) for r in csv_module.DictReader(fh) if r["epoch"] == "0"]
     run = read(str(path))[-1]
     assert run.info.steps_per_epoch == max(steps) + 1 == 45
+
+
+@pytest.mark.parametrize("step", ["inf", "nan", "1e300", "-5"])
+def test_a_lightning_csv_whose_step_is_no_count_gives_no_steps_per_epoch(tmp_path, step):
+    # found by scripts/fuzz.py: a step cell of "inf" crashed the count (OverflowError)
+    lines = (DATA / "lightning" / "metrics.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    at = header.index("step")
+    rows = [line.split(",") for line in lines[1:]]
+    first = [i for i, r in enumerate(rows) if r[header.index("epoch")] == "0"][-1]
+    rows[first][at] = step
+    path = tmp_path / "metrics.csv"
+    path.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n")
+    run = read(str(path))[-1]
+    assert run.info.steps_per_epoch in (None, 45) and run.epochs == read(
+        str(DATA / "lightning" / "metrics.csv"))[-1].epochs

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import math
 import os
 import re
 from array import array
@@ -33,6 +34,7 @@ NAME_CELL = re.compile(r"^[\w./@\- ()%\[\]]{1,120}$")
 
 
 TITLE_LINES = 3  # lines a CSV may carry above its header (a title, a blank line)
+MAX_STEPS = 10**12  # a first epoch's last global step beyond this is no step count
 WANDB_COLUMN = re.compile(r"^(?P<run>.+?) - (?P<metric>.+?)(?P<bound>__MIN|__MAX)?$")
 
 
@@ -191,10 +193,10 @@ def _lightning_steps(head: str, header: _Header) -> int | None:
                 epoch, step = float(row[at_epoch]), float(row[at_step])
             except ValueError:
                 continue
-            if epoch == 0:
+            if epoch == 0 and math.isfinite(step):
                 last = max(step, last or 0.0)
             elif epoch >= 1:
-                return int(last) + 1 if last is not None and last >= 0 else None
+                return int(last) + 1 if last is not None and 0 <= last < MAX_STEPS else None
     except csv.Error:
         return None
     return None
