@@ -468,3 +468,16 @@ def test_paddles_fit_log_gives_its_evaluations_its_summary_and_one_batch_losses(
     summary = read(str(DATA / "fourteenthway" / "pd_dropout-s1" / "train.log"))[-1].info
     assert summary.layers == {"Linear": 3, "ReLU": 2, "Dropout": 2}
     assert summary.framework == "paddle"
+
+
+def test_a_bare_name_said_for_each_set_follows_the_set_named_before_it():
+    # "epoch  40 | train loss 0.5387 acc 0.9379 | val loss 0.4731 acc 0.8307" (scripts/
+    # make_fifteenthway_runs.py): the second "acc" is validation's, not training's again
+    log = DATA / "fifteenthway" / "fx_penalty-s1" / "train.log"
+    run = read(str(log))[-1]
+    last = log.read_text().splitlines()[-1].split()
+    assert run.table["train_accuracy"].iloc[-1] == float(last[7])
+    assert run.table["val_accuracy"].iloc[-1] == float(last[13])
+    once = loop_text.parse(Source("x.log", b"epoch 1 | loss 0.5 | val_loss 0.4 acc 0.8\n"
+                                  b"epoch 2 | loss 0.4 | val_loss 0.3 acc 0.9\n"))[-1]
+    assert "train_accuracy" in once.table and "val_accuracy" not in once.table

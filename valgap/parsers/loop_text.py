@@ -242,6 +242,22 @@ def _announced(line: str, before: str | None) -> str | None:
     return before
 
 
+def _split_groups(found: list[re.Match]) -> dict[int, str]:
+    """Where a bare name comes twice in a line ("train loss 0.54 acc 0.94 | val loss 0.47
+    acc 0.83"), each of its metrics belongs to the set the metric named before it names:
+    {index in ``found``: set}. A bare name said once keeps the default (training)."""
+    names = [m.group(1).lower() for m in found]
+    repeated = {n for n in names if names.count(n) > 1 and _bare_name(n)}
+    groups, current = {}, None
+    for i, m in enumerate(found):
+        pair = _table.canonical(m.group(1))
+        if not _bare_name(m.group(1)) and pair is not None:
+            current = pair[0]
+        elif names[i] in repeated and current is not None:
+            groups[i] = current
+    return groups
+
+
 def _bare_name(name: str) -> bool:
     """A metric name that says no split (``loss``, ``Acc@1``): read as training by default."""
     pair = _table.canonical(name)
@@ -408,13 +424,15 @@ class _Reader:
             split = named.pop() if len(named) == 1 else announced
         if split is None and self.phase == "val" and not progress:
             split = "val"
-        for m in found:
+        groups = _split_groups(found) if split is None else {}
+        for i, m in enumerate(found):
             name, value = m.group(1), m.group(2)
             mean = AVERAGE.match(line, m.end())
             if mean:
                 value, averaged = mean.group(1), True
-            if split in ("val", "test") and _bare_name(name):
-                name = f"{split}_{name}"
+            own = groups.get(i, split)
+            if own in ("val", "test") and _bare_name(name):
+                name = f"{own}_{name}"
             out.append((name, value, m.group(3)))
         return out, averaged
 

@@ -86,12 +86,13 @@ class Curves:
         return [log_ratio(t, v) for t, v in zip(train, self.val)]
 
 
-# validation's loss below training's by this much (log) before the accuracies are asked why;
+# validation's loss below training's by this much (log; as a persistent gap must be) before
+# the accuracies are asked why;
 # accuracies within ACCURACY_LEVEL (validation's minus training's) are level, beyond
 # ACCURACY_ABOVE validation predicts better; only where training still misses
 # ACCURACY_MISSES or more (a mechanism worsening its predictions by a fifth then moves the
 # accuracies a point, twice the level band)
-ACCURACY_LOSS_GAP = 0.1
+ACCURACY_LOSS_GAP = 0.05
 ACCURACY_MISSES = 0.05
 ACCURACY_LEVEL = 0.005
 ACCURACY_ABOVE = 0.02
@@ -318,14 +319,18 @@ def shape(c: Curves) -> Shape:
 
 def _accuracy_gap(c: Curves) -> float | None:
     """The median over the run's last third of validation's accuracy minus training's;
-    None where training misses less than ``ACCURACY_MISSES`` late: near 100 % every
-    mechanism leaves the accuracies level."""
+    None where training misses less than ``ACCURACY_MISSES`` late and validation is not
+    clearly below it: near 100 % every mechanism leaves the accuracies level, but
+    validation predicting worse while its loss is lower says the same at any accuracy."""
     if c.train_accuracy is None or c.val_accuracy is None:
         return None
+    if any(max(a) - min(a) <= ACCURACY_LEVEL for a in (c.train_accuracy, c.val_accuracy)):
+        return None  # an accuracy that never moves (one class predicted) tells nothing
     late = c.last_third()
-    if 1 - median(c.train_accuracy[late]) < ACCURACY_MISSES:
+    gap = median([v - t for t, v in zip(c.train_accuracy[late], c.val_accuracy[late])])
+    if 1 - median(c.train_accuracy[late]) < ACCURACY_MISSES and gap > -ACCURACY_ABOVE:
         return None
-    return median([v - t for t, v in zip(c.train_accuracy[late], c.val_accuracy[late])])
+    return gap
 
 
 def late_fall(values: list[float]) -> tuple[float, float]:
