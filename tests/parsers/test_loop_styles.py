@@ -481,3 +481,30 @@ def test_a_bare_name_said_for_each_set_follows_the_set_named_before_it():
     once = loop_text.parse(Source("x.log", b"epoch 1 | loss 0.5 | val_loss 0.4 acc 0.8\n"
                                   b"epoch 2 | loss 0.4 | val_loss 0.3 acc 0.9\n"))[-1]
     assert "train_accuracy" in once.table and "val_accuracy" not in once.table
+
+
+def test_a_report_of_the_best_so_far_is_not_an_epochs_line():
+    # "最佳验证准确率: 1.0000 (周期 1)" after each epoch's block (a public log, 40 sessions):
+    # the epoch it names is the best one's, not a restart; nor "best val loss: 0.6 (epoch 2)"
+    runs = loop_text.parse(Source("x.log", b"Epoch 1: train loss 0.9 val loss 0.8\n"
+                                  b"best val loss: 0.8 (epoch 1)\n"
+                                  b"Epoch 2: train loss 0.7 val loss 0.6\n"
+                                  b"best val loss: 0.6 (epoch 2)\n"
+                                  b"Epoch 3: train loss 0.6 val loss 0.65\n"
+                                  b"best val loss: 0.6 (epoch 2)\n"))
+    assert len(runs) == 1 and runs[-1].table["val_loss"].tolist() == [0.8, 0.6, 0.65]
+    log = DATA / "public" / "John-299+plant_disease_detection1__logs_training.log"
+    last = read(str(log))[-1]
+    # its last session: "Epoch 5/30 | Train: loss=0.5795, acc=99.55% | Val: loss=0.5912, .."
+    assert last.table["val_loss"].iloc[-1] == 0.5912 and last.table["train_loss"].iloc[-1] == \
+        0.5795 and last.table["val_accuracy"].iloc[-1] == pytest.approx(0.9877)
+
+
+def test_ep_and_va_name_the_epoch_and_validation():
+    # "Ep   1/18  lr=2.00e-04  tr_loss=0.4485 tr_acc=0.7483 | va_loss=0.3896 va_acc=0.8221"
+    log = DATA / "public" / "MNSTIC+Histopathological-Lung-Cancer-Model__logs_training.log"
+    run = read(str(log))[-1]
+    text = log.read_bytes().decode("utf-8", "replace")  # a cp1252 dash or two in it
+    lines = [line for line in text.splitlines() if "va_loss=" in line]
+    assert run.info.columns["val_loss"] == "va_loss" and run.epochs == 13
+    assert run.table["val_loss"].iloc[-1] == float(lines[-1].split("va_loss=")[1].split()[0])

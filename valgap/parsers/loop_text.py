@@ -52,6 +52,9 @@ BAR_TIME = LazyPattern(r"[ \t]{0,8}\[[^\]\n]{0,200}\][ \t]{0,8}$")  # "[00:05<00
 # current step, and the metric is the average value of previous steps."
 ONE_BATCH_LOSSES = LazyPattern(r"(?i)\bloss value printed in the log is the current step\b")
 STEP_TOTAL = LazyPattern(r"\bstep[ \t]{1,8}\d{1,9}/(\d{1,9})\b")  # "step 10/15"
+# a report of the best so far names the epoch it was at after the word: "Best val acc:
+# 0.95 (epoch 3)", "Saved best model at epoch 6", "最佳验证准确率: 1.0000 (周期 1)"
+BEST = LazyPattern(r"(?i)\bbest\b|最佳")
 SUMMARY_ROWS = 2000  # a model summary that names no end ("Total params") ends here
 # fastprogress's console bar finished (fastai): "Epoch 1/4 : |████| 100.00% [25/25 00:00<00:00
 # 0.82]"; in a row's redraws the training bar finishes first, then the validation bar
@@ -84,8 +87,9 @@ TQDM_COUNT = LazyPattern(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
 # a model card's closing summary and a Trainer's return value: not epochs
 SUMMARY = LazyPattern(r"(?i)results on the (?:evaluation|test|validation) set|"
                      r"^\s{0,8}TrainOutput\(|^\s{0,8}(?:final|test) (?:results|metrics)\b")
-EPOCH = LazyPattern(r"(?i)\bepoch\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}(\d{1,9})(?!\d)"
-                   r"(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
+# "Epoch 3/20", "Ep 3/18", Chinese "周期 [3/30]" / "轮次 3"
+EPOCH = LazyPattern(r"(?i)\b(?:epoch|ep|周期|轮次)\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}"
+                   r"(\d{1,9})(?!\d)(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
 # the PyTorch CIFAR-10 tutorial: "[2,  4000] loss: 1.456" (epoch, mini-batch)
 PAIR_EPOCH = LazyPattern(r"^[ \t]{0,16}\[[ \t]{0,8}(\d{1,9}),[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
 # timm: "Train: 3 [ 100/312 ( 32%)]  Loss: 5.71 (5.90)": the epoch right after the split
@@ -93,6 +97,8 @@ HEAD_EPOCH = LazyPattern(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,
 BRACKET_EPOCH = LazyPattern(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
 SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?)"
+# before a metric's name the short "va" names validation too ("va_loss", "Va loss")
+SPLIT_PREFIX = rf"(?:{SPLIT_WORD}|va)"
 METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|"
                r"cross[-_ ]?entropy|log[-_ ]?loss)")
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
@@ -105,7 +111,7 @@ _CJK_METRICS = "|".join(w for w, e in _table.CJK_WORDS.items() if e in ("loss", 
 CJK_METRIC = rf"(?:(?:{_CJK_SETS})集?)?(?:{_CJK_METRICS})"
 METRIC = LazyPattern(
     rf"(?i)(?<![\w/])({MEASURED}|{CJK_METRIC}|"
-    rf"{QUALIFIER}(?:{SPLIT_WORD}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
+    rf"{QUALIFIER}(?:{SPLIT_PREFIX}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
     rf"(?:[ _/-]?{SPLIT_WORD})?"
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
     rf"['\"]?(?:[ \t]{{1,4}}is)?(?:[ \t]*[:=：][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
@@ -242,14 +248,20 @@ def _announced(line: str, before: str | None) -> str | None:
     return before
 
 
-def _split_groups(found: list[re.Match]) -> dict[int, str]:
+def _split_groups(line: str, found: list[re.Match]) -> dict[int, str]:
     """Where a bare name comes twice in a line ("train loss 0.54 acc 0.94 | val loss 0.47
-    acc 0.83"), each of its metrics belongs to the set the metric named before it names:
+    acc 0.83", "Train: loss=0.58, acc=99.5% | Val: loss=0.59, acc=98.5%"), each of its
+    metrics belongs to the set last named before it, by a set's word or a metric's name:
     {index in ``found``: set}. A bare name said once keeps the default (training)."""
     names = [m.group(1).lower() for m in found]
     repeated = {n for n in names if names.count(n) > 1 and _bare_name(n)}
-    groups, current = {}, None
+    if not repeated:
+        return {}
+    groups, current, at = {}, None, 0
     for i, m in enumerate(found):
+        for word in WORD.findall(line, at, m.start()):
+            current = _table.SET_WORDS.get(word.lower(), current)
+        at = m.end()
         pair = _table.canonical(m.group(1))
         if not _bare_name(m.group(1)) and pair is not None:
             current = pair[0]
@@ -424,7 +436,7 @@ class _Reader:
             split = named.pop() if len(named) == 1 else announced
         if split is None and self.phase == "val" and not progress:
             split = "val"
-        groups = _split_groups(found) if split is None else {}
+        groups = _split_groups(line, found) if split is None else {}
         for i, m in enumerate(found):
             name, value = m.group(1), m.group(2)
             mean = AVERAGE.match(line, m.end())
@@ -535,6 +547,8 @@ class _Reader:
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
         pair = PAIR_EPOCH.match(line)
         epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line) or HEAD_EPOCH.match(line) or pair
+        if epoch is not None and BEST.search(line, 0, epoch.start()):
+            return  # "best val loss: 0.6 (epoch 2)": the best so far, not this epoch's line
         step = STEP.search(line) or pair  # a (epoch, mini-batch) pair is a batch's print
         # MetricLogger/AverageMeter progress ("Epoch: [3]  [ 10/782] ... loss: 0.41 (0.45)",
         # "Test:  [ 0/50] ..."): a counter of batches besides the epoch's own
