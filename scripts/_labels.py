@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HELD_OUT_SEED = 2  # every set holds its seed-2 runs out; the other seeds are development
@@ -53,3 +53,16 @@ def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str,
     label = seed_labels.get((scenario, seed), labels.get(scenario))
     if label is not None:
         write_label(folder, scenario, seed, framework, {"log": "train.log"}, label)
+
+
+def generate(doc: str, scenarios: list[str], make: Callable[[str, int], tuple[str, dict]],
+             framework: str, labels: dict[str, Label],
+             seed_labels: dict[tuple[str, int], Label], counted: str) -> int:
+    """A generator script's main: each scenario and seed asked for, made by ``make`` and
+    saved (``save_run``); ``counted`` names the numbers whose length is reported."""
+    args = arguments(doc.splitlines()[0], scenarios)
+    for scenario, seed, folder in run_folders(args):
+        text, numbers = make(scenario, seed)
+        save_run(folder, scenario, seed, framework, text, numbers, labels, seed_labels)
+        print(f"{folder.name}: {len(numbers[counted])} rows", flush=True)
+    return 0

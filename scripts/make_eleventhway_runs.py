@@ -181,14 +181,11 @@ def regression(scenario: str, seed: int) -> tuple[str, dict]:
 
 
 def main() -> int:
-    args = _labels.arguments(__doc__.splitlines()[0], list(LABELS))
-    for scenario, seed, folder in _labels.run_folders(args):
-        make = regression if scenario == "sk_regression" else classifier
-        text, numbers = make(scenario, seed)
-        _labels.save_run(folder, scenario, seed, "pytorch via skorch", text, numbers, LABELS,
-                         SEED_LABELS)
-        print(f"{folder.name}: {len(numbers['train'])} epochs", flush=True)
-    return 0
+    def make(scenario: str, seed: int) -> tuple[str, dict]:
+        return (regression if scenario == "sk_regression" else classifier)(scenario, seed)
+
+    return _labels.generate(__doc__, list(LABELS), make, "pytorch via skorch", LABELS,
+                            SEED_LABELS, "train")
 
 
 if __name__ == "__main__":

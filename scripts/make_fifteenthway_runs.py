@@ -204,13 +204,8 @@ def run(scenario: str, seed: int) -> tuple[str, dict]:
 
 
 def main() -> int:
-    args = _labels.arguments(__doc__.splitlines()[0], list(PLANS))
-    for scenario, seed, folder in _labels.run_folders(args):
-        text, numbers = run(scenario, seed)
-        _labels.save_run(folder, scenario, seed, "flax nnx", text, numbers, LABELS,
-                         SEED_LABELS)
-        print(f"{folder.name}: {len(numbers['val'])} evaluations", flush=True)
-    return 0
+    return _labels.generate(__doc__, list(PLANS), run, "flax nnx", LABELS, SEED_LABELS,
+                            "val")
 
 
 if __name__ == "__main__":

@@ -182,13 +182,8 @@ def classifier(scenario: str, seed: int) -> tuple[str, dict]:
 
 
 def main() -> int:
-    args = _labels.arguments(__doc__.splitlines()[0], list(PLANS))
-    for scenario, seed, folder in _labels.run_folders(args):
-        text, numbers = classifier(scenario, seed)
-        _labels.save_run(folder, scenario, seed, "pytorch ignite", text, numbers, LABELS,
-                         SEED_LABELS)
-        print(f"{folder.name}: {len(numbers['train'])} epochs", flush=True)
-    return 0
+    return _labels.generate(__doc__, list(PLANS), classifier, "pytorch ignite", LABELS, SEED_LABELS,
+                            "train")
 
 
 if __name__ == "__main__":
