@@ -182,8 +182,8 @@ def classifier(scenario: str, seed: int) -> tuple[str, dict]:
 
 
 def main() -> int:
-    return _labels.generate(__doc__, list(PLANS), classifier, "pytorch ignite", LABELS, SEED_LABELS,
-                            "train")
+    return _labels.generate(__doc__, list(PLANS), classifier, "pytorch ignite", LABELS,
+                            SEED_LABELS, "train")
 
 
 if __name__ == "__main__":
