@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 
 import _labels
+import _mlp
 
 # scenario -> expected fit, fit alternatives, causes, family (from the numbers)
 LABELS: dict[str, _labels.Label] = {
@@ -81,17 +82,8 @@ PLANS = {
 
 def _data(seed: int, rows: int | None, noisy: bool):
     import numpy as np
-    from sklearn.datasets import make_classification
-    from sklearn.model_selection import train_test_split
 
-    x, y = make_classification(n_samples=3000, n_features=20, n_informative=10,
-                               n_classes=4, n_clusters_per_class=2, class_sep=1.0,
-                               flip_y=0.02, random_state=seed)
-    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
-    x_tr, x_va, y_tr, y_va = train_test_split(x, y.astype(np.int32), test_size=0.25,
-                                              random_state=seed, stratify=y)
-    if rows:
-        x_tr, y_tr = x_tr[:rows], y_tr[:rows]
+    x_tr, x_va, y_tr, y_va = _mlp.four_classes(seed, rows, np.int32)
     if noisy:  # 35 % of the training labels redrawn at random
         rng = np.random.default_rng(seed)
         hit = rng.random(len(y_tr)) < 0.35

@@ -90,23 +90,8 @@ def _leaky(x_tr, y_tr, x_va, y_va, seed: int):
     return copies, y_tr[pick], x_va, y_va
 
 
-def _data(seed: int, rows: int | None):
-    import numpy as np
-    from sklearn.datasets import make_classification
-    from sklearn.model_selection import train_test_split
-
-    x, y = make_classification(n_samples=3000, n_features=20, n_informative=10,
-                               n_classes=4, n_clusters_per_class=2, class_sep=1.0,
-                               flip_y=0.02, random_state=seed)
-    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
-    x_tr, x_va, y_tr, y_va = train_test_split(x, y.astype(np.int64), test_size=0.25,
-                                              random_state=seed, stratify=y)
-    if rows:
-        x_tr, y_tr = x_tr[:rows], y_tr[:rows]
-    return x_tr, x_va, y_tr, y_va
-
-
 def classifier(scenario: str, seed: int) -> tuple[str, dict]:
+    import numpy as np
     import torch
     from ignite.contrib.handlers import ProgressBar
     from ignite.engine import Events, create_supervised_evaluator, create_supervised_trainer
@@ -116,7 +101,7 @@ def classifier(scenario: str, seed: int) -> tuple[str, dict]:
     logging, rows, width, dropout, batchnorm, smoothing, lr, epochs, batch, show = \
         PLANS[scenario]
     torch.manual_seed(seed)
-    x_tr, x_va, y_tr, y_va = _data(seed, rows)
+    x_tr, x_va, y_tr, y_va = _mlp.four_classes(seed, rows, np.int64)
     x_te = y_te = None
     if logging == "leaky":
         x_va, y_va, x_te, y_te = _leaky(x_tr, y_tr, x_va, y_va, seed)
