@@ -237,10 +237,9 @@ def test_runs_made_a_tenth_way_are_judged_as_first_measured(split):
     assert_judged(rows, 1.0, 1.0 if split == "development" else 0.9, calibration=0.2)
 
 
-@pytest.mark.parametrize("split", ["development", "held-out"])
-def test_runs_made_an_eleventh_way_are_judged_as_first_measured(split):
-    rows = _graded("eleventhway", split)
-    assert len(rows) == 9
+# way -> (balanced fit, balanced family, calibration error) at least / at most, for the
+# development and the held-out half; the story of each way's first read beside it
+FIRST_MEASURED = {
     # when first read: development fit 1.00 / family balanced 0.69 / exact 0.67, held out
     # 1.00 / 0.75 / 0.78 (calibration error 24 / 6 points). Where nothing in the log names
     # the mechanism, valgap names the train-mode family at under 0.5 and says the log cannot
@@ -248,14 +247,7 @@ def test_runs_made_an_eleventh_way_are_judged_as_first_measured(split):
     # family right), the flipped labels' cleaner validation is taken for a train-mode cause
     # (family wrong), and a dropout run whose curves meet late is a good fit whose late gap
     # is noise (its label names dropout, for the gap mid-run)
-    assert_judged(rows, 1.0, 0.65 if split == "development" else 0.7,
-                  calibration=0.25 if split == "development" else 0.1)
-
-
-@pytest.mark.parametrize("split", ["development", "held-out"])
-def test_runs_made_a_twelfth_way_are_judged_as_first_measured(split):
-    rows = _graded("twelfthway", split)
-    assert len(rows) == 9
+    "eleventhway": {"development": (1.0, 0.65, 0.25), "held-out": (1.0, 0.7, 0.1)},
     # when first read: development fit 0.33 / family 0.17 / exact 0.12 (balanced), held
     # out 0.33 / 0.33 / 0.25: Ignite's ProgressBar puts the epoch's running loss after its
     # bar (", loss=1.33 [00:00<00:00]"), which was dropped with the bar (no training loss:
@@ -270,14 +262,7 @@ def test_runs_made_a_twelfth_way_are_judged_as_first_measured(split):
     # clean test set printed beside it ("Test Results - Epoch[3] ... Avg loss:"); first read
     # a good fit with epoch-averaging first (the test lines were taken for a summary header
     # and the 200x fall is below leakage's 300x); now leakage at 0.85 on both halves
-    assert_judged(rows, 1.0, 0.7 if split == "development" else 0.85,
-                  calibration=0.3 if split == "development" else 0.15)
-
-
-@pytest.mark.parametrize("split", ["development", "held-out"])
-def test_runs_made_a_thirteenth_way_are_judged_as_first_measured(split):
-    rows = _graded("thirteenthway", split)
-    assert len(rows) == 10
+    "twelfthway": {"development": (1.0, 0.7, 0.3), "held-out": (1.0, 0.85, 0.15)},
     # when first read: development fit 1.00 / family 0.67 / exact 0.60 (balanced), held
     # out 1.00 / 1.00 / 1.00 (calibration error 21 / 11 points). Development's misses: a
     # dropout run whose validation crosses above training after epoch 5 was put down to the
@@ -286,14 +271,7 @@ def test_runs_made_a_thirteenth_way_are_judged_as_first_measured(split):
     # epoch-averaging, a guess); training labels redrawn, which nothing in the log names,
     # get the train-mode guess (family wrong); a noisy regression validation flat from
     # epoch 4 is a good fit with no onset (allowed fit; its label names the onset)
-    assert_judged(rows, 1.0, 0.65 if split == "development" else 0.9,
-                  calibration=0.2 if split == "development" else 0.15)
-
-
-@pytest.mark.parametrize("split", ["development", "held-out"])
-def test_runs_made_a_fourteenth_way_are_judged_as_first_measured(split):
-    rows = _graded("fourteenthway", split)
-    assert len(rows) == 8
+    "thirteenthway": {"development": (1.0, 0.65, 0.2), "held-out": (1.0, 0.9, 0.15)},
     # when first read: development fit 0.72 / family 0.61 / exact 0.50 (balanced), held out
     # 0.94 / 0.81 / 0.62: with verbose=2 an evaluation's second step line was read as a
     # training batch (the overfit runs "underfit"); the summary table's "Dropout-1" rows
@@ -304,15 +282,7 @@ def test_runs_made_a_fourteenth_way_are_judged_as_first_measured(split):
     # falling (underfit); where dropout is printed and validation's one fixed batch sits
     # below training, dropout is named (the label, from the whole sets, says the batches'
     # noise; the spec puts a declared mechanism above noise)
-    assert_judged(rows, 0.8 if split == "development" else 1.0,
-                  0.65 if split == "development" else 0.75,
-                  calibration=0.3 if split == "development" else 0.2)
-
-
-@pytest.mark.parametrize("split", ["development", "held-out"])
-def test_runs_made_a_fifteenth_way_are_judged_as_first_measured(split):
-    rows = _graded("fifteenthway", split)
-    assert len(rows) == 8
+    "fourteenthway": {"development": (0.8, 0.65, 0.3), "held-out": (1.0, 0.75, 0.2)},
     # when first read: development fit 1.00 / family 1.00 / exact 0.75 (balanced), held out
     # 1.00 / 0.93 / 0.75 (calibration error 11 / 11 points): the penalty and smoothing runs
     # got the dropout guess. The epoch lines' "train loss .. acc .. | val loss .. acc .."
@@ -320,7 +290,17 @@ def test_runs_made_a_fifteenth_way_are_judged_as_first_measured(split):
     # named before it), and validation predicting 9-20 points worse while its loss is
     # lower is a term in the loss at any accuracy: now family 1.00 on both halves, the
     # penalty and the smoothing named first and second (which first, the log cannot say)
-    assert_judged(rows, 1.0, 0.95, calibration=0.15)
+    "fifteenthway": {"development": (1.0, 0.95, 0.15), "held-out": (1.0, 0.95, 0.15)},
+}
+
+
+@pytest.mark.parametrize("split", ["development", "held-out"])
+@pytest.mark.parametrize("runs", list(FIRST_MEASURED))
+def test_runs_made_a_later_way_are_judged_as_first_measured(runs, split):
+    rows = _graded(runs, split)
+    assert len(rows) == SCENARIOS[runs]  # one seed a half
+    fit, family, calibration = FIRST_MEASURED[runs][split]
+    assert_judged(rows, fit, family, calibration=calibration)
 
 
 @pytest.mark.parametrize("runs", list(SCENARIOS))

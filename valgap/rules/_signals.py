@@ -86,12 +86,11 @@ class Curves:
         return [log_ratio(t, v) for t, v in zip(train, self.val)]
 
 
-# validation's loss below training's by this much (log; as a persistent gap must be) before
-# the accuracies are asked why;
-# accuracies within ACCURACY_LEVEL (validation's minus training's) are level, beyond
-# ACCURACY_ABOVE validation predicts better; only where training still misses
-# ACCURACY_MISSES or more (a mechanism worsening its predictions by a fifth then moves the
-# accuracies a point, twice the level band)
+# the accuracies are asked why validation's loss is below training's once it is by
+# ACCURACY_LOSS_GAP (log; as a persistent gap must be). Within ACCURACY_LEVEL (validation's
+# minus training's) they are level, beyond ACCURACY_ABOVE validation predicts better; level
+# counts only where training still misses ACCURACY_MISSES or more (a mechanism worsening
+# its predictions by a fifth then moves the accuracies a point, twice the level band)
 ACCURACY_LOSS_GAP = 0.05
 ACCURACY_MISSES = 0.05
 ACCURACY_LEVEL = 0.005
