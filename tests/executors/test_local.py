@@ -5,13 +5,17 @@ import json
 import os
 import pickle
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from tests.conftest import SAMPLES
 from tests.executors.conftest import alive, default_sigint, sample_batch
 from valgap.discover import Target, walk
-from valgap.executors import window
+from valgap.executors import supervised, window
 from valgap.executors.local import LocalExecutor
 from valgap.executors.supervised import Slot
 from valgap.runner import Job
@@ -182,3 +186,22 @@ def test_a_single_input_read_here_stops_at_once_on_ctrl_c_and_sigterm(slow_log):
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == code and b"Traceback" not in err
         assert time.monotonic() - sent < 1.0, "it waited for the reading to end"
+
+
+def test_a_dead_parents_reader_tmpdir_is_swept_even_while_the_parent_is_a_zombie():
+    # a Dask worker killed with its nanny is nobody's child until something reaps it; a
+    # container's first process may never do so (the killed-worker test left its readers'
+    # $TMPDIR behind, once in four runs). A zombie made here, our own unreaped child:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while alive(child.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert Path(f"/proc/{child.pid}/status").read_text().count("State:\tZ") == 1
+    left = Path(tempfile.gettempdir()) / f"{supervised.CHILD_TMP}{child.pid}-x"
+    left.mkdir()
+    ours = Path(tempfile.gettempdir()) / f"{supervised.CHILD_TMP}{os.getpid()}-y"
+    ours.mkdir()
+    supervised._sweep_orphans()
+    assert not left.exists() and ours.exists()
+    ours.rmdir()
+    child.wait()

@@ -175,13 +175,22 @@ def _sweep_orphans() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Running. A zombie is not: a worker killed with its nanny is left to the first
+    process to reap, and where that is a container's own (which reaps nothing) it stays a
+    zombie, its readers' $TMPDIRs never swept."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:  # another user's: alive
         return True
-    return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read()
+    except OSError:  # no /proc: as the signal said
+        return True
+    # "pid (name) S ...": the state follows the name, which may hold ") " itself
+    return fields[fields.rfind(b")") + 2:][:1] != b"Z"
 
 
 # a normal exit stops the children too; a multiprocessing child (a Dask worker) runs no
