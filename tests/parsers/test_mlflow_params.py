@@ -22,3 +22,11 @@ def test_weight_decay_rules_a_penalty_out_only_at_zero():
     # AdamW decays the weights without a term in the logged loss: a positive decay is silent
     assert param_facts({"weight_decay": "0"}) == {"weight_penalty": False}
     assert param_facts({"weight_decay": "0.01"}) == {}
+
+
+def test_an_l2_weight_states_a_penalty_and_an_l2_width_says_nothing():
+    # a Ray Tune trial's config (scripts/make_sixteenthway_runs.py adds l2 * |w|^2 to its
+    # loss); Ray's PyTorch tutorial names its second hidden layer's width "l2"
+    assert param_facts({"l2": "0.003"}) == {"weight_penalty": True}
+    assert param_facts({"l2_lambda": "0"}) == {"weight_penalty": False}
+    assert param_facts({"l1": "128", "l2": "8"}) == {}

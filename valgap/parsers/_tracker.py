@@ -51,6 +51,11 @@ RATE_PARAMS = {"dropout": "dropout", "dropout_rate": "dropout", "drop_rate": "dr
                "label_smoothing": "loss_weighting", "label_smoothing_factor": "loss_weighting"}
 FLAG_PARAMS = {"batchnorm": "batchnorm", "batch_norm": "batchnorm",
                "augmentation": "augmentation", "augment": "augmentation"}
+# an L2 weight by these names is a term the training code adds to its loss (Keras's
+# regularizers, a hand-written penalty): the logged training loss carries it. A whole
+# number of 1 or more is no such weight: Ray Tune's PyTorch tutorial, much copied, names
+# its hidden layers' widths l1 and l2
+PENALTY_PARAMS = ("l2", "l2_reg", "l2_lambda", "l2_penalty", "l2_weight", "lambda_l2")
 SIZE_PARAMS = {"n_train": "n_train", "train_size": "n_train", "num_train_samples": "n_train",
                "n_val": "n_val", "val_size": "n_val", "num_val_samples": "n_val"}
 
@@ -59,7 +64,9 @@ def param_facts(params: dict[str, str]) -> dict[str, object]:
     """The run facts a run's parameters state, as valgap.yaml would (valgap.yaml still wins).
 
     A ``weight_decay`` of 0 rules a penalty out; a positive one says nothing, since AdamW
-    and most optimisers decay the weights without adding a term to the logged loss."""
+    and most optimisers decay the weights without adding a term to the logged loss. An
+    ``l2`` weight (``l2_reg``, ``l2_lambda``, ...) is a term added to the loss: between 0
+    and 1 it states a penalty, at 0 rules one out (a larger number is a layer's width)."""
     facts: dict[str, object] = {}
     lowered = {k.lower(): v for k, v in params.items()}
     for key, fact in RATE_PARAMS.items():
@@ -76,6 +83,10 @@ def param_facts(params: dict[str, str]) -> dict[str, object]:
             facts[fact] = size
     if number(lowered.get("weight_decay", "")) == 0:
         facts["weight_penalty"] = False
+    for key in PENALTY_PARAMS:
+        weight = number(lowered.get(key, ""))
+        if weight is not None and 0 <= weight < 1:
+            facts["weight_penalty"] = weight > 0
     return facts
 
 
