@@ -3,7 +3,9 @@
 Hand-written loggers (``{"epoch": 3, "train_loss": ..., "val_loss": ...}``), MMEngine /
 MMDetection (``*.log.json``, ``vis_data/scalars.json``: training records per iteration with
 ``"mode": "train"``, validation records apart), detectron2's ``metrics.json`` (per
-iteration, ``total_loss`` and ``validation_loss``). Records with an epoch number are merged
+iteration, ``total_loss`` and ``validation_loss``), a Ray Tune trial's ``result.json`` (a
+record a report, the trial's hyper-parameters in its ``config``: the parameters that are
+run facts are read as a tracker's are). Records with an epoch number are merged
 per epoch (values averaged over the epoch's records, as an epoch's training loss is); records
 without one become evaluation points: each validation record closes a row whose training
 loss is the mean of the training records since the previous one.
@@ -16,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
-from valgap.parsers import _table
+from valgap.parsers import _table, _tracker
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import Limits, Source, as_number
 
@@ -144,12 +146,23 @@ class Incremental:
         record = _record(obj, line_no) if obj is not None else None
         if record is None:
             return
+        if not self.count and isinstance(obj.get("config"), dict):  # type: ignore[union-attr]
+            self._config_facts(obj["config"])  # type: ignore[index]
         self.count += 1
         self.has_loss = self.has_loss or record.has_loss
         if record.epoch is not None:
             self.with_epoch += 1
             self.by_epoch.feed(record)
         self.by_evaluation.feed(record)
+
+    def _config_facts(self, config: dict) -> None:
+        """The run facts a Ray Tune trial's config states (its first record's)."""
+        params = {str(k): str(v).lower() if isinstance(v, bool) else str(v)
+                  for k, v in config.items() if isinstance(v, (int, float, str))}
+        self.info.facts = _tracker.param_facts(params)
+        if self.info.facts:
+            self.info.facts_origin = "the trial's config"
+        self.info.batch_size = _tracker.whole(params.get("batch_size", ""))
 
     def _chosen(self) -> _ByEpoch | _ByEvaluation:
         # evaluations more often than once an epoch, the epoch a fraction (progress, as the
