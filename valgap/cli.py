@@ -15,7 +15,8 @@ FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif", "html")
 # the readers to list them (a test keeps the two the same)
 INPUT_FORMATS = ("boosting", "catboost-info", "csv", "hf-trainer-state", "hf-trainer-stdout",
                  "history-json", "history-print", "jsonl", "keras-stdout",
-                 "lightning-progress", "loop-text", "notebook", "tb-events", "tb-export",
+                 "lightning-progress", "loop-text", "notebook", "ray-tune", "tb-events",
+                 "tb-export",
                  "yolo-results-txt", "yolo-stdout")
 
 

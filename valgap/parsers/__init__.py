@@ -25,6 +25,7 @@ from valgap.parsers import (
     memory,
     mlflow_store,
     notebook,
+    ray_tune,
     tb_events,
     tb_export,
     wandb_run,
@@ -35,7 +36,7 @@ from valgap.parsers._text import HEAD_BYTES, Limits, Source, decode
 
 # formats whose runs are separate experiments (a tracker's, TensorBoard's), each analysed;
 # in a log, more than one run means training restarted, and the last run is analysed
-SEPARATE_RUNS = {mlflow_store.NAME, wandb_run.NAME, tb_export.NAME}
+SEPARATE_RUNS = {mlflow_store.NAME, wandb_run.NAME, tb_export.NAME, ray_tune.NAME}
 
 LONG_HEAD_BYTES = 4 * 1024 * 1024
 
@@ -62,6 +63,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     memory.PRINT_NAME: (memory.sniff_printed,
                         lambda s, o: memory.parse_printed(s, o.train_col, o.val_col)),
     boosting.NAME: (boosting.sniff, lambda s, o: boosting.parse(s)),
+    ray_tune.NAME: (ray_tune.sniff, lambda s, o: ray_tune.parse(s)),
     yolo_text.NAME: (yolo_text.sniff, lambda s, o: yolo_text.parse(s)),
     yolo_stdout.NAME: (yolo_stdout.sniff, lambda s, o: yolo_stdout.parse(s)),
     csv_log.NAME: (csv_log.sniff, lambda s, o: csv_log.parse(s, o.train_col, o.val_col)),
