@@ -44,25 +44,26 @@ def write_label(folder: Path, scenario: str, seed: int, framework: str, files: d
 
 def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str,
              numbers: dict[str, list[float]], labels: dict[str, Label],
-             seed_labels: dict[tuple[str, int], Label]) -> None:
-    """A run's log (train.log), its numbers for labelling (numbers.json) and its label,
-    where one was written for its scenario (a new scenario is labelled from its numbers
-    first, before valgap reads it)."""
-    (folder / "train.log").write_text(text)
+             seed_labels: dict[tuple[str, int], Label], log: str = "train.log") -> None:
+    """A run's log (``log``: train.log unless the run is kept under its own file's name),
+    its numbers for labelling (numbers.json) and its label, where one was written for its
+    scenario (a new scenario is labelled from its numbers first, before valgap reads it)."""
+    (folder / log).write_text(text)
     (folder / "numbers.json").write_text(json.dumps(numbers, indent=1))
     label = seed_labels.get((scenario, seed), labels.get(scenario))
     if label is not None:
-        write_label(folder, scenario, seed, framework, {"log": "train.log"}, label)
+        write_label(folder, scenario, seed, framework, {"log": log}, label)
 
 
-def generate(doc: str, scenarios: list[str], make: Callable[[str, int], tuple[str, dict]],
+def generate(doc: str, scenarios: list[str], make: Callable[[str, int], tuple],
              framework: str, labels: dict[str, Label],
              seed_labels: dict[tuple[str, int], Label], counted: str) -> int:
     """A generator script's main: each scenario and seed asked for, made by ``make`` and
-    saved (``save_run``); ``counted`` names the numbers whose length is reported."""
+    saved (``save_run``); ``counted`` names the numbers whose length is reported. ``make``
+    gives the log's text and numbers, and may give the log's file name third."""
     args = arguments(doc.splitlines()[0], scenarios)
     for scenario, seed, folder in run_folders(args):
-        text, numbers = make(scenario, seed)
-        save_run(folder, scenario, seed, framework, text, numbers, labels, seed_labels)
+        text, numbers, *log = make(scenario, seed)
+        save_run(folder, scenario, seed, framework, text, numbers, labels, seed_labels, *log)
         print(f"{folder.name}: {len(numbers[counted])} rows", flush=True)
     return 0

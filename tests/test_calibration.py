@@ -49,7 +49,12 @@ out:
   Flax's tutorial prints ("[train] step: 199, loss: ..., accuracy: ...") or one line an
   epoch ("train loss ... acc ... | val loss ... acc ..."): dropout with and without the
   repr, batch norm with batches of eight, an L2 term and smoothed labels in the training
-  loss, training labels redrawn (scripts/make_fifteenthway_runs.py).
+  loss, training labels redrawn (scripts/make_fifteenthway_runs.py);
+- tests/data/sixteenthway: PyTorch models trained in Ray Tune trials, kept as a trial's
+  result.json, its progress.csv or the driver's console (a box a result at verbose=2, or
+  the trainable's own prints): dropout, batch norm with batches of eight, smoothed labels
+  and an L2 term, each in the trial's config or not, an overfit, a regression, training
+  labels redrawn (scripts/make_sixteenthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -71,10 +76,10 @@ from valgap.model import FAMILIES
 SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # each seeded
              "seventhway": 9, "eighthway": 15, "ninthway": 9, "tenthway": 8,
              "eleventhway": 9, "twelfthway": 9, "thirteenthway": 10,
-             "fourteenthway": 8, "fifteenthway": 8}
+             "fourteenthway": 8, "fifteenthway": 8, "sixteenthway": 10}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
-         "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2}
+         "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -291,6 +296,15 @@ FIRST_MEASURED = {
     # lower is a term in the loss at any accuracy: now family 1.00 on both halves, the
     # penalty and the smoothing named first and second (which first, the log cannot say)
     "fifteenthway": {"development": (1.0, 0.95, 0.15), "held-out": (1.0, 0.95, 0.15)},
+    # when first read: development fit 1.00 / family 1.00 / exact 0.80, held out 1.00 /
+    # 0.78 / 0.70 (calibration error 4 / 4 points): the consoles were read by the loop
+    # reader (the prints, or each box's rows as an epoch), and nothing read a trial's
+    # config, so the batch-norm and penalty runs held out got a timing guess or none. Now
+    # the config (result.json's, the console's box) names the mechanism: 1.00 / 1.00 /
+    # 0.90 on both halves, under-confident (13 / 10 points: 0.7-0.9 and all right). Left:
+    # smoothed labels with no config in the file (progress.csv) get the penalty first and
+    # the smoothing second, the verdict saying the log cannot tell them apart
+    "sixteenthway": {"development": (1.0, 0.95, 0.15), "held-out": (1.0, 0.95, 0.15)},
 }
 
 
