@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import DATA, SAMPLES, make_run
 from valgap.config import Config
 from valgap.engine import analyze_run
-from valgap.model import Facts
+from valgap.model import FAMILIES, Facts
 from valgap.parsers import read
 from valgap.rules._signals import Curves, shape, val_standard_error
 
@@ -578,3 +578,15 @@ def test_validation_predicting_worse_with_a_lower_loss_is_a_term_in_the_loss_at_
     assert {c.rule for c in result.causes[:2]} == {"loss-weighting", "regularization-penalty"}
     assert "the gap is in the loss, not in the predictions" in found["loss-weighting"].evidence
     assert found["dropout"].confidence < found["loss-weighting"].confidence
+    # 22 points apart is no level: the evidence says which way the accuracies lean
+    assert "the accuracies put validation below training" in found["loss-weighting"].evidence
+
+
+def test_accuracies_ten_points_apart_are_not_called_level():
+    # Ray Tune, labels smoothed by 0.3 (scripts/make_sixteenthway_runs.py, its progress.csv,
+    # no config): training's accuracy 0.996 late, validation's 0.89
+    result, found = analyse(read(str(DATA / "sixteenthway" / "ry_smoothing-s1" /
+                                     "progress.csv"))[-1])
+    assert FAMILIES[result.causes[0].rule] == "train-mode"
+    evidence = found["loss-weighting"].evidence
+    assert "put validation below training" in evidence and "are level" not in evidence

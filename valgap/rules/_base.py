@@ -8,7 +8,7 @@ from typing import Any
 from valgap import measured as measured_gap
 from valgap._num import exp_safe
 from valgap.model import Facts, Finding, FitResult, Run
-from valgap.rules._signals import Curves, Shape, shape
+from valgap.rules._signals import ACCURACY_ABOVE, Curves, Shape, shape
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,10 @@ def accuracy_word(ctx: Context, loss_only: bool) -> tuple[float, str]:
         return 0.0, ""
     points = f"{ctx.shape.accuracy_gap * 100:+.1f} points"
     if said == "loss-only":
+        where = "are level" if ctx.shape.accuracy_gap >= -ACCURACY_ABOVE else \
+            "put validation below training"
         return (ACCURACY_FOR if loss_only else -ACCURACY_AGAINST,
-                f"; the accuracies are level (validation's minus training's {points} late): "
+                f"; the accuracies {where} (validation's minus training's {points} late): "
                 "the gap is in the loss, not in the predictions")
     if loss_only:
         return (-ACCURACY_AGAINST, f"; validation's accuracy is above training's too ({points} "
