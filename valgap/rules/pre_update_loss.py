@@ -39,6 +39,8 @@ max_steps: at most this many steps per epoch counts as few (default 2).
 confidence: confidence with few steps and a one-epoch shift that closes the gap (default 0.87).
 lasting_gap_epochs: how many late epochs' changes a lasting gap may span (default 5).
 lasting_confidence: confidence where it spans more (default 0.3).
+half_epoch_ratio: with the steps unknown, the most the one-epoch shift's gap may be of the
+half-epoch shift's (default 0.3).
 """
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ ORDER = 70
 FAMILY = "timing"
 TITLE = "training loss taken before each update (few steps per epoch)"
 DEFAULT: Options = {"max_steps": 2, "confidence": 0.87, "lasting_gap_epochs": 5.0,
-                    "lasting_confidence": 0.3}
+                    "lasting_confidence": 0.3, "half_epoch_ratio": 0.3}
 CHECKS = ("Keras: evaluate the training set after the epoch's update: "
           "model.evaluate(x_train, y_train)",
           "PyTorch: recompute the training loss after optimizer.step() under model.eval()",
@@ -93,6 +95,12 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
     if steps is None:
         if not shifted_fits:
             return Skip("steps per epoch unknown (no progress bar or batch size in the log)")
+        half = median([abs(math.log(c.train[e]) - (math.log(c.val[e - 1]) + math.log(c.val[e]))
+                           / 2) for e in epochs])
+        if ahead > options["half_epoch_ratio"] * half:
+            return Skip(f"steps per epoch unknown, and the training loss shifted one epoch "
+                        f"(gap {ahead:.1%}) fits not much better than shifted half an epoch "
+                        f"({half:.1%}), as a mean over an epoch of many steps stands")
         # the closer the one-epoch shift matches, the surer: 0.62 at the threshold, 0.85 exact
         conf = 0.4 + 0.45 * (1 - ahead / now)
         evidence = (f"each epoch's training loss matches the previous epoch's validation "
