@@ -39,7 +39,7 @@ TOKENS = [b"nan", b"inf", b"-inf", b"Infinity", b"NaN", b"1e308", b"1e-320", b"-
           b"1/1 [==============================] - 0s - loss: 0.5 - val_loss: 0.4\n",
           b"\xff\xfe", b"\xef\xbb\xbf", b"<img src=x>", b"`", b"e" * 3000, b"%|"]
 FORMATS = [None, None, None, "keras-stdout", "csv", "hf-trainer-state", "hf-trainer-stdout",
-           "loop-text", "notebook", "lightning-progress"]
+           "loop-text", "notebook", "lightning-progress", "ray-tune", "jsonl"]
 RAW = ("\x1b]", "\x07", "\u009b", "\u009d")
 
 

@@ -11,7 +11,7 @@ from tests.conftest import DATA
 from valgap import config, engine
 from valgap.model import InputError
 from valgap.parsers import Options, detect, jsonl, ray_tune, read
-from valgap.parsers._text import Source
+from valgap.parsers._text import Limits, Source
 
 RUNS = DATA / "sixteenthway"
 
@@ -82,3 +82,10 @@ def test_a_trials_result_json_gives_its_config_as_facts(scenario, facts):
     assert run.info.facts == facts
     assert run.info.batch_size == json.loads(
         (RUNS / scenario / "result.json").read_text().splitlines()[0])["config"]["batch_size"]
+
+
+def test_more_trials_than_the_runs_limit_are_refused_as_they_come():
+    # the two-trial console under a limit of one run: refused at the second trial's box
+    with pytest.raises(InputError, match="--max-runs") as caught:
+        read(str(RUNS / "ry_two_trials-s1" / "train.log"), Options(limits=Limits(max_runs=1)))
+    assert caught.value.code == "limit"

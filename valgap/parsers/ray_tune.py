@@ -67,14 +67,25 @@ _NOT_METRICS = {"training_iteration", "timestamp", "time_this_iter_s", "time_tot
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, source: Source) -> None:
+        self.source = source
         self.trials: dict[str, _Trial] = {}
         self.box: tuple[_Trial, str] | None = None  # the trial and box being read
         self.values: dict[str, str] = {}
-        self.prints: dict[str, list[tuple[int, str]]] = {}  # worker pid -> its lines
+        # worker pid -> its prints, read as they come (a console of prints is never held)
+        self.prints: dict[str, loop_text.Incremental] = {}
 
-    def trial(self, name: str) -> _Trial:
-        return self.trials.setdefault(name, _Trial(name))
+    def _bounded(self, count: int, line_no: int) -> None:
+        if count >= self.source.limits.max_runs:
+            raise InputError(f"more than {self.source.limits.max_runs} Ray Tune trials or "
+                             "workers in one input: over the runs limit; raise it with "
+                             "--max-runs", self.source.name, line=line_no, code="limit")
+
+    def trial(self, name: str, line_no: int) -> _Trial:
+        if name not in self.trials:
+            self._bounded(len(self.trials), line_no)
+            self.trials[name] = _Trial(name)
+        return self.trials[name]
 
     def feed(self, line: str, line_no: int) -> None:
         if self.box is not None:
@@ -82,11 +93,16 @@ class _Reader:
             return
         m = BOX_TITLE.match(line) if line[:1] in "│|" else None
         if m:
-            self.box, self.values = (self.trial(m.group(1)), m.group(2)), {}
+            self.box, self.values = (self.trial(m.group(1), line_no), m.group(2)), {}
             return
         m = WORKER.match(line) if line.startswith("(") else None
         if m:
-            self.prints.setdefault(m.group(1), []).append((line_no, m.group(2)))
+            prints = self.prints.get(m.group(1))
+            if prints is None:
+                self._bounded(len(self.prints), line_no)
+                prints = self.prints[m.group(1)] = loop_text.Incremental(
+                    self.source.name, self.source.limits)
+            prints.feed(m.group(2), line_no)
 
     def _box_row(self, line: str) -> None:
         trial, kind = self.box  # type: ignore[misc]
@@ -107,7 +123,7 @@ class _Reader:
 
 
 def parse(source: Source) -> list[Run]:
-    reader = _Reader()
+    reader = _Reader(source)
     for line_no, raw in source.numbered():
         reader.feed(ANSI.sub("", raw).rstrip(), line_no)
     reader.finish()
@@ -131,10 +147,7 @@ def _worker_runs(reader: _Reader, source: Source) -> list[Run]:
     configs = [t.config for t in reader.trials.values() if t.config]
     shared = dict(set.intersection(*(set(c.items()) for c in configs))) if configs else {}
     runs: list[Run] = []
-    for pid, lines in reader.prints.items():
-        prints = loop_text.Incremental(source.name, source.limits)
-        for line_no, text in lines:
-            prints.feed(text, line_no)
+    for pid, prints in reader.prints.items():
         try:
             found = prints.finish()
         except InputError:
