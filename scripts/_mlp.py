@@ -2,7 +2,8 @@
 train (two hidden layers of ``width``, batch norm after the first where asked, dropout after
 each where asked; in PyTorch by default, or in another framework's ``nn`` namespace of the
 same names: Paddle's, whose batch norm is ``BatchNorm1D``), and the synthetic 4-class
-problem the twelfth and fifteenth ways learn."""
+problem the twelfth and fifteenth ways learn, and training labels redrawn as the fifteenth
+and sixteenth ways redraw them."""
 from __future__ import annotations
 
 
@@ -42,3 +43,15 @@ def four_classes(seed: int, rows: int | None, label_dtype):
     if rows:
         x_tr, y_tr = x_tr[:rows], y_tr[:rows]
     return x_tr, x_va, y_tr, y_va
+
+
+def redraw_labels(y, classes: int, seed: int, share: float = 0.35):
+    """A copy of the labels ``y`` with ``share`` of them redrawn at random among
+    ``classes``: label noise in the training part only."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    hit = rng.random(len(y)) < share
+    y = y.copy()
+    y[hit] = rng.integers(0, classes, hit.sum())
+    return y

@@ -85,10 +85,7 @@ def _data(seed: int, rows: int | None, noisy: bool):
 
     x_tr, x_va, y_tr, y_va = _mlp.four_classes(seed, rows, np.int32)
     if noisy:  # 35 % of the training labels redrawn at random
-        rng = np.random.default_rng(seed)
-        hit = rng.random(len(y_tr)) < 0.35
-        y_tr = y_tr.copy()
-        y_tr[hit] = rng.integers(0, 4, hit.sum())
+        y_tr = _mlp.redraw_labels(y_tr, 4, seed)
     return x_tr, x_va, y_tr, y_va
 
 

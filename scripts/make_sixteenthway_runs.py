@@ -128,10 +128,7 @@ def _data(task: str, seed: int, rows: int | None, noisy: bool):
     if rows:
         x_tr, y_tr = x_tr[:rows], y_tr[:rows]
     if noisy:  # 35 % of the training labels redrawn at random
-        rng = np.random.default_rng(seed)
-        hit = rng.random(len(y_tr)) < 0.35
-        y_tr = y_tr.copy()
-        y_tr[hit] = rng.integers(0, 3, hit.sum())
+        y_tr = _mlp.redraw_labels(y_tr, 3, seed)
     return x_tr, x_va, y_tr, y_va
 
 
