@@ -229,7 +229,8 @@ def run(scenario: str, seed: int) -> tuple[str, dict, str]:
         env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent), RAY_DEDUP_LOGS="0")
         console = subprocess.run([sys.executable, __file__, "--trial", scenario, str(seed),
                                   where], env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True, check=True).stdout
+                                 stderr=subprocess.STDOUT,
+                                 check=True).stdout.decode("utf-8", errors="replace")
         trials = {p.stem[len("numbers-"):]: json.loads(p.read_text())
                   for p in sorted(Path(where).glob("numbers-*.json"))}
         numbers = next(iter(trials.values()))
