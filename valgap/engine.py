@@ -184,8 +184,10 @@ def merge_facts(run: Run, given: Facts) -> Facts:
         fill(name, value, info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks
         summary = "the model summary"
-        fill("dropout", _has(info.layers, DROPOUT_LAYERS), summary)
-        fill("batchnorm", _has(info.layers, BATCHNORM_LAYERS), summary)
+        for name, prefixes in (("dropout", DROPOUT_LAYERS), ("batchnorm", BATCHNORM_LAYERS)):
+            has = _has(info.layers, prefixes)
+            if has or not info.summary_partial:
+                fill(name, has, summary)
         if _has(info.layers, AUGMENTATION_LAYERS):  # pipeline augmentation never shows
             fill("augmentation", True, summary)
     return facts

@@ -92,6 +92,9 @@ class RunInfo:
     # the log prints its current step's loss (as Paddle says it does)
     val_loss_rows: int | None = None
     layers: dict[str, int] = field(default_factory=dict)   # layer type -> count in the summary
+    # the summary shows the model's top only (modules whose layers it does not list): what
+    # it names, the model has; what it lacks, the model may still have
+    summary_partial: bool = False
     columns: dict[str, str] = field(default_factory=dict)  # table column -> name in the log
     warnings: list[str] = field(default_factory=list)      # met while parsing
     notes: list[str] = field(default_factory=list)         # how the table was built

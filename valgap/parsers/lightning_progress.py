@@ -10,6 +10,12 @@ Both bars redraw in place and show the latest logged values:
 An epoch's final values (its ``*_epoch`` aggregates and its validation) are shown on the
 first state of the next epoch's bar; the last epoch counts only if its bar finished.
 A capture that kept only the final redraw (a plain redirect) holds one epoch.
+
+Lightning's model summary, printed before training (plain, ``0 | drop | Dropout | 0 |
+train``, or Rich's ``│ 0 │ drop │ Dropout │ 0 │ train │``), names the module's children:
+their types are the run's layers. Where a child is a container or a module of its own
+(``net | Sequential``, ``encoder | Encoder``) the summary shows the model's top only: what
+it names the model has, what it lacks the model may still have.
 """
 from __future__ import annotations
 
@@ -33,6 +39,19 @@ VALUE = LazyPattern(rf"(?<![\w/.-])([A-Za-z_][\w/.-]{{0,100}})(?:=|:\s+)({NUMBER
 SKIP = {"v_num", "loss"}  # the version number; tqdm's smoothed step loss
 
 
+# a row of the model summary: its index, the child's name, its type, its parameters
+SUMMARY_ROW = LazyPattern(r"^[ \t]{0,8}[│|]?[ \t]{0,8}\d{1,6}[ \t]{0,8}[│|][ \t]{0,8}[\w.]{1,128}"
+                          r"[ \t]{0,128}[│|][ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})[ \t]{0,128}[│|]"
+                          r"[ \t]{0,16}\d")
+# a type whose row is the whole of it (a layer, an activation, a loss, a metric): a summary
+# of these alone lists the model whole
+LEAF = LazyPattern(r"Linear|Bilinear|Conv\w{0,16}|Dropout\w{0,8}|AlphaDropout|BatchNorm\w{0,4}|"
+                   r"LayerNorm|GroupNorm|RMSNorm|InstanceNorm\w{0,4}|Embedding\w{0,8}|LSTM|GRU|"
+                   r"RNN|MultiheadAttention|ReLU\d?|GELU|SiLU|Mish|Tanh|Sigmoid|LeakyReLU|"
+                   r"PReLU|ELU|SELU|CELU|Softplus|Softmax|LogSoftmax|Identity|Flatten|"
+                   r"Unflatten|\w{0,16}Pool\w{0,8}|Upsample\w{0,16}|PixelShuffle|\w{0,40}Loss|"
+                   r"\w{0,40}(?:Accuracy|Error|Score|Precision|Recall|AUROC|F1Score)")
+
 BANNER = ("GPU available:", "TPU available:")
 SNIFF_CEILING = 0.7  # the most sniff says: detection skips it once another said more
 
@@ -41,9 +60,12 @@ def sniff(head: str) -> float:
     text = ANSI.sub("", head)
     bars = sum(1 for line in re.split(r"[\r\n]+", text)[:20000]
                if TQDM_BAR.match(line) or RICH_BAR.match(line))
-    if bars and "v_num" in text:
+    banner = all(b in text for b in BANNER)
+    # "v_num" is the logger's version on the bar; with no logger, Lightning's banner says
+    # whose bars these are ("Epoch 3: 100%|" alone is any loop's tqdm description)
+    if bars and ("v_num" in text or banner):
         return SNIFF_CEILING
-    return 0.2 if all(b in text for b in BANNER) else 0.0  # Lightning, bar switched off
+    return 0.2 if banner else 0.0  # Lightning, bar switched off
 
 
 class _Frames:
@@ -100,6 +122,8 @@ def parse(source: Source) -> list[Run]:
             bar = TQDM_BAR.match(segment) or RICH_BAR.match(segment)
             if bar:
                 frames.start(int(bar.group(1)), bar.group(2) == bar.group(3), segment)
+            elif frames.epoch is None and not frames.last:  # the summary, before any bar
+                _summary_row(segment, info)
             else:
                 frames.add(segment)
     records = [r for r in frames.records(info)
@@ -112,7 +136,18 @@ def parse(source: Source) -> list[Run]:
         raise InputError("Lightning progress bars found, but no epoch shows a loss",
                          source.name, code="no-epochs")
     info.notes.append("read from Lightning's progress bar (values as rounded on screen)")
+    if info.summary_partial:
+        info.notes.append("the model summary shows the model's top modules only (some of "
+                          "their own layers unlisted)")
     if len(records) == 1:
         info.warnings.append("only one epoch's values are in this capture (the bar redraws in "
                              "place); read the run's metrics.csv or TensorBoard logs instead")
     return _table.build_runs(records, info)
+
+
+def _summary_row(line: str, info: RunInfo) -> None:
+    m = SUMMARY_ROW.match(line) if "|" in line or "│" in line else None
+    if m:
+        kind = m.group(1)
+        info.layers[kind] = info.layers.get(kind, 0) + 1
+        info.summary_partial = info.summary_partial or not LEAF.fullmatch(kind)

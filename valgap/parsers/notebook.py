@@ -62,8 +62,11 @@ class ModelFacts:
 def lend(info: RunInfo, facts: RunInfo) -> None:
     """Give a run the facts its own cells left open, from the notebook's other cells."""
     lent = []
-    if not info.layers and facts.layers:
-        info.layers = dict(facts.layers)
+    if (not info.layers or info.summary_partial) and facts.layers:
+        # a summary of the model's top (Lightning's) lists less than a print of it
+        for kind, count in facts.layers.items():
+            info.layers[kind] = max(info.layers.get(kind, 0), count)
+        info.summary_partial = info.summary_partial and facts.summary_partial
         info.framework = info.framework or facts.framework
         lent.append("the model's layers")
     for key in ("n_train", "n_val", "batch_size"):
