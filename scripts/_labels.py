@@ -3,6 +3,7 @@ written beside each run (the label schema of ../shared/spec/diagnoses.md)."""
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,10 +46,14 @@ def write_label(folder: Path, scenario: str, seed: int, framework: str, files: d
 def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str,
              numbers: dict[str, list[float]], labels: dict[str, Label],
              seed_labels: dict[tuple[str, int], Label], log: str = "train.log") -> None:
-    """A run's log (``log``: train.log unless the run is kept under its own file's name),
-    its numbers for labelling (numbers.json) and its label, where one was written for its
-    scenario (a new scenario is labelled from its numbers first, before valgap reads it)."""
-    (folder / log).write_text(text)
+    """A run's log (``log``: train.log unless the run is kept under its own file's name;
+    gzipped where that ends in .gz, as a console of redraws is kept), its numbers for
+    labelling (numbers.json) and its label, where one was written for its scenario (a new
+    scenario is labelled from its numbers first, before valgap reads it)."""
+    if log.endswith(".gz"):
+        (folder / log).write_bytes(gzip.compress(text.encode("utf-8"), 9, mtime=0))
+    else:
+        (folder / log).write_text(text)
     (folder / "numbers.json").write_text(json.dumps(numbers, indent=1))
     label = seed_labels.get((scenario, seed), labels.get(scenario))
     if label is not None:
