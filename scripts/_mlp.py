@@ -2,8 +2,9 @@
 train (two hidden layers of ``width``, batch norm after the first where asked, dropout after
 each where asked; in PyTorch by default, or in another framework's ``nn`` namespace of the
 same names: Paddle's, whose batch norm is ``BatchNorm1D``), and the synthetic 4-class
-problem the twelfth and fifteenth ways learn, and training labels redrawn as the fifteenth
-and sixteenth ways redraw them."""
+problem the twelfth and fifteenth ways learn, the 3-class problem or regression the
+sixteenth and seventeenth ways learn, and training labels redrawn as the fifteenth to
+seventeenth ways redraw them."""
 from __future__ import annotations
 
 
@@ -55,3 +56,29 @@ def redraw_labels(y, classes: int, seed: int, share: float = 0.35):
     y = y.copy()
     y[hit] = rng.integers(0, classes, hit.sum())
     return y
+
+
+def three_classes_or_friedman(task: str, seed: int, rows: int | None, noisy: bool):
+    """scikit-learn's ``make_classification`` (2,400 rows of 16 features in 3 classes, 2 %
+    of labels flipped) or, for ``task`` "friedman", ``make_friedman1`` (2,000 rows, its
+    target standardised); features standardised, split 75/25, the training part cut to its
+    first ``rows`` where given and 35 % of its labels redrawn where ``noisy``.
+    (x_train, x_val, y_train, y_val)"""
+    import numpy as np
+    from sklearn.datasets import make_classification, make_friedman1
+    from sklearn.model_selection import train_test_split
+
+    if task == "friedman":
+        x, y = make_friedman1(n_samples=2000, n_features=10, noise=1.0, random_state=seed)
+        y = ((y - y.mean()) / y.std()).astype(np.float32)
+    else:
+        x, y = make_classification(n_samples=2400, n_features=16, n_informative=8,
+                                   n_classes=3, n_clusters_per_class=2, class_sep=1.2,
+                                   flip_y=0.02, random_state=seed)
+    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
+    x_tr, x_va, y_tr, y_va = train_test_split(x, y, test_size=0.25, random_state=seed)
+    if rows:
+        x_tr, y_tr = x_tr[:rows], y_tr[:rows]
+    if noisy:  # 35 % of the training labels redrawn at random
+        y_tr = redraw_labels(y_tr, 3, seed)
+    return x_tr, x_va, y_tr, y_va

@@ -108,27 +108,6 @@ PLANS = {
 }
 
 
-def _data(task: str, seed: int, rows: int | None, noisy: bool):
-    import numpy as np
-    from sklearn.datasets import make_classification, make_friedman1
-    from sklearn.model_selection import train_test_split
-
-    if task == "friedman":
-        x, y = make_friedman1(n_samples=2000, n_features=10, noise=1.0, random_state=seed)
-        y = ((y - y.mean()) / y.std()).astype(np.float32)
-    else:
-        x, y = make_classification(n_samples=2400, n_features=16, n_informative=8,
-                                   n_classes=3, n_clusters_per_class=2, class_sep=1.2,
-                                   flip_y=0.02, random_state=seed)
-    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
-    x_tr, x_va, y_tr, y_va = train_test_split(x, y, test_size=0.25, random_state=seed)
-    if rows:
-        x_tr, y_tr = x_tr[:rows], y_tr[:rows]
-    if noisy:  # 35 % of the training labels redrawn at random
-        y_tr = _mlp.redraw_labels(y_tr, 3, seed)
-    return x_tr, x_va, y_tr, y_va
-
-
 def train(scenario: str, seed: int, numbers_path: str) -> None:
     """In a child process whose console is the log: one Trainer.fit."""
     import lightning as L
@@ -139,7 +118,8 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
     (task, rows, width, dropout, batchnorm, shown, smoothing, l2, lr, batch, epochs, bar,
      noisy, patience) = PLANS[scenario]
     L.seed_everything(seed, verbose=False)
-    x_tr, x_va, y_tr, y_va = (torch.tensor(a) for a in _data(task, seed, rows, noisy))
+    x_tr, x_va, y_tr, y_va = (torch.tensor(a) for a in
+                              _mlp.three_classes_or_friedman(task, seed, rows, noisy))
     outputs = 1 if task == "friedman" else 3
 
     class Net(L.LightningModule):

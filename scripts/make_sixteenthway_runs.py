@@ -111,27 +111,6 @@ PLANS = {
 }
 
 
-def _data(task: str, seed: int, rows: int | None, noisy: bool):
-    import numpy as np
-    from sklearn.datasets import make_classification, make_friedman1
-    from sklearn.model_selection import train_test_split
-
-    if task == "friedman":
-        x, y = make_friedman1(n_samples=2000, n_features=10, noise=1.0, random_state=seed)
-        y = ((y - y.mean()) / y.std()).astype(np.float32)
-    else:
-        x, y = make_classification(n_samples=2400, n_features=16, n_informative=8,
-                                   n_classes=3, n_clusters_per_class=2, class_sep=1.2,
-                                   flip_y=0.02, random_state=seed)
-    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
-    x_tr, x_va, y_tr, y_va = train_test_split(x, y, test_size=0.25, random_state=seed)
-    if rows:
-        x_tr, y_tr = x_tr[:rows], y_tr[:rows]
-    if noisy:  # 35 % of the training labels redrawn at random
-        y_tr = _mlp.redraw_labels(y_tr, 3, seed)
-    return x_tr, x_va, y_tr, y_va
-
-
 def trial(scenario: str, seed: int, where: str, config: dict) -> None:
     """The trainable, in a Ray worker: trains, reports once an epoch, and writes the
     numbers for labelling to ``where``, a file per trial (no part of the log)."""
@@ -140,7 +119,8 @@ def trial(scenario: str, seed: int, where: str, config: dict) -> None:
 
     task, rows, width, _, epochs, kept, noisy = PLANS[scenario]
     torch.manual_seed(seed)
-    x_tr, x_va, y_tr, y_va = (torch.tensor(a) for a in _data(task, seed, rows, noisy))
+    x_tr, x_va, y_tr, y_va = (torch.tensor(a) for a in
+                              _mlp.three_classes_or_friedman(task, seed, rows, noisy))
     outputs = 1 if task == "friedman" else 3
     model = torch.nn.Sequential(*_mlp.layers(x_tr.shape[1], width, outputs,
                                              config.get("dropout", 0.0),
