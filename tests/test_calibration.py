@@ -59,7 +59,11 @@ out:
   the model summary (Rich's table, or the plain one; the layers listed or hidden in an
   nn.Sequential), tqdm's bar redrawn in place or Rich's drawn once, EarlyStopping: dropout,
   batch norm with batches of eight, smoothed labels, an L2 term, an overfit stopped early
-  or not, a regression, training labels redrawn (scripts/make_seventeenthway_runs.py).
+  or not, a regression, training labels redrawn (scripts/make_seventeenthway_runs.py);
+- tests/data/eighteenthway: Keras 3 on the JAX backend, its console (summary, verbose 1 or
+  2), run longer (60-150 epochs): dropout, Gaussian noise on the inputs, batch norm with
+  batches of eight, an L2 regulariser, class weights, smoothed labels, EarlyStopping and
+  ReduceLROnPlateau, a regression (scripts/make_eighteenthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -82,11 +86,11 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "seventhway": 9, "eighthway": 15, "ninthway": 9, "tenthway": 8,
              "eleventhway": 9, "twelfthway": 9, "thirteenthway": 10,
              "fourteenthway": 8, "fifteenthway": 8, "sixteenthway": 10,
-             "seventeenthway": 11}
+             "seventeenthway": 11, "eighteenthway": 10}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
-         "seventeenthway": 2}
+         "seventeenthway": 2, "eighteenthway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -322,6 +326,13 @@ FIRST_MEASURED = {
     # out, the L2 run whose validation crosses training at epoch 25 is a good fit with no
     # cause (its label names the penalty); smoothed labels get the penalty first
     "seventeenthway": {"development": (1.0, 0.95, 0.15), "held-out": (1.0, 0.85, 0.15)},
+    # as first read (nothing changed for it): development fit 1.00 / family 0.90 / exact
+    # 0.80, held out 1.00 / 0.92 / 0.80 (calibration error 14 / 7 points). Its misses are
+    # runs whose validation stalled 1.3-1.4x training while training crept to a floor
+    # (smoothed labels, batch norm): a good fit (allowed) with the half-epoch lag named
+    # at 0.45, where the labels say an onset; and dropout named for a run whose validation
+    # rose 5 % over its last 19 epochs (good fit, allowed; the label says an onset)
+    "eighteenthway": {"development": (1.0, 0.85, 0.2), "held-out": (1.0, 0.85, 0.15)},
 }
 
 
