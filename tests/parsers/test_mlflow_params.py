@@ -2,7 +2,7 @@
 real mlflow client in tests/trackers)."""
 from __future__ import annotations
 
-from valgap.parsers._tracker import param_facts
+from valgap.parsers._params import param_facts
 
 
 def test_rates_flags_and_sizes_become_facts():

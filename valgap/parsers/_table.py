@@ -16,6 +16,7 @@ from typing import Any
 
 from valgap._num import log_ratio
 from valgap.model import InputError, Run, RunInfo
+from valgap.parsers import _params
 from valgap.parsers._text import Limits, to_int
 
 VAL_PREFIXES = ("validation", "valid", "val", "va", "eval", "dev")
@@ -691,7 +692,8 @@ NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
 
 def states_a_fact(line: str) -> bool:
     """Whether ``scan_facts`` could take anything from the line (outside a model summary)."""
-    return bool(TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
+    return bool(line.startswith("Namespace(")
+                or TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
                 or EVAL_SAMPLES.match(line)
                 or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line)
                 or LABEL_SMOOTHING.search(line))
@@ -701,6 +703,8 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     """Fill split sizes, batch size and layer types from one clean line. Each pattern is
     searched only in a line holding its key word: most lines of a log state no fact, and a
     substring test costs a fraction of a case-blind search."""
+    if line.startswith("Namespace("):  # a script's arguments printed whole: print(args)
+        _arguments(_params.namespace(line), info)
     lower = line.lower()
     trains = "train" in lower
     m = TRAIN_ON.search(line) if trains and " on " in lower else None
@@ -746,6 +750,15 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     for t in types:
         if t not in NOT_LAYERS:
             info.layers[t] = info.layers.get(t, 0) + 1
+
+
+def _arguments(params: dict[str, str], info: RunInfo) -> None:
+    """The run facts and batch size a script's printed arguments state (what the log said
+    before them stands)."""
+    for key, value in _params.param_facts(params).items():
+        info.facts.setdefault(key, value)
+        info.facts_origin = info.facts_origin or "the script's printed arguments"
+    info.batch_size = info.batch_size or _params.whole(params.get("batch_size", ""))
 
 
 def _flax_layers(line: str) -> list[str]:

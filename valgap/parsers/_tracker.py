@@ -2,10 +2,9 @@
 into valgap runs, and the logged parameters that are run facts."""
 from __future__ import annotations
 
-import math
-
 from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _series, _table
+from valgap.parsers._params import counter, param_facts, whole
 from valgap.parsers._table import EpochRecord
 
 Metrics = dict[str, list[tuple[int, float]]]  # key -> (step, value) in logged order
@@ -44,50 +43,6 @@ def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "",
             run.info.run_index, run.info.run_count = index, len(usable)
         runs.extend(built[-1:])
     return runs
-
-
-# logged parameter names -> the run fact they state
-RATE_PARAMS = {"dropout": "dropout", "dropout_rate": "dropout", "drop_rate": "dropout",
-               "label_smoothing": "loss_weighting", "label_smoothing_factor": "loss_weighting"}
-FLAG_PARAMS = {"batchnorm": "batchnorm", "batch_norm": "batchnorm",
-               "augmentation": "augmentation", "augment": "augmentation"}
-# an L2 weight by these names is a term the training code adds to its loss (Keras's
-# regularizers, a hand-written penalty): the logged training loss carries it. A whole
-# number of 1 or more is no such weight: Ray Tune's PyTorch tutorial, much copied, names
-# its hidden layers' widths l1 and l2
-PENALTY_PARAMS = ("l2", "l2_reg", "l2_lambda", "l2_penalty", "l2_weight", "lambda_l2")
-SIZE_PARAMS = {"n_train": "n_train", "train_size": "n_train", "num_train_samples": "n_train",
-               "n_val": "n_val", "val_size": "n_val", "num_val_samples": "n_val"}
-
-
-def param_facts(params: dict[str, str]) -> dict[str, object]:
-    """The run facts a run's parameters state, as valgap.yaml would (valgap.yaml still wins).
-
-    A ``weight_decay`` of 0 rules a penalty out; a positive one says nothing, since AdamW
-    and most optimisers decay the weights without adding a term to the logged loss. An
-    ``l2`` weight (``l2_reg``, ``l2_lambda``, ...) is a term added to the loss: between 0
-    and 1 it states a penalty, at 0 rules one out (a larger number is a layer's width)."""
-    facts: dict[str, object] = {}
-    lowered = {k.lower(): v for k, v in params.items()}
-    for key, fact in RATE_PARAMS.items():
-        rate = number(lowered.get(key, ""))
-        if rate is not None and 0 <= rate < 1:
-            facts[fact] = rate if fact == "dropout" and rate else rate > 0
-    for key, fact in FLAG_PARAMS.items():
-        text = str(lowered.get(key, "")).strip().lower()
-        if text in ("true", "false", "1", "0", "yes", "no"):
-            facts[fact] = text in ("true", "1", "yes")
-    for key, fact in SIZE_PARAMS.items():
-        size = whole(lowered.get(key, ""))
-        if size:
-            facts[fact] = size
-    if number(lowered.get("weight_decay", "")) == 0:
-        facts["weight_penalty"] = False
-    for key in PENALTY_PARAMS:
-        weight = number(lowered.get(key, ""))
-        if weight is not None and 0 <= weight < 1:
-            facts["weight_penalty"] = weight > 0
-    return facts
 
 
 def _records(metrics: Metrics, info: RunInfo) -> _table.Records:
@@ -139,37 +94,6 @@ def _mean_rows(values: Metrics, row_of, info: RunInfo) -> _table.Records:
                 at[key] = i + 1
         records.append(EpochRecord(int(row) + base, cells))
     return records
-
-
-def whole(text: object) -> int | None:
-    """A logged count (a batch size, a set size): a positive whole number below 10^15, or
-    None for anything else (text, a fraction, an infinity, NaN, a number past any size)."""
-    value = number(text)
-    if value is None or not math.isfinite(value) or not 0 < value < 1e15 or value != int(value):
-        return None
-    return int(value)
-
-
-def number(text: object) -> float | None:
-    """A logged value as a float (NaN and infinities kept: a loss may be one), or None for
-    text, NULL, bytes; an integer beyond the float range is infinite."""
-    if isinstance(text, (bool, bytes, bytearray)):
-        return None
-    try:
-        return float(text)
-    except OverflowError:
-        return math.inf if text > 0 else -math.inf  # type: ignore[operator]
-    except (TypeError, ValueError):
-        return None
-
-
-def counter(text: object) -> int | None:
-    """A step or epoch counter as logged: a whole, finite, non-negative number below 10^15
-    (a counter no run reaches is no counter), else None."""
-    value = number(text)
-    if value is None or not math.isfinite(value) or not 0 <= value < 1e15:
-        return None
-    return int(value)
 
 
 def _chosen(metrics: Metrics, columns: Columns) -> Metrics:

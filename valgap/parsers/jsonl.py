@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
-from valgap.parsers import _table, _tracker
+from valgap.parsers import _params, _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import Limits, Source, as_number
 
@@ -159,10 +159,10 @@ class Incremental:
         """The run facts a Ray Tune trial's config states (its first record's)."""
         params = {str(k): str(v).lower() if isinstance(v, bool) else str(v)
                   for k, v in config.items() if isinstance(v, (int, float, str))}
-        self.info.facts = _tracker.param_facts(params)
+        self.info.facts = _params.param_facts(params)
         if self.info.facts:
             self.info.facts_origin = "the trial's config"
-        self.info.batch_size = _tracker.whole(params.get("batch_size", ""))
+        self.info.batch_size = _params.whole(params.get("batch_size", ""))
 
     def _chosen(self) -> _ByEpoch | _ByEvaluation:
         # evaluations more often than once an epoch, the epoch a fraction (progress, as the

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from valgap.model import InputError, Run
-from valgap.parsers import _tracker
+from valgap.parsers import _params, _tracker
 from valgap.parsers._text import Limits, too_big
 
 if TYPE_CHECKING:
@@ -197,8 +197,8 @@ def _folder_metrics(folder: Path, budget: _Budget) -> Metrics:
                 parts = line.split()
                 if len(parts) < 2:
                     continue
-                step = _tracker.counter(parts[2]) if len(parts) > 2 else 0
-                value = _tracker.number(parts[1])
+                step = _params.counter(parts[2]) if len(parts) > 2 else 0
+                value = _params.number(parts[1])
                 if value is not None and step is not None:  # a step no run reaches: dropped
                     points.append((step, value))
         metrics[key] = points
@@ -290,8 +290,8 @@ def _sqlite_metrics(db: sqlite3.Connection, where: str = "", args: tuple = ()
     for run_id, key, step, value, is_nan in db.execute(
             f"SELECT run_uuid, key, step, value, is_nan FROM metrics{where} "
             "ORDER BY key, timestamp, step", args):
-        at = _tracker.counter(step or 0)
-        number = math.nan if is_nan else _tracker.number(value)
+        at = _params.counter(step or 0)
+        number = math.nan if is_nan else _params.number(value)
         if isinstance(key, str) and at is not None and number is not None:
             out.setdefault(run_id, {}).setdefault(key, []).append((at, number))
     return out

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from valgap.model import InputError, Run
-from valgap.parsers import _tracker, loop_text
+from valgap.parsers import _params, _tracker, loop_text
 from valgap.parsers._text import ANSI, Source
 
 NAME = "ray-tune"
@@ -51,10 +51,10 @@ class _Trial:
 
     def add_result(self, values: dict[str, str]) -> None:
         self.results += 1
-        step = _tracker.counter(values.get("training_iteration", ""))
+        step = _params.counter(values.get("training_iteration", ""))
         step = step if step is not None and step > 0 else self.results
         for key, text in values.items():
-            number = _tracker.number(text)
+            number = _params.number(text)
             if number is not None and key not in _NOT_METRICS:
                 self.metrics.setdefault(key, []).append((step, number))
 
@@ -155,12 +155,12 @@ def _worker_runs(reader: _Reader, source: Source) -> list[Run]:
         for run in found:
             run.info.format = NAME
             run.info.notes.append(f"the prints of the Ray worker pid={pid}")
-            facts = _tracker.param_facts(shared)
+            facts = _params.param_facts(shared)
             for key, value in facts.items():
                 run.info.facts.setdefault(key, value)
             if facts and not run.info.facts_origin:
                 run.info.facts_origin = "the Ray Tune trial's config"
-            run.info.batch_size = run.info.batch_size or _tracker.whole(
+            run.info.batch_size = run.info.batch_size or _params.whole(
                 shared.get("batch_size", ""))
         runs += found[-1:]
     return runs

@@ -18,7 +18,7 @@ import struct
 from pathlib import Path
 
 from valgap.model import InputError, Run
-from valgap.parsers import _tracker
+from valgap.parsers import _params, _tracker
 from valgap.parsers._text import open_regular, too_big
 
 NAME = "wandb"
@@ -194,9 +194,9 @@ def _history(items, metrics: _tracker.Metrics) -> None:
     for item in items:
         key = item.key or "/".join(item.nested_key)
         if key == "_step":
-            step = _tracker.counter(item.value_json)
+            step = _params.counter(item.value_json)
         elif not key.startswith("_"):
-            number = _tracker.number(item.value_json)
+            number = _params.number(item.value_json)
             if number is not None:
                 row[key] = number
     if step is None:
