@@ -39,6 +39,15 @@ class Context:
     def origin(self, fact: str) -> str:
         return self.facts.origin.get(fact, "valgap.yaml")
 
+    def says(self, fact: str, verb: str) -> str:
+        """Where ``fact`` comes from and ``verb`` agreeing with it: "the model summary
+        shows", "the MLflow run's parameters show", "valgap.yaml rules out"."""
+        origin = self.origin(fact)
+        head, _, rest = verb.partition(" ")
+        if origin.endswith(("parameters", "arguments", "cells")) and head.endswith("s"):
+            head = head[:-1]
+        return " ".join(filter(None, (origin, head, rest)))
+
 
 Outcome = Finding | Skip | None
 Options = dict[str, Any]
@@ -93,11 +102,12 @@ def accuracy_word(ctx: Context, loss_only: bool) -> tuple[float, str]:
 
 
 def presence(ctx: Context, fact: str) -> tuple[bool | None, str]:
-    """Whether the run facts (valgap.yaml or the model summary) show a mechanism, and where."""
+    """Whether the run facts (valgap.yaml or the model summary) show a mechanism, and where
+    (as "<where> shows", the verb agreeing)."""
     value = getattr(ctx.facts, fact)
     if value is None:
         return None, ""
-    return bool(value), ctx.origin(fact)
+    return bool(value), ctx.says(fact, "shows")
 
 
 def unknown_model_reason(fact: str) -> str:
@@ -183,7 +193,7 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
         shift, word = accuracy_word(ctx, fact in LOSS_ONLY_FACTS)
         if shift < 0:  # named, yet the accuracies say another mechanism adds to the gap
             conf *= 0.7
-        return Finding(rule, clamp(conf), f"{origin} shows {what}{also}; validation below "
+        return Finding(rule, clamp(conf), f"{origin} {what}{also}; validation below "
                        f"training in {shape.below_all:.0%} of epochs (late gap "
                        f"{_pct(shape.late_gap)}){word}", checks)
     faded = shape.faded if ctx.fit.fit == "good-fit" else 0.0
@@ -224,7 +234,7 @@ def _measured_train_mode(ctx: Context, rule: str, fact: str, what: str, present:
     # the measurement is the inference-mode evaluation those checks ask for: done
     checks = tuple(c for c in checks if c not in (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH))
     if present or part is dec.penalty:
-        where = f"{origin} shows {what}; " if present else ""
+        where = f"{origin} {what}; " if present else ""
         return Finding(rule, conf, where + evidence, checks)
     # the family is measured, the mechanism is not: each candidate stays below the line of
     # a finding (one of several, nothing tells which); the family carries the measurement

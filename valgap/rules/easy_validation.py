@@ -70,7 +70,7 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
     late = (f"late gap {shape.late_gap:.2f} (log train/val), below in {shape.below_all:.0%} "
             "of epochs")
     if ctx.facts.split == "time-ordered" and shape.late_gap > 0.05:
-        return Finding(ID, options["confidence"], f"{ctx.origin('split')} calls the split "
+        return Finding(ID, options["confidence"], f"{ctx.says('split', 'calls')} the split "
                        f"time-ordered and validation stays below training ({late})", CHECKS)
     if not below:
         return None
@@ -80,7 +80,7 @@ def _from_curves(ctx: Context, options: Options) -> Outcome:
     if train_mode is False:
         sure = 0.75 if not se or shape.late_gap > 2 * se else 0.4
         return Finding(ID, sure, f"validation stays below training ({late}) although "
-                       f"{ctx.origin('dropout')} rules out dropout, batch norm and "
+                       f"{ctx.says('dropout', 'rules out')} dropout, batch norm and "
                        "augmentation", CHECKS)
     if train_mode is None:
         guess, why = 0.33, ""
