@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -72,3 +75,14 @@ def generate(doc: str, scenarios: list[str], make: Callable[[str, int], tuple],
         save_run(folder, scenario, seed, framework, text, numbers, labels, seed_labels, *log)
         print(f"{folder.name}: {len(numbers[counted])} rows", flush=True)
     return 0
+
+
+def console(script: str, args: list[str], **env: str) -> str:
+    """What a child run of ``script`` with ``args`` prints, standard output and error as
+    one (as ``python train.py > train.log 2>&1`` keeps them): bytes decoded as UTF-8, a
+    redraw's carriage return kept. ``env`` is added to the environment, and the scripts'
+    folder is on the child's path."""
+    environ = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(script)), **env)
+    done = subprocess.run([sys.executable, script, *args], env=environ,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=True)
+    return done.stdout.decode("utf-8", errors="replace")

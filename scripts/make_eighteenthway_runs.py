@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -162,12 +161,8 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 def run(scenario: str, seed: int) -> tuple[str, dict]:
     with tempfile.TemporaryDirectory() as where:
         numbers = os.path.join(where, "numbers.json")
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent), KERAS_BACKEND="jax",
-                   COLUMNS="100")
-        console = subprocess.run([sys.executable, __file__, "--child", scenario, str(seed),
-                                  numbers], env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT,
-                                 check=True).stdout.decode("utf-8", errors="replace")
+        console = _labels.console(__file__, ["--child", scenario, str(seed), numbers],
+                                  KERAS_BACKEND="jax", COLUMNS="100")
         return console, json.loads(Path(numbers).read_text())
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -210,11 +209,8 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 def run(scenario: str, seed: int) -> tuple[str, dict, str]:
     with tempfile.TemporaryDirectory() as where:
         numbers = os.path.join(where, "numbers.json")
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent), COLUMNS="120")
-        console = subprocess.run([sys.executable, __file__, "--child", scenario, str(seed),
-                                  numbers], env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT,
-                                 check=True).stdout.decode("utf-8", errors="replace")
+        console = _labels.console(__file__, ["--child", scenario, str(seed), numbers],
+                                  COLUMNS="120")
         # a console of redraws is kept gzipped (valgap reads it so): 650 KB a run, 30 KB
         return console, json.loads(Path(numbers).read_text()), "train.log.gz"
 

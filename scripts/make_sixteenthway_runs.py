@@ -27,8 +27,6 @@ development half, seed 2 held out. Ray needs its own environment::
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -206,11 +204,8 @@ def tune_one(scenario: str, seed: int, where: str) -> None:
 def run(scenario: str, seed: int) -> tuple[str, dict, str]:
     kept = PLANS[scenario][5]
     with tempfile.TemporaryDirectory() as where:
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent), RAY_DEDUP_LOGS="0")
-        console = subprocess.run([sys.executable, __file__, "--trial", scenario, str(seed),
-                                  where], env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT,
-                                 check=True).stdout.decode("utf-8", errors="replace")
+        console = _labels.console(__file__, ["--trial", scenario, str(seed), where],
+                                  RAY_DEDUP_LOGS="0")
         trials = {p.stem[len("numbers-"):]: json.loads(p.read_text())
                   for p in sorted(Path(where).glob("numbers-*.json"))}
         numbers = next(iter(trials.values()))
