@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import re
 
+from valgap.model import RunInfo
+
 # logged parameter names -> the run fact they state
 RATE_PARAMS = {"dropout": "dropout", "dropout_rate": "dropout", "drop_rate": "dropout",
                "label_smoothing": "loss_weighting", "label_smoothing_factor": "loss_weighting",
@@ -57,6 +59,17 @@ def param_facts(params: dict[str, str]) -> dict[str, object]:
     if any((number(lowered.get(key, "")) or 0) > 0 for key in MIXING_PARAMS):
         facts["augmentation"] = True
     return facts
+
+
+def apply(params: dict[str, str], info: RunInfo, origin: str) -> None:
+    """Give a run the facts and batch size its parameters state (``origin``: where they
+    were read, as a finding names it); what the run already holds stands."""
+    facts = param_facts(params)
+    for key, value in facts.items():
+        info.facts.setdefault(key, value)
+    if facts and not info.facts_origin:
+        info.facts_origin = origin
+    info.batch_size = info.batch_size or whole(params.get("batch_size", ""))
 
 
 # a script's arguments printed whole: "Namespace(batch_size=64, model='deit_tiny', ...)";

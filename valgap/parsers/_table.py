@@ -704,7 +704,7 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     searched only in a line holding its key word: most lines of a log state no fact, and a
     substring test costs a fraction of a case-blind search."""
     if line.startswith("Namespace("):  # a script's arguments printed whole: print(args)
-        _arguments(_params.namespace(line), info)
+        _params.apply(_params.namespace(line), info, "the script's printed arguments")
     lower = line.lower()
     trains = "train" in lower
     m = TRAIN_ON.search(line) if trains and " on " in lower else None
@@ -750,15 +750,6 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     for t in types:
         if t not in NOT_LAYERS:
             info.layers[t] = info.layers.get(t, 0) + 1
-
-
-def _arguments(params: dict[str, str], info: RunInfo) -> None:
-    """The run facts and batch size a script's printed arguments state (what the log said
-    before them stands)."""
-    for key, value in _params.param_facts(params).items():
-        info.facts.setdefault(key, value)
-        info.facts_origin = info.facts_origin or "the script's printed arguments"
-    info.batch_size = info.batch_size or _params.whole(params.get("batch_size", ""))
 
 
 def _flax_layers(line: str) -> list[str]:

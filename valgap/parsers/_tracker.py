@@ -3,8 +3,7 @@ into valgap runs, and the logged parameters that are run facts."""
 from __future__ import annotations
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
-from valgap.parsers import _series, _table
-from valgap.parsers._params import counter, param_facts, whole
+from valgap.parsers import _params, _series, _table
 from valgap.parsers._table import EpochRecord
 
 Metrics = dict[str, list[tuple[int, float]]]  # key -> (step, value) in logged order
@@ -30,8 +29,7 @@ def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "",
         info.name = run_name or run_id
         info.notes.append(f"{tracker} run {label}" + (f" in {experiment!r}" if experiment
                                                       else ""))
-        info.batch_size = whole(params.get("batch_size", "")) or info.batch_size
-        info.facts, info.facts_origin = param_facts(params), f"the {tracker} run's parameters"
+        _params.apply(params, info, f"the {tracker} run's parameters")
         chosen = [f"{t} <- {c}" for c, t in zip(columns, ("train_loss", "val_loss")) if c]
         if chosen:
             info.notes.append("columns used: " + ", ".join(chosen))
@@ -49,7 +47,7 @@ def _records(metrics: Metrics, info: RunInfo) -> _table.Records:
     """One record per epoch (the mean of its values) when an ``epoch`` metric says which
     step belongs to which; else one per step."""
     # an epoch value that is no counter (inf, nan, 10^20) names no epoch
-    epochs = sorted((s, e) for s, e in metrics.get("epoch", []) if counter(e) is not None)
+    epochs = sorted((s, e) for s, e in metrics.get("epoch", []) if _params.counter(e) is not None)
     values = {k: v for k, v in metrics.items() if k != "epoch"}
     if epochs:
         epoch_of = _series.epoch_rows([(s, int(e)) for s, e in epochs], values)

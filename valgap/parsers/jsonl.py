@@ -159,10 +159,7 @@ class Incremental:
         """The run facts a Ray Tune trial's config states (its first record's)."""
         params = {str(k): str(v).lower() if isinstance(v, bool) else str(v)
                   for k, v in config.items() if isinstance(v, (int, float, str))}
-        self.info.facts = _params.param_facts(params)
-        if self.info.facts:
-            self.info.facts_origin = "the trial's config"
-        self.info.batch_size = _params.whole(params.get("batch_size", ""))
+        _params.apply(params, self.info, "the trial's config")
 
     def _chosen(self) -> _ByEpoch | _ByEvaluation:
         # evaluations more often than once an epoch, the epoch a fraction (progress, as the

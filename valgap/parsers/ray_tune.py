@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from valgap.model import InputError, Run
 from valgap.parsers import _params, _tracker, loop_text
-from valgap.parsers._text import ANSI, Source
+from valgap.parsers._text import Source, clean
 
 NAME = "ray-tune"
 
@@ -125,7 +125,7 @@ class _Reader:
 def parse(source: Source) -> list[Run]:
     reader = _Reader(source)
     for line_no, raw in source.numbered():
-        reader.feed(ANSI.sub("", raw).rstrip(), line_no)
+        reader.feed(clean(raw).rstrip(), line_no)
     reader.finish()
     trials = list(reader.trials.values())
     if any(t.results >= 2 for t in trials):
@@ -155,12 +155,6 @@ def _worker_runs(reader: _Reader, source: Source) -> list[Run]:
         for run in found:
             run.info.format = NAME
             run.info.notes.append(f"the prints of the Ray worker pid={pid}")
-            facts = _params.param_facts(shared)
-            for key, value in facts.items():
-                run.info.facts.setdefault(key, value)
-            if facts and not run.info.facts_origin:
-                run.info.facts_origin = "the Ray Tune trial's config"
-            run.info.batch_size = run.info.batch_size or _params.whole(
-                shared.get("batch_size", ""))
+            _params.apply(shared, run.info, "the Ray Tune trial's config")
         runs += found[-1:]
     return runs
