@@ -353,9 +353,17 @@ FIRST_MEASURED = {
     # now: 1.00 / 1.00 / 1.00 (13 / 13 points, under-confident)
     "nineteenthway": {"development": (1.0, 0.95, 0.15), "held-out": (1.0, 0.95, 0.15)},
     # when first read: fit 1.00 / family 0.55 / exact 0.55 (development, balanced), 1.00 /
-    # 0.60 / 0.64 held out (calibration error 24 / 19 points): the Trainer's console is
-    # read for its dicts alone, so print(model)'s Dropout(p=0.3) goes unread (a guess)
-    "twentiethway": {"development": (1.0, 0.5, 0.3), "held-out": (1.0, 0.55, 0.25)},
+    # 0.60 / 0.64 held out (calibration error 24 / 19 points). The Trainer's console was
+    # read for its dicts alone: print(model)'s Dropout(p=0.3) went unread (dropout a
+    # guess, now named at 0.74), as did the INFO account (Num examples, Total optimization
+    # steps) and the training bar's total (steps an epoch unknown). Left, as the log
+    # cannot tell: training labels redrawn and a validation set of clearer sequences get
+    # the train-mode guess under 0.5 (the verdict says an inference-mode pass would tell);
+    # near copies of training rows, both losses falling 100-250x to 0.004-0.007 together,
+    # are a good fit whose late gap is noise (below leakage's 300x fall); a dropout run
+    # whose validation stalled 1.3-1.5x training is a good fit (allowed; its label says
+    # an onset)
+    "twentiethway": {"development": (1.0, 0.7, 0.3), "held-out": (1.0, 0.55, 0.25)},
 }
 
 

@@ -76,6 +76,47 @@ def test_trainer_steps_per_epoch_from_its_step_and_epoch():
     assert read(str(state))[-1].info.steps_per_epoch == 450
 
 
+def test_a_trainer_console_states_the_model_it_printed():
+    # the twentieth way's consoles: print(model) of a BERT with dropout 0.3, and one whose
+    # config set every dropout to 0 (its Dropout(p=0.0) rows drop nothing)
+    way = DATA / "twentiethway"
+    shown = read(str(way / "hf_dropout_shown-s1" / "train.log.gz"))[-1].info
+    assert shown.format == "hf-trainer-stdout"
+    assert shown.layers["Dropout"] == 5 and shown.layers["LayerNorm"] == 3
+    off = read(str(way / "hf_epoch_logged-s1" / "train.log.gz"))[-1].info
+    assert "Dropout" not in off.layers and off.layers["Linear"] == 8
+    facts = engine.analyze_input(str(way / "hf_dropout_shown-s1" / "train.log.gz"),
+                                 config.Config())[-1]
+    assert facts.causes[0].rule == "dropout"
+
+
+def test_a_trainer_console_gives_steps_an_epoch_from_its_bar_or_its_account():
+    # 3,000 rows in batches of 32: 94 steps an epoch. With no INFO account, the training
+    # bar's total (752 over 8 epochs; the evaluation bar's 7 is no whole number of epochs);
+    # at INFO level, the Trainer's own account, with both split sizes and the batch size
+    way = DATA / "twentiethway"
+    bar = read(str(way / "hf_dropout_steps-s1" / "train.log.gz"))[-1].info
+    assert (bar.steps_per_epoch, bar.n_train, bar.batch_size) == (94, None, None)
+    told = read(str(way / "hf_regression-s1" / "train.log.gz"))[-1].info
+    assert (told.steps_per_epoch, told.n_train, told.n_val, told.batch_size) == \
+        (94, 3000, 800, 32)
+
+
+def test_a_trainer_console_stopped_mid_epoch_gives_no_steps_an_epoch(tmp_path):
+    # a run cut short by max_steps ends at a fractional epoch: its bar's total is no whole
+    # number of epochs' steps
+    path = tmp_path / "train.log"
+    path.write_text("  5%|5         | 10/200 [00:01<00:19, 9.9it/s]\n"
+                    "{'loss': '0.9', 'grad_norm': '1.0', 'learning_rate': '1e-4', "
+                    "'epoch': '0.5'}\n"
+                    "{'eval_loss': '0.8', 'eval_runtime': '0.1', 'epoch': '0.5'}\n"
+                    "{'loss': '0.7', 'grad_norm': '1.0', 'learning_rate': '1e-4', "
+                    "'epoch': '1.25'}\n"
+                    "{'eval_loss': '0.6', 'eval_runtime': '0.1', 'epoch': '1.25'}\n"
+                    "100%|##########| 200/200 [00:20<00:00, 9.9it/s]\n")
+    assert read(str(path))[-1].info.steps_per_epoch is None
+
+
 def test_a_trainer_run_of_many_steps_is_not_read_as_a_pre_update_loss():
     # a dropout network, 23 updates an epoch: a one-epoch shift that happens to fit is not
     # the loss taken before the epoch's only update

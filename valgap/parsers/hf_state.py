@@ -8,6 +8,12 @@ training loss is the mean of the training entries logged since the previous eval
 The validation set's size is not printed, but each evaluation entry carries
 ``eval_runtime`` and ``eval_samples_per_second``, which the Trainer computes as rows /
 runtime: their product gives the rows back (to the runtime's printed 0.1 ms).
+
+A console holds more than the dicts: what the script printed (``print(model)``: its layers
+and dropout rates), the Trainer's own account at INFO level (``***** Running training
+*****``, ``Num examples = 3,000``, ``Total optimization steps = 752``, the evaluation's
+``Num examples``), and the training bar, whose total is the run's optimizer steps: over the
+last epoch logged, the steps in an epoch.
 """
 from __future__ import annotations
 
@@ -25,6 +31,13 @@ NAME = "hf-trainer-state"
 STDOUT_NAME = "hf-trainer-stdout"
 
 DICT_START = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w{1,64})'")
+# the Trainer's INFO account of a run: a section's heading, then "  Num examples = 3,000"
+RUNNING = re.compile(r"\*{5} Running (training|Evaluation) \*{5}")
+ACCOUNT = re.compile(r"(Num examples|Num Epochs|Total optimization steps|"
+                     r"Num update steps per epoch|"
+                     r"Instantaneous batch size per device) = (\d{1,3}(?:,\d{3}){0,5}|\d{1,18})\b")
+# a tqdm bar's "count/total [elapsed": the training bar's total is the run's optimizer steps
+BAR_TOTAL = re.compile(r"\d{1,12}/(\d{1,12}) \[\d")
 SKIP = {"epoch", "step", "learning_rate", "grad_norm", "total_flos", "num_input_tokens_seen"}
 
 
@@ -61,11 +74,15 @@ def parse(source: Source) -> list[Run]:
 
 
 def parse_stdout(source: Source) -> list[Run]:
-    """The dicts the Trainer prints (values as strings in newer versions)."""
+    """The dicts the Trainer prints (values as strings in newer versions), and the facts
+    the rest of the console states."""
     entries = []
+    info = RunInfo(source=source.name, format=STDOUT_NAME, framework="pytorch")
+    console = _Console()
     for raw in source.lines():
         line = clean(raw).strip()
         if not _dict_line(line):
+            console.read(raw, line, info)
             continue
         try:
             entry = ast.literal_eval(line)
@@ -73,8 +90,56 @@ def parse_stdout(source: Source) -> list[Run]:
             continue  # not a literal (or one nested past what Python parses)
         if isinstance(entry, dict):  # a set or tuple literal may start the same way
             entries.append({str(k): _number(v) for k, v in entry.items()})
-    info = RunInfo(source=source.name, format=STDOUT_NAME, framework="pytorch")
+    info.steps_per_epoch = console.steps_per_epoch(entries)
     return _runs(entries, info, source.name)
+
+
+class _Console:
+    """What a Trainer's console states besides its dicts: the script's prints (a model's
+    layers), the INFO account of training and evaluation, the bars' totals."""
+
+    def __init__(self) -> None:
+        self.section = ""
+        self.account: dict[str, int] = {}
+        self.totals: set[int] = set()
+
+    def read(self, raw: str, line: str, info: RunInfo) -> None:
+        if "/" in raw and " [" in raw:
+            self.totals.update(int(t) for t in BAR_TOTAL.findall(raw))
+        if "*****" in line:
+            m = RUNNING.search(line)
+            self.section = m.group(1) if m else self.section
+        m = ACCOUNT.search(line) if " = " in line else None
+        if m:
+            self._account(m.group(1), int(m.group(2).replace(",", "")), info)
+        _table.scan_facts(line, info, in_summary=False)
+
+    def _account(self, key: str, value: int, info: RunInfo) -> None:
+        if key != "Num examples":
+            self.account.setdefault(key, value)
+        elif self.section == "training":
+            info.n_train = info.n_train or value
+        elif self.section == "Evaluation":
+            info.n_val = info.n_val or value
+        if key == "Instantaneous batch size per device":
+            info.batch_size = info.batch_size or value
+
+    def steps_per_epoch(self, entries: list[dict]) -> int | None:
+        """Optimizer steps an epoch: the INFO account's steps over its epochs, else the
+        training bar's total over the epoch the last entry reached (the only bar whose
+        total is a whole number of epochs' steps: an evaluation bar's is its batches)."""
+        if self.account.get("Num update steps per epoch"):  # Transformers 5 says it
+            return self.account["Num update steps per epoch"]
+        steps, epochs = (self.account.get("Total optimization steps"),
+                         self.account.get("Num Epochs"))
+        if steps and epochs:
+            return max(1, round(steps / epochs))
+        reached = [as_number(e.get("epoch")) for e in entries]
+        last = max((e for e in reached if e is not None and 1 <= e < 1e9), default=None)
+        if last is None or last != round(last):
+            return None  # stopped mid-epoch (max_steps): the bar's total is not epochs'
+        whole = [t // round(last) for t in self.totals if t % round(last) == 0 and t >= last]
+        return max(whole) if whole else None
 
 
 def _number(value: object) -> object:
