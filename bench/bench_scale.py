@@ -31,6 +31,7 @@ Each row is the median of paired rounds (valgap, then the reference, in turns).
 from __future__ import annotations
 
 import argparse
+import compileall
 import itertools
 import random
 import shutil
@@ -182,11 +183,15 @@ def main() -> None:
         row("loop", loop, ["grep", "-c", "Val Loss", str(loop)])
         root = Path(__file__).resolve().parent.parent
         small = root / "sample_logs" / "dropout.log"
+        # bytecode compiled ahead, as a wheel's install compiles it and pandas' was: an
+        # editable install where PYTHONDONTWRITEBYTECODE is set compiles on every start
+        compileall.compile_dir(str(root / "valgap"), quiet=1)
         row("small", small, [sys.executable, "-c", "import pandas"], repeat=5)
         if args.against:
             then = folder / "then"
             subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q",
                             str(then), args.against], check=True)
+            compileall.compile_dir(str(then / "valgap"), quiet=1)
             try:  # that commit's package first on the path, in this same interpreter
                 at_ref = ["env", f"PYTHONPATH={then}", sys.executable, "-m", "valgap",
                           "analyze", str(small), "--format", "json"]
