@@ -50,6 +50,7 @@ install:
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check valgap tests scripts bench
+	@$(BYTECODE)
 	$(BIN)/python -m pytest -q
 
 # the real Mermaid the browser tests draw the Markdown charts with (pinned in the lock file)
