@@ -14,7 +14,7 @@ from tests.conftest import DATA, SAMPLES
 from valgap import config, engine
 from valgap.model import InputError
 from valgap.parsers import Options, detect, read
-from valgap.parsers._text import Source
+from valgap.parsers._text import Source, segments
 
 
 def test_trainer_state_one_row_per_evaluation():
@@ -551,3 +551,14 @@ def test_a_printed_history_past_the_line_limit_is_refused_saying_so(tmp_path):
     with pytest.raises(InputError, match="longer than 1 MiB") as err:
         read(str(path))
     assert err.value.line == 1
+
+
+def test_escape_codes_in_caret_notation_are_dropped_as_the_codes_are():
+    # a ResNet's print log pasted from a terminal's scrollback (tests/data/public): the
+    # cursor moves the terminal did not interpret stand as "^[[A^[[B" before epoch lines
+    pasted = DATA / "public" / "ahmedasif1969+car_classification_ML__training_logs.txt"
+    assert "^[[A^[[BEpoch 30/50" in pasted.read_text()
+    run = read(str(pasted))[-1]
+    # 29 epochs before (29 and 30 lost); 29 still is: a code cut across two lines precedes it
+    assert 30 in run.table.index and len(run.table) == 30
+    assert segments("^[[A^[[BEpoch 3/9 | loss 0.5^[[0m") == ["Epoch 3/9 | loss 0.5"]

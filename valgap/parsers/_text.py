@@ -409,10 +409,18 @@ def decode(data: bytes) -> str:
 _OTHER_CONTROL = re.compile(r"[\x00-\x07\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+# an escape sequence as a terminal shows what it does not interpret (``cat -v``, a paste of
+# a terminal's scrollback): ESC written as the two characters "^[" ("^[[B^[[BEpoch 29/50")
+CARET_CSI = re.compile(r"\^\[\[[0-9;?]{0,64}[@-~]")
+
+
 def segments(line: str) -> list[str]:
-    """The printable states of one raw line: ANSI removed, split at \\r and \\b redraws."""
+    """The printable states of one raw line: ANSI removed (and its caret notation), split
+    at \\r and \\b redraws."""
     if "\x1b" in line:
         line = ANSI.sub("", line)
+    if "^[[" in line:
+        line = CARET_CSI.sub("", line)
     states = REDRAW.split(line)
     if _OTHER_CONTROL.search(line):
         states = [CONTROL.sub("", s) for s in states]
