@@ -74,7 +74,12 @@ out:
   dicts, print(model) or the INFO account where the script shows them): dropout 0.3 or
   BERT's default, evaluated each epoch or every third of one, 300 training rows, a rate
   too small, training labels redrawn, clearer or near-copied validation sequences, a
-  regression (scripts/make_twentiethway_runs.py).
+  regression (scripts/make_twentiethway_runs.py);
+- tests/data/twentyfirstway: graph convolutional networks trained full-batch on one
+  graph as PyTorch Geometric's examples train them (plain PyTorch; F.dropout in forward,
+  so print(model) lists no Dropout; the loss taken before the epoch's one update):
+  dropout or none on 20 or 150 labels a class, a wide network on 10
+  (scripts/make_twentyfirstway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -98,12 +103,12 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "eleventhway": 9, "twelfthway": 9, "thirteenthway": 10,
              "fourteenthway": 8, "fifteenthway": 8, "sixteenthway": 10,
              "seventeenthway": 11, "eighteenthway": 10,
-             "nineteenthway": 7, "twentiethway": 11}
+             "nineteenthway": 7, "twentiethway": 11, "twentyfirstway": 6}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
          "seventeenthway": 2, "eighteenthway": 2,
-         "nineteenthway": 2, "twentiethway": 2}
+         "nineteenthway": 2, "twentiethway": 2, "twentyfirstway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -364,6 +369,12 @@ FIRST_MEASURED = {
     # whose validation stalled 1.3-1.5x training is a good fit (allowed; its label says
     # an onset)
     "twentiethway": {"development": (1.0, 0.7, 0.3), "held-out": (1.0, 0.55, 0.25)},
+    # when first read: fit 1.00 / family 1.00 / exact 0.67 (development), 1.00 / 1.00 /
+    # 0.83 held out (calibration error 4 / 4 points): the graph network drops out in
+    # forward (F.dropout), so print(model) lists two GCNConv and no Dropout, which ruled
+    # dropout out: the runs whose validation sits 0.6-0.8x the logged loss got
+    # augmentation, a penalty and an easier validation set as guesses
+    "twentyfirstway": {"development": (1.0, 0.95, 0.1), "held-out": (1.0, 0.95, 0.1)},
 }
 
 
