@@ -183,10 +183,12 @@ def merge_facts(run: Run, given: Facts) -> Facts:
     for name, value in info.facts.items():  # a tracker's logged parameters
         fill(name, value, info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks
+        # (but a PyTorch module may drop out in forward, F.dropout, which no summary lists)
         summary = "the model summary"
         for name, prefixes in (("dropout", DROPOUT_LAYERS), ("batchnorm", BATCHNORM_LAYERS)):
             has = _has(info.layers, prefixes)
-            if has or not info.summary_partial:
+            functional = name == "dropout" and info.framework == "pytorch"
+            if has or not (info.summary_partial or functional):
                 fill(name, has, summary)
         if _has(info.layers, AUGMENTATION_LAYERS):  # pipeline augmentation never shows
             fill("augmentation", True, summary)

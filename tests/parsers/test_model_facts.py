@@ -105,3 +105,20 @@ def test_namespace_values_keep_their_commas_and_brackets():
                                "betas": "(0.9, 0.999)", "lr_noise": "[0.5, 0.8]",
                                "model": "deit_tiny_patch16_224", "smoothing": "0.1"}
     assert namespace("args: Namespace(x=1)") == {}
+
+
+def _facts(path):
+    return engine.merge_facts(read(str(path))[-1], config.Config().facts)
+
+
+def test_a_printed_pytorch_model_rules_dropout_out_only_where_it_prints_it_off():
+    # a graph network dropping out in forward (F.dropout): print(model) lists two GCNConv
+    # and no Dropout, which is no evidence either way (tests/data/twentyfirstway)
+    gcn = _facts(DATA / "twentyfirstway" / "gcn_many_labels_printed-s1" / "train.log")
+    assert gcn.dropout is None
+    # a BERT whose config set every dropout to 0: its Dropout(p=0.0) rows say it is off
+    off = _facts(DATA / "twentiethway" / "hf_epoch_logged-s1" / "train.log.gz")
+    assert off.dropout == 0.0 and off.origin["dropout"] == "the printed model"
+    # fastai's tabular model: "(emb_drop): Dropout(p=0.0)" first, then two Dropout(p=0.5)
+    fastai = _facts(DATA / "thirteenthway" / "fa_dropout-s2" / "train.log")
+    assert fastai.dropout is True

@@ -730,8 +730,15 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     if types and info.framework is None:
         info.framework = "keras"
     m = TORCH_LAYER.match(line) if "):" in line else None
+    dropout_module = m is not None and m.group(1).startswith("Dropout")
     if m and ZERO_RATE.search(line):
+        if dropout_module and not any(t.startswith("Dropout") for t in info.layers):
+            # printed, and off (what a list of modules alone cannot say: F.dropout is none)
+            info.facts.setdefault("dropout", 0.0)
+            info.facts_origin = info.facts_origin or "the printed model"
         m = None  # Dropout(p=0.0) drops nothing
+    elif dropout_module and info.facts.get("dropout") == 0.0:
+        del info.facts["dropout"]  # another of its modules drops out: the layers say so
     if m:
         types.append(m.group(1))
         info.framework = info.framework or "pytorch"
