@@ -27,3 +27,17 @@ def test_the_curves_axis_names_what_a_row_is(cli):
         # the label under the curves (the report's text may run beside it, on the right)
         assert any(line.lstrip().startswith(axis + " ") or line.strip() == axis
                    for line in res.stdout.splitlines() if line.startswith("   ")), (log, axis)
+
+
+def test_a_check_another_extends_is_recommended_once_the_longer_way(cli):
+    # a graph network whose print hides its dropout (tests/data/twentyfirstway):
+    # augmentation's check is dropout's with "with a loader that applies no training
+    # transforms" added; both causes are detailed, the check is said once
+    from tests.conftest import DATA
+
+    log = DATA / "twentyfirstway" / "gcn_many_labels_printed-s1" / "train.log"
+    res = cli("analyze", str(log), "--no-plot", env={"COLUMNS": "100"})
+    text = " ".join(res.stdout.split())
+    assert "augmentation" in text and "dropout" in text
+    assert text.count("call model.eval() and compute the loss over the training set") == 1
+    assert "with a loader that applies no training transforms" in text

@@ -160,10 +160,17 @@ def _detailed(result: Result) -> list:
 
 
 def _checks(result: Result) -> list[str]:
+    """The detailed causes' checks, each once: a check that another extends (the same
+    words and a clause more) is said once, the longer way, where the shorter stood."""
     seen: list[str] = []
     for finding in _detailed(result):
         for check in finding.checks:
-            if check not in seen:
+            if any(said.startswith(check) for said in seen):
+                continue
+            shorter = [i for i, said in enumerate(seen) if check.startswith(said)]
+            if shorter:
+                seen[shorter[0]] = check
+            else:
                 seen.append(check)
     return seen[:6]
 
