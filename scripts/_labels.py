@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -65,10 +66,16 @@ def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str,
 
 def generate(doc: str, scenarios: list[str], make: Callable[[str, int], tuple],
              framework: str, labels: dict[str, Label],
-             seed_labels: dict[tuple[str, int], Label], counted: str) -> int:
+             seed_labels: dict[tuple[str, int], Label], counted: str,
+             child: Callable[[str, int, str], None] | None = None) -> int:
     """A generator script's main: each scenario and seed asked for, made by ``make`` and
     saved (``save_run``); ``counted`` names the numbers whose length is reported. ``make``
-    gives the log's text and numbers, and may give the log's file name third."""
+    gives the log's text and numbers, and may give the log's file name third. Where the
+    script trains in a child process (``child_run``), ``child`` is what the child runs:
+    ``child(scenario, seed, numbers_path)``."""
+    if child is not None and sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        return 0
     args = arguments(doc.splitlines()[0], scenarios)
     for scenario, seed, folder in run_folders(args):
         text, numbers, *log = make(scenario, seed)
@@ -86,3 +93,13 @@ def console(script: str, args: list[str], **env: str) -> str:
     done = subprocess.run([sys.executable, script, *args], env=environ,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=True)
     return done.stdout.decode("utf-8", errors="replace")
+
+
+def child_run(script: str, scenario: str, seed: int, **env: str) -> tuple[str, dict]:
+    """One scenario trained in a child process of ``script`` (``script --child SCENARIO
+    SEED NUMBERS``, run by ``generate``'s ``child``), its console the log: that console,
+    and the numbers for labelling the child wrote to NUMBERS. ``env`` as ``console``'s."""
+    with tempfile.TemporaryDirectory() as where:
+        numbers = os.path.join(where, "numbers.json")
+        text = console(script, ["--child", scenario, str(seed), numbers], **env)
+        return text, json.loads(Path(numbers).read_text())

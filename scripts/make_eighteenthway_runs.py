@@ -23,9 +23,6 @@ and Keras need their own environment::
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import _labels
@@ -159,19 +156,12 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 
 
 def run(scenario: str, seed: int) -> tuple[str, dict]:
-    with tempfile.TemporaryDirectory() as where:
-        numbers = os.path.join(where, "numbers.json")
-        console = _labels.console(__file__, ["--child", scenario, str(seed), numbers],
-                                  KERAS_BACKEND="jax", COLUMNS="100")
-        return console, json.loads(Path(numbers).read_text())
+    return _labels.child_run(__file__, scenario, seed, KERAS_BACKEND="jax", COLUMNS="100")
 
 
 def main() -> int:
-    if sys.argv[1:2] == ["--child"]:
-        train(sys.argv[2], int(sys.argv[3]), sys.argv[4])
-        return 0
     return _labels.generate(__doc__, list(PLANS), run, "keras 3 (jax backend)", LABELS,
-                            SEED_LABELS, "val")
+                            SEED_LABELS, "val", child=train)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,6 @@ development half, seed 2 held out::
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import _labels
@@ -207,20 +204,14 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 
 
 def run(scenario: str, seed: int) -> tuple[str, dict, str]:
-    with tempfile.TemporaryDirectory() as where:
-        numbers = os.path.join(where, "numbers.json")
-        console = _labels.console(__file__, ["--child", scenario, str(seed), numbers],
-                                  COLUMNS="120")
-        # a console of redraws is kept gzipped (valgap reads it so): 650 KB a run, 30 KB
-        return console, json.loads(Path(numbers).read_text()), "train.log.gz"
+    console, numbers = _labels.child_run(__file__, scenario, seed, COLUMNS="120")
+    # a console of redraws is kept gzipped (valgap reads it so): 650 KB a run, 30 KB
+    return console, numbers, "train.log.gz"
 
 
 def main() -> int:
-    if sys.argv[1:2] == ["--child"]:
-        train(sys.argv[2], int(sys.argv[3]), sys.argv[4])
-        return 0
     return _labels.generate(__doc__, list(PLANS), run, "pytorch lightning (console)",
-                            LABELS, SEED_LABELS, "val")
+                            LABELS, SEED_LABELS, "val", child=train)
 
 
 if __name__ == "__main__":
