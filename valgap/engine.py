@@ -10,6 +10,7 @@ from dataclasses import replace
 from valgap import best_epoch, rules, verdict
 from valgap import fit as fit_module
 from valgap.config import Config
+from valgap.layer_kinds import AUGMENTATION, BATCHNORM, DROPOUT, DROPOUT_INSIDE
 from valgap.model import (
     BOOSTING_ROUND,
     FAMILIES,
@@ -24,13 +25,6 @@ from valgap.parsers import SEPARATE_RUNS, Options, read
 from valgap.parsers._table import downsample, mark_continuations, pick_run
 from valgap.rules._base import Context, Skip
 from valgap.rules._signals import Curves
-
-DROPOUT_LAYERS = ("Dropout", "SpatialDropout", "AlphaDropout", "GaussianDropout", "Dropout1d",
-                  "Dropout2d", "Dropout3d", "FeatureAlphaDropout")
-BATCHNORM_LAYERS = ("BatchNorm", "SyncBatchNorm")  # BatchNormalization, BatchNorm1d/2d/3d
-AUGMENTATION_LAYERS = ("Random", "GaussianNoise", "RandAugment", "AugMix", "MixUp", "CutMix",
-                       "AutoContrast", "Solarization", "Equalization")
-
 
 MIN_EPOCHS = 2  # a comparison of curves needs two points of each
 
@@ -183,14 +177,16 @@ def merge_facts(run: Run, given: Facts) -> Facts:
     for name, value in info.facts.items():  # a tracker's logged parameters
         fill(name, value, info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks
-        # (but a PyTorch module may drop out in forward, F.dropout, which no summary lists)
+        # (but a PyTorch module may drop out in forward, F.dropout, and a recurrent or
+        # attention layer by its argument: no summary lists either)
         summary = "the model summary"
-        for name, prefixes in (("dropout", DROPOUT_LAYERS), ("batchnorm", BATCHNORM_LAYERS)):
+        for name, prefixes in (("dropout", DROPOUT), ("batchnorm", BATCHNORM)):
             has = _has(info.layers, prefixes)
-            functional = name == "dropout" and info.framework == "pytorch"
-            if has or not (info.summary_partial or functional):
+            unlisted = name == "dropout" and (info.framework == "pytorch"
+                                               or _has(info.layers, DROPOUT_INSIDE))
+            if has or not (info.summary_partial or unlisted):
                 fill(name, has, summary)
-        if _has(info.layers, AUGMENTATION_LAYERS):  # pipeline augmentation never shows
+        if _has(info.layers, AUGMENTATION):  # pipeline augmentation never shows
             fill("augmentation", True, summary)
     return facts
 

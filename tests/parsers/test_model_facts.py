@@ -122,3 +122,30 @@ def test_a_printed_pytorch_model_rules_dropout_out_only_where_it_prints_it_off()
     # fastai's tabular model: "(emb_drop): Dropout(p=0.0)" first, then two Dropout(p=0.5)
     fastai = _facts(DATA / "thirteenthway" / "fa_dropout-s2" / "train.log")
     assert fastai.dropout is True
+
+
+def test_a_keras_summary_rules_out_only_what_its_rows_would_show():
+    # Keras sequence models on TensorFlow (tests/data/twentysecondway): the summary lists a
+    # recurrent layer whose dropout is an argument, a custom layer or a nested model as one
+    # row each, so what it lacks is not ruled out
+    way = DATA / "twentysecondway"
+    lstm = _facts(way / "kr_lstm_dropout-s1" / "train.log")  # LSTM(dropout=0.3, ...)
+    assert lstm.dropout is None and lstm.batchnorm is False
+    gru = _facts(way / "kr_gru_dropout-s1" / "train.log")  # Bidirectional(GRU(...))
+    assert gru.dropout is None and gru.batchnorm is False
+    block = _facts(way / "kr_transformer-s1" / "train.log.gz")  # a TransformerBlock layer
+    assert block.dropout is None and block.batchnorm is None
+    nested = _facts(way / "kr_backbone_bn-s1" / "train.log")  # "backbone (Sequential)"
+    assert nested.dropout is None and nested.batchnorm is None
+    # the rows that are whole layers still rule out: two LSTMs, two Dropout layers, a Dense
+    listed = _facts(way / "kr_lstm_dropout_layer-s1" / "train.log.gz")
+    assert listed.dropout is True and listed.batchnorm is False
+
+
+def test_a_keras_2_summary_type_cut_short_is_completed():
+    # Keras 2 (tf_keras) cuts a long "name (Type)" at its first column and wraps the rest:
+    # " batch_normalization (Batch  (None, 36, 32)   128" then " Normalization)"
+    run = read(str(DATA / "twentysecondway" / "k2_bn_lstm-s1" / "train.log.gz"))[-1]
+    assert run.info.layers == {"Conv1D": 1, "BatchNormalization": 1, "Activation": 1,
+                               "LSTM": 1, "Dense": 1}
+    assert engine.merge_facts(run, config.Config().facts).batchnorm is True

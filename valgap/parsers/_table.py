@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from valgap import layer_kinds
 from valgap._num import log_ratio
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _params
@@ -688,6 +689,10 @@ DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hid
 LABEL_SMOOTHING = re.compile(r"\blabel_smoothing(?:_factor)?" + _RATE, re.IGNORECASE)
 ZERO_RATE = re.compile(r"\((?:p|rate)=0(?:\.0*)?[,)]")
 NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
+# a row of the old Keras summary whose type its 29-column first field cut short, the shape
+# after it: "batch_normalization (BatchNo (None, 180, 128)", " conv2d_transpose (Conv2DTra
+# (None, 14, 14, 32)" (Keras 2.9 and later wrap the rest, "nspose)", onto the next line)
+KERAS_CUT_LAYER = re.compile(r"^[ \t]{0,4}[\w.]{1,64} \(([A-Z][A-Za-z0-9]{0,63})[ \t]{1,64}[\[(]")
 
 
 def states_a_fact(line: str) -> bool:
@@ -719,7 +724,7 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     m = BATCH_SIZE.search(line) if "batch" in lower else None
     if m and info.batch_size is None:
         info.batch_size = to_int(m.group(1))
-    types = KERAS_LAYER.findall(line) if in_summary else []
+    types = _keras_types(line, info) if in_summary else []
     m = PADDLE_LAYER.match(line) if in_summary and not types else None
     if m:
         types.append(m.group(1))
@@ -757,6 +762,20 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     for t in types:
         if t not in NOT_LAYERS:
             info.layers[t] = info.layers.get(t, 0) + 1
+
+
+def _keras_types(line: str, info: RunInfo) -> list[str]:
+    """The layer types a line of a Keras summary names, a cut one completed. A row whose
+    type is not all of its layer (a nested model, a custom layer, a wrapper) marks the
+    summary partial: what it lacks, the model may still have."""
+    types = KERAS_LAYER.findall(line)
+    m = None if types else KERAS_CUT_LAYER.match(line)
+    if m:
+        whole = layer_kinds.complete_keras(m.group(1))
+        types = [whole or m.group(1)]
+    if any(t not in ("None", "type") and not layer_kinds.keras_whole(t) for t in types):
+        info.summary_partial = True
+    return types
 
 
 def _flax_layers(line: str) -> list[str]:
