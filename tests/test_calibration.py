@@ -391,8 +391,13 @@ FIRST_MEASURED = {
     # listing an LSTM, a GRU or a custom layer ruled dropout out, so the recurrent dropout
     # runs got augmentation or a penalty as guesses. Now a recurrent or attention layer
     # leaves dropout open, a nested model or a custom layer leaves the summary partial, and
-    # Keras 2's cut types are completed: 1.00 / 0.58 / 0.60 and 1.00 / 0.75 / 0.90
-    "twentysecondway": {"development": (1.0, 0.55, 0.35), "held-out": (1.0, 0.7, 0.25)},
+    # Keras 2's cut types are completed: 1.00 / 0.58 / 0.60 and 1.00 / 0.75 / 0.90. A
+    # stable 3-4x factor between the losses of a forecaster whose validation period is
+    # calmer was a summed loss at 0.80; where Keras's fit or the Trainer scored both sets
+    # it is at most a guess now: 20 / 10 points. Left: the calm validation period is a
+    # guess among train-mode causes (the log cannot tell; an inference-mode pass can); a
+    # run with Dropout layers where the calmer period is the larger part gets dropout first
+    "twentysecondway": {"development": (1.0, 0.55, 0.25), "held-out": (1.0, 0.7, 0.15)},
 }
 
 

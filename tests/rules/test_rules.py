@@ -107,6 +107,17 @@ def test_reduction_mismatch_ratio_follows_split_sizes():
     assert result.causes[0].rule == "reduction-mismatch"
 
 
+def test_a_stable_factor_is_a_guess_where_keras_fit_scored_both_sets():
+    # a forecaster whose validation period is calmer (tests/data/twentysecondway): its
+    # losses keep a 3-4x factor from epoch 1, but Keras's fit scored both sets with one
+    # loss and reduction, so a sum cannot make it; a custom loop's summed loss still can
+    calm = analyse(read(str(DATA / "twentysecondway" / "kr_calm-s2" / "train.log"))[-1])[1]
+    assert calm["reduction-mismatch"].confidence <= 0.4 and calm["reduction-mismatch"].guess
+    assert "Keras's fit" in calm["reduction-mismatch"].evidence
+    summed = analyse(read(str(DATA / "fourthway" / "summed_loss-s1" / "train.log"))[-1])[1]
+    assert summed["reduction-mismatch"].confidence >= 0.8
+
+
 def test_reduction_mismatch_without_sizes_says_what_would_name_the_units():
     train = decay(2.0, 0.3, 20)
     _, found = analyse(make_run(train, [t / 4 for t in train]))

@@ -18,7 +18,13 @@ unusually large scale.
 
 Without the set sizes, or in other units: a train / val ratio far from 1 (``stable_ratio``
 or more, either way) that stays the same from the first epoch to the last while both curves
-move, or a factor of ``extreme_ratio`` or more in every epoch. A train-mode cause (dropout,
+move, or a factor of ``extreme_ratio`` or more in every epoch.
+
+Where a framework's own fit loop computed both losses (Keras's ``fit`` and its history, the
+Hugging Face Trainer), the same loss object and reduction scored both sets, each averaged
+over its batches: a sum makes no factor between them (short of a validation batch size
+unlike training's). There a stable factor is at most a guess (``framework_cap``): two
+unlike sets (an easier validation period of a series) keep one as well. A train-mode cause (dropout,
 augmentation, a penalty) opens a gap that changes as the model learns, and rarely a factor
 of 3; a loss summed over a batch (ratio about the batch
 size), over the set (about n_train / n_val) or over the batches (about the batch counts'
@@ -44,6 +50,8 @@ steadiness: how much the log ratio may vary over the epochs (standard deviation,
 0.12).
 extreme_ratio: a factor reached in every epoch that counts even when it drifts (default 6),
 by no more than ``drift``.
+framework_cap: the most confidence where a framework's fit loop computed both losses
+(default 0.4).
 drift: how much the log ratio of such a factor may vary (standard deviation, default 0.25):
 the per-sample gap under a sum opens or closes slowly as the model learns, while a
 validation loss that jumps tenfold from one epoch to the next keeps no sum's factor.
@@ -62,7 +70,12 @@ ORDER = 80
 FAMILY = "bug"
 TITLE = "loss summed rather than averaged (scale follows the set sizes)"
 DEFAULT: Options = {"tolerance": 1.3, "confidence": 0.9, "stable_ratio": 3.0,
-                    "steadiness": 0.12, "extreme_ratio": 6.0, "drift": 0.25}
+                    "steadiness": 0.12, "extreme_ratio": 6.0, "drift": 0.25,
+                    "framework_cap": 0.4}
+# formats whose losses a framework's fit loop computed, both with one loss and reduction
+SAME_REDUCTION = {"keras-stdout": "Keras's fit", "history-json": "Keras's fit",
+                  "history-print": "Keras's fit", "hf-trainer-state": "the Trainer",
+                  "hf-trainer-stdout": "the Trainer"}
 CHECKS = ("divide each logged loss by the size of its set and compare again",
           "check the loss's reduction= argument (PyTorch) and how the loop accumulates "
           "batch losses (sum / len(dataset) vs sum / len(loader))")
@@ -73,11 +86,21 @@ def check(ctx: Context, options: Options) -> Outcome:
     if not c.positive or c.n < 2:
         return Skip("needs at least 2 epochs of positive losses")
     n_train, n_val = ctx.facts.n_train, ctx.facts.n_val
+    found = None
     if n_train and n_val and abs(log_ratio(n_train, n_val)) >= math.log(1.5):
         found = _size_ratio(ctx, options, n_train, n_val)
-        if found is not None:
-            return found
-    return _stable_ratio(ctx, options)
+    return _framework_averaged(ctx, options, found or _stable_ratio(ctx, options))
+
+
+def _framework_averaged(ctx: Context, options: Options, found: Outcome) -> Outcome:
+    """A finding capped where a framework's fit loop computed both losses the same way."""
+    loop = SAME_REDUCTION.get(ctx.run.info.format)
+    if not isinstance(found, Finding) or loop is None or \
+            found.confidence <= options["framework_cap"]:
+        return found
+    return Finding(ID, options["framework_cap"], f"{found.evidence}; but {loop} scores both "
+                   "sets with one loss and reduction, each averaged over its batches: a sum "
+                   "gives no such factor there, while two unlike sets can", CHECKS, guess=True)
 
 
 def _size_ratio(ctx: Context, options: Options, n_train: int, n_val: int) -> Finding | None:
