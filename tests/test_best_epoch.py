@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import SAMPLES, make_run
+from tests.conftest import DATA, SAMPLES, make_run
 from valgap.best_epoch import find
 
 
@@ -34,3 +34,20 @@ def test_no_validation_no_best_epoch(cli):
     assert find(make_run([1.0, 0.9, 0.8])) is None
     nan = float("nan")
     assert find(make_run([1.0, 0.9], [nan, nan])) is None
+
+
+def test_a_log_that_prints_every_tenth_epoch_names_them_as_it_prints_them(cli):
+    # a logging capture printing "Epoch [10/300] - ... Val RMSE: ..." every tenth epoch
+    # (tests/data/public): its lowest validation RMSE printed is 24.8187, at epoch 140
+    log = DATA / "public" / "Hey-Chillax+Aircraft-engine-RUL__training_output.log"
+    doc = json.loads(cli("analyze", str(log), "--format", "json").stdout)
+    assert doc["best_epoch"] == {"epoch": 140, "val_loss": 24.8187, "last_epoch": 300,
+                                 "epochs_after": 160}
+    assert "the log prints epochs 1, 10, ... 300: rows keep its numbers" in doc["run"]["notes"]
+    # it prints a training loss and no validation loss, but an RMSE for both: that pair
+    assert any("the RMSE of both sets is read as their loss" in w
+               for w in doc["run"]["warnings"])
+    # XGBoost printing every tenth round from [0] (tests/data/tenthway): best at "[10]"
+    boosting = DATA / "tenthway" / "xgb_deep-s1" / "train.log"
+    doc = json.loads(cli("analyze", str(boosting), "--format", "json").stdout)
+    assert (doc["best_epoch"]["epoch"], doc["best_epoch"]["last_epoch"]) == (10, 299)

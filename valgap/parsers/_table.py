@@ -170,12 +170,31 @@ def chosen_columns(train: str | None, val: str | None) -> ChosenColumns | None:
     return ChosenColumns(train, val) if train or val else None
 
 
-def note_first_epoch(info: RunInfo, first: int) -> None:
+def note_first_epoch(info: RunInfo, first: int, renumbered: bool = True) -> None:
     """A log whose first row is numbered past 1 (0 and 1 both start a run): said in the
     notes, and kept (``RunInfo.first_epoch``: a run resumed from a checkpoint)."""
     if first not in (0, 1):
-        info.notes.append(f"the log starts at epoch {first}; rows are renumbered from 1")
+        info.notes.append(f"the log starts at epoch {first}" +
+                          ("; rows are renumbered from 1" if renumbered else ""))
         info.first_epoch = first
+
+
+def spaced_epochs(numbers, info: RunInfo):
+    """The table's index where the log numbers its epochs with gaps between them (a line
+    every tenth epoch: 1, 10, 20, ...): its own numbers, so that the epochs valgap names
+    (the best one, the turn) are the ones the log shows; None (rows 1, 2, 3, ...) where
+    each follows the one before."""
+    import numpy as np
+    import pandas as pd
+
+    numbers = np.asarray(numbers, dtype=float)
+    steps = np.diff(numbers)
+    if len(numbers) < 2 or not (steps > 0).all() or (steps == 1).all() \
+            or (numbers != np.round(numbers)).any():
+        return None
+    info.notes.append(f"the log prints epochs {numbers[0]:.0f}, {numbers[1]:.0f}, ... "
+                      f"{numbers[-1]:.0f}: rows keep its numbers")
+    return pd.Index(numbers.astype("int64"), name="epoch")
 
 
 def finish_columns(values: dict, info: RunInfo, printed: bool = False) -> dict:
@@ -251,6 +270,8 @@ def promote_curves(values: dict, info: RunInfo) -> dict:
                 break
     if not renames and "train_loss" not in values and "val_loss" not in values:
         renames = _named_pair(set(values), info)
+    if not renames and "val_loss" not in values and "test_loss" not in values:
+        values, renames = _error_pair(values, info)
     values = {renames.get(c, c): v for c, v in values.items()}
     if "val_loss" not in values and "test_loss" in values:
         tests = {c: "val_" + c[len("test_"):] for c in values if c.startswith("test_")}
@@ -278,6 +299,22 @@ def epoch_table(values: dict, count: int = 0, index=None):
     # consolidated (pandas slows down, and warns, on a frame of hundreds of blocks)
     return pd.DataFrame({c: values[c].astype(float, copy=False) for c in ordered},
                         index=index, copy=len(ordered) > WIDE_TABLE)
+
+
+def _error_pair(values: dict, info: RunInfo) -> tuple[dict, dict[str, str]]:
+    """Where a training loss is printed and no validation loss, but an error (MSE, RMSE or
+    MAE) is printed for both sets ("Train Loss: 37.1, Train RMSE: 6.1, Val RMSE: 26.5"):
+    the values without that training loss, and the renames that make the error pair the
+    run's curves (the loss alone has nothing to be compared with)."""
+    for metric in LOSS_LIKE[1:]:
+        if "train_loss" in values and f"train_{metric}" in values and f"val_{metric}" in values:
+            info.warnings.append(f"no validation loss printed: the {metric.upper()} of both "
+                                 "sets is read as their loss (the training loss printed is "
+                                 "left out)")
+            info.columns.pop("train_loss", None)
+            return ({c: v for c, v in values.items() if c != "train_loss"},
+                    {f"{split}_{metric}": f"{split}_loss" for split in ("train", "val")})
+    return values, {}
 
 
 def _named_pair(columns: set[str], info: RunInfo) -> dict[str, str]:
@@ -426,10 +463,12 @@ def split_restarts(records: list[EpochRecord]) -> list[list[EpochRecord]]:
 
 
 def build_runs(records: list[EpochRecord] | Records, info: RunInfo,
-               columns: dict[str, str] | None = None) -> list[Run]:
-    """One Run per training run found in the records (restarts split them)."""
+               columns: dict[str, str] | None = None, numbered: bool = False) -> list[Run]:
+    """One Run per training run found in the records (restarts split them). ``numbered``:
+    each record's epoch is the number the log printed on its line (a text log's), kept
+    where the log leaves gaps (``spaced_epochs``)."""
     if isinstance(records, Records):
-        return _runs_from_columns(records.columns(), info, columns)
+        return _runs_from_columns(records.columns(), info, columns, numbered)
     groups = [g for g in split_restarts(records) if g]
     runs = []
     for index, group in enumerate(groups, start=1):
@@ -437,12 +476,12 @@ def build_runs(records: list[EpochRecord] | Records, info: RunInfo,
         if len(groups) > 1:
             run_info.notes.append(f"the log holds {len(groups)} runs (the epoch numbering "
                                   f"starts over); this is run {index}")
-        runs.append(Run(_frame(group, columns, run_info), run_info))
+        runs.append(Run(_frame(group, columns, run_info, numbered), run_info))
     return runs
 
 
-def _runs_from_columns(data: _Columns, info: RunInfo,
-                       columns: dict[str, str] | None) -> list[Run]:
+def _runs_from_columns(data: _Columns, info: RunInfo, columns: dict[str, str] | None,
+                       numbered: bool) -> list[Run]:
     """``build_runs`` of compact records: restarts found and tables filled with numpy, each
     set of names mapped to table columns once."""
     import numpy as np
@@ -473,7 +512,8 @@ def _runs_from_columns(data: _Columns, info: RunInfo,
                 table[col][rows] = data.values[name][low:high][rows]
         lines = data.lines[low:high]
         run_info.epoch_lines = array("q", lines[lines >= 0].tobytes())
-        runs.append(Run(_run_table(table, high - low, int(epochs[low]), run_info), run_info))
+        runs.append(Run(_run_table(table, high - low, epochs[low:high], run_info,
+                                   numbered=numbered), run_info))
     return runs
 
 
@@ -519,8 +559,8 @@ def runs_from_frame(table: dict, info: RunInfo, columns: dict[str, str], max_run
             if target not in values and not np.isnan(logged).all():
                 values[target] = logged
                 run_info.columns.setdefault(target, col)
-        first = int(table["epoch"][low]) + base
-        runs.append(Run(_run_table(values, high - low, first, run_info, printed=False),
+        numbers = np.asarray(table["epoch"][low:high]) + base
+        runs.append(Run(_run_table(values, high - low, numbers, run_info, printed=False),
                         run_info))
     return runs
 
@@ -531,7 +571,8 @@ def _copy_info(info: RunInfo, index: int, count: int) -> RunInfo:
                       "epoch_lines": [], "run_index": index, "run_count": count})
 
 
-def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunInfo):
+def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunInfo,
+           numbered: bool = False):
     """The table of one run's records, built a column at a time (a log of 400 k epochs
     makes no row dicts); the first log name of a column in a record gives its value."""
     import numpy as np
@@ -554,14 +595,18 @@ def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunIn
         if rec.line is not None:
             lines.append(rec.line)
     info.epoch_lines = array("q", lines)
-    return _run_table(values, len(group), group[0].epoch if group else 1, info)
+    return _run_table(values, len(group), [rec.epoch for rec in group], info,
+                      numbered=numbered)
 
 
-def _run_table(values: dict, count: int, first_epoch: int, info: RunInfo,
-               printed: bool = True):
-    """The epoch table of one run from its columns (numbered from 1), finished."""
-    note_first_epoch(info, first_epoch)
-    return epoch_table(finish_columns(values, info, printed), count)
+def _run_table(values: dict, count: int, numbers, info: RunInfo, printed: bool = True,
+               numbered: bool = False):
+    """The epoch table of one run from its columns, finished: numbered from 1, or, where
+    its ``numbers`` are the epochs a log printed (``numbered``; a tracker's steps are no
+    epochs), as the log numbers them where it leaves gaps (``spaced_epochs``)."""
+    index = spaced_epochs(numbers, info) if numbered else None
+    note_first_epoch(info, int(numbers[0]) if len(numbers) else 1, renumbered=index is None)
+    return epoch_table(finish_columns(values, info, printed), count, index)
 
 
 MAX_POINTS = 2000  # the rules and the plots judge a curve's shape: more points add nothing

@@ -110,7 +110,7 @@ def parse(source: Source) -> list[Run]:
         if len(groups) > 1:
             info.notes.append(f"the log holds {len(groups)} runs (the round numbering starts "
                               f"over); this is run {index}")
-        for run in _table.build_runs(group, info, columns):
+        for run in _table.build_runs(group, info, columns, numbered=True):
             run.info.run_index, run.info.run_count = index, len(groups)
             runs.append(run)
     return runs

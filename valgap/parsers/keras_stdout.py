@@ -144,7 +144,7 @@ class Incremental:
         if cut is not None and cut > state.records[-1].epoch:
             state.info.warnings.append(f"epoch {cut} was cut (the log ends mid-epoch); "
                                        f"using the {len(state.records)} complete epochs")
-        return _table.build_runs(state.records, state.info)
+        return _table.build_runs(state.records, state.info, numbered=True)
 
     def records(self) -> list[EpochRecord]:
         """Closed epochs, plus the current one once its validation values are in."""

@@ -142,7 +142,7 @@ def parse(source: Source) -> list[Run]:
     if len(records) == 1:
         info.warnings.append("only one epoch's values are in this capture (the bar redraws in "
                              "place); read the run's metrics.csv or TensorBoard logs instead")
-    return _table.build_runs(records, info)
+    return _table.build_runs(records, info, numbered=True)
 
 
 def _summary_row(line: str, info: RunInfo) -> None:

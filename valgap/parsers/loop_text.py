@@ -331,7 +331,7 @@ class Incremental:
             reader.info.notes.append("no epochs in the log: one row per evaluation (at its "
                                      "step), its training loss as printed there or the mean "
                                      "of the training steps since the one before")
-        return _table.build_runs(records, reader.info)
+        return _table.build_runs(records, reader.info, numbered=True)
 
 
 class _Reader:
