@@ -149,3 +149,14 @@ def test_a_keras_2_summary_type_cut_short_is_completed():
     assert run.info.layers == {"Conv1D": 1, "BatchNormalization": 1, "Activation": 1,
                                "LSTM": 1, "Dense": 1}
     assert engine.merge_facts(run, config.Config().facts).batchnorm is True
+
+
+def test_a_keras_tuner_console_gives_each_trial_its_own_hyperparameters():
+    # a RandomSearch of three trials (tests/data/twentythirdway): each trial's table
+    # ("Value |Best Value So Far |Hyperparameter", rows "0.5 |0.5 |dropout") comes before
+    # its fit; its epochs start over at 1, so each trial is a run with its own facts
+    runs = read(str(DATA / "twentythirdway" / "kt_dropout-s1" / "tune.log"))
+    assert [run.info.facts.get("dropout") for run in runs] == [0.5, 0.3, 0.3]
+    assert runs[-1].info.facts_origin == "the tuner's table of the trial's hyperparameters"
+    penalty = read(str(DATA / "twentythirdway" / "kt_l2-s1" / "tune.log.gz"))
+    assert all(run.info.facts.get("weight_penalty") is True for run in penalty)

@@ -568,6 +568,7 @@ def runs_from_frame(table: dict, info: RunInfo, columns: dict[str, str], max_run
 def _copy_info(info: RunInfo, index: int, count: int) -> RunInfo:
     return RunInfo(**{**info.__dict__, "warnings": list(info.warnings), "notes": list(info.notes),
                       "layers": dict(info.layers), "columns": dict(info.columns),
+                      "facts": dict(info.facts),
                       "epoch_lines": [], "run_index": index, "run_count": count})
 
 

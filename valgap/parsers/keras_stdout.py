@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _table
+from valgap.parsers import _params, _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import NUMBER, Limits, Source, segments, to_float
 
@@ -25,6 +25,11 @@ COUNTER = re.compile(r"^\s{0,64}(\d{1,12})/(\d{1,12}|Unknown)(?:[\s━─╸╺-
 BARE_END = re.compile(r"^\s{0,64}\d{1,9}s\s{1,8}-\s{1,8}\w{1,64}:")
 METRIC = re.compile(rf"(?:^|\s)([A-Za-z_][\w/.@]{{0,100}}):\s+({NUMBER})(?=\s|$)")
 PER_SAMPLE = re.compile(r"\d(?:us|ms|s)/sample")
+# Keras Tuner: "Search: Running Trial #2", then its hyperparameters as a table,
+# "Value             |Best Value So Far |Hyperparameter" over rows "0.5   |0.3   |dropout"
+TRIAL = re.compile(r"^Search: Running Trial #\d{1,9}")
+TRIAL_HEADER = re.compile(r"^Value\s{0,64}\|Best Value So Far\s{0,64}\|Hyperparameter$")
+TRIAL_ROW = re.compile(r"^(\S{1,100})\s{0,64}\|\S{0,100}\s{0,64}\|(\w{1,100})$")
 
 
 def sniff(head: str) -> float:
@@ -55,6 +60,10 @@ class _State:
         self.line: int | None = None
         self.in_summary = False
         self.evaluated = False  # an evaluate() line was seen (noted once)
+        # Keras Tuner: each trial's hyperparameters (a run each), and whether its table is
+        # being read
+        self.trials: list[dict[str, str]] = []
+        self.in_trial_table = False
 
     def start_epoch(self, number: int) -> None:
         if number == self.epoch and not self.values:
@@ -144,7 +153,9 @@ class Incremental:
         if cut is not None and cut > state.records[-1].epoch:
             state.info.warnings.append(f"epoch {cut} was cut (the log ends mid-epoch); "
                                        f"using the {len(state.records)} complete epochs")
-        return _table.build_runs(state.records, state.info, numbered=True)
+        runs = _table.build_runs(state.records, state.info, numbered=True)
+        _trial_facts(runs, state.trials)
+        return runs
 
     def records(self) -> list[EpochRecord]:
         """Closed epochs, plus the current one once its validation values are in."""
@@ -171,6 +182,8 @@ def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
     if not counter:  # progress states carry no facts: skip the fact regexes on them
         if state.in_summary or _table.summary_starts(text):
             state.in_summary = not _table.summary_ends(text)
+        if "|" in text or text.startswith("Search:"):
+            _trial_table(state, text)
         _table.scan_facts(text, state.info, state.in_summary)
     m = EPOCH.search(text) if "Epoch" in text else None  # most states are bars
     if m:
@@ -189,6 +202,29 @@ def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
     if "loss" in values:
         state.final(values, line_no)
     return cut
+
+
+def _trial_table(state: _State, text: str) -> None:
+    """Keras Tuner's banner and table of a trial's hyperparameters, kept per trial."""
+    if TRIAL.match(text):
+        state.trials.append({})
+        state.in_trial_table = False
+    elif TRIAL_HEADER.match(text):
+        state.in_trial_table = bool(state.trials)
+    elif state.in_trial_table:
+        row = TRIAL_ROW.match(text)
+        if row:
+            state.trials[-1][row.group(2)] = row.group(1)
+        else:
+            state.in_trial_table = False
+
+
+def _trial_facts(runs: list[Run], trials: list[dict[str, str]]) -> None:
+    """Each trial's hyperparameters as its run's facts (a dropout rate, an L2 weight), where
+    the runs are the trials, one each in order."""
+    if trials and len(trials) == len(runs):
+        for run, params in zip(runs, trials):
+            _params.apply(params, run.info, "the tuner's table of the trial's hyperparameters")
 
 
 def _steps(info: RunInfo, target: int, text: str) -> None:
