@@ -4,8 +4,8 @@ Keras 3 models on TensorFlow), the script's console the log (``python tune.py > 
 2>&1``): each trial's banner ("Search: Running Trial #2") and its table of hyperparameters
 ("Value |Best Value So Far |Hyperparameter", one row each: ``0.5 |0.3 |dropout``), the
 trial's ``fit`` (verbose 2: a line an epoch, or verbose 1: the bar), then "Trial 2 Complete",
-its ``val_loss`` and "Best val_loss So Far". Three trials a search, their epochs numbered
-from 1 each time, as the tuner prints them; on the synthetic 3-class problem and Friedman's
+its ``val_loss`` and "Best val_loss So Far". Up to three trials a search (two where the
+space holds two), their epochs numbered from 1 each time, as the tuner prints them; on the synthetic 3-class problem and Friedman's
 regression of the sixteenth to eighteenth ways.
 
 What the training loss carries that validation's does not, in some searches: dropout (its
