@@ -50,6 +50,16 @@ KNOWN_MISSES = {
     # accuracy carry their loss in a handful of rows (standard error ~48 %), so the late
     # gap (0.68x) is within the noise band and valgap calls it a good fit, dropout first
     "aymenwnia+ASL-translator__logs_training.log": "good-fit",
+    # held out: a classifier's 20 epochs whose validation jumps (0.36, 0.24, 0.10, 0.12,
+    # 0.09 over the last five) below a smooth training curve (0.22 -> 0.16): labelled
+    # val-below-train for 17 of 20 epochs below; the late median gap, shifted half an
+    # epoch, is 10 % below training, within that jitter, so valgap calls it a good fit
+    "nithinprasad94+ENGG6600__training_stats.csv": "good-fit",
+    # held out: the last of eight encoders fine-tuned for 6 epochs, validation lowest at
+    # epoch 2 (0.620) and 0.673 at 6 while training fell 0.61 -> 0.50 (labelled overfit):
+    # validation zigzags +-3 % an epoch, so its 8.5 % rise is within three times its
+    # jitter, and 1.35x training is under the plateau line (1.5x): a good fit
+    "metehanberker1+pretrained-encoders__training_stats.csv": "good-fit",
 }
 
 
@@ -116,10 +126,13 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # no epoch) 7 of 7 (7 more kept as development, 7 of 7 right), the thirtieth
     # (nohup_train.out, logs/training.log, training_output.log) 2 of 3 when first
     # measured (a Train RMSE / Val RMSE pair beside a training loss read as no validation:
-    # that reader fix made it development, so 2 of 2 held out; 5 development, 4 of 5)
+    # that reader fix made it development, so 2 of 2 held out; 5 development, 4 of 5),
+    # the thirty-first (training_stats.csv: BERT fine-tuning stats, Keras CSVLogger files,
+    # summed losses) 3 of 5 (two good fits labelled otherwise: a jumpy validation below
+    # training, and a 6-epoch rise within validation's zigzag; 5 development, 5 of 5)
     # A known miss set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 228 and right >= 223
+    assert len(held) == 233 and right >= 226
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():
