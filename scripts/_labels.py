@@ -103,3 +103,12 @@ def child_run(script: str, scenario: str, seed: int, **env: str) -> tuple[str, d
         numbers = os.path.join(where, "numbers.json")
         text = console(script, ["--child", scenario, str(seed), numbers], **env)
         return text, json.loads(Path(numbers).read_text())
+
+
+def kept_console(script: str, scenario: str, seed: int, redrawn: bool, name: str,
+                 **env: str) -> tuple[str, dict, str]:
+    """``child_run``'s console and numbers, and the file name to keep the console under:
+    ``name``, gzipped (``name.gz``) where its bars redraw in place, as such a capture is
+    kept. ``env`` as ``console``'s."""
+    text, numbers = child_run(script, scenario, seed, **env)
+    return text, numbers, f"{name}.gz" if redrawn else name

@@ -251,11 +251,9 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 
 
 def run(scenario: str, seed: int) -> tuple[str, dict, str]:
-    """The console and numbers; a console of bars redrawn in place (verbose 1) is kept
-    gzipped, as such a capture is kept."""
-    text, numbers = _labels.child_run(__file__, scenario, seed, KERAS_BACKEND="tensorflow",
-                                      COLUMNS="100")
-    return text, numbers, "train.log.gz" if PLANS[scenario][-1] == 1 else "train.log"
+    """The console (gzipped where the bars redraw in place, verbose 1) and the numbers."""
+    return _labels.kept_console(__file__, scenario, seed, PLANS[scenario][-1] == 1,
+                                "train.log", KERAS_BACKEND="tensorflow", COLUMNS="100")
 
 
 def main() -> int:

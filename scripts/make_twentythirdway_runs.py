@@ -5,8 +5,8 @@ Keras 3 models on TensorFlow), the script's console the log (``python tune.py > 
 ("Value |Best Value So Far |Hyperparameter", one row each: ``0.5 |0.3 |dropout``), the
 trial's ``fit`` (verbose 2: a line an epoch, or verbose 1: the bar), then "Trial 2 Complete",
 its ``val_loss`` and "Best val_loss So Far". Up to three trials a search (two where the
-space holds two), their epochs numbered from 1 each time, as the tuner prints them; on the synthetic 3-class problem and Friedman's
-regression of the sixteenth to eighteenth ways.
+space holds two), their epochs numbered from 1 each time, as the tuner prints them; on the
+synthetic 3-class problem and Friedman's regression of the sixteenth to eighteenth ways.
 
 What the training loss carries that validation's does not, in some searches: dropout (its
 rate a hyperparameter the table prints), batch statistics on batches of eight, an L2
@@ -132,11 +132,9 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 
 
 def run(scenario: str, seed: int) -> tuple[str, dict, str]:
-    """The console and numbers; a console of bars redrawn in place (verbose 1) is kept
-    gzipped, as such a capture is kept."""
-    text, numbers = _labels.child_run(__file__, scenario, seed, KERAS_BACKEND="tensorflow",
-                                      COLUMNS="100")
-    return text, numbers, "tune.log.gz" if PLANS[scenario][-1] == 1 else "tune.log"
+    """The console (gzipped where the bars redraw in place, verbose 1) and the numbers."""
+    return _labels.kept_console(__file__, scenario, seed, PLANS[scenario][-1] == 1,
+                                "tune.log", KERAS_BACKEND="tensorflow", COLUMNS="100")
 
 
 def main() -> int:
