@@ -51,3 +51,16 @@ def test_a_log_that_prints_every_tenth_epoch_names_them_as_it_prints_them(cli):
     boosting = DATA / "tenthway" / "xgb_deep-s1" / "train.log"
     doc = json.loads(cli("analyze", str(boosting), "--format", "json").stdout)
     assert (doc["best_epoch"]["epoch"], doc["best_epoch"]["last_epoch"]) == (10, 299)
+
+
+def test_spaced_rounds_keep_their_numbers_when_a_last_evaluation_is_left_out(cli, tmp_path):
+    # the XGBoost log of tests/data/tenthway (a line every tenth round) with one more line
+    # holding a validation loss alone, as a separate evaluation after training prints it:
+    # that row is left out, and the rounds left keep the log's numbers (the fuzzer found
+    # the index built before the row was dropped)
+    log = tmp_path / "train.log"
+    log.write_text((DATA / "tenthway" / "xgb_deep-s1" / "train.log").read_text()
+                   + "[300]\tvalidation-logloss:0.61234\n")
+    doc = json.loads(cli("analyze", str(log), "--format", "json").stdout)
+    assert doc["epochs"] == 31 and doc["best_epoch"]["last_epoch"] == 299
+    assert any("only an evaluation" in note for note in doc["run"]["notes"])

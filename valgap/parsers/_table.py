@@ -605,9 +605,12 @@ def _run_table(values: dict, count: int, numbers, info: RunInfo, printed: bool =
     """The epoch table of one run from its columns, finished: numbered from 1, or, where
     its ``numbers`` are the epochs a log printed (``numbered``; a tracker's steps are no
     epochs), as the log numbers them where it leaves gaps (``spaced_epochs``)."""
-    index = spaced_epochs(numbers, info) if numbered else None
+    finished = finish_columns(values, info, printed)
+    # the rows left (a trailing evaluation is dropped): their numbers
+    rows = len(next(iter(finished.values()))) if finished else count
+    index = spaced_epochs(numbers[:rows], info) if numbered else None
     note_first_epoch(info, int(numbers[0]) if len(numbers) else 1, renumbered=index is None)
-    return epoch_table(finish_columns(values, info, printed), count, index)
+    return epoch_table(finished, count, index)
 
 
 MAX_POINTS = 2000  # the rules and the plots judge a curve's shape: more points add nothing
