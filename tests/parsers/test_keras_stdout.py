@@ -170,3 +170,15 @@ def test_a_run_that_starts_where_the_one_before_ended_continues_it():
     again = parse_text(text)
     engine.chosen_runs(again, "x", all_runs=True)
     assert [r.info.continues for r in again] == [False, False]
+
+
+def test_epochs_printed_again_with_the_same_values_are_read_once():
+    # a public notebook capture (tests/data/public) whose output holds epochs 73-79 again
+    # and again, each with the values it had: the same epoch printed twice over is no
+    # restart (eight runs were read before); a whole run printed again from its first
+    # epoch still is one (test above)
+    path = DATA / "public" / "meleknurb+machine_translation__training_history.txt"
+    runs = read(str(path))
+    assert len(runs) == 3
+    assert "27 epoch(s) printed again with the same values (output captured twice over): " \
+        "read once" in runs[-1].info.notes

@@ -64,6 +64,11 @@ class _State:
         # being read
         self.trials: list[dict[str, str]] = []
         self.in_trial_table = False
+        # each epoch's number and values once read: the same epoch printed again with the
+        # same values (a notebook's output captured twice over) is no restart
+        self.seen: set[tuple] = set()
+        self.repeated = 0
+        self.first_epoch = 1  # the number of the current run's first epoch
 
     def start_epoch(self, number: int) -> None:
         if number == self.epoch and not self.values:
@@ -75,7 +80,15 @@ class _State:
         if self.values and "loss" in self.values:
             number = self.epoch if self.epoch is not None else (
                 self.records[-1].epoch + 1 if self.records else 1)
-            self.records.append(EpochRecord(number, self.values, self.line))
+            if not self.records or number <= self.first_epoch:
+                self.seen.clear()  # a run (re)starts: a repeat of its epochs is a new run
+                self.first_epoch = number
+            key = (number, self.values["loss"], self.values.get("val_loss"))
+            if self.epoch is not None and key in self.seen:
+                self.repeated += 1
+            else:
+                self.seen.add(key)
+                self.records.append(EpochRecord(number, self.values, self.line))
         self.values = {}
         self.epoch = None
 
@@ -150,6 +163,9 @@ class Incremental:
         if not state.records:
             raise InputError("no complete Keras epoch found (no final progress line with "
                              "loss:)", state.info.source, code="no-epochs")
+        if state.repeated:
+            state.info.notes.append(f"{state.repeated} epoch(s) printed again with the same "
+                                    "values (output captured twice over): read once")
         if cut is not None and cut > state.records[-1].epoch:
             state.info.warnings.append(f"epoch {cut} was cut (the log ends mid-epoch); "
                                        f"using the {len(state.records)} complete epochs")
