@@ -10,7 +10,7 @@ import functools
 import math
 import re
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,7 +179,7 @@ def note_first_epoch(info: RunInfo, first: int, renumbered: bool = True) -> None
         info.first_epoch = first
 
 
-def spaced_epochs(numbers, info: RunInfo):
+def spaced_epochs(numbers: Sequence[float], info: RunInfo):
     """The table's index where the log numbers its epochs with gaps between them (a line
     every tenth epoch: 1, 10, 20, ...): its own numbers, so that the epochs valgap names
     (the best one, the turn) are the ones the log shows; None (rows 1, 2, 3, ...) where
@@ -306,8 +306,10 @@ def _error_pair(values: dict, info: RunInfo) -> tuple[dict, dict[str, str]]:
     MAE) is printed for both sets ("Train Loss: 37.1, Train RMSE: 6.1, Val RMSE: 26.5"):
     the values without that training loss, and the renames that make the error pair the
     run's curves (the loss alone has nothing to be compared with)."""
+    if "train_loss" not in values:
+        return values, {}
     for metric in LOSS_LIKE[1:]:
-        if "train_loss" in values and f"train_{metric}" in values and f"val_{metric}" in values:
+        if f"train_{metric}" in values and f"val_{metric}" in values:
             info.warnings.append(f"no validation loss printed: the {metric.upper()} of both "
                                  "sets is read as their loss (the training loss printed is "
                                  "left out)")
@@ -600,8 +602,8 @@ def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunIn
                       numbered=numbered)
 
 
-def _run_table(values: dict, count: int, numbers, info: RunInfo, printed: bool = True,
-               numbered: bool = False):
+def _run_table(values: dict, count: int, numbers: Sequence[float], info: RunInfo,
+               printed: bool = True, numbered: bool = False):
     """The epoch table of one run from its columns, finished: numbered from 1, or, where
     its ``numbers`` are the epochs a log printed (``numbered``; a tracker's steps are no
     epochs), as the log numbers them where it leaves gaps (``spaced_epochs``)."""
@@ -737,7 +739,9 @@ DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hid
 # training loss that validation, scored without it, does not carry
 LABEL_SMOOTHING = re.compile(r"\blabel_smoothing(?:_factor)?" + _RATE, re.IGNORECASE)
 ZERO_RATE = re.compile(r"\((?:p|rate)=0(?:\.0*)?[,)]")
-NOT_LAYERS = {"None", "Model", "Sequential", "Functional", "Layer", "type"}
+# what KERAS_LAYER also finds in a summary row that names no layer: "(None)", "(type)"
+NOT_TYPES = ("None", "type")
+NOT_LAYERS = {*NOT_TYPES, "Model", "Sequential", "Functional", "Layer"}
 # a row of the old Keras summary whose type its 29-column first field cut short, the shape
 # after it: "batch_normalization (BatchNo (None, 180, 128)", " conv2d_transpose (Conv2DTra
 # (None, 14, 14, 32)" (Keras 2.9 and later wrap the rest, "nspose)", onto the next line)
@@ -822,7 +826,7 @@ def _keras_types(line: str, info: RunInfo) -> list[str]:
     if m:
         whole = layer_kinds.complete_keras(m.group(1))
         types = [whole or m.group(1)]
-    if any(t not in ("None", "type") and not layer_kinds.keras_whole(t) for t in types):
+    if any(t not in NOT_TYPES and not layer_kinds.keras_whole(t) for t in types):
         info.summary_partial = True
     return types
 

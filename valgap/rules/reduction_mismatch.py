@@ -18,17 +18,17 @@ unusually large scale.
 
 Without the set sizes, or in other units: a train / val ratio far from 1 (``stable_ratio``
 or more, either way) that stays the same from the first epoch to the last while both curves
-move, or a factor of ``extreme_ratio`` or more in every epoch.
+move, or a factor of ``extreme_ratio`` or more in every epoch. A train-mode cause (dropout,
+augmentation, a penalty) opens a gap that changes as the model learns, and rarely a factor
+of 3; a loss summed over a batch (ratio about the batch size), over the set (about
+n_train / n_val) or over the batches (about the batch counts' ratio) keeps its factor. The
+evidence names the ratio and the units it matches.
 
 Where a framework's own fit loop computed both losses (Keras's ``fit`` and its history, the
 Hugging Face Trainer), the same loss object and reduction scored both sets, each averaged
 over its batches: a sum makes no factor between them (short of a validation batch size
 unlike training's). There a stable factor is at most a guess (``framework_cap``): two
-unlike sets (an easier validation period of a series) keep one as well. A train-mode cause (dropout,
-augmentation, a penalty) opens a gap that changes as the model learns, and rarely a factor
-of 3; a loss summed over a batch (ratio about the batch
-size), over the set (about n_train / n_val) or over the batches (about the batch counts'
-ratio) keeps its factor. The evidence names the ratio and the units it matches.
+unlike sets (an easier validation period of a series) keep one as well.
 
 How to check
 ------------
