@@ -41,20 +41,52 @@ def analyse_here(target: Target, job, given) -> list[Result]:
             or threading.current_thread() is not threading.main_thread():
         return analyse_target(target, job, given)
 
+    fired: list[bool] = []
+
     def expire(signum, frame) -> None:
+        fired.append(True)
+        # raised inside a garbage collector's callback (a WeakSet's), the exception is
+        # printed and dropped, and the reader runs on: the alarm rings again until one lands
+        signal.setitimer(signal.ITIMER_REAL, REPEAT_ALARM)
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, job.timeout)
     try:
-        return analyse_target(target, job, given)
-    except _Expired:
+        results = _unless_expired(target, job, given)
+    except _Expired:  # an alarm between the reader's end and its disarming
+        results = None
+    finally:
+        _disarm(previous)
+    if results is None or fired:
         message = f"reading took longer than {job.timeout:g} s (--timeout); stopped"
         return [Result(source=target.label, error=InputError(message, target.label,
                                                              code="timeout"))]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    return results
+
+
+REPEAT_ALARM = 0.05  # seconds between alarms once the timeout has passed
+
+
+def _unless_expired(target: Target, job, given) -> list[Result] | None:
+    """``analyse_target``, or None where the alarm stopped it."""
+    try:
+        return analyse_target(target, job, given)
+    except _Expired:
+        return None
+
+
+def _disarm(previous) -> None:
+    """The alarm stopped and the previous handler back, whatever alarm rings meanwhile."""
+    import signal
+
+    while True:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            return
+        except _Expired:
+            continue
 
 
 def analyse_target(target: Target, job, given) -> list[Result]:
