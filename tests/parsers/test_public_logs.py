@@ -60,6 +60,22 @@ KNOWN_MISSES = {
     # validation zigzags +-3 % an epoch, so its 8.5 % rise is within three times its
     # jitter, and 1.35x training is under the plateau line (1.5x): a good fit
     "metehanberker1+pretrained-encoders__training_stats.csv": "good-fit",
+    # held out: Chainer's MNIST example for 50 epochs, both still falling (validation 26 %
+    # over the last ten, 0.088 -> 0.067, beside training): labelled a good fit; valgap,
+    # by its rule for a run stopped before its curves bent, says underfit (train longer)
+    "EbichanOO+chainer_learn__result_log": "underfit",
+    # development: 20 epochs, validation 1.91 -> 0.104-0.108 and still drifting down, 3.5x
+    # training late (labelled overfit by the 2x line); the gap (0.08) is under 5 % of the
+    # first validation loss, the line that spares two losses near zero, so a good fit
+    "SyuyaAbe+DataScience_lecture_code__result_log": "good-fit",
+    # held out: an LSTM's 6 epochs, training 0.108 -> 0.042 and validation flat at 0.044
+    # from epoch 2 (labelled a good fit): the training loss moved 8 % after epoch 2 against
+    # jumps of 11 %, which valgap reads as stuck, underfit
+    "Takuan-kkm+LSTM_anomaly_detection__result_log": "underfit",
+    # held out: a ResNet's 4 epochs, validation 4.89, 1.82, 1.49, 1.68 beside training
+    # 1.47 -> 0.71 (labelled overfit: 2.4x and rising at the end); the late median is 1.86x
+    # and one epoch's rise of a curve this short is within its jitter: a good fit
+    "chika626+chainer_rep__classification_ResNet_2020_3_7_result_log": "good-fit",
 }
 
 
@@ -131,10 +147,13 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # summed losses) 3 of 5 (two good fits labelled otherwise: a jumpy validation below
     # training, and a 6-epoch rise within validation's zigzag; 5 development, 5 of 5),
     # the thirty-second (training_history.txt: Keras histories printed as Python dicts or
-    # JSON, Keras 1 and 3 consoles) 3 of 3 (2 development, 2 of 2)
+    # JSON, Keras 1 and 3 consoles) 3 of 3 (2 development, 2 of 2), the thirty-third
+    # (Chainer's result/log: LogReport's JSON list of records, by epoch or by iteration)
+    # 18 of 21 once the file was read at all (it was refused: a key "main/loss" was not
+    # taken for a loss's name; 15 development, 14 of 15)
     # A known miss set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 236 and right >= 229
+    assert len(held) == 257 and right >= 247
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

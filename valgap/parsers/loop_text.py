@@ -666,8 +666,10 @@ class _Reader:
         row = {name: _cell_number(cell) for name, cell in zip(self.table, cells)}
         number, step = row.pop("epoch", None), row.pop("step", None)
         key = number if number is not None else step
+        # a loss by its own name, or one of several a model has ("loss_g", Chainer's
+        # "main/loss" beside "validation/main/loss")
         if key is None or not any(v is not None and (_table.is_curve(k) or
-                                                     k.endswith("_loss"))
+                                                     k.endswith(("_loss", "/loss")))
                                   for k, v in row.items()):
             return False  # not a row of this table
         if not (math.isfinite(key) and 0 <= key < 1e9):

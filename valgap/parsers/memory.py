@@ -2,18 +2,25 @@
 lists, one value per epoch, named as a log names them: ``loss``/``val_loss``,
 ``train_loss``/``val_loss``, ...; a list of per-epoch dicts; a pandas DataFrame, one row per
 epoch), saved as JSON (``json.dump(history.history, f)``, a list of epoch records), or
-printed into a log (``print(history.history)``: a Python dict on one line)."""
+printed into a log (``print(history.history)``: a Python dict on one line).
+
+A list of records is also what Chainer's ``LogReport`` writes (``result/log``, as
+pytorch-pfn-extras' does): ``{"epoch": 3, "iteration": 1800, "main/loss": ...,
+"validation/main/loss": ...}``. Its ``epoch`` counts the epochs completed. Reported every
+epoch (or every few: rows keep its numbers), a record is an epoch; reported every N
+iterations, the epoch repeats and a record is an evaluation every N steps."""
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 import numbers
 from collections.abc import Mapping
 
-from valgap.model import InputError, Run, RunInfo
+from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER_REPR, LazyPattern, load_json
+from valgap.parsers._text import NUMBER_REPR, LazyPattern, as_number, load_json
 
 NAME = "memory"
 JSON_NAME = "history-json"
@@ -21,7 +28,7 @@ JSON_NAME = "history-json"
 JSON_OBJECT = LazyPattern(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
 JSON_RECORDS = LazyPattern(r'^\s{0,64}\[\s{0,64}\{')
 # a key ending in loss: "loss", "val_loss", "train_losses", "valLoss"
-_LOSS_NAME = r"[\w .-]{0,40}?(?:loss|Loss|LOSS)(?:es)?"
+_LOSS_NAME = r"[\w ./-]{0,40}?(?:loss|Loss|LOSS)(?:es)?"
 LOSS_KEY = LazyPattern(rf'"{_LOSS_NAME}"\s{{0,8}}:')
 PRINT_NAME = "history-print"
 # a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
@@ -137,6 +144,8 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
                          + " (name them loss/val_loss or train_loss/val_loss)", name,
                          code="no-loss-column")
     epochs = max((len(v) for v in columns.values()), default=0)
+    info = RunInfo(source=name, format=NAME)
+    numbers = _record_numbers(history, epochs, info)
     records = _table.Records(name)
     for epoch in range(epochs):
         values = {}
@@ -146,12 +155,41 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
             if number is not None and (not math.isnan(number) or _table.is_curve(key)
                                        or key in (train_col, val_col)):
                 values[key] = number
-        records.append(EpochRecord(epoch + 1, values))
-    info = RunInfo(source=name, format=NAME)
-    runs = _table.build_runs(records, info, chosen)
+        records.append(EpochRecord(numbers[epoch] if numbers else epoch + 1, values))
+    runs = _table.build_runs(records, info, chosen, numbered=bool(numbers))
     if not runs:
         raise InputError("the history holds no epoch", name, code="no-epochs")
     return runs
+
+
+def _record_numbers(history: object, count: int, info: RunInfo) -> list[int] | None:
+    """The numbers a list of epoch records gives its rows, where they say more than their
+    order: the epochs a log reported every few epochs (5, 10, 15), or, where the epoch
+    repeats while the iteration climbs (a report every N iterations), the evaluations'
+    order, each row an evaluation. None: rows 1, 2, 3 ..."""
+    if not isinstance(history, list) or len(history) != count or count < 2:
+        return None
+    epochs = _counts(history, "epoch")
+    if epochs is None or any(b < a for a, b in itertools.pairwise(epochs)):
+        return None
+    if len(set(epochs)) == count:
+        return epochs  # spaced or not: _table.spaced_epochs decides
+    iterations = _counts(history, "iteration")
+    if iterations is None or any(b <= a for a, b in itertools.pairwise(iterations)):
+        return None
+    every = iterations[1] - iterations[0]
+    info.row = EVALUATION
+    info.notes.append(f"{count} records over {len(set(epochs))} epochs (one every "
+                      f"{every:.0f} iterations, its epoch repeated): one row per record")
+    return list(range(1, count + 1))
+
+
+def _counts(records: list, key: str) -> list[int] | None:
+    """Each record's ``key`` as a whole number from 0, or None where one is not."""
+    values = [as_number(r.get(key)) for r in records]
+    if any(v is None or not (0 <= v < 1e12) or v != int(v) for v in values):
+        return None
+    return [int(v) for v in values]  # type: ignore[arg-type]
 
 
 def _number(value: object) -> float | None:
