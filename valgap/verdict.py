@@ -22,7 +22,7 @@ CAUSE_PHRASES = {
     "batchnorm": "batch normalisation (batch statistics in training only)",
     "augmentation": "augmentation of the training data only",
     "regularization-penalty": "a weight penalty added to the training loss only",
-    "loss-weighting": "class/sample weighting of the training loss only",
+    "loss-weighting": "class/sample weights or label smoothing on the training loss only",
     "epoch-averaging": "the training loss being an average over each epoch",
     "pre-update-loss": "the training loss being taken before each update",
     "reduction-mismatch": "a summed (not averaged) loss whose scale follows the set sizes",
@@ -31,7 +31,7 @@ CAUSE_PHRASES = {
     "leakage": "near-duplicates shared by the training and validation sets",
     "noise": "noise: the gap is within the curves' fluctuation",
     "overfitting-onset": "validation loss turning up while training loss falls",
-    "loss-spike": "a loss spike (one epoch far above its neighbours)",
+    "loss-spike": "a loss spike (one value far above its neighbours)",
 }
 
 CONFIDENT = 0.5
