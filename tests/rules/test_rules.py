@@ -583,11 +583,12 @@ def test_a_gap_is_judged_against_the_batch_a_printed_loss_is_one_of():
     # batch's error flipping sign is noise; judged as a mean over all 480 rows, it is not
     run = read(str(DATA / "fourteenthway" / "pd_dropout_silent-s1" / "train.log"))[-1]
     result, found = analyse(run)
-    assert result.causes[0].rule == "noise" and result.causes[0].confidence >= 0.8
+    noise = result.causes[0]
+    assert noise.rule == "noise" and noise.confidence >= 0.7
     assert "one batch of 60 rows" in found["noise"].evidence
     run.info.val_loss_rows = None
     _, whole = analyse(run)
-    assert "noise" not in whole or whole["noise"].confidence < 0.8
+    assert "noise" not in whole or whole["noise"].confidence < noise.confidence
 
 
 def test_validation_predicting_worse_with_a_lower_loss_is_a_term_in_the_loss_at_any_accuracy():
