@@ -46,3 +46,14 @@ def test_records_reported_every_few_epochs_keep_their_numbers(tmp_path):
     path.write_text(json.dumps(sparse, indent=4))
     run = parsers.read(str(path))[-1]
     assert list(run.table.index) == [5, 10, 15, 20, 25, 30, 35, 40, 45, 50]
+
+
+def test_pfn_extras_printreport_console_is_read_as_its_table():
+    # PrintReport's aligned columns, each row after an ESC[J, the model printed above
+    folder = PFE / "pf_dropout_model-s1"
+    numbers = json.loads((folder / "numbers.json").read_text())
+    run = parsers.read(str(folder / "train.log"))[-1]
+    assert run.info.format == "loop-text" and run.epochs == len(numbers["val"])
+    # printed to six significant digits
+    assert all(abs(a - b) < 1e-5 * b for a, b in zip(run.table["val_loss"], numbers["val"]))
+    assert run.info.layers.get("Dropout") == 2  # print(model) names Dropout(p=0.5) twice
