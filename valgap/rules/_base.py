@@ -184,9 +184,11 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
         # half-epoch averaging explains are this mechanism's doing
         if not below_fit and shape.below_all < 1 / 3:
             return None
-        conf = options["confidence"] * (1.0 if below_fit and shape.persistent else 0.8)
+        # measured over every labelled set: named and validation below training through
+        # the run, 62 of 62 right at the rule's confidence; named otherwise, 18 of 21
+        conf = options["confidence"] * (1.0 if below_fit and shape.persistent else 0.9)
         others = [f for f in TRAIN_MODE_FACTS if f != fact and getattr(ctx.facts, f)]
-        if others:  # two mechanisms named: the log cannot say which makes the gap
+        if others:  # two mechanisms named: the log cannot say which makes the larger part
             conf *= 0.7
         also = f" (and {', '.join(others)}: which one makes the gap, the log cannot say)" \
             if others else ""

@@ -30,7 +30,7 @@ Nothing is wrong; compare clean-vs-clean losses when judging the fit.
 
 Options
 -------
-confidence: confidence when augmentation is known (default 0.92).
+confidence: confidence when augmentation is known (default 0.95).
 guess_confidence: confidence from the curve signature alone (default 0.38).
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ ID = "augmentation"
 ORDER = 30
 FAMILY = "train-mode"
 TITLE = "augmentation applied to the training data only"
-DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.38}
+DEFAULT: Options = {"confidence": 0.95, "guess_confidence": 0.38}
 CHECKS = ("Keras: evaluate the training set without augmentation: model.evaluate(x_train, "
           "y_train) (augmentation layers are off in evaluate; pipeline augmentation must be "
           "left out of that dataset)",

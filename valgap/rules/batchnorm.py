@@ -29,7 +29,7 @@ Nothing is wrong. With very small batches consider GroupNorm/LayerNorm or a larg
 
 Options
 -------
-confidence: confidence when the model is known to use batch norm (default 0.92).
+confidence: confidence when the model is known to use batch norm (default 0.95).
 guess_confidence: confidence from the curve signature alone (default 0.28), raised for a
 jittery training curve (small batches' statistics).
 jitter: epoch-to-epoch noise of the training curve (log units) that counts as jittery
@@ -51,7 +51,7 @@ ID = "batchnorm"
 ORDER = 20
 FAMILY = "train-mode"
 TITLE = "batch statistics in training vs running statistics at evaluation"
-DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.28, "jitter": 0.03}
+DEFAULT: Options = {"confidence": 0.95, "guess_confidence": 0.28, "jitter": 0.03}
 CHECKS = (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH,
           "train once with a 4x larger batch size: a batch-norm gap shrinks")
 

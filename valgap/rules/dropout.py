@@ -32,7 +32,7 @@ Lower the rate only if the model underfits.
 
 Options
 -------
-confidence: confidence when the model is known to use dropout (default 0.92).
+confidence: confidence when the model is known to use dropout (default 0.95).
 guess_confidence: confidence from the curve signature alone (default 0.42).
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ ID = "dropout"
 ORDER = 10
 FAMILY = "train-mode"
 TITLE = "dropout active in training, off at evaluation"
-DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.42}
+DEFAULT: Options = {"confidence": 0.95, "guess_confidence": 0.42}
 CHECKS = (EVAL_TRAIN_KERAS, EVAL_TRAIN_TORCH,
           "train once with every dropout rate set to 0: the val < train gap should vanish")
 

@@ -28,7 +28,7 @@ Nothing is wrong; compare like with like (both weighted or both unweighted).
 
 Options
 -------
-confidence: confidence when weighting is known (default 0.92).
+confidence: confidence when weighting is known (default 0.95).
 guess_confidence: confidence from the curves alone (default 0.28).
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ ID = "loss-weighting"
 ORDER = 50
 FAMILY = "train-mode"
 TITLE = "class/sample weights or label smoothing on the training loss only"
-DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.28}
+DEFAULT: Options = {"confidence": 0.95, "guess_confidence": 0.28}
 CHECKS = ("Keras: evaluate the training set with the validation criterion: "
           "model.evaluate(x_train, y_train) without sample weights, and look at "
           "fit(class_weight=..., sample_weight=...) and label_smoothing=",

@@ -28,7 +28,7 @@ Nothing is wrong; plot the data loss without the penalty for both sets.
 
 Options
 -------
-confidence: confidence when a penalty is known (default 0.92).
+confidence: confidence when a penalty is known (default 0.95).
 guess_confidence: confidence from the curves alone (default 0.33), raised when the absolute
 offset stays while the losses fall (a term added to the loss), lowered when it falls with
 them (a share of the loss: another train-mode cause).
@@ -41,7 +41,7 @@ ID = "regularization-penalty"
 ORDER = 40
 FAMILY = "train-mode"
 TITLE = "L1/L2 penalty added to the training loss only"
-DEFAULT: Options = {"confidence": 0.92, "guess_confidence": 0.33}
+DEFAULT: Options = {"confidence": 0.95, "guess_confidence": 0.33}
 CHECKS = ("Keras: compute the training loss without the penalty (model.evaluate(x_train, "
           "y_train) minus sum(model.losses)) and compare it with the validation loss",
           "PyTorch: log criterion(model(x), y) apart from the penalty term and compare it with "
