@@ -65,8 +65,9 @@ def canonical(name: str) -> tuple[str, str] | None:
 
     ``loss`` -> train/loss (Keras names training metrics bare), ``val_acc`` -> val/accuracy,
     ``Validation Loss`` -> val/loss, ``train_loss_epoch`` -> train/loss, ``eval_loss`` ->
-    val/loss, ``avg_loss`` / ``total_loss`` -> train/loss, a bare ``valid`` -> val/loss,
-    ``test_loss`` -> test/loss (used for validation only when a log has no validation).
+    val/loss, ``avg_loss`` / ``total_loss`` / ``train_loss_avg`` -> train/loss, a bare
+    ``valid`` -> val/loss, ``test_loss`` -> test/loss (used for validation only when a log
+    has no validation).
     """
     key = CAMEL_HUMP.sub("_", name.strip())
     if not key.isascii():
@@ -103,6 +104,8 @@ def canonical(name: str) -> tuple[str, str] | None:
             words = words[:middle[0]] + words[middle[0] + 1:]
     while words and words[0] in QUALIFIERS:
         words = words[1:]
+    while len(words) > 1 and words[-1] in QUALIFIERS:  # after it too: train_loss_avg
+        words = words[:-1]
     if not words:  # a split word alone ("valid 0.32") names that split's loss
         words = ["loss"]
     if words[0] in ("lr", "learning", "time", "runtime"):

@@ -18,7 +18,7 @@ import numbers
 from collections.abc import Mapping
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
-from valgap.parsers import _table
+from valgap.parsers import _params, _table
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import NUMBER_REPR, LazyPattern, as_number, load_json
 
@@ -27,6 +27,11 @@ JSON_NAME = "history-json"
 # a JSON object of lists with a loss among its keys, or a list of objects with one
 JSON_OBJECT = LazyPattern(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
 JSON_RECORDS = LazyPattern(r'^\s{0,64}\[\s{0,64}\{')
+# records whose sets' values are objects of their own: {"train": {...}, "val": {...}}
+SPLIT_OBJECTS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\{'),
+                 LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\{'))
+# an object holding its run's records under a name: {"config": {...}, "history": [{...
+NAMED_RECORDS = LazyPattern(r'"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[\s{0,64}\{')
 # a key ending in loss: "loss", "val_loss", "train_losses", "valLoss"
 _LOSS_NAME = r"[\w ./-]{0,40}?(?:loss|Loss|LOSS)(?:es)?"
 LOSS_KEY = LazyPattern(rf'"{_LOSS_NAME}"\s{{0,8}}:')
@@ -45,9 +50,14 @@ def sniff(head: str) -> float:
     text = head.lstrip("\ufeff")
     if text.lstrip()[:1] not in ("{", "["):  # JSON of either shape (cheap before patterns)
         return 0.0
-    if '"log_history"' in text or not LOSS_KEY.search(text):
+    if '"log_history"' in text:
         return 0.0
-    return 0.75 if JSON_OBJECT.match(text) or JSON_RECORDS.match(text) else 0.0
+    if not LOSS_KEY.search(text):
+        split_objects = all(p.search(text) for p in SPLIT_OBJECTS)
+        return 0.7 if split_objects and JSON_RECORDS.match(text) else 0.0
+    if JSON_OBJECT.match(text) or JSON_RECORDS.match(text):
+        return 0.75
+    return 0.7 if text.lstrip()[:1] == "{" and NAMED_RECORDS.search(text) else 0.0
 
 
 def sniff_printed(head: str) -> float:
@@ -95,12 +105,30 @@ def parse_printed(source, train_col: str | None = None,
 
 
 def parse_json(source, train_col: str | None = None, val_col: str | None = None) -> list[Run]:
-    """A history saved as JSON."""
-    runs = parse(load_json(source.text(), source.name, "history JSON"), source.name,
-                 train_col, val_col)
+    """A history saved as JSON; where an object holds its records beside the run's
+    settings, those settings are read as a tracker's parameters are (``dropout``, ...)."""
+    history = load_json(source.text(), source.name, "history JSON")
+    runs = parse(history, source.name, train_col, val_col)
+    settings = _settings(history) if isinstance(history, Mapping) else {}
     for run in runs:
         run.info.format = JSON_NAME
+        if settings:
+            _params.apply(settings, run.info, "the log's settings")
     return runs
+
+
+SETTINGS_KEYS = ("config", "args", "hparams", "hyperparameters", "params", "settings")
+
+
+def _settings(history: Mapping) -> dict[str, str]:
+    """The plain values of an object's settings (``{"config": {"dropout": 0.1}}``) and of
+    the object itself, named as they are written."""
+    found: dict[str, str] = {}
+    for block in [history, *(history.get(k) for k in SETTINGS_KEYS)]:
+        if isinstance(block, Mapping):
+            found.update({str(k): str(v).lower() if isinstance(v, bool) else str(v)
+                          for k, v in block.items() if isinstance(v, (int, float, str))})
+    return found
 
 
 def columns_of(history: object, name: str) -> dict[str, list]:
@@ -109,7 +137,10 @@ def columns_of(history: object, name: str) -> dict[str, list]:
         history = history.history
     if hasattr(history, "to_dict") and hasattr(history, "columns"):  # a DataFrame
         history = {str(c): list(history[c]) for c in history.columns}
+    if isinstance(history, Mapping):
+        history = _records_within(history) or history
     if isinstance(history, list) and history and all(isinstance(r, Mapping) for r in history):
+        history = [_flat(record) for record in history]
         keys = list(dict.fromkeys(k for record in history for k in record))  # epoch records
         history = {k: [record.get(k) for record in history] for k in keys}
     if not isinstance(history, Mapping):
@@ -145,7 +176,8 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
                          code="no-loss-column")
     epochs = max((len(v) for v in columns.values()), default=0)
     info = RunInfo(source=name, format=NAME)
-    numbers = _record_numbers(history, epochs, info)
+    records_given = _records_within(history) if isinstance(history, Mapping) else history
+    numbers = _record_numbers(records_given or history, epochs, info)
     records = _table.Records(name)
     for epoch in range(epochs):
         values = {}
@@ -160,6 +192,44 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
     if not runs:
         raise InputError("the history holds no epoch", name, code="no-epochs")
     return runs
+
+
+SPLIT_WORDS = (*_table.TRAIN_PREFIXES, *_table.VAL_PREFIXES, *_table.TEST_PREFIXES)
+
+
+def _flat(record: Mapping) -> Mapping:
+    """A record whose sets' values are objects of their own (``{"epoch": 3, "train":
+    {"loss": ...}, "val": {"loss": ...}}``) with those values named for their set
+    (``train_loss``, ``val_loss``); other records as they are."""
+    nested = [k for k, v in record.items() if isinstance(v, Mapping)
+              and str(k).lower() in SPLIT_WORDS]
+    if not nested:
+        return record
+    flat = {k: v for k, v in record.items() if k not in nested}
+    for split in nested:
+        flat.update({f"{split}_{k}": v for k, v in record[split].items()})
+    return flat
+
+
+def _records_within(history: Mapping) -> list | None:
+    """The run's records where an object holds them under a name beside its settings
+    (``{"config": {...}, "history": [{"epoch": 1, "train_loss": ...}, ...]}``) and no list
+    of values is itself a loss curve: of such lists, the one whose records name losses of
+    both sets, else the longest that names a loss. None where there is none."""
+    if any(_table.is_curve(str(k)) and isinstance(v, list) and v and
+           not isinstance(v[0], Mapping) for k, v in history.items()):
+        return None  # a dict of lists: its curves are the lists
+
+    def splits(records: list) -> set[str]:
+        names = {k for r in records[:50] for k in r}
+        return {_table.canonical(n)[0] for n in names if _table.is_curve(n)}
+
+    lists = [v for v in history.values() if isinstance(v, list) and v
+             and all(isinstance(r, Mapping) for r in v)]
+    named = [v for v in lists if splits(v)]
+    if not named:
+        return None
+    return max(named, key=lambda v: ({"train", "val"} <= splits(v), len(v)))
 
 
 def _record_numbers(history: object, count: int, info: RunInfo) -> list[int] | None:

@@ -1,0 +1,49 @@
+"""Saved histories (valgap.parsers.memory) in the shapes public logs take beyond a dict of
+lists: an object holding its records beside the run's settings, and records whose sets'
+values are objects of their own. Real files: public runs committed to GitHub
+(tests/data/public)."""
+from __future__ import annotations
+
+import json
+
+from tests.conftest import DATA
+from valgap import parsers
+from valgap.parsers import _table
+
+PUBLIC = DATA / "public"
+
+
+def test_a_loss_named_with_its_average_after_it_is_a_loss():
+    assert _table.canonical("train_loss_avg") == ("train", "loss")
+    assert _table.canonical("val_loss_mean") == ("val", "loss")
+    assert _table.canonical("acc_avg") == ("train", "accuracy")
+
+
+def test_an_object_holding_its_epoch_records_beside_its_steps_reads_the_epochs():
+    # {"config": ..., "steps": [9,500 step losses], "epochs": [{"train_loss_avg": ...,
+    # "valid_loss": ...}, ...]}: read as loop prints before, with no training loss
+    path = PUBLIC / "ZhujBlmn+dl-assignment2__training_log.json"
+    epochs = json.loads(path.read_text())["epochs"]
+    run = parsers.read(str(path))[-1]
+    assert run.info.format == "history-json" and run.epochs == len(epochs) == 10
+    assert run.table["train_loss"].tolist() == [e["train_loss_avg"] for e in epochs]
+    assert run.table["val_loss"].tolist() == [e["valid_loss"] for e in epochs]
+
+
+def test_the_settings_beside_the_records_are_the_runs_facts():
+    # {"seed": 42, "config": {..., "dropout": 0.1}, "history": [...]}
+    run = parsers.read(str(PUBLIC / "aryaa-deshpande+TinyGPT__training_log.json"))[-1]
+    assert run.info.format == "history-json" and run.epochs == 5
+    assert run.info.facts.get("dropout") == 0.1 and "settings" in run.info.facts_origin
+
+
+def test_records_whose_sets_are_objects_of_their_own_are_read():
+    # [{"epoch": 1, "train": {"total": ..., "keypoint": ...}, "val": {"total": ...}}, ...]:
+    # refused before (no key named a loss); a set's total is its loss
+    path = PUBLIC / "Aedo119+gcp-pose-estimation__training_log.json"
+    records = json.loads(path.read_text())
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == len(records) == 20
+    assert run.table["train_loss"].tolist() == [r["train"]["total"] for r in records]
+    assert run.table["val_loss"].tolist() == [r["val"]["total"] for r in records]
+    assert "val_keypoint" in run.table  # the parts kept as metrics
