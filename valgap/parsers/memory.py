@@ -176,8 +176,8 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
                          code="no-loss-column")
     epochs = max((len(v) for v in columns.values()), default=0)
     info = RunInfo(source=name, format=NAME)
-    records_given = _records_within(history) if isinstance(history, Mapping) else history
-    numbers = _record_numbers(records_given or history, epochs, info)
+    within = _records_within(history) if isinstance(history, Mapping) else None
+    numbers = _record_numbers(history if within is None else within, epochs, info)
     records = _table.Records(name)
     for epoch in range(epochs):
         values = {}
