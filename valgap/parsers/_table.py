@@ -114,6 +114,33 @@ def canonical(name: str) -> tuple[str, str] | None:
     return split, LOSS_NAMES.get(metric, metric)
 
 
+# an indexed evaluation set's name: TabNet's val_0_logloss, val_1_logloss
+EVAL_SET = re.compile(r"(?:val|valid|validation|eval)_(\d{1,2})_", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def last_set_first(names: tuple[str, ...]) -> tuple[str, ...]:
+    """A record's names with a later indexed evaluation set's (``val_1_logloss``) before an
+    earlier one's (``val_0_logloss``), so that where the first name of a column wins, the
+    last set is the validation set: TabNet and the boosting libraries' scikit-learn
+    wrappers stop early on the last set they are given, and their tutorials give the
+    training set first."""
+    indexed = {n: int(m.group(1)) for n in names if (m := EVAL_SET.match(n))}
+    if len(set(indexed.values())) < 2:
+        return names
+    return tuple(sorted(names, key=lambda n: -indexed.get(n, 0)))
+
+
+def note_last_set(info: RunInfo) -> None:
+    """Says which evaluation set is read as validation, where the log evaluates several."""
+    name = info.columns.get("val_loss", "")
+    m = EVAL_SET.match(name)
+    if m and int(m.group(1)) > 0 and not any("evaluation sets" in n for n in info.notes):
+        info.notes.append(f"several evaluation sets: the last, {name}, is read as validation "
+                          "(TabNet and the scikit-learn wrappers of XGBoost and LightGBM stop "
+                          "early on the last set; the first is often the training set)")
+
+
 @functools.lru_cache(maxsize=4096)
 def column(name: str) -> str | None:
     pair = canonical(name)
@@ -275,6 +302,8 @@ def promote_curves(values: dict, info: RunInfo) -> dict:
         renames = _named_pair(set(values), info)
     if not renames and "val_loss" not in values and "test_loss" not in values:
         values, renames = _error_pair(values, info)
+    if not renames and "val_loss" not in values and "test_loss" not in values:
+        renames = _validation_error(values, info)
     values = {renames.get(c, c): v for c, v in values.items()}
     if "val_loss" not in values and "test_loss" in values:
         tests = {c: "val_" + c[len("test_"):] for c in values if c.startswith("test_")}
@@ -285,6 +314,7 @@ def promote_curves(values: dict, info: RunInfo) -> dict:
     for old, new in renames.items():
         if old in info.columns:
             info.columns[new] = info.columns.pop(old)
+    note_last_set(info)
     return values
 
 
@@ -320,6 +350,27 @@ def _error_pair(values: dict, info: RunInfo) -> tuple[dict, dict[str, str]]:
             return ({c: v for c, v in values.items() if c != "train_loss"},
                     {f"{split}_{metric}": f"{split}_loss" for split in ("train", "val")})
     return values, {}
+
+
+def _validation_error(values: dict, info: RunInfo) -> dict[str, str]:
+    """Where a training loss is printed and, for validation, an MSE or an MAE alone (TabNet's
+    regressor: "loss: 0.23 | val_0_mse: 0.26"): the rename that makes that error the
+    validation loss, said in a warning (a regressor's loss is that error by default; an
+    RMSE, on another scale than a squared loss, is not taken)."""
+    import numpy as np
+
+    if "train_loss" not in values:
+        return {}
+    errors = [m for m in ("mse", "mae") if f"val_{m}" in values and f"train_{m}" not in values]
+    if len(errors) != 1:
+        return {}
+    both = ~np.isnan(values["train_loss"]) & ~np.isnan(values[f"val_{errors[0]}"])
+    if both.sum() < 0.5 * (~np.isnan(values[f"val_{errors[0]}"])).sum():
+        return {}  # a training loss logged at few of the error's epochs is no pair for it
+    info.warnings.append(f"no validation loss printed: the validation {errors[0].upper()} is "
+                         f"compared with the training loss (the same where the loss is the "
+                         f"{errors[0].upper()}, as a regressor's is by default)")
+    return {f"val_{errors[0]}": "val_loss"}
 
 
 def _named_pair(columns: set[str], info: RunInfo) -> dict[str, str]:
@@ -525,7 +576,7 @@ def _runs_from_columns(data: _Columns, info: RunInfo, columns: dict[str, str] | 
 def _first_names(names: tuple[str, ...], columns: dict[str, str] | None) -> list[tuple[str, str]]:
     """(table column, log name) of a record's names: the first name of a column wins."""
     out: dict[str, str] = {}
-    for name in names:
+    for name in last_set_first(names):
         col = columns.get(name) if columns is not None else column(name)
         if col and col not in out:
             out[col] = name
@@ -588,7 +639,8 @@ def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunIn
     lines = []
     for position, rec in enumerate(group):
         seen = set()
-        for name, value in rec.values.items():
+        for name in last_set_first(tuple(rec.values)):
+            value = rec.values[name]
             if name not in named:
                 named[name] = columns.get(name) if columns is not None else column(name)
             col = named[name]
@@ -751,9 +803,19 @@ NOT_LAYERS = {*NOT_TYPES, "Model", "Sequential", "Functional", "Layer"}
 KERAS_CUT_LAYER = re.compile(r"^[ \t]{0,4}[\w.]{1,64} \(([A-Z][A-Za-z0-9]{0,63})[ \t]{1,64}[\[(]")
 
 
+# TabNet's epoch line ("epoch 3  | loss: 0.55305 | val_0_logloss: 0.61831 |  0:00:01s"):
+# its network drops nothing out
+TABNET_EPOCH = re.compile(r"^epoch \d{1,7} {1,8}\| loss: [-\d.e+]{1,24} +\|.{0,4000}\| {1,4}"
+                          r"\d{1,5}:\d\d:\d\ds\s*$")
+
+
+def _tabnet(line: str) -> bool:
+    return line.startswith("epoch ") and "| loss: " in line and bool(TABNET_EPOCH.match(line))
+
+
 def states_a_fact(line: str) -> bool:
     """Whether ``scan_facts`` could take anything from the line (outside a model summary)."""
-    return bool(line.startswith("Namespace(")
+    return bool(line.startswith("Namespace(") or _tabnet(line)
                 or TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
                 or EVAL_SAMPLES.match(line)
                 or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line)
@@ -766,6 +828,13 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     substring test costs a fraction of a case-blind search."""
     if line.startswith("Namespace("):  # a script's arguments printed whole: print(args)
         _params.apply(_params.namespace(line), info, "the script's printed arguments")
+    if info.framework != "tabnet" and _tabnet(line):
+        # its network has no dropout. It always has ghost batch norm, too small a part of
+        # most of its gaps to be named for one (1 of 5 right when it was, on the
+        # twenty-fifth way's runs): left unknown
+        info.framework = "tabnet"
+        info.facts.setdefault("dropout", 0.0)
+        info.facts_origin = info.facts_origin or "TabNet's epoch lines (its network has no dropout)"
     lower = line.lower()
     trains = "train" in lower
     m = TRAIN_ON.search(line) if trains and " on " in lower else None

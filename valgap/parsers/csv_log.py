@@ -734,7 +734,7 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
     """Log column -> table column. ``*_epoch`` beats ``*_step``; step-only metrics are used."""
     chosen: dict[str, str] = {}
     by_target: dict[str, str] = {}
-    for col in header:
+    for col in _table.last_set_first(tuple(header)):
         if col.lower().endswith("_step") and _epoch_twin(col, header):
             continue
         target = _table.column(re.sub(r"_step$", "", col, flags=re.IGNORECASE))
