@@ -47,3 +47,33 @@ def test_records_whose_sets_are_objects_of_their_own_are_read():
     assert run.table["train_loss"].tolist() == [r["train"]["total"] for r in records]
     assert run.table["val_loss"].tolist() == [r["val"]["total"] for r in records]
     assert "val_keypoint" in run.table  # the parts kept as metrics
+
+
+def test_a_keras_history_inside_a_report_is_read():
+    # {"image_size": 160, ..., "history": {"loss": [...], "val_loss": [...]}, ...}
+    path = PUBLIC / "Selvamaribose+CIFAKE-AI-Synthetic-Image-Classification__training_metrics.json"
+    history = json.loads(path.read_text())["history"]
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == len(history["loss"]) == 10
+    assert run.table["val_loss"].tolist() == history["val_loss"]
+
+
+def test_records_a_set_under_the_sets_names_are_zipped():
+    # {"train": [{"total": ..., "bbox": ...}, ...300], "val": [...300]}
+    path = PUBLIC / "korbinshen-pixel+efficient_RGBD_0421__loss_history.json"
+    data = json.loads(path.read_text())
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == 300
+    assert run.table["train_loss"].tolist() == [r["total"] for r in data["train"]]
+    assert run.table["val_loss"].tolist() == [r["total"] for r in data["val"]]
+
+
+def test_epoch_records_whose_values_sit_in_a_metrics_object_are_read():
+    # {"config": ..., "metrics_history": {"step": [...], "loss": [...]}, "epoch_stats":
+    # [{"epoch": 0, "metrics": {"loss": ..., "eval_loss": ...}}, ...]}: the epoch records
+    # name both sets' losses, the step lists the training loss alone
+    path = PUBLIC / "Dolappo+eng_to_hausa_mlt__training_metrics.json"
+    stats = json.loads(path.read_text())["epoch_stats"]
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == len(stats) == 10
+    assert run.table["val_loss"].tolist() == [e["metrics"]["eval_loss"] for e in stats]

@@ -155,10 +155,13 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # blind labels agreed with theirs on all six; left out) 5 of 7 (records whose sets are
     # objects of their own, {"train": {"total": ...}, "val": {...}}, were refused, and an
     # object holding a list of step losses beside its epoch records was read as prints,
-    # "train_loss_avg" no loss: both read now; 6 development, 6 of 6)
+    # "train_loss_avg" no loss: both read now; 6 development, 6 of 6), the thirty-fifth
+    # (training_metrics.json, loss_history.json) 6 of 6 (12 development, 9 of 12: a Keras
+    # history inside a report, records a set under "train" and "val", and records whose
+    # values sit in a "metrics" object were not read; they are now)
     # A known miss set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 264 and right >= 254
+    assert len(held) == 270 and right >= 260
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

@@ -30,6 +30,12 @@ JSON_RECORDS = LazyPattern(r'^\s{0,64}\[\s{0,64}\{')
 # records whose sets' values are objects of their own: {"train": {...}, "val": {...}}
 SPLIT_OBJECTS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\{'),
                  LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\{'))
+# records a set, under the sets' names: {"train": [{...}, ...], "val": [{...}, ...]}
+SPLIT_LISTS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\[\s{0,64}\{'),
+               LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\[\s{0,64}\{'))
+# an object of lists under a name: {"image_size": 160, "history": {"loss": [...
+NAMED_LISTS = LazyPattern(r'"[^"\n]{1,200}"\s{0,64}:\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:'
+                          r'\s{0,64}\[')
 # an object holding its run's records under a name: {"config": {...}, "history": [{...
 NAMED_RECORDS = LazyPattern(r'"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[\s{0,64}\{')
 # a key ending in loss: "loss", "val_loss", "train_losses", "valLoss"
@@ -52,12 +58,15 @@ def sniff(head: str) -> float:
         return 0.0
     if '"log_history"' in text:
         return 0.0
-    if not LOSS_KEY.search(text):
-        split_objects = all(p.search(text) for p in SPLIT_OBJECTS)
-        return 0.7 if split_objects and JSON_RECORDS.match(text) else 0.0
+    is_object = text.lstrip()[:1] == "{"
+    if not LOSS_KEY.search(text):  # a set's loss may be named for its set alone ("total")
+        split_objects = JSON_RECORDS.match(text) and all(p.search(text) for p in SPLIT_OBJECTS)
+        split_lists = is_object and all(p.search(text) for p in SPLIT_LISTS)
+        return 0.7 if split_objects or split_lists else 0.0
     if JSON_OBJECT.match(text) or JSON_RECORDS.match(text):
         return 0.75
-    return 0.7 if text.lstrip()[:1] == "{" and NAMED_RECORDS.search(text) else 0.0
+    return 0.7 if is_object and (NAMED_RECORDS.search(text) or NAMED_LISTS.search(text)) \
+        else 0.0
 
 
 def sniff_printed(head: str) -> float:
@@ -198,38 +207,67 @@ SPLIT_WORDS = (*_table.TRAIN_PREFIXES, *_table.VAL_PREFIXES, *_table.TEST_PREFIX
 
 
 def _flat(record: Mapping) -> Mapping:
-    """A record whose sets' values are objects of their own (``{"epoch": 3, "train":
-    {"loss": ...}, "val": {"loss": ...}}``) with those values named for their set
-    (``train_loss``, ``val_loss``); other records as they are."""
-    nested = [k for k, v in record.items() if isinstance(v, Mapping)
-              and str(k).lower() in SPLIT_WORDS]
+    """A record whose values are objects of their own with those values brought up: a
+    set's named for it (``{"train": {"loss": ...}, "val": {"loss": ...}}`` -> ``train_loss``,
+    ``val_loss``), any other's as they are named (``{"epoch": 3, "metrics": {"loss": ...,
+    "eval_loss": ...}}``) where the record does not name them already."""
+    nested = [k for k, v in record.items() if isinstance(v, Mapping)]
     if not nested:
         return record
     flat = {k: v for k, v in record.items() if k not in nested}
-    for split in nested:
-        flat.update({f"{split}_{k}": v for k, v in record[split].items()})
+    for key in nested:
+        split = str(key).lower() in SPLIT_WORDS
+        for name, value in record[key].items():
+            name = f"{key}_{name}" if split else name
+            if not isinstance(value, Mapping):
+                flat.setdefault(name, value)
     return flat
 
 
-def _records_within(history: Mapping) -> list | None:
-    """The run's records where an object holds them under a name beside its settings
-    (``{"config": {...}, "history": [{"epoch": 1, "train_loss": ...}, ...]}``) and no list
-    of values is itself a loss curve: of such lists, the one whose records name losses of
-    both sets, else the longest that names a loss. None where there is none."""
-    if any(_table.is_curve(str(k)) and isinstance(v, list) and v and
-           not isinstance(v[0], Mapping) for k, v in history.items()):
+def _records_within(history: Mapping) -> list | Mapping | None:
+    """Where an object holds its run's history beside other things and no list of values
+    is itself a loss curve: the history. It may be a list of records under a name
+    (``{"config": {...}, "history": [{"epoch": 1, "train_loss": ...}, ...]}``), a list of
+    records a set (``{"train": [{"total": ...}, ...], "val": [...]}``, zipped into one), or
+    an object of lists under a name (a Keras history saved inside a report). Of several,
+    the one naming losses of both sets, else the longest naming a loss. None if none."""
+    if _curves(history):
         return None  # a dict of lists: its curves are the lists
-
-    def splits(records: list) -> set[str]:
-        names = {k for r in records[:50] for k in r}
-        return {_table.canonical(n)[0] for n in names if _table.is_curve(n)}
-
-    lists = [v for v in history.values() if isinstance(v, list) and v
-             and all(isinstance(r, Mapping) for r in v)]
-    named = [v for v in lists if splits(v)]
+    candidates: list[list | Mapping] = []
+    per_set = {k: v for k, v in history.items() if str(k).lower() in SPLIT_WORDS
+               and _record_list(v)}
+    if len(per_set) >= 2 and len({len(v) for v in per_set.values()}) == 1:
+        count = len(next(iter(per_set.values())))
+        candidates.append([_flat({k: v[i] for k, v in per_set.items()}) for i in range(count)])
+    for value in history.values():
+        if _record_list(value):
+            candidates.append([_flat(r) for r in value])
+        elif isinstance(value, Mapping) and _curves(value):
+            candidates.append(value)
+    named = [c for c in candidates if _curves(c)]
     if not named:
         return None
-    return max(named, key=lambda v: ({"train", "val"} <= splits(v), len(v)))
+    return max(named, key=lambda c: ({"train", "val"} <= _curves(c), _length(c)))
+
+
+def _record_list(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(r, Mapping) for r in value)
+
+
+def _curves(history: list | Mapping) -> set[str]:
+    """The sets whose loss a history names (records, or an object of lists of values)."""
+    if isinstance(history, Mapping):
+        names = [k for k, v in history.items() if isinstance(v, list) and v
+                 and not isinstance(v[0], Mapping)]
+    else:
+        names = list({k for r in history[:50] for k in r})
+    return {_table.canonical(str(n))[0] for n in names if _table.is_curve(str(n))}
+
+
+def _length(history: list | Mapping) -> int:
+    if isinstance(history, Mapping):
+        return max((len(v) for v in history.values() if isinstance(v, list)), default=0)
+    return len(history)
 
 
 def _record_numbers(history: object, count: int, info: RunInfo) -> list[int] | None:
