@@ -160,10 +160,13 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # history inside a report, records a set under "train" and "val", and records whose
     # values sit in a "metrics" object were not read; they are now), the thirty-sixth
     # (training_output.txt, train_output.log: none held out by the split's hash; 8 of 8
-    # development right when first read, two of them UTF-16 PowerShell captures)
+    # development right when first read, two of them UTF-16 PowerShell captures), the
+    # thirty-seventh (log_history.json: the Trainer's log_history saved alone) 1 of 1 (its
+    # fit right, though read as 4,505 epochs of a saved history: read as the Trainer's
+    # state now)
     # A known miss set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 270 and right >= 260
+    assert len(held) == 271 and right >= 261
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

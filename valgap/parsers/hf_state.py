@@ -42,8 +42,12 @@ SKIP = {"epoch", "step", "learning_rate", "grad_norm", "total_flos", "num_input_
 
 
 def sniff(head: str) -> float:
+    """The trainer state, or its log_history saved alone (a list of the Trainer's entries:
+    a step, a fractional epoch, a loss and a learning rate, evaluations apart)."""
     text = head.lstrip("\ufeff").lstrip()
     if text.startswith("{") and '"log_history"' in head:
+        return 1.0
+    if text.startswith("[") and all(k in head for k in ('"step"', '"epoch"', '"learning_rate"')):
         return 1.0
     return 0.0
 
@@ -63,12 +67,12 @@ def _dict_line(line: str) -> bool:
 
 def parse(source: Source) -> list[Run]:
     state = load_json(source.text(), source.name)
-    history = state.get("log_history") if isinstance(state, dict) else None
+    history = state.get("log_history") if isinstance(state, dict) else state
     if not isinstance(history, list):
         raise InputError("no log_history list in the trainer state", source.name,
                          code="no-epochs")
     info = RunInfo(source=source.name, format=NAME, framework="pytorch")
-    batch = state.get("train_batch_size")
+    batch = state.get("train_batch_size") if isinstance(state, dict) else None
     info.batch_size = batch if isinstance(batch, int) and 0 < batch < 10**15 else None
     return _runs([e for e in history if isinstance(e, dict)], info, source.name)
 
