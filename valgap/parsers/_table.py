@@ -118,17 +118,20 @@ def canonical(name: str) -> tuple[str, str] | None:
 EVAL_SET = re.compile(r"(?:val|valid|validation|eval)_(\d{1,2})_", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=1024)
-def last_set_first(names: tuple[str, ...]) -> tuple[str, ...]:
-    """A record's names with a later indexed evaluation set's (``val_1_logloss``) before an
-    earlier one's (``val_0_logloss``), so that where the first name of a column wins, the
-    last set is the validation set: TabNet and the boosting libraries' scikit-learn
-    wrappers stop early on the last set they are given, and their tutorials give the
-    training set first."""
-    indexed = {n: int(m.group(1)) for n in names if (m := EVAL_SET.match(n))}
-    if len(set(indexed.values())) < 2:
-        return names
-    return tuple(sorted(names, key=lambda n: -indexed.get(n, 0)))
+@functools.lru_cache(maxsize=4096)
+def _eval_set(name: str) -> int | None:
+    m = EVAL_SET.match(name)
+    return int(m.group(1)) if m else None
+
+
+def later_set(name: str, than: str) -> bool:
+    """Whether ``name`` is a later indexed evaluation set's (``val_1_logloss``) than the name
+    ``than`` (``val_0_logloss``). Where the first name of a column wins, such a name wins
+    over it, so that the last set is the validation set: TabNet and the boosting libraries'
+    scikit-learn wrappers stop early on the last set they are given, and their tutorials
+    give the training set first."""
+    later, earlier = _eval_set(name), _eval_set(than)
+    return later is not None and earlier is not None and later > earlier
 
 
 def note_last_set(info: RunInfo) -> None:
@@ -574,11 +577,12 @@ def _runs_from_columns(data: _Columns, info: RunInfo, columns: dict[str, str] | 
 
 
 def _first_names(names: tuple[str, ...], columns: dict[str, str] | None) -> list[tuple[str, str]]:
-    """(table column, log name) of a record's names: the first name of a column wins."""
+    """(table column, log name) of a record's names: the first name of a column wins (a
+    later evaluation set's over an earlier one's: ``later_set``)."""
     out: dict[str, str] = {}
-    for name in last_set_first(names):
+    for name in names:
         col = columns.get(name) if columns is not None else column(name)
-        if col and col not in out:
+        if col and (col not in out or later_set(name, out[col])):
             out[col] = name
     return list(out.items())
 
@@ -631,25 +635,31 @@ def _copy_info(info: RunInfo, index: int, count: int) -> RunInfo:
 def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunInfo,
            numbered: bool = False):
     """The table of one run's records, built a column at a time (a log of 400 k epochs
-    makes no row dicts); the first log name of a column in a record gives its value."""
+    makes no row dicts); the first log name of a column in a record gives its value (a
+    later evaluation set's over an earlier one's: ``later_set``)."""
     import numpy as np
 
     named: dict[str, str | None] = {}  # log name -> table column, looked up once a name
     values: dict[str, np.ndarray] = {}
     lines = []
     for position, rec in enumerate(group):
-        seen = set()
-        for name in last_set_first(tuple(rec.values)):
-            value = rec.values[name]
+        seen: dict[str, str] = {}  # column -> the name that gave its value in this record
+        for name, value in rec.values.items():
             if name not in named:
                 named[name] = columns.get(name) if columns is not None else column(name)
             col = named[name]
-            if col and col not in seen:
-                seen.add(col)
+            if not col:
+                continue
+            if col not in seen:
                 if col not in values:
                     values[col] = np.full(len(group), np.nan)
                     info.columns.setdefault(col, name)
-                values[col][position] = value
+            elif later_set(name, seen[col]):
+                info.columns[col] = name
+            else:
+                continue
+            seen[col] = name
+            values[col][position] = value
         if rec.line is not None:
             lines.append(rec.line)
     info.epoch_lines = array("q", lines)

@@ -734,11 +734,11 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
     """Log column -> table column. ``*_epoch`` beats ``*_step``; step-only metrics are used."""
     chosen: dict[str, str] = {}
     by_target: dict[str, str] = {}
-    for col in _table.last_set_first(tuple(header)):
+    for col in header:
         if col.lower().endswith("_step") and _epoch_twin(col, header):
             continue
         target = _table.column(re.sub(r"_step$", "", col, flags=re.IGNORECASE))
-        if target and target not in by_target:
+        if target and (target not in by_target or _table.later_set(col, by_target[target])):
             by_target[target] = col
     for flag, target in ((train_col, "train_loss"), (val_col, "val_loss")):
         if flag is None:
