@@ -146,8 +146,6 @@ def columns_of(history: object, name: str) -> dict[str, list]:
         history = history.history
     if hasattr(history, "to_dict") and hasattr(history, "columns"):  # a DataFrame
         history = {str(c): list(history[c]) for c in history.columns}
-    if isinstance(history, Mapping):
-        history = _records_within(history) or history
     if isinstance(history, list) and history and all(isinstance(r, Mapping) for r in history):
         history = [_flat(record) for record in history]
         keys = list(dict.fromkeys(k for record in history for k in record))  # epoch records
@@ -175,6 +173,8 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
           val_col: str | None = None) -> list[Run]:
     """The runs of a history in memory (one, unless its epochs are numbered from scratch);
     ``train_col``/``val_col`` name its losses where their names do not say so."""
+    if isinstance(history, Mapping):  # an object wrapping the history: the history
+        history = _records_within(history) or history
     columns = columns_of(history, name)
     chosen = _table.chosen_columns(train_col, val_col)
     if chosen:
@@ -185,8 +185,7 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
                          code="no-loss-column")
     epochs = max((len(v) for v in columns.values()), default=0)
     info = RunInfo(source=name, format=NAME)
-    within = _records_within(history) if isinstance(history, Mapping) else None
-    numbers = _record_numbers(history if within is None else within, epochs, info)
+    numbers = _record_numbers(history, epochs, info)
     records = _table.Records(name)
     for epoch in range(epochs):
         values = {}
@@ -238,12 +237,9 @@ def _records_within(history: Mapping) -> list | Mapping | None:
                and _record_list(v)}
     if len(per_set) >= 2 and len({len(v) for v in per_set.values()}) == 1:
         count = len(next(iter(per_set.values())))
-        candidates.append([_flat({k: v[i] for k, v in per_set.items()}) for i in range(count)])
-    for value in history.values():
-        if _record_list(value):
-            candidates.append([_flat(r) for r in value])
-        elif isinstance(value, Mapping) and _curves(value):
-            candidates.append(value)
+        candidates.append([{k: v[i] for k, v in per_set.items()} for i in range(count)])
+    # records under a name, or an object of lists under a name
+    candidates += [v for v in history.values() if _record_list(v) or isinstance(v, Mapping)]
     named = [c for c in candidates if _curves(c)]
     if not named:
         return None
@@ -260,7 +256,7 @@ def _curves(history: list | Mapping) -> set[str]:
         names = [k for k, v in history.items() if isinstance(v, list) and v
                  and not isinstance(v[0], Mapping)]
     else:
-        names = list({k for r in history[:50] for k in r})
+        names = list({k for r in history[:50] for k in _flat(r)})
     return {_table.canonical(str(n))[0] for n in names if _table.is_curve(str(n))}
 
 
