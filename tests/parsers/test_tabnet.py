@@ -17,14 +17,19 @@ def _read(name: str):
         (folder / "numbers.json").read_text())
 
 
+def _val_as_scored(run, numbers) -> bool:
+    """The table's validation is the set the script scored as validation: printed to 5
+    decimals, scored with its own clipping, it agrees to a few parts in ten thousand."""
+    return all(abs(a - b) < 1e-3 * b for a, b in zip(run.table["val_loss"], numbers["val"]))
+
+
 def test_the_last_of_several_evaluation_sets_is_validation():
     # eval_set=[(train), (valid)]: val_0 is the training set scored in inference mode,
     # val_1 the validation set (TabNet's early stopping watches the last)
     run, numbers = _read("tn_overfit-s1")
     assert run.info.columns["val_loss"] == "val_1_logloss"
     assert any("the last, val_1_logloss" in note for note in run.info.notes)
-    # printed to 5 decimals, scored with its own clipping: a few parts in ten thousand
-    assert all(abs(a - b) < 1e-3 * b for a, b in zip(run.table["val_loss"], numbers["val"]))
+    assert _val_as_scored(run, numbers)
 
 
 def test_validation_alone_is_its_only_set():
@@ -39,8 +44,7 @@ def test_a_regressors_validation_mse_is_compared_with_its_loss():
     run, numbers = _read("tn_regression-s1")
     assert run.info.columns["val_loss"] == "val_1_mse"
     assert any("validation MSE is compared" in w for w in run.info.warnings)
-    # printed to 5 decimals, scored with its own clipping: a few parts in ten thousand
-    assert all(abs(a - b) < 1e-3 * b for a, b in zip(run.table["val_loss"], numbers["val"]))
+    assert _val_as_scored(run, numbers)
 
 
 def test_tabnets_lines_rule_dropout_out():
