@@ -418,3 +418,52 @@ def test_a_lower_single_epoch_than_the_minimum_named_is_said():
     assert result.fit.fit == "overfit"
     assert "epoch 14 alone is lower, 0.6344" in result.fit.evidence
     assert result.best.epoch == 14
+
+
+def test_a_stall_shown_within_noise_is_overfit_from_a_smaller_gap():
+    # a YOLO run (public, results.csv saved as training_results.csv): validation's parts sum
+    # flat at ~4.1 for its last 230 epochs while training's still falls 3.5 -> 2.7 (1.44x
+    # at the end): a stall the log shows is overfitting below the 1.5x a stall inferred
+    # over the whole run needs
+    fit, evidence = _fit_of_file(DATA / "public" /
+                                 "BhaveshMukheja+BTP-Codes__training_results.csv")
+    assert fit == "overfit" and "stopped improving" in evidence
+
+
+def test_a_validation_still_falling_at_the_end_is_not_a_stall():
+    # Lightning steps (public): validation falls smoothly 0.835 -> 0.320 to its last epoch
+    # while single-step training losses bounce: the gap grew to 1.3x, but nothing stalled
+    fit, _ = _fit_of_file(DATA / "public" / "AfonsoCosta6748+FAP2.csv")
+    assert fit == "good-fit"
+
+
+def test_one_bad_first_evaluation_does_not_set_the_scale_a_gap_is_material_against():
+    # public, 300 epochs: validation 14.98 at epoch 1 (21x training), then 0.72-0.76 for the
+    # rest of the run while training falls 0.69 -> 0.44 (1.65x at the end)
+    fit, evidence = _fit_of_file(DATA / "public" /
+                                 "An-Sadek+KHDL2211_DL__results_adam_training_results.csv")
+    assert fit == "overfit", evidence
+    run = read(str(DATA / "public" / "An-Sadek+KHDL2211_DL__results_adam_training_results.csv"))
+    from valgap.rules._signals import Curves
+
+    curves = Curves.of(run[-1])
+    assert curves.val[0] > 14 and curves.val_start < 1
+
+
+@pytest.mark.parametrize("name, fit", [
+    # public, 2 epochs: both fall by a third (29.0 -> 19.3, 28.4 -> 18.9): not settled
+    ("immortal71+Scarfold__train_history.csv", "underfit"),
+    # public YOLO, 3 epochs, validation below training, both still falling ~20 % an epoch
+    ("3bdul1ah+License-Plates-Detector-Model.csv", "underfit"),
+])
+def test_a_short_run_still_falling_steeply_is_unfinished(name, fit):
+    got, evidence = _fit_of_file(DATA / "public" / name)
+    assert got == fit and "still falling at the end of a" in evidence
+
+
+def test_a_short_run_whose_validation_turned_is_not_unfinished():
+    # the same 3 epochs with validation's last step up: a turn, not a run still falling
+    run = make_run([2.0, 1.5, 1.1], [2.1, 1.6, 1.65])
+    assert classify(run, Facts()).fit != "underfit"
+    run = make_run([2.0, 1.5, 1.1], [2.1, 1.6, 1.2])
+    assert classify(run, Facts()).fit == "underfit"

@@ -30,7 +30,9 @@ scale:
    ``underfit_gain`` or more, validation less than ``follow_share`` of that (log units),
    and the gap ends ``plateau_gap`` (1.5) times training or more, grown ``plateau_growth``
    times since the run's first fifth (``_plateau_gap`` is the same test over the second
-   half, for a validation that stalled later).
+   half, for a validation that stalled later: there ``stalled_gap`` (1.3) times training
+   is enough, as validation's stall within its noise, while training still falls beyond
+   its own, is shown rather than inferred).
 8. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
    (``steep_share``), plainly: by ``unfinished_clarity`` (5) times the curve's own scatter
@@ -43,7 +45,9 @@ scale:
    way down from where they started: a run that has barely begun is not a fit), while
    the gap did not open by more than ``unfinished_gap_growth`` over the run (validation
    lagging more and more is overfitting starting, and training longer would widen it):
-   training stopped before they settled.
+   training stopped before they settled. A run of 2 to 5 epochs has no late trend: it is
+   unfinished where both losses fell at each of its last two steps, by ``steep_fall`` or
+   more at the last.
 9. ``underfit`` by a training loss stuck after its first epochs (``_stuck``).
 10. ``good-fit``: both fell and settled, validation at or slightly above training.
 """
@@ -90,6 +94,7 @@ class FitConfig:
     plateau_growth: float = 1.25     # ... the gap grown this much since the run's first fifth
     plateau_train_fall: float = 0.1  # ... while training fell this (log) over the second half
     follow_share: float = 1 / 3      # validation fell less than this share of training's fall
+    stalled_gap: float = 1.3         # plateau_gap where validation stalled over the second half
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -146,7 +151,7 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
     # is not "validation error high": the gap must be a material share of the loss the
     # run started from
     gap = median(c.val[late]) - median(c.train[late])
-    if ratio < math.log(conf.wide_gap) or gap < conf.material_gap * c.val[0]:
+    if ratio < math.log(conf.wide_gap) or gap < conf.material_gap * c.val_start:
         return None
     # the last epoch alone neither makes nor hides a minimum
     best, low = _minimum(c, _smooth(c.val)[:-1])
@@ -178,16 +183,15 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     Converging runs are spared: their training loss flattens with validation's."""
     if c.n < 8:
         return None
-    val_fall, val_noise = late_fall(c.val)
     train_fall, train_noise = late_fall(c.train)
-    if val_fall > max(2 * val_noise, 0.02) or \
-            train_fall < max(conf.plateau_train_fall, 3 * train_noise):
+    if _still_falling(c.val) or train_fall < max(conf.plateau_train_fall, 3 * train_noise):
         return None
-    gap = _opened_gap(c, conf)
+    gap = _opened_gap(c, conf, conf.stalled_gap)
     if gap is None:
         return None
     early, late = gap
     best, low = _minimum(c)
+    val_fall = late_fall(c.val)[0]
     return FitResult("overfit", f"validation stopped improving (its fall over the second half, "
                      f"{val_fall:+.1%} in log units, is within its noise) while training "
                      f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
@@ -222,14 +226,23 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
                      onset_epoch=c.epochs[low] if best < c.n - 2 else None)
 
 
-def _opened_gap(c: Curves, conf: FitConfig) -> tuple[float, float] | None:
+def _still_falling(values: list[float]) -> bool:
+    """A curve still falls over the run's second half, beyond its noise: not stalled."""
+    fall, noise = late_fall(values)
+    return fall > max(2 * noise, 0.02)
+
+
+def _opened_gap(c: Curves, conf: FitConfig,
+                least: float | None = None) -> tuple[float, float] | None:
     """The gap's log(val / train) over the run's first fifth and its last third, when it
-    opened: ending ``plateau_gap`` times training or more, grown ``plateau_growth`` times,
-    and a material share (``material_gap``) of the first validation loss; else None."""
+    opened: ending ``least`` (by default ``plateau_gap``) times training or more, grown
+    ``plateau_growth`` times, and a material share (``material_gap``) of the first
+    validation loss; else None."""
     early, late = _gap_early_late(c)
     end = c.last_third()
-    material = median(c.val[end]) - median(c.train[end]) >= conf.material_gap * c.val[0]
-    if late < math.log(conf.plateau_gap) or late - early < math.log(conf.plateau_growth) \
+    material = median(c.val[end]) - median(c.train[end]) >= conf.material_gap * c.val_start
+    least = conf.plateau_gap if least is None else least
+    if late < math.log(least) or late - early < math.log(conf.plateau_growth) \
             or not material:
         return None
     return early, late
@@ -246,7 +259,7 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     """Both losses still fall at the end about as fast as they fell on average: the run
     stopped before they settled, so whatever fit it reached is not its last word."""
     if c.n < 6:
-        return None
+        return _unfinished_short(c, conf)
     k = max(3, c.n // 5)  # the run's last fifth: its last k epochs, k steps from the one before
     falls = []
     for curve in (c.val, c.train):
@@ -274,6 +287,25 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                      f"{1 - exp_safe(-fall):.0%} over the last {k} epochs, at {share:.0%} of "
                      "its average rate; training stopped before they settled (train longer)",
                      unfinished=True)
+
+
+def _unfinished_short(c: Curves, conf: FitConfig) -> FitResult | None:
+    """A run of 2 to 5 epochs is too short for a late trend: it is unfinished where both
+    losses fell at each of its last steps (the last two, or the one a 2-epoch run has) and
+    by ``steep_fall`` or more at the last, and the gap did not open by more than
+    ``unfinished_gap_growth``. Nothing in such a run says the losses settled."""
+    steps = min(2, c.n - 1)
+    for curve in (c.val, c.train):
+        falls = [log_ratio(curve[i - 1], curve[i]) for i in range(c.n - steps, c.n)]
+        if min(falls) <= 0 or falls[-1] < conf.steep_fall:
+            return None
+    gaps = [-g for g in c.log_gap(shifted=True)]
+    if gaps[-1] - gaps[0] > math.log(conf.unfinished_gap_growth):
+        return None
+    fall = log_ratio(c.val[-2], c.val[-1])
+    return FitResult("underfit", f"both losses are still falling at the end of a {c.n}-epoch "
+                     f"run: validation fell {1 - exp_safe(-fall):.0%} over the last epoch; "
+                     "training stopped before they settled (train longer)", unfinished=True)
 
 
 def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

@@ -384,3 +384,20 @@ def test_a_lightning_csv_whose_step_is_no_count_gives_no_steps_per_epoch(tmp_pat
     run = read(str(path))[-1]
     assert run.info.steps_per_epoch in (None, 45) and run.epochs == read(
         str(DATA / "lightning" / "metrics.csv"))[-1].epochs
+
+
+@pytest.mark.parametrize("name, column, first", [
+    # a language model's epochs: train_loss beside val_mean_ce (and val_ppl, its exp)
+    ("Sudipa45+bangla-braille-next-token-prediction__epoch_log.csv", "val_loss", 2.1682),
+    # a course's "Train Objective" / "Testing Objective": the held-out set's loss
+    ("FMayi+HW2_Deep_learning__training_results.csv", "val_loss", 0.5685),
+])
+def test_a_loss_named_by_what_it_computes_is_read_as_the_loss(name, column, first):
+    from valgap.parsers._table import canonical
+
+    assert canonical("val_mean_ce") == ("val", "loss")
+    assert canonical("Testing Objective") == ("test", "loss")
+    assert canonical("val_nll") == ("val", "loss")
+    run = read(str(DATA / "public" / name))[-1]
+    assert run.table[column].iloc[0] == pytest.approx(first, rel=1e-4)
+    assert len(run.table) in (20, 50) and "train_loss" in run.table

@@ -29,9 +29,6 @@ KNOWN_MISSES = {
     # held out: a detector whose validation sat 8-10 % below training for 60 of its 100
     # epochs and met it in the last ten (mosaic augmentation off): labelled a good fit
     "1527171+HandRaisingDetector-YOLO12n.csv": "val-below-train",
-    # held out: 3 epochs still falling ~20 % each, validation below the logged training
-    # mean; shifted half an epoch the curves meet, so valgap calls it a good fit
-    "3bdul1ah+License-Plates-Detector-Model.csv": "good-fit",
     # held out: 5 epochs of a tiny validation set (its accuracy jumps .56 -> .33), both
     # losses high and jumping (validation 8.4 -> 11.8 -> 6.2): the late fall is within the
     # curve's own scatter, so it is not "still falling", and valgap calls it a good fit
@@ -163,10 +160,20 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # development right when first read, two of them UTF-16 PowerShell captures), the
     # thirty-seventh (log_history.json: the Trainer's log_history saved alone) 1 of 1 (its
     # fit right, though read as 4,505 epochs of a saved history: read as the Trainer's
-    # state now)
-    # A known miss set right since (Deepender25: validation 31 % below training, called
-    # noise for its jitter before the gap's own steadiness was weighed) counts as right.
-    assert len(held) == 271 and right >= 261
+    # state now), the thirty-eighth (train_history.csv, epoch_log.csv) 8 of 9 (a language
+    # model's validation named val_mean_ce was not read as a loss; 10 development, 9 of 10:
+    # a 2-epoch run falling a third an epoch was "settled"), the thirty-ninth
+    # (training_results.csv: CSV histories, YOLO results saved under another name, and many
+    # files of other things so named) 9 of 12 (a "Testing Objective" was not read as a loss;
+    # a YOLO run whose validation stalled for 230 epochs at 1.44x a still-falling training
+    # loss was a good fit; and one label of mine was wrong: runs appended to one file at
+    # once, their rows interleaved, read as one run; relabelled; 18 development, 17 of 18:
+    # a first validation of 21x training, a bad first evaluation, made a 1.65x stall
+    # immaterial)
+    # Known misses set right since (Deepender25: validation 31 % below training, called
+    # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
+    # still falling ~20 % each, once a good fit, now an unfinished run) count as right.
+    assert len(held) == 292 and right >= 283
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

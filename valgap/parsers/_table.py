@@ -32,9 +32,10 @@ SET_WORDS = {"train": "train", "training": "train", "trn": "train",
              "evaluation": "val", "dev": "val", "test": "test", "testing": "test"}
 MIDDLE_SPLITS = {w: s for w, s in SET_WORDS.items() if w not in ("trn", "dev")}
 METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
-# whole names of a loss under another name (MXNet's Train-cross-entropy, log loss)
+# whole names of a loss under another name (MXNet's Train-cross-entropy, log loss, a
+# language model's val_mean_ce, a negative log-likelihood, a course's "Train Objective")
 LOSS_NAMES = {"cross_entropy": "loss", "crossentropy": "loss", "logloss": "loss",
-              "log_loss": "loss"}
+              "log_loss": "loss", "ce": "loss", "nll": "loss", "objective": "loss"}
 # words that qualify a loss without changing what it is: avg_loss, total_loss, mean loss
 QUALIFIERS = ("avg", "average", "mean", "total", "running", "epoch")
 # curves that can stand for the loss when a log prints no loss (regression loops)

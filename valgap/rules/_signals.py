@@ -61,6 +61,15 @@ class Curves:
         return slice(start, self.n)
 
     @cached_property
+    def val_start(self) -> float:
+        """The validation loss the run started from: its first value, unless that stands
+        above both training's first and validation's second (one bad first evaluation,
+        far above training and then back beside it, does not set the run's scale)."""
+        if self.n < 2:
+            return self.val[0]
+        return min(self.val[0], max(self.train[0], self.val[1]))
+
+    @cached_property
     def train_at_end(self) -> list[float]:
         """Training loss at each epoch's end, estimated from the epoch means.
 
