@@ -169,11 +169,13 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # loss was a good fit; and one label of mine was wrong: runs appended to one file at
     # once, their rows interleaved, read as one run; relabelled; 18 development, 17 of 18:
     # a first validation of 21x training, a bad first evaluation, made a 1.65x stall
-    # immaterial)
+    # immaterial), the fortieth (learning_curve.csv, loss_curve.csv, epoch_metrics.csv,
+    # train_val_loss.csv: histories, and one-loss curves, learning curves by training-set
+    # size and agents' returns so named) 13 of 13 (9 development, 9 of 9)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run) count as right.
-    assert len(held) == 292 and right >= 283
+    assert len(held) == 305 and right >= 296
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():
