@@ -77,3 +77,14 @@ def test_epoch_records_whose_values_sit_in_a_metrics_object_are_read():
     run = parsers.read(str(path))[-1]
     assert run.epochs == len(stats) == 10
     assert run.table["val_loss"].tolist() == [e["metrics"]["eval_loss"] for e in stats]
+
+
+def test_each_sets_loss_under_the_sets_name_alone_is_read():
+    # {"train": [0.0878, ...100], "val": [0.0439, ...100]}: a diffusion model's losses, no
+    # key naming a loss at all
+    path = PUBLIC / "RaniaMostafa0+ddpm-mnist__losses.json"
+    data = json.loads(path.read_text())
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == 100
+    assert run.table["train_loss"].tolist() == data["train"]
+    assert run.table["val_loss"].tolist() == data["val"]

@@ -171,11 +171,15 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # a first validation of 21x training, a bad first evaluation, made a 1.65x stall
     # immaterial), the fortieth (learning_curve.csv, loss_curve.csv, epoch_metrics.csv,
     # train_val_loss.csv: histories, and one-loss curves, learning curves by training-set
-    # size and agents' returns so named) 13 of 13 (9 development, 9 of 9)
+    # size and agents' returns so named) 13 of 13 (9 development, 9 of 9), the
+    # forty-first (losses.json, metrics_history.csv: JSON histories, and bare lists of one
+    # loss, chess games, job statuses so named) 11 of 11 (10 development, 8 of 10:
+    # {"train": [...], "val": [...]}, each set's loss under the set's name alone, was
+    # refused; it is read now)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run) count as right.
-    assert len(held) == 305 and right >= 296
+    assert len(held) == 316 and right >= 307
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

@@ -33,6 +33,10 @@ SPLIT_OBJECTS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\{'),
 # records a set, under the sets' names: {"train": [{...}, ...], "val": [{...}, ...]}
 SPLIT_LISTS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\[\s{0,64}\{'),
                LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\[\s{0,64}\{'))
+# each set's loss under the set's name alone: {"train": [0.09, ...], "val": [0.04, ...]}
+SPLIT_NUMBERS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\[\s{0,64}[-\d.]'),
+                 LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\[\s{0,64}'
+                             r'[-\d.]'))
 # an object of lists under a name: {"image_size": 160, "history": {"loss": [...
 NAMED_LISTS = LazyPattern(r'"[^"\n]{1,200}"\s{0,64}:\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:'
                           r'\s{0,64}\[')
@@ -62,7 +66,8 @@ def sniff(head: str) -> float:
     if not LOSS_KEY.search(text):  # a set's loss may be named for its set alone ("total")
         split_objects = JSON_RECORDS.match(text) and all(p.search(text) for p in SPLIT_OBJECTS)
         split_lists = is_object and all(p.search(text) for p in SPLIT_LISTS)
-        return 0.7 if split_objects or split_lists else 0.0
+        split_numbers = is_object and all(p.search(text) for p in SPLIT_NUMBERS)
+        return 0.7 if split_objects or split_lists or split_numbers else 0.0
     if JSON_OBJECT.match(text) or JSON_RECORDS.match(text):
         return 0.75
     return 0.7 if is_object and (NAMED_RECORDS.search(text) or NAMED_LISTS.search(text)) \
