@@ -102,7 +102,14 @@ out:
   its console the log (val_0/val_1 evaluation sets, the training set first): defaults,
   the sets named, validation alone, a heavy sparsity term, 250 rows, a rate too small,
   label smoothing in a custom loss, a regressor, early stopping
-  (scripts/make_twentyfifthway_runs.py).
+  (scripts/make_twentyfifthway_runs.py);
+- tests/data/twentysixthway: Equinox models trained with optax in a JAX loop, on waveforms
+  told apart by a 1-D convolutional network and a seasonal series forecast one step ahead,
+  logged as Equinox's examples log (``step=299, train_loss=..., test_loss=...``, one
+  batch's loss a print) or one line an epoch, the module's repr printed or not: dropout
+  (which the network's pooling all but washes out), batch norm on batches of eight, 120
+  training rows, a rate too small, an L2 term, smoothed labels, training labels redrawn, a
+  forecaster with and without dropout (scripts/make_twentysixthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -128,13 +135,14 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "seventeenthway": 11, "eighteenthway": 10,
              "nineteenthway": 7, "twentiethway": 11, "twentyfirstway": 6,
              "twentysecondway": 10, "twentythirdway": 6, "twentyfourthway": 11,
-             "twentyfifthway": 9}
+             "twentyfifthway": 9, "twentysixthway": 10}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
          "seventeenthway": 2, "eighteenthway": 2,
          "nineteenthway": 2, "twentiethway": 2, "twentyfirstway": 2, "twentysecondway": 2,
-         "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2}
+         "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
+         "twentysixthway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -451,6 +459,18 @@ FIRST_MEASURED = {
     # label smoothing in a custom loss_fn (nothing printed says so) and the ghost batch
     # norm every TabNet has are train-mode guesses (augmentation first)
     "twentyfifthway": {"development": (1.0, 0.95, 0.1), "held-out": (1.0, 0.95, 0.1)},
+    # as first read: fit 1.00 / family 0.75 / exact 0.65, 20 points (development,
+    # balanced), 1.00 / 0.70 / 0.60, 31 points held out (three first causes at 0.5 or more
+    # a half). Dropout named at 0.85 where the training loss printed is one batch's,
+    # swinging 0.64-1.07 past a validation curve that train mode moves by 1-9 %: its label
+    # is noise. A gap within the training curve's own jitter is no evidence now, for the
+    # fit (val-below-train became good-fit) and for a mechanism named in a good fit: 1.00 /
+    # 0.75 / 0.65, 7.5 points, and 1.00 / 0.70 / 0.60, 4 points; both halves were seen
+    # before the change. Left: the dropout the pooling washes out is noise to valgap too,
+    # but a silent run 2-6 % below training at 41-47 of 48 epochs reads as noise where
+    # its label says dropout; a penalty and smoothed labels are train-mode guesses
+    # (augmentation first)
+    "twentysixthway": {"development": (1.0, 0.7, 0.1), "held-out": (1.0, 0.65, 0.1)},
 }
 
 

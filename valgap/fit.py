@@ -529,10 +529,12 @@ def _smooth(values: list[float]) -> list[float]:
 def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     late = c.late()
     gaps = c.log_gap()[late]
-    # the noise a late gap must clear: the validation curve's jitter, or, where the gap
-    # itself holds steadier than that (validation jumping for an epoch here and there while
-    # it otherwise follows training at a fixed distance), the gap's own robust scatter
-    margin = max(conf.below_margin, 2 * min(wiggle(c.val), robust_spread(gaps)))
+    # the noise a late gap must clear: the jumpier curve's jitter (a training loss printed
+    # from one batch swings far more than validation does), or, where the gap itself holds
+    # steadier than that (validation jumping for an epoch here and there while it otherwise
+    # follows training at a fixed distance), the gap's own robust scatter
+    jitter = max(wiggle(c.val), wiggle(c.train))
+    margin = max(conf.below_margin, 2 * min(jitter, robust_spread(gaps)))
     se = val_standard_error(facts.loss_rows, median(c.val[late]), c.kind)
     if se:
         margin = max(margin, se)

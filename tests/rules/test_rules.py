@@ -634,3 +634,19 @@ def test_a_full_batch_run_with_unknown_steps_still_shows_the_update_order():
                                 "run.log")))[-1]
     result, found = analyse(run)
     assert result.causes[0].rule == "pre-update-loss" and found["pre-update-loss"].confidence > 0.8
+
+
+def test_a_named_mechanism_is_not_the_cause_of_a_one_batch_prints_swing():
+    # the module's repr shows Dropout(p=0.5); each training loss printed is one batch's,
+    # swinging past a smooth validation curve (twenty-sixth way): a good fit, and dropout,
+    # which train mode shows moves the loss 1-9 % here, is not named for the swing
+    from valgap import config, engine
+
+    path = DATA / "twentysixthway" / "eq_dropout-s1" / "train.log"
+    result = engine.analyze_input(str(path), config.Config())[-1]
+    assert result.fit.fit == "good-fit"
+    assert "dropout" not in [c.rule for c in result.causes if c.confidence >= 0.5]
+    # a forecaster with dropout whose epoch means sit at validation (0.98-1.05x): named
+    path = DATA / "twentysixthway" / "eq_forecast_dropout-s1" / "train.log"
+    result = engine.analyze_input(str(path), config.Config())[-1]
+    assert result.causes[0].rule == "dropout" and result.causes[0].confidence >= 0.8
