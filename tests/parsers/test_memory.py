@@ -88,3 +88,13 @@ def test_each_sets_loss_under_the_sets_name_alone_is_read():
     assert run.epochs == 100
     assert run.table["train_loss"].tolist() == data["train"]
     assert run.table["val_loss"].tolist() == data["val"]
+
+
+def test_a_printed_history_saved_as_a_json_string_is_read():
+    # json.dump(str(history.history), f): "{'val_loss': [0.22, ...], 'loss': [...], ...}",
+    # a dict's repr inside a JSON string; read as a literal, never run
+    path = PUBLIC / "alperclk+Video-Event-Detection-With-LSTM__model_history.json"
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == 5
+    assert run.table["val_loss"].iloc[0] == 0.22135592500368753
+    assert run.table["train_loss"].iloc[0] == 0.5522921511105129

@@ -19,6 +19,15 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 
 # missed when first run, and what valgap says instead (each with the reason)
 KNOWN_MISSES = {
+    # held out: 3 epochs, training 0.511 -> 0.242 -> 0.152 and validation 0.231 -> 0.199 ->
+    # 0.092, below it throughout and both still falling steeply: the gap grew by a hair
+    # over the 1.15x an unfinished run allows, and 3 epochs are too few for a gap below
+    # training beyond the noise margin, so a good fit
+    "AveryData+hp-widget-classifier__model_history.json": "good-fit",
+    # held out: 5 epochs of a fine-tune, training 0.00465 -> 0.00409 (12 %), validation
+    # 0.0085 -> 0.0073 (14 %, 16 % at its best): labelled underfit, neither improving 15 %;
+    # validation's best epoch cleared the line
+    "angelofv+deep-learning-classification__model_history.json": "good-fit",
     # development: both flat after the first epoch (training steps ~0.7, validation 1.23-1.26);
     # the first epoch's mean (0.82) makes training look as if it had improved 15 %
     "LhoWann+trash-project__lightning_logs_version_0_metrics.csv": "good-fit",
@@ -175,11 +184,13 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # forty-first (losses.json, metrics_history.csv: JSON histories, and bare lists of one
     # loss, chess games, job statuses so named) 11 of 11 (10 development, 8 of 10:
     # {"train": [...], "val": [...]}, each set's loss under the set's name alone, was
-    # refused; it is read now)
+    # refused; it is read now), the forty-second (model_history.json: Keras histories
+    # saved as JSON, and model registries so named) 18 of 21 (a printed dict saved as a
+    # JSON string was refused: read now; two known misses below; 16 development, 16 of 16)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run) count as right.
-    assert len(held) == 316 and right >= 307
+    assert len(held) == 337 and right >= 326
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

@@ -49,6 +49,8 @@ PRINT_NAME = "history-print"
 # a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
 PRINTED = LazyPattern(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
 PRINTED_LOSS = LazyPattern(rf"""(['"]){_LOSS_NAME}\1\s{{0,8}}:\s{{0,8}}\[""")
+# a printed history saved as a JSON string: "{'loss': [0.55, ...], ...}"
+QUOTED_PRINT = LazyPattern(r"""^\s{0,64}"\{\s{0,8}'[^'\n]{1,60}'\s{0,8}:\s{0,8}\[""")
 # NumPy 2 prints its scalars as calls, np.float32(0.52); a tensor too, tensor(0.52)
 NUMPY_SCALAR = LazyPattern(rf"\b{NUMBER_REPR}")
 PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal costs ~30x
@@ -58,6 +60,8 @@ def sniff(head: str) -> float:
     """A saved history: ``{"loss": [...], "val_loss": [...]}`` or ``[{"loss": ...}, ...]``
     (the Trainer's state, with its ``log_history``, has a reader of its own)."""
     text = head.lstrip("\ufeff")
+    if QUOTED_PRINT.match(text):  # a printed history saved as a JSON string
+        return 0.7 if PRINTED_LOSS.search(text) else 0.0
     if text.lstrip()[:1] not in ("{", "["):  # JSON of either shape (cheap before patterns)
         return 0.0
     if '"log_history"' in text:
@@ -84,6 +88,17 @@ def sniff_printed(head: str) -> float:
     return 0.0
 
 
+def _literal(text: str) -> object:
+    """A Python literal written as text (a printed history), read with
+    ``ast.literal_eval``: a literal, never code; the text itself where it is none."""
+    if len(text) > PRINTED_LINE_MAX:
+        return text
+    try:
+        return ast.literal_eval(NUMPY_SCALAR.sub(r"\1", text.strip()))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
 def parse_printed(source, train_col: str | None = None,
                   val_col: str | None = None) -> list[Run]:
     """Every history printed in a log (one a line), each read as ``parse`` reads a dict;
@@ -96,11 +111,8 @@ def parse_printed(source, train_col: str | None = None,
         if len(line) > PRINTED_LINE_MAX:
             too_long = too_long or line_no
             continue
-        try:
-            history = ast.literal_eval(NUMPY_SCALAR.sub(r"\1", line.strip()))
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue  # a dict that is not all literals (a repr of an object in it)
-        if not isinstance(history, dict):
+        history = _literal(line)
+        if not isinstance(history, dict):  # not all literals (an object's repr in it)
             continue
         try:
             found = parse(history, source.name, train_col, val_col)
@@ -122,6 +134,8 @@ def parse_json(source, train_col: str | None = None, val_col: str | None = None)
     """A history saved as JSON; where an object holds its records beside the run's
     settings, those settings are read as a tracker's parameters are (``dropout``, ...)."""
     history = load_json(source.text(), source.name, "history JSON")
+    if isinstance(history, str):  # json.dump(str(history.history)): a dict's repr, quoted
+        history = _literal(history)
     runs = parse(history, source.name, train_col, val_col)
     settings = _settings(history) if isinstance(history, Mapping) else {}
     for run in runs:
