@@ -19,6 +19,23 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 
 # missed when first run, and what valgap says instead (each with the reason)
 KNOWN_MISSES = {
+    # held out: 4 epochs, training 0.756 -> 0.265 while validation stays 0.54 -> 0.515:
+    # labelled overfit (validation never followed training down); too short for the
+    # stall tests (6 epochs and more), so a good fit
+    "Darknight6039+final_project__training_logs.csv": "good-fit",
+    # held out: a VAE's 4 chaotic epochs (training 313, 542, 77, 157; validation 569, 13.5,
+    # 158, 22): labelled val-below-train (below at 3 of 4); called a good fit
+    "Rxzh+temperature_forecast__training_logs.csv": "good-fit",
+    # held out: validation jumping 0.0001-0.74 above a training loss near zero: labelled
+    # overfit; its last value is 1,145x its lowest, which reads as an explosion
+    "aakankshamalhotra+covid_detection__training_logs.csv": "diverged",
+    # held out: the last of 120 runs, validation flattening at 0.71 (0.733, 0.721, 0.713,
+    # 0.712) while training still falls to 0.28: labelled overfit; validation is still at
+    # its lowest at the end, so a good fit
+    "serenazheng+ASL-Hand-Gesture-Recognition__training_logs.csv": "good-fit",
+    # development: random-forest runs at growing n_estimators, their train/test RMSE read
+    # as a 5-epoch curve (labelled: no training curve), called underfit
+    "ContraInfinito+ml-infrastart__training_logs.csv": "underfit",
     # held out: 3 epochs, training 0.511 -> 0.242 -> 0.152 and validation 0.231 -> 0.199 ->
     # 0.092, below it throughout and both still falling steeply: the gap grew by a hair
     # over the 1.15x an unfinished run allows, and 3 epochs are too few for a gap below
@@ -186,11 +203,16 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # {"train": [...], "val": [...]}, each set's loss under the set's name alone, was
     # refused; it is read now), the forty-second (model_history.json: Keras histories
     # saved as JSON, and model registries so named) 18 of 21 (a printed dict saved as a
-    # JSON string was refused: read now; two known misses below; 16 development, 16 of 16)
+    # JSON string was refused: read now; two known misses below; 16 development, 16 of 16),
+    # the forty-third (training_logs.csv: Keras CSVLogger files with ';', the Trainer's
+    # log_history saved as CSV, runs appended, and other things so named) 20 of 25 (a DPO
+    # Trainer's log_history CSV, evaluations every 10 steps inside one epoch, was pooled
+    # into "epoch 0": read as the Trainer's state now; four known misses below; 15
+    # development, 14 of 15)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run) count as right.
-    assert len(held) == 337 and right >= 326
+    assert len(held) == 362 and right >= 347
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

@@ -66,6 +66,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     ray_tune.NAME: (ray_tune.sniff, lambda s, o: ray_tune.parse(s)),
     yolo_text.NAME: (yolo_text.sniff, lambda s, o: yolo_text.parse(s)),
     yolo_stdout.NAME: (yolo_stdout.sniff, lambda s, o: yolo_stdout.parse(s)),
+    hf_state.CSV_NAME: (hf_state.sniff_csv, lambda s, o: hf_state.parse_csv(s)),
     csv_log.NAME: (csv_log.sniff, lambda s, o: csv_log.parse(s, o.train_col, o.val_col)),
     lightning_progress.NAME: (lightning_progress.sniff, lambda s, o: lightning_progress.parse(s)),
     loop_text.NAME: (loop_text.sniff, lambda s, o: loop_text.parse(s)),

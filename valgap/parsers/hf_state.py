@@ -9,6 +9,11 @@ The validation set's size is not printed, but each evaluation entry carries
 ``eval_runtime`` and ``eval_samples_per_second``, which the Trainer computes as rows /
 runtime: their product gives the rows back (to the runtime's printed 0.1 ms).
 
+The same log_history saved as a CSV (``pd.DataFrame(trainer.state.log_history)
+.to_csv(...)``: one column per key, a row per entry, empty cells where an entry has no such
+key) is read the same way: pooled by the integer epoch, as a metrics CSV is, its evaluations
+every few steps inside one epoch would be lost.
+
 A console holds more than the dicts: what the script printed (``print(model)``: its layers
 and dropout rates), the Trainer's own account at INFO level (``***** Running training
 *****``, ``Num examples = 3,000``, ``Total optimization steps = 752``, the evaluation's
@@ -29,6 +34,10 @@ from valgap.parsers._text import Source, as_number, clean, load_json
 
 NAME = "hf-trainer-state"
 STDOUT_NAME = "hf-trainer-stdout"
+CSV_NAME = "hf-trainer-log-csv"
+# the Trainer's keys a log_history CSV's header holds: its losses and bookkeeping
+CSV_KEYS = ("loss", "eval_loss", "epoch", "step")
+CSV_MARKS = ("eval_runtime", "grad_norm", "learning_rate")
 
 DICT_START = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w{1,64})'")
 # the Trainer's INFO account of a run: a section's heading, then "  Num examples = 3,000"
@@ -50,6 +59,29 @@ def sniff(head: str) -> float:
     if text.startswith("[") and all(k in head for k in ('"step"', '"epoch"', '"learning_rate"')):
         return 1.0
     return 0.0
+
+
+def sniff_csv(head: str) -> float:
+    """The Trainer's log_history saved as a CSV: a header naming its losses, its epoch and
+    step, and one of the keys only the Trainer logs beside them."""
+    first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
+    if "eval_loss" not in first:  # cheap before splitting
+        return 0.0
+    names = {n.strip().strip('"') for n in first.split(",")}
+    if all(k in names for k in CSV_KEYS) and any(k in names for k in CSV_MARKS):
+        return 0.9
+    return 0.0
+
+
+def parse_csv(source: Source) -> list[Run]:
+    """The entries of a log_history CSV (empty cells left out), read as the state's are."""
+    import csv
+
+    rows = csv.reader(source.lines())
+    names = [n.strip() for n in next(rows, [])]
+    entries = [{k: _number(v) for k, v in zip(names, row) if v.strip()} for row in rows]
+    info = RunInfo(source=source.name, format=CSV_NAME, framework="pytorch")
+    return _runs([e for e in entries if e], info, source.name)
 
 
 def sniff_stdout(head: str) -> float:

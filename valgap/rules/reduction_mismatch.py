@@ -75,7 +75,7 @@ DEFAULT: Options = {"tolerance": 1.3, "confidence": 0.9, "stable_ratio": 3.0,
 # formats whose losses a framework's fit loop computed, both with one loss and reduction
 SAME_REDUCTION = {"keras-stdout": "Keras's fit", "history-json": "Keras's fit",
                   "history-print": "Keras's fit", "hf-trainer-state": "the Trainer",
-                  "hf-trainer-stdout": "the Trainer"}
+                  "hf-trainer-stdout": "the Trainer", "hf-trainer-log-csv": "the Trainer"}
 CHECKS = ("divide each logged loss by the size of its set and compare again",
           "check the loss's reduction= argument (PyTorch) and how the loop accumulates "
           "batch losses (sum / len(dataset) vs sum / len(loader))")
