@@ -483,3 +483,9 @@ def test_a_gap_within_a_one_batch_training_curves_swing_is_no_gap():
     c = Curves.of(run)
     smooth = [v * 1.08 for v in c.val]
     assert classify(make_run(smooth, c.val), Facts()).fit == "val-below-train"
+
+
+def test_a_short_run_whose_validation_never_followed_training_is_overfit():
+    # public, 4 epochs: training 0.756 -> 0.265 while validation stays 0.541 -> 0.515
+    fit, evidence = _fit_of_file(DATA / "public" / "Darknight6039+final_project__training_logs.csv")
+    assert fit == "overfit" and "did not follow training" in evidence

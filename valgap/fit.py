@@ -29,7 +29,8 @@ scale:
 7. ``overfit`` by a validation that never followed training: over the run training fell
    ``underfit_gain`` or more, validation less than ``follow_share`` of that (log units),
    and the gap ends ``plateau_gap`` (1.5) times training or more, grown ``plateau_growth``
-   times since the run's first fifth (``_plateau_gap`` is the same test over the second
+   times since the run's first fifth (at least its first 2 epochs, against its last 3: a
+   run of 4 epochs or more) (``_plateau_gap`` is the same test over the second
    half, for a validation that stalled later: there ``stalled_gap`` (1.3) times training
    is enough, as validation's stall within its noise, while training still falls beyond
    its own, is shown rather than inferred).
@@ -208,7 +209,7 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
     falling; the gap grows", where the stall began at the start (a model that fitted its
     training set from the first epochs on, learning nothing that carries to validation) and
     training may since have flattened too, which ``_plateau_gap``'s second-half test misses."""
-    if c.n < 6:
+    if c.n < 4:
         return None
     k, late = max(2, c.n // 5), c.last_third()
     val_fall = log_ratio(median(c.val[:k]), median(c.val[late]))

@@ -19,10 +19,6 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 
 # missed when first run, and what valgap says instead (each with the reason)
 KNOWN_MISSES = {
-    # held out: 4 epochs, training 0.756 -> 0.265 while validation stays 0.54 -> 0.515:
-    # labelled overfit (validation never followed training down); too short for the
-    # stall tests (6 epochs and more), so a good fit
-    "Darknight6039+final_project__training_logs.csv": "good-fit",
     # held out: a VAE's 4 chaotic epochs (training 313, 542, 77, 157; validation 569, 13.5,
     # 158, 22): labelled val-below-train (below at 3 of 4); called a good fit
     "Rxzh+temperature_forecast__training_logs.csv": "good-fit",
@@ -211,8 +207,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # development, 14 of 15)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
-    # still falling ~20 % each, once a good fit, now an unfinished run) count as right.
-    assert len(held) == 362 and right >= 347
+    # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
+    # epochs whose validation never followed training, once too short for that test)
+    # count as right.
+    assert len(held) == 362 and right >= 348
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():
