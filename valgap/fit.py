@@ -6,7 +6,8 @@ Decided in order, each test on ratios (log units) so that it means the same at e
 scale:
 
 1. ``diverged``: both losses non-finite to the end, or one ends ``explode_factor`` times
-   its minimum.
+   its minimum, above where it began and the square root of ``explode_factor`` times its
+   median (a curve that jumps over that range all run long has not exploded at its end).
 2. ``too-short``: fewer than 2 epochs with both losses.
 3. ``underfit``: neither loss improved by ``underfit_gain`` of where it started (a curve
    that never moves included: ``broken-metric`` says why among the causes). Not asked of a
@@ -375,8 +376,13 @@ def _diverged(run: Run, conf: FitConfig) -> str:
         if len(finite) >= 3 and min(finite) > 0:
             low = min(finite)
             low_at = finite.index(low)
+            # far above its minimum and above where it began, and above its own typical
+            # level by more than it swings: a curve that jumps over that range all run
+            # long (a tiny validation set's loss) has not exploded at its end
+            typical = median(finite[:-1])
             if finite[-1] > conf.explode_factor * low and finite[-1] > finite[0] and \
-                    low_at < len(finite) - 1:
+                    low_at < len(finite) - 1 and \
+                    finite[-1] > math.sqrt(conf.explode_factor) * typical:
                 return (f"{col.replace('_', ' ')} exploded: {finite[-1]:.4g} at the end, "
                         f"{finite[-1] / low:.0f}x its minimum {low:.4g}")
     return ""
