@@ -98,3 +98,36 @@ def test_a_printed_history_saved_as_a_json_string_is_read():
     assert run.epochs == 5
     assert run.table["val_loss"].iloc[0] == 0.22135592500368753
     assert run.table["train_loss"].iloc[0] == 0.5522921511105129
+
+
+def test_a_validation_list_shorter_than_trainings_is_paired_by_its_steps():
+    # {"train_steps": [100, 200, ...120], "train_losses": [...], "valid_steps": [400, 800,
+    # ...30], "valid_losses": [...], "bleu_steps": ..., "valid_ppl": [...30]}: one row per
+    # evaluation, its training loss the mean of the four logged since the one before
+    path = PUBLIC / "BMIHALKO+tiny-transformer-final__loss_log.json"
+    data = json.loads(path.read_text())
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == 30 and run.info.row == "evaluation"
+    assert run.table["val_loss"].tolist() == data["valid_losses"]
+    first = [v for s, v in zip(data["train_steps"], data["train_losses"]) if s <= 400]
+    assert run.table["train_loss"].iloc[0] == sum(first) / len(first)
+
+
+def test_validation_values_without_steps_are_spread_over_trainings():
+    # {"steps": [0..4999], "train": [...5000], "val": [...50]}: one evaluation every 100
+    path = PUBLIC / "wakchu+DanteLLM__loss_log.json"
+    data = json.loads(path.read_text())
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == 50 and run.table["val_loss"].tolist() == data["val"]
+    assert abs(run.table["train_loss"].iloc[-1] - sum(data["train"][-100:]) / 100) < 1e-9
+    assert any("one every 100 training values" in n for n in run.info.notes)
+
+
+def test_records_a_set_of_different_lengths_are_paired_by_their_steps():
+    # a LoRA fine-tune: {"config": {...}, "training_losses": [{"step", "loss", "time"},
+    # ...329], "validation_losses": [...12]}
+    path = PUBLIC / "SimonasArliukas+Deep_learning_task2_Simonas__loss_log.json"
+    data = json.loads(path.read_text())
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == 12
+    assert run.table["val_loss"].tolist() == [r["loss"] for r in data["validation_losses"]]

@@ -19,6 +19,10 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 
 # missed when first run, and what valgap says instead (each with the reason)
 KNOWN_MISSES = {
+    # development: {"train": [...50], "test": [...50]}, training 0.709 -> 0.418 flat from
+    # epoch 5 (to four digits), test 0.688 -> 0.634 flat: labelled overfit or good fit;
+    # valgap reads the flat training loss as stuck (it is: the model stopped learning)
+    "JOHNW02+Atlas-free-Brain-Network-Transformer-Reproduction__loss_log.json": "underfit",
     # held out: a VAE's 4 chaotic epochs (training 313, 542, 77, 157; validation 569, 13.5,
     # 158, 22): labelled val-below-train (below at 3 of 4); called a good fit
     "Rxzh+temperature_forecast__training_logs.csv": "good-fit",
@@ -202,14 +206,18 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # Trainer's log_history CSV, evaluations every 10 steps inside one epoch, was pooled
     # into "epoch 0": read as the Trainer's state now; four known misses below; 15
     # development, 14 of 15), the forty-fourth (loss_history.txt: numpy.savetxt of one
-    # loss, mostly, all rightly refused) 10 of 10 (7 development, 7 of 7)
+    # loss, mostly, all rightly refused) 10 of 10 (7 development, 7 of 7), the forty-fifth
+    # (loss_log.json, training_log.jsonl: JSON histories whose validation list is shorter
+    # than training's) 3 of 5 (a validation list of 50 beside 5,000 training values, and
+    # records a set of 12 and 329 with their steps, were zipped by position or not read:
+    # paired by their steps now; 5 development, 3 of 5)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
     # epochs whose validation never followed training, once too short for that test;
     # aakankshamalhotra: a validation jumping 0.0001-0.74 all run long, its last value
     # 1,145x its lowest, once read as an explosion) count as right.
-    assert len(held) == 372 and right >= 359
+    assert len(held) == 377 and right >= 364
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():

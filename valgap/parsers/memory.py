@@ -8,7 +8,12 @@ A list of records is also what Chainer's ``LogReport`` writes (``result/log``, a
 pytorch-pfn-extras' does): ``{"epoch": 3, "iteration": 1800, "main/loss": ...,
 "validation/main/loss": ...}``. Its ``epoch`` counts the epochs completed. Reported every
 epoch (or every few: rows keep its numbers), a record is an epoch; reported every N
-iterations, the epoch repeats and a record is an evaluation every N steps."""
+iterations, the epoch repeats and a record is an evaluation every N steps.
+
+Where validation was logged less often than training (its list shorter: a loss every
+step, an evaluation every few hundred), a row is an evaluation, paired by the steps the
+history lists for each set, its training loss the mean of those logged since the previous
+evaluation."""
 from __future__ import annotations
 
 import ast
@@ -202,8 +207,11 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
         raise InputError("no loss among " + (", ".join(list(columns)[:12]) or "no names")
                          + " (name them loss/val_loss or train_loss/val_loss)", name,
                          code="no-loss-column")
-    epochs = max((len(v) for v in columns.values()), default=0)
     info = RunInfo(source=name, format=NAME)
+    stepped = _evaluations(columns, info)
+    if stepped is not None:
+        return _table.build_runs(stepped, info, chosen)
+    epochs = max((len(v) for v in columns.values()), default=0)
     numbers = _record_numbers(history, epochs, info)
     records = _table.Records(name)
     for epoch in range(epochs):
@@ -222,6 +230,75 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
 
 
 SPLIT_WORDS = (*_table.TRAIN_PREFIXES, *_table.VAL_PREFIXES, *_table.TEST_PREFIXES)
+
+
+def _evaluations(columns: dict[str, list], info: RunInfo) -> list[EpochRecord] | None:
+    """Where validation's loss list is shorter than training's (a loss logged every step,
+    an evaluation every few hundred): one row per evaluation, its training loss the mean
+    of those logged since the previous evaluation, as the Trainer's state is read. The
+    steps come from step lists of the same lengths (``train_steps``/``valid_steps``, or
+    ``steps`` beside training's); without one for validation, its values are spread evenly
+    over training's (said in a note). None where the lists are of one length."""
+    train = _loss_key(columns, "train")
+    val = _loss_key(columns, "val") or _loss_key(columns, "test")
+    if train is None or val is None:
+        return None
+    n_train, n_val = len(columns[train]), len(columns[val])
+    if not 2 <= n_val < n_train:
+        return None
+    steps = {n: k for k, v in columns.items() if _is_step(k) for n in (len(v),)}
+    train_steps = _numbers(columns[steps[n_train]]) if n_train in steps else None
+    val_steps = _numbers(columns[steps[n_val]]) if n_val in steps else None
+    if train_steps is None:
+        train_steps = list(range(1, n_train + 1))
+    if val_steps is None:
+        if n_train % n_val:
+            return None
+        every = n_train // n_val
+        val_steps = [train_steps[(i + 1) * every - 1] for i in range(n_val)]
+        info.notes.append(f"{n_val} validation values beside {n_train} training ones and no "
+                          f"steps for them: one every {every} training values, at the end "
+                          "of each")
+    if any(b <= a for a, b in itertools.pairwise(val_steps)):
+        return None
+    info.row = EVALUATION
+    info.notes.append("training loss of a row = mean of the training values logged since "
+                      "the previous evaluation")
+    beside = [k for k, v in columns.items() if len(v) == n_val and k != val
+              and not _is_step(k)]
+    records, at, last = [], 0, -math.inf
+    train_values = [_number(v) for v in columns[train]]
+    for j, step in enumerate(val_steps):
+        since = []
+        while at < n_train and train_steps[at] <= step:
+            if train_steps[at] > last and train_values[at] is not None:
+                since.append(train_values[at])
+            at += 1
+        values = {k: _number(columns[k][j]) for k in (val, *beside)}
+        values = {k: v for k, v in values.items() if v is not None}
+        if since:
+            values[train] = math.fsum(since) / len(since)
+        records.append(EpochRecord(j + 1, values))
+        last = step
+    return records
+
+
+def _loss_key(columns: dict[str, list], split: str) -> str | None:
+    """The longest list naming ``split``'s loss."""
+    keys = [k for k in columns if _table.is_curve(k) and
+            (_table.canonical(k) or ("", ""))[0] == split]
+    return max(keys, key=lambda k: len(columns[k]), default=None)
+
+
+def _is_step(key: str) -> bool:
+    words = key.lower().replace("-", "_").split("_")
+    return any(w in ("step", "steps", "iteration", "iterations", "iter", "iters")
+               for w in words)
+
+
+def _numbers(values: list) -> list[float] | None:
+    out = [_number(v) for v in values]
+    return None if any(v is None for v in out) else out  # type: ignore[return-value]
 
 
 def _flat(record: Mapping) -> Mapping:
@@ -257,12 +334,32 @@ def _records_within(history: Mapping) -> list | Mapping | None:
     if len(per_set) >= 2 and len({len(v) for v in per_set.values()}) == 1:
         count = len(next(iter(per_set.values())))
         candidates.append([{k: v[i] for k, v in per_set.items()} for i in range(count)])
+    stepped = _set_lists(history)
+    if stepped:
+        candidates.append(stepped)
     # records under a name, or an object of lists under a name
     candidates += [v for v in history.values() if _record_list(v) or isinstance(v, Mapping)]
     named = [c for c in candidates if _curves(c)]
     if not named:
         return None
     return max(named, key=lambda c: ({"train", "val"} <= _curves(c), _length(c)))
+
+
+def _set_lists(history: Mapping) -> dict[str, list] | None:
+    """Records a set under names that say the set and the loss, of different lengths
+    (``{"training_losses": [{"step": 10, "loss": ...}, ...], "validation_losses": [...]}``):
+    each set's fields as lists named for the set (``train_loss``, ``train_step``), to be
+    paired by their steps. None unless both sets are there."""
+    out: dict[str, list] = {}
+    for key, value in history.items():
+        pair = _table.canonical(str(key)) if _record_list(value) else None
+        if pair is None or pair[1] != "loss" or pair[0] not in ("train", "val"):
+            continue
+        fields = list(dict.fromkeys(f for r in value for f in r))
+        for field in fields:
+            name = "loss" if _table.is_curve(str(field)) else str(field)
+            out.setdefault(f"{pair[0]}_{name}", [r.get(field) for r in value])
+    return out if {"train_loss", "val_loss"} <= out.keys() else None
 
 
 def _record_list(value: object) -> bool:
