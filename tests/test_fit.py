@@ -487,16 +487,27 @@ def test_a_gap_within_a_one_batch_training_curves_swing_is_no_gap():
 
 def test_a_short_run_whose_validation_never_followed_training_is_overfit():
     # public, 4 epochs: training 0.756 -> 0.265 while validation stays 0.541 -> 0.515
-    fit, evidence = _fit_of_file(DATA / "public" / "Darknight6039+final_project__training_logs.csv")
+    fit, evidence = _fit_of_file(DATA / "public" /
+                                 "Darknight6039+final_project__training_logs.csv")
     assert fit == "overfit" and "did not follow training" in evidence
 
 
 def test_a_validation_that_jumps_all_run_long_has_not_exploded_at_its_end():
     # public, 86 epochs: training 0.188 -> 0.00002, validation jumping 0.0001-0.74 throughout
     # and 0.163 at the end, 1,145x its lowest: not an explosion, an overfit
-    fit, _ = _fit_of_file(DATA / "public" / "aakankshamalhotra+covid_detection__training_logs.csv")
+    fit, _ = _fit_of_file(DATA / "public" /
+                          "aakankshamalhotra+covid_detection__training_logs.csv")
     assert fit == "overfit"
     # a loss that trained down and then blew up at its end is still one
     train = [*decay(2.3, 0.1, 40), 0.3, 1.2, 3.0]
     run = make_run(train, [t * 1.1 for t in train])
     assert classify(run, Facts()).fit == "diverged"
+
+
+def test_a_validation_closing_on_training_from_below_is_no_gap_that_opened():
+    # public, 3 epochs: training 0.511 -> 0.242 -> 0.152, validation 0.231 -> 0.199 -> 0.092,
+    # below it throughout and both still falling steeply: unfinished (validation rising
+    # towards training, as the epoch means' lag shrinks, is not validation lagging)
+    fit, evidence = _fit_of_file(DATA / "public" /
+                                 "AveryData+hp-widget-classifier__model_history.json")
+    assert fit == "underfit" and "still falling" in evidence

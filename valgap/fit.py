@@ -282,9 +282,10 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
         falls.append((fall, -late / overall))
     (fall, share), _ = falls
     early, late = _gap_early_late(c)
-    if late - early > math.log(conf.unfinished_gap_growth):
+    if late > 0 and late - early > math.log(conf.unfinished_gap_growth):
         return None  # validation lagging more and more: overfitting starting, where training
-    #                 longer (this finding's advice) would widen the gap
+    #                 longer (this finding's advice) would widen the gap (validation still
+    #                 below training and closing on it lags nothing)
     return FitResult("underfit", f"both losses are still falling at the end: validation fell "
                      f"{1 - exp_safe(-fall):.0%} over the last {k} epochs, at {share:.0%} of "
                      "its average rate; training stopped before they settled (train longer)",
@@ -302,7 +303,7 @@ def _unfinished_short(c: Curves, conf: FitConfig) -> FitResult | None:
         if min(falls) <= 0 or falls[-1] < conf.steep_fall:
             return None
     gaps = [-g for g in c.log_gap(shifted=True)]
-    if gaps[-1] - gaps[0] > math.log(conf.unfinished_gap_growth):
+    if gaps[-1] > 0 and gaps[-1] - gaps[0] > math.log(conf.unfinished_gap_growth):
         return None
     fall = log_ratio(c.val[-2], c.val[-1])
     return FitResult("underfit", f"both losses are still falling at the end of a {c.n}-epoch "

@@ -33,11 +33,6 @@ KNOWN_MISSES = {
     # development: random-forest runs at growing n_estimators, their train/test RMSE read
     # as a 5-epoch curve (labelled: no training curve), called underfit
     "ContraInfinito+ml-infrastart__training_logs.csv": "underfit",
-    # held out: 3 epochs, training 0.511 -> 0.242 -> 0.152 and validation 0.231 -> 0.199 ->
-    # 0.092, below it throughout and both still falling steeply: the gap grew by a hair
-    # over the 1.15x an unfinished run allows, and 3 epochs are too few for a gap below
-    # training beyond the noise margin, so a good fit
-    "AveryData+hp-widget-classifier__model_history.json": "good-fit",
     # held out: 5 epochs of a fine-tune, training 0.00465 -> 0.00409 (12 %), validation
     # 0.0085 -> 0.0073 (14 %, 16 % at its best): labelled underfit, neither improving 15 %;
     # validation's best epoch cleared the line
@@ -216,8 +211,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
     # epochs whose validation never followed training, once too short for that test;
     # aakankshamalhotra: a validation jumping 0.0001-0.74 all run long, its last value
-    # 1,145x its lowest, once read as an explosion) count as right.
-    assert len(held) == 377 and right >= 364
+    # 1,145x its lowest, once read as an explosion; AveryData: 3 epochs below training and
+    # still falling steeply, once spared the unfinished test by a "gap that opened" as
+    # validation closed on training from below) count as right.
+    assert len(held) == 377 and right >= 365
 
 
 def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():
