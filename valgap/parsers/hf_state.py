@@ -38,6 +38,8 @@ CSV_NAME = "hf-trainer-log-csv"
 # the Trainer's keys a log_history CSV's header holds: its losses and bookkeeping
 CSV_KEYS = ("loss", "eval_loss", "epoch", "step")
 CSV_MARKS = ("eval_runtime", "grad_norm", "learning_rate")
+# the columns of such a CSV the state's reader uses (with every eval_* one)
+CSV_USED = frozenset({"loss", "epoch", "step", "train_runtime", "train_loss"})
 
 DICT_START = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w{1,64})'")
 # the Trainer's INFO account of a run: a section's heading, then "  Num examples = 3,000"
@@ -74,14 +76,24 @@ def sniff_csv(head: str) -> float:
 
 
 def parse_csv(source: Source) -> list[Run]:
-    """The entries of a log_history CSV (empty cells left out), read as the state's are."""
+    """The entries of a log_history CSV (empty cells left out, and the columns the state's
+    reader does not use), read as the state's are."""
     import csv
 
     rows = csv.reader(source.lines())
-    names = [n.strip() for n in next(rows, [])]
-    entries = [{k: _number(v) for k, v in zip(names, row) if v.strip()} for row in rows]
+    try:
+        names = [n.strip() for n in next(rows, [])]
+        used = [i for i, n in enumerate(names) if n in CSV_USED or n.startswith("eval_")
+                or n in MEASURED]
+        entries = []
+        for row in rows:
+            entry = {names[i]: _number(row[i]) for i in used if i < len(row) and row[i].strip()}
+            if entry:
+                entries.append(entry)
+    except csv.Error as exc:  # a cell past the csv module's limit, a stray NUL
+        raise InputError(f"not a readable CSV: {exc}", source.name, code="bad-csv") from None
     info = RunInfo(source=source.name, format=CSV_NAME, framework="pytorch")
-    return _runs([e for e in entries if e], info, source.name)
+    return _runs(entries, info, source.name)
 
 
 def sniff_stdout(head: str) -> float:
