@@ -185,15 +185,16 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     Converging runs are spared: their training loss flattens with validation's."""
     if c.n < 8:
         return None
+    val_fall, val_noise = late_fall(c.val)
     train_fall, train_noise = late_fall(c.train)
-    if _still_falling(c.val) or train_fall < max(conf.plateau_train_fall, 3 * train_noise):
+    if val_fall > max(2 * val_noise, 0.02) or \
+            train_fall < max(conf.plateau_train_fall, 3 * train_noise):
         return None
     gap = _opened_gap(c, conf, conf.stalled_gap)
     if gap is None:
         return None
     early, late = gap
     best, low = _minimum(c)
-    val_fall = late_fall(c.val)[0]
     return FitResult("overfit", f"validation stopped improving (its fall over the second half, "
                      f"{val_fall:+.1%} in log units, is within its noise) while training "
                      f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
@@ -215,7 +216,7 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
     k, late = max(2, c.n // 5), c.last_third()
     val_fall = log_ratio(median(c.val[:k]), median(c.val[late]))
     train_fall = log_ratio(median(c.train_at_end[:k]), median(c.train[late]))
-    gap = _opened_gap(c, conf)
+    gap = _opened_gap(c, conf, conf.plateau_gap)
     if train_fall < conf.underfit_gain or val_fall > conf.follow_share * train_fall or \
             gap is None:
         return None
@@ -228,22 +229,13 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
                      onset_epoch=c.epochs[low] if best < c.n - 2 else None)
 
 
-def _still_falling(values: list[float]) -> bool:
-    """A curve still falls over the run's second half, beyond its noise: not stalled."""
-    fall, noise = late_fall(values)
-    return fall > max(2 * noise, 0.02)
-
-
-def _opened_gap(c: Curves, conf: FitConfig,
-                least: float | None = None) -> tuple[float, float] | None:
+def _opened_gap(c: Curves, conf: FitConfig, least: float) -> tuple[float, float] | None:
     """The gap's log(val / train) over the run's first fifth and its last third, when it
-    opened: ending ``least`` (by default ``plateau_gap``) times training or more, grown
-    ``plateau_growth`` times, and a material share (``material_gap``) of the first
-    validation loss; else None."""
+    opened: ending ``least`` times training or more, grown ``plateau_growth`` times, and a
+    material share (``material_gap``) of the first validation loss; else None."""
     early, late = _gap_early_late(c)
     end = c.last_third()
     material = median(c.val[end]) - median(c.train[end]) >= conf.material_gap * c.val_start
-    least = conf.plateau_gap if least is None else least
     if late < math.log(least) or late - early < math.log(conf.plateau_growth) \
             or not material:
         return None
@@ -281,11 +273,8 @@ def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
             return None
         falls.append((fall, -late / overall))
     (fall, share), _ = falls
-    early, late = _gap_early_late(c)
-    if late > 0 and late - early > math.log(conf.unfinished_gap_growth):
-        return None  # validation lagging more and more: overfitting starting, where training
-    #                 longer (this finding's advice) would widen the gap (validation still
-    #                 below training and closing on it lags nothing)
+    if _lagging(*_gap_early_late(c), conf):
+        return None
     return FitResult("underfit", f"both losses are still falling at the end: validation fell "
                      f"{1 - exp_safe(-fall):.0%} over the last {k} epochs, at {share:.0%} of "
                      "its average rate; training stopped before they settled (train longer)",
@@ -303,12 +292,19 @@ def _unfinished_short(c: Curves, conf: FitConfig) -> FitResult | None:
         if min(falls) <= 0 or falls[-1] < conf.steep_fall:
             return None
     gaps = [-g for g in c.log_gap(shifted=True)]
-    if gaps[-1] > 0 and gaps[-1] - gaps[0] > math.log(conf.unfinished_gap_growth):
+    if _lagging(gaps[0], gaps[-1], conf):
         return None
     fall = log_ratio(c.val[-2], c.val[-1])
     return FitResult("underfit", f"both losses are still falling at the end of a {c.n}-epoch "
                      f"run: validation fell {1 - exp_safe(-fall):.0%} over the last epoch; "
                      "training stopped before they settled (train longer)", unfinished=True)
+
+
+def _lagging(early: float, late: float, conf: FitConfig) -> bool:
+    """Validation lagging training more and more (log(val / train) from ``early`` to
+    ``late``): overfitting starting, which training longer (an unfinished run's advice)
+    would widen. Validation still below training and closing on it lags nothing."""
+    return late > 0 and late - early > math.log(conf.unfinished_gap_growth)
 
 
 def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
