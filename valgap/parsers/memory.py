@@ -32,16 +32,15 @@ JSON_NAME = "history-json"
 # a JSON object of lists with a loss among its keys, or a list of objects with one
 JSON_OBJECT = LazyPattern(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[')
 JSON_RECORDS = LazyPattern(r'^\s{0,64}\[\s{0,64}\{')
+# the sets' names as keys, each followed by what its value opens with
+_SET_KEYS = (r'"(?:train|training)"\s{0,64}:\s{0,64}',
+             r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}')
 # records whose sets' values are objects of their own: {"train": {...}, "val": {...}}
-SPLIT_OBJECTS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\{'),
-                 LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\{'))
+SPLIT_OBJECTS = tuple(LazyPattern(key + r'\{') for key in _SET_KEYS)
 # records a set, under the sets' names: {"train": [{...}, ...], "val": [{...}, ...]}
-SPLIT_LISTS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\[\s{0,64}\{'),
-               LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\[\s{0,64}\{'))
+SPLIT_LISTS = tuple(LazyPattern(key + r'\[\s{0,64}\{') for key in _SET_KEYS)
 # each set's loss under the set's name alone: {"train": [0.09, ...], "val": [0.04, ...]}
-SPLIT_NUMBERS = (LazyPattern(r'"(?:train|training)"\s{0,64}:\s{0,64}\[\s{0,64}[-\d.]'),
-                 LazyPattern(r'"(?:val|valid|validation|eval|dev|test)"\s{0,64}:\s{0,64}\[\s{0,64}'
-                             r'[-\d.]'))
+SPLIT_NUMBERS = tuple(LazyPattern(key + r'\[\s{0,64}[-\d.]') for key in _SET_KEYS)
 # an object of lists under a name: {"image_size": 160, "history": {"loss": [...
 NAMED_LISTS = LazyPattern(r'"[^"\n]{1,200}"\s{0,64}:\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:'
                           r'\s{0,64}\[')
@@ -246,7 +245,7 @@ def _evaluations(columns: dict[str, list], info: RunInfo) -> list[EpochRecord] |
     n_train, n_val = len(columns[train]), len(columns[val])
     if not 2 <= n_val < n_train:
         return None
-    steps = {n: k for k, v in columns.items() if _is_step(k) for n in (len(v),)}
+    steps = {len(v): k for k, v in columns.items() if _is_step(k)}
     train_steps = _numbers(columns[steps[n_train]]) if n_train in steps else None
     val_steps = _numbers(columns[steps[n_val]]) if n_val in steps else None
     if train_steps is None:
@@ -339,10 +338,10 @@ def _records_within(history: Mapping) -> list | Mapping | None:
         candidates.append(stepped)
     # records under a name, or an object of lists under a name
     candidates += [v for v in history.values() if _record_list(v) or isinstance(v, Mapping)]
-    named = [c for c in candidates if _curves(c)]
+    named = [(sets, c) for c in candidates if (sets := _curves(c))]
     if not named:
         return None
-    return max(named, key=lambda c: ({"train", "val"} <= _curves(c), _length(c)))
+    return max(named, key=lambda n: ({"train", "val"} <= n[0], _length(n[1])))[1]
 
 
 def _set_lists(history: Mapping) -> dict[str, list] | None:
