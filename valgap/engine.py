@@ -19,6 +19,7 @@ from valgap.model import (
     Result,
     RuleStatus,
     Run,
+    RunInfo,
     in_rows,
 )
 from valgap.parsers import SEPARATE_RUNS, Options, read
@@ -121,7 +122,7 @@ def _run_rule(module, ctx: Context, config: Config, result: Result) -> RuleStatu
         return RuleStatus(module.ID, "skipped", outcome.reason)
     if outcome is None:
         return RuleStatus(module.ID, "clear")
-    checks = tuple(c for c in outcome.checks if _fits(c, ctx.run.info.framework))
+    checks = tuple(c for c in outcome.checks if _fits(c, ctx.run.info))
     evidence = in_rows(outcome.evidence, ctx.run.info.row)  # the rules write of epochs
     result.causes.append(replace(outcome, checks=checks, evidence=evidence))
     return RuleStatus(module.ID, "fired")
@@ -144,16 +145,14 @@ def rank(findings: list, lasting_gap: bool = False) -> list:
                                            -(f.family_confidence or f.confidence)))
 
 
-BOOSTING_LIBRARIES = ("xgboost", "lightgbm", "catboost")
-
-
-def _fits(check: str, framework: str | None) -> bool:
+def _fits(check: str, info: RunInfo) -> bool:
     """Keep a framework-specific check only for runs of that framework (all the networks'
-    when unknown; a boosting library's only for its runs)."""
-    if framework in BOOSTING_LIBRARIES:
+    when unknown; boosting's only for runs whose rows are boosting rounds)."""
+    if info.row == BOOSTING_ROUND:
         return not check.startswith(("Keras: ", "PyTorch: "))
     if check.startswith("Boosting: "):
         return False
+    framework = info.framework
     if framework == "keras":
         return not check.startswith("PyTorch: ")
     if framework == "pytorch":

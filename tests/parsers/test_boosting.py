@@ -25,6 +25,11 @@ EXPECTED = [
      "training-binary_logloss"),
     ("catboost-train.log", "catboost", 150, 0.574329, 0.006658, 0.581939, 0.065796,
      "learn-loss"),
+    # HistGradientBoosting at verbose=2, the validation set split off by early stopping
+    ("sklearn-hgb-classifier.log", "scikit-learn", 200, 0.58404, 1e-05, 0.59342, 0.0012,
+     "train-loss"),
+    ("sklearn-hgb-regressor.log", "scikit-learn", 120, 2474.32236, 39.14393, 2524.42719,
+     2226.63452, "train-loss"),
 ]
 
 
@@ -64,6 +69,23 @@ def test_scores_alone_are_refused_with_the_reason():
                   for i in range(5))
     with pytest.raises(InputError, match="higher is better"):
         boosting.parse(Source("auc.log", log.encode()))
+
+
+def test_hist_gradient_boosting_scored_by_accuracy_is_refused_with_its_own_remedy():
+    with pytest.raises(InputError, match=r"higher is better \(score\).*scoring='loss'"):
+        read(str(BOOSTING / "sklearn-hgb-accuracy.log"))
+
+
+def test_hist_gradient_boosting_is_judged_as_boosting_not_as_a_network(cli):
+    # the regressor's validation bottoms at round 6 and rises while training falls 60x:
+    # overfit, and no train-mode mechanism is asked about (trees have no dropout)
+    doc = json.loads(cli("analyze", str(BOOSTING / "sklearn-hgb-regressor.log"),
+                         "--format", "json").stdout)
+    assert doc["fit"] == "overfit" and doc["best_epoch"]["epoch"] == 6
+    status = {r["id"]: r for r in doc["rules"]}
+    assert status["dropout"]["status"] == "skipped"
+    checks = " ".join(doc["causes"][0]["checks"])
+    assert "n_iter_no_change" in checks
 
 
 def test_train_mode_and_timing_rules_are_skipped_with_the_reason(cli):

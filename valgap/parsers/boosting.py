@@ -10,6 +10,10 @@ boosting round (said in the run's ``row``).
 - LightGBM: ``[5]\\ttraining's binary_logloss: 0.3\\tvalid_1's binary_logloss: 0.4``; the
   round repeated after ``Early stopping, best iteration is:`` is not a round.
 - CatBoost: ``0:\\tlearn: 0.65\\ttest: 0.66\\tbest: 0.66 (0)\\ttotal: ...``.
+- scikit-learn's ``HistGradientBoostingClassifier`` / ``Regressor`` at ``verbose=2``:
+  ``[3/200] 1 tree, 31 leaves, max depth = 6, train loss: 0.41, val loss: 0.45, in 0.004s``
+  (the validation set is the fraction early stopping holds out). Scored by another
+  ``scoring`` the lines hold ``train score`` / ``val score``: higher is better, refused.
 
 The loss is the first loss-like metric logged (log loss, RMSE, MAE, an error rate...). A score
 where higher is better (AUC, NDCG, MAP, accuracy) is not a loss: it is kept as a metric and,
@@ -39,6 +43,11 @@ LGB_PAIR = LazyPattern(rf"([\w.@]{{1,64}})'s ([\w@.:-]{{1,64}}): {VALUE}(?![\d.]
 CATBOOST = LazyPattern(rf"^[ \t]{{0,8}}(\d{{1,9}}):[ \t]{{1,8}}learn: {VALUE}(?![\d.])"
                       rf"(?:[ \t]{{1,8}}test: {VALUE}(?![\d.]))?", re.IGNORECASE)
 BEST_FOLLOWS = LazyPattern(r"best iteration is:", re.IGNORECASE)
+# scikit-learn's histogram gradient boosting: "[3/200] 3 trees, 93 leaves (31 on avg), max
+# depth = 8, train loss: 0.94659, val loss: 0.96375, in 0.009s"
+HIST_GB = LazyPattern(r"^[ \t]{0,8}(?:#{1,2}>?[ \t]{0,4})?\[(\d{1,9})/\d{1,9}\] \d{1,6} trees?, "
+                      r"\d{1,9} leaves(?: \(\d{1,9} on avg\))?, max depth = \d{1,6}, (.{0,200})$")
+HIST_GB_PAIR = LazyPattern(rf"\b(train|val) (loss|score): {VALUE}(?![\d.])")
 
 TRAIN_SETS = ("train", "training", "dtrain", "learn")
 # metrics where lower is better, most loss-like first (a prefix of the logged name)
@@ -65,6 +74,11 @@ def _bracketed(line: str) -> bool:
 
 def _round(line: str) -> tuple[int, dict[str, float], str] | None:
     """(round, {set-metric: value}, library) of one round's line, or None."""
+    m = HIST_GB.match(line)
+    if m:
+        pairs = HIST_GB_PAIR.findall(m.group(2))
+        return (int(m.group(1)), {f"{s}-{k}": to_float(v) for s, k, v in pairs},
+                "scikit-learn") if pairs else None
     m = XGB.match(line)
     if m:
         library, pairs = "lightgbm", LGB_PAIR.findall(m.group(2))
@@ -133,9 +147,11 @@ def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, 
     loss = next((m for m in metrics if loss_like(m)), None)
     if loss is None:
         scores = ", ".join(metrics)
+        hint = ("scoring='loss'" if info.framework == "scikit-learn" else
+                "eval_metric=['logloss', 'auc']")
         raise InputError(f"the boosting log has only scores where higher is better "
                          f"({scores[:80]}): not a loss; log a loss-like metric too "
-                         "(eval_metric=['logloss', 'auc'])", name, code="no-epochs")
+                         f"({hint})", name, code="no-epochs")
     shown = "the objective CatBoost prints (learn / test)" if loss == "loss" else loss
     info.notes.append(f"one row per boosting round; the loss is {shown}"
                       + (f" (the scores {', '.join(m for m in metrics if not loss_like(m))} "

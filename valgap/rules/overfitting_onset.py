@@ -46,7 +46,8 @@ CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopp
           "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"
           " or keep the checkpoint with the lowest validation loss)",
           "Boosting: stop at the best round (XGBoost and LightGBM: early_stopping_rounds, the "
-          "validation set last in the evaluation sets; CatBoost: use_best_model=True); then "
+          "validation set last in the evaluation sets; CatBoost: use_best_model=True; "
+          "scikit-learn's HistGradientBoosting: early_stopping=True with n_iter_no_change); then "
           "lower the learning rate, limit the depth or leaves, or subsample rows and columns",
           "add data, augmentation or regularisation, or shrink the model")
 
