@@ -91,7 +91,8 @@ def analyze_run(run: Run, config: Config, source: str | None = None) -> Result:
             run.info.warnings.append(note)
     if curves is None or curves.n < MIN_EPOCHS:
         reason = result.fit.evidence if result.fit.fit is None or curves is None else (
-            f"{curves.n} epoch(s) with both losses: every rule needs at least {MIN_EPOCHS}")
+            in_rows(f"{curves.n} epoch(s) with both losses: every rule needs at least "
+                    f"{MIN_EPOCHS}", run.info.row))
         result.rules = [RuleStatus(r.ID, "skipped", reason) for r in rules.all_rules()]
     else:
         ctx = Context(run, facts, result.fit, curves)

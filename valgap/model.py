@@ -63,6 +63,11 @@ def row_unit(row: str) -> str:
     return row.split()[-1]
 
 
+def rows_counted(count: int, row: str) -> str:
+    """"1 epoch", "30 epochs", "1 evaluation", "60 boosting rounds"."""
+    return f"{count} {row if count == 1 else ROW_PLURALS.get(row, 'epochs')}"
+
+
 def in_rows(text: str, row: str) -> str:
     """A text written of epochs, worded in what a row of the run is ("over the last 21
     epochs" of a log evaluated every N steps says "evaluations"; of boosting, "rounds")."""

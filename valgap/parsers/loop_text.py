@@ -79,6 +79,13 @@ STEP = LazyPattern(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,
 PHASE_TAG = LazyPattern(r"^[ \t]{0,8}\[(train|training|test|val|valid|validation|eval)\][ \t]{0,8}",
                        re.IGNORECASE)
 BARE_METRIC = LazyPattern(r"\b(loss|accuracy|acc)\b(?=[ \t]{0,4}[:=])")
+# a value named for its epoch or step, the counter after the name: "Test loss for epoch 3:
+# 0.21", "Loss for Iter 51: 0.39", "Loss for epoch 3/10: 1.2e-01", "The average loss for
+# epoch 4 is 0.52"
+FOR_COUNTER = LazyPattern(r"\b(?P<name>[A-Za-z][A-Za-z_ ]{0,40}?) for (?:the )?"
+                          r"(?P<counter>epoch|iter|iteration|step)[ \t]{0,4}#?"
+                          r"(?P<n>\d{1,9}(?:[ \t]{0,2}/[ \t]{0,2}\d{1,9})?)[ \t]{0,4}"
+                          r"(?::|=| is)[ \t]{0,4}(?=[-+.\d])", re.IGNORECASE)
 # a line of running text: six words or more, no digit (a sentence, not a print)
 PROSE = LazyPattern(r"^[ \t>*-]{0,8}[A-Za-z][^\d\n]{0,400}(?:\s[A-Za-z,.;:'()-]+){5}[^\d]*$")
 EVAL_LINE = LazyPattern(r"(?i)\bSaving dict for global step \d{1,12}:")
@@ -126,14 +133,16 @@ SNIFF_CEILING = 0.5  # the most sniff says: detection skips it once another said
 
 def sniff(head: str) -> float:
     """Read the head as this parser would: two epochs with a loss make it loop text, and so
-    does one epoch whose line names its epoch number (a run stopped after one epoch)."""
+    does one epoch whose line names its epoch number (a run stopped after one epoch) or one
+    evaluation at a named step (nanoGPT's "step 0: train loss .., val loss .." before its
+    iterations)."""
     reader = _Reader("", Limits(max_runs=1 << 30))  # a sniff only counts; parse enforces
     for line_no, raw in enumerate(head.splitlines()[:5000], start=1):
         reader.feed(raw, line_no)
     records = _loss_records(reader)
     if len(records) >= 2:
         return SNIFF_CEILING
-    return 0.3 if records and reader.numbered_epochs else 0.0
+    return 0.3 if records and (reader.numbered_epochs or reader.evaluation_points) else 0.0
 
 
 def _strip_prefix(line: str) -> str:
@@ -150,6 +159,16 @@ def _phase_named(line: str) -> str:
     if m.group(1).lower() in ("train", "training"):
         return rest
     return BARE_METRIC.sub(lambda b: f"val_{b.group(1)}", rest)
+
+
+def _counter_first(line: str) -> str:
+    """A value named for its epoch or step, its counter moved first as loops print it:
+    "Test loss for epoch 3: 0.21, Acc = 0.9" reads as "epoch 3: Test loss: 0.21, Acc = 0.9"."""
+    m = FOR_COUNTER.search(line) if " for " in line or " For " in line else None
+    if not m:
+        return line
+    return (f"{line[:m.start()]}{m.group('counter')} {m.group('n')}: {m.group('name')}: "
+            f"{line[m.end():]}")
 
 
 def _cells(line: str, spaced: bool) -> list[str]:
@@ -508,7 +527,7 @@ class _Reader:
                 return
         if not self.announced and self.templates.apply(raw, line_no, self):
             return
-        line = _phase_named(_strip_prefix(clean(raw)))
+        line = _counter_first(_phase_named(_strip_prefix(clean(raw))))
         if self.model_summary or _table.summary_starts(line):  # Keras's, Paddle's table
             self.model_summary += 1  # its rows until "Total params" (a bounded count of them)
             if _table.summary_ends(line) or self.model_summary > SUMMARY_ROWS:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from valgap._safe import printable, shown
-from valgap.model import MEASURED_EVAL, MEASURED_TRAINMODE, ROW_PLURALS, Result
+from valgap.model import MEASURED_EVAL, MEASURED_TRAINMODE, Result, rows_counted
 from valgap.render._rank import Row, attention
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
@@ -219,8 +219,8 @@ def section(result: Result, index: int) -> str:
         out.append(f'<p class="verdict">Unreadable: {esc(result.error.message)}</p>')
         return "\n".join(out) + "</section>\n"
     run = result.run
-    out.append(f'<p class="meta">{esc(result.format)} · {run.epochs_logged} '
-               f'{ROW_PLURALS.get(run.info.row, "epochs")}</p>')
+    out.append(f'<p class="meta">{esc(result.format)} · '
+               f'{rows_counted(run.epochs_logged, run.info.row)}</p>')
     out.append(f'<p class="verdict">{esc(result.verdict)}</p>')
     if result.fit is not None:
         out.append(f'<p><b>fit</b> {esc(result.fit.fit or "not judged")}: '

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import IO
 
 from valgap._safe import ANSI, printable, shown
-from valgap.model import ROW_PLURALS, Result
+from valgap.model import Result, rows_counted
 
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 FIT_COLOR = {"good-fit": "\x1b[32m", "val-below-train": "\x1b[33m", "overfit": "\x1b[33m",
@@ -68,8 +68,8 @@ def _report(result: Result, opts, plot_height: int = PLOT_HEIGHTS[0], loss_only:
     style = _Style(opts.color)
     run = result.run
     assert run is not None
-    head = (f"valgap · {shown(result.label)} · {result.format} · {run.epochs_logged} "
-            f"{ROW_PLURALS.get(run.info.row, 'epochs')}")
+    head = (f"valgap · {shown(result.label)} · {result.format} · "
+            f"{rows_counted(run.epochs_logged, run.info.row)}")
     if run.info.run_count > 1:
         head += f" · run {run.info.run_index} of {run.info.run_count}"
     out = [style.dim(line) for line in wrap(head, opts.width, "  ")]
