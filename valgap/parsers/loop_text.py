@@ -379,6 +379,10 @@ class _Reader:
         self.eval_steps = 0  # the most steps an announced evaluation counted
         self.pending_val: dict[str, tuple[str, str | None]] = {}  # its running means
         self.interval: dict[str, list[float]] = {}  # steps since the last evaluation point
+        # the log prints an epoch's steps before its summary line ("Loss for Iter 51: .."
+        # then "Test loss for epoch 0: .."), as its first epoch's line showed: steps after an
+        # epoch's line are the next epoch's
+        self.steps_first = False
         self.evaluation_points = False  # rows are evaluations at steps, not epochs
         self.long_lines = 0  # lines too long to be a print, skipped
         self.prose = 0  # lines of running text (a README's sentences)
@@ -597,8 +601,13 @@ class _Reader:
         if epoch:
             number = int(epoch.group(1))
             if self.current is None or self.current.epoch != number:
+                # decided by the first epoch's line: a summary (metrics of its own) after steps
+                self.steps_first = self.steps_first or (
+                    not self.records and bool(self.interval) and bool(metrics))
                 self._start(number, line_no)
                 self.numbered_epochs += 1
+                if self.steps_first and self.interval:  # the steps printed before its line
+                    self.batches[id(self.current)] = self.interval
             self.explicit, self.in_summary, self.interval = True, False, {}
         evaluated = any(_table.canonical(m[0]) is not None and _table.canonical(m[0])[0] == "val"
                         for m in metrics)
@@ -606,7 +615,8 @@ class _Reader:
             # a batch-level print: its values make the epoch's mean, if it has none. With no
             # epoch open, a step that reports validation is an evaluation point (nanoGPT's
             # "step 500: train loss 2.12, val loss 2.23", an L-BFGS loop's iterations)
-            if metrics and self.current is not None and self.explicit:
+            if metrics and self.current is not None and self.explicit and (
+                    epoch or not self.steps_first):  # (a step of the next epoch, if steps_first)
                 self._add_batch(metrics, running=averaged)
                 self.shape = self.shape or line.strip()[:100]
                 if announced:  # an evaluation's steps follow its announcement (Paddle's
