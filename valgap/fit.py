@@ -421,8 +421,9 @@ def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     tail = slice(max(c.n - 3, 1), c.n)
     gains = [(curve[0] - min(curve[tail])) / curve[0] for curve in (c.train, c.val)]
     if max(gains) < conf.underfit_gain:
-        return FitResult("underfit", f"training loss improved {gains[0]:.0%} and validation "
-                                     f"loss {gains[1]:.0%} over {c.n} epochs: both stay high")
+        moved = [f"improved {g:.0%}" if g >= 0 else f"rose {-g:.0%}" for g in gains]
+        return FitResult("underfit", f"training loss {moved[0]} and validation loss "
+                                     f"{moved[1]} over {c.n} epochs: both stay high")
     return None
 
 

@@ -131,3 +131,14 @@ def test_records_a_set_of_different_lengths_are_paired_by_their_steps():
     run = parsers.read(str(path))[-1]
     assert run.epochs == 12
     assert run.table["val_loss"].tolist() == [r["loss"] for r in data["validation_losses"]]
+
+
+def test_loss_lists_among_summary_scores_set_the_rows_not_the_predictions_beside_them():
+    # {"num_epochs": 2000, "accuracy": ..., "val_losses": [...2000], "train_losses":
+    # [...2000], "y_val_np": [...15947], "y_val_pred_class_np": [...15947]}
+    path = PUBLIC / ("davialmeida135+Stocks-Machine-Learning__auxiliar_code2_historico_"
+                     "treinamento1_train_metrics.json")
+    data = json.loads(path.read_text())
+    run = parsers.read(str(path))[-1]
+    assert run.epochs == 2000 and run.table["val_loss"].tolist() == data["val_losses"]
+    assert run.table["train_loss"].tolist() == data["train_losses"]

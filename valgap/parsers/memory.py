@@ -49,6 +49,8 @@ NAMED_RECORDS = LazyPattern(r'"[^"\n]{1,200}"\s{0,64}:\s{0,64}\[\s{0,64}\{')
 # a key ending in loss: "loss", "val_loss", "train_losses", "valLoss"
 _LOSS_NAME = r"[\w ./-]{0,40}?(?:loss|Loss|LOSS)(?:es)?"
 LOSS_KEY = LazyPattern(rf'"{_LOSS_NAME}"\s{{0,8}}:')
+# a loss's list among an object's other keys: {"num_epochs": 2000, ..., "val_losses": [...
+LOSS_LIST = LazyPattern(rf'"{_LOSS_NAME}"\s{{0,8}}:\s{{0,8}}\[')
 PRINT_NAME = "history-print"
 # a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
 PRINTED = LazyPattern(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
@@ -78,8 +80,8 @@ def sniff(head: str) -> float:
         return 0.7 if split_objects or split_lists or split_numbers else 0.0
     if JSON_OBJECT.match(text) or JSON_RECORDS.match(text):
         return 0.75
-    return 0.7 if is_object and (NAMED_RECORDS.search(text) or NAMED_LISTS.search(text)) \
-        else 0.0
+    return 0.7 if is_object and (NAMED_RECORDS.search(text) or NAMED_LISTS.search(text) or
+                                 LOSS_LIST.search(text)) else 0.0
 
 
 def sniff_printed(head: str) -> float:
@@ -210,7 +212,7 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
     stepped = _evaluations(columns, info)
     if stepped is not None:
         return _table.build_runs(stepped, info, chosen)
-    epochs = max((len(v) for v in columns.values()), default=0)
+    epochs = _epochs(columns, (train_col, val_col))
     numbers = _record_numbers(history, epochs, info)
     records = _table.Records(name)
     for epoch in range(epochs):
@@ -226,6 +228,14 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
     if not runs:
         raise InputError("the history holds no epoch", name, code="no-epochs")
     return runs
+
+
+def _epochs(columns: dict[str, list], chosen: tuple[str | None, ...]) -> int:
+    """How many epochs the history holds: its longest loss curve's length. A longer list
+    of another name is no curve of the run (the validation set's predictions, saved
+    beside the losses)."""
+    curves = [len(v) for k, v in columns.items() if _table.is_curve(k) or k in chosen]
+    return max(curves or [len(v) for v in columns.values()], default=0)
 
 
 SPLIT_WORDS = (*_table.TRAIN_PREFIXES, *_table.VAL_PREFIXES, *_table.TEST_PREFIXES)
