@@ -32,8 +32,52 @@ from pathlib import Path
 import _labels
 
 # scenario -> expected fit, fit alternatives, causes, family (from the numbers)
-LABELS: dict[str, _labels.Label] = {}
-SEED_LABELS: dict[tuple[str, int], _labels.Label] = {}
+LABELS: dict[str, _labels.Label] = {
+    # a wide network on 200 rows: validation lowest at epoch 1-7 (0.67-0.69), 1.17-1.35 at
+    # the end, training to 0.0002
+    "nb_keras_overfit": ("overfit", [], ["overfitting-onset"], "fit"),
+    # batch norm on batches of 8: validation lowest at epoch 3 (0.21-0.24), 0.32-0.39 at the
+    # end while the printed loss falls 0.52-0.56 -> 0.025; train mode makes that loss a
+    # fifth of the inference-mode one (0.13-0.17) late, and 1.7-1.9x it early
+    "nb_keras_batchnorm": ("overfit", [], ["overfitting-onset", "batchnorm"], "fit"),
+    # labels smoothed by 0.2 in the compiled loss, which validation uses too (both printed
+    # losses carry its floor, about 0.33): validation flat at 0.44-0.46 from epoch 10-19,
+    # within 1-2 % of its lowest, training still 11 % down over the last 30 epochs; 1.19x
+    # (seed 2: 1.24x) training at the end
+    "nb_keras_smoothing": ("good-fit", ["overfit"], [], None),
+    # a wide network on 150 rows: validation lowest at epoch 16-29 (0.44-0.62), 0.56-0.92
+    # at the end, training to 0.0013-0.0016
+    "nb_torch_overfit": ("overfit", [], ["overfitting-onset"], "fit"),
+    # dropout 0.4 twice, print(model): validation below the epoch's mean at all 30 epochs
+    # (0.59-0.75x late); that mean 1.8-2.0x the inference-mode loss late
+    "nb_torch_dropout": ("val-below-train", [], ["dropout"], "train-mode"),
+    # 30 % of the training labels redrawn: validation 0.70-0.76x the epoch's mean at all
+    # 30 epochs, the inference-mode training loss as high (1.00-1.04x): the clean
+    # validation set is easier than the noisy training set
+    "nb_torch_noisy": ("val-below-train", [], ["easy-validation"], "data-split"),
+}
+SEED_LABELS: dict[tuple[str, int], _labels.Label] = {
+    # dropout 0.5 twice (the summary printed, or only fit's bars: the same numbers): the
+    # epoch's mean 2.3-3.2x the inference-mode loss from epoch 21; validation below it at
+    # 39 of 40 epochs (0.93x late)
+    ("nb_keras_dropout", 1): ("val-below-train", ["good-fit"], ["dropout"], "train-mode"),
+    ("nb_keras_dropout_silent", 1): ("val-below-train", ["good-fit"], ["dropout"],
+                                     "train-mode"),
+    # the other seed: the same 2.3-3.0x, validation below the epoch's mean at 26 of 40
+    # epochs, 1.0-1.25x it late: dropout hides a validation 2.8x the inference-mode loss
+    ("nb_keras_dropout", 2): ("good-fit", [], ["dropout"], "train-mode"),
+    ("nb_keras_dropout_silent", 2): ("good-fit", [], ["dropout"], "train-mode"),
+    # SGD at 1e-5: 0.7206 -> 0.7191 over 30 epochs, validation 1.01x beside it
+    ("nb_keras_rate", 1): ("underfit", [], [], None),
+    # the other seed: 0.7018 -> 0.7010, validation 0.98-0.99x at every epoch
+    ("nb_keras_rate", 2): ("underfit", ["val-below-train"], [], None),
+    # early stopping ended it at epoch 121, validation lowest at 106 (0.0021): 0.94x
+    # training at epoch 31, 1.86x at 91, 2.15x median over the last third
+    ("nb_keras_regression", 1): ("overfit", [], ["overfitting-onset"], "fit"),
+    # the other seed: stopped at 145, validation lowest at 130 (0.0012), 1.3-1.55x training
+    # late (1.0x at epoch 3)
+    ("nb_keras_regression", 2): ("good-fit", ["overfit"], [], None),
+}
 
 DATA = {
     "hastie": """

@@ -109,7 +109,14 @@ out:
   batch's loss a print) or one line an epoch, the module's repr printed or not: dropout
   (which the network's pooling all but washes out), batch norm on batches of eight, 120
   training rows, a rate too small, an L2 term, smoothed labels, training labels redrawn, a
-  forecaster with and without dropout (scripts/make_twentysixthway_runs.py).
+  forecaster with and without dropout (scripts/make_twentysixthway_runs.py);
+- tests/data/twentyseventhway: Jupyter notebooks executed cell by cell by a real kernel,
+  the saved .ipynb the log: Keras 3 on TensorFlow (fit at verbose 1 or 2, the summary in
+  its own cell or not) and PyTorch loops under tqdm.auto's text bars (print(model) or
+  not), on Hastie's ten-feature problem, Gaussian quantiles and the swiss roll: dropout
+  shown and silent, batch norm on batches of eight, 200 and 150 training rows, smoothed
+  labels, a rate too small, a regression stopped early, training labels redrawn
+  (scripts/make_twentyseventhway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -135,14 +142,14 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "seventeenthway": 11, "eighteenthway": 10,
              "nineteenthway": 7, "twentiethway": 11, "twentyfirstway": 6,
              "twentysecondway": 10, "twentythirdway": 6, "twentyfourthway": 11,
-             "twentyfifthway": 9, "twentysixthway": 10}
+             "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
          "seventeenthway": 2, "eighteenthway": 2,
          "nineteenthway": 2, "twentiethway": 2, "twentyfirstway": 2, "twentysecondway": 2,
          "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
-         "twentysixthway": 2}
+         "twentysixthway": 2, "twentyseventhway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -471,6 +478,14 @@ FIRST_MEASURED = {
     # its label says dropout; a penalty and smoothed labels are train-mode guesses
     # (augmentation first)
     "twentysixthway": {"development": (1.0, 0.7, 0.1), "held-out": (1.0, 0.65, 0.1)},
+    # as first read: fit 0.94 / family 0.94 / exact 0.90, 4 points (development,
+    # balanced), 1.00 / 0.92 / 0.90, 6 points held out; nothing was changed for them.
+    # Misses: a regression stopped early whose validation ended 2.15x a training loss gone
+    # to 0.2 % of where it started (labelled overfit by the spec's 2x; valgap keeps such a
+    # gap between two losses near zero a good fit, as ../shared/corpus labels its healthy
+    # runs), and, held out, a dropout network with nothing printed of it whose validation
+    # is 1.0-1.25x training late: noise at 0.45, where its label says dropout
+    "twentyseventhway": {"development": (0.93, 0.93, 0.1), "held-out": (1.0, 0.9, 0.1)},
 }
 
 

@@ -6,9 +6,16 @@ from functools import cached_property
 from typing import Any
 
 from valgap import measured as measured_gap
-from valgap._num import exp_safe
 from valgap.model import Facts, Finding, FitResult, Run
-from valgap.rules._signals import ACCURACY_ABOVE, Curves, Shape, below_share, shape, wiggle
+from valgap.rules._signals import (
+    ACCURACY_ABOVE,
+    Curves,
+    Shape,
+    below_share,
+    describe_gap,
+    shape,
+    wiggle,
+)
 
 
 @dataclass(frozen=True)
@@ -197,16 +204,16 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
         if shift < 0:  # named, yet the accuracies say another mechanism adds to the gap
             conf *= 0.7
         return Finding(rule, clamp(conf), f"{origin} {what}{also}; validation below "
-                       f"training in {shape.below_all:.0%} of epochs (late gap "
-                       f"{_pct(shape.late_gap)}){word}", checks)
+                       f"training in {shape.below_all:.0%} of epochs (late: "
+                       f"{describe_gap(-shape.late_gap)}){word}", checks)
     faded = shape.faded if ctx.fit.fit == "good-fit" else 0.0
     if not (shape.persistent and ctx.fit.fit == "val-below-train") and not faded:
         return Skip(unknown_model_reason(fact))
     # a guess from the curves' shape stays below 0.5: the input names no mechanism
     how = (f"below training through most of the run ({faded:.0%} of its first two thirds) "
            "and level late, a gap that faded," if faded else
-           f"below training through the run ({shape.below_all:.0%} of epochs, late gap "
-           f"{_pct(shape.late_gap)})")
+           f"below training through the run ({shape.below_all:.0%} of epochs; late: "
+           f"{describe_gap(-shape.late_gap)})")
     shift, word = accuracy_word(ctx, fact in LOSS_ONLY_FACTS)
     return Finding(rule, clamp(guess + shift, high=0.49),
                    f"nothing in the input says whether the model has {what}; validation "
@@ -254,6 +261,3 @@ def _measured_train_mode(ctx: Context, rule: str, fact: str, what: str, present:
                    checks, guess=True, family_confidence=conf)
 
 
-def _pct(log_train_over_val: float) -> str:
-    """How far validation sits below training, in percent of training."""
-    return f"{(1 - exp_safe(-log_train_over_val)) * 100:.0f}%"
