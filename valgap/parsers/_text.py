@@ -150,15 +150,26 @@ class Source:
             reader = codecs.getreader(self.encoding())(stream, errors="replace")
             yield from _split_lines(iter(lambda: reader.read(1 << 20), ""))
 
-    def numbered_runs(self, runs: re.Pattern, may_skip: Callable[[], bool]
-                      ) -> Iterator[tuple[int, str | int]]:
+    def numbered_runs(self, runs: re.Pattern, skeleton: Skeleton,
+                      may_skip: Callable[[], bool]) -> Iterator[tuple[int, str | int]]:
         """``numbered``, except that a stretch of whole lines that ``runs`` matches (each
         line of it ended by its newline) comes as one item: the number of its last line and
         how many lines it holds (an int), when ``may_skip()`` says so as it is reached. A
         tqdm-heavy log is millions of bar lines: one regular expression over each block of
-        text passes them, where a Python call per line costs a microsecond each."""
+        text passes them, where a Python call per line costs a microsecond each. UTF-8 is
+        read as bytes, the stretches found on each block's ``skeleton`` (a tenth of its
+        bytes), and only the lines not passed are decoded."""
+        enc = self.encoding()
         with self.open_binary() as stream:
-            reader = codecs.getreader(self.encoding())(stream, errors="replace")
+            if enc in ("utf-8", "utf-8-sig"):
+                blocks = iter(lambda: stream.read(1 << 20), b"")
+                first = next(blocks, b"")
+                if enc == "utf-8-sig" and first.startswith(codecs.BOM_UTF8):
+                    first = first[3:]
+                yield from _skeleton_runs(itertools.chain([first], blocks), skeleton, runs,
+                                          may_skip)
+                return
+            reader = codecs.getreader(enc)(stream, errors="replace")
             yield from _split_runs(iter(lambda: reader.read(1 << 20), ""), runs, may_skip)
 
     def numbered_reduced(self, reduce: Callable, longer_than: int) -> Iterator[tuple[int, str]]:
@@ -217,12 +228,13 @@ def _split_lines(blocks: Iterator[AnyStr]) -> Iterator[tuple[int, AnyStr]]:
         yield line_no, joiner.join(pending)
 
 
-def _split_runs(blocks: Iterator[str], runs: re.Pattern, may_skip: Callable[[], bool]
-                ) -> Iterator[tuple[int, str | int]]:
+def _split_runs(blocks: Iterator[str], runs: re.Pattern, may_skip: Callable[[], bool],
+                line_no: int = 1) -> Iterator[tuple[int, str | int]]:
     """``_split_lines`` of decoded text, with stretches that ``runs`` matches passed whole
     (see ``Source.numbered_runs``): a line is cut into pieces as ``_split_lines`` cuts it
-    (only while it is still open at a block's end and longer than ``MAX_LINE``)."""
-    carry, line_no = "", 1
+    (only while it is still open at a block's end and longer than ``MAX_LINE``); lines
+    are numbered from ``line_no``."""
+    carry = ""
     for block in blocks:
         text = carry + block if carry else block
         end = text.rfind("\n") + 1
@@ -245,6 +257,122 @@ def _split_runs(blocks: Iterator[str], runs: re.Pattern, may_skip: Callable[[], 
             yield line_no, piece
     if carry:
         yield line_no, carry
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """Lines reduced to the bytes their shape rests on: ``table`` maps bytes (as
+    ``bytes.translate`` does), ``delete`` drops the rest, and ``runs`` (a bytes pattern)
+    matches a stretch of whole reduced lines, each ended by its newline; each such line
+    ends with ``last`` (a byte) before its newline in the text itself, or the stretch is
+    read from its text, as lines holding ``marker`` between stretches are."""
+
+    table: bytes
+    delete: bytes
+    runs: re.Pattern | LazyPattern
+    last: bytes
+    marker: bytes
+
+
+def _skeleton_runs(blocks: Iterator[bytes], skeleton: Skeleton, runs: re.Pattern,
+                   may_skip: Callable[[], bool]) -> Iterator[tuple[int, str | int]]:
+    """``_split_runs`` of UTF-8 bytes: the stretches found on each block's skeleton (where
+    one is not, ``runs`` over its decoded text finds them), the other lines decoded and
+    handed over one by one (a line still open at a block's end and longer than
+    ``MAX_LINE`` is cut as ``_split_lines`` cuts it, at a character's end)."""
+    carry, line_no = b"", 1
+    for block in blocks:
+        text = carry + block if carry else block
+        end = text.rfind(b"\n") + 1
+        body, carry = text[:end], text[end:]
+        if body:
+            line_no = yield from _body_runs(body, line_no, skeleton, runs, may_skip)
+        while len(carry) > MAX_LINE:
+            piece, carry = _cut(carry)
+            if not carry:  # no redraw to cut after: keep a character's start with its end
+                at = _character_start(piece)
+                piece, carry = piece[:at], piece[at:]
+            yield line_no, piece.decode("utf-8", errors="replace")
+    if carry:
+        yield line_no, carry.decode("utf-8", errors="replace")
+
+
+def _body_runs(body: bytes, line_no: int, skeleton: Skeleton, runs: re.Pattern,
+               may_skip: Callable[[], bool]) -> Iterator[tuple[int, str | int]]:
+    """The lines of ``body`` (whole lines) and its stretches (see ``_skeleton_runs``);
+    returns the number of the line after it."""
+    reduced = body.translate(skeleton.table, skeleton.delete)  # newlines kept, one a line
+    ends = other = None  # each line's newline; how many lines before each end otherwise
+    line, at = 0, 0  # the first line not handed over yet; where its reduced form starts
+    for found in skeleton.runs.finditer(reduced):
+        if ends is None:
+            ends, other = _line_ends(body, skeleton.last)
+        first = line + reduced.count(b"\n", at, found.start())
+        count = reduced.count(b"\n", found.start(), found.end())
+        if other[first + count] != other[first]:
+            continue  # a line of it goes on past its bar: read with the lines around it
+        start = _start(ends, first)
+        if first > line:
+            yield from _lines_between(body[_start(ends, line):start], line_no, skeleton,
+                                      runs, may_skip)
+            line_no, line, at = line_no + first - line, first, found.start()
+        if may_skip():
+            yield line_no + count - 1, count
+            line_no, line, at = line_no + count, line + count, found.end()
+    rest = body[_start(ends, line):] if line else body
+    yield from _lines_between(rest, line_no, skeleton, runs, may_skip)
+    return line_no + rest.count(b"\n")
+
+
+def _lines_between(chunk: bytes, line_no: int, skeleton: Skeleton, runs: re.Pattern,
+                   may_skip: Callable[[], bool]) -> Iterator[tuple[int, str | int]]:
+    """Whole lines between stretches, one by one; where the skeleton's marker is among
+    them (a stretch it could not pass: a bar with text after it), as ``runs`` finds
+    stretches in their decoded text."""
+    if skeleton.marker in chunk:
+        yield from _split_runs(iter([chunk.decode("utf-8", errors="replace")]), runs,
+                               may_skip, line_no)
+    else:
+        yield from _decoded_lines(chunk, line_no)
+
+
+def _line_ends(body: bytes, last: bytes) -> tuple:
+    """Where each line of ``body`` (whole lines) ends (its newline), and for each count of
+    lines from the first, how many of them end otherwise than with ``last`` (numpy arrays:
+    pandas' own dependency, loaded already by the table reader)."""
+    import numpy
+
+    data = numpy.frombuffer(body, numpy.uint8)
+    ends = numpy.flatnonzero(data == 10)
+    before = data[numpy.maximum(ends - 1, 0)]  # an empty first line has none: not last
+    otherwise = numpy.concatenate(([0], numpy.cumsum((before != last[0]) | (ends == 0))))
+    return ends, otherwise
+
+
+def _start(newlines, line: int) -> int:
+    """Where line ``line`` (from 0) of a body starts."""
+    return int(newlines[line - 1]) + 1 if line else 0
+
+
+def _decoded_lines(chunk: bytes, line_no: int) -> Iterator[tuple[int, str]]:
+    for line in chunk.decode("utf-8", errors="replace").split("\n")[:-1]:
+        yield line_no, line[:-1] if line.endswith("\r") else line
+        line_no += 1
+
+
+def _character_start(data: bytes) -> int:
+    """Where a UTF-8 character cut short at the end of ``data`` starts (its length if none
+    is): continuation bytes are 10xxxxxx, a sequence of n bytes leads with n ones."""
+    at = len(data)
+    back = 1
+    while back <= 3 and back <= len(data) and data[-back] & 0xC0 == 0x80:
+        back += 1
+    if back <= len(data) and data[-back] >= 0xC0:
+        lead = data[-back]
+        size = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        if size > back:
+            at = len(data) - back
+    return at
 
 
 def _cut(text):

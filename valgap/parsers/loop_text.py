@@ -22,7 +22,16 @@ import re
 from valgap.model import EVALUATION, TRAINING_STEP, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import LONG_LINE, NUMBER, LazyPattern, Limits, Source, clean, to_float
+from valgap.parsers._text import (
+    LONG_LINE,
+    NUMBER,
+    LazyPattern,
+    Limits,
+    Skeleton,
+    Source,
+    clean,
+    to_float,
+)
 
 NAME = "loop-text"
 
@@ -43,6 +52,16 @@ TQDM_BAR = LazyPattern(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,1
 BAR_LINES = LazyPattern(r"^(?:[^\n%\r\x1b\x08]{0,200}\d%\|[^|\n\r\x1b\x08]{0,400}\|[ \t]{0,8}"
                        r"\d{1,12}/\d{1,12}[ \t]{0,8}\[[^]|\n\r\x1b\x08]{0,2000}\]\n)+",
                        re.MULTILINE)
+# the same stretch found in bytes: each line reduced to the bytes its shape rests on ("%",
+# "|", "[", "]", "/", its end; \r, ESC and \b kept as "!"), the rest deleted, a bar's
+# line "%||/[/]" after its prefix's brackets or slashes, and "]" its last byte. Looser
+# than BAR_LINES only in what the other deleted bytes were (a digit before "%", the
+# count's digits, lengths)
+_SHAPE = b"%|[]/\n"
+BAR_SKELETON = Skeleton(
+    bytes(ord("!") if b in b"\r\x1b\x08" else b for b in range(256)),
+    bytes(b for b in range(256) if b not in _SHAPE and b not in b"\r\x1b\x08"),
+    LazyPattern(rb"^(?:[^\n%!]{0,64}%\|\|/\[/?\]\n)+", re.MULTILINE), b"]", b"%|")
 # what follows a bar's closing "|": "| 700/1563 [00:05<00:07, 120.3it/s, loss=0.345]"
 BAR_TAIL = LazyPattern(r"[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}\[[^\]]{0,2000}\][ \t]{0,8}")
 # Ultralytics' own bar (8.3 on), to the end of its line: "100% ━━━━━━━━━━━━ 2/2 7.0it/s 0.3s"
@@ -841,7 +860,7 @@ def parse(source: Source) -> list[Run]:
     feed, line_no = lines.feed, 0  # one call per line, not two: logs run to millions
     # stretches of bare tqdm bars are skipped whole, as feed skips each (not in a table
     # whose rows a bar may follow: Ultralytics prints its row, then a bar)
-    for line_no, raw in source.numbered_runs(BAR_LINES,
+    for line_no, raw in source.numbered_runs(BAR_LINES, BAR_SKELETON,
                                              lambda: not (lines.table and lines.spaced)):
         if raw.__class__ is int:
             lines.written += raw
