@@ -1,7 +1,8 @@
 """Write small real PyTorch-ecosystem logs into tests/data/ for the parser tests.
 
 Trains tiny models on scikit-learn's digits (no download) with:
-  - PyTorch Lightning: CSVLogger ``metrics.csv`` (step + epoch logging) and TensorBoard events
+  - PyTorch Lightning: CSVLogger ``metrics.csv`` (step + epoch logging) and TensorBoard events,
+    and a ``metrics.csv`` of a run validated four times an epoch
   - Hugging Face Trainer: ``trainer_state.json`` and its printed log dicts
   - a hand-written PyTorch loop printing ``epoch N | train_loss ... | val_loss ...``
 
@@ -9,7 +10,7 @@ Heavy dependencies live only in the environment that runs this script::
 
     python -m venv /tmp/ptenv
     /tmp/ptenv/bin/pip install torch lightning transformers accelerate scikit-learn tensorboard
-    /tmp/ptenv/bin/python scripts/make_torch_fixtures.py
+    /tmp/ptenv/bin/python scripts/make_torch_fixtures.py [JOB ...]
 """
 from __future__ import annotations
 
@@ -93,6 +94,47 @@ def lightning_run() -> None:
     shutil.rmtree(work)
 
 
+def lightning_intervals_run() -> None:
+    """The same module validated four times an epoch (``val_check_interval=0.25``), two
+    epochs, its CSVLogger ``metrics.csv`` alone."""
+    import lightning as L
+    import torch
+    from lightning.pytorch.loggers import CSVLogger
+    from torch.utils.data import DataLoader, TensorDataset
+
+    class Module(L.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = _mlp(0.0)
+
+        def training_step(self, batch, _):
+            x, y = batch
+            loss = torch.nn.functional.cross_entropy(self.net(x), y)
+            self.log("train_loss", loss)
+            return loss
+
+        def validation_step(self, batch, _):
+            x, y = batch
+            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y))
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    L.seed_everything(2)
+    x_tr, y_tr, x_val, y_val = _digits()
+    work = OUT / "_lightning_intervals"
+    shutil.rmtree(work, ignore_errors=True)
+    trainer = L.Trainer(max_epochs=2, val_check_interval=0.25, logger=CSVLogger(work, name="csv"),
+                        enable_progress_bar=False, enable_model_summary=False,
+                        log_every_n_steps=2, accelerator="cpu")
+    trainer.fit(Module(), DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
+                DataLoader(TensorDataset(x_val, y_val), batch_size=64))
+    (OUT / "lightning").mkdir(parents=True, exist_ok=True)
+    shutil.copy(work / "csv" / "version_0" / "metrics.csv",
+                OUT / "lightning" / "metrics_val_check_interval.csv")
+    shutil.rmtree(work)
+
+
 def hf_run() -> None:
     import torch
     from transformers import Trainer, TrainingArguments
@@ -153,7 +195,10 @@ def loop_run() -> None:
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    for job in (loop_run, lightning_run, hf_run):
+    jobs = (loop_run, lightning_run, lightning_intervals_run, hf_run)
+    for job in jobs:
+        if sys.argv[1:] and job.__name__ not in sys.argv[1:]:  # the jobs named, if any
+            continue
         print(f"{job.__name__} ...", file=sys.stderr)
         job()
     print(json.dumps(sorted(str(p.relative_to(OUT)) for p in OUT.rglob("*") if p.is_file())))

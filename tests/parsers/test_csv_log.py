@@ -401,3 +401,20 @@ def test_a_loss_named_by_what_it_computes_is_read_as_the_loss(name, column, firs
     run = read(str(DATA / "public" / name))[-1]
     assert run.table[column].iloc[0] == pytest.approx(first, rel=1e-4)
     assert len(run.table) in (20, 50) and "train_loss" in run.table
+
+
+def test_lightning_validated_several_times_an_epoch_is_one_row_per_evaluation():
+    # val_check_interval=0.25 over 2 epochs (scripts/make_torch_fixtures.py): 8 validation
+    # rows, each after the training rows logged since the one before
+    import csv as csv_module
+
+    path = DATA / "lightning" / "metrics_val_check_interval.csv"
+    rows = list(csv_module.DictReader(path.open()))
+    run = read(str(path))[-1]
+    assert run.info.row == "evaluation" and run.epochs == 8
+    vals = [float(r["val_loss"]) for r in rows if r["val_loss"]]
+    assert run.table["val_loss"].tolist() == vals
+    first = [float(r["train_loss"]) for r in rows[:next(
+        i for i, r in enumerate(rows) if r["val_loss"])] if r["train_loss"]]
+    assert run.table["train_loss"].iloc[0] == pytest.approx(sum(first) / len(first))
+    assert any("one row per evaluation" in n for n in run.info.notes)

@@ -15,7 +15,7 @@ import os
 import re
 from array import array
 
-from valgap.model import InputError, Run, RunInfo
+from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _csv_chunks, _table
 from valgap.parsers._text import NUMBER_REPR, Source, sniff_encoding
 
@@ -160,6 +160,12 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         info.notes.append("the epoch column repeats on rows that each hold both losses "
                           "(one fit() call per epoch, each numbered from 0): each row read "
                           "as an epoch")
+    # a step-logged table validated several times an epoch (Lightning's val_check_interval);
+    # elsewhere an epoch's second validation is a resumed run's repeat, pooled
+    val = next((c for c, t in columns.items() if t == "val_loss"), None)
+    evaluations = fmt == LIGHTNING and val in seen.averaged and parts
+    if evaluations:
+        parts, rows, seen = _reduce(source, encoding, threaded, header, columns, by_row=True)
     averaged = seen.averaged
     if not parts and not rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
@@ -174,7 +180,39 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         # held as a table of millions of rows
         return [_Epochs.blocks(parts, columns, info)]
     values = _Epochs.joined(parts, columns)
+    if evaluations:
+        values = _per_evaluation(values, columns, val)
+        info.row = EVALUATION
+        info.notes.append(f"{val} is logged several times an epoch (an evaluation every few "
+                          "steps): one row per evaluation, each column's other values the "
+                          "mean of the rows since the one before")
     return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
+
+
+def _per_evaluation(values: dict, columns: dict[str, str], val: str) -> dict:
+    """Rows (one a logged line) paired into evaluations, as the Trainer's state is read:
+    each row with ``val`` closes one; a validation value is the closing row's, any other
+    column's the mean of its values over the rows since the previous evaluation (rows
+    after the last one, an unfinished interval, are left out)."""
+    import numpy as np
+
+    closing = ~np.isnan(values[val])
+    group = np.cumsum(closing) - closing  # the evaluation each row belongs to
+    count = int(closing.sum())
+    keep = group < count
+    group = group[keep]
+    out = {"run": values["run"][closing], "epoch": np.arange(1, count + 1, dtype=float),
+           "line": values["line"][closing]}
+    for col, target in columns.items():
+        cells = values[col][keep]
+        if target and target.startswith(("val_", "test_")):
+            out[col] = values[col][closing]
+            continue
+        logged = ~np.isnan(cells)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[col] = (np.bincount(group, np.where(logged, cells, 0.0), count) /
+                        np.bincount(group, logged, count))  # NaN where none was logged
+    return out
 
 
 def _lightning_steps(head: str, header: _Header) -> int | None:
