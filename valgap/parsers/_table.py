@@ -266,6 +266,22 @@ def drop_trailing_evaluation(values: dict, info: RunInfo) -> dict:
     return values
 
 
+def interval_means(values, group, count: int):
+    """A log that evaluates every few steps is read one row per evaluation, a value logged
+    at each step being the mean over the interval the evaluation closes (as the Trainer's
+    state is read): the mean of ``values`` (numpy, NaN for none logged) per ``group`` (the
+    evaluation each value's step falls before, 0 to ``count - 1``; ``count`` or more for
+    steps after the last), NaN where an interval logged none."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    group = np.asarray(group)
+    inside = (group < count) & ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (np.bincount(group[inside], values[inside], count) /
+                np.bincount(group[inside], minlength=count))
+
+
 def has_loss(names) -> bool:
     """Whether a record's values include a loss: one, or its parts (box, cls, dfl losses)."""
     return _has_loss(tuple(names))

@@ -190,28 +190,20 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
 
 
 def _per_evaluation(values: dict, columns: dict[str, str], val: str) -> dict:
-    """Rows (one a logged line) paired into evaluations, as the Trainer's state is read:
-    each row with ``val`` closes one; a validation value is the closing row's, any other
-    column's the mean of its values over the rows since the previous evaluation (rows
-    after the last one, an unfinished interval, are left out)."""
+    """Rows (one a logged line) paired into evaluations (``_table.interval_means``): each
+    row with ``val`` closes one; a validation value is the closing row's, any other
+    column's the mean over the rows since the previous evaluation."""
     import numpy as np
 
     closing = ~np.isnan(values[val])
-    group = np.cumsum(closing) - closing  # the evaluation each row belongs to
+    group = np.cumsum(closing) - closing  # the evaluation each row's interval closes with
     count = int(closing.sum())
-    keep = group < count
-    group = group[keep]
     out = {"run": values["run"][closing], "epoch": np.arange(1, count + 1, dtype=float),
            "line": values["line"][closing]}
     for col, target in columns.items():
-        cells = values[col][keep]
-        if target and target.startswith(("val_", "test_")):
-            out[col] = values[col][closing]
-            continue
-        logged = ~np.isnan(cells)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[col] = (np.bincount(group, np.where(logged, cells, 0.0), count) /
-                        np.bincount(group, logged, count))  # NaN where none was logged
+        evaluated = target and target.startswith(("val_", "test_"))
+        out[col] = values[col][closing] if evaluated else \
+            _table.interval_means(values[col], group, count)
     return out
 
 

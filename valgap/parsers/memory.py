@@ -17,6 +17,7 @@ evaluation."""
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
 import math
 import numbers
@@ -275,20 +276,17 @@ def _evaluations(columns: dict[str, list], info: RunInfo) -> list[EpochRecord] |
                       "the previous evaluation")
     beside = [k for k, v in columns.items() if len(v) == n_val and k != val
               and not _is_step(k)]
-    records, at, last = [], 0, -math.inf
-    train_values = [_number(v) for v in columns[train]]
-    for j, step in enumerate(val_steps):
-        since = []
-        while at < n_train and train_steps[at] <= step:
-            if train_steps[at] > last and train_values[at] is not None:
-                since.append(train_values[at])
-            at += 1
+    # a training step falls in the interval of the first evaluation at or after it
+    group = [bisect.bisect_left(val_steps, step) for step in train_steps]
+    means = _table.interval_means([math.nan if (n := _number(v)) is None else n
+                                   for v in columns[train]], group, n_val)
+    records = []
+    for j in range(n_val):
         values = {k: _number(columns[k][j]) for k in (val, *beside)}
         values = {k: v for k, v in values.items() if v is not None}
-        if since:
-            values[train] = math.fsum(since) / len(since)
+        if not math.isnan(means[j]):
+            values[train] = float(means[j])
         records.append(EpochRecord(j + 1, values))
-        last = step
     return records
 
 
