@@ -44,30 +44,39 @@ def _mlp(dropout: float = 0.0):
     return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Dropout(dropout), nn.Linear(64, 10))
 
 
-def lightning_run() -> None:
+def _lightning_module(dropout: float, **log):
+    """The MLP as a LightningModule logging train_loss and val_loss (``log``: how
+    ``self.log`` logs the training loss)."""
     import lightning as L
     import torch
-    from lightning.pytorch.callbacks import TQDMProgressBar
-    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
-    from torch.utils.data import DataLoader, TensorDataset
 
     class Module(L.LightningModule):
         def __init__(self) -> None:
             super().__init__()
-            self.net = _mlp(0.5)
+            self.net = _mlp(dropout)
 
         def training_step(self, batch, _):
             x, y = batch
             loss = torch.nn.functional.cross_entropy(self.net(x), y)
-            self.log("train_loss", loss, on_step=True, on_epoch=True, prog_bar=True)
+            self.log("train_loss", loss, **log)
             return loss
 
         def validation_step(self, batch, _):
             x, y = batch
-            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y), prog_bar=True)
+            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y),
+                     prog_bar=bool(log.get("prog_bar")))
 
         def configure_optimizers(self):
             return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    return Module()
+
+
+def lightning_run() -> None:
+    import lightning as L
+    from lightning.pytorch.callbacks import TQDMProgressBar
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    from torch.utils.data import DataLoader, TensorDataset
 
     L.seed_everything(1)
     x_tr, y_tr, x_val, y_val = _digits()
@@ -80,7 +89,7 @@ def lightning_run() -> None:
                         log_every_n_steps=10, accelerator="cpu")
     bars = io.StringIO()  # the progress bars, as `python train.py > progress.log 2>&1` keeps them
     with contextlib.redirect_stderr(bars), contextlib.redirect_stdout(bars):
-        trainer.fit(Module(),
+        trainer.fit(_lightning_module(0.5, on_step=True, on_epoch=True, prog_bar=True),
                     DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
                     DataLoader(TensorDataset(x_val, y_val), batch_size=64))
     (OUT / "lightning").mkdir(parents=True, exist_ok=True)
@@ -98,27 +107,8 @@ def lightning_intervals_run() -> None:
     """The same module validated four times an epoch (``val_check_interval=0.25``), two
     epochs, its CSVLogger ``metrics.csv`` alone."""
     import lightning as L
-    import torch
     from lightning.pytorch.loggers import CSVLogger
     from torch.utils.data import DataLoader, TensorDataset
-
-    class Module(L.LightningModule):
-        def __init__(self) -> None:
-            super().__init__()
-            self.net = _mlp(0.0)
-
-        def training_step(self, batch, _):
-            x, y = batch
-            loss = torch.nn.functional.cross_entropy(self.net(x), y)
-            self.log("train_loss", loss)
-            return loss
-
-        def validation_step(self, batch, _):
-            x, y = batch
-            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(x), y))
-
-        def configure_optimizers(self):
-            return torch.optim.Adam(self.parameters(), lr=1e-3)
 
     L.seed_everything(2)
     x_tr, y_tr, x_val, y_val = _digits()
@@ -127,7 +117,8 @@ def lightning_intervals_run() -> None:
     trainer = L.Trainer(max_epochs=2, val_check_interval=0.25, logger=CSVLogger(work, name="csv"),
                         enable_progress_bar=False, enable_model_summary=False,
                         log_every_n_steps=2, accelerator="cpu")
-    trainer.fit(Module(), DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
+    trainer.fit(_lightning_module(0.0),
+                DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
                 DataLoader(TensorDataset(x_val, y_val), batch_size=64))
     (OUT / "lightning").mkdir(parents=True, exist_ok=True)
     shutil.copy(work / "csv" / "version_0" / "metrics.csv",
