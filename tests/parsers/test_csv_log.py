@@ -418,3 +418,20 @@ def test_lightning_validated_several_times_an_epoch_is_one_row_per_evaluation():
         i for i, r in enumerate(rows) if r["val_loss"])] if r["train_loss"]]
     assert run.table["train_loss"].iloc[0] == pytest.approx(sum(first) / len(first))
     assert any("one row per evaluation" in n for n in run.info.notes)
+
+
+def test_a_long_lightning_log_validated_within_epochs_keeps_its_evaluations(tmp_path):
+    # 60 epochs x 4 evaluations after 25 logged steps each: 6,240 rows, more than a table
+    # to judge keeps whole; the evaluations are paired first (not averaged in blocks)
+    lines, step = ["epoch,step,train_loss,val_loss"], 0
+    for epoch in range(60):
+        for _ in range(4):
+            for _ in range(25):
+                step += 1
+                lines.append(f"{epoch},{step},{1 / (1 + step / 500):.5f},")
+            lines.append(f"{epoch},{step},,{1.1 / (1 + step / 500):.5f}")
+    path = tmp_path / "metrics.csv"
+    path.write_text("\n".join(lines) + "\n")
+    run = read(str(path))[-1]
+    assert run.info.row == "evaluation" and run.epochs == 240
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(1.1 / (1 + 6000 / 500), abs=1e-5)

@@ -344,8 +344,8 @@ def _line_ends(body: bytes, last: bytes) -> tuple:
 
     data = numpy.frombuffer(body, numpy.uint8)
     ends = numpy.flatnonzero(data == 10)
-    before = data[numpy.maximum(ends - 1, 0)]  # an empty first line has none: not last
-    otherwise = numpy.concatenate(([0], numpy.cumsum((before != last[0]) | (ends == 0))))
+    before = data[numpy.maximum(ends - 1, 0)]  # an empty first line: its own newline
+    otherwise = numpy.concatenate(([0], numpy.cumsum(before != last[0])))
     return ends, otherwise
 
 

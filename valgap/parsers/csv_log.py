@@ -175,7 +175,7 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         info.notes.append("logged several times per epoch, averaged over the epoch: "
                           + ", ".join(sorted(averaged)))
     info.rows_read = rows  # loss parts are summed with every other reader's, in _table
-    if _Epochs.one_long_run(parts) and not _loss_parts(columns):
+    if not evaluations and _Epochs.one_long_run(parts) and not _loss_parts(columns):
         # a per-step log of one run: averaged into the plotted blocks chunk by chunk, never
         # held as a table of millions of rows
         return [_Epochs.blocks(parts, columns, info)]
