@@ -11,8 +11,11 @@ Tolerant line reader for the usual shapes::
     | Epoch | Train Loss | Val Loss |       (Markdown or ASCII tables)
            loss  val_loss                    (a printed DataFrame of the history: its
     0  0.5234    0.4300                        rows, in order, are the epochs)
+    Loss for Iter 51: 0.39, acc = 0.26       (a value named for its step or epoch; the
+    Test loss for epoch 0: 0.2198              steps before an epoch's summary are its own)
 
-tqdm bars and other noise are skipped; ``test`` metrics are never taken for validation.
+tqdm bars and other noise are skipped; a ``test`` loss stands for validation only where the
+log has no validation loss (said in a warning).
 """
 from __future__ import annotations
 
