@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 from valgap.model import EVALUATION, TRAINING_STEP, InputError, Run, RunInfo
 from valgap.parsers import _table
@@ -295,7 +296,8 @@ def _split_groups(line: str, found: list[re.Match]) -> dict[int, str]:
     metrics belongs to the set last named before it, by a set's word or a metric's name:
     {index in ``found``: set}. A bare name said once keeps the default (training)."""
     names = [m.group(1).lower() for m in found]
-    repeated = {n for n in names if names.count(n) > 1 and _bare_name(n)}
+    counts = Counter(names)  # (a line of thousands of metrics: no count per name)
+    repeated = {n for n, times in counts.items() if times > 1 and _bare_name(n)}
     if not repeated:
         return {}
     groups, current, at = {}, None, 0
