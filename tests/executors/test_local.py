@@ -205,3 +205,21 @@ def test_a_dead_parents_reader_tmpdir_is_swept_even_while_the_parent_is_a_zombie
     assert not left.exists() and ours.exists()
     ours.rmdir()
     child.wait()
+
+
+def test_the_readers_folders_of_closed_workers_are_removed_once_the_workers_are_gone():
+    # a Dask worker its nanny killed while the cluster closed (Ctrl-C on a loaded machine)
+    # never ran the teardown that stops its readers: their folders, named for the worker,
+    # are removed once it is gone; those of processes not named are left
+    worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.3)"])
+    root = Path(tempfile.gettempdir())
+    left = root / f"{supervised.CHILD_TMP}{worker.pid}-x"
+    left.mkdir()
+    ours = root / f"{supervised.CHILD_TMP}{os.getpid()}-y"
+    ours.mkdir()
+    supervised.sweep_after([worker.pid], wait=0)  # not gone yet: kept
+    assert left.exists()
+    supervised.sweep_after([worker.pid], wait=30)  # waited for: removed
+    assert not left.exists() and ours.exists()  # another process's are not touched
+    ours.rmdir()
+    worker.wait()

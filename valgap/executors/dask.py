@@ -17,7 +17,7 @@ import os
 import weakref
 
 from valgap._safe import shown
-from valgap.executors import ExecutorError, work
+from valgap.executors import ExecutorError, supervised, work
 
 CHUNK_MAX = 100      # inputs per task: ~1 s of work, against the scheduler's ~1 ms per task
 CONNECT_SECONDS = 10
@@ -75,9 +75,13 @@ class DaskExecutor:
             pending = [f for f in self._futures if not f.done()]
             if pending:
                 self.client.cancel(pending, force=True)
+        workers = [pid for pid in (getattr(w, "pid", None) for w in
+                                   getattr(self.cluster, "workers", {}).values()) if pid]
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+            # a worker its nanny killed (the close timed out) left its readers' folders
+            supervised.sweep_after(workers)
 
 
 def _with_plugin(client):

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -172,6 +173,20 @@ def _sweep_orphans() -> None:
         pid = folder.name[len(CHILD_TMP):].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_after(parents: list[int], wait: float = 5.0) -> None:
+    """The $TMPDIRs of the readers these processes started, once the processes are gone
+    (waited for up to ``wait`` seconds): a Dask worker killed while its cluster closed (a
+    loaded machine, Ctrl-C) never ran the teardown that stops its readers."""
+    deadline = time.monotonic() + wait
+    while any(_alive(pid) for pid in parents) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    root = Path(tempfile.gettempdir())
+    for pid in parents:
+        if not _alive(pid):
+            for folder in root.glob(f"{CHILD_TMP}{pid}-*"):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
