@@ -12,6 +12,11 @@ from valgap.parsers import _table
 
 PUBLIC = DATA / "public"
 
+def _public(name: str) -> tuple:
+    """A public history (tests/data/public) as JSON, and the last run valgap reads of it."""
+    path = PUBLIC / name
+    return json.loads(path.read_text()), parsers.read(str(path))[-1]
+
 
 def test_a_loss_named_with_its_average_after_it_is_a_loss():
     assert _table.canonical("train_loss_avg") == ("train", "loss")
@@ -22,9 +27,8 @@ def test_a_loss_named_with_its_average_after_it_is_a_loss():
 def test_an_object_holding_its_epoch_records_beside_its_steps_reads_the_epochs():
     # {"config": ..., "steps": [9,500 step losses], "epochs": [{"train_loss_avg": ...,
     # "valid_loss": ...}, ...]}: read as loop prints before, with no training loss
-    path = PUBLIC / "ZhujBlmn+dl-assignment2__training_log.json"
-    epochs = json.loads(path.read_text())["epochs"]
-    run = parsers.read(str(path))[-1]
+    data, run = _public("ZhujBlmn+dl-assignment2__training_log.json")
+    epochs = data["epochs"]
     assert run.info.format == "history-json" and run.epochs == len(epochs) == 10
     assert run.table["train_loss"].tolist() == [e["train_loss_avg"] for e in epochs]
     assert run.table["val_loss"].tolist() == [e["valid_loss"] for e in epochs]
@@ -40,9 +44,7 @@ def test_the_settings_beside_the_records_are_the_runs_facts():
 def test_records_whose_sets_are_objects_of_their_own_are_read():
     # [{"epoch": 1, "train": {"total": ..., "keypoint": ...}, "val": {"total": ...}}, ...]:
     # refused before (no key named a loss); a set's total is its loss
-    path = PUBLIC / "Aedo119+gcp-pose-estimation__training_log.json"
-    records = json.loads(path.read_text())
-    run = parsers.read(str(path))[-1]
+    records, run = _public("Aedo119+gcp-pose-estimation__training_log.json")
     assert run.epochs == len(records) == 20
     assert run.table["train_loss"].tolist() == [r["train"]["total"] for r in records]
     assert run.table["val_loss"].tolist() == [r["val"]["total"] for r in records]
@@ -51,18 +53,16 @@ def test_records_whose_sets_are_objects_of_their_own_are_read():
 
 def test_a_keras_history_inside_a_report_is_read():
     # {"image_size": 160, ..., "history": {"loss": [...], "val_loss": [...]}, ...}
-    path = PUBLIC / "Selvamaribose+CIFAKE-AI-Synthetic-Image-Classification__training_metrics.json"
-    history = json.loads(path.read_text())["history"]
-    run = parsers.read(str(path))[-1]
+    data, run = _public("Selvamaribose+CIFAKE-AI-Synthetic-Image-Classification__"
+                        "training_metrics.json")
+    history = data["history"]
     assert run.epochs == len(history["loss"]) == 10
     assert run.table["val_loss"].tolist() == history["val_loss"]
 
 
 def test_records_a_set_under_the_sets_names_are_zipped():
     # {"train": [{"total": ..., "bbox": ...}, ...300], "val": [...300]}
-    path = PUBLIC / "korbinshen-pixel+efficient_RGBD_0421__loss_history.json"
-    data = json.loads(path.read_text())
-    run = parsers.read(str(path))[-1]
+    data, run = _public("korbinshen-pixel+efficient_RGBD_0421__loss_history.json")
     assert run.epochs == 300
     assert run.table["train_loss"].tolist() == [r["total"] for r in data["train"]]
     assert run.table["val_loss"].tolist() == [r["total"] for r in data["val"]]
@@ -72,9 +72,8 @@ def test_epoch_records_whose_values_sit_in_a_metrics_object_are_read():
     # {"config": ..., "metrics_history": {"step": [...], "loss": [...]}, "epoch_stats":
     # [{"epoch": 0, "metrics": {"loss": ..., "eval_loss": ...}}, ...]}: the epoch records
     # name both sets' losses, the step lists the training loss alone
-    path = PUBLIC / "Dolappo+eng_to_hausa_mlt__training_metrics.json"
-    stats = json.loads(path.read_text())["epoch_stats"]
-    run = parsers.read(str(path))[-1]
+    data, run = _public("Dolappo+eng_to_hausa_mlt__training_metrics.json")
+    stats = data["epoch_stats"]
     assert run.epochs == len(stats) == 10
     assert run.table["val_loss"].tolist() == [e["metrics"]["eval_loss"] for e in stats]
 
@@ -82,9 +81,7 @@ def test_epoch_records_whose_values_sit_in_a_metrics_object_are_read():
 def test_each_sets_loss_under_the_sets_name_alone_is_read():
     # {"train": [0.0878, ...100], "val": [0.0439, ...100]}: a diffusion model's losses, no
     # key naming a loss at all
-    path = PUBLIC / "RaniaMostafa0+ddpm-mnist__losses.json"
-    data = json.loads(path.read_text())
-    run = parsers.read(str(path))[-1]
+    data, run = _public("RaniaMostafa0+ddpm-mnist__losses.json")
     assert run.epochs == 100
     assert run.table["train_loss"].tolist() == data["train"]
     assert run.table["val_loss"].tolist() == data["val"]
@@ -104,9 +101,7 @@ def test_a_validation_list_shorter_than_trainings_is_paired_by_its_steps():
     # {"train_steps": [100, 200, ...120], "train_losses": [...], "valid_steps": [400, 800,
     # ...30], "valid_losses": [...], "bleu_steps": ..., "valid_ppl": [...30]}: one row per
     # evaluation, its training loss the mean of the four logged since the one before
-    path = PUBLIC / "BMIHALKO+tiny-transformer-final__loss_log.json"
-    data = json.loads(path.read_text())
-    run = parsers.read(str(path))[-1]
+    data, run = _public("BMIHALKO+tiny-transformer-final__loss_log.json")
     assert run.epochs == 30 and run.info.row == "evaluation"
     assert run.table["val_loss"].tolist() == data["valid_losses"]
     first = [v for s, v in zip(data["train_steps"], data["train_losses"]) if s <= 400]
@@ -115,9 +110,7 @@ def test_a_validation_list_shorter_than_trainings_is_paired_by_its_steps():
 
 def test_validation_values_without_steps_are_spread_over_trainings():
     # {"steps": [0..4999], "train": [...5000], "val": [...50]}: one evaluation every 100
-    path = PUBLIC / "wakchu+DanteLLM__loss_log.json"
-    data = json.loads(path.read_text())
-    run = parsers.read(str(path))[-1]
+    data, run = _public("wakchu+DanteLLM__loss_log.json")
     assert run.epochs == 50 and run.table["val_loss"].tolist() == data["val"]
     assert abs(run.table["train_loss"].iloc[-1] - sum(data["train"][-100:]) / 100) < 1e-9
     assert any("one every 100 training values" in n for n in run.info.notes)
@@ -126,9 +119,7 @@ def test_validation_values_without_steps_are_spread_over_trainings():
 def test_records_a_set_of_different_lengths_are_paired_by_their_steps():
     # a LoRA fine-tune: {"config": {...}, "training_losses": [{"step", "loss", "time"},
     # ...329], "validation_losses": [...12]}
-    path = PUBLIC / "SimonasArliukas+Deep_learning_task2_Simonas__loss_log.json"
-    data = json.loads(path.read_text())
-    run = parsers.read(str(path))[-1]
+    data, run = _public("SimonasArliukas+Deep_learning_task2_Simonas__loss_log.json")
     assert run.epochs == 12
     assert run.table["val_loss"].tolist() == [r["loss"] for r in data["validation_losses"]]
 
@@ -136,9 +127,7 @@ def test_records_a_set_of_different_lengths_are_paired_by_their_steps():
 def test_loss_lists_among_summary_scores_set_the_rows_not_the_predictions_beside_them():
     # {"num_epochs": 2000, "accuracy": ..., "val_losses": [...2000], "train_losses":
     # [...2000], "y_val_np": [...15947], "y_val_pred_class_np": [...15947]}
-    path = PUBLIC / ("davialmeida135+Stocks-Machine-Learning__auxiliar_code2_historico_"
-                     "treinamento1_train_metrics.json")
-    data = json.loads(path.read_text())
-    run = parsers.read(str(path))[-1]
+    data, run = _public("davialmeida135+Stocks-Machine-Learning__auxiliar_code2_historico_"
+                        "treinamento1_train_metrics.json")
     assert run.epochs == 2000 and run.table["val_loss"].tolist() == data["val_losses"]
     assert run.table["train_loss"].tolist() == data["train_losses"]
