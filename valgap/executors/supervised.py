@@ -176,17 +176,13 @@ def _sweep_orphans() -> None:
 
 
 def sweep_after(parents: list[int], wait: float = 5.0) -> None:
-    """The $TMPDIRs of the readers these processes started, once the processes are gone
-    (waited for up to ``wait`` seconds): a Dask worker killed while its cluster closed (a
-    loaded machine, Ctrl-C) never ran the teardown that stops its readers."""
+    """``_sweep_orphans`` once these processes are gone (waited for up to ``wait``
+    seconds): a Dask worker killed while its cluster closed (a loaded machine, Ctrl-C)
+    never ran the teardown that stops its readers, and no later child sweeps for it."""
     deadline = time.monotonic() + wait
     while any(_alive(pid) for pid in parents) and time.monotonic() < deadline:
         time.sleep(0.05)
-    root = Path(tempfile.gettempdir())
-    for pid in parents:
-        if not _alive(pid):
-            for folder in root.glob(f"{CHILD_TMP}{pid}-*"):
-                shutil.rmtree(folder, ignore_errors=True)
+    _sweep_orphans()
 
 
 def _alive(pid: int) -> bool:
