@@ -228,35 +228,43 @@ def _split_lines(blocks: Iterator[AnyStr]) -> Iterator[tuple[int, AnyStr]]:
         yield line_no, joiner.join(pending)
 
 
-def _split_runs(blocks: Iterator[str], runs: re.Pattern, may_skip: Callable[[], bool],
-                line_no: int = 1) -> Iterator[tuple[int, str | int]]:
+def _split_runs(blocks: Iterator[str], runs: re.Pattern, may_skip: Callable[[], bool]
+                ) -> Iterator[tuple[int, str | int]]:
     """``_split_lines`` of decoded text, with stretches that ``runs`` matches passed whole
     (see ``Source.numbered_runs``): a line is cut into pieces as ``_split_lines`` cuts it
-    (only while it is still open at a block's end and longer than ``MAX_LINE``); lines
-    are numbered from ``line_no``."""
-    carry = ""
+    (only while it is still open at a block's end and longer than ``MAX_LINE``)."""
+    carry, line_no = "", 1
     for block in blocks:
         text = carry + block if carry else block
         end = text.rfind("\n") + 1
         body, carry = text[:end], text[end:]
-        at = 0
-        # the lines before each stretch, then the block's last ones (after a None)
-        for found in [*runs.finditer(body), None] if body else ():
-            stop = found.start() if found is not None else len(body)
-            for line in body[at:stop].split("\n")[:-1]:
-                yield line_no, line[:-1] if line.endswith("\r") else line
-                line_no += 1
-            at = stop
-            if found is not None and may_skip():
-                count = body.count("\n", found.start(), found.end())
-                line_no += count
-                yield line_no - 1, count
-                at = found.end()
+        if body:
+            line_no = yield from _text_runs(body, line_no, runs, may_skip)
         while len(carry) > MAX_LINE:
             piece, carry = _cut(carry)
             yield line_no, piece
     if carry:
         yield line_no, carry
+
+
+def _text_runs(body: str, line_no: int, runs: re.Pattern, may_skip: Callable[[], bool]
+               ) -> Iterator[tuple[int, str | int]]:
+    """The lines of ``body`` (whole lines, numbered from ``line_no``) and the stretches
+    ``runs`` matches in it (see ``_split_runs``); returns the number of the line after it."""
+    at = 0
+    # the lines before each stretch, then the body's last ones (after a None)
+    for found in [*runs.finditer(body), None]:
+        stop = found.start() if found is not None else len(body)
+        for line in body[at:stop].split("\n")[:-1]:
+            yield line_no, line[:-1] if line.endswith("\r") else line
+            line_no += 1
+        at = stop
+        if found is not None and may_skip():
+            count = body.count("\n", found.start(), found.end())
+            line_no += count
+            yield line_no - 1, count
+            at = found.end()
+    return line_no
 
 
 @dataclass(frozen=True)
@@ -330,8 +338,7 @@ def _lines_between(chunk: bytes, line_no: int, skeleton: Skeleton, runs: re.Patt
     them (a stretch it could not pass: a bar with text after it), as ``runs`` finds
     stretches in their decoded text."""
     if skeleton.marker in chunk:
-        yield from _split_runs(iter([chunk.decode("utf-8", errors="replace")]), runs,
-                               may_skip, line_no)
+        yield from _text_runs(chunk.decode("utf-8", errors="replace"), line_no, runs, may_skip)
     else:
         yield from _decoded_lines(chunk, line_no)
 
