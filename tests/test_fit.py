@@ -437,6 +437,19 @@ def test_a_validation_still_falling_at_the_end_is_not_a_stall():
     assert fit == "good-fit"
 
 
+def test_a_validation_that_no_longer_follows_training_down_is_overfit():
+    # a transformer's 71 epochs (public, losses.txt): over the second half validation fell
+    # 15 % while training fell 43 %, ending 2.4x below it from 1.1x early; the last third's
+    # median (1.95x) is under the 2x line, and validation still falls, so no stall either
+    fit, evidence = _fit_of_file(DATA / "public" /
+                                 "mike2d2+Transformer-MIDI-Accomp-Gen__losses.txt")
+    assert fit == "overfit" and "no longer followed training down" in evidence
+    # both settling towards their floors, validation's a little higher: it follows
+    train = [0.30 + 1.7 * 0.93 ** i for i in range(60)]
+    val = [0.36 + 1.7 * 0.93 ** i for i in range(60)]
+    assert classify(make_run(train, val), Facts()).fit == "good-fit"
+
+
 def test_one_bad_first_evaluation_does_not_set_the_scale_a_gap_is_material_against():
     # public, 300 epochs: validation 14.98 at epoch 1 (21x training), then 0.72-0.76 for the
     # rest of the run while training falls 0.69 -> 0.44 (1.65x at the end)

@@ -34,7 +34,8 @@ scale:
    run of 4 epochs or more) (``_plateau_gap`` is the same test over the second
    half, for a validation that stalled later: there ``stalled_gap`` (1.3) times training
    is enough, as validation's stall within its noise, while training still falls beyond
-   its own, is shown rather than inferred).
+   its own, is shown rather than inferred; a validation still falling there, but by less
+   than ``follow_share`` of training's fall, needs ``plateau_gap``).
 8. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
    (``steep_share``), plainly: by ``unfinished_clarity`` (5) times the curve's own scatter
@@ -176,28 +177,36 @@ def _lower_alone(c: Curves, low: int) -> str:
 
 
 def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
-    """Validation has stopped improving while training still clearly improves, and the gap
-    this opened is material: the spec's "validation stalls while training keeps falling; the
-    gap grows", below the 2x line. Over the run's second half validation's fall is within its
-    noise while training falls ``plateau_train_fall`` or more (beyond three times its own
-    noise); the gap ends ``plateau_gap`` times training or more, has grown ``plateau_growth``
-    times since the run's first fifth, and is a material share of the first validation loss.
-    Converging runs are spared: their training loss flattens with validation's."""
+    """Validation has stopped following training down while training still clearly improves,
+    and the gap this opened is material: the spec's "validation stalls while training keeps
+    falling; the gap grows", below the 2x line. Over the run's second half training falls
+    ``plateau_train_fall`` or more (beyond three times its own noise) and validation either
+    stalls (its fall within its noise: the gap must end ``stalled_gap`` times training or
+    more) or falls less than ``follow_share`` of training's fall (log units: the gap must
+    end ``plateau_gap`` times training or more); in both the gap has grown
+    ``plateau_growth`` times since the run's first fifth and is a material share of the
+    first validation loss. Converging runs are spared: their training loss flattens with
+    validation's."""
     if c.n < 8:
         return None
     val_fall, val_noise = late_fall(c.val)
     train_fall, train_noise = late_fall(c.train)
-    if val_fall > max(2 * val_noise, 0.02) or \
-            train_fall < max(conf.plateau_train_fall, 3 * train_noise):
+    if train_fall < max(conf.plateau_train_fall, 3 * train_noise):
         return None
-    gap = _opened_gap(c, conf, conf.stalled_gap)
+    stalled = val_fall <= max(2 * val_noise, 0.02)
+    if not stalled and val_fall >= conf.follow_share * train_fall:
+        return None
+    gap = _opened_gap(c, conf, conf.stalled_gap if stalled else conf.plateau_gap)
     if gap is None:
         return None
     early, late = gap
     best, low = _minimum(c)
-    return FitResult("overfit", f"validation stopped improving (its fall over the second half, "
-                     f"{val_fall:+.1%} in log units, is within its noise) while training "
-                     f"still fell {1 - exp_safe(-train_fall):.0%}; the gap grew from "
+    how = (f"validation stopped improving (its fall over the second half, {val_fall:+.1%} "
+           "in log units, is within its noise)" if stalled else
+           f"validation no longer followed training down (over the second half it fell "
+           f"{1 - exp_safe(-val_fall):.0%})")
+    return FitResult("overfit", f"{how} while training still fell "
+                     f"{1 - exp_safe(-train_fall):.0%}; the gap grew from "
                      f"{exp_safe(early):.2g}x to {exp_safe(late):.2g}x training",
                      onset_epoch=c.epochs[low] if best < c.n - 2 else c.epochs[c.n // 2])
 
