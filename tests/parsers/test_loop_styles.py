@@ -508,3 +508,13 @@ def test_ep_and_va_name_the_epoch_and_validation():
     lines = [line for line in text.splitlines() if "va_loss=" in line]
     assert run.info.columns["val_loss"] == "va_loss" and run.epochs == 13
     assert run.table["val_loss"].iloc[-1] == float(lines[-1].split("va_loss=")[1].split()[0])
+
+
+def test_a_table_under_a_header_written_as_a_comment():
+    # a language model's epochs saved with np.savetxt(header=...) (public, losses.txt):
+    # "#epoch train_loss val_loss" over rows numbered from 0
+    run = read(str(DATA / "public" / "danis-b+YodaGPT__losses.txt"))[-1]
+    assert len(run.table) == 40
+    assert run.table["val_loss"].iloc[-1] == pytest.approx(1.2690496)
+    # the epochs valgap names count from 1: said, so a reader can find them in the log
+    assert any("numbers its epochs from 0" in n for n in run.info.notes)

@@ -693,7 +693,13 @@ def _run_table(values: dict, count: int, numbers: Sequence[float], info: RunInfo
     # the rows left (a trailing evaluation is dropped): their numbers
     rows = len(next(iter(finished.values()))) if finished else count
     index = spaced_epochs(numbers[:rows], info) if numbered else None
-    note_first_epoch(info, int(numbers[0]) if len(numbers) else 1, renumbered=index is None)
+    first = int(numbers[0]) if len(numbers) else 1
+    note_first_epoch(info, first, renumbered=index is None)
+    if numbered and index is None and first == 0:
+        # the epochs valgap names (the best one, the turn) count from 1: a reader looking
+        # for them in the log must add one
+        info.notes.append("the log numbers its epochs from 0; here they count from 1 (the "
+                          "log's epoch 0 is epoch 1)")
     return epoch_table(finished, count, index)
 
 

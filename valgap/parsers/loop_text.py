@@ -208,7 +208,11 @@ def _without_row_name(cells: list[str], width: int) -> list[str]:
 
 def _table_header(line: str) -> tuple[list[str], bool] | None:
     """The columns of a table header (Markdown/ASCII with bars, fastai's columns aligned
-    by spaces, a printed DataFrame's), and whether its cells are separated by spaces."""
+    by spaces, a printed DataFrame's), and whether its cells are separated by spaces. A
+    header written as a comment (``np.savetxt(..., header=...)``, gnuplot data: ``# epoch
+    train_loss val_loss``) is a header."""
+    if line.startswith("#"):
+        line = line.lstrip("# ")
     spaced = line.count("|") + line.count("│") + line.count("┃") < 2
     cells = [c.lower() for c in _cells(line, spaced)]
     if spaced and not any(c in ("epoch", "step") for c in cells):
