@@ -435,3 +435,18 @@ def test_a_long_lightning_log_validated_within_epochs_keeps_its_evaluations(tmp_
     run = read(str(path))[-1]
     assert run.info.row == "evaluation" and run.epochs == 240
     assert run.table["val_loss"].iloc[-1] == pytest.approx(1.1 / (1 + 6000 / 500), abs=1e-5)
+
+
+def test_a_learning_curve_over_training_set_sizes_is_refused_as_no_epochs(tmp_path):
+    # scikit-learn's learning_curve saved as a table (public): a row per model and training
+    # size, train_mean/val_mean accuracies: no run's epochs
+    path = DATA / "public" / "zywczak+spam-detection-models-comparison__learning_curves.csv"
+    with pytest.raises(InputError, match="learning curve over training-set sizes") as err:
+        read(str(path))
+    assert err.value.code == "no-epochs"
+    # the same columns under an epoch counter are a run's: read
+    rows = path.read_text().splitlines()
+    table = tmp_path / "history.csv"
+    table.write_text("\n".join(["epoch," + rows[0]] +
+                               [f"{i}," + r for i, r in enumerate(rows[1:6], 1)]) + "\n")
+    assert len(read(str(table))[-1].table) == 5

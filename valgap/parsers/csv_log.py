@@ -764,6 +764,11 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
     """Log column -> table column. ``*_epoch`` beats ``*_step``; step-only metrics are used."""
     chosen: dict[str, str] = {}
     by_target: dict[str, str] = {}
+    sizes = _sizes_column(header)
+    if sizes and train_col is None and val_col is None:
+        raise InputError(f"a learning curve over training-set sizes (column {sizes!r}), not "
+                         "over epochs: valgap reads a run's losses epoch by epoch", name,
+                         line=1, code="no-epochs")
     for col in header:
         if col.lower().endswith("_step") and _epoch_twin(col, header):
             continue
@@ -794,6 +799,22 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
                          "(name them with --train-col / --val-col)", name, line=1,
                          code="no-loss-column")
     return chosen
+
+
+# a column of training-set sizes: scikit-learn's learning_curve saved as a table, each row
+# a model fitted on that many rows (its scores are no epochs' losses)
+SIZES = frozenset({"train_size", "train_sizes", "training_size", "training_set_size",
+                   "train_samples", "n_train", "n_samples", "num_samples",
+                   "training_examples"})
+COUNTERS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "round"})
+
+
+def _sizes_column(header: list[str]) -> str | None:
+    """The column of training-set sizes of a table with no epoch or step column."""
+    names = {re.sub(r"[\s\-]+", "_", col.strip().lower()): col for col in header}
+    if COUNTERS & names.keys():
+        return None
+    return next((names[n] for n in names if n in SIZES), None)
 
 
 def _epoch_twin(col: str, header: list[str]) -> bool:
