@@ -91,6 +91,12 @@ KNOWN_MISSES = {
     # 1.47 -> 0.71 (labelled overfit: 2.4x and rising at the end); the late median is 1.86x
     # and one epoch's rise of a curve this short is within its jitter: a good fit
     "chika626+chainer_rep__classification_ResNet_2020_3_7_result_log": "good-fit",
+    # development: several runs in one file, separated by blank lines and dashes, their
+    # named lines ("Training loss: .., validation loss: .., best val loss: ..") carrying no
+    # epoch numbers, and the last run in unnamed decimal-comma columns: the named lines are
+    # read as one run of 243 epochs (restarts unseen), whose training loss jumps back up at
+    # each start, underfit
+    "fbruna17+MasterProject__losses.txt": "underfit",
 }
 
 
@@ -216,7 +222,12 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # development, 18 of 19), the forty-eighth (loss.csv, training_history.log: one-loss
     # columns mostly, CSV histories, a Keras CSVLogger file so named) 17 of 18 against my
     # labels, the miss my label (a log whose "Eval Step" lines sat between the steps I
-    # read: relabelled; 23 development, 23 of 23)
+    # read: relabelled; 23 development, 23 of 23), the forty-ninth (losses.txt,
+    # learning_curves.csv, training_progress.csv, val_loss.txt: np.savetxt rows, one-loss
+    # columns, printed loops) 14 of 15 (a learning curve over training-set sizes was read
+    # as 25 epochs: refused now; 25 development, 22 of 25: a "#epoch train_loss val_loss"
+    # header was refused, and a validation falling 15 % while training fell 43 % to 2.4x
+    # below it was "settled")
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -225,7 +236,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # 1,145x its lowest, once read as an explosion; AveryData: 3 epochs below training and
     # still falling steeply, once spared the unfinished test by a "gap that opened" as
     # validation closed on training from below) count as right.
-    assert len(held) == 428 and right >= 416
+    assert len(held) == 443 and right >= 431
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
