@@ -16,8 +16,10 @@ Training loss falls by two and a half orders of magnitude or more and validation
 with it in step: the generalisation gap never opens. Or, where the log also prints a test
 loss each epoch: validation follows training down (a tenfold fall or more, at least half
 of training's in log units) while the test loss ends ``test_gap`` times validation or more
-and risen ``test_rise`` from its own lowest: a clean set says the model stopped
-generalising, the validation set does not (``test_confidence``).
+and has risen ``test_rise`` from its own lowest, or stopped falling while validation still
+fell by a quarter or more over the run's second half (the two held-out sets parted): a
+clean set says the model stopped generalising, the validation set does not
+(``test_confidence``).
 
 How to check
 ------------
@@ -100,11 +102,26 @@ def _clean_test_disagrees(ctx: Context, train_fall: float, val_fall: float,
         return ""
     late = max(3, len(test) // 3)
     test_late, val_late = median(test[-late:]), median(c.val[-late:])
-    if log_ratio(test_late, val_late) < math.log(options["test_gap"]) or \
-            log_ratio(test_late, min(test)) < math.log(options["test_rise"]):
+    if log_ratio(test_late, val_late) < math.log(options["test_gap"]):
+        return ""
+    if log_ratio(test_late, min(test)) >= math.log(options["test_rise"]):
+        how = f"up from its lowest {min(test):.3g}"
+    elif len(test) == c.n and _parted(test, c.val):
+        how = "no longer falling while validation still fell over the run's second half"
+    else:
         return ""
     return (f"validation fell {exp_safe(val_fall):.0f}x with training (to {c.val[-1]:.3g}) "
             f"while the test loss the log prints beside it ends at {test_late:.3g}, "
-            f"{exp_safe(log_ratio(test_late, val_late)):.0f}x validation and up from its "
-            f"lowest {min(test):.3g}: a clean set says the model stopped generalising, the "
-            "validation set does not")
+            f"{exp_safe(log_ratio(test_late, val_late)):.0f}x validation and {how}: a clean "
+            "set says the model stopped generalising, the validation set does not")
+
+
+def _parted(test: list[float], val: list[float]) -> bool:
+    """Two held-out sets parted over the run's second half: validation still fell by a
+    quarter or more (medians of the half's first and last sixths of the run) while the test
+    loss fell less than a tenth as much, or rose."""
+    n = len(val)
+    k, mid = max(1, n // 6), n // 2
+    val_fall = log_ratio(median(val[mid:mid + k]), median(val[-k:]))
+    test_fall = log_ratio(median(test[mid:mid + k]), median(test[-k:]))
+    return val_fall > math.log(1.25) and test_fall < 0.1 * val_fall
