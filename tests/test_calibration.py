@@ -124,7 +124,13 @@ out:
   Kipf's GCN, PyG's and DGL's examples print and through logging: dropout with its
   arguments printed or nothing, a penalty in the printed loss, a wide network, a rate too
   small, training labels redrawn, smoothed labels, validation nodes trained on (the test
-  loss printed beside) (scripts/make_twentyeighthway_runs.py).
+  loss printed beside) (scripts/make_twentyeighthway_runs.py);
+- tests/data/twentyninthway: time-series forecasters trained with Darts on Lightning (TCN,
+  N-BEATS, an LSTM, TiDE, DLinear), validated on a later stretch of the series, the log
+  the console with Darts' tqdm bar (each bar's training loss one batch's) or Lightning's
+  metrics.csv: dropout with the model's repr printed or nothing, 300 training points, a
+  calmer validation stretch, a rate too small, sample weights on the training loss
+  (scripts/make_twentyninthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -151,14 +157,15 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "nineteenthway": 7, "twentiethway": 11, "twentyfirstway": 6,
              "twentysecondway": 10, "twentythirdway": 6, "twentyfourthway": 11,
              "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10,
-             "twentyeighthway": 11}
+             "twentyeighthway": 11, "twentyninthway": 8}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
          "seventeenthway": 2, "eighteenthway": 2,
          "nineteenthway": 2, "twentiethway": 2, "twentyfirstway": 2, "twentysecondway": 2,
          "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
-         "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2}
+         "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2,
+         "twentyninthway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -506,6 +513,12 @@ FIRST_MEASURED = {
     # no cause, and a smoothed loss 4 % above validation at every epoch is within the 5 %
     # margin (a good fit where its label says val-below-train)
     "twentyeighthway": {"development": (0.87, 0.9, 0.1), "held-out": (1.0, 0.87, 0.1)},
+    # as first read: fit 1.00 / family 1.00, 4 points (development, balanced), 1.00 / 0.88,
+    # 4 points held out; nothing was changed for them. The miss, held out: a calmer
+    # validation stretch that sat at 0.68x training early, then rose 23 % from its lowest
+    # while training fell (labelled overfit first, the calm stretch second): a good fit,
+    # with train-mode guesses under 0.5
+    "twentyninthway": {"development": (1.0, 1.0, 0.1), "held-out": (1.0, 0.87, 0.1)},
 }
 
 
