@@ -450,3 +450,14 @@ def test_a_learning_curve_over_training_set_sizes_is_refused_as_no_epochs(tmp_pa
     table.write_text("\n".join(["epoch," + rows[0]] +
                                [f"{i}," + r for i, r in enumerate(rows[1:6], 1)]) + "\n")
     assert len(read(str(table))[-1].table) == 5
+
+
+def test_losses_logged_as_different_parts_for_each_set_are_not_summed():
+    # a GAN's history (public): the generator's and discriminator's training losses beside
+    # validation's MAE, PSNR and SSIM, each named *_loss; no part is logged for both sets
+    run = read(str(DATA / "public" / "TisonWang-SS+ImgDenoising__train_loss.csv"))[-1]
+    assert "train_loss" not in run.table and "val_loss" not in run.table
+    assert any("different parts" in w for w in run.info.warnings)
+    # parts logged for both sets (YOLO's box, cls and dfl losses) are still summed
+    yolo = read(str(DATA / "public" / "1527171+HandRaisingDetector-YOLO12n.csv"))[-1]
+    assert {"train_loss", "val_loss"} <= set(yolo.table.columns)

@@ -295,13 +295,30 @@ def _has_loss(names: tuple[str, ...]) -> bool:
     return sum(1 for p in pairs if p is not None and p[1].endswith(PARTS)) >= 2
 
 
+def _unlike_parts(values: dict, split_parts: dict[str, list[str]]) -> bool:
+    """Whether both sets log a loss only as parts, and no part is logged for both (a GAN's
+    generator and discriminator losses beside validation's MAE, PSNR and SSIM): their sums
+    would be two different quantities, not one loss measured twice."""
+    if "train_loss" in values or "val_loss" in values or \
+            min(len(p) for p in split_parts.values()) < 2:
+        return False
+    names = [{c.split("_", 1)[1] for c in parts} for parts in split_parts.values()]
+    return not names[0] & names[1]
+
+
 def promote_curves(values: dict, info: RunInfo) -> dict:
     """The columns' train_loss/val_loss, when the log named them otherwise: test losses
     where no validation was logged, an MSE/MAE pair where no loss was. Says so in a note."""
     import numpy as np
 
-    for split in ("train", "val"):  # loss parts and no total (YOLO's box, cls and dfl)
-        parts = sorted(c for c in values if c.startswith(f"{split}_") and c.endswith(PARTS))
+    split_parts = {split: sorted(c for c in values if c.startswith(f"{split}_")
+                                 and c.endswith(PARTS)) for split in ("train", "val")}
+    if _unlike_parts(values, split_parts):
+        info.warnings.append("the training and validation losses are logged as different "
+                             f"parts ({', '.join(split_parts['train'])}; "
+                             f"{', '.join(split_parts['val'])}): no sum of them is one loss")
+        split_parts = {}
+    for split, parts in split_parts.items():  # parts and no total (YOLO's box, cls, dfl)
         if f"{split}_loss" in values or len(parts) < 2:
             continue
         # parts of one loss are logged together: losses logged at different epochs (two
