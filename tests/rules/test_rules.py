@@ -553,6 +553,22 @@ def test_a_test_set_that_stops_falling_while_validation_falls_with_training_is_l
     assert "leakage" not in found
 
 
+def test_a_summed_loss_whose_factor_shrinks_as_the_model_memorises_is_reduction_mismatch():
+    # recommender runs (scripts/make_thirtiethway_runs.py) summing each batch's squared
+    # errors (batches of 64, in the printed arguments) beside a validation averaged per
+    # rating: training 68-70x validation at the first epoch, 13x at the end
+    for seed in (1, 2):
+        run = read(str(DATA / "thirtiethway" / f"rec_summed-s{seed}" / "train.log"))[-1]
+        result, found = analyse(run)
+        assert result.causes[0].rule == "reduction-mismatch"
+        assert "batch size (64" in found["reduction-mismatch"].evidence
+        assert "at the first epoch" in found["reduction-mismatch"].evidence
+    # the same factor jumping from epoch to epoch by half itself or more is no sum's
+    run = read(str(DATA / "thirtiethway" / "rec_summed-s1" / "train.log"))[-1]
+    run.table["val_loss"] = run.table["val_loss"] * ([1.0, 2.5] * len(run.table))[:len(run.table)]
+    assert "reduction-mismatch" not in analyse(run)[1]
+
+
 def test_level_accuracies_point_at_a_term_in_the_loss_not_worse_predictions():
     # TensorFlow's own loop with an L2 term added to the training loss only (scripts/
     # make_ninthway_runs.py, development seed): the loss 35-42 % below training late, the

@@ -18,7 +18,9 @@ unusually large scale.
 
 Without the set sizes, or in other units: a train / val ratio far from 1 (``stable_ratio``
 or more, either way) that stays the same from the first epoch to the last while both curves
-move, or a factor of ``extreme_ratio`` or more in every epoch. A train-mode cause (dropout,
+move, or a factor of ``extreme_ratio`` or more in every epoch, drifting smoothly if at all
+(a model memorising its training set shrinks a sum's factor as it learns; the units show
+best at the first epoch, before it has). A train-mode cause (dropout,
 augmentation, a penalty) opens a gap that changes as the model learns, and rarely a factor
 of 3; a loss summed over a batch (ratio about the batch size), over the set (about
 n_train / n_val) or over the batches (about the batch counts' ratio) keeps its factor. The
@@ -58,6 +60,7 @@ validation loss that jumps tenfold from one epoch to the next keeps no sum's fac
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 from valgap._num import exp_safe, log_ratio, spread
@@ -133,19 +136,28 @@ def _stable_ratio(ctx: Context, options: Options) -> Outcome:
     varying = spread(ratios)
     stable = abs(level) >= math.log(options["stable_ratio"]) and varying <= options["steadiness"]
     # a factor no train-mode cause reaches, in every epoch, even if it drifts (the per-sample
-    # gap under the sum still opens or closes as the model learns)
+    # gap under the sum still opens or closes as the model learns): within ``drift``, or
+    # by steps of less than half itself from one epoch to the next (a model memorising
+    # its training set shrinks a sum's factor steadily; a validation loss that jumps
+    # tenfold keeps none)
+    steps = [abs(b - a) for a, b in itertools.pairwise(ratios)]
     extreme = min(r * (1 if level > 0 else -1) for r in ratios) >= \
-        math.log(options["extreme_ratio"]) and varying <= options["drift"]
+        math.log(options["extreme_ratio"]) and \
+        (varying <= options["drift"] or max(steps) < math.log(1.5))
     if not moving or not (stable or extreme):
         return None
-    units = _matching_units(ctx, level, options["tolerance"])
+    # at the first epoch, before the model has fitted its training set, the per-sample
+    # losses agree most: the factor there is the units' own
+    units = _matching_units(ctx, level, options["tolerance"]) or \
+        [f"{u} at the first epoch ({exp_safe(abs(ratios[0])):.3g}x)"
+         for u in _matching_units(ctx, ratios[0], options["tolerance"])]
     conf = 0.9 if units else 0.8
     if any(getattr(ctx.facts, f) for f in ("dropout", "batchnorm", "augmentation")) and \
             not units:
         conf = 0.45
     side = "training" if level > 0 else "validation"
     matched = (f"; it matches {' and '.join(units)}" if units else
-               "; the log gives no batch size or set sizes to name the units (give "
+               "; no batch size or set sizes the log gives name the units (give "
                "data.n_train / data.n_val in valgap.yaml)")
     low, high = sorted((exp_safe(abs(min(ratios))), exp_safe(abs(max(ratios)))))
     return Finding(ID, conf, f"the {side} loss is {exp_safe(abs(level)):.3g}x the other "
