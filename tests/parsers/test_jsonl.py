@@ -58,3 +58,33 @@ def test_step_records_between_evaluations_make_one_row_each(tmp_path):
 def test_training_records_alone_are_one_row_each(tmp_path):
     run = read(str(_log(tmp_path, [{"iter": i, "loss": 2.0 - i / 10} for i in range(7)])))[-1]
     assert run.epochs == 7 and "val_loss" not in run.table
+
+
+def test_epoch_summaries_among_step_records_are_the_rows():
+    # a translation model's log (public): a record of the training loss every 50 steps,
+    # and after each epoch {"epoch", "train_loss", "val_loss", "val_chrf"}: the summaries,
+    # with their own training loss, are the run's rows
+    from tests.conftest import DATA
+
+    run = read(str(DATA / "public" / "netra-ai-lab+Netra-NMT__results_train_log.jsonl"))[-1]
+    assert run.table["train_loss"].tolist() == [4.0042, 2.67636, 2.47416]
+    assert run.table["val_loss"].tolist() == [2.69912, 2.41916, 2.32165]
+    assert run.info.row == EVALUATION
+
+
+def test_records_of_both_sets_alone_stay_one_row_each(tmp_path):
+    # every record with both losses and no epoch (a Ray Tune report's shape): none dropped
+    path = _log(tmp_path, [{"step": s, "train_loss": 1.0 / s, "val_loss": 1.1 / s}
+                           for s in range(1, 6)])
+    run = read(str(path))[-1]
+    assert len(run.table) == 5 and run.info.row != EVALUATION
+
+
+def test_a_loss_under_a_longer_name_logged_for_both_sets_is_read():
+    # a byte-level model's evaluations (public): train_loss_nats_per_byte beside
+    # validation_loss_nats_per_byte, and bits per byte for both
+    from tests.conftest import DATA
+
+    run = read(str(DATA / "public" / "Chickaboo+NeuroZip__metrics.jsonl"))[-1]
+    assert len(run.table) == 9
+    assert run.info.columns["val_loss"] == "validation_loss_nats_per_byte"

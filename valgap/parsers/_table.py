@@ -292,6 +292,10 @@ def _has_loss(names: tuple[str, ...]) -> bool:
     pairs = [canonical(n) for n in names]
     if any(p is not None and p[1] in LOSS_LIKE for p in pairs):
         return True
+    # a loss under a longer name logged for both sets ("loss_nats_per_byte", "loss_G")
+    named = [p for p in pairs if p is not None and "loss" in p[1].split("_")]
+    if {p[1] for p in named if p[0] == "train"} & {p[1] for p in named if p[0] == "val"}:
+        return True
     return sum(1 for p in pairs if p is not None and p[1].endswith(PARTS)) >= 2
 
 

@@ -8,7 +8,9 @@ record a report, the trial's hyper-parameters in its ``config``: the parameters 
 run facts are read as a tracker's are). Records with an epoch number are merged
 per epoch (values averaged over the epoch's records, as an epoch's training loss is); records
 without one become evaluation points: each validation record closes a row whose training
-loss is the mean of the training records since the previous one.
+loss is the mean of the training records since the previous one; a record holding both
+sets' losses among records of training alone (step losses, then an epoch's summary) is an
+evaluation point with its own training loss.
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class _Record:
     validation: bool
     line: int
     has_loss: bool
+    summary: bool = False  # training and validation curves both: an epoch's summary
 
 
 def _object(line: str) -> dict | None:
@@ -78,6 +81,7 @@ class _Layout:
     names: tuple[str, ...]
     has_loss: bool
     validation: bool
+    summary: bool  # curves of both sets in one record
 
 
 @functools.lru_cache(maxsize=1024)
@@ -87,7 +91,11 @@ def _layout(keys: tuple[str, ...], mode: str) -> _Layout:
         names = tuple(f"val_{k}" if _table.canonical(k)[0] == "train" else k for k in keys)
     curves = [name for name in names if _table.is_curve(name)]
     splits = {_table.canonical(name)[0] for name in curves}
-    return _Layout(names, bool(curves), splits == {"val"} or mode in VAL_MODES)
+    # losses under longer names count for a record's sets too ("loss_nats_per_byte")
+    named = {pair[0] for pair in map(_table.canonical, names)
+             if pair is not None and "loss" in pair[1].split("_")}
+    return _Layout(names, bool(curves) or _table.has_loss(names),
+                   splits == {"val"} or mode in VAL_MODES, {"train", "val"} <= splits | named)
 
 
 def _record(obj: dict, line: int) -> _Record | None:
@@ -103,7 +111,7 @@ def _record(obj: dict, line: int) -> _Record | None:
         values = dict(zip(layout.names, values.values()))
     if epoch is not None and not (math.isfinite(epoch) and 0 <= epoch < 1e9):
         epoch = None
-    return _Record(epoch, values, layout.validation, line, layout.has_loss)
+    return _Record(epoch, values, layout.validation, line, layout.has_loss, layout.summary)
 
 
 def _mmengine_validation(obj: dict) -> bool:
@@ -246,12 +254,22 @@ class _ByEvaluation:
         self.rows, self.plain = rows, plain
         self.pending: dict[str, list[float]] = {}
         self.evaluated = False
+        self.own_train = False  # an evaluation record carried its own training loss
+        self.both = False  # a record held both sets' losses
+        self.steps = 0  # records of training alone since the last row
         self.evaluations = 0
         self.count = 0  # rows of ``plain``
 
     def feed(self, r: _Record) -> None:
-        if r.validation:
-            row = _mean_record(len(self.rows) + 1, self.pending, r.line)
+        # a record of both sets' losses among training records (step losses, then an
+        # epoch's summary of its own training and validation losses): an evaluation point,
+        # its own training loss the row's
+        summary = r.summary and (self.evaluated or self.steps > 0)
+        self.own_train = self.own_train or summary
+        self.both = self.both or r.summary
+        self.steps = 0 if r.validation or summary else self.steps + (not r.summary)
+        if r.validation or summary:
+            row = _mean_record(len(self.rows) + 1, {} if summary else self.pending, r.line)
             row.values.update(r.values)
             self.rows.append(row)
             self.pending, self.evaluated = {}, True
@@ -267,6 +285,11 @@ class _ByEvaluation:
         return self.rows if self.evaluated else self.plain
 
     def note(self) -> str:
-        return ("one row per evaluation; its training loss is the mean of the training "
-                "records since the previous one" if self.evaluated else
+        if self.own_train:
+            return ("one row per record of both sets' losses (an epoch's summary), with its "
+                    "own training loss; the records of training alone between them are steps")
+        if self.evaluated:
+            return ("one row per evaluation; its training loss is the mean of the training "
+                    "records since the previous one")
+        return ("one row per record, each with both sets' losses" if self.both else
                 "no validation records: one row per record (training loss only)")
