@@ -97,6 +97,12 @@ KNOWN_MISSES = {
     # read as one run of 243 epochs (restarts unseen), whose training loss jumps back up at
     # each start, underfit
     "fbruna17+MasterProject__losses.txt": "underfit",
+    # development: a translation model's step losses and three epoch summaries (training
+    # 4.00, 2.68, 2.47; validation 2.70, 2.42, 2.32), labelled val-below-train (below in all
+    # three) or underfit (still falling); the step losses at the third epoch's end
+    # (2.06-2.49) and valgap's training loss at each epoch's end put validation beside
+    # training there: the gap is the epoch mean's lag, a good fit
+    "netra-ai-lab+Netra-NMT__results_train_log.jsonl": "good-fit",
 }
 
 
@@ -233,7 +239,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # val_losses.txt: one-loss columns and TensorBoard exports mostly) 13 of 14 (a GAN's
     # generator and discriminator losses were summed into a "training loss" and
     # validation's MAE, PSNR and SSIM into a "validation loss", and judged overfit; 10
-    # development, 10 of 10)
+    # development, 10 of 10), the fifty-second (train_log.jsonl, metrics.jsonl,
+    # loss_curve.txt: language models' and pipelines' JSON lines) 4 of 4 (6 development, 4
+    # of 6: a loss named "loss_nats_per_byte" for both sets was refused, and epoch summaries
+    # among step records were read as rows of steps; both read now, one kept as a miss)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -242,7 +251,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # 1,145x its lowest, once read as an explosion; AveryData: 3 epochs below training and
     # still falling steeply, once spared the unfinished test by a "gap that opened" as
     # validation closed on training from below) count as right.
-    assert len(held) == 464 and right >= 452
+    assert len(held) == 468 and right >= 456
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
