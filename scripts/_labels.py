@@ -105,6 +105,15 @@ def child_run(script: str, scenario: str, seed: int, **env: str) -> tuple[str, d
         return text, json.loads(Path(numbers).read_text())
 
 
+def kept_file(text: str, numbers: dict, name: str, console: str) -> tuple[str, dict, str]:
+    """A child run's kept log: the file it wrote (its text in ``numbers["log"]``, taken out
+    of them), kept under ``name``; else its console, kept under ``console``."""
+    written = numbers.pop("log", None)
+    if written is not None:
+        return written, numbers, name
+    return text, numbers, console
+
+
 def kept_console(script: str, scenario: str, seed: int, redrawn: bool, name: str,
                  **env: str) -> tuple[str, dict, str]:
     """``child_run``'s console and numbers, and the file name to keep the console under:

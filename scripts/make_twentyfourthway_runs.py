@@ -251,10 +251,7 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 def run(scenario: str, seed: int) -> tuple[str, dict, str]:
     """The kept log (the console, or the ``log`` file LogReport wrote) and the numbers."""
     text, numbers = _labels.child_run(__file__, scenario, seed, COLUMNS="100")
-    written = numbers.pop("log", None)
-    if written is not None:
-        return written, numbers, "log"
-    return text, numbers, "train.log"
+    return _labels.kept_file(text, numbers, "log", "train.log")
 
 
 def main() -> int:

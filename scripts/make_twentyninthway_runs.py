@@ -185,10 +185,8 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
 def run(scenario: str, seed: int) -> tuple[str, dict, str]:
     """The kept log (the console, or Lightning's metrics.csv) and the numbers."""
     text, numbers = _labels.child_run(__file__, scenario, seed, COLUMNS="100")
-    written = numbers.pop("log", None)
-    if written is not None:
-        return written, numbers, "metrics.csv"
-    return text, numbers, "train.log.gz"  # its bars redraw in place: kept gzipped
+    # a console's bars redraw in place: kept gzipped
+    return _labels.kept_file(text, numbers, "metrics.csv", "train.log.gz")
 
 
 def main() -> int:
