@@ -212,9 +212,13 @@ def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
         if target == "Unknown" or done != target:
             return cut
         _steps(state.info, int(target), text)
+        # the values follow the counter and its bar: only the rest is searched
+        named = METRIC.findall(text, counter.end() - 1)
     elif not BARE_END.match(text):
         return cut
-    values = {k: to_float(v) for k, v in METRIC.findall(text) if k != "ETA"}
+    else:
+        named = METRIC.findall(text)
+    values = {k: to_float(v) for k, v in named if k != "ETA"}
     if "loss" in values:
         state.final(values, line_no)
     return cut
@@ -244,7 +248,7 @@ def _trial_facts(runs: list[Run], trials: list[dict[str, str]]) -> None:
 
 
 def _steps(info: RunInfo, target: int, text: str) -> None:
-    if PER_SAMPLE.search(text):
+    if "/sample" in text and PER_SAMPLE.search(text):  # TF1's "- 3us/sample -"
         info.n_train = info.n_train or target
     else:
         info.steps_per_epoch = target
