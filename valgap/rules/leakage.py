@@ -50,7 +50,7 @@ import math
 from valgap._num import exp_safe, log_ratio
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
-from valgap.rules._signals import median
+from valgap.rules._signals import late_fall, median
 
 ID = "leakage"
 ORDER = 110
@@ -117,11 +117,8 @@ def _clean_test_disagrees(ctx: Context, train_fall: float, val_fall: float,
 
 
 def _parted(test: list[float], val: list[float]) -> bool:
-    """Two held-out sets parted over the run's second half: validation still fell by a
-    quarter or more (medians of the half's first and last sixths of the run) while the test
-    loss fell less than a tenth as much, or rose."""
-    n = len(val)
-    k, mid = max(1, n // 6), n // 2
-    val_fall = log_ratio(median(val[mid:mid + k]), median(val[-k:]))
-    test_fall = log_ratio(median(test[mid:mid + k]), median(test[-k:]))
+    """Two held-out sets parted over the run's second half (``late_fall``): validation
+    still fell by a quarter or more while the test loss fell less than a tenth as much, or
+    rose."""
+    val_fall, test_fall = late_fall(val)[0], late_fall(test)[0]
     return val_fall > math.log(1.25) and test_fall < 0.1 * val_fall
