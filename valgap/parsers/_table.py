@@ -293,10 +293,20 @@ def _has_loss(names: tuple[str, ...]) -> bool:
     if any(p is not None and p[1] in LOSS_LIKE for p in pairs):
         return True
     # a loss under a longer name logged for both sets ("loss_nats_per_byte", "loss_G")
-    named = [p for p in pairs if p is not None and "loss" in p[1].split("_")]
-    if {p[1] for p in named if p[0] == "train"} & {p[1] for p in named if p[0] == "val"}:
+    named = named_loss_metrics(names)
+    if named.get("train", set()) & named.get("val", set()):
         return True
     return sum(1 for p in pairs if p is not None and p[1].endswith(PARTS)) >= 2
+
+
+def named_loss_metrics(names) -> dict[str, set[str]]:
+    """The metrics with "loss" among their words (``loss_nats_per_byte``, ``loss_g``,
+    ``reg_loss``) that ``names`` log, per set: {"train": {...}, "val": {...}}."""
+    found: dict[str, set[str]] = {}
+    for pair in map(canonical, names):
+        if pair is not None and "loss" in pair[1].split("_"):
+            found.setdefault(pair[0], set()).add(pair[1])
+    return found
 
 
 def _unlike_parts(values: dict, split_parts: dict[str, list[str]]) -> bool:

@@ -92,8 +92,7 @@ def _layout(keys: tuple[str, ...], mode: str) -> _Layout:
     curves = [name for name in names if _table.is_curve(name)]
     splits = {_table.canonical(name)[0] for name in curves}
     # losses under longer names count for a record's sets too ("loss_nats_per_byte")
-    named = {pair[0] for pair in map(_table.canonical, names)
-             if pair is not None and "loss" in pair[1].split("_")}
+    named = _table.named_loss_metrics(names).keys()
     return _Layout(names, bool(curves) or _table.has_loss(names),
                    splits == {"val"} or mode in VAL_MODES, {"train", "val"} <= splits | named)
 
