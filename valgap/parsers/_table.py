@@ -204,13 +204,19 @@ def chosen_columns(train: str | None, val: str | None) -> ChosenColumns | None:
     return ChosenColumns(train, val) if train or val else None
 
 
-def note_first_epoch(info: RunInfo, first: int, renumbered: bool = True) -> None:
+def note_first_epoch(info: RunInfo, first: int, renumbered: bool = True,
+                     printed: bool = False) -> None:
     """A log whose first row is numbered past 1 (0 and 1 both start a run): said in the
-    notes, and kept (``RunInfo.first_epoch``: a run resumed from a checkpoint)."""
+    notes, and kept (``RunInfo.first_epoch``: a run resumed from a checkpoint). A text log
+    that ``printed`` its epochs from 0, its rows renumbered: said too, as the epochs valgap
+    names (the best one, the turn) count from 1 and a reader of the log must add one."""
     if first not in (0, 1):
         info.notes.append(f"the log starts at epoch {first}" +
                           ("; rows are renumbered from 1" if renumbered else ""))
         info.first_epoch = first
+    elif first == 0 and renumbered and printed:
+        info.notes.append("the log numbers its epochs from 0; here they count from 1 (the "
+                          "log's epoch 0 is epoch 1)")
 
 
 def spaced_epochs(numbers: Sequence[float], info: RunInfo):
@@ -724,13 +730,8 @@ def _run_table(values: dict, count: int, numbers: Sequence[float], info: RunInfo
     # the rows left (a trailing evaluation is dropped): their numbers
     rows = len(next(iter(finished.values()))) if finished else count
     index = spaced_epochs(numbers[:rows], info) if numbered else None
-    first = int(numbers[0]) if len(numbers) else 1
-    note_first_epoch(info, first, renumbered=index is None)
-    if numbered and index is None and first == 0:
-        # the epochs valgap names (the best one, the turn) count from 1: a reader looking
-        # for them in the log must add one
-        info.notes.append("the log numbers its epochs from 0; here they count from 1 (the "
-                          "log's epoch 0 is epoch 1)")
+    note_first_epoch(info, int(numbers[0]) if len(numbers) else 1, renumbered=index is None,
+                     printed=numbered)
     return epoch_table(finished, count, index)
 
 
