@@ -50,6 +50,8 @@ CJK_WORDS = {"训练": "train", "验证": "val", "测试": "test", "损失": "lo
 # a loss or accuracy glued to the word before it in camelCase (TrainLoss, valAcc); other
 # humps are left as they are (mAP50, rougeL, DiarizationErrorRate name no split)
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=(?:Loss|Losses|Acc|Accuracy|Mse|Mae)(?![a-z]))")
+# a column or key that counts steps, not a metric (a step's, an iteration's number)
+STEP_WORDS = frozenset({"step", "steps", "iteration", "iterations", "iter", "iters"})
 WIDE_TABLE = 32  # columns past which a run's table is consolidated into one block
 
 

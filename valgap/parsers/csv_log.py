@@ -806,7 +806,7 @@ def _choose_columns(header: list[str], name: str, train_col: str | None,
 SIZES = frozenset({"train_size", "train_sizes", "training_size", "training_set_size",
                    "train_samples", "n_train", "n_samples", "num_samples",
                    "training_examples"})
-COUNTERS = frozenset({"epoch", "epochs", "step", "steps", "iter", "iteration", "round"})
+COUNTERS = _table.STEP_WORDS | {"epoch", "epochs", "round", "rounds"}
 
 
 def _sizes_column(header: list[str]) -> str | None:

@@ -298,9 +298,7 @@ def _loss_key(columns: dict[str, list], split: str) -> str | None:
 
 
 def _is_step(key: str) -> bool:
-    words = key.lower().replace("-", "_").split("_")
-    return any(w in ("step", "steps", "iteration", "iterations", "iter", "iters")
-               for w in words)
+    return not _table.STEP_WORDS.isdisjoint(key.lower().replace("-", "_").split("_"))
 
 
 def _numbers(values: list) -> list[float] | None:
