@@ -518,3 +518,17 @@ def test_a_table_under_a_header_written_as_a_comment():
     assert run.table["val_loss"].iloc[-1] == pytest.approx(1.2690496)
     # the epochs valgap names count from 1: said, so a reader can find them in the log
     assert any("numbers its epochs from 0" in n for n in run.info.notes)
+
+
+def test_sets_named_alone_beside_named_losses_are_another_metric_not_losses():
+    # PyTorch Geometric's examples print accuracies under the sets' names alone after the
+    # losses ("Loss: 1.0872, Val Loss: 1.0717, Train: 0.4822, Val: 0.4967, Test: 0.4333"):
+    # "Test" is no test loss (tests/data/twentyfirstway)
+    run = read(str(DATA / "twentyfirstway" / "gcn_many_labels-s1" / "train.log"))[0]
+    assert "test_loss" not in run.table
+    assert run.table["test_score"].iloc[0] == 0.4333
+    assert run.info.columns["val_loss"] == "Val Loss"
+    # a set's name alone after a named training loss is still that set's loss
+    text = "".join(f"epoch {e} loss {1 / e:.3f} val {1.2 / e:.3f}\n" for e in range(1, 6))
+    run = loop_text.parse(Source("x.log", text.encode()))[0]
+    assert run.table["val_loss"].iloc[-1] == 0.24

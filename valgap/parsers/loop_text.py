@@ -317,6 +317,25 @@ def _split_groups(line: str, found: list[re.Match]) -> dict[int, str]:
     return groups
 
 
+def _set_words_scored(metrics: list[tuple[str, str, str | None]]
+                      ) -> list[tuple[str, str, str | None]]:
+    """A set's word alone names that set's loss ("loss 0.52 val 0.61"), unless the line
+    names that set's loss otherwise too: then every set's word alone on it is another
+    metric, one a set ("Loss: 1.08, Val Loss: 1.07, Train: 0.48, Val: 0.50, Test: 0.43",
+    PyTorch Geometric's examples printing accuracies), renamed "<set> score"."""
+    alone = {i for i, (name, _, _) in enumerate(metrics)
+             if name.strip().lower() in _table.SET_WORDS}
+    if not alone:
+        return metrics
+    named = {_table.SET_WORDS[metrics[i][0].strip().lower()] for i in alone}
+    losses = {pair[0] for i, (name, _, _) in enumerate(metrics) if i not in alone
+              for pair in [_table.canonical(name)] if pair is not None and pair[1] == "loss"}
+    if not named & losses:
+        return metrics
+    return [(f"{name} score", *rest) if i in alone else (name, *rest)
+            for i, (name, *rest) in enumerate(metrics)]
+
+
 def _bare_name(name: str) -> bool:
     """A metric name that says no split (``loss``, ``Acc@1``): read as training by default."""
     pair = _table.canonical(name)
@@ -497,7 +516,7 @@ class _Reader:
             if own in ("val", "test") and _bare_name(name):
                 name = f"{own}_{name}"
             out.append((name, value, m.group(3)))
-        return out, averaged
+        return _set_words_scored(out), averaged
 
     def _kept(self, record: EpochRecord) -> EpochRecord | None:
         """An epoch as kept: with the mean of its per-batch values where it printed no value
