@@ -58,6 +58,24 @@ def test_the_sklearn_wrapper_says_which_set_it_took_for_training():
     assert any("validation_0, is taken as the training set" in n for n in run.info.notes)
 
 
+def test_a_set_named_for_validation_is_validation_and_one_named_test_a_test_set():
+    # xgb.train(..., evals=[(dtrain, "train"), (dval, "eval"), (dtest, "test")]): the last
+    # set is early stopping's, but the names say which is which
+    # (scripts/make_thirtyfirstway_runs.py)
+    run = read(str(DATA / "thirtyfirstway" / "gb_xgb_leak-s1" / "train.log"))[0]
+    assert run.info.columns == {"train_loss": "train-logloss", "val_loss": "eval-logloss",
+                                "test_loss": "test-logloss"}
+    assert run.table["val_loss"].iloc[-1] == 0.10960
+    assert run.table["test_loss"].iloc[-1] == 0.34975
+
+
+def test_unnamed_sets_keep_the_last_as_validation():
+    log = ("[0]\ttrain-rmse:2.0\ta-rmse:2.1\ttest-rmse:2.2\n"
+           "[1]\ttrain-rmse:1.5\ta-rmse:1.8\ttest-rmse:1.9\n")
+    run = boosting.parse(Source("x.log", log.encode()))[0]
+    assert run.info.columns == {"train_loss": "train-rmse", "val_loss": "test-rmse"}
+
+
 def test_a_score_is_kept_as_a_metric_not_read_as_the_loss():
     run = read(str(BOOSTING / "xgboost-train.log"))[0]
     assert "train_auc" in run.table and "val_auc" in run.table

@@ -143,7 +143,10 @@ def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, 
                           "is taken as the training set (eval_set=[(X_train, y_train), "
                           "(X_val, y_val)] is the usual order)")
     others = [s for s in sets if s != train]
-    val = others[-1] if others else None
+    val, test = _held_out(others)
+    if test is not None:
+        info.notes.append(f"{val} is read as validation (named so) and {test} as a test set "
+                          "(the last set logged is early stopping's, but its name says test)")
     loss = next((m for m in metrics if loss_like(m)), None)
     if loss is None:
         scores = ", ".join(metrics)
@@ -158,13 +161,26 @@ def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, 
                          "are higher-is-better: kept as metrics)"
                          if any(not loss_like(m) for m in metrics) else ""))
     columns = {}
-    for set_name, role in ((train, "train"), (val, "val")):
+    for set_name, role in ((train, "train"), (val, "val"), (test, "test")):
         if set_name is None:
             continue
         for metric in metrics:
             column = "loss" if metric == loss else re.sub(r"\W+", "_", metric).strip("_")
             columns[f"{set_name}-{metric}"] = f"{role}_{column}"
     return columns
+
+
+def _held_out(sets: list[str]) -> tuple[str | None, str | None]:
+    """(validation, test) among the sets other than training: the last one logged is
+    validation (early stopping watches it), unless another is named for validation and it
+    for a test (``evals=[(dtrain, "train"), (dval, "eval"), (dtest, "test")]``)."""
+    if not sets:
+        return None, None
+    role = {s: _table.SET_WORDS.get(re.split(r"[\W_\d]+", s.lower())[0]) for s in sets}
+    named = [s for s in sets if role[s] == "val"]
+    if not named or role[sets[-1]] != "test":
+        return sets[-1], None
+    return named[-1], sets[-1]
 
 
 def loss_like(metric: str) -> bool:
