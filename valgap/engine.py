@@ -138,12 +138,20 @@ def rank(findings: list, lasting_gap: bool = False) -> list:
     whose family is measured ranks by the family's confidence (its own stays below the
     line: which mechanism it is, nothing says). Where validation stays below training
     through the run (``lasting_gap``), an instability (a spike at one epoch) comes after
-    every cause: it is worth a look, but it explains one epoch, not a lasting gap."""
+    every cause: it is worth a look, but it explains one epoch, not a lasting gap. A sure
+    finding that validation holds training rows (leakage) comes before what is read off
+    that validation curve's shape (the fit family's overfitting onset)."""
     if any(f.confidence >= EXPLAINS and not f.guess for f in findings):
         findings = [replace(f, confidence=f.confidence / 2)
                     if f.guess and f.family_confidence is None else f for f in findings]
+    leaked = max((f.confidence for f in findings if f.rule == "leakage"
+                  and f.confidence >= EXPLAINS), default=None)
+
+    def weight(f) -> float:
+        sure = f.family_confidence or f.confidence
+        return min(sure, leaked - 1e-6) if leaked and FAMILIES[f.rule] == "fit" else sure
     return sorted(findings, key=lambda f: (lasting_gap and FAMILIES[f.rule] == "instability",
-                                           -(f.family_confidence or f.confidence)))
+                                           -weight(f)))
 
 
 def _fits(check: str, info: RunInfo) -> bool:

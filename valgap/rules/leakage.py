@@ -19,7 +19,10 @@ of training's in log units) while the test loss ends ``test_gap`` times validati
 and has risen ``test_rise`` from its own lowest, or stopped falling while validation still
 fell by a quarter or more over the run's second half (the two held-out sets parted): a
 clean set says the model stopped generalising, the validation set does not
-(``test_confidence``).
+(``test_confidence``). Or, however far validation fell: after the test loss's lowest
+epoch the test loss rose ``apart_rise`` while validation fell ``apart_fall`` further,
+ending ``apart_gap`` times validation or more (two sets drawn alike rise and fall
+together; copies of training rows keep improving as the model memorises them).
 
 How to check
 ------------
@@ -42,6 +45,10 @@ confidence: default 0.9 (where it fires on the labelled sets, 11 of 12 are right
 test_gap: the test loss's late level over validation's (default 3).
 test_rise: the test loss's late level over its own lowest (default 1.3).
 test_confidence: default 0.85.
+apart_rise: the test loss's late level over its lowest, for sets moving apart (default 1.1).
+apart_fall: validation around the test loss's lowest epoch over its late level (default 1.2).
+apart_gap: the test loss's late level over validation's, for sets moving apart (default 2,
+the spec's "twice").
 """
 from __future__ import annotations
 
@@ -57,7 +64,8 @@ ORDER = 110
 FAMILY = "data-split"
 TITLE = "validation tracks training all the way down (shared near-duplicates)"
 DEFAULT: Options = {"min_fall": 300.0, "max_divergence": 0.5, "confidence": 0.9,
-                    "test_gap": 3.0, "test_rise": 1.3, "test_confidence": 0.85}
+                    "test_gap": 3.0, "test_rise": 1.3, "test_confidence": 0.85,
+                    "apart_rise": 1.1, "apart_fall": 1.2, "apart_gap": 2.0}
 CHECKS = ("look for duplicates or near-duplicates across the split (hash rows or images, "
           "nearest neighbours between the sets)",
           "split by group (sklearn GroupShuffleSplit by patient/user/source) and retrain")
@@ -89,11 +97,11 @@ def check(ctx: Context, options: Options) -> Outcome:
 def _clean_test_disagrees(ctx: Context, train_fall: float, val_fall: float,
                           options: Options) -> str:
     """Where the log prints a test loss each epoch beside validation: validation followed
-    training down while the test loss ended far above it and above its own lowest. The
-    evidence, or ""."""
+    training down while the test loss ended far above it and above its own lowest; or the
+    two held-out sets moved apart after the test loss's lowest epoch. The evidence, or
+    ""."""
     c = ctx.curves
-    if "test_loss" not in ctx.run.table or val_fall < math.log(10) or \
-            val_fall < 0.5 * train_fall:
+    if "test_loss" not in ctx.run.table:
         return ""
     logged = ctx.run.table["test_loss"]
     test = [float(logged.get(e, math.nan)) for e in c.epochs]
@@ -102,18 +110,44 @@ def _clean_test_disagrees(ctx: Context, train_fall: float, val_fall: float,
         return ""
     late = max(3, len(test) // 3)
     test_late, val_late = median(test[-late:]), median(c.val[-late:])
-    if log_ratio(test_late, val_late) < math.log(options["test_gap"]):
-        return ""
+    apart = _apart(test, c.val, c.epochs, options) if len(test) == c.n else ""
+    if val_fall < math.log(10) or val_fall < 0.5 * train_fall or \
+            log_ratio(test_late, val_late) < math.log(options["test_gap"]):
+        return apart
     if log_ratio(test_late, min(test)) >= math.log(options["test_rise"]):
         how = f"up from its lowest {min(test):.3g}"
-    elif len(test) == c.n and _parted(test, c.val):
+    elif _parted(test, c.val):
         how = "no longer falling while validation still fell over the run's second half"
     else:
-        return ""
+        return apart
     return (f"validation fell {exp_safe(val_fall):.0f}x with training (to {c.val[-1]:.3g}) "
             f"while the test loss the log prints beside it ends at {test_late:.3g}, "
             f"{exp_safe(log_ratio(test_late, val_late)):.0f}x validation and {how}: a clean "
             "set says the model stopped generalising, the validation set does not")
+
+
+def _apart(test: list[float], val: list[float], epochs: list, options: Options) -> str:
+    """Two held-out sets that moved apart: after the test loss's lowest epoch (before the
+    last third) it rose ``apart_rise`` while validation fell ``apart_fall`` further, and
+    ended ``apart_gap`` times validation or more. Sets drawn alike rise and fall together;
+    a validation set that holds copies of training rows keeps improving as the model
+    memorises them. The evidence, or ""."""
+    late = max(3, len(test) // 3)
+    lowest = test.index(min(test))
+    if lowest >= len(test) - late:
+        return ""
+    test_late, val_late = median(test[-late:]), median(val[-late:])
+    val_then = median(val[max(0, lowest - 1):lowest + 2])
+    rise, fall = log_ratio(test_late, test[lowest]), log_ratio(val_then, val_late)
+    gap = log_ratio(test_late, val_late)
+    if rise < math.log(options["apart_rise"]) or fall < math.log(options["apart_fall"]) or \
+            gap < math.log(options["apart_gap"]):
+        return ""
+    return (f"the test loss the log prints beside validation was lowest at epoch "
+            f"{epochs[lowest]} ({test[lowest]:.3g}) and ends {exp_safe(rise) - 1:.0%} above that, "
+            f"{exp_safe(gap):.1f}x validation, while validation fell a further "
+            f"{1 - exp_safe(-fall):.0%} after it: two held-out sets moved apart, as a "
+            "validation set holding copies of training rows does")
 
 
 def _parted(test: list[float], val: list[float]) -> bool:
