@@ -135,7 +135,13 @@ out:
   factorisation and neural collaborative filtering with dropout), printed as recommender
   tutorials print: an L2 penalty in the printed loss, rank 64 unregularised, rank 8, a
   rate too small, the most active users' ratings validating, each batch's squared errors
-  summed (scripts/make_thirtiethway_runs.py).
+  summed (scripts/make_thirtiethway_runs.py);
+- tests/data/thirtyfirstway: gradient boosting (XGBoost through xgb.train and its
+  scikit-learn wrapper, LightGBM, CatBoost, scikit-learn's histogram boosting), each
+  printing its own evaluation lines, a row a boosting round: deep trees on 500 rows,
+  early stopping, a rate too small, validation from the classes' cores, training labels
+  flipped, validation rows copied from training (the clean test set printed beside), class
+  weights on the training set, a regression (scripts/make_thirtyfirstway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -163,7 +169,7 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "twentysecondway": 10, "twentythirdway": 6, "twentyfourthway": 11,
              "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10,
              "twentyeighthway": 11, "twentyninthway": 8,
-             "thirtiethway": 7}
+             "thirtiethway": 7, "thirtyfirstway": 10}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
@@ -171,7 +177,7 @@ SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhwa
          "nineteenthway": 2, "twentiethway": 2, "twentyfirstway": 2, "twentysecondway": 2,
          "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
          "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2,
-         "twentyninthway": 2, "thirtiethway": 2}
+         "twentyninthway": 2, "thirtiethway": 2, "thirtyfirstway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -535,6 +541,19 @@ FIRST_MEASURED = {
     # points in both halves, all of it under-confidence (four first causes at 0.9, all
     # right; both halves were seen before the change)
     "thirtiethway": {"development": (1.0, 1.0, 0.11), "held-out": (1.0, 1.0, 0.11)},
+    # as first read: fit 1.00 / family 0.83, 8 points (development, balanced), 1.00 / 0.79,
+    # 9 points held out. Validation rows copied from training, the clean test set printed
+    # third (xgb.train's evals: train, eval, test): the reader took the last set, the test
+    # set, for validation, as early stopping does; a set named for validation is validation
+    # now, one named test the test loss. Then validation fell only 5x (the leakage rule's
+    # test branch asked tenfold with training), but after the test loss's lowest round it
+    # fell a further 23 % while the test loss rose 13-14 %: two held-out sets moving apart
+    # is leakage's evidence, and it ranks before the overfit read off that validation
+    # (1.00 / 1.00, 6 points, and 1.00 / 0.95, 6 points; both halves were seen before the
+    # change). Left, held out: 30 % of the training labels flipped, validation 1.27x
+    # training late and flat while training falls, a good fit with no cause (its label
+    # allows good-fit; overfit first)
+    "thirtyfirstway": {"development": (1.0, 1.0, 0.1), "held-out": (1.0, 0.9, 0.1)},
 }
 
 
