@@ -303,6 +303,19 @@ def test_a_name_with_the_split_in_the_middle_is_that_split():
     assert canonical("val_loss_G") == ("val", "loss_g")
 
 
+def test_a_set_named_after_the_loss_is_that_set():
+    from valgap.parsers._table import canonical
+
+    assert canonical("Loss_test") == ("test", "loss")
+    assert canonical("loss_val") == ("val", "loss")
+    # "Epoch<TAB>Loss_train<TAB>Loss_test" (tests/data/public): the held-out set's loss
+    # stands for validation, as a test loss does where a log has no other
+    run = read(str(DATA / "public" / "Lenjis+ID-recognition__loss_log.txt"))[-1]
+    assert run.epochs == 40 and run.info.columns["val_loss"] == "Loss_test"
+    assert any("test loss is read as the validation loss" in w for w in run.info.warnings)
+    assert run.table["val_loss"].iloc[-1] == 2.316208
+
+
 def test_numbers_written_as_tensor_reprs_are_read():
     # a public UNet loop wrote str(loss) of its tensors into its CSV (tests/data/public)
     run = read(str(DATA / "public" / "Andrew-Linville+UNet-SNGP__losses.csv"))[-1]

@@ -68,9 +68,9 @@ def canonical(name: str) -> tuple[str, str] | None:
 
     ``loss`` -> train/loss (Keras names training metrics bare), ``val_acc`` -> val/accuracy,
     ``Validation Loss`` -> val/loss, ``train_loss_epoch`` -> train/loss, ``eval_loss`` ->
-    val/loss, ``avg_loss`` / ``total_loss`` / ``train_loss_avg`` -> train/loss, a bare
-    ``valid`` -> val/loss, ``test_loss`` -> test/loss (used for validation only when a log
-    has no validation).
+    val/loss, ``Loss_test`` -> test/loss, ``avg_loss`` / ``total_loss`` / ``train_loss_avg``
+    -> train/loss, a bare ``valid`` -> val/loss, ``test_loss`` -> test/loss (used for
+    validation only when a log has no validation).
     """
     key = CAMEL_HUMP.sub("_", name.strip())
     if not key.isascii():
@@ -100,6 +100,8 @@ def canonical(name: str) -> tuple[str, str] | None:
         split, words = "val", words[:-1]
     elif words[-1] in TRAIN_PREFIXES and len(words) > 1:
         words = words[:-1]
+    elif words[-1] in TEST_PREFIXES and len(words) > 1:  # Loss_test
+        split, words = "test", words[:-1]
     else:  # a split word after a model's or output's name: reg_val_loss, cls_valid_acc
         middle = [i for i, w in enumerate(words[1:-1], 1) if w in MIDDLE_SPLITS]
         if middle:
@@ -370,6 +372,7 @@ def promote_curves(values: dict, info: RunInfo) -> dict:
                   for c, v in values.items()}
         info.warnings.append("no validation loss: the test loss is read as the validation "
                              "loss (if the test set steered training, it is one)")
+        renames.update({c: v for c, v in tests.items() if v in values})
     for old, new in renames.items():
         if old in info.columns:
             info.columns[new] = info.columns.pop(old)
