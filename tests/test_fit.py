@@ -524,3 +524,17 @@ def test_a_validation_closing_on_training_from_below_is_no_gap_that_opened():
     fit, evidence = _fit_of_file(DATA / "public" /
                                  "AveryData+hp-widget-classifier__model_history.json")
     assert fit == "underfit" and "still falling" in evidence
+
+
+def test_losses_below_zero_turning_up_after_their_lowest_are_overfit():
+    # a segmentation loss that goes negative (tests/data/public, eight runs appended by a
+    # CSVLogger): the last run's validation bottoms at epoch 10 (-1.063) and ends at -0.613
+    # while training falls to -3.9; no ratios, so the rise is weighed against validation's
+    # own fall (0.33 -> -0.9 smoothed)
+    log = DATA / "public" / "souvikuc+Brain-tumor-detection__epoch_results.csv"
+    result = classify(read(str(log))[-1], Facts())
+    assert result.fit == "overfit" and result.onset_epoch == 10
+    assert "differences only" in result.evidence
+    # another's validation ends 3 % of its fall above its lowest: no upturn
+    log = DATA / "public" / "souvikuc+Sandstone-segmentation__epoch_results.csv"
+    assert fit_of(read(str(log))[-1]) == "good-fit"

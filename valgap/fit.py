@@ -53,6 +53,10 @@ scale:
    more at the last.
 9. ``underfit`` by a training loss stuck after its first epochs (``_stuck``).
 10. ``good-fit``: both fell and settled, validation at or slightly above training.
+
+Losses that are not all positive have no ratios: they are judged on differences
+(``_on_differences``): below training or not, and an upturn of validation by
+``overfit_rise_share`` of its own fall while training kept falling.
 """
 from __future__ import annotations
 
@@ -79,6 +83,7 @@ class FitConfig:
     underfit_gain: float = 0.15      # both losses improved less than this share: underfit
     overfit_rise: float = 0.05       # validation this much above its minimum at the end
     overfit_noise_sigmas: float = 3.0
+    overfit_rise_share: float = 0.1  # losses not all positive: a rise this share of the fall
     below_margin: float = 0.05       # log-ratio validation must sit below training by
     below_share: float = 0.6         # ... in this share of the late epochs
     sign_epochs: int = 10            # or, with this many epochs or more, below training in
@@ -128,10 +133,7 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
     if curves.n < 2:
         return FitResult("too-short", f"{curves.n} epoch(s) with both losses: nothing to judge")
     if not curves.positive:
-        below = median(_diff(curves)) < 0
-        return FitResult("val-below-train" if below else "good-fit",
-                         "losses are not all positive: judged on differences only "
-                         f"(validation {'below' if below else 'at or above'} training)")
+        return _on_differences(curves, conf)
     checks = [_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _never_improved,
               _unfinished, _stuck]
     if run.info.first_epoch > 1 or run.info.continues:  # where training started is not in it
@@ -143,6 +145,32 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
     gap = median(curves.log_gap(shifted=True)[curves.late()])
     return FitResult("good-fit", f"both losses fell and settled; late gap {describe_gap(-gap)} "
                      "(validation vs training at epoch end)")
+
+
+def _on_differences(c: Curves, conf: FitConfig) -> FitResult:
+    """Losses that are not all positive (a log-likelihood, a Dice loss taken as a log) have
+    no ratios: validation below training or not, from their differences, and an upturn
+    measured against validation's own fall: after its (smoothed) lowest epoch it ends
+    ``overfit_rise_share`` of that fall above it, beyond three times its scatter about
+    the smoothed curve, its last two epochs above the lowest, while training fell a tenth
+    of its own range further."""
+    if median(_diff(c)) < 0:
+        return FitResult("val-below-train", "losses are not all positive: judged on "
+                         "differences only (validation below training)")
+    val = _smooth(c.val)
+    best, low = _minimum(c, val)
+    fall, rise = c.val[0] - val[best], val[-1] - val[best]
+    scatter = median([abs(v - s) for v, s in zip(c.val, val)])
+    train_fell = c.train[best] - c.train[-1] > 0.1 * (max(c.train) - min(c.train))
+    if best < c.n - 2 and fall > 0 and rise > conf.overfit_rise_share * fall and \
+            rise > 3 * scatter and train_fell and all(v > c.val[low] for v in c.val[-2:]):
+        return FitResult("overfit", f"losses are not all positive: judged on differences "
+                         f"only; validation loss bottomed at epoch {c.epochs[low]} "
+                         f"({c.val[low]:.4g}) and rose {rise / fall:.0%} of its fall by the "
+                         f"end while training loss kept falling ({c.train[low]:.4g} -> "
+                         f"{c.train[-1]:.4g})", onset_epoch=c.epochs[low])
+    return FitResult("good-fit", "losses are not all positive: judged on differences only "
+                     "(validation at or above training)")
 
 
 def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
