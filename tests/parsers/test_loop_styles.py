@@ -532,3 +532,21 @@ def test_sets_named_alone_beside_named_losses_are_another_metric_not_losses():
     text = "".join(f"epoch {e} loss {1 / e:.3f} val {1.2 / e:.3f}\n" for e in range(1, 6))
     run = loop_text.parse(Source("x.log", text.encode()))[0]
     assert run.table["val_loss"].iloc[-1] == 0.24
+
+
+def test_flairs_dev_line_after_its_timestamp_is_validation_not_a_loggers_name():
+    # Flair's training.log (scripts/make_thirtysecondway_runs.py): "2026-12-06 22:00:14,193
+    # EPOCH 1 done: loss 0.7576 - lr: 0.100000", then "... DEV : loss 0.7065... - f1-score
+    # (micro avg)  0.4667": "DEV :" is where a logging prefix puts a logger's name, but a
+    # set's word there names the set
+    log = DATA / "thirtysecondway" / "fl_cls_dropout-s1" / "training.log"
+    run = read(str(log))[-1]
+    numbers = json.loads((log.parent / "numbers.json").read_text())
+    assert run.epochs == 25
+    assert run.table["train_loss"].tolist() == pytest.approx(numbers["train"], abs=1e-4)
+    assert run.table["val_loss"].tolist() == pytest.approx(numbers["val"], abs=1e-4)
+    # a logger's name is still stripped
+    text = "".join(f"2024-01-02 10:00:0{e},000 trainer - INFO - epoch {e} loss {1 / e:.3f} "
+                   f"val_loss {1.1 / e:.3f}\n" for e in range(1, 6))
+    run = loop_text.parse(Source("x.log", text.encode()))[0]
+    assert run.epochs == 5 and run.table["val_loss"].iloc[-1] == 0.22

@@ -42,9 +42,12 @@ NAME = "loop-text"
 # Every quantifier is bounded or followed by a character it cannot match, and unanchored
 # patterns start with a character class a run of digits or spaces cannot repeat, so that
 # matching stays linear on hostile lines (a megabyte of spaces or digits).
+# a timestamp, a logger's name and a level; a set's word where the name goes is no logger
+# (Flair's "2026-12-06 21:57:48,944 DEV : loss 0.69 - f1-score (micro avg)  0.54")
 LOG_PREFIX = LazyPattern(r"^[ \t]{0,64}(?:\[?\d{4}-\d\d-\d\d[ T][\d:,.]{1,32}\]?[ \t]{0,8}"
                         r"(?:[-|][ \t]{0,8})?)"
-                        r"(?:[\w.]{1,64}[ \t]{0,8}[-|:][ \t]{0,8})?"
+                        r"(?:(?!(?i:train|training|val|valid|validation|eval|evaluation|dev|test|"
+                        r"testing)[ \t]{0,8}[-|:])[\w.]{1,64}[ \t]{0,8}[-|:][ \t]{0,8})?"
                         r"(?:(?:INFO|DEBUG|WARNING)[ \t]{0,8}(?:[-|:][ \t]{0,8})?)?")
 TQDM = LazyPattern(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|it/s\]|s/it\]"
                   r"|batch/s")
