@@ -141,7 +141,12 @@ out:
   printing its own evaluation lines, a row a boosting round: deep trees on 500 rows,
   early stopping, a rate too small, validation from the classes' cores, training labels
   flipped, validation rows copied from training (the clean test set printed beside), class
-  weights on the training set, a regression (scripts/make_thirtyfirstway_runs.py).
+  weights on the training set, a regression (scripts/make_thirtyfirstway_runs.py);
+- tests/data/thirtysecondway: Flair's ModelTrainer training a text classifier (a GRU over
+  one-hot words) and a BiLSTM-CRF tagger on generated sentences, the log its training.log
+  or loss.tsv: dropout in the document embeddings, none on 150 sentences, a rate too
+  small, training labels flipped, dev sentences drawn from training, the tagger's defaults
+  (locked dropout 0.5), none on 120 sentences (scripts/make_thirtysecondway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -169,7 +174,7 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "twentysecondway": 10, "twentythirdway": 6, "twentyfourthway": 11,
              "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10,
              "twentyeighthway": 11, "twentyninthway": 8,
-             "thirtiethway": 7, "thirtyfirstway": 10}
+             "thirtiethway": 7, "thirtyfirstway": 10, "thirtysecondway": 8}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
@@ -177,7 +182,8 @@ SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhwa
          "nineteenthway": 2, "twentiethway": 2, "twentyfirstway": 2, "twentysecondway": 2,
          "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
          "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2,
-         "twentyninthway": 2, "thirtiethway": 2, "thirtyfirstway": 2}
+         "twentyninthway": 2, "thirtiethway": 2, "thirtyfirstway": 2,
+         "thirtysecondway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -554,6 +560,17 @@ FIRST_MEASURED = {
     # training late and flat while training falls, a good fit with no cause (its label
     # allows good-fit; overfit first)
     "thirtyfirstway": {"development": (1.0, 1.0, 0.1), "held-out": (1.0, 0.9, 0.1)},
+    # as first read: fit 0.88 / family 0.75, 4 points (development, balanced), 0.77 / 0.70,
+    # 6 points held out; counted with Flair's "DEV : loss ..." lines read as validation,
+    # which the reader took for a logger's name after the timestamp until a prototype run
+    # showed it (before: 0.06 / 0.31 and 0.07 / 0.30, the training.log having no
+    # validation). Misses kept: dev sentences drawn from the training set, the loss's floor
+    # a tenth of labels wrong, so validation sits beside training (a good fit, or below it
+    # with train-mode guesses: nothing in the log tells copies); 30 % of training labels
+    # flipped, validation flat at chance (0.70) 1.15-1.2x a training loss that falls, a good
+    # fit (the plateau tests ask 1.5x); a dropout run whose validation, 0.8x training late,
+    # jumps above it at one late epoch (a good fit, dropout its cause)
+    "thirtysecondway": {"development": (0.87, 0.75, 0.1), "held-out": (0.75, 0.7, 0.1)},
 }
 
 
