@@ -465,6 +465,31 @@ def test_a_learning_curve_over_training_set_sizes_is_refused_as_no_epochs(tmp_pa
     assert len(read(str(table))[-1].table) == 5
 
 
+@pytest.mark.parametrize("name, setting", [
+    # a random forest's n_estimators sweep, one row a forest (public)
+    ("ContraInfinito+ml-infrastart__training_logs.csv", "n_estimators"),
+    # three one-epoch runs of a two-tower model, batches of 512 and 256 (public)
+    ("zoongahn+jodalroB-twoTower__train_results.csv", "batch_size"),
+])
+def test_a_table_of_runs_differing_in_a_setting_is_refused_as_no_epochs(name, setting,
+                                                                        tmp_path):
+    path = DATA / "public" / name
+    with pytest.raises(InputError, match=f"separate run.*{setting!r}") as err:
+        read(str(path))
+    assert err.value.code == "no-epochs"
+    # the same rows under a counter that counts are a run's epochs: read
+    rows = path.read_text().splitlines()
+    table = tmp_path / "history.csv"
+    table.write_text("\n".join(["epoch," + rows[0]] +
+                               [f"{i}," + r for i, r in enumerate(rows[1:], 1)]) + "\n")
+    assert len(read(str(table))[-1].table) == len(rows) - 1
+    # a setting that stays the same on every row says nothing
+    same = tmp_path / "same.csv"
+    same.write_text("batch_size,loss,val_loss\n" +
+                    "".join(f"64,{1 / e:.3f},{1.1 / e:.3f}\n" for e in range(1, 6)))
+    assert len(read(str(same))[-1].table) == 5
+
+
 def test_losses_logged_as_different_parts_for_each_set_are_not_summed():
     # a GAN's history (public): the generator's and discriminator's training losses beside
     # validation's MAE, PSNR and SSIM, each named *_loss; no part is logged for both sets

@@ -136,6 +136,11 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         if _wandb_export(header.names):
             return _wandb(stream, header, source)
     columns = _choose_columns(header.names, source.name, train_col, val_col)
+    setting = _runs_table(head.decode(encoding, "replace"), header)
+    if setting and train_col is None and val_col is None:
+        raise InputError(f"each row is a separate run, not an epoch: their {setting!r} "
+                         "differs from row to row and no column counts epochs or steps "
+                         "(a sweep's results)", source.name, line=1, code="no-epochs")
     lower = [h.lower() for h in header.names]
     fmt = LIGHTNING if "step" in lower and "epoch" in lower else (
         KERAS if lower and lower[0] == "epoch" else NAME)
@@ -815,6 +820,40 @@ def _sizes_column(header: list[str]) -> str | None:
     if COUNTERS & names.keys():
         return None
     return next((names[n] for n in names if n in SIZES), None)
+
+
+# what a run is set up with, the same at each of its epochs: a table whose rows differ in
+# one is a table of runs (a sweep's results: forests of 50, 100, 200 trees; batches of 512
+# and 256), however its rows look (a learning rate is left out: a schedule changes it)
+SETTINGS = frozenset({"n_estimators", "batch_size", "max_depth", "num_layers", "n_layers",
+                      "hidden_size", "hidden_dim", "hidden_dims", "embedding_dim",
+                      "model_params", "num_leaves", "epochs", "num_epochs", "n_epochs",
+                      "max_epochs", "max_iter"})
+SETTING_ROWS = 50  # data rows of the file's head looked at
+
+
+def _runs_table(head: str, header: _Header) -> str | None:
+    """The setting column (``SETTINGS``) whose value changes between the first data rows of
+    a table with no counter column that counts (an epoch or step column whose values
+    change); None for a run's table."""
+    names = [re.sub(r"[\s\-]+", "_", n.strip().lower()) for n in header.names]
+    if not SETTINGS & set(names):
+        return None
+    lines = head.splitlines()[header.skipped + 1:header.skipped + 1 + SETTING_ROWS]
+    try:
+        rows = [r for r in csv.reader(lines, delimiter=header.delimiter)
+                if len(r) == len(names)]
+    except csv.Error:
+        return None
+    if len(rows) < 2:
+        return None
+
+    def varies(i: int) -> bool:
+        return len({r[i].strip() for r in rows}) > 1
+    if any(n in COUNTERS and varies(i) for i, n in enumerate(names)):
+        return None
+    return next((header.names[i] for i, n in enumerate(names) if n in SETTINGS and varies(i)),
+                None)
 
 
 def _epoch_twin(col: str, header: list[str]) -> bool:
