@@ -30,9 +30,10 @@ KNOWN_MISSES = {
     # 0.712) while training still falls to 0.28: labelled overfit; validation is still at
     # its lowest at the end, so a good fit
     "serenazheng+ASL-Hand-Gesture-Recognition__training_logs.csv": "good-fit",
-    # development: random-forest runs at growing n_estimators, their train/test RMSE read
-    # as a 5-epoch curve (labelled: no training curve), called underfit
-    "ContraInfinito+ml-infrastart__training_logs.csv": "underfit",
+    # held out: an unbounded Dice loss, both sets falling to -30..-58 by epoch 9, then
+    # swinging between -8,429 and +17,935: labelled diverged; losses that go below zero are
+    # judged on differences, with no test of an explosion, and validation sits below
+    "aashutoshav+Alveoli-Segmentation__loss.log": "val-below-train",
     # held out: 5 epochs of a fine-tune, training 0.00465 -> 0.00409 (12 %), validation
     # 0.0085 -> 0.0073 (14 %, 16 % at its best): labelled underfit, neither improving 15 %;
     # validation's best epoch cleared the line
@@ -249,7 +250,11 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # CycleGAN logs, pandas describe() tables, one-loss columns, a few histories) 10 of 12
     # ("Loss_train"/"Loss_test" was read as two training metrics, and losses that go
     # negative were judged good fits whatever validation did after its lowest; both read
-    # now; 17 development, 17 of 17)
+    # now; 17 development, 17 of 17), the fifty-fifth (train_results.csv, loss.log:
+    # predictions, sweeps' results, logged arguments, a few curves) 7 of 9 (three one-epoch
+    # runs in rows were read as a 3-epoch curve: refused now, as a table of runs, which
+    # also sets right a forest's n_estimators sweep; a Dice loss exploding below and above
+    # zero stays a miss; 6 development, 6 of 6)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -258,7 +263,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # 1,145x its lowest, once read as an explosion; AveryData: 3 epochs below training and
     # still falling steeply, once spared the unfinished test by a "gap that opened" as
     # validation closed on training from below) count as right.
-    assert len(held) == 485 and right >= 473
+    assert len(held) == 494 and right >= 481
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
