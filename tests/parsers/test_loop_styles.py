@@ -550,3 +550,17 @@ def test_flairs_dev_line_after_its_timestamp_is_validation_not_a_loggers_name():
                    f"val_loss {1.1 / e:.3f}\n" for e in range(1, 6))
     run = loop_text.parse(Source("x.log", text.encode()))[0]
     assert run.epochs == 5 and run.table["val_loss"].iloc[-1] == 0.22
+
+
+def test_a_spaced_table_whose_columns_are_named_in_words_is_read():
+    # a Whisper fine-tune's report (public): "Epoch  Train Loss   Val Loss   WER      WER%
+    # LR           Step", two or more spaces between columns, one inside a name
+    log = DATA / "public" / "LF-c+Kinyarwanda-speech-to-text-ASR__training_results.txt"
+    run = read(str(log))[-1]
+    assert run.epochs == 10
+    assert run.table["train_loss"].iloc[0] == 0.5128 and run.table["val_loss"].iloc[-1] == 0.398
+    # a header of names parted by single spaces is still split on each
+    text = "epoch train_loss val_loss\n" + "".join(
+        f"{e} {1 / e:.3f} {1.2 / e:.3f}\n" for e in range(1, 6))
+    run = loop_text.parse(Source("x.log", text.encode()))[0]
+    assert run.epochs == 5 and run.table["val_loss"].iloc[-1] == 0.24

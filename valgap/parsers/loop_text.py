@@ -209,6 +209,18 @@ def _without_row_name(cells: list[str], width: int) -> list[str]:
     return cells[1:] if len(cells) == width + 1 and cells[0].isdigit() else cells
 
 
+def _named_in_words(line: str, cells: list[str]) -> list[str]:
+    """A spaced header's columns named in words ("Epoch  Train Loss   Val Loss   WER%"),
+    where two or more spaces part the columns and one parts a name's words: the names
+    joined by "_"; else the cells as split on every space."""
+    wide = [c.lower() for c in re.split(r"[ \t]{2,}|\t", line.strip())]
+    if len(wide) < 2 or len(wide) == len(cells) or not any(" " in c for c in wide) or \
+            not all(re.fullmatch(r"[a-z_][\w/%]{0,40}(?: [a-z_][\w/%]{0,40}){0,3}", c)
+                    for c in wide):
+        return cells
+    return [c.replace(" ", "_") for c in wide]
+
+
 def _table_header(line: str) -> tuple[list[str], bool] | None:
     """The columns of a table header (Markdown/ASCII with bars, fastai's columns aligned
     by spaces, a printed DataFrame's), and whether its cells are separated by spaces. A
@@ -218,6 +230,8 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
         line = line.lstrip("# ")
     spaced = line.count("|") + line.count("│") + line.count("┃") < 2
     cells = [c.lower() for c in _cells(line, spaced)]
+    if spaced:
+        cells = _named_in_words(line, cells)
     if spaced and not any(c in ("epoch", "step") for c in cells):
         return _frame_header(line)
     # the Trainer's tables key their rows by epoch, by step, or by both
@@ -227,7 +241,7 @@ def _table_header(line: str) -> tuple[list[str], bool] | None:
         return None
     if spaced and "epoch" not in cells:
         return None  # fastai's tables always have an epoch column; a step alone is a print
-    if spaced and not all(re.fullmatch(r"[a-z_][\w/]{0,40}", c) for c in cells):
+    if spaced and not all(re.fullmatch(r"[a-z_][\w/%]{0,40}", c) for c in cells):
         return None  # a sentence that mentions epoch and loss, not a header
     if "valid_loss" in cells:  # fastai: its metrics are measured on the validation set
         cells = [f"valid_{c}" if _bare_metric(c) else c for c in cells]
