@@ -18,6 +18,7 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
     ROWS = list(csv.DictReader(fh, delimiter="\t"))
 
 # missed when first run, and what valgap says instead (each with the reason)
+NO_FIT = "no fit"  # a known miss read with no fit class
 KNOWN_MISSES = {
     # development: {"train": [...50], "test": [...50]}, training 0.709 -> 0.418 flat from
     # epoch 5 (to four digits), test 0.688 -> 0.634 flat: labelled overfit or good fit;
@@ -34,6 +35,14 @@ KNOWN_MISSES = {
     # swinging between -8,429 and +17,935: labelled diverged; losses that go below zero are
     # judged on differences, with no test of an explosion, and validation sits below
     "aashutoshav+Alveoli-Segmentation__loss.log": "val-below-train",
+    # held out: a summary holding one Keras line (epoch 90: loss 0.27, val_loss 2.23) and
+    # the final evaluation (MSE train 0.21, val 2.23): labelled no curve; read as two
+    # epochs, overfit by the spec's 2x
+    "EyeCon-AAAD+EyeTracker-TF2__training_results.txt": "overfit",
+    # held out: 3 epochs printed metric by metric (every validation loss, every validation
+    # accuracy, then every training loss): the numbering starting over is read as a second
+    # run, so neither run pairs the losses (labelled overfit: validation 60-110x training)
+    "ramnamaqsood+Activity_Recognition-3DCNN__training_results.txt": NO_FIT,
     # held out: 5 epochs of a fine-tune, training 0.00465 -> 0.00409 (12 %), validation
     # 0.0085 -> 0.0073 (14 %, 16 % at its best): labelled underfit, neither improving 15 %;
     # validation's best epoch cleared the line
@@ -55,7 +64,7 @@ KNOWN_MISSES = {
     # held out: two models' histories saved in one dict (reg_loss/reg_val_loss for 30
     # epochs, cls_loss/cls_val_loss for 19): valgap names both and asks which to judge
     # (--train-col/--val-col) rather than summing them as parts of one loss
-    "065010-AmanMalhi+hdfc-lstm-predictor__training_history.json": None,
+    "065010-AmanMalhi+hdfc-lstm-predictor__training_history.json": NO_FIT,
     # held out: a tmux capture from epoch 16 of a translation model, training still falling
     # 0.3 % an epoch (4.61 -> 4.37), validation lowest at epoch 24 and 0.9 % above it six
     # epochs later: both moves are smaller than the rules' scale-free lines (training down
@@ -126,8 +135,10 @@ def test_a_public_log_is_judged_as_labelled(row):
     if refused:
         assert row["fit_label"] == "none"
         return
-    expected = KNOWN_MISSES.get(row["saved_as"])
-    assert _right(row, fit) or fit == expected, (row["fit_label"], fit)
+    # a file not listed must be right: no known miss stands for it (a labelled log read with
+    # no fit is a miss like any other)
+    expected = KNOWN_MISSES.get(row["saved_as"], "")
+    assert _right(row, fit) or (fit or NO_FIT) == expected, (row["fit_label"], fit)
 
 
 def test_the_held_out_half_is_scored_as_first_measured():
@@ -254,7 +265,11 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # predictions, sweeps' results, logged arguments, a few curves) 7 of 9 (three one-epoch
     # runs in rows were read as a 3-epoch curve: refused now, as a table of runs, which
     # also sets right a forest's n_estimators sweep; a Dice loss exploding below and above
-    # zero stays a miss; 6 development, 6 of 6)
+    # zero stays a miss; 6 development, 6 of 6), the fifty-sixth (training_results.txt:
+    # reports, summaries, a few tables) 6 of 9 (a report's table with columns named in
+    # words, "Train Loss   Val Loss", was refused: read now; a summary's two points read
+    # as an overfit 2-epoch run and metrics printed one after another stay misses; 9
+    # development, 9 of 9)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -263,7 +278,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # 1,145x its lowest, once read as an explosion; AveryData: 3 epochs below training and
     # still falling steeply, once spared the unfinished test by a "gap that opened" as
     # validation closed on training from below) count as right.
-    assert len(held) == 494 and right >= 481
+    assert len(held) == 503 and right >= 489
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
