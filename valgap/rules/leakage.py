@@ -116,7 +116,7 @@ def _clean_test_disagrees(ctx: Context, train_fall: float, val_fall: float,
         return apart
     if log_ratio(test_late, min(test)) >= math.log(options["test_rise"]):
         how = f"up from its lowest {min(test):.3g}"
-    elif _parted(test, c.val):
+    elif len(test) == c.n and _parted(test, c.val):
         how = "no longer falling while validation still fell over the run's second half"
     else:
         return apart
