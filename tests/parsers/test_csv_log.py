@@ -465,6 +465,16 @@ def test_a_learning_curve_over_training_set_sizes_is_refused_as_no_epochs(tmp_pa
     assert len(read(str(table))[-1].table) == 5
 
 
+def test_a_test_loss_read_as_validation_leaves_validations_own_columns_their_names(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text("epoch,loss,test_loss,val_accuracy,test_accuracy\n" + "".join(
+        f"{e},{1 / e:.3f},{1.2 / e:.3f},0.{e}0,0.{e}1\n" for e in range(1, 6)))
+    run = read(str(path))[-1]
+    assert run.info.columns["val_loss"] == "test_loss"
+    assert run.info.columns["val_accuracy"] == "val_accuracy"
+    assert run.table["val_accuracy"].iloc[-1] == 0.5
+
+
 @pytest.mark.parametrize("name, setting", [
     # a random forest's n_estimators sweep, one row a forest (public)
     ("ContraInfinito+ml-infrastart__training_logs.csv", "n_estimators"),

@@ -368,11 +368,11 @@ def promote_curves(values: dict, info: RunInfo) -> dict:
     values = {renames.get(c, c): v for c, v in values.items()}
     if "val_loss" not in values and "test_loss" in values:
         tests = {c: "val_" + c[len("test_"):] for c in values if c.startswith("test_")}
-        values = {tests.get(c, c) if tests.get(c) not in values else c: v
-                  for c, v in values.items()}
+        tests = {c: new for c, new in tests.items() if new not in values}
+        values = {tests.get(c, c): v for c, v in values.items()}
         info.warnings.append("no validation loss: the test loss is read as the validation "
                              "loss (if the test set steered training, it is one)")
-        renames.update({c: v for c, v in tests.items() if v in values})
+        renames.update(tests)
     for old, new in renames.items():
         if old in info.columns:
             info.columns[new] = info.columns.pop(old)
