@@ -57,7 +57,7 @@ import math
 from valgap._num import exp_safe, log_ratio
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
-from valgap.rules._signals import late_fall, median
+from valgap.rules._signals import Curves, late_fall, median
 
 ID = "leakage"
 ORDER = 110
@@ -97,55 +97,70 @@ def check(ctx: Context, options: Options) -> Outcome:
 def _clean_test_disagrees(ctx: Context, train_fall: float, val_fall: float,
                           options: Options) -> str:
     """Where the log prints a test loss each epoch beside validation: validation followed
-    training down while the test loss ended far above it and above its own lowest; or the
-    two held-out sets moved apart after the test loss's lowest epoch. The evidence, or
-    ""."""
+    training down while the test loss ended far above it (``_followed_down``), or the two
+    held-out sets moved apart after the test loss's lowest epoch (``_apart``). The
+    evidence, or ""."""
     c = ctx.curves
-    if "test_loss" not in ctx.run.table:
-        return ""
-    logged = ctx.run.table["test_loss"]
-    test = [float(logged.get(e, math.nan)) for e in c.epochs]
-    test = [t for t in test if math.isfinite(t) and t > 0]
+    test = _test_curve(ctx)
     if len(test) < 5:
         return ""
     late = max(3, len(test) // 3)
-    test_late, val_late = median(test[-late:]), median(c.val[-late:])
-    apart = _apart(test, c.val, c.epochs, options) if len(test) == c.n else ""
+    levels = median(test[-late:]), median(c.val[-late:])  # the test loss's, validation's
+    every_epoch = len(test) == c.n
+    return (_followed_down(c, test, levels, train_fall, val_fall, every_epoch, options)
+            or (_apart(c, test, late, levels, options) if every_epoch else ""))
+
+
+def _test_curve(ctx: Context) -> list[float]:
+    """The test loss at the curves' epochs, its positive finite values; [] where none."""
+    if "test_loss" not in ctx.run.table:
+        return []
+    logged = ctx.run.table["test_loss"]
+    test = [float(logged.get(e, math.nan)) for e in ctx.curves.epochs]
+    return [t for t in test if math.isfinite(t) and t > 0]
+
+
+def _followed_down(c: Curves, test: list[float], levels: tuple[float, float], train_fall: float,
+                   val_fall: float, every_epoch: bool, options: Options) -> str:
+    """Validation followed training down (tenfold, half of training's fall) while the test
+    loss ended ``test_gap`` times it, up ``test_rise`` from its own lowest or no longer
+    falling while validation still fell (``_parted``). The evidence, or ""."""
+    test_late, val_late = levels
     if val_fall < math.log(10) or val_fall < 0.5 * train_fall or \
             log_ratio(test_late, val_late) < math.log(options["test_gap"]):
-        return apart
+        return ""
     if log_ratio(test_late, min(test)) >= math.log(options["test_rise"]):
         how = f"up from its lowest {min(test):.3g}"
-    elif len(test) == c.n and _parted(test, c.val):
+    elif every_epoch and _parted(test, c.val):
         how = "no longer falling while validation still fell over the run's second half"
     else:
-        return apart
+        return ""
     return (f"validation fell {exp_safe(val_fall):.0f}x with training (to {c.val[-1]:.3g}) "
             f"while the test loss the log prints beside it ends at {test_late:.3g}, "
             f"{exp_safe(log_ratio(test_late, val_late)):.0f}x validation and {how}: a clean "
             "set says the model stopped generalising, the validation set does not")
 
 
-def _apart(test: list[float], val: list[float], epochs: list, options: Options) -> str:
+def _apart(c: Curves, test: list[float], late: int, levels: tuple[float, float],
+           options: Options) -> str:
     """Two held-out sets that moved apart: after the test loss's lowest epoch (before the
-    last third) it rose ``apart_rise`` while validation fell ``apart_fall`` further, and
-    ended ``apart_gap`` times validation or more. Sets drawn alike rise and fall together;
-    a validation set that holds copies of training rows keeps improving as the model
-    memorises them. The evidence, or ""."""
-    late = max(3, len(test) // 3)
+    ``late`` epochs) it rose ``apart_rise`` while validation fell ``apart_fall`` further,
+    and ended ``apart_gap`` times validation or more. Sets drawn alike rise and fall
+    together; a validation set that holds copies of training rows keeps improving as the
+    model memorises them. The evidence, or ""."""
     lowest = test.index(min(test))
     if lowest >= len(test) - late:
         return ""
-    test_late, val_late = median(test[-late:]), median(val[-late:])
-    val_then = median(val[max(0, lowest - 1):lowest + 2])
+    test_late, val_late = levels
+    val_then = median(c.val[max(0, lowest - 1):lowest + 2])
     rise, fall = log_ratio(test_late, test[lowest]), log_ratio(val_then, val_late)
     gap = log_ratio(test_late, val_late)
     if rise < math.log(options["apart_rise"]) or fall < math.log(options["apart_fall"]) or \
             gap < math.log(options["apart_gap"]):
         return ""
     return (f"the test loss the log prints beside validation was lowest at epoch "
-            f"{epochs[lowest]} ({test[lowest]:.3g}) and ends {exp_safe(rise) - 1:.0%} above that, "
-            f"{exp_safe(gap):.1f}x validation, while validation fell a further "
+            f"{c.epochs[lowest]} ({test[lowest]:.3g}) and ends {exp_safe(rise) - 1:.0%} above "
+            f"that, {exp_safe(gap):.1f}x validation, while validation fell a further "
             f"{1 - exp_safe(-fall):.0%} after it: two held-out sets moved apart, as a "
             "validation set holding copies of training rows does")
 
