@@ -2,10 +2,11 @@
 
 A folder is one run when it is a TensorBoard log folder (``train/`` + ``validation/`` or
 event files of its own), a Lightning ``version_N/`` (``metrics.csv``), a Trainer output
-folder (``trainer_state.json``), CatBoost's ``catboost_info/`` or a folder of TensorBoard
-exports. An MLflow file store (``mlruns/`` or an experiment's folder) and a W&B ``wandb/``
-folder of local runs are one input per run, each analysed on its own (its results named by
-the store); an MLflow SQLite store (``mlflow.db``) is one input of all its runs.
+folder (``trainer_state.json``), CatBoost's ``catboost_info/``, a DVCLive folder or a
+folder of TensorBoard exports. An MLflow file store (``mlruns/`` or an experiment's
+folder) and a W&B ``wandb/`` folder of local runs are one input per run, each analysed on
+its own (its results named by the store); an MLflow SQLite store (``mlflow.db``) is one
+input of all its runs.
 A Keras log and the CSVLogger file of the same run, side by side, are analysed once, from
 the log (which also shows the model summary and the split sizes). Files that are not
 training logs are skipped.
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from valgap.model import InputError
-from valgap.parsers import catboost_info, mlflow_store, tb_events, tb_export, wandb_run
+from valgap.parsers import catboost_info, dvclive, mlflow_store, tb_events, tb_export, wandb_run
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
 SKIP_NAMES = {"valgap.yaml", "hparams.yaml", "label.yaml", "config.json", "README.md"}
@@ -118,7 +119,9 @@ def _run_folder(folder: Path) -> bool:
         return True
     if {"train", "validation"} <= names and tb_events.event_files(folder):
         return True
-    return any(tb_export.FILE_NAME.match(n) for n in names)
+    if any(tb_export.FILE_NAME.match(n) for n in names):
+        return True
+    return dvclive.may_be_folder(names) and dvclive.metrics_folder(folder) is not None
 
 
 def _walk(root: Path) -> Iterator[Target | Skipped | InputError]:
@@ -217,7 +220,8 @@ def _run_folder_names(folder: str, dirs: list[str], files: list[str]) -> bool:
             or "trainer_state.json" in files or catboost_info.JSON_FILE in files
             or catboost_info.TSV_FILES[0] in files or any("tfevents" in f for f in files)
             or {"train", "validation"} <= names
-            or any(tb_export.FILE_NAME.match(f) for f in files))
+            or any(tb_export.FILE_NAME.match(f) for f in files)
+            or dvclive.is_listed_folder(dirs, files))
 
 
 def _kind(path: Path) -> str:

@@ -2,7 +2,8 @@
 
 ``read(path)`` returns every run an input holds (one ``Run`` each, oldest first).
 Folders are runs too: a TensorBoard log folder, a folder of TensorBoard exports, a
-Trainer output folder holding ``trainer_state.json``, CatBoost's ``catboost_info/``.
+Trainer output folder holding ``trainer_state.json``, CatBoost's ``catboost_info/``,
+a DVCLive folder.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from valgap.parsers import (
     boosting,
     catboost_info,
     csv_log,
+    dvclive,
     hf_state,
     jsonl,
     keras_stdout,
@@ -289,13 +291,15 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         return catboost_info.parse_folder(folder, name, options.limits)
     if tb_events.event_files(folder):
         return tb_events.parse_folder(folder, name)
+    if dvclive.metrics_folder(folder) is not None:
+        return dvclive.parse_folder(folder, name, options.limits)
     exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]
     if exports:
         csvs = [p for p in exports if p.suffix.lower() == ".csv"]
         return tb_export.parse_files(csvs or exports, name)
     raise InputError("this folder holds no training log valgap can read as one run "
                      "(TensorBoard logs, TensorBoard exports, trainer_state.json, an MLflow "
-                     "store, W&B runs or CatBoost's catboost_info)", name,
+                     "store, W&B runs, CatBoost's catboost_info or a DVCLive folder)", name,
                      code="unrecognised")
 
 

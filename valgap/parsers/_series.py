@@ -109,16 +109,21 @@ def epoch_rows(epoch_points: list[tuple[int, int]], series: Series) -> Callable[
 
 def validation_steps(series: Series) -> list[int] | None:
     """The steps of the validation loss, where the training loss is logged at least twice as
-    often over the same steps (a global-step counter, not an epoch number): the rows a
-    table of this run can have. None where the two are logged alike."""
+    often over the same steps (a global-step counter, not an epoch number), or as often at
+    other steps (a counter moved on after each log, as DVCLive's ``next_step()`` is: the
+    two losses never share a step): the rows a table of this run can have. None where the
+    two are logged alike."""
     train, val = _losses(series, "train"), _losses(series, "val")
     if len(train) != 1 or len(val) != 1:
         return None
     steps = sorted({s for s, _ in val[0]})
     if len(steps) < 2:
         return None
-    within = sum(1 for s, _ in train[0] if s <= steps[-1])
-    return steps if within >= 2 * len(steps) else None
+    within = [s for s, _ in train[0] if s <= steps[-1]]
+    if len(within) >= 2 * len(steps):
+        return steps
+    interleaved = len(within) >= len(steps) and not set(within) & set(steps)
+    return steps if interleaved else None
 
 
 def validation_rows(series: Series) -> tuple[Callable[[int], int], Series, str] | None:
