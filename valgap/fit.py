@@ -581,7 +581,10 @@ def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if se:
         margin = max(margin, se)
     share = below_share(gaps, margin / 2)
-    if median(gaps) > margin and share >= conf.below_share:
+    # validation that ends above training (its last two epochs, beyond half the margin)
+    # has not stayed below it: the gap crossed over as training caught up
+    crossed = len(gaps) >= 2 and all(g < -margin / 2 for g in gaps[-2:])
+    if median(gaps) > margin and share >= conf.below_share and not crossed:
         return FitResult("val-below-train",
                          f"validation below training in {share:.0%} of the late epochs "
                          f"(median gap: {describe_gap(-median(gaps))}, beyond a noise margin of "
