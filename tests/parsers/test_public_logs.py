@@ -113,6 +113,11 @@ KNOWN_MISSES = {
     # (2.06-2.49) and valgap's training loss at each epoch's end put validation beside
     # training there: the gap is the epoch mean's lag, a good fit
     "netra-ai-lab+Netra-NMT__results_train_log.jsonl": "good-fit",
+    # development: a DVCLive folder of 4 epochs, validation 0.292, 0.274, 0.278, 0.303
+    # while training halves (0.344 -> 0.188): labelled overfit; a rise of 9 % over the
+    # smoothed lowest is within 3 times the jitter of a 4-point curve, whose bend is all
+    # the jitter it has
+    "AsimWattoo+SentimentAnalysis_AmazonReviews_Python__dvclive": "good-fit",
 }
 
 
@@ -269,7 +274,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # reports, summaries, a few tables) 6 of 9 (a report's table with columns named in
     # words, "Train Loss   Val Loss", was refused: read now; a summary's two points read
     # as an overfit 2-epoch run and metrics printed one after another stay misses; 9
-    # development, 9 of 9)
+    # development, 9 of 9), the fifty-seventh (DVCLive folders: a TSV file per metric, no
+    # reader for them then) 3 of 13 when first read (only the folders with no curve to
+    # judge were right: every other was refused or read file by file), 13 of 13 with the
+    # DVCLive reader written for them (24 development, 23 of 24 with it)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -278,7 +286,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # 1,145x its lowest, once read as an explosion; AveryData: 3 epochs below training and
     # still falling steeply, once spared the unfinished test by a "gap that opened" as
     # validation closed on training from below) count as right.
-    assert len(held) == 503 and right >= 489
+    assert len(held) == 516 and right >= 502
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
@@ -304,6 +312,10 @@ def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():
     from tests.conftest import SHARED
 
     def digest(path) -> str:
+        if path.is_dir():  # a run folder (DVCLive's): its files' names and bytes
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            return hashlib.sha256(b"".join(str(p.relative_to(path)).encode() + p.read_bytes()
+                                           for p in files)).hexdigest()
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     logs = [PUBLIC / row["saved_as"] for row in ROWS]
@@ -314,6 +326,9 @@ def test_every_public_log_is_here_once_and_none_is_a_file_of_shared():
     corpus = SHARED / "corpus"
     if not corpus.is_dir():
         pytest.skip("../shared is absent")
-    sizes = {p.stat().st_size for p in logs}
+    # a folder's metric files (a params.yaml may be anyone's boilerplate: not a log)
+    files = [f for p in logs for f in ([p] if p.is_file() else p.rglob("*.tsv")) if f.is_file()]
+    sizes = {p.stat().st_size for p in files}
     shared = [p for p in corpus.rglob("*") if p.is_file() and p.stat().st_size in sizes]
-    assert not [p for p in shared if digest(p) in ours]
+    mine = {digest(p) for p in files}
+    assert not [p for p in shared if digest(p) in mine]
