@@ -586,7 +586,7 @@ def build_runs(records: list[EpochRecord] | Records, info: RunInfo,
     each record's epoch is the number the log printed on its line (a text log's), kept
     where the log leaves gaps (``spaced_epochs``)."""
     if isinstance(records, Records):
-        return _runs_from_columns(records.columns(), info, columns, numbered)
+        return _joined_blocks(_runs_from_columns(records.columns(), info, columns, numbered))
     groups = [g for g in split_restarts(records) if g]
     runs = []
     for index, group in enumerate(groups, start=1):
@@ -595,7 +595,35 @@ def build_runs(records: list[EpochRecord] | Records, info: RunInfo,
             run_info.notes.append(f"the log holds {len(groups)} runs (the epoch numbering "
                                   f"starts over); this is run {index}")
         runs.append(Run(_frame(group, columns, run_info, numbered), run_info))
-    return runs
+    return _joined_blocks(runs)
+
+
+def _joined_blocks(runs: list[Run]) -> list[Run]:
+    """A log that prints its metrics one after another (every epoch's validation loss, then
+    every epoch's training loss) numbers the same epochs again for each: neighbouring
+    "runs" of the same epochs whose metrics do not overlap are one run, joined."""
+    joined: list[Run] = []
+    for run in runs:
+        last = joined[-1] if joined else None
+        if last is not None and len(run.table) >= 2 \
+                and list(run.table.index) == list(last.table.index) \
+                and not set(run.table.columns) & set(last.table.columns):
+            last.info.columns.update(run.info.columns)
+            joined[-1] = Run(last.table.join(run.table), last.info)
+        else:
+            joined.append(run)
+    if len(joined) == len(runs):
+        return runs
+    for index, run in enumerate(joined, start=1):
+        run.info.run_index, run.info.run_count = index, len(joined)
+        run.info.notes = [n for n in run.info.notes if "(the epoch numbering starts over)"
+                          not in n]
+        if len(joined) > 1:
+            run.info.notes.append(f"the log holds {len(joined)} runs (the epoch numbering "
+                                  f"starts over); this is run {index}")
+    joined[-1].info.notes.append("metrics printed one after another, each numbering the "
+                                 "same epochs again: read as one run")
+    return joined
 
 
 def _runs_from_columns(data: _Columns, info: RunInfo, columns: dict[str, str] | None,
