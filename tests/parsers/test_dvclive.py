@@ -111,3 +111,17 @@ def test_a_listed_dvclive_folder_is_one_run():
     # a URL prefix is walked from listings: DVCLive's folders beside its metrics.json
     assert discover._run_folder_names("s3://bucket/exp/dvclive", ["plots"], ["metrics.json"])
     assert not discover._run_folder_names("s3://bucket/exp/docs", ["plots"], ["index.md"])
+
+
+def test_the_trainers_closing_evaluation_and_summary_end_no_curve():
+    # a run the Trainer logged through DVCLive (tests/data/thirtythirdway): 30 training
+    # logs, 31 evaluations (the closing one straight after the last), then the run's
+    # summary (runtime, FLOPs) at a step of its own: a row per evaluation that training
+    # led up to (the closing one, a repeat with nothing before it, is left out as the
+    # Trainer's own state is read)
+    folder = DATA / "thirtythirdway" / "hf_dropout-s1" / "dvclive"
+    val = _column(folder / "plots/metrics/eval/loss.tsv", "loss")
+    (run,) = read(str(folder))
+    assert run.info.row == EVALUATION and len(val) == 31 and run.epochs == 30
+    assert run.table["val_loss"].tolist() == pytest.approx([v for _, v in val[:30]])
+    assert not run.table[["train_loss", "val_loss"]].isna().all(axis=1).any()

@@ -122,8 +122,14 @@ def validation_steps(series: Series) -> list[int] | None:
     within = [s for s, _ in train[0] if s <= steps[-1]]
     if len(within) >= 2 * len(steps):
         return steps
-    interleaved = len(within) >= len(steps) and not set(within) & set(steps)
+    # interleaved: no step shared, and training points logged before nearly every
+    # validation point (a final evaluation may follow the last one at once)
+    led = {bisect.bisect_left(steps, s) for s in within}
+    interleaved = not set(within) & set(steps) and len(led) >= INTERLEAVED_SHARE * len(steps)
     return steps if interleaved else None
+
+
+INTERLEAVED_SHARE = 0.8  # of validation points with training points logged just before
 
 
 def validation_rows(series: Series) -> tuple[Callable[[int], int], Series, str] | None:
@@ -181,6 +187,11 @@ def to_records(series: Series) -> tuple[list[EpochRecord], list[str], str]:
     for name, points in series.items():
         for step, value in points:
             buckets.setdefault(epoch_of(step), {}).setdefault(name, []).append(value)
+    # a row of neither loss (a run's closing summary: its runtime, its FLOPs) is no point of
+    # a curve, and read as one it would end both losses in missing values
+    losses = {n for n in series if (canonical(n) or ("", ""))[1] == "loss"}
+    if losses:
+        buckets = {row: b for row, b in buckets.items() if losses & b.keys()}
     averaged = sorted({n for b in buckets.values() for n, v in b.items() if len(v) > 1})
     if averaged:
         notes.append("several points per epoch, averaged: " + ", ".join(averaged))
