@@ -47,14 +47,19 @@ def write_label(folder: Path, scenario: str, seed: int, framework: str, files: d
     (folder / "label.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
-def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str,
+def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str | dict,
              numbers: dict[str, list[float]], labels: dict[str, Label],
              seed_labels: dict[tuple[str, int], Label], log: str = "train.log") -> None:
     """A run's log (``log``: train.log unless the run is kept under its own file's name;
-    gzipped where that ends in .gz, as a console of redraws is kept), its numbers for
+    gzipped where that ends in .gz, as a console of redraws is kept; a folder of that name
+    where the log is one, its files' texts given by relative path), its numbers for
     labelling (numbers.json) and its label, where one was written for its scenario (a new
     scenario is labelled from its numbers first, before valgap reads it)."""
-    if log.endswith(".gz"):
+    if isinstance(text, dict):
+        for relative, body in text.items():
+            (folder / log / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / log / relative).write_text(body)
+    elif log.endswith(".gz"):
         (folder / log).write_bytes(gzip.compress(text.encode("utf-8"), 9, mtime=0))
     else:
         (folder / log).write_text(text)

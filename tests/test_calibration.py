@@ -146,7 +146,15 @@ out:
   one-hot words) and a BiLSTM-CRF tagger on generated sentences, the log its training.log
   or loss.tsv: dropout in the document embeddings, none on 150 sentences, a rate too
   small, training labels flipped, dev sentences drawn from training, the tagger's defaults
-  (locked dropout 0.5), none on 120 sentences (scripts/make_thirtysecondway_runs.py).
+  (locked dropout 0.5), none on 120 sentences (scripts/make_thirtysecondway_runs.py);
+- tests/data/thirtythirdway: runs logged by DVCLive, the log the dvclive/ folder each
+  leaves (a TSV file per metric, params.yaml where the run logs its parameters), through
+  Keras 3's DVCLiveCallback, Lightning's DVCLiveLogger, the Hugging Face Trainer's
+  DVCLiveCallback (the training loss and the evaluation at alternate steps) and a plain
+  PyTorch loop calling Live: dropout stated or not, batch norm on batches of eight,
+  smoothed labels in the training loss only and the Trainer's label_smoothing_factor, an
+  L2 term, wide networks on 200 rows, a rate too small, training labels redrawn,
+  validation from the classes' cores (scripts/make_thirtythirdway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -174,7 +182,8 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "twentysecondway": 10, "twentythirdway": 6, "twentyfourthway": 11,
              "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10,
              "twentyeighthway": 11, "twentyninthway": 8,
-             "thirtiethway": 7, "thirtyfirstway": 10, "thirtysecondway": 8}
+             "thirtiethway": 7, "thirtyfirstway": 10, "thirtysecondway": 8,
+             "thirtythirdway": 13}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
@@ -183,7 +192,7 @@ SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhwa
          "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
          "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2,
          "twentyninthway": 2, "thirtiethway": 2, "thirtyfirstway": 2,
-         "thirtysecondway": 2}
+         "thirtysecondway": 2, "thirtythirdway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -571,6 +580,21 @@ FIRST_MEASURED = {
     # fit (the plateau tests ask 1.5x); a dropout run whose validation, 0.8x training late,
     # jumps above it at one late epoch (a good fit, dropout its cause)
     "thirtysecondway": {"development": (0.87, 0.75, 0.1), "held-out": (0.75, 0.7, 0.1)},
+    # as first read (with the DVCLive reader written that day for public folders): fit
+    # 0.93 / family 0.93, 25 points (development, balanced), 0.83 / 0.75, 4 points held
+    # out. The Trainer's callback steps after every log, and its closing evaluation
+    # follows the last one at once: 30 training points for 31 evaluations were not taken
+    # for losses logged at alternate steps (they are when training points come before 80
+    # % of the evaluations), and the run's closing summary (runtime, FLOPs) made a last
+    # row of neither loss, read as both losses ending in missing values: diverged (such a
+    # row is no point of a curve now): 1.00 / 0.93 and 1.00 / 0.75. Left: two dropout runs
+    # whose validation sits 5-12 % below the logged training loss over the first third
+    # and 3-6 % above it late, their params.yaml stating dropout 0.5: dropout at 0.85,
+    # where I labelled no cause (nothing to explain late; by the numbers dropout makes the
+    # logged loss 1.3x the inference-mode one, so it shapes the early gap); held out,
+    # validation from the classes' cores, 0.5x a training loss that keeps falling: a tie
+    # of guesses under 0.5, dropout 0.45 before easy-validation 0.33
+    "thirtythirdway": {"development": (1.0, 0.9, 0.25), "held-out": (1.0, 0.75, 0.1)},
 }
 
 
