@@ -12,7 +12,7 @@ from tests.conftest import DATA
 from valgap import discover
 from valgap.cli import main
 from valgap.model import EVALUATION, InputError
-from valgap.parsers import read
+from valgap.parsers import Options, read
 
 PUBLIC = DATA / "public"
 HF = PUBLIC / "alex000kim+ML-Pipeline-With-DVC-SkyPilot-HuggingFace__dvclive"
@@ -125,3 +125,15 @@ def test_the_trainers_closing_evaluation_and_summary_end_no_curve():
     assert run.info.row == EVALUATION and len(val) == 31 and run.epochs == 30
     assert run.table["val_loss"].tolist() == pytest.approx([v for _, v in val[:30]])
     assert not run.table[["train_loss", "val_loss"]].isna().all(axis=1).any()
+
+
+def test_the_losses_can_be_named_by_their_files():
+    # a sound event detector logs no plain loss: its strong-label losses are chosen
+    folder = PUBLIC / "ArturMakowski+Sound_event_detection_system__dvclive"
+    (run,) = read(str(folder), Options(train_col="train/loss_strong",
+                                       val_col="val/synth/loss_strong.tsv"))
+    val = _column(folder / "plots/metrics/val/synth/loss_strong.tsv", "loss_strong")
+    assert run.table["val_loss"].dropna().tolist() == pytest.approx([v for _, v in val])
+    assert not run.info.warnings
+    (run,) = read(str(folder), Options(train_col="train/nothing"))
+    assert "no metric file 'train/nothing'" in " ".join(run.info.warnings)

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import islice
 from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _params, _series, _table
+from valgap.parsers import _params, _series, _table, _tracker
 from valgap.parsers._text import Limits, Source
 
 NAME = "dvclive"
@@ -45,8 +46,8 @@ def metrics_folder(folder: Path) -> Path | None:
     for candidate in candidates:
         if candidate.is_dir() and any(_is_metric_file(p) for p in _tsv_files(candidate, 50)):
             return candidate
-    own = [p for p in folder.iterdir() if p.suffix == TSV and p.is_file()][:50]
-    if own and any(_is_metric_file(p) for p in own):
+    own = islice((p for p in folder.iterdir() if p.suffix == TSV and p.is_file()), 50)
+    if any(_is_metric_file(p) for p in own):
         return folder  # version 1: the metric files in the folder itself
     return None
 
@@ -65,13 +66,9 @@ def is_listed_folder(dirs: list[str], files: list[str]) -> bool:
 
 
 def _tsv_files(folder: Path, limit: int) -> list[Path]:
-    found: list[Path] = []
-    for path in sorted(folder.rglob(f"*{TSV}")):
-        if path.is_file():
-            found.append(path)
-            if len(found) >= limit:
-                break
-    return found
+    """Up to ``limit`` TSV files under a folder, in name order (a folder of a million
+    files is not listed whole)."""
+    return sorted(islice((p for p in folder.rglob(f"*{TSV}") if p.is_file()), limit))
 
 
 def _is_metric_file(path: Path) -> bool:
@@ -84,14 +81,22 @@ def _is_metric_file(path: Path) -> bool:
     return len(header) >= 2 and "step" in header[:2] and header[0] in ("step", "timestamp")
 
 
-def parse_folder(folder: Path, name: str, limits: Limits) -> list[Run]:
-    """The run a DVCLive folder (or its metrics folder) holds."""
+def parse_folder(folder: Path, name: str, limits: Limits,
+                 columns: _tracker.Columns = (None, None)) -> list[Run]:
+    """The run a DVCLive folder (or its metrics folder) holds; ``columns`` (--train-col,
+    --val-col) name the losses by their files' paths (``train/total_loss``)."""
     metrics = metrics_folder(folder)
     if metrics is None:
         raise InputError("no DVCLive metric files (step<TAB>value) in this folder", name,
                          code="no-epochs")
     info = RunInfo(source=name, format=NAME)
     series = _read_series(metrics, name, limits, info)
+    given = tuple(_key(Path(c if c.endswith(TSV) else c + TSV)) if c else None
+                  for c in columns)
+    for key, column in zip(given, columns):
+        if key and key not in series:
+            info.warnings.append(f"no metric file {column!r} in this DVCLive folder")
+    series = _tracker.chosen(series, given)  # type: ignore[arg-type]
     if not _table.has_loss(series):
         raise InputError("no loss among the DVCLive metrics", name, code="no-epochs")
     for params in (metrics.parent.parent / PARAMS_FILE, folder / PARAMS_FILE):
