@@ -131,3 +131,24 @@ def test_loss_lists_among_summary_scores_set_the_rows_not_the_predictions_beside
                         "treinamento1_train_metrics.json")
     assert run.epochs == 2000 and run.table["val_loss"].tolist() == data["val_losses"]
     assert run.table["train_loss"].tolist() == data["train_losses"]
+
+
+def test_a_sacred_runs_scalars_are_read_with_their_steps():
+    # a real Sacred run (scripts/make_sacred_fixture.py): log_scalar's metrics.json, each
+    # name's steps, timestamps and values side by side
+    folder = DATA / "sacred"
+    expected = json.loads((folder / "expected.json").read_text())
+    (run,) = parsers.read(str(folder / "metrics.json"))
+    assert run.epochs == expected["epochs"] == 60
+    assert run.table["train_loss"].iloc[0] == expected["first"][0]
+    assert run.table["val_loss"].iloc[-1] == expected["last"][1]
+    assert "validation.accuracy" in run.info.columns.values()
+
+
+
+def test_a_public_sacred_run_of_one_step_is_read_without_a_curve():
+    # Sacred's metrics.json as committed (aida-ugent/tgne, my_runs/1): one step of a
+    # training loss beside its gradients' norms, no validation
+    data, run = _public("aida-ugent+tgne__my_runs_1_metrics.json")
+    assert run.epochs == 1 and run.table["train_loss"].tolist() == data["loss"]["values"]
+    assert "val_loss" not in run.table

@@ -2,7 +2,9 @@
 lists, one value per epoch, named as a log names them: ``loss``/``val_loss``,
 ``train_loss``/``val_loss``, ...; a list of per-epoch dicts; a pandas DataFrame, one row per
 epoch), saved as JSON (``json.dump(history.history, f)``, a list of epoch records), or
-printed into a log (``print(history.history)``: a Python dict on one line).
+printed into a log (``print(history.history)``: a Python dict on one line), or a tracker's
+scalars saved with their steps (Sacred's ``metrics.json``: ``{"training.loss": {"steps":
+[...], "timestamps": [...], "values": [...]}}``).
 
 A list of records is also what Chainer's ``LogReport`` writes (``result/log``, as
 pytorch-pfn-extras' does): ``{"epoch": 3, "iteration": 1800, "main/loss": ...,
@@ -24,7 +26,7 @@ import numbers
 from collections.abc import Mapping
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
-from valgap.parsers import _params, _table
+from valgap.parsers import _params, _series, _table, _tracker
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import NUMBER_REPR, LazyPattern, as_number, load_json
 
@@ -199,7 +201,11 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
           val_col: str | None = None) -> list[Run]:
     """The runs of a history in memory (one, unless its epochs are numbered from scratch);
     ``train_col``/``val_col`` name its losses where their names do not say so."""
-    if isinstance(history, Mapping):  # an object wrapping the history: the history
+    if isinstance(history, Mapping):
+        stepped = _stepped_series(history)
+        if stepped is not None:
+            return _stepped_runs(_tracker.chosen(stepped, (train_col, val_col)), name)
+        # an object wrapping the history: the history
         history = _records_within(history) or history
     columns = columns_of(history, name)
     chosen = _table.chosen_columns(train_col, val_col)
@@ -229,6 +235,33 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
     if not runs:
         raise InputError("the history holds no epoch", name, code="no-epochs")
     return runs
+
+
+def _stepped_series(history: Mapping) -> _series.Series | None:
+    """A tracker's scalars, each under its name as steps and values beside each other
+    (Sacred's ``metrics.json``: ``{"training.loss": {"steps": [...], "timestamps": [...],
+    "values": [...]}}``); None for any other object, or one with no loss among them."""
+    series: _series.Series = {}
+    for key, value in history.items():
+        if not isinstance(value, Mapping) or not isinstance(value.get("values"), list):
+            continue
+        values, steps = value["values"], value.get("steps")
+        if not isinstance(steps, list) or len(steps) != len(values):
+            steps = list(range(len(values)))
+        points = [(_params.counter(step), _number(number))
+                  for step, number in zip(steps, values)]
+        series[str(key)] = [(s, v) for s, v in points if s is not None and v is not None]
+    return series if _table.has_loss(series) else None
+
+
+def _stepped_runs(series: _series.Series, name: str) -> list[Run]:
+    info = RunInfo(source=name, format=NAME)
+    series = _series.last_run(series, info)
+    records, notes, info.row = _series.to_records(series)
+    if not records:
+        raise InputError("the scalars hold no values", name, code="no-epochs")
+    info.notes += ["scalars saved with their steps (Sacred's metrics.json)", *notes]
+    return _table.build_runs(records, info)
 
 
 def _epochs(columns: dict[str, list], chosen: tuple[str | None, ...]) -> int:
