@@ -18,7 +18,7 @@ def runs(found: list[Found], name: str, fmt: str, tracker: str, uri: str = "",
          columns: Columns = (None, None)) -> list[Run]:
     """One valgap run per tracker run that logged a loss, named by its name and id."""
     runs: list[Run] = []
-    found = [(*f[:3], chosen(f[3], columns), f[4]) for f in found]
+    found = [(*f[:3], as_losses(f[3], columns), f[4]) for f in found]
     usable = [f for f in found if _table.has_loss(f[3])]  # a loss, or its parts (YOLO)
     if not usable:
         what = f"no {tracker} run" if not found else f"no {tracker} run with a loss metric"
@@ -94,7 +94,7 @@ def _mean_rows(values: Metrics, row_of, info: RunInfo) -> _table.Records:
     return records
 
 
-def chosen(metrics: Metrics, columns: Columns) -> Metrics:
+def as_losses(metrics: Metrics, columns: Columns) -> Metrics:
     """The metrics with --train-col / --val-col as the losses (the other metrics that would
     be read as that loss are left out)."""
     out = dict(metrics)

@@ -91,12 +91,11 @@ def parse_folder(folder: Path, name: str, limits: Limits,
                          code="no-epochs")
     info = RunInfo(source=name, format=NAME)
     series = _read_series(metrics, name, limits, info)
-    given = tuple(_key(Path(c if c.endswith(TSV) else c + TSV)) if c else None
-                  for c in columns)
+    given = (_file_key(columns[0]), _file_key(columns[1]))
     for key, column in zip(given, columns):
         if key and key not in series:
             info.warnings.append(f"no metric file {column!r} in this DVCLive folder")
-    series = _tracker.chosen(series, given)  # type: ignore[arg-type]
+    series = _tracker.as_losses(series, given)
     if not _table.has_loss(series):
         raise InputError("no loss among the DVCLive metrics", name, code="no-epochs")
     for params in (metrics.parent.parent / PARAMS_FILE, folder / PARAMS_FILE):
@@ -146,6 +145,13 @@ def _key(relative: Path) -> str:
     if parts[-1] == "epoch":
         return "epoch"
     return "_".join(parts)
+
+
+def _file_key(column: str | None) -> str | None:
+    """The series a metric file's path names (``val/loss`` or ``val/loss.tsv``)."""
+    if not column:
+        return None
+    return _key(Path(column if column.endswith(TSV) else column + TSV))
 
 
 def _longest_of_each(series: _series.Series, info: RunInfo) -> _series.Series:

@@ -204,7 +204,7 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
     if isinstance(history, Mapping):
         stepped = _stepped_series(history)
         if stepped is not None:
-            return _stepped_runs(_tracker.chosen(stepped, (train_col, val_col)), name)
+            return _stepped_runs(_tracker.as_losses(stepped, (train_col, val_col)), name)
         # an object wrapping the history: the history
         history = _records_within(history) or history
     columns = columns_of(history, name)
