@@ -609,6 +609,8 @@ def _joined_blocks(runs: list[Run]) -> list[Run]:
                 and list(run.table.index) == list(last.table.index) \
                 and not set(run.table.columns) & set(last.table.columns):
             last.info.columns.update(run.info.columns)
+            if JOINED_NOTE not in last.info.notes:
+                last.info.notes.append(JOINED_NOTE)
             joined[-1] = Run(last.table.join(run.table), last.info)
         else:
             joined.append(run)
@@ -621,9 +623,11 @@ def _joined_blocks(runs: list[Run]) -> list[Run]:
         if len(joined) > 1:
             run.info.notes.append(f"the log holds {len(joined)} runs (the epoch numbering "
                                   f"starts over); this is run {index}")
-    joined[-1].info.notes.append("metrics printed one after another, each numbering the "
-                                 "same epochs again: read as one run")
     return joined
+
+
+JOINED_NOTE = ("metrics printed one after another, each numbering the same epochs again: "
+               "read as one run")
 
 
 def _runs_from_columns(data: _Columns, info: RunInfo, columns: dict[str, str] | None,
