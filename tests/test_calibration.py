@@ -154,7 +154,14 @@ out:
   PyTorch loop calling Live: dropout stated or not, batch norm on batches of eight,
   smoothed labels in the training loss only and the Trainer's label_smoothing_factor, an
   L2 term, wide networks on 200 rows, a rate too small, training labels redrawn,
-  validation from the classes' cores (scripts/make_thirtythirdway_runs.py).
+  validation from the classes' cores (scripts/make_thirtythirdway_runs.py);
+- tests/data/thirtyfourthway: PyTorch models trained by Poutyne's Model.fit, the log its
+  console (print(model) where the script prints it, each step redrawn in place, the
+  epoch's "Epoch: 3/40 Train steps: 47 Val steps: 16 ... loss: .. val_loss: .." line) or
+  its CSVLogger's file: dropout printed or not, batch norm on batches of eight, an L2
+  term and smoothed labels in a custom loss while training only, a wide network on 200
+  rows run out or stopped early, a rate too small, training labels redrawn, validation
+  from the classes' cores, a regression (scripts/make_thirtyfourthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -183,7 +190,7 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10,
              "twentyeighthway": 11, "twentyninthway": 8,
              "thirtiethway": 7, "thirtyfirstway": 10, "thirtysecondway": 8,
-             "thirtythirdway": 13}
+             "thirtythirdway": 13, "thirtyfourthway": 12}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
@@ -192,7 +199,7 @@ SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhwa
          "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
          "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2,
          "twentyninthway": 2, "thirtiethway": 2, "thirtyfirstway": 2,
-         "thirtysecondway": 2, "thirtythirdway": 2}
+         "thirtysecondway": 2, "thirtythirdway": 2, "thirtyfourthway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -595,6 +602,16 @@ FIRST_MEASURED = {
     # validation from the classes' cores, 0.5x a training loss that keeps falling: a tie
     # of guesses under 0.5, dropout 0.45 before easy-validation 0.33
     "thirtythirdway": {"development": (1.0, 0.9, 0.25), "held-out": (1.0, 0.75, 0.1)},
+    # as first read: fit 1.00 / family 0.94, 16 points (development, balanced), 1.00 /
+    # 0.58, 27 points held out. Four of the misses are the labelling question the
+    # thirty-third way raised: batch norm (printed) and dropout (printed) runs whose
+    # validation sits below the logged training loss early and 0.98-1.05x it late, which
+    # I labelled with no cause; valgap names the printed mechanism at 0.85, as the labels
+    # of earlier ways did for such good fits (22 of the 29 good fits where it does so over
+    # every labelled set). Also: validation from the classes' cores, a tie of guesses
+    # under 0.5 (dropout first), as in the thirty-third way; a dropout run whose validation
+    # stalled at 1.43x training read as a good fit, its overfitting onset not named
+    "thirtyfourthway": {"development": (1.0, 0.9, 0.2), "held-out": (1.0, 0.55, 0.3)},
 }
 
 
