@@ -17,8 +17,8 @@ import math
 import re
 from collections.abc import Callable
 
-from valgap.model import EPOCH, EVALUATION
-from valgap.parsers._table import EpochRecord, canonical
+from valgap.model import EPOCH, EVALUATION, InputError, Run, RunInfo
+from valgap.parsers._table import EpochRecord, build_runs, canonical
 
 Series = dict[str, list[tuple[int, float]]]
 
@@ -210,3 +210,19 @@ def _bookkeeping(name: str) -> bool:
     low = name.lower()
     return ("learning_rate" in low or low.startswith(("lr", "hp_", "hparams"))
             or "_vs_iterations" in low or low in ("step", "global_step"))
+
+
+def runs(series: Series, info: RunInfo, nothing: str, by_step: bool = False) -> list[Run]:
+    """The runs of a reader's scalar series: each tag's last run (``last_run``), its points
+    sorted by step where ``by_step`` (a step's points keep their order), rows per epoch or
+    per evaluation (``to_records``) and the notes on how; ``nothing`` says why an input
+    whose series hold no point is refused."""
+    series = last_run(series, info)
+    if by_step:
+        for points in series.values():
+            points.sort(key=lambda point: point[0])
+    records, notes, info.row = to_records(series)
+    if not records:
+        raise InputError(nothing, info.source, code="no-epochs")
+    info.notes += notes
+    return build_runs(records, info)

@@ -102,13 +102,8 @@ def parse_folder(folder: Path, name: str, limits: Limits,
         if params.is_file():
             _params.apply(read_params(params), info, "the DVCLive run's params.yaml")
             break
-    series = _series.last_run(series, info)
-    records, notes, info.row = _series.to_records(series)
-    if not records:
-        raise InputError("the DVCLive metric files hold no points (headers only?)", name,
-                         code="no-epochs")
-    info.notes += notes
-    return _table.build_runs(records, info)
+    return _series.runs(series, info, "the DVCLive metric files hold no points (headers "
+                        "only?)")
 
 
 def _read_series(metrics: Path, name: str, limits: Limits,

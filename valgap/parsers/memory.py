@@ -256,12 +256,8 @@ def _stepped_series(history: Mapping) -> _series.Series | None:
 
 def _stepped_runs(series: _series.Series, name: str) -> list[Run]:
     info = RunInfo(source=name, format=NAME)
-    series = _series.last_run(series, info)
-    records, notes, info.row = _series.to_records(series)
-    if not records:
-        raise InputError("the scalars hold no values", name, code="no-epochs")
-    info.notes += ["scalars saved with their steps (Sacred's metrics.json)", *notes]
-    return _table.build_runs(records, info)
+    info.notes.append("scalars saved with their steps (Sacred's metrics.json)")
+    return _series.runs(series, info, "the scalars hold no values")
 
 
 def _epochs(columns: dict[str, list], chosen: tuple[str | None, ...]) -> int:

@@ -87,12 +87,8 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
         raise InputError("no loss scalar in the event files (tags: "
                          + ", ".join(sorted(series))[:200] + ")", name, code="no-epochs")
     info = RunInfo(source=name, format=NAME)
-    series = _series.last_run(series, info)
-    for points in series.values():
-        points.sort(key=lambda point: point[0])  # by step; a step's points stay in order
-    records, notes, info.row = _series.to_records(series)
-    info.notes += notes
-    return _table.build_runs(records, info)
+    return _series.runs(series, info, "the event files hold no scalar points",
+                        by_step=True)
 
 
 def scalar_loader(name: str):

@@ -89,17 +89,11 @@ def _parse_run(paths: list[Path], name: str) -> list[Run]:
     if guessed:
         info.warnings.append("train/validation pairing guessed from file names: "
                              + ", ".join(guessed))
-    series = _series.last_run(series, info)
-    records, notes, info.row = _series.to_records(series)
-    if not records:
-        raise InputError("the exported files hold no points (a header only?)", name,
-                         code="no-epochs")
-    info.notes += notes
     if any(len(p) >= 1000 for p in series.values()):
         info.warnings.append("1000 points in a series: TensorBoard's UI keeps at most 1000 "
                              "sampled points per tag; re-export with "
                              "--samples_per_plugin=scalars=0")
-    return _table.build_runs(records, info)
+    return _series.runs(series, info, "the exported files hold no points (a header only?)")
 
 
 def parse(source: Source) -> list[Run]:
