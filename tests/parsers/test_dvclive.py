@@ -73,9 +73,11 @@ def test_the_metrics_folder_given_itself_is_the_same_run():
 
 
 def test_the_params_file_states_run_facts():
-    (run,) = read(str(PUBLIC / "AsimWattoo+SentimentAnalysis_AmazonReviews_Python__dvclive"))
-    assert run.info.facts["dropout"] == 0.5  # "Dropout: 0.5" in params.yaml
-    assert "params.yaml" in run.info.facts_origin
+    folder = PUBLIC / "AsimWattoo+SentimentAnalysis_AmazonReviews_Python__dvclive"
+    for given in (folder, folder / "plots" / "metrics"):  # its metrics folder given alone
+        (run,) = read(str(given))
+        assert run.info.facts["dropout"] == 0.5  # "Dropout: 0.5" in params.yaml
+        assert "params.yaml" in run.info.facts_origin
 
 
 def test_a_project_folder_holds_one_run_per_dvclive_folder(tmp_path):

@@ -98,12 +98,19 @@ def parse_folder(folder: Path, name: str, limits: Limits,
     series = _tracker.as_losses(series, given)
     if not _table.has_loss(series):
         raise InputError("no loss among the DVCLive metrics", name, code="no-epochs")
-    for params in (metrics.parent.parent / PARAMS_FILE, folder / PARAMS_FILE):
+    for params in (folder / PARAMS_FILE, _live_folder(metrics) / PARAMS_FILE):
         if params.is_file():
             _params.apply(read_params(params), info, "the DVCLive run's params.yaml")
             break
     return _series.runs(series, info, "the DVCLive metric files hold no points (headers "
                         "only?)")
+
+
+def _live_folder(metrics: Path) -> Path:
+    """The DVCLive folder a metrics folder belongs to (``params.yaml`` sits there)."""
+    if metrics.name == "metrics" and metrics.parent.name == "plots":
+        return metrics.parent.parent
+    return metrics.parent if metrics.name == "scalars" else metrics
 
 
 def _read_series(metrics: Path, name: str, limits: Limits,
