@@ -82,3 +82,24 @@ def three_classes_or_friedman(task: str, seed: int, rows: int | None, noisy: boo
     if noisy:  # 35 % of the training labels redrawn at random
         y_tr = redraw_labels(y_tr, 3, seed)
     return x_tr, x_va, y_tr, y_va
+
+
+def held_out_split(x, y, rows: int, rng, flipped: float, cores: bool, classes: int):
+    """Training rows (the first ``rows`` of a permutation drawn from ``rng``) and 500
+    validation rows: the classes' cores where ``cores`` (the rows a logistic regression
+    fitted on the training rows is surest of), else the next 500; ``flipped`` of the
+    training labels redrawn among ``classes`` (the thirty-third and thirty-fourth ways)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    order = rng.permutation(len(x))
+    train, pool = order[:rows], order[rows:]
+    if cores:
+        sure = LogisticRegression(max_iter=500).fit(x[train], y[train]).predict_proba(x[pool])
+        val = pool[np.argsort(-sure[np.arange(len(pool)), y[pool]])[:500]]
+    else:
+        val = pool[:500]
+    ytrain = y[train].copy()
+    flip = rng.random(rows) < flipped
+    ytrain[flip] = rng.integers(0, classes, flip.sum())
+    return x[train], ytrain.astype("int64"), x[val], y[val].astype("int64")

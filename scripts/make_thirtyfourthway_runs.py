@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 import _labels
+import _mlp
 
 # scenario -> expected fit, fit alternatives, causes, family (from the numbers)
 LABELS: dict[str, _labels.Label] = {
@@ -104,7 +105,6 @@ def data(task: str, seed: int, rows: int, flipped: float, cores: bool):
     model is surest of, where ``cores``); ``flipped`` of the training labels redrawn."""
     import numpy as np
     from sklearn.datasets import make_classification, make_friedman1
-    from sklearn.linear_model import LogisticRegression
 
     if task == "reg":
         x, y = make_friedman1(n_samples=rows + 500, n_features=10, noise=1.0,
@@ -116,18 +116,8 @@ def data(task: str, seed: int, rows: int, flipped: float, cores: bool):
                                n_redundant=4, n_classes=4, n_clusters_per_class=2,
                                flip_y=0.05, class_sep=0.9, random_state=1000 + seed)
     x = ((x - x.mean(0)) / x.std(0)).astype("float32")
-    rng = np.random.default_rng(1000 + seed)
-    order = rng.permutation(len(x))
-    train, pool = order[:rows], order[rows:]
-    if cores:
-        sure = LogisticRegression(max_iter=500).fit(x[train], y[train]).predict_proba(x[pool])
-        val = pool[np.argsort(-sure[np.arange(len(pool)), y[pool]])[:500]]
-    else:
-        val = pool[:500]
-    ytrain = y[train].copy()
-    flip = rng.random(rows) < flipped
-    ytrain[flip] = rng.integers(0, 4, flip.sum())
-    return x[train], ytrain.astype("int64"), x[val], y[val].astype("int64")
+    return _mlp.held_out_split(x, y, rows, np.random.default_rng(1000 + seed), flipped, cores,
+                               4)
 
 
 def train(scenario: str, seed: int, numbers_path: str) -> None:

@@ -35,6 +35,7 @@ import tempfile
 from pathlib import Path
 
 import _labels
+import _mlp
 
 # scenario -> expected fit, fit alternatives, causes, family (from the numbers)
 LABELS: dict[str, _labels.Label] = {
@@ -135,25 +136,13 @@ def data(seed: int, rows: int, flipped: float, cores: bool):
     labels redrawn."""
     import numpy as np
     from sklearn.datasets import make_classification
-    from sklearn.linear_model import LogisticRegression
 
     x, y = make_classification(n_samples=rows + 3000, n_features=20, n_informative=8,
                                n_redundant=4, n_classes=3, n_clusters_per_class=2,
                                flip_y=0.05, class_sep=1.0, random_state=seed)
     x = ((x - x.mean(0)) / x.std(0)).astype("float32")
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(x))
-    train, pool = order[:rows], order[rows:]
-    if cores:
-        sure = LogisticRegression(max_iter=500).fit(x[train], y[train]).predict_proba(x[pool])
-        right = sure[np.arange(len(pool)), y[pool]]
-        val = pool[np.argsort(-right)[:500]]
-    else:
-        val = pool[:500]
-    ytrain = y[train].copy()
-    flip = rng.random(rows) < flipped
-    ytrain[flip] = rng.integers(0, 3, flip.sum())
-    return x[train], ytrain.astype("int64"), x[val], y[val].astype("int64")
+    return _mlp.held_out_split(x, y, rows, np.random.default_rng(seed), flipped, cores,
+                               3)
 
 
 def kept_folder(folder: Path) -> dict[str, str]:
