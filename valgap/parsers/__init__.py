@@ -291,8 +291,9 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         return catboost_info.parse_folder(folder, name, options.limits)
     if tb_events.event_files(folder):
         return tb_events.parse_folder(folder, name)
-    if dvclive.metrics_folder(folder) is not None:
-        return dvclive.parse_folder(folder, name, options.limits, columns)
+    metrics = dvclive.metrics_folder(folder)
+    if metrics is not None:
+        return dvclive.parse_folder(folder, metrics, name, options.limits, columns)
     exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]
     if exports:
         csvs = [p for p in exports if p.suffix.lower() == ".csv"]

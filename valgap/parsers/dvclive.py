@@ -75,20 +75,20 @@ def _is_metric_file(path: Path) -> bool:
     """A TSV whose header is DVCLive's: ``step`` (after ``timestamp``) then the metric."""
     try:
         with path.open("r", encoding="utf-8", errors="replace") as fh:
-            header = fh.readline(4096).rstrip("\r\n").split("\t")
+            return _is_header(fh.readline(4096).rstrip("\r\n").split("\t"))
     except OSError:
         return False
+
+
+def _is_header(header: list[str]) -> bool:
     return len(header) >= 2 and "step" in header[:2] and header[0] in ("step", "timestamp")
 
 
-def parse_folder(folder: Path, name: str, limits: Limits,
+def parse_folder(folder: Path, metrics: Path, name: str, limits: Limits,
                  columns: _tracker.Columns = (None, None)) -> list[Run]:
-    """The run a DVCLive folder (or its metrics folder) holds; ``columns`` (--train-col,
-    --val-col) name the losses by their files' paths (``train/total_loss``)."""
-    metrics = metrics_folder(folder)
-    if metrics is None:
-        raise InputError("no DVCLive metric files (step<TAB>value) in this folder", name,
-                         code="no-epochs")
+    """The run a DVCLive folder (or its metrics folder) holds, its metric files in
+    ``metrics`` (``metrics_folder``); ``columns`` (--train-col, --val-col) name the losses
+    by their files' paths (``train/total_loss``)."""
     info = RunInfo(source=name, format=NAME)
     series = _read_series(metrics, name, limits, info)
     given = (_file_key(columns[0]), _file_key(columns[1]))
@@ -129,10 +129,10 @@ def _read_series(metrics: Path, name: str, limits: Limits,
         if budget < 0:
             raise InputError("the metric files are over the input size limit "
                              "(--max-input-size)", name, code="limit")
-        if not _is_metric_file(path):
+        points = _points(Source(str(path), limits=limits))
+        if points is None:  # not a metric file (a TSV of something else)
             continue
         key = _key(path.relative_to(metrics))
-        points = _points(Source(str(path), limits=limits), name)
         if key == "epoch" and any(v != int(v) for _, v in points if math.isfinite(v)):
             info.notes.append("the epoch metric is fractional (progress through the epochs): "
                               "rows are validation points")
@@ -172,10 +172,16 @@ def _longest_of_each(series: _series.Series, info: RunInfo) -> _series.Series:
     return {key: series[key] for key in kept.values()}
 
 
-def _points(source: Source, name: str) -> list[tuple[int, float]]:
-    """(step, value) pairs of one metric file, in logged order."""
+def _points(source: Source) -> list[tuple[int, float]] | None:
+    """(step, value) pairs of one metric file, in logged order; None for a file that is no
+    metric file (its header is not DVCLive's, or it cannot be read)."""
     lines = source.lines()
-    header = next(lines, "").rstrip("\r\n").split("\t")
+    try:
+        header = next(lines, "").rstrip("\r\n").split("\t")
+    except OSError:
+        return None
+    if not _is_header(header):
+        return None
     step_at = header.index("step")
     points = []
     for number, line in enumerate(lines, start=2):
