@@ -4,7 +4,8 @@ each where asked; in PyTorch by default, or in another framework's ``nn`` namesp
 same names: Paddle's, whose batch norm is ``BatchNorm1D``), and the synthetic 4-class
 problem the twelfth and fifteenth ways learn, the 3-class problem or regression the
 sixteenth and seventeenth ways learn, and training labels redrawn as the fifteenth to
-seventeenth ways redraw them."""
+seventeenth ways redraw them; the network and the split of the thirty-third and
+thirty-fourth ways."""
 from __future__ import annotations
 
 
@@ -25,6 +26,21 @@ def layers(inputs: int, width: int, outputs: int, dropout: float, batchnorm: boo
         out.append(nn.Dropout(dropout))
     out.append(nn.Linear(width, outputs))
     return out
+
+
+def each_layer_normed(inputs: int, width: int, outputs: int, dropout: float,
+                      batchnorm: bool):
+    """A PyTorch network of two hidden layers of ``width``, each followed by batch norm and
+    dropout where asked (the thirty-third and thirty-fourth ways)."""
+    from torch import nn
+
+    layers: list = []
+    size = inputs
+    for _ in range(2):
+        layers += [nn.Linear(size, width), *([nn.BatchNorm1d(width)] if batchnorm else []),
+                   nn.ReLU(), *([nn.Dropout(dropout)] if dropout else [])]
+        size = width
+    return nn.Sequential(*layers, nn.Linear(size, outputs))
 
 
 def four_classes(seed: int, rows: int | None, label_dtype):

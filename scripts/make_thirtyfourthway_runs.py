@@ -125,19 +125,12 @@ def train(scenario: str, seed: int, numbers_path: str) -> None:
     import torch
     import torch.nn.functional as F
     from poutyne import Callback, CSVLogger, EarlyStopping, Model
-    from torch import nn
-
     task, rows, dropout, batchnorm, batch, l2, smoothing, (optimiser, lr), epochs, flipped, \
         cores, printed, early, width, kept = PLANS[scenario]
     torch.manual_seed(1000 + seed)
     xt, yt, xv, yv = data(task, seed, rows, flipped, cores)
-    layers: list = []
-    size = xt.shape[1]
-    for _ in range(2):
-        layers += [nn.Linear(size, width), *([nn.BatchNorm1d(width)] if batchnorm else []),
-                   nn.ReLU(), *([nn.Dropout(dropout)] if dropout else [])]
-        size = width
-    net = nn.Sequential(*layers, nn.Linear(size, 4 if task == "cls" else 1))
+    net = _mlp.each_layer_normed(xt.shape[1], width, 4 if task == "cls" else 1, dropout,
+                                 batchnorm)
     if printed:
         print(net)
     plain = F.cross_entropy if task == "cls" else F.mse_loss

@@ -151,20 +151,6 @@ def kept_folder(folder: Path) -> dict[str, str]:
             if p.is_file() and p.suffix in KEPT and "artifacts" not in p.parts}
 
 
-def torch_mlp(width: int, dropout: float, batchnorm: bool):
-    from torch import nn
-
-    layers: list = []
-    size = 20
-    for _ in range(2):
-        layers += [nn.Linear(size, width)]
-        layers += [nn.BatchNorm1d(width)] if batchnorm else []
-        layers += [nn.ReLU()]
-        layers += [nn.Dropout(dropout)] if dropout else []
-        size = width
-    return nn.Sequential(*layers, nn.Linear(size, 3))
-
-
 def inference_loss(model, x, y) -> float:
     """The plain cross-entropy of a torch model on a set, in inference mode."""
     import torch
@@ -226,7 +212,7 @@ def train_lightning(plan, seed, where: Path, numbers) -> Path:
             super().__init__()
             if params:
                 self.save_hyperparameters()
-            self.net = torch_mlp(width, dropout, batchnorm)
+            self.net = _mlp.each_layer_normed(20, width, 3, dropout, batchnorm)
 
         def training_step(self, b, _):
             loss = F.cross_entropy(self.net(b[0]), b[1], label_smoothing=smoothing)
@@ -273,7 +259,7 @@ def train_hf(plan, seed, where: Path, numbers) -> Path:
         def __init__(self):
             super().__init__()
             self.config = PretrainedConfig()  # what the Trainer asks of a model
-            self.net = torch_mlp(width, dropout, False)
+            self.net = _mlp.each_layer_normed(20, width, 3, dropout, False)
 
         def forward(self, x, labels=None):
             logits = self.net(x)
@@ -320,7 +306,7 @@ def train_torch(plan, seed, where: Path, numbers) -> Path:
         alternate, width = plan
     xt, yt, xv, yv = data(seed, rows, flipped, cores)
     torch.manual_seed(seed)
-    model = torch_mlp(width, dropout, batchnorm)
+    model = _mlp.each_layer_normed(20, width, 3, dropout, batchnorm)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     folder = where / "dvclive"
     live = Live(str(folder), save_dvc_exp=False)
