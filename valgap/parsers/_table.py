@@ -592,8 +592,7 @@ def build_runs(records: list[EpochRecord] | Records, info: RunInfo,
     for index, group in enumerate(groups, start=1):
         run_info = _copy_info(info, index, len(groups))
         if len(groups) > 1:
-            run_info.notes.append(f"the log holds {len(groups)} runs (the epoch numbering "
-                                  f"starts over); this is run {index}")
+            run_info.notes.append(_runs_note(index, len(groups)))
         runs.append(Run(_frame(group, columns, run_info, numbered), run_info))
     return _joined_blocks(runs)
 
@@ -617,13 +616,18 @@ def _joined_blocks(runs: list[Run]) -> list[Run]:
     if len(joined) == len(runs):
         return runs
     for index, run in enumerate(joined, start=1):
+        # its note on the runs the log holds, counted again (none where one run is left)
+        was = _runs_note(run.info.run_index, len(runs))
+        now = [_runs_note(index, len(joined))] if len(joined) > 1 else []
+        run.info.notes = [m for n in run.info.notes for m in (now if n == was else [n])]
         run.info.run_index, run.info.run_count = index, len(joined)
-        run.info.notes = [n for n in run.info.notes if "(the epoch numbering starts over)"
-                          not in n]
-        if len(joined) > 1:
-            run.info.notes.append(f"the log holds {len(joined)} runs (the epoch numbering "
-                                  f"starts over); this is run {index}")
     return joined
+
+
+def _runs_note(index: int, count: int) -> str:
+    """The note on a run of a log that holds ``count`` runs."""
+    return (f"the log holds {count} runs (the epoch numbering starts over); this is run "
+            f"{index}")
 
 
 JOINED_NOTE = ("metrics printed one after another, each numbering the same epochs again: "
@@ -645,8 +649,7 @@ def _runs_from_columns(data: _Columns, info: RunInfo, columns: dict[str, str] | 
         low, high = bounds[index - 1], bounds[index]
         run_info = _copy_info(info, index, len(starts))
         if len(starts) > 1:
-            run_info.notes.append(f"the log holds {len(starts)} runs (the epoch numbering "
-                                  f"starts over); this is run {index}")
+            run_info.notes.append(_runs_note(index, len(starts)))
         shapes = data.shapes[low:high]
         order = np.argsort(shapes, kind="stable")
         cuts = np.flatnonzero(np.r_[True, np.diff(shapes[order]) != 0])
@@ -698,8 +701,7 @@ def runs_from_frame(table: dict, info: RunInfo, columns: dict[str, str], max_run
         low, high = bounds[index - 1], bounds[index]
         run_info = _copy_info(info, index, len(starts))
         if len(starts) > 1:
-            run_info.notes.append(f"the log holds {len(starts)} runs (the epoch numbering "
-                                  f"starts over); this is run {index}")
+            run_info.notes.append(_runs_note(index, len(starts)))
         # compact: a log of millions of epochs keeps 8 bytes a line, not a Python int
         run_info.epoch_lines = array("q", table["line"][low:high].astype("int64").tobytes())
         values = {}
