@@ -24,14 +24,14 @@ from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _params, _series, _table, _tracker
-from valgap.parsers._text import Limits, Source
+from valgap.parsers._text import LazyPattern, Limits, Source
 
 NAME = "dvclive"
 TSV = ".tsv"
 PARAMS_FILE = "params.yaml"
 PARAMS_MAX_BYTES = 1 << 20
 # a params.yaml line naming one scalar: "dropout: 0.5", "  label_smoothing_factor: 0.1"
-PARAM_LINE = re.compile(r"^\s*([A-Za-z_][\w .-]{0,63}):[ \t]+"
+PARAM_LINE = LazyPattern(r"^\s*([A-Za-z_][\w .-]{0,63}):[ \t]+"
                         r"([^\s#'\"][^#\n]{0,100}?|'[^'\n]{0,100}'|\"[^\"\n]{0,100}\")"
                         r"\s*(?:#.*)?$", re.MULTILINE)
 MAX_FILES = 2000  # a metrics folder holds tens of files; past this it is no DVCLive folder
