@@ -287,6 +287,25 @@ def test_a_loss_creeping_up_while_the_accuracy_still_rises_is_not_stuck():
     assert "stuck" in classify(run, Facts()).evidence
 
 
+def test_a_network_frozen_at_chance_is_underfit_not_a_good_fit():
+    # public notebook, the last of a grid's 27 runs (RMSprop at lr 0.01): the losses explode
+    # to 22 at epoch 4, fall back, and sit at ln 4 = 1.3863 (chance for 4 classes) on both
+    # sets for 100 epochs; validation's fall from its first epoch (1.68) read as "fell
+    # and settled"
+    run = read(str(DATA / "public" / "2025Capstone+FaceDrowsinessDetection__training.ipynb"))[-1]
+    result = classify(run, Facts())
+    assert result.fit == "underfit" and "frozen" in result.evidence
+
+
+def test_a_training_loss_at_its_printed_floor_is_memorised_not_frozen():
+    # Ignite's log prints two decimals: training 0.87 -> 0.00 from epoch 16 on, constant as
+    # printed; it fell to nothing, it did not die where it began
+    run = read(str(SAMPLES.parent / "tests" / "data" / "twelfthway" / "ig_leakage-s2" /
+                   "train.log"))[-1]
+    result = classify(run, Facts())
+    assert result.fit == "good-fit" and "frozen" not in result.evidence
+
+
 @pytest.mark.parametrize("name", ["healthy.log", "healthy.csv", "overfit.log", "dropout.log"])
 def test_a_converged_run_still_lowering_its_training_loss_is_not_stuck(name):
     run = read(str(SAMPLES / name))[-1]

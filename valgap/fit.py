@@ -349,7 +349,11 @@ def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     over the run after its first tenth it gained less than ``stuck_gain``, less than it moves
     from one evaluation to the next. A model that converged still lowers its training loss,
     slowly and smoothly (it keeps fitting the training set); one stuck (a learning rate too
-    high, a dead network) does not. Scale-free: shares of the loss and of its own jitter."""
+    high, a dead network) does not. A training loss that does not move at all, neither
+    falling nor bouncing by a twentieth of ``stuck_gain``, within ``underfit_gain`` of where
+    it began, is frozen: a network that died (its outputs collapsed to one answer) or a loss
+    not computed as intended (one that fell to its printed precision's floor, 0.00, is
+    memorised, not frozen). Scale-free: shares of the loss and of its own jitter."""
     if c.n < 6:
         return None
     start = max(1, c.n // 10)
@@ -357,6 +361,13 @@ def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     early, late = median(c.train[start:start + third]), median(c.train[-third:])
     gain = (early - late) / early
     jitter = wiggle(c.train[c.n // 3:])
+    frozen = max(abs(gain), jitter) < conf.stuck_gain / 20 and \
+        (c.train[0] - late) / c.train[0] < conf.underfit_gain
+    if frozen:
+        return FitResult("underfit", f"training loss has not moved since epoch "
+                         f"{c.epochs[start]} ({gain:+.2%}, {jitter:.2%} from one epoch to the "
+                         "next): frozen, not converged (a network whose outputs collapsed, "
+                         "or a loss not computed as intended)")
     if gain >= conf.stuck_gain or jitter <= max(gain, 0.0) or _still_learning(c, start, third):
         return None
     return FitResult("underfit", f"training loss stopped improving after epoch "

@@ -114,6 +114,14 @@ KNOWN_MISSES = {
     # smoothed lowest is within 3 times the jitter of a 4-point curve, whose bend is all
     # the jitter it has
     "AsimWattoo+SentimentAnalysis_AmazonReviews_Python__dvclive": "good-fit",
+    # held out: 10 epochs on 3 classes, training 1.17 -> 0.88 while validation stayed near
+    # chance (1.10 -> 1.02, flat from epoch 4): labelled underfit or overfit; a 7 % fall of
+    # validation and a 14 % gap at the end read as settled
+    "12amogha+Anomaly-Detection-in-Forest-Environment__training.ipynb": "good-fit",
+    # held out: 2 epochs of a fine-tuned BERT, validation 0.0146, 0.0150 below training
+    # 0.034, 0.052 (99 % accurate): labelled val-below-train; the training loss rose 53 %
+    # over the one step a 2-epoch run has, read as both losses staying high
+    "A-K-2001+NewsLensBERT__training.ipynb": "underfit",
 }
 
 
@@ -273,7 +281,13 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # development, 9 of 9), the fifty-seventh (DVCLive folders: a TSV file per metric, no
     # reader for them then) 3 of 13 when first read (only the folders with no curve to
     # judge were right: every other was refused or read file by file), 13 of 13 with the
-    # DVCLive reader written for them (24 development, 23 of 24 with it)
+    # DVCLive reader written for them (24 development, 23 of 24 with it), the fifty-eighth
+    # (training.ipynb, model.ipynb: Keras 1-3 fits, PyTorch loops printing through tqdm,
+    # grids of runs, notebooks with no loss or not a notebook at all) 10 of 12 (two known
+    # misses below; 18 development, 15 of 18 when first read: two labels of mine were the
+    # labelling script's misses, epoch lines behind a bar's \r and losses in blocks, set
+    # from the numbers after; a network frozen at chance for 100 epochs was a good fit: a
+    # frozen training loss is underfitting now, 17 of 18)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -284,7 +298,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 516 and right >= 503
+    assert len(held) == 528 and right >= 513
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
