@@ -562,3 +562,11 @@ def test_escape_codes_in_caret_notation_are_dropped_as_the_codes_are():
     # 29 epochs before (29 and 30 lost); 29 still is: a code cut across two lines precedes it
     assert 30 in run.table.index and len(run.table) == 30
     assert segments("^[[A^[[BEpoch 3/9 | loss 0.5^[[0m") == ["Epoch 3/9 | loss 0.5"]
+
+
+def test_a_web_page_saved_as_a_notebook_is_refused_as_a_web_page():
+    # public: GitHub's HTML page for a notebook, saved under the notebook's name
+    page = DATA / "public" / ("06Aditya+Face-Mask-detection-using-CNN-Convolutional-Neural-"
+                              "Network-__training.ipynb")
+    with pytest.raises(InputError, match="a web page .HTML., not a training log.*raw file"):
+        read(str(page))

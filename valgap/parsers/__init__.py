@@ -224,10 +224,21 @@ def detect(source: Source) -> str:
                              "a training from a validation loss; add a header line (loss, "
                              "or loss,val_loss with both columns)", source.name,
                              code="unrecognised")
+        if _html_page(head):
+            raise InputError("a web page (HTML), not a training log: saved from the browser in "
+                             "place of the file? Download the raw file (on GitHub: Raw, or "
+                             "Download raw file)", source.name, code="unrecognised")
         raise InputError("not a training log valgap recognises (no Keras progress lines, "
                          "CSV loss columns, trainer state or epoch/loss lines found)",
                          source.name, code="unrecognised")
     return best
+
+
+def _html_page(head: str) -> bool:
+    """The input opens as an HTML document (a page saved where the log or notebook was
+    meant to be: GitHub's page for a file, not the file)."""
+    start = head.lstrip()[:15].lower()
+    return start.startswith(("<!doctype html", "<html"))
 
 
 SCAN_BYTES = 64 * 1024 * 1024   # how far detection reads into an input, at most
