@@ -287,7 +287,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # misses below; 18 development, 15 of 18 when first read: two labels of mine were the
     # labelling script's misses, epoch lines behind a bar's \r and losses in blocks, set
     # from the numbers after; a network frozen at chance for 100 epochs was a good fit: a
-    # frozen training loss is underfitting now, 17 of 18)
+    # frozen training loss is underfitting now, 17 of 18), the fifty-ninth (cnn.ipynb,
+    # train_model.ipynb: Keras 2 and 3 fits, 27 fits in one cell, losses at chance all
+    # run long, loops printing their training loss alone) 18 of 18 (15 development, 15 of
+    # 15)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -298,7 +301,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 528 and right >= 513
+    assert len(held) == 546 and right >= 531
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
