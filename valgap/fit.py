@@ -72,7 +72,9 @@ from valgap.rules._signals import (
     late_fall,
     median,
     robust_spread,
+    smoothed,
     val_standard_error,
+    validation_minimum,
     wiggle,
 )
 
@@ -157,8 +159,8 @@ def _on_differences(c: Curves, conf: FitConfig) -> FitResult:
     if median(_diff(c)) < 0:
         return FitResult("val-below-train", "losses are not all positive: judged on "
                          "differences only (validation below training)")
-    val = _smooth(c.val)
-    best, low = _minimum(c, val)
+    val = smoothed(c.val)
+    best, low = validation_minimum(c, val)
     fall, rise = c.val[0] - val[best], val[-1] - val[best]
     scatter = median([abs(v - s) for v, s in zip(c.val, val)])
     train_fell = c.train[best] - c.train[-1] > 0.1 * (max(c.train) - min(c.train))
@@ -185,7 +187,7 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
     if ratio < math.log(conf.wide_gap) or gap < conf.material_gap * c.val_start:
         return None
     # the last epoch alone neither makes nor hides a minimum
-    best, low = _minimum(c, _smooth(c.val)[:-1])
+    best, low = validation_minimum(c, smoothed(c.val)[:-1])
     where = (f"validation was lowest at epoch {c.epochs[low]}{_lower_alone(c, low)}"
              if best < c.n - 2 else "validation still at its lowest")
     return FitResult("overfit", f"late in the run validation stays {times(ratio)} "
@@ -228,7 +230,7 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     if gap is None:
         return None
     early, late = gap
-    best, low = _minimum(c)
+    best, low = validation_minimum(c)
     how = (f"validation stopped improving (its fall over the second half, {val_fall:+.1%} "
            "in log units, is within its noise)" if stalled else
            f"validation no longer followed training down (over the second half it fell "
@@ -258,7 +260,7 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
             gap is None:
         return None
     early, end = gap
-    best, low = _minimum(c)
+    best, low = validation_minimum(c)
     return FitResult("overfit", f"validation did not follow training down: over the run "
                      f"training fell {1 - exp_safe(-train_fall):.0%} and validation "
                      f"{1 - exp_safe(-val_fall):.0%}; the gap grew from {exp_safe(early):.2g}x "
@@ -481,8 +483,8 @@ def _overfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     late = c.last_third()
     if median([log_ratio(v, t) for t, v in zip(c.train_at_end[late], c.val[late])]) < 0:
         return None  # still below training at the end: the gap val > train never opened
-    val = _smooth(c.val)
-    best, low = _minimum(c, val)
+    val = smoothed(c.val)
+    best, low = validation_minimum(c, val)
     if best >= c.n - 2:
         # no rise to judge; a flat, noisy validation may still dip last: a stall can show
         return _stalled(c, conf) if _flat_late(c) else None
@@ -515,7 +517,7 @@ def _stalled(c: Curves, conf: FitConfig) -> FitResult | None:
             and gap > conf.stall_gap:
         # it began where validation stopped improving: its lowest epoch, when that is not
         # the end; else where the stalled stretch starts
-        best, low = _minimum(c)
+        best, low = validation_minimum(c)
         onset = c.epochs[low] if best < c.n - 2 else c.epochs[late][0]
         return FitResult("overfit", f"validation loss stalled over the last {len(lt)} epochs "
                          f"({lv[0]:.4g} -> {lv[-1]:.4g}) while training loss kept falling "
@@ -538,7 +540,7 @@ def _widening(c: Curves, conf: FitConfig) -> FitResult | None:
     # training's fall made at least half the gap's growth (validation rising made the rest)
     if late > math.log(conf.wide_gap) and late - early > math.log(conf.gap_growth) \
             and train_fall > 0.5 * (late - early):
-        _, best = _minimum(c)
+        _, best = validation_minimum(c)
         return FitResult("overfit", f"the gap opened while training improved: validation "
                          f"{exp_safe(early):.2g}x training early, {exp_safe(late):.2g}x late "
                          f"(training fell {exp_safe(train_fall):.3g}x); validation was lowest "
@@ -553,30 +555,6 @@ def _flat_late(c: Curves) -> bool:
         return False
     val_fall, noise = late_fall(c.val)
     return val_fall <= max(2 * noise, 0.1 * late_fall(c.train)[0])
-
-
-def _minimum(c: Curves, smooth: list[float] | None = None) -> tuple[int, int]:
-    """Where the smoothed validation curve (``_smooth``, or the part of it given) is lowest,
-    and the epoch near it that is lowest as logged (``_lowest_near``)."""
-    smooth = _smooth(c.val) if smooth is None else smooth
-    best = min(range(len(smooth)), key=lambda i: smooth[i])
-    return best, _lowest_near(c, best)
-
-
-def _lowest_near(c: Curves, i: int) -> int:
-    """The epoch of the lowest validation loss as logged within one of ``i``: the smoothed
-    curve finds the minimum without being fooled by one noisy dip; the epoch named is
-    the one a person (and the best-epoch finding) sees in the log."""
-    near = range(max(0, i - 1), min(c.n, i + 2))
-    return min(near, key=lambda j: c.val[j])
-
-
-def _smooth(values: list[float]) -> list[float]:
-    """Median of three neighbours, so one noisy epoch neither makes nor hides a minimum."""
-    if len(values) < 3:
-        return list(values)
-    mid = [median(values[i - 1:i + 2]) for i in range(1, len(values) - 1)]
-    return [values[0], *mid, values[-1]]
 
 
 def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

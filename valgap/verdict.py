@@ -60,6 +60,8 @@ def sentence(result: Result) -> str:
         unit = row_unit(result.run.info.row) if result.run is not None else "epoch"
         head += f" (from {unit} {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
+    if fit.fit == "good-fit":
+        head += _small_turn(result)
     if fit.fit == "diverged":
         spike = next((c for c in causes if c.rule == "loss-spike"), None)
         before = f" Before that, {spike.evidence.split(', ')[0]}." if spike else ""
@@ -91,6 +93,18 @@ def sentence(result: Result) -> str:
             text += f"; {CAUSE_PHRASES[also[0].rule]} may add to it ({also[0].confidence:.2f})"
         return text + "."
     return head + ", " + _undecided(first, causes[1:]) + "."
+
+
+def _small_turn(result: Result) -> str:
+    """A good fit whose validation edged up after its lowest epoch, too little to call it
+    overfit: said beside the fit, as the possibility it is."""
+    turn = next((c for c in result.causes if c.rule == "overfitting-onset"
+                 and "turn" in c.marks), None)
+    if turn is None:
+        return ""
+    unit = row_unit(result.run.info.row) if result.run is not None else "epoch"
+    return (f"; validation edged up after {unit} {turn.marks['turn']}, possibly the start of "
+            f"overfitting ({turn.confidence:.2f})")
 
 
 def _family_measured(first, causes) -> str:

@@ -278,6 +278,31 @@ def test_overfitting_onset_silent_without_overfit():
     assert "overfitting-onset" not in analyse(make_run(train, [t * 1.08 for t in train]))[1]
 
 
+def test_a_good_fit_whose_validation_edged_up_names_the_turn_as_a_possibility():
+    # eighteenth way (Keras 3 on JAX, smoothed labels): validation lowest at epoch 20 of 60,
+    # 3 % above that late while training fell another 11 %: a good fit by the fit's tests,
+    # labelled overfit or good fit with the onset first
+    run = read(str(DATA / "eighteenthway" / "kx_smoothing-s1" / "train.log"))[-1]
+    result, found = analyse(run)
+    assert result.fit.fit == "good-fit"
+    onset = found["overfitting-onset"]
+    assert 0.4 < onset.confidence < 0.5 and onset.marks["turn"] == 20
+    assert result.causes[0].rule == "overfitting-onset"
+    assert "edged up after epoch 20, possibly the start of overfitting" in result.verdict
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+def test_a_good_fit_names_no_turn_where_both_curves_drift_up_or_validation_is_lowest_late(scale):
+    train = [scale * v for v in decay(2.3, 0.30, 30)]
+    lowest_late = [t * 1.1 for t in train]
+    drifting = [t * 1.1 for t in train[:20]] + [train[19] * 1.1 * (1 + 0.004 * i)
+                                                 for i in range(1, 11)]
+    both_up = train[:20] + [train[19] * (1 + 0.004 * i) for i in range(1, 11)]
+    assert "overfitting-onset" not in analyse(make_run(train, lowest_late))[1]
+    result, found = analyse(make_run(both_up, drifting))
+    assert "overfitting-onset" not in found, result.fit
+
+
 SCALES = [1e-4, 1.0, 1e3]
 LENGTHS = [5, 50, 500]
 

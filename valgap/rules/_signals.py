@@ -164,6 +164,30 @@ def wiggle(values: list[float]) -> float:
     return 1.4826 * median(residuals) / math.sqrt(1.5)
 
 
+def validation_minimum(c: Curves, smooth: list[float] | None = None) -> tuple[int, int]:
+    """Where the smoothed validation curve (``smoothed``, or the part of it given) is lowest,
+    and the epoch near it that is lowest as logged (``_lowest_near``)."""
+    smooth = smoothed(c.val) if smooth is None else smooth
+    best = min(range(len(smooth)), key=lambda i: smooth[i])
+    return best, _lowest_near(c, best)
+
+
+def _lowest_near(c: Curves, i: int) -> int:
+    """The epoch of the lowest validation loss as logged within one of ``i``: the smoothed
+    curve finds the minimum without being fooled by one noisy dip; the epoch named is
+    the one a person (and the best-epoch finding) sees in the log."""
+    near = range(max(0, i - 1), min(c.n, i + 2))
+    return min(near, key=lambda j: c.val[j])
+
+
+def smoothed(values: list[float]) -> list[float]:
+    """Median of three neighbours, so one noisy epoch neither makes nor hides a minimum."""
+    if len(values) < 3:
+        return list(values)
+    mid = [median(values[i - 1:i + 2]) for i in range(1, len(values) - 1)]
+    return [values[0], *mid, values[-1]]
+
+
 def robust_spread(values: list[float]) -> float:
     """Robust standard deviation of values about their median (MAD scaled to a standard
     deviation): one or two outlying epochs among eight do not move it."""

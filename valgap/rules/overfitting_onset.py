@@ -16,6 +16,16 @@ A run judged overfit with no such turn (validation still at its lowest, but two 
 times training late in the run) is reported too, without an epoch: the gap is the model
 fitting its training set far better than new data, and nothing says when that began.
 
+In a run judged a good fit, a turn too small for the fit's overfitting tests is reported
+at ``good_fit_confidence``, below 0.5 (a possibility, never the most likely cause): the
+(smoothed) validation minimum lies before the run's late stretch (its last fifth, at least
+3 epochs), validation's late median sits above that minimum by twice its epoch-to-epoch
+jitter and 1.5 % or more and above training's, and training fell at least as far over the
+same epochs (the curves parted; both drifting up is not overfitting, and validation still
+below training is a train-mode gap closing). Of the 15 labelled runs valgap calls a good
+fit that show this, 11 were labelled with this onset first and 4 as good fits that may be
+overfit, with no cause.
+
 How to check
 ------------
 Look at the epoch named here; check how much data the model has per parameter.
@@ -30,17 +40,23 @@ Options
 -------
 confidence: default 0.96.
 no_onset_confidence: an overfit run with no turn in validation (default 0.9).
+good_fit_confidence: a small turn in a good fit (default 0.48).
 """
 from __future__ import annotations
 
+import math
+
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome
+from valgap.rules._signals import Curves, median, validation_minimum, wiggle
 
 ID = "overfitting-onset"
 ORDER = 130
 FAMILY = "fit"
 TITLE = "the epoch where validation loss turned up"
-DEFAULT: Options = {"confidence": 0.96, "no_onset_confidence": 0.9}
+DEFAULT: Options = {"confidence": 0.96, "no_onset_confidence": 0.9,
+                    "good_fit_confidence": 0.48}
+SMALL_TURN = 0.015  # the least rise of a good fit's validation above its minimum (log units)
 CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopping("
           "monitor='val_loss', restore_best_weights=True)",
           "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"
@@ -53,6 +69,8 @@ CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopp
 
 
 def check(ctx: Context, options: Options) -> Outcome:
+    if ctx.fit.fit == "good-fit":
+        return _small_turn(ctx, options)
     if ctx.fit.fit != "overfit":
         return None
     if ctx.fit.onset_epoch is None:
@@ -61,3 +79,35 @@ def check(ctx: Context, options: Options) -> Outcome:
     # written of epochs: the engine words every finding in what a row is (model.in_rows)
     return Finding(ID, options["confidence"], f"overfitting from epoch "
                    f"{ctx.fit.onset_epoch}: {ctx.fit.evidence}", CHECKS)
+
+
+def _small_turn(ctx: Context, options: Options) -> Outcome:
+    turn = early_turn(ctx.curves)
+    if turn is None:
+        return None
+    low, rise, fall = turn
+    c = ctx.curves
+    return Finding(ID, options["good_fit_confidence"], f"validation bottomed out around epoch "
+                   f"{c.epochs[low]} ({c.val[low]:.4g}); since then it sits {math.expm1(rise):.0%} "
+                   f"above that while training fell {-math.expm1(-fall):.0%}: a turn too small "
+                   "to call the run overfit, an early sign of it", CHECKS,
+                   marks={"turn": c.epochs[low]})
+
+
+def early_turn(c: Curves) -> tuple[int, float, float] | None:
+    """Validation's lowest epoch before the run's late stretch, how far (log units) its late
+    median sits above it, and how far training fell over the same epochs; ``None`` where
+    that is within validation's jitter, training did not fall as far, or validation is still
+    below training late (a train-mode gap closing, not overfitting)."""
+    if c.n < 6 or not c.positive:
+        return None
+    late = max(3, c.n // 5)
+    best, low = validation_minimum(c)
+    if best >= c.n - late:
+        return None
+    val_late, train_late = median(c.val[-late:]), median(c.train[-late:])
+    rise = math.log(val_late / c.val[low])
+    fall = math.log(c.train[low] / train_late)
+    if rise < max(2 * wiggle(c.val), SMALL_TURN) or fall < rise or val_late <= train_late:
+        return None
+    return low, rise, fall
