@@ -568,5 +568,24 @@ def test_a_web_page_saved_as_a_notebook_is_refused_as_a_web_page():
     # public: GitHub's HTML page for a notebook, saved under the notebook's name
     page = DATA / "public" / ("06Aditya+Face-Mask-detection-using-CNN-Convolutional-Neural-"
                               "Network-__training.ipynb")
-    with pytest.raises(InputError, match="a web page .HTML., not a training log.*raw file"):
+    with pytest.raises(InputError, match=r"a web page \(HTML\), not a training log.*raw file"):
         read(str(page))
+
+
+def test_timm_console_reads_each_epochs_running_means_and_not_its_result_summary():
+    # timm's train.py: "Train: 3 [  36/37 (100%)]  Loss: 1.21 (1.30)", its evaluation's
+    # "Test: [  18/18] ... Loss:   0.912 ( 0.954)" (the mean padded inside its parentheses),
+    # then "--result" and a JSON list of its best epochs sorted by accuracy: the epochs are
+    # summary.csv's (numbers.json), and the criterion it names is a fact
+    run_dir = DATA / "thirtyfifthway" / "tm_default-s1"
+    want = json.loads((run_dir / "numbers.json").read_text())
+    (run,) = read(str(run_dir / "train.log"))
+    assert len(run.table) == len(want["train_loss"]) == 25
+    assert all(abs(a - b) <= 0.006 * b for a, b in
+               zip(run.table["train_loss"], want["train_loss"]))  # printed to 3 digits
+    assert all(abs(a - b) <= 0.0006 for a, b in zip(run.table["val_loss"], want["val_loss"]))
+    assert run.info.facts["loss_weighting"] is True
+    # what the script does unless told otherwise is a fact of its runs: its default
+    # transforms augment the training images (RandomResizedCrop, flips, colour jitter)
+    assert run.info.framework == "timm" and run.info.facts["augmentation"] is True
+
