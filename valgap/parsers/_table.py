@@ -897,6 +897,12 @@ DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hid
 # "label_smoothing_factor": 0.1, CrossEntropyLoss(label_smoothing=0.1)): a term in the
 # training loss that validation, scored without it, does not carry
 LABEL_SMOOTHING = re.compile(r"\blabel_smoothing(?:_factor)?" + _RATE, re.IGNORECASE)
+# a training criterion named in the log (timm's "ClassificationTask: criterion=
+# LabelSmoothingCrossEntropy"): smoothed targets, or mixed ones (mixup, cutmix), scored in
+# training only; validation is scored with plain cross-entropy
+TRAIN_CRITERION = re.compile(r"\b(LabelSmoothingCrossEntropy|SoftTargetCrossEntropy)\b")
+CRITERION_FACTS = {"LabelSmoothingCrossEntropy": "loss_weighting",
+                   "SoftTargetCrossEntropy": "augmentation"}
 ZERO_RATE = re.compile(r"\((?:p|rate)=0(?:\.0*)?[,)]")
 # what KERAS_LAYER also finds in a summary row that names no layer: "(None)", "(type)"
 NOT_TYPES = ("None", "type")
@@ -923,7 +929,7 @@ def states_a_fact(line: str) -> bool:
                 or TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
                 or EVAL_SAMPLES.match(line)
                 or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line)
-                or LABEL_SMOOTHING.search(line))
+                or LABEL_SMOOTHING.search(line) or TRAIN_CRITERION.search(line))
 
 
 def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
@@ -988,6 +994,10 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     if m:  # as a tracker's label_smoothing parameter states it
         info.facts["loss_weighting"] = info.facts.get("loss_weighting") or float(m.group(1)) > 0
         info.facts_origin = info.facts_origin or "the log's hyperparameters"
+    m = TRAIN_CRITERION.search(line) if "CrossEntropy" in line else None
+    if m:
+        info.facts[CRITERION_FACTS[m.group(1)]] = True
+        info.facts_origin = info.facts_origin or "the training criterion the log names"
     for t in types:
         if t not in NOT_LAYERS:
             info.layers[t] = info.layers.get(t, 0) + 1

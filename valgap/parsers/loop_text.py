@@ -96,7 +96,12 @@ SPLIT_HEAD = LazyPattern(r"(?i)^[ \t*]{0,8}(?P<split>train(?:ing)?|val(?:id(?:at
                         r"metrics|stats|summary))?[ \t]{0,4}[:\-|]")
 EVAL_HEAD = LazyPattern(r"(?i)^[ \t]{0,16}(?:test|eval(?:uation|uate)?|val(?:id(?:ation)?)?)"
                        r"\b[^\[\n]{0,40}\[")
-AVERAGE = LazyPattern(rf"[ \t]{{0,4}}\(({NUMBER})\)")
+# the running mean after a value: "loss: 0.41 (0.45)", timm's padded "Loss: 2.476 ( 2.260)"
+AVERAGE = LazyPattern(rf"[ \t]{{0,4}}\([ \t]{{0,8}}({NUMBER})\)")
+# timm's train.py closes with "--result" and a JSON list of its best epochs, sorted by the
+# metric it tracks: a summary, not the curve
+RESULT_DUMP = "--result"
+DUMP_CHARS = "[]{}\","
 STEP = LazyPattern(r"(?i)\b(?:training )?(?:step|iter(?:ation)?|batch)\b[ \t]{0,8}[:#\[=]?"
                   r"[ \t]{0,8}\d")
 # TensorFlow's Estimator reports an evaluation so: its values are validation values
@@ -127,6 +132,10 @@ EPOCH = LazyPattern(r"(?i)\b(?:epoch|ep|周期|轮次)\b[ \t]{0,16}[:#]?[ \t]{0,
 PAIR_EPOCH = LazyPattern(r"^[ \t]{0,16}\[[ \t]{0,8}(\d{1,9}),[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
 # timm: "Train: 3 [ 100/312 ( 32%)]  Loss: 5.71 (5.90)": the epoch right after the split
 HEAD_EPOCH = LazyPattern(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,8}(?=\[)")
+# what timm's train.py does unless told otherwise (--no-aug): its training images go through
+# RandomResizedCrop (down to 8 % of the image), flips and colour jitter, its validation
+# images through a centre crop alone
+TIMM_DEFAULTS = "timm's train.py (its default transforms augment the training images)"
 BRACKET_EPOCH = LazyPattern(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
 SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?)"
@@ -431,6 +440,7 @@ class _Reader:
         self.explicit = False  # the current epoch was opened by an epoch number
         self.numbered_epochs = 0    # epochs opened by an epoch number
         self.in_summary = False     # after a "results on the evaluation set" line
+        self.in_dump = False        # inside timm's "--result" JSON list
         # per-batch values of each epoch (id of its record -> name -> [sum, count])
         self.batches: dict[int, dict[str, list[float]]] = {}
         self.templates = _Templates()
@@ -535,6 +545,14 @@ class _Reader:
             out.append((name, value, m.group(3)))
         return _set_words_scored(out), averaged
 
+    def _timm(self) -> None:
+        """The log is timm's train.py's: what it does to training images by default is a
+        fact of the run unless the log said otherwise."""
+        self.info.framework = "timm"
+        if "augmentation" not in self.info.facts:
+            self.info.facts["augmentation"] = True
+            self.info.facts_origin = self.info.facts_origin or TIMM_DEFAULTS
+
     def _kept(self, record: EpochRecord) -> EpochRecord | None:
         """An epoch as kept: with the mean of its per-batch values where it printed no value
         of that name (as a training loss is: the mean over the epoch's batches); dropped if
@@ -579,6 +597,11 @@ class _Reader:
         if raw[-1:] == "]" and self._bar_only(raw):
             self.written += 1
             return
+        if self.in_dump or raw.rstrip() == RESULT_DUMP:
+            stripped = raw.strip()
+            self.in_dump = stripped == RESULT_DUMP or not stripped or stripped[0] in DUMP_CHARS
+            if self.in_dump:
+                return
         if raw.strip():
             self.written += 1
             if PROSE.match(raw):
@@ -634,6 +657,8 @@ class _Reader:
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
         pair = PAIR_EPOCH.match(line)
         epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line) or HEAD_EPOCH.match(line) or pair
+        if epoch is not None and self.info.framework != "timm" and _timm_train_line(line):
+            self._timm()
         if epoch is not None and BEST.search(line, 0, epoch.start()):
             return  # "best val loss: 0.6 (epoch 2)": the best so far, not this epoch's line
         step = STEP.search(line) or pair  # a (epoch, mini-batch) pair is a batch's print
@@ -913,3 +938,9 @@ def parse(source: Source) -> list[Run]:
             feed(raw, line_no)
     reader.lines = line_no
     return reader.finish()
+
+
+def _timm_train_line(line: str) -> bool:
+    """timm's training progress line: "Train: 3 [ 100/312 ( 32%)]  Loss: 5.71 (5.90)  Time:
+    ...  LR: 1.000e-03  Data: 0.012 (0.020)"."""
+    return "  LR: " in line and "  Data: " in line and bool(HEAD_EPOCH.match(line))
