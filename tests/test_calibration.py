@@ -161,7 +161,13 @@ out:
   its CSVLogger's file: dropout printed or not, batch norm on batches of eight, an L2
   term and smoothed labels in a custom loss while training only, a wide network on 200
   rows run out or stopped early, a rate too small, training labels redrawn, validation
-  from the classes' cores, a regression (scripts/make_thirtyfourthway_runs.py).
+  from the classes' cores, a regression (scripts/make_thirtyfourthway_runs.py);
+- tests/data/thirtyfifthway: image classifiers trained by timm's own train.py, its console
+  the log ("Train: 3 [  36/37 (100%)]  Loss: 1.21 (1.30)", "Test: [  18/18] ... Loss:
+  0.912 ( 0.954)", its "--result" summary): timm's defaults (smoothing 0.1, named by the
+  criterion it prints; training transforms that augment, never printed), no smoothing,
+  dropout 0.5 (not shown), mixup 0.8, training labels redrawn
+  (scripts/make_thirtyfifthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -190,7 +196,7 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10,
              "twentyeighthway": 11, "twentyninthway": 8,
              "thirtiethway": 7, "thirtyfirstway": 10, "thirtysecondway": 8,
-             "thirtythirdway": 13, "thirtyfourthway": 12}
+             "thirtythirdway": 13, "thirtyfourthway": 12, "thirtyfifthway": 5}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
@@ -199,7 +205,8 @@ SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhwa
          "twentythirdway": 2, "twentyfourthway": 2, "twentyfifthway": 2,
          "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2,
          "twentyninthway": 2, "thirtiethway": 2, "thirtyfirstway": 2,
-         "thirtysecondway": 2, "thirtythirdway": 2, "thirtyfourthway": 2}
+         "thirtysecondway": 2, "thirtythirdway": 2, "thirtyfourthway": 2,
+         "thirtyfifthway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -612,6 +619,16 @@ FIRST_MEASURED = {
     # under 0.5 (dropout first), as in the thirty-third way; a dropout run whose validation
     # stalled at 1.43x training read as a good fit, its overfitting onset not named
     "thirtyfourthway": {"development": (1.0, 0.9, 0.2), "held-out": (1.0, 0.55, 0.3)},
+    # a trial run's console, before any labelled run was made, was read wrong: the
+    # evaluation's mean, padded inside its parentheses ("( 0.954)"), was not taken for
+    # one, and the "--result" JSON of the best epochs went into the last epoch; both
+    # mended first. As first read then: fit 1.00 / family 0.50 / exact 0.25, 45 points,
+    # both halves (balanced over two family classes: the four train-mode scenarios right,
+    # the one data-split wrong). timm's default transforms are the largest part of every
+    # gap and its console never names them: a log of timm's train.py states its default
+    # augmentation now, exact 0.50, 23 points. Left: 30 % of the training labels redrawn,
+    # whose share of the gap matches the transforms': augmentation at 0.95
+    "thirtyfifthway": {"development": (1.0, 0.5, 0.25), "held-out": (1.0, 0.5, 0.25)},
 }
 
 
