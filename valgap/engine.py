@@ -183,7 +183,7 @@ def merge_facts(run: Run, given: Facts) -> Facts:
     fill("n_val", info.n_val, "the log")
     fill("val_loss_rows", info.val_loss_rows, "the log")
     for name, value in info.facts.items():  # a tracker's logged parameters
-        fill(name, value, info.facts_origin or "the log")
+        fill(name, value, info.fact_origins.get(name) or info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks
         # (but a PyTorch module may drop out in forward, F.dropout, and a recurrent or
         # attention layer by its argument: no summary lists either)

@@ -120,6 +120,9 @@ class RunInfo:
     reduction: str | None = None     # how the table was reduced, in words
     facts: dict[str, Any] = field(default_factory=dict)  # run facts a tracker's params state
     facts_origin: str = ""           # where those facts come from, in words
+    # where one fact comes from, where that is not facts_origin (a named criterion, a
+    # framework's defaults)
+    fact_origins: dict[str, str] = field(default_factory=dict)
     tracker: dict[str, str] = field(default_factory=dict)  # MLflow: {"uri", "run_id"}
 
     def to_dict(self) -> dict[str, Any]:

@@ -587,5 +587,6 @@ def test_timm_console_reads_each_epochs_running_means_and_not_its_result_summary
     assert run.info.facts["loss_weighting"] is True
     # what the script does unless told otherwise is a fact of its runs: its default
     # transforms augment the training images (RandomResizedCrop, flips, colour jitter)
-    assert run.info.framework == "timm" and run.info.facts["augmentation"] is True
+    assert run.info.framework == "pytorch" and run.info.facts["augmentation"] is True
+    assert "timm's train.py" in run.info.fact_origins["augmentation"]
 

@@ -996,8 +996,9 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
         info.facts_origin = info.facts_origin or "the log's hyperparameters"
     m = TRAIN_CRITERION.search(line) if "CrossEntropy" in line else None
     if m:
-        info.facts[CRITERION_FACTS[m.group(1)]] = True
-        info.facts_origin = info.facts_origin or "the training criterion the log names"
+        fact = CRITERION_FACTS[m.group(1)]
+        info.facts[fact] = True
+        info.fact_origins[fact] = "the training criterion the log names"
     for t in types:
         if t not in NOT_LAYERS:
             info.layers[t] = info.layers.get(t, 0) + 1

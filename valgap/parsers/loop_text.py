@@ -441,6 +441,7 @@ class _Reader:
         self.numbered_epochs = 0    # epochs opened by an epoch number
         self.in_summary = False     # after a "results on the evaluation set" line
         self.in_dump = False        # inside timm's "--result" JSON list
+        self.timm = False           # the log is timm's train.py's
         # per-batch values of each epoch (id of its record -> name -> [sum, count])
         self.batches: dict[int, dict[str, list[float]]] = {}
         self.templates = _Templates()
@@ -546,12 +547,13 @@ class _Reader:
         return _set_words_scored(out), averaged
 
     def _timm(self) -> None:
-        """The log is timm's train.py's: what it does to training images by default is a
-        fact of the run unless the log said otherwise."""
-        self.info.framework = "timm"
+        """The log is timm's train.py's (a PyTorch script): what it does to training images
+        by default is a fact of the run unless the log said otherwise."""
+        self.timm = True
+        self.info.framework = self.info.framework or "pytorch"
         if "augmentation" not in self.info.facts:
             self.info.facts["augmentation"] = True
-            self.info.facts_origin = self.info.facts_origin or TIMM_DEFAULTS
+            self.info.fact_origins["augmentation"] = TIMM_DEFAULTS
 
     def _kept(self, record: EpochRecord) -> EpochRecord | None:
         """An epoch as kept: with the mean of its per-batch values where it printed no value
@@ -657,7 +659,7 @@ class _Reader:
             return  # "- Loss: 0.31" under "results on the evaluation set": not an epoch
         pair = PAIR_EPOCH.match(line)
         epoch = EPOCH.search(line) or BRACKET_EPOCH.match(line) or HEAD_EPOCH.match(line) or pair
-        if epoch is not None and self.info.framework != "timm" and _timm_train_line(line):
+        if epoch is not None and not self.timm and _timm_train_line(line):
             self._timm()
         if epoch is not None and BEST.search(line, 0, epoch.start()):
             return  # "best val loss: 0.6 (epoch 2)": the best so far, not this epoch's line
