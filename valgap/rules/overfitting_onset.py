@@ -82,7 +82,7 @@ def check(ctx: Context, options: Options) -> Outcome:
 
 
 def _small_turn(ctx: Context, options: Options) -> Outcome:
-    turn = early_turn(ctx.curves)
+    turn = _early_turn(ctx.curves)
     if turn is None:
         return None
     low, rise, fall = turn
@@ -94,7 +94,7 @@ def _small_turn(ctx: Context, options: Options) -> Outcome:
                    marks={"turn": c.epochs[low]})
 
 
-def early_turn(c: Curves) -> tuple[int, float, float] | None:
+def _early_turn(c: Curves) -> tuple[int, float, float] | None:
     """Validation's lowest epoch before the run's late stretch, how far (log units) its late
     median sits above it, and how far training fell over the same epochs; ``None`` where
     that is within validation's jitter, training did not fall as far, or validation is still
