@@ -212,3 +212,20 @@ def test_lines_of_thousands_of_metrics_read_in_bounded_time():
         read("worst.log", Options(input_format="loop-text"), data=data)
     took = time.monotonic() - started
     assert took < BOUND_S, f"{took:.1f} s"
+
+
+def test_detection_sniffs_each_part_of_a_file_of_long_lines_about_once(tmp_path, monkeypatch):
+    # fuzz finding: 59 lines of ~215 kB (lists of floats, no loss named) took 9 s to refuse.
+    # Each detection window handed its last 50 lines on to the next, so past the first
+    # window every new line filled a window at once and ~10 MB were sniffed again per line
+    import valgap.parsers as parsers
+
+    line = "[" + ", ".join(f"0.0{i % 10}{i:05d}" for i in range(20_000)) + "] loss"
+    path = tmp_path / "lists.txt"
+    path.write_text("\n".join([line] * 40) + "\n")
+    sniffed = []
+    real = parsers._best
+    monkeypatch.setattr(parsers, "_best", lambda text: sniffed.append(len(text)) or real(text))
+    with pytest.raises(InputError, match="not a training log"):
+        read(str(path))
+    assert sum(sniffed) < 3 * path.stat().st_size

@@ -244,6 +244,7 @@ def _html_page(head: str) -> bool:
 SCAN_BYTES = 64 * 1024 * 1024   # how far detection reads into an input, at most
 WINDOW_LINES = 4000              # lines each window of the scan holds
 WINDOW_CHARS = 1 << 20
+OVERLAP_LINES = 50               # lines a window hands on to the next, at most
 CLUES = ("loss", "mse", "mae")  # a window without one holds no epoch line: not sniffed
 
 
@@ -263,8 +264,24 @@ def _scan(source: Source) -> tuple[str, float]:
             total += size
             if total >= SCAN_BYTES:
                 break
-            window, size = window[-50:], sum(len(w) + 1 for w in window[-50:])
+            window = _overlap(window)
+            size = sum(len(w) + 1 for w in window)
     return _sniff_window(window)
+
+
+def _overlap(window: list[str]) -> list[str]:
+    """The lines a window hands on to the next (an epoch's lines cut by the window's end):
+    its last 50, at most a quarter of a window's characters. Lines of hundreds of kilobytes
+    handed on whole would fill every next window at once, each one line on, and each sniffed
+    again: minutes for a file of a few dozen such lines."""
+    kept: list[str] = []
+    size = 0
+    for line in reversed(window[-OVERLAP_LINES:]):
+        size += len(line) + 1
+        if size > WINDOW_CHARS // 4:
+            break
+        kept.append(line)
+    return kept[::-1]
 
 
 def _sniff_window(window: list[str]) -> tuple[str, float]:
