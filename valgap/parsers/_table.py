@@ -929,7 +929,8 @@ def states_a_fact(line: str) -> bool:
                 or TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
                 or EVAL_SAMPLES.match(line)
                 or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line)
-                or LABEL_SMOOTHING.search(line) or TRAIN_CRITERION.search(line))
+                or LABEL_SMOOTHING.search(line)
+                or ("CrossEntropy" in line and TRAIN_CRITERION.search(line)))
 
 
 def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:

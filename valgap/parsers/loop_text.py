@@ -599,7 +599,7 @@ class _Reader:
         if raw[-1:] == "]" and self._bar_only(raw):
             self.written += 1
             return
-        if self.in_dump or raw.rstrip() == RESULT_DUMP:
+        if self.in_dump or (raw.startswith(RESULT_DUMP) and raw.rstrip() == RESULT_DUMP):
             stripped = raw.strip()
             self.in_dump = stripped == RESULT_DUMP or not stripped or stripped[0] in DUMP_CHARS
             if self.in_dump:
