@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import _labels
 import _mlp
@@ -72,31 +73,38 @@ SEED_LABELS: dict[tuple[str, int], _labels.Label] = {}
 # scenario -> (task, training rows, dropout, batch norm, batch size, L2 weight, smoothing,
 # optimiser and rate, epochs, training labels flipped, validation from the cores, model
 # printed, early stopping, hidden width, kept log)
+class Plan(NamedTuple):
+    """How a scenario is made; each scenario below states what differs from these."""
+    task: str = "cls"           # "cls" (4 classes) or "reg" (Friedman's regression)
+    rows: int = 1500            # training rows
+    dropout: float = 0.0
+    batchnorm: bool = False
+    batch: int = 32
+    l2: float = 0.0             # an L2 term in the custom loss, while training only
+    smoothing: float = 0.0      # label smoothing in the custom loss, while training only
+    optimiser: tuple[str, float] = ("adam", 1e-3)
+    epochs: int = 40
+    flipped: float = 0.0        # share of the training labels redrawn
+    cores: bool = False         # validation from the classes' cores
+    printed: bool = True        # print(model) first
+    early: bool = False         # EarlyStopping on val_loss
+    width: int = 128
+    kept: str = "console"       # the log kept: "console" or "csv"
+
+
 PLANS = {
-    "pu_dropout_printed": ("cls", 1500, 0.5, False, 32, 0.0, 0.0, ("adam", 1e-3), 40, 0.0,
-                           False, True, False, 128, "console"),
-    "pu_dropout_silent": ("cls", 1500, 0.5, False, 32, 0.0, 0.0, ("adam", 1e-3), 40, 0.0,
-                          False, False, False, 128, "console"),
-    "pu_batchnorm_small": ("cls", 1500, 0.0, True, 8, 0.0, 0.0, ("adam", 1e-3), 25, 0.0,
-                           False, True, False, 64, "console"),
-    "pu_penalty": ("cls", 1500, 0.0, False, 32, 3e-3, 0.0, ("adam", 1e-3), 40, 0.0, False,
-                   True, False, 128, "console"),
-    "pu_smoothing": ("cls", 1500, 0.0, False, 32, 0.0, 0.2, ("adam", 1e-3), 30, 0.0, False,
-                     True, False, 64, "console"),
-    "pu_overfit": ("cls", 200, 0.0, False, 16, 0.0, 0.0, ("adam", 1e-3), 100, 0.0, False,
-                   True, False, 512, "console"),
-    "pu_early_stop": ("cls", 200, 0.0, False, 16, 0.0, 0.0, ("adam", 1e-3), 100, 0.0, False,
-                      True, True, 512, "console"),
-    "pu_underfit": ("cls", 1500, 0.0, False, 32, 0.0, 0.0, ("sgd", 1e-5), 30, 0.0, False,
-                    True, False, 64, "console"),
-    "pu_noisy": ("cls", 1500, 0.0, False, 32, 0.0, 0.0, ("adam", 1e-3), 40, 0.3, False,
-                 True, False, 128, "console"),
-    "pu_easy_val": ("cls", 1500, 0.0, False, 32, 0.0, 0.0, ("adam", 1e-3), 30, 0.0, True,
-                    True, False, 64, "console"),
-    "pu_regression": ("reg", 1500, 0.0, False, 32, 0.0, 0.0, ("adam", 1e-3), 60, 0.0, False,
-                      True, False, 128, "console"),
-    "pu_dropout_csv": ("cls", 1500, 0.3, False, 32, 0.0, 0.0, ("adam", 1e-3), 40, 0.0, False,
-                       False, False, 128, "csv"),
+    "pu_dropout_printed": Plan(dropout=0.5),
+    "pu_dropout_silent": Plan(dropout=0.5, printed=False),
+    "pu_batchnorm_small": Plan(batchnorm=True, batch=8, epochs=25, width=64),
+    "pu_penalty": Plan(l2=3e-3),
+    "pu_smoothing": Plan(smoothing=0.2, epochs=30, width=64),
+    "pu_overfit": Plan(rows=200, batch=16, epochs=100, width=512),
+    "pu_early_stop": Plan(rows=200, batch=16, epochs=100, early=True, width=512),
+    "pu_underfit": Plan(optimiser=("sgd", 1e-5), epochs=30, width=64),
+    "pu_noisy": Plan(flipped=0.3),
+    "pu_easy_val": Plan(epochs=30, cores=True, width=64),
+    "pu_regression": Plan(task="reg", epochs=60),
+    "pu_dropout_csv": Plan(dropout=0.3, printed=False, kept="csv"),
 }
 
 
