@@ -74,6 +74,8 @@ EVAL_TRAIN_TORCH = ("PyTorch: after an epoch, call model.eval() and compute the 
                     "training set under torch.no_grad(); compare it with the logged training loss")
 
 
+# the fits in which a persistent gap below training is a train-mode guess
+BELOW_OR_GOOD = ("val-below-train", "good-fit")
 # how a guessed mechanism's confidence moves with the kind of gap (``Shape.gap_kind``):
 # a share of the loss (dropout, batch norm, augmentation) or a term added to it (a penalty)
 GAP_KIND_BONUS = {"ratio": 0.03, "additive": -0.1}
@@ -207,7 +209,9 @@ def _train_mode_from_curves(ctx: Context, rule: str, fact: str,
                        f"training in {shape.below_all:.0%} of epochs (late: "
                        f"{describe_gap(-shape.late_gap)}){word}", checks)
     faded = shape.faded if ctx.fit.fit == "good-fit" else 0.0
-    if not (shape.persistent and ctx.fit.fit == "val-below-train") and not faded:
+    # a persistent gap is the signature whether or not its size clears the fit's noise margin
+    # (a jumpy validation below training in nearly every epoch reads as a good fit)
+    if not (shape.persistent and ctx.fit.fit in BELOW_OR_GOOD) and not faded:
         return Skip(unknown_model_reason(fact))
     # a guess from the curves' shape stays below 0.5: the input names no mechanism
     how = (f"below training through most of the run ({faded:.0%} of its first two thirds) "
