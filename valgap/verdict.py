@@ -96,15 +96,17 @@ def sentence(result: Result) -> str:
 
 
 def _small_turn(result: Result) -> str:
-    """A good fit whose validation edged up after its lowest epoch, too little to call it
-    overfit: said beside the fit, as the possibility it is."""
-    turn = next((c for c in result.causes if c.rule == "overfitting-onset"
-                 and "turn" in c.marks), None)
-    if turn is None:
+    """A good fit whose validation edged up after its lowest epoch, or stayed level while
+    training fell, too little to call it overfit: said beside the fit, as the possibility it
+    is."""
+    sign = next((c for c in result.causes if c.rule == "overfitting-onset"
+                 and ("turn" in c.marks or "level" in c.marks)), None)
+    if sign is None:
         return ""
     unit = row_unit(result.run.info.row) if result.run is not None else "epoch"
-    return (f"; validation edged up after {unit} {turn.marks['turn']}, possibly the start of "
-            f"overfitting ({turn.confidence:.2f})")
+    what = (f"validation edged up after {unit} {sign.marks['turn']}" if "turn" in sign.marks
+            else f"validation stayed level from {unit} {sign.marks['level']} while training fell")
+    return f"; {what}, possibly the start of overfitting ({sign.confidence:.2f})"
 
 
 def _family_measured(first, causes) -> str:

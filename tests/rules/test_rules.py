@@ -303,6 +303,32 @@ def test_a_good_fit_names_no_turn_where_both_curves_drift_up_or_validation_is_lo
     assert "overfitting-onset" not in found, result.fit
 
 
+def test_a_good_fit_whose_validation_stalled_while_training_fell_names_it_as_a_possibility():
+    # thirty-third way (a PyTorch loop with L2 in the optimiser, DVCLive; development seed):
+    # validation level at 0.46-0.49 from about epoch 10 of 40 while training fell another
+    # 9 %, ending 1.1x below it; labelled a good fit that may be overfit, no cause
+    run = read(str(DATA / "thirtythirdway" / "pt_l2-s1" / "dvclive"))[-1]
+    result, found = analyse(run)
+    assert result.fit.fit == "good-fit"
+    onset = found["overfitting-onset"]
+    assert 0.4 < onset.confidence < 0.5 and onset.marks == {"level": 10}
+    assert "stayed level from epoch 10 while training fell" in result.verdict
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0, 1e3])
+def test_a_stall_is_named_only_where_validation_levels_above_a_still_falling_training(scale):
+    train = [scale * v for v in decay(2.3, 0.35, 40, rate=0.12)]
+    level = [scale * v for v in decay(2.4, 0.5, 40, rate=0.25)]
+    result, found = analyse(make_run(train, level))
+    stall = found.get("overfitting-onset")
+    assert stall is not None and "level" in stall.marks, result.fit
+    assert stall.confidence < 0.5 and 8 <= stall.marks["level"] <= 25
+    # validation still falling as fast as training: no stall
+    assert "overfitting-onset" not in analyse(make_run(train, [t * 1.3 for t in train]))[1]
+    # level, but below training to the end (a train-mode gap): no stall
+    assert "overfitting-onset" not in analyse(make_run([v * 1.4 for v in level], level))[1]
+
+
 SCALES = [1e-4, 1.0, 1e3]
 LENGTHS = [5, 50, 500]
 

@@ -26,6 +26,14 @@ below training is a train-mode gap closing). Of the 15 labelled runs valgap call
 fit that show this, 11 were labelled with this onset first and 4 as good fits that may be
 overfit, with no cause.
 
+A good fit whose validation stalled while training kept falling (the spec's "validation
+stalls while training keeps falling", too small for the fit's stall test) is reported the
+same way: over the run's second half validation fell by no more than its noise or a tenth
+of training's fall (the fit's own test for a level validation), training fell 5 % or more
+and beyond twice its noise, the gap grew by more than both noises, and validation ends
+10 % or more above training (a good fit's "slightly above" left behind). The epoch named is
+where the smoothed validation came within its noise of its final level.
+
 How to check
 ------------
 Look at the epoch named here; check how much data the model has per parameter.
@@ -48,7 +56,14 @@ import math
 
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome
-from valgap.rules._signals import Curves, median, validation_minimum, wiggle
+from valgap.rules._signals import (
+    Curves,
+    late_fall,
+    median,
+    smoothed,
+    validation_minimum,
+    wiggle,
+)
 
 ID = "overfitting-onset"
 ORDER = 130
@@ -57,6 +72,8 @@ TITLE = "the epoch where validation loss turned up"
 DEFAULT: Options = {"confidence": 0.96, "no_onset_confidence": 0.9,
                     "good_fit_confidence": 0.48}
 SMALL_TURN = 0.015  # the least rise of a good fit's validation above its minimum (log units)
+STALL_FALL = 0.05  # the least fall of training over a good fit's second half, beside a level
+STALL_ABOVE = 0.1  # validation, and validation's least excess over training at the end (log)
 CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopping("
           "monitor='val_loss', restore_best_weights=True)",
           "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"
@@ -84,7 +101,7 @@ def check(ctx: Context, options: Options) -> Outcome:
 def _small_turn(ctx: Context, options: Options) -> Outcome:
     turn = _early_turn(ctx.curves)
     if turn is None:
-        return None
+        return _stall(ctx, options)
     low, rise, fall = turn
     c = ctx.curves
     return Finding(ID, options["good_fit_confidence"], f"validation bottomed out around epoch "
@@ -92,6 +109,46 @@ def _small_turn(ctx: Context, options: Options) -> Outcome:
                    f"above that while training fell {-math.expm1(-fall):.0%}: a turn too small "
                    "to call the run overfit, an early sign of it", CHECKS,
                    marks={"turn": c.epochs[low]})
+
+
+def _stall(ctx: Context, options: Options) -> Outcome:
+    stall = _late_stall(ctx.curves)
+    if stall is None:
+        return None
+    since, train_fall, above = stall
+    c = ctx.curves
+    return Finding(ID, options["good_fit_confidence"], f"validation has stayed level since "
+                   f"about epoch {c.epochs[since]} ({c.val[since]:.4g}) while training fell "
+                   f"{-math.expm1(-train_fall):.0%} over the second half; validation ends "
+                   f"{math.expm1(above):.0%} above training: the curves parting, an early sign "
+                   "of overfitting", CHECKS, marks={"level": c.epochs[since]})
+
+
+def _late_stall(c: Curves) -> tuple[int, float, float] | None:
+    """Where validation levelled off, training's fall over the second half and how far
+    (log units) validation's late median sits above training's; ``None`` unless validation's
+    second-half fall is within its noise (``late_fall``) or under a tenth of training's, as the
+    fit's own stall test has it, training's is beyond twice its own
+    and ``STALL_FALL`` or more, the gap grew by more than both noises, and validation ends
+    ``STALL_ABOVE`` or more above training."""
+    if c.n < 6 or not c.positive:
+        return None
+    train_fall, train_noise = late_fall(c.train)
+    val_fall, val_noise = late_fall(c.val)
+    late = max(3, c.n // 5)
+    above = math.log(median(c.val[-late:]) / median(c.train[-late:]))
+    level = val_fall <= max(2 * val_noise, 0.1 * train_fall)
+    falling = train_fall >= max(2 * train_noise, STALL_FALL)
+    parted = train_fall - val_fall >= 2 * (train_noise + val_noise) and above >= STALL_ABOVE
+    if not (level and falling and parted):
+        return None
+    # the first epoch from which validation (smoothed) stays within its noise of its end
+    smooth, end = smoothed(c.val), median(c.val[-late:])
+    band = max(2 * wiggle(c.val), SMALL_TURN)
+    since = c.n - 1
+    while since > 0 and abs(math.log(smooth[since - 1] / end)) <= band:
+        since -= 1
+    return since, train_fall, above
 
 
 def _early_turn(c: Curves) -> tuple[int, float, float] | None:
