@@ -20,7 +20,8 @@ In a run judged a good fit, a turn too small for the fit's overfitting tests is 
 at ``good_fit_confidence``, below 0.5 (a possibility, never the most likely cause): the
 (smoothed) validation minimum lies before the run's late stretch (its last fifth, at least
 3 epochs), validation's late median sits above that minimum by twice its epoch-to-epoch
-jitter and 1.5 % or more and above training's, and training fell at least as far over the
+jitter and 1.5 % or more (and by two standard errors where ``n_val`` is known: a tiny
+validation set's swing is sampling) and above training's, and training fell at least as far over the
 same epochs (the curves parted; both drifting up is not overfitting, and validation still
 below training is a train-mode gap closing). Of the 15 labelled runs valgap calls a good
 fit that show this, 11 were labelled with this onset first and 4 as good fits that may be
@@ -31,7 +32,8 @@ stalls while training keeps falling", too small for the fit's stall test) is rep
 same way: over the run's second half validation fell by no more than its noise or a tenth
 of training's fall (the fit's own test for a level validation), training fell 5 % or more
 and beyond twice its noise, the gap grew by more than both noises, and validation ends
-10 % or more above training (a good fit's "slightly above" left behind). The epoch named is
+10 % or more above training (a good fit's "slightly above" left behind; two standard errors
+where ``n_val`` is known). The epoch named is
 where the smoothed validation came within its noise of its final level.
 
 How to check
@@ -61,6 +63,7 @@ from valgap.rules._signals import (
     late_fall,
     median,
     smoothed,
+    val_standard_error,
     validation_minimum,
     wiggle,
 )
@@ -99,9 +102,14 @@ def check(ctx: Context, options: Options) -> Outcome:
 
 
 def _small_turn(ctx: Context, options: Options) -> Outcome:
-    turn = _early_turn(ctx.curves)
+    c = ctx.curves
+    # a validation set of known size: a turn or excess within two of its standard errors
+    # is sampling, as the fit's own overfit test has it
+    se = (val_standard_error(ctx.facts.loss_rows, median(c.val[c.late()]), c.kind) or 0.0) \
+        if c.n >= 6 and c.positive else 0.0
+    turn = _early_turn(c, 2 * se)
     if turn is None:
-        return _stall(ctx, options)
+        return _stall(ctx, options, 2 * se)
     low, rise, fall = turn
     c = ctx.curves
     return Finding(ID, options["good_fit_confidence"], f"validation bottomed out around epoch "
@@ -111,8 +119,8 @@ def _small_turn(ctx: Context, options: Options) -> Outcome:
                    marks={"turn": c.epochs[low]})
 
 
-def _stall(ctx: Context, options: Options) -> Outcome:
-    stall = _late_stall(ctx.curves)
+def _stall(ctx: Context, options: Options, sampling: float) -> Outcome:
+    stall = _late_stall(ctx.curves, sampling)
     if stall is None:
         return None
     since, train_fall, above = stall
@@ -124,13 +132,13 @@ def _stall(ctx: Context, options: Options) -> Outcome:
                    "of overfitting", CHECKS, marks={"level": c.epochs[since]})
 
 
-def _late_stall(c: Curves) -> tuple[int, float, float] | None:
+def _late_stall(c: Curves, sampling: float = 0.0) -> tuple[int, float, float] | None:
     """Where validation levelled off, training's fall over the second half and how far
     (log units) validation's late median sits above training's; ``None`` unless validation's
     second-half fall is within its noise (``late_fall``) or under a tenth of training's, as the
     fit's own stall test has it, training's is beyond twice its own
     and ``STALL_FALL`` or more, the gap grew by more than both noises, and validation ends
-    ``STALL_ABOVE`` or more above training."""
+    ``STALL_ABOVE`` or more above training, and beyond ``sampling`` (log units)."""
     if c.n < 6 or not c.positive:
         return None
     train_fall, train_noise = late_fall(c.train)
@@ -139,7 +147,8 @@ def _late_stall(c: Curves) -> tuple[int, float, float] | None:
     above = math.log(median(c.val[-late:]) / median(c.train[-late:]))
     level = val_fall <= max(2 * val_noise, 0.1 * train_fall)
     falling = train_fall >= max(2 * train_noise, STALL_FALL)
-    parted = train_fall - val_fall >= 2 * (train_noise + val_noise) and above >= STALL_ABOVE
+    parted = train_fall - val_fall >= 2 * (train_noise + val_noise) and \
+        above >= max(STALL_ABOVE, sampling)
     if not (level and falling and parted):
         return None
     # the first epoch from which validation (smoothed) stays within its noise of its end
@@ -151,11 +160,11 @@ def _late_stall(c: Curves) -> tuple[int, float, float] | None:
     return since, train_fall, above
 
 
-def _early_turn(c: Curves) -> tuple[int, float, float] | None:
+def _early_turn(c: Curves, sampling: float = 0.0) -> tuple[int, float, float] | None:
     """Validation's lowest epoch before the run's late stretch, how far (log units) its late
     median sits above it, and how far training fell over the same epochs; ``None`` where
-    that is within validation's jitter, training did not fall as far, or validation is still
-    below training late (a train-mode gap closing, not overfitting)."""
+    that is within validation's jitter (or ``sampling``), training did not fall as far, or
+    validation is still below training late (a train-mode gap closing, not overfitting)."""
     if c.n < 6 or not c.positive:
         return None
     late = max(3, c.n // 5)
@@ -165,6 +174,7 @@ def _early_turn(c: Curves) -> tuple[int, float, float] | None:
     val_late, train_late = median(c.val[-late:]), median(c.train[-late:])
     rise = math.log(val_late / c.val[low])
     fall = math.log(c.train[low] / train_late)
-    if rise < max(2 * wiggle(c.val), SMALL_TURN) or fall < rise or val_late <= train_late:
+    if rise < max(2 * wiggle(c.val), SMALL_TURN, sampling) or fall < rise or \
+            val_late <= train_late:
         return None
     return low, rise, fall
