@@ -557,3 +557,36 @@ def test_losses_below_zero_turning_up_after_their_lowest_are_overfit():
     # another's validation ends 3 % of its fall above its lowest: no upturn
     log = DATA / "public" / "souvikuc+Sandstone-segmentation__epoch_results.csv"
     assert fit_of(read(str(log))[-1]) == "good-fit"
+
+
+def test_one_epoch_whose_validation_is_infinite_is_too_short_not_diverged(tmp_path):
+    # a detector's first (and only) epoch: training finite, validation inf (no box predicted
+    # yet); an infinite validation that lasts is divergence
+    head = "epoch,train_loss,val_loss\n"
+    one = tmp_path / "one.csv"
+    one.write_text(head + "1,7.34,inf\n")
+    assert fit_of(read(str(one))[-1]) == "too-short"
+    lasting = tmp_path / "lasting.csv"
+    lasting.write_text(head + "1,7.34,5.1\n2,6.9,inf\n3,6.5,inf\n")
+    assert fit_of(read(str(lasting))[-1]) == "diverged"
+
+
+def test_a_stall_after_a_detectors_wild_first_validations_is_overfit():
+    # YOLOv8 (development): validation 9.4, 119, 15.8 in its first epochs, lowest 2.78 at
+    # epoch 62, 3.0-3.17 after while training fell 2.3 -> 1.79; the early gap, inflated by
+    # those jumps, hides the growth the stall made over the second half
+    run = read(str(DATA / "public" /
+                   "176deepak+Scraping-images-from-internet-and-YOLOv8-Training.csv"))[-1]
+    result = classify(run, Facts())
+    assert result.fit == "overfit" and "over the second half" in result.evidence
+
+
+def test_a_validation_that_met_training_over_the_last_tenth_has_not_stayed_below():
+    # YOLO11 (development): validation 0.88x training for 40 epochs, 1.0-1.03x in the last
+    # ten (mosaic augmentation off from there): a good fit at the end
+    run = read(str(DATA / "public" / "4Kings-Rakamin+Resume_OCR_YOLOv11.csv"))[-1]
+    assert fit_of(run) == "good-fit"
+    # the same run cut before those ten epochs stays below
+    cut = run.table.iloc[:40]
+    assert fit_of(make_run(cut["train_loss"].tolist(), cut["val_loss"].tolist())) == \
+        "val-below-train"

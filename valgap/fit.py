@@ -17,8 +17,10 @@ scale:
    validation size implies; or, for a jumpy validation curve, below training in
    ``sign_share`` of ``sign_epochs`` or more epochs and in every late one (at the epochs'
    ends), by more than ``below_margin`` and the standard error: a symmetric jitter would
-   cross training in half of them. Checked before the shape tests: a noisy validation curve that
-   rises from one dip while it stays below training is not overfitting.
+   cross training in half of them. A validation that crossed over at its last two epochs, or
+   met training over the run's last tenth (within half the margin), has not stayed below.
+   Checked before the shape tests: a noisy validation curve that rises from one dip while
+   it stays below training is not overfitting.
 5. ``overfit`` by shape: validation rose from its minimum by more than ``overfit_rise``,
    ``overfit_noise_sigmas`` times its jitter and twice its standard error, while training
    kept falling; or it stalled while training fell (``stall_*``); or the gap opened by
@@ -214,9 +216,9 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     stalls (its fall within its noise: the gap must end ``stalled_gap`` times training or
     more) or falls less than ``follow_share`` of training's fall (log units: the gap must
     end ``plateau_gap`` times training or more); in both the gap has grown
-    ``plateau_growth`` times since the run's first fifth and is a material share of the
-    first validation loss. Converging runs are spared: their training loss flattens with
-    validation's."""
+    ``plateau_growth`` times since the run's first fifth, or over the second half, and is a
+    material share of the first validation loss. Converging runs are spared: their training
+    loss flattens with validation's."""
     if c.n < 8:
         return None
     val_fall, val_noise = late_fall(c.val)
@@ -226,7 +228,8 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     stalled = val_fall <= max(2 * val_noise, 0.02)
     if not stalled and val_fall >= conf.follow_share * train_fall:
         return None
-    gap = _opened_gap(c, conf, conf.stalled_gap if stalled else conf.plateau_gap)
+    gap = _opened_gap(c, conf, conf.stalled_gap if stalled else conf.plateau_gap,
+                      half_growth=train_fall - val_fall)
     if gap is None:
         return None
     early, late = gap
@@ -235,9 +238,12 @@ def _plateau_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
            "in log units, is within its noise)" if stalled else
            f"validation no longer followed training down (over the second half it fell "
            f"{1 - exp_safe(-val_fall):.0%})")
+    grew = (f"the gap grew from {exp_safe(early):.2g}x to {exp_safe(late):.2g}x training"
+            if late - early >= math.log(conf.plateau_growth) else
+            f"the gap grew {exp_safe(train_fall - val_fall):.2g}x over the second half, to "
+            f"{exp_safe(late):.2g}x training")
     return FitResult("overfit", f"{how} while training still fell "
-                     f"{1 - exp_safe(-train_fall):.0%}; the gap grew from "
-                     f"{exp_safe(early):.2g}x to {exp_safe(late):.2g}x training",
+                     f"{1 - exp_safe(-train_fall):.0%}; {grew}",
                      onset_epoch=c.epochs[low] if best < c.n - 2 else c.epochs[c.n // 2])
 
 
@@ -268,15 +274,19 @@ def _never_improved(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | Non
                      onset_epoch=c.epochs[low] if best < c.n - 2 else None)
 
 
-def _opened_gap(c: Curves, conf: FitConfig, least: float) -> tuple[float, float] | None:
+def _opened_gap(c: Curves, conf: FitConfig, least: float,
+                half_growth: float = 0.0) -> tuple[float, float] | None:
     """The gap's log(val / train) over the run's first fifth and its last third, when it
     opened: ending ``least`` times training or more, grown ``plateau_growth`` times, and a
-    material share (``material_gap``) of the first validation loss; else None."""
+    material share (``material_gap``) of the first validation loss; else None. A growth of
+    ``half_growth`` (log units) over the second half counts as well (the gap a stall there
+    opens: a detector's first validations, jumping tenfold, leave no trustworthy early gap
+    to grow from)."""
     early, late = _gap_early_late(c)
     end = c.last_third()
     material = median(c.val[end]) - median(c.train[end]) >= conf.material_gap * c.val_start
-    if late < math.log(least) or late - early < math.log(conf.plateau_growth) \
-            or not material:
+    grown = max(late - early, half_growth) >= math.log(conf.plateau_growth)
+    if late < math.log(least) or not grown or not material:
         return None
     return early, late
 
@@ -416,7 +426,9 @@ def _diverged(run: Run, conf: FitConfig) -> str:
         return f"the losses became {value} at epoch {int(epochs[start])} and stayed so"
     for col, name in (("train_loss", "training loss"), ("val_loss", "validation loss")):
         infinite = _infinite_from(losses[col])  # an infinite loss is never a missing value
-        if infinite is not None:
+        # one epoch's infinite validation beside a finite training loss (a detector that
+        # predicted no box yet) is a run too short to judge, not one that blew up
+        if infinite is not None and len(epochs) >= 2:
             return f"{name} became infinite at epoch {int(epochs[infinite])} and stayed so"
     for col, values in losses.items():
         finite = [v for v in values if math.isfinite(v)]
@@ -571,8 +583,12 @@ def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
         margin = max(margin, se)
     share = below_share(gaps, margin / 2)
     # validation that ends above training (its last two epochs, beyond half the margin)
-    # has not stayed below it: the gap crossed over as training caught up
-    crossed = len(gaps) >= 2 and all(g < -margin / 2 for g in gaps[-2:])
+    # has not stayed below it: the gap crossed over as training caught up; nor has one that
+    # met training over the run's last tenth (each of those epochs within half the margin
+    # of it, or above: a detector's last epochs trained without mosaic augmentation)
+    end = gaps[-max(2, c.n // 10):] if len(gaps) >= 2 else []
+    crossed = bool(end) and (all(g < -margin / 2 for g in gaps[-2:]) or
+                             all(g < margin / 2 for g in end))
     if median(gaps) > margin and share >= conf.below_share and not crossed:
         return FitResult("val-below-train",
                          f"validation below training in {share:.0%} of the late epochs "

@@ -20,6 +20,11 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 # missed when first run, and what valgap says instead (each with the reason)
 NO_FIT = "no fit"  # a known miss read with no fit class
 KNOWN_MISSES = {
+    # development: a detector's summed losses, validation 1.2-2.2x training and jumping
+    # (5.7-8 early, lowest 2.98 at epoch 65, 3.5 at the end) while training fell 4.8 ->
+    # 1.65: labelled overfit (2.2x over the last five epochs); its late third is 1.8x, its
+    # rise from the lowest epoch within twice the curve's jitter, so a good fit
+    "20222641-bit+BTL_AI.csv": "good-fit",
     # development: {"train": [...50], "test": [...50]}, training 0.709 -> 0.418 flat from
     # epoch 5 (to four digits), test 0.688 -> 0.634 flat: labelled overfit or good fit;
     # valgap reads the flat training loss as stuck (it is: the model stopped learning)
@@ -290,7 +295,12 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # frozen training loss is underfitting now, 17 of 18), the fifty-ninth (cnn.ipynb,
     # train_model.ipynb: Keras 2 and 3 fits, 27 fits in one cell, losses at chance all
     # run long, loops printing their training loss alone) 18 of 18 (15 development, 15 of
-    # 15)
+    # 15), the sixtieth (Ultralytics' runs/detect/train/results.csv: YOLOv8, YOLO11, a
+    # YOLOv10 file with two heads' losses, one with a git merge conflict inside, one-epoch
+    # runs) 9 of 9 (19 development, 15 of 19 when first read: a 1-epoch run whose only
+    # validation is inf is too short now, not diverged; a validation that rose after its
+    # stall while a detector's first validations jumped tenfold is overfit now; one that
+    # met training in the last ten epochs (mosaic off) a good fit, as labelled: 18 of 19)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -301,7 +311,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 546 and right >= 531
+    assert len(held) == 555 and right >= 540
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
