@@ -160,6 +160,31 @@ def test_yolov10_one_to_many_and_one_to_one_parts(tmp_path):
     assert run.table["train_loss"].iloc[0] == pytest.approx(4.0)
 
 
+def test_an_ultralytics_results_file_states_what_its_trainer_does():
+    # a real YOLOv8 run's results.csv (runs/detect/train/, 100 epochs): Ultralytics trains
+    # with mosaic and colour augmentation by default and its detection model has no dropout,
+    # which the file never says; the run states both, with where they come from
+    run = read(str(DATA / "public" / "0012223+ADOS_2024.csv"))[-1]
+    assert run.info.format == csv_log.YOLO and run.info.framework == "pytorch"
+    assert run.info.facts == {"augmentation": True, "dropout": False}
+    assert "Ultralytics" in run.info.fact_origins["augmentation"]
+    # a Keras CSVLogger file states neither
+    keras = read(str(DATA / "public" / "AbijithT+Lung-Cancer-Detection__training_log.csv"))[-1]
+    assert keras.info.format == csv_log.KERAS and not keras.info.facts
+
+
+def test_a_detectors_validation_below_training_is_put_down_to_its_augmentation():
+    # the same run: validation 0.6-0.78x training all run long; Ultralytics' augmentation,
+    # not a guess at dropout (which a YOLO detector does not have), is named
+    from valgap import config, engine
+
+    result = engine.analyze_input(str(DATA / "public" / "0012223+ADOS_2024.csv"),
+                                  config.Config())[-1]
+    assert result.fit.fit == "val-below-train"
+    assert result.causes[0].rule == "augmentation" and result.causes[0].confidence > 0.8
+    assert "dropout" not in [c.rule for c in result.causes]
+
+
 def test_a_title_line_above_the_header(tmp_path):
     path = tmp_path / "history.csv"
     path.write_text("Training history of model X\n\nepoch,loss,val_loss\n0,1.0,1.1\n"
