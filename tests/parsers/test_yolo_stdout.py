@@ -46,3 +46,7 @@ def test_a_real_ultralytics_8_4_capture_keeps_the_trainer_arguments_as_facts():
     run = read(str(DATA / "libs" / "yolo-train.log"))[-1]
     assert run.info.format == yolo_stdout.NAME and run.epochs == 4
     assert run.info.facts["dropout"] == 0.0  # "dropout=0.0" among its arguments
+    # "mosaic=1.0" among them too, but no word of augmentation: the trainer's default
+    assert run.info.facts["augmentation"] is True
+    assert "Ultralytics" in run.info.fact_origins["augmentation"]
+    assert "dropout" not in run.info.fact_origins  # the log's own word, not the default

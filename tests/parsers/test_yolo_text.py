@@ -18,6 +18,8 @@ def test_yolov5_results_txt_is_read_as_summed_losses():
     assert run.table["train_loss"].iloc[-1] == pytest.approx(0.05005 + 0.08632)
     assert run.table["val_loss"].iloc[-1] == pytest.approx(0.04726 + 0.05303)
     assert run.table["val_map50"].iloc[-1] == pytest.approx(0.5145)
+    # YOLOv5's trainer augments the training images (mosaic, HSV, flips) by default
+    assert run.info.facts == {"augmentation": True, "dropout": False}
 
 
 def test_other_tables_of_numbers_are_not_results_txt():

@@ -16,21 +16,13 @@ import re
 from array import array
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
-from valgap.parsers import _csv_chunks, _table
+from valgap.parsers import _csv_chunks, _table, _ultralytics
 from valgap.parsers._text import NUMBER_REPR, Source, sniff_encoding
 
 NAME = "csv"
 LIGHTNING = "lightning-csv"
 KERAS = "keras-csv"
-
-YOLO = "yolo-results"
-# what an Ultralytics YOLO run's results.csv does not say but its trainer always does: the
-# training images go through mosaic, HSV, flip, scale and translation augmentation (unless
-# the run turned each off), and its detection, segmentation, pose and box models have no
-# dropout layer
-YOLO_AUGMENTATION = ("Ultralytics' trainer (by default it augments the training images "
-                     "only: mosaic, HSV, flips, scale, translation)")
-YOLO_NO_DROPOUT = "Ultralytics' YOLO detection model (it has no dropout layer)"
+YOLO = "yolo-results"  # Ultralytics' results.csv
 
 LOSSY = re.compile(r"loss|acc|mae|mse|error|(?:box|cls|dfl)_o[mo]\b", re.IGNORECASE)
 
@@ -151,12 +143,11 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
                          "differs from row to row and no column counts epochs or steps "
                          "(a sweep's results)", source.name, line=1, code="no-epochs")
     lower = [h.lower() for h in header.names]
-    fmt = YOLO if _ultralytics(lower) else LIGHTNING if "step" in lower and "epoch" in lower \
-        else KERAS if lower and lower[0] == "epoch" else NAME
+    fmt = _format_of(lower)
     info = RunInfo(source=source.name, format=fmt,
                    framework={LIGHTNING: "pytorch", KERAS: "keras", YOLO: "pytorch"}.get(fmt))
     if fmt == YOLO:
-        _ultralytics_facts(info)
+        _ultralytics.state_trainer_defaults(info)
     if fmt == LIGHTNING:
         info.steps_per_epoch = _lightning_steps(head.decode(encoding, "replace"), header)
     info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
@@ -205,16 +196,20 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
 
 
-def _ultralytics(lower: list[str]) -> bool:
+def _format_of(lower: list[str]) -> str:
+    """Which logger wrote the table, from its lower-cased column names."""
+    if _ultralytics_results(lower):
+        return YOLO
+    if "step" in lower and "epoch" in lower:
+        return LIGHTNING
+    return KERAS if lower and lower[0] == "epoch" else NAME
+
+
+def _ultralytics_results(lower: list[str]) -> bool:
     """An Ultralytics YOLO ``results.csv`` (v5 to 11, YOLOv10's two heads): box-loss parts for
     training and its ``metrics/`` columns (precision, recall, mAPs)."""
     boxes = any(h.startswith(("train/box_loss", "train/box_om")) for h in lower)
     return boxes and any(h.startswith("metrics/") for h in lower)
-
-
-def _ultralytics_facts(info: RunInfo) -> None:
-    info.facts.update(augmentation=True, dropout=False)
-    info.fact_origins.update(augmentation=YOLO_AUGMENTATION, dropout=YOLO_NO_DROPOUT)
 
 
 def _per_evaluation(values: dict, columns: dict[str, str], val: str) -> dict:

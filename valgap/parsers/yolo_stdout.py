@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _table
+from valgap.parsers import _table, _ultralytics
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import LazyPattern, Source, clean, to_float
 
@@ -76,6 +76,7 @@ def parse(source: Source) -> list[Run]:
     info.absent = ("YOLO prints no validation loss while it trains, only validation metrics; "
                    "the run folder's results.csv has it (val/box_loss and its other parts): "
                    "analyse that file instead")
+    _ultralytics.state_trainer_defaults(info)  # what its arguments did not say
     columns = {k: k for record in records[:5] for k in record.values}
     return _table.build_runs(records, info, columns)
 

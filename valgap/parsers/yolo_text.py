@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _table
+from valgap.parsers import _table, _ultralytics
 from valgap.parsers._table import EpochRecord
 from valgap.parsers._text import NUMBER, LazyPattern, Source, to_float
 
@@ -50,6 +50,7 @@ def parse(source: Source) -> list[Run]:
     if not records:
         raise InputError("no results.txt epoch line found", source.name, code="no-epochs")
     info = RunInfo(source=source.name, format=NAME, framework="pytorch")
+    _ultralytics.state_trainer_defaults(info)
     info.notes.append("YOLOv5/v7 results.txt: the losses are the sums of the box, objectness "
                       "and class parts (training and validation)")
     columns = {k: k for k in records[0].values}
