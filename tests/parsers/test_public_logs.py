@@ -20,6 +20,10 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 # missed when first run, and what valgap says instead (each with the reason)
 NO_FIT = "no fit"  # a known miss read with no fit class
 KNOWN_MISSES = {
+    # held out: a Trainer state with two evaluations (0.126, 0.080) beside a noisy training
+    # loss (means ~0.108, ~0.087): labelled a good fit; both fell at the one step there is,
+    # validation 36 %, so the run is read as stopped before it settled
+    "M-Aidil-Fitrah+drowsy-driver-detection__trainer_state.json": "underfit",
     # development: a detector's summed losses, validation 1.2-2.2x training and jumping
     # (5.7-8 early, lowest 2.98 at epoch 65, 3.5 at the end) while training fell 4.8 ->
     # 1.65: labelled overfit (2.2x over the last five epochs); its late third is 1.8x, its
@@ -300,7 +304,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # runs) 9 of 9 (19 development, 15 of 19 when first read: a 1-epoch run whose only
     # validation is inf is too short now, not diverged; a validation that rose after its
     # stall while a detector's first validations jumped tenfold is overfit now; one that
-    # met training in the last ten epochs (mosaic off) a good fit, as labelled: 18 of 19)
+    # met training in the last ten epochs (mosaic off) a good fit, as labelled: 18 of 19),
+    # the sixty-first (Trainer states at a repository's root: LLM fine-tunes with no
+    # evaluation, empty histories, one evaluation, a classifier at chance, an overfit one)
+    # 11 of 12 (a known miss below; 5 development, 5 of 5)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -311,7 +318,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 555 and right >= 540
+    assert len(held) == 567 and right >= 551
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
