@@ -21,20 +21,20 @@ at ``good_fit_confidence``, below 0.5 (a possibility, never the most likely caus
 (smoothed) validation minimum lies before the run's late stretch (its last fifth, at least
 3 epochs), validation's late median sits above that minimum by twice its epoch-to-epoch
 jitter and 1.5 % or more (and by two standard errors where ``n_val`` is known: a tiny
-validation set's swing is sampling) and above training's, and training fell at least as far over the
-same epochs (the curves parted; both drifting up is not overfitting, and validation still
-below training is a train-mode gap closing). Of the 15 labelled runs valgap calls a good
-fit that show this, 11 were labelled with this onset first and 4 as good fits that may be
-overfit, with no cause.
+validation set's swing is sampling) and above training's, and training fell at least as
+far over the same epochs (the curves parted; both drifting up is not overfitting, and
+validation still below training is a train-mode gap closing). Of the 15 labelled runs
+valgap calls a good fit that show this, 11 were labelled with this onset first and 4 as
+good fits that may be overfit, with no cause.
 
 A good fit whose validation stalled while training kept falling (the spec's "validation
 stalls while training keeps falling", too small for the fit's stall test) is reported the
 same way: over the run's second half validation fell by no more than its noise or a tenth
 of training's fall (the fit's own test for a level validation), training fell 5 % or more
 and beyond twice its noise, the gap grew by more than both noises, and validation ends
-10 % or more above training (a good fit's "slightly above" left behind; two standard errors
-where ``n_val`` is known). The epoch named is
-where the smoothed validation came within its noise of its final level.
+10 % or more above training (a good fit's "slightly above" left behind; two standard
+errors where ``n_val`` is known). The epoch named is where the smoothed validation came
+within its noise of its final level.
 
 How to check
 ------------
@@ -75,8 +75,8 @@ TITLE = "the epoch where validation loss turned up"
 DEFAULT: Options = {"confidence": 0.96, "no_onset_confidence": 0.9,
                     "good_fit_confidence": 0.48}
 SMALL_TURN = 0.015  # the least rise of a good fit's validation above its minimum (log units)
-STALL_FALL = 0.05  # the least fall of training over a good fit's second half, beside a level
-STALL_ABOVE = 0.1  # validation, and validation's least excess over training at the end (log)
+STALL_FALL = 0.05  # the least fall of training over a good fit's second half (log units)
+STALL_ABOVE = 0.1  # the least excess of a stalled validation over training at the end (log)
 CHECKS = ("Keras: stop at the validation minimum with keras.callbacks.EarlyStopping("
           "monitor='val_loss', restore_best_weights=True)",
           "PyTorch: stop at the validation minimum (Lightning EarlyStopping(monitor='val_loss'),"
@@ -102,21 +102,26 @@ def check(ctx: Context, options: Options) -> Outcome:
 
 
 def _small_turn(ctx: Context, options: Options) -> Outcome:
-    c = ctx.curves
-    # a validation set of known size: a turn or excess within two of its standard errors
-    # is sampling, as the fit's own overfit test has it
-    se = (val_standard_error(ctx.facts.loss_rows, median(c.val[c.late()]), c.kind) or 0.0) \
-        if c.n >= 6 and c.positive else 0.0
-    turn = _early_turn(c, 2 * se)
+    c, sampling = ctx.curves, _sampling(ctx)
+    turn = _early_turn(c, sampling)
     if turn is None:
-        return _stall(ctx, options, 2 * se)
+        return _stall(ctx, options, sampling)
     low, rise, fall = turn
-    c = ctx.curves
     return Finding(ID, options["good_fit_confidence"], f"validation bottomed out around epoch "
                    f"{c.epochs[low]} ({c.val[low]:.4g}); since then it sits {math.expm1(rise):.0%} "
                    f"above that while training fell {-math.expm1(-fall):.0%}: a turn too small "
                    "to call the run overfit, an early sign of it", CHECKS,
                    marks={"turn": c.epochs[low]})
+
+
+def _sampling(ctx: Context) -> float:
+    """Two standard errors (log units) of a validation set of known size, else 0: a turn
+    or an excess within them is sampling, as the fit's own overfit test has it."""
+    c = ctx.curves
+    if c.n < 6 or not c.positive:
+        return 0.0
+    se = val_standard_error(ctx.facts.loss_rows, median(c.val[c.late()]), c.kind)
+    return 2 * (se or 0.0)
 
 
 def _stall(ctx: Context, options: Options, sampling: float) -> Outcome:
@@ -135,10 +140,10 @@ def _stall(ctx: Context, options: Options, sampling: float) -> Outcome:
 def _late_stall(c: Curves, sampling: float = 0.0) -> tuple[int, float, float] | None:
     """Where validation levelled off, training's fall over the second half and how far
     (log units) validation's late median sits above training's; ``None`` unless validation's
-    second-half fall is within its noise (``late_fall``) or under a tenth of training's, as the
-    fit's own stall test has it, training's is beyond twice its own
-    and ``STALL_FALL`` or more, the gap grew by more than both noises, and validation ends
-    ``STALL_ABOVE`` or more above training, and beyond ``sampling`` (log units)."""
+    second-half fall is within its noise (``late_fall``) or under a tenth of training's (the
+    fit's own test for a level validation), training's is beyond twice its own noise and
+    ``STALL_FALL`` or more, the gap grew by more than both noises, and validation ends
+    ``STALL_ABOVE`` or more above training, and beyond ``sampling``."""
     if c.n < 6 or not c.positive:
         return None
     train_fall, train_noise = late_fall(c.train)
