@@ -20,6 +20,11 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 # missed when first run, and what valgap says instead (each with the reason)
 NO_FIT = "no fit"  # a known miss read with no fit class
 KNOWN_MISSES = {
+    # held out: a Lightning metrics.csv of 2 epochs, training 0.210 -> 0.195, validation
+    # 0.216 -> 0.144: labelled val-below-train or underfit (validation fell 33 % at its one
+    # step); read as a good fit, two epochs giving the unfinished test too little to see
+    "AndyC80297+glitch-classification-lightning__lightning_logs_version_0_metrics.csv":
+        "good-fit",
     # held out: a Trainer state with two evaluations (0.126, 0.080) beside a noisy training
     # loss (means ~0.108, ~0.087): labelled a good fit; both fell at the one step there is,
     # validation 36 %, so the run is read as stopped before it settled
@@ -307,7 +312,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # met training in the last ten epochs (mosaic off) a good fit, as labelled: 18 of 19),
     # the sixty-first (Trainer states at a repository's root: LLM fine-tunes with no
     # evaluation, empty histories, one evaluation, a classifier at chance, an overfit one)
-    # 11 of 12 (a known miss below; 5 development, 5 of 5)
+    # 11 of 12 (a known miss below; 5 development, 5 of 5), the sixty-second (Lightning
+    # metrics.csv at lightning_logs/version_0/: most with no validation loss at all, one
+    # epoch validated twice, training logged every 50 steps beside validation every epoch)
+    # 11 of 12 (a known miss below; 15 development, 15 of 15)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -318,7 +326,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 567 and right >= 551
+    assert len(held) == 579 and right >= 562
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
