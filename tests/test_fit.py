@@ -590,3 +590,18 @@ def test_a_validation_that_met_training_over_the_last_tenth_has_not_stayed_below
     cut = run.table.iloc[:40]
     assert fit_of(make_run(cut["train_loss"].tolist(), cut["val_loss"].tolist())) == \
         "val-below-train"
+
+
+def test_a_good_fit_of_a_few_epochs_says_they_are_too_few_to_show_the_losses_settle():
+    # a Lightning run of 2 epochs (public, held out: labelled val-below-train or underfit)
+    from valgap import config, engine
+
+    path = DATA / "public" / \
+        "AndyC80297+glitch-classification-lightning__lightning_logs_version_0_metrics.csv"
+    result = engine.analyze_input(str(path), config.Config())[-1]
+    assert result.fit.fit == "good-fit" and result.fit.few_epochs == 2
+    assert result.verdict.startswith("A good fit as far as 2 epochs show")
+    assert "settled" not in result.fit.evidence
+    # six epochs or more have a late stretch to show it
+    train = decay(2.0, 0.5, 12)
+    assert classify(make_run(train, [t * 1.05 for t in train]), Facts()).few_epochs == 0

@@ -147,8 +147,16 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
         if result:
             return result
     gap = median(curves.log_gap(shifted=True)[curves.late()])
-    return FitResult("good-fit", f"both losses fell and settled; late gap {describe_gap(-gap)} "
-                     "(validation vs training at epoch end)")
+    late = f"late gap {describe_gap(-gap)} (validation vs training at epoch end)"
+    if curves.n < SETTLING_SHOWN:
+        return FitResult("good-fit", f"both losses fell over {curves.n} epochs, too few to show "
+                         f"them settle; {late}", few_epochs=curves.n)
+    return FitResult("good-fit", f"both losses fell and settled; {late}")
+
+
+# the fewest epochs with a late stretch to show the losses settled (a shorter run's
+# unfinished test has only its last steps, ``_unfinished_short``)
+SETTLING_SHOWN = 6
 
 
 def _on_differences(c: Curves, conf: FitConfig) -> FitResult:
@@ -301,7 +309,7 @@ def _gap_early_late(c: Curves) -> tuple[float, float]:
 def _unfinished(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     """Both losses still fall at the end about as fast as they fell on average: the run
     stopped before they settled, so whatever fit it reached is not its last word."""
-    if c.n < 6:
+    if c.n < SETTLING_SHOWN:
         return _unfinished_short(c, conf)
     k = max(3, c.n // 5)  # the run's last fifth: its last k epochs, k steps from the one before
     falls = []

@@ -54,10 +54,13 @@ def sentence(result: Result) -> str:
             if fault else ""
         return f"Cannot judge the fit: {fit.evidence if fit else 'no curves'}.{because}"
     head = FIT_PHRASES[fit.fit]
+    unit = row_unit(result.run.info.row) if result.run is not None else "epoch"
     if fit.unfinished:
         head = UNFINISHED_PHRASE
+    if fit.few_epochs:
+        head = (f"A good fit as far as {fit.few_epochs} {unit}s show: both losses fell, too "
+                "few to see them settle")
     if fit.fit == "overfit" and fit.onset_epoch:
-        unit = row_unit(result.run.info.row) if result.run is not None else "epoch"
         head += f" (from {unit} {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
     if fit.fit == "good-fit":
