@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from valgap.model import RunInfo
+from valgap.parsers._text import LazyPattern
 
 # logged parameter names -> the run fact they state
 RATE_PARAMS = {"dropout": "dropout", "dropout_rate": "dropout", "drop_rate": "dropout",
@@ -116,3 +118,22 @@ def counter(text: object) -> int | None:
     if value is None or not math.isfinite(value) or not 0 <= value < 1e15:
         return None
     return int(value)
+
+
+PARAMS_MAX_BYTES = 1 << 20
+# a YAML line naming one scalar: "dropout: 0.5", "  label_smoothing_factor: 0.1"
+PARAM_LINE = LazyPattern(r"^\s*([A-Za-z_][\w .-]{0,63}):[ \t]+"
+                        r"([^\s#'\"][^#\n]{0,100}?|'[^'\n]{0,100}'|\"[^\"\n]{0,100}\")"
+                        r"\s*(?:#.*)?$", re.MULTILINE)
+
+
+def read_yaml_scalars(path: Path) -> dict[str, str]:
+    """The scalar parameters of a run's parameters file (DVCLive's ``params.yaml``,
+    Ultralytics' ``args.yaml``), by their own (last) key; read line by line, not as YAML (a
+    file of anchors cannot blow up, and nothing else is needed of it)."""
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as fh:
+            text = fh.read(PARAMS_MAX_BYTES)
+    except OSError:
+        return {}
+    return {key.strip(): value.strip("'\"") for key, value in PARAM_LINE.findall(text)}

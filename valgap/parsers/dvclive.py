@@ -18,22 +18,16 @@ through the epochs) counts no epochs and is left out.
 from __future__ import annotations
 
 import math
-import re
 from itertools import islice
 from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _params, _series, _table, _tracker
-from valgap.parsers._text import LazyPattern, Limits, Source
+from valgap.parsers._text import Limits, Source
 
 NAME = "dvclive"
 TSV = ".tsv"
 PARAMS_FILE = "params.yaml"
-PARAMS_MAX_BYTES = 1 << 20
-# a params.yaml line naming one scalar: "dropout: 0.5", "  label_smoothing_factor: 0.1"
-PARAM_LINE = LazyPattern(r"^\s*([A-Za-z_][\w .-]{0,63}):[ \t]+"
-                        r"([^\s#'\"][^#\n]{0,100}?|'[^'\n]{0,100}'|\"[^\"\n]{0,100}\")"
-                        r"\s*(?:#.*)?$", re.MULTILINE)
 MAX_FILES = 2000  # a metrics folder holds tens of files; past this it is no DVCLive folder
 
 
@@ -100,7 +94,7 @@ def parse_folder(folder: Path, metrics: Path, name: str, limits: Limits,
         raise InputError("no loss among the DVCLive metrics", name, code="no-epochs")
     for params in (folder / PARAMS_FILE, _live_folder(metrics) / PARAMS_FILE):
         if params.is_file():
-            _params.apply(read_params(params), info, "the DVCLive run's params.yaml")
+            _params.apply(_params.read_yaml_scalars(params), info, "the DVCLive run's params.yaml")
             break
     return _series.runs(series, info, "the DVCLive metric files hold no points (headers "
                         "only?)")
@@ -197,12 +191,3 @@ def _points(source: Source) -> list[tuple[int, float]] | None:
     return points
 
 
-def read_params(path: Path) -> dict[str, str]:
-    """The scalar parameters of a ``params.yaml``, by their own (last) key; read line by line,
-    not as YAML (a file of anchors cannot blow up, and nothing else is needed of it)."""
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as fh:
-            text = fh.read(PARAMS_MAX_BYTES)
-    except OSError:
-        return {}
-    return {key.strip(): value.strip("'\"") for key, value in PARAM_LINE.findall(text)}
