@@ -173,6 +173,27 @@ def test_an_ultralytics_results_file_states_what_its_trainer_does():
     assert keras.info.format == csv_log.KERAS and not keras.info.facts
 
 
+AUGMENTATION_ARGS = ("mosaic", "mixup", "copy_paste", "hsv_h", "hsv_s", "hsv_v", "degrees",
+                     "translate", "scale", "shear", "perspective", "flipud", "fliplr")
+
+
+@pytest.mark.parametrize(("strength", "expected"), [(0.0, False), (0.5, True)])
+def test_an_ultralytics_run_folders_args_yaml_says_whether_it_augmented(
+        tmp_path, strength, expected):
+    # the run folder Ultralytics writes: results.csv beside args.yaml, whose augmentation
+    # strengths say what the run did; "augment" (test-time) and "dropout" (a classifier's
+    # head) say nothing of a detector's training
+    (tmp_path / "results.csv").write_bytes((DATA / "public" / "0012223+ADOS_2024.csv")
+                                           .read_bytes())
+    lines = ["task: detect", "augment: false", "dropout: 0.3", "close_mosaic: 10"]
+    lines += [f"{name}: {strength if name == 'fliplr' else 0.0}" for name in AUGMENTATION_ARGS]
+    (tmp_path / "args.yaml").write_text("\n".join(lines) + "\n")
+    run = read(str(tmp_path / "results.csv"))[-1]
+    assert run.info.facts == {"augmentation": expected, "dropout": False}
+    assert "args.yaml" in run.info.fact_origins["augmentation"]
+    assert ("fliplr 0.5" in run.info.fact_origins["augmentation"]) is expected
+
+
 def test_a_detectors_validation_below_training_is_put_down_to_its_augmentation():
     # the same run: validation 0.6-0.78x training all run long; Ultralytics' augmentation,
     # not a guess at dropout (which a YOLO detector does not have), is named

@@ -3,14 +3,25 @@ reader of them (``results.csv``, YOLOv5's ``results.txt``, the console): the tra
 images go through mosaic, HSV, flip, scale and translation augmentation (unless the run
 turned each off), and its detection, segmentation, pose and box models have no dropout
 layer. Stated as run facts with that origin; a ``valgap.yaml`` beside the log overrides
-them."""
+them. The run folder's ``args.yaml`` (beside ``results.csv``) says what the run did: its
+training augmentations' strengths (``mosaic``, ``hsv_*``, ``fliplr``, ...), all 0 where
+the run turned augmentation off. Its ``augment`` is test-time augmentation and its
+``dropout`` the classification head's: neither says anything of a detector's training."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from valgap.model import RunInfo
+from valgap.parsers import _params
 
 AUGMENTATION = ("Ultralytics' trainer (by default it augments the training images only: "
                 "mosaic, HSV, flips, scale, translation)")
 NO_DROPOUT = "Ultralytics' YOLO detection model (it has no dropout layer)"
+ARGS_FILE = "args.yaml"
+# the trainer's augmentations of training images, by their settings in args.yaml
+TRAINING_AUGMENTATIONS = ("mosaic", "mixup", "cutmix", "copy_paste", "hsv_h", "hsv_s",
+                          "hsv_v", "degrees", "translate", "scale", "shear", "perspective",
+                          "flipud", "fliplr")
 
 
 def state_trainer_defaults(info: RunInfo) -> None:
@@ -20,3 +31,20 @@ def state_trainer_defaults(info: RunInfo) -> None:
         if name not in info.facts:
             info.facts[name] = value
             info.fact_origins[name] = origin
+
+
+def state_run_args(info: RunInfo, folder: Path) -> None:
+    """What the run folder's ``args.yaml`` says of training augmentation, where it says
+    anything: on if any of its augmentations has a strength above 0, off if all are 0."""
+    args = _params.read_yaml_scalars(folder / ARGS_FILE)
+    strengths = {name: _params.number(args[name]) for name in TRAINING_AUGMENTATIONS
+                 if name in args}
+    strengths = {name: value for name, value in strengths.items() if value is not None}
+    if not strengths or "augmentation" in info.facts:
+        return
+    on = {name: value for name, value in strengths.items() if value > 0}
+    info.facts["augmentation"] = bool(on)
+    shown = ", ".join(f"{name} {value:g}" for name, value in list(on.items())[:4])
+    info.fact_origins["augmentation"] = (
+        f"the run's {ARGS_FILE} ({shown})" if on else
+        f"the run's {ARGS_FILE} (every training augmentation at 0)")

@@ -14,6 +14,7 @@ import math
 import os
 import re
 from array import array
+from pathlib import Path
 
 from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _csv_chunks, _table, _ultralytics
@@ -147,6 +148,8 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     info = RunInfo(source=source.name, format=fmt,
                    framework={LIGHTNING: "pytorch", KERAS: "keras", YOLO: "pytorch"}.get(fmt))
     if fmt == YOLO:
+        if source.is_plain_file():  # its run folder's settings, where they are beside it
+            _ultralytics.state_run_args(info, Path(source.name).parent)
         _ultralytics.state_trainer_defaults(info)
     if fmt == LIGHTNING:
         info.steps_per_epoch = _lightning_steps(head.decode(encoding, "replace"), header)
