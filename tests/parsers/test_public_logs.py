@@ -20,6 +20,15 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 # missed when first run, and what valgap says instead (each with the reason)
 NO_FIT = "no fit"  # a known miss read with no fit class
 KNOWN_MISSES = {
+    # held out: a Keras CSVLogger of 8 epochs, both high and level (training 1.76-1.83,
+    # validation 1.66-1.70 from epoch 3): labelled underfit or good fit; validation 5 %
+    # below training in every late epoch, at the noise margin, reads as below training
+    "ADITHYADEV2005+Aionos-Diagonostic__training_log.csv": "val-below-train",
+    # development: a forecaster's MSE, validation 9x training late (0.0042 against 0.00047)
+    # after both fell 50-60x: labelled overfit; a gap under 5 % of the first validation
+    # loss is not "validation error high" (the guard that keeps leakage runs, validation
+    # tracking training to ~0, from reading as overfit), so a good fit
+    "Batu-end+4cast2__training_log.csv": "good-fit",
     # held out: a Lightning metrics.csv of 2 epochs, training 0.210 -> 0.195, validation
     # 0.216 -> 0.144: labelled val-below-train or underfit (validation fell 33 % at its one
     # step); read as a good fit, two epochs giving the unfinished test too little to see
@@ -315,7 +324,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # 11 of 12 (a known miss below; 5 development, 5 of 5), the sixty-second (Lightning
     # metrics.csv at lightning_logs/version_0/: most with no validation loss at all, one
     # epoch validated twice, training logged every 50 steps beside validation every epoch)
-    # 11 of 12 (a known miss below; 15 development, 15 of 15)
+    # 11 of 12 (a known miss below; 15 development, 15 of 15), the sixty-third (Keras
+    # CSVLogger's training_log.csv and others of that name: runs appended, phases, a GAN,
+    # a workout journal) 11 of 12 (a known miss below; 14 development, 13 of 14)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -326,7 +337,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 579 and right >= 562
+    assert len(held) == 591 and right >= 573
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
