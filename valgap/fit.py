@@ -72,6 +72,7 @@ from valgap.rules._signals import (
     below_share,
     describe_gap,
     late_fall,
+    levelled,
     median,
     robust_spread,
     smoothed,
@@ -573,8 +574,7 @@ def _flat_late(c: Curves) -> bool:
     noise, or under a tenth of training's fall over the same epochs."""
     if c.n < 6 or not c.positive:
         return False
-    val_fall, noise = late_fall(c.val)
-    return val_fall <= max(2 * noise, 0.1 * late_fall(c.train)[0])
+    return levelled(*late_fall(c.val), late_fall(c.train)[0])
 
 
 def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:

@@ -376,6 +376,12 @@ def late_fall(values: list[float]) -> tuple[float, float]:
     return fall, 1.25 * wiggle(values[mid:]) * math.sqrt(2 / k)
 
 
+def levelled(val_fall: float, val_noise: float, train_fall: float) -> bool:
+    """Validation has stopped improving over the second half (``late_fall``'s falls): its
+    fall is within its noise, or under a tenth of training's over the same epochs."""
+    return val_fall <= max(2 * val_noise, 0.1 * train_fall)
+
+
 def _late_falls(c: Curves) -> dict[str, float]:
     """Both curves' late falls, the noise of training's, and the absolute offset's."""
     if c.n < 5 or not c.positive:

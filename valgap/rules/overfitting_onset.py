@@ -61,6 +61,7 @@ from valgap.rules._base import Context, Options, Outcome
 from valgap.rules._signals import (
     Curves,
     late_fall,
+    levelled,
     median,
     smoothed,
     val_standard_error,
@@ -150,7 +151,7 @@ def _late_stall(c: Curves, sampling: float = 0.0) -> tuple[int, float, float] | 
     val_fall, val_noise = late_fall(c.val)
     late = max(3, c.n // 5)
     above = math.log(median(c.val[-late:]) / median(c.train[-late:]))
-    level = val_fall <= max(2 * val_noise, 0.1 * train_fall)
+    level = levelled(val_fall, val_noise, train_fall)
     falling = train_fall >= max(2 * train_noise, STALL_FALL)
     parted = train_fall - val_fall >= 2 * (train_noise + val_noise) and \
         above >= max(STALL_ABOVE, sampling)
