@@ -125,6 +125,13 @@ class RunInfo:
     fact_origins: dict[str, str] = field(default_factory=dict)
     tracker: dict[str, str] = field(default_factory=dict)  # MLflow: {"uri", "run_id"}
 
+    def default_fact(self, name: str, value: Any, origin: str) -> None:
+        """A run fact the log's framework implies (its defaults), with where it comes from,
+        unless the log already stated that fact."""
+        if name not in self.facts:
+            self.facts[name] = value
+            self.fact_origins[name] = origin
+
     def to_dict(self) -> dict[str, Any]:
         """What the log told about the run (beyond the spec's fields, for people and CI)."""
         keys = ("framework", "n_train", "n_val", "batch_size", "steps_per_epoch", "layers",

@@ -26,11 +26,8 @@ TRAINING_AUGMENTATIONS = ("mosaic", "mixup", "cutmix", "copy_paste", "hsv_h", "h
 
 def state_trainer_defaults(info: RunInfo) -> None:
     """The trainer's defaults as run facts, where the log said nothing of them."""
-    for name, value, origin in (("augmentation", True, AUGMENTATION),
-                                ("dropout", False, NO_DROPOUT)):
-        if name not in info.facts:
-            info.facts[name] = value
-            info.fact_origins[name] = origin
+    info.default_fact("augmentation", True, AUGMENTATION)
+    info.default_fact("dropout", False, NO_DROPOUT)
 
 
 def state_run_args(info: RunInfo, folder: Path) -> None:
@@ -40,11 +37,10 @@ def state_run_args(info: RunInfo, folder: Path) -> None:
     strengths = {name: _params.number(args[name]) for name in TRAINING_AUGMENTATIONS
                  if name in args}
     strengths = {name: value for name, value in strengths.items() if value is not None}
-    if not strengths or "augmentation" in info.facts:
+    if not strengths:
         return
     on = {name: value for name, value in strengths.items() if value > 0}
-    info.facts["augmentation"] = bool(on)
     shown = ", ".join(f"{name} {value:g}" for name, value in list(on.items())[:4])
-    info.fact_origins["augmentation"] = (
-        f"the run's {ARGS_FILE} ({shown})" if on else
-        f"the run's {ARGS_FILE} (every training augmentation at 0)")
+    info.default_fact("augmentation", bool(on),
+                      f"the run's {ARGS_FILE} ({shown})" if on else
+                      f"the run's {ARGS_FILE} (every training augmentation at 0)")

@@ -551,9 +551,7 @@ class _Reader:
         by default is a fact of the run unless the log said otherwise."""
         self.timm = True
         self.info.framework = self.info.framework or "pytorch"
-        if "augmentation" not in self.info.facts:
-            self.info.facts["augmentation"] = True
-            self.info.fact_origins["augmentation"] = TIMM_DEFAULTS
+        self.info.default_fact("augmentation", True, TIMM_DEFAULTS)
 
     def _kept(self, record: EpochRecord) -> EpochRecord | None:
         """An epoch as kept: with the mean of its per-batch values where it printed no value
