@@ -594,9 +594,8 @@ def _val_below(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     # has not stayed below it: the gap crossed over as training caught up; nor has one that
     # met training over the run's last tenth (each of those epochs within half the margin
     # of it, or above: a detector's last epochs trained without mosaic augmentation)
-    end = gaps[-max(2, c.n // 10):] if len(gaps) >= 2 else []
-    crossed = bool(end) and (all(g < -margin / 2 for g in gaps[-2:]) or
-                             all(g < margin / 2 for g in end))
+    crossed = len(gaps) >= 2 and (all(g < -margin / 2 for g in gaps[-2:]) or
+                                  all(g < margin / 2 for g in gaps[-max(2, c.n // 10):]))
     if median(gaps) > margin and share >= conf.below_share and not crossed:
         return FitResult("val-below-train",
                          f"validation below training in {share:.0%} of the late epochs "

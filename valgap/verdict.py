@@ -64,7 +64,7 @@ def sentence(result: Result) -> str:
         head += f" (from {unit} {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
     if fit.fit == "good-fit":
-        head += _small_turn(result)
+        head += _small_turn(result, unit)
     if fit.fit == "diverged":
         spike = next((c for c in causes if c.rule == "loss-spike"), None)
         before = f" Before that, {spike.evidence.split(', ')[0]}." if spike else ""
@@ -98,7 +98,7 @@ def sentence(result: Result) -> str:
     return head + ", " + _undecided(first, causes[1:]) + "."
 
 
-def _small_turn(result: Result) -> str:
+def _small_turn(result: Result, unit: str) -> str:
     """A good fit whose validation edged up after its lowest epoch, or stayed level while
     training fell, too little to call it overfit: said beside the fit, as the possibility it
     is."""
@@ -106,7 +106,6 @@ def _small_turn(result: Result) -> str:
                  and ("turn" in c.marks or "level" in c.marks)), None)
     if sign is None:
         return ""
-    unit = row_unit(result.run.info.row) if result.run is not None else "epoch"
     what = (f"validation edged up after {unit} {sign.marks['turn']}" if "turn" in sign.marks
             else f"validation stayed level from {unit} {sign.marks['level']} while training fell")
     return f"; {what}, possibly the start of overfitting ({sign.confidence:.2f})"
