@@ -3,6 +3,7 @@ with augmentation, overfitting on 150 samples)."""
 from __future__ import annotations
 
 import json
+import re
 
 from tests.conftest import SAMPLES
 from valgap.compare import compare
@@ -24,9 +25,13 @@ def test_adding_dropout_is_explained():
     assert "dropout" in added.text and "expected" in added.text
     assert added.check.startswith("Keras:")
     gap = next(c for c in changes if c.kind == "gap")
-    # validation 3.9x training (a large gap as a ratio) -> 55% below training
-    assert "changed sides" in gap.text and "x training" in gap.text and "below" in gap.text
+    # validation 31% above training -> 55% below training
+    assert "changed sides" in gap.text and "% above training" in gap.text and "below" in gap.text
     assert comparison.baseline.late_gap > 0 > comparison.runs[0].late_gap
+    # a large gap is said as a ratio: the overfitting sample's validation 198x training
+    gap = next(c for c in compare(result("overfit.log"), [result("dropout.log")]).changes[0]
+               if c.kind == "gap")
+    assert re.search(r"validation \d+x training -> validation \d+% below", gap.text)
 
 
 def test_overfitting_run_against_healthy():

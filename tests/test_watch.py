@@ -71,7 +71,7 @@ def test_truncated_file_is_read_again_from_the_start(tmp_path):
     writer.join()
     text = out.getvalue()
     assert stats.resets >= 1 and "reading it from the start" in text
-    assert re.search(r"·\s+30\s+epochs", text.split("final: ")[1])
+    assert re.search(r"·\s+15\s+epochs", text.split("final: ")[1])
 
 
 def test_watch_stdin_and_fail_on(cli):
@@ -110,7 +110,7 @@ def test_rotated_file_is_followed_to_the_new_one(tmp_path):
           out, io.StringIO(), stats)
     thread.join()
     assert stats.resets == 1
-    assert re.search(r"·\s+30\s+epochs", out.getvalue().split("final: ")[1])
+    assert re.search(r"·\s+15\s+epochs", out.getvalue().split("final: ")[1])
 
 
 def test_a_trainer_state_rewritten_whole_is_read_again_at_each_save(tmp_path, cli):

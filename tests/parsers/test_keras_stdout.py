@@ -71,16 +71,16 @@ def test_terminal_capture_with_eta_updates_and_warnings():
 
 def test_run_cut_mid_epoch_keeps_complete_epochs():
     text = (SAMPLES / "healthy.log").read_text(encoding="utf-8")
-    cut = text[: text.index("Epoch 30/30") + len("Epoch 30/30\n") + 200]
+    cut = text[: text.index("Epoch 15/15") + len("Epoch 15/15\n") + 200]
     run = parse_text(cut)[-1]
-    assert run.epochs == 29
-    assert any("epoch 30 was cut" in w for w in run.info.warnings)
+    assert run.epochs == 14
+    assert any("epoch 15 was cut" in w for w in run.info.warnings)
 
 
 def test_restarted_training_gives_two_runs_and_the_last_is_analysed():
     text = (SAMPLES / "overfit.log").read_text() + (SAMPLES / "healthy.log").read_text()
     runs = parse_text(text)
-    assert [r.epochs for r in runs] == [60, 30]
+    assert [r.epochs for r in runs] == [60, 15]
     from valgap.parsers._table import pick_run
     chosen = pick_run(runs, "x")
     assert chosen is runs[-1]
