@@ -469,6 +469,36 @@ def test_a_validation_that_no_longer_follows_training_down_is_overfit():
     assert classify(make_run(train, val), Facts()).fit == "good-fit"
 
 
+@pytest.mark.parametrize("path", [
+    # own notebook run, 121 epochs (MSE): validation level at 0.0022 over the last 40 epochs
+    # while training fell 0.0025 -> 0.0009: 2.4x late, a gap 0.3 % of the first validation
+    "twentyseventhway/nb_keras_regression-s1/run.ipynb",
+    # public, 20 epochs: validation 4.3x training late, still drifting down at under half
+    # training's rate: a gap 4 % of the first validation loss
+    "public/SyuyaAbe+DataScience_lecture_code__result_log",
+    # public forecaster, 31 epochs: validation 9x training late, lowest at epoch 21
+    "public/Batu-end+4cast2__training_log.csv",
+])
+def test_a_late_gap_of_twice_training_is_overfit_however_small_against_the_start(path):
+    fit, evidence = _fit_of_file(DATA / path)
+    assert fit == "overfit" and "late in the run validation stays" in evidence
+
+
+def test_two_losses_near_zero_falling_together_are_not_validation_error_high():
+    # labeled2 leakage run: both fall 400x, validation 2.2x training at the end but still
+    # falling as fast (the gap 0.02 % of the first validation loss): validation tracks
+    # training, the leakage signature, not "validation error high"
+    path = needs_shared(LABELED.parent / "labeled2" / "k2-leakage-copies" / "history.csv")
+    fit, _ = _fit_of_file(path)
+    assert fit == "good-fit"
+    # the same run with validation levelled over its last third: overfitting
+    run = read(str(path))[-1]
+    val = list(run.table["val_loss"])
+    cut = len(val) - len(val) // 3
+    levelled = val[:cut] + [val[cut - 1]] * (len(val) - cut)
+    assert classify(make_run(list(run.table["train_loss"]), levelled), Facts()).fit == "overfit"
+
+
 def test_one_bad_first_evaluation_does_not_set_the_scale_a_gap_is_material_against():
     # public, 300 epochs: validation 14.98 at epoch 1 (21x training), then 0.72-0.76 for the
     # rest of the run while training falls 0.69 -> 0.44 (1.65x at the end)

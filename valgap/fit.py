@@ -26,9 +26,12 @@ scale:
    kept falling; or it stalled while training fell (``stall_*``); or the gap opened by
    ``gap_growth`` while training improved.
 6. ``overfit`` by size: late in the run (the last third, at least 3 epochs) validation
-   stays ``wide_gap`` (2) times training or more, whatever its last epochs do, by a gap of
-   at least ``material_gap`` of the first validation loss (two losses near zero, training
-   memorised and validation tracking it, are not "validation error high").
+   stays ``wide_gap`` (2) times training or more, whatever its last epochs do. One
+   exception: two losses near zero that still go down together (a gap under
+   ``material_gap`` of the first validation loss, and validation's late fall at least
+   ``track_share`` of training's, in log units: validation tracking a memorised training
+   set, as leakage makes it) are not "validation error high". A validation that slowed
+   there while training fell on is overfitting, however small the gap.
 7. ``overfit`` by a validation that never followed training: over the run training fell
    ``underfit_gain`` or more, validation less than ``follow_share`` of that (log units),
    and the gap ends ``plateau_gap`` (1.5) times training or more, grown ``plateau_growth``
@@ -102,6 +105,7 @@ class FitConfig:
     unfinished_gap_growth: float = 1.15  # ... unless the gap grew this much over the run
     unfinished_clarity: float = 5.0  # ... and a late fall this many times the curve's scatter
     material_gap: float = 0.05       # a wide gap is material: this share of the first loss
+    track_share: float = 2 / 3       # ... unless validation fell this share of training's fall
     stuck_gain: float = 0.02         # training improved less than this over most of the run
     plateau_gap: float = 1.5         # validation this many times training at the end, and
     plateau_growth: float = 1.25     # ... the gap grown this much since the run's first fifth
@@ -191,11 +195,11 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
     "validation error high, training error low", whatever shape the curve has."""
     late = c.last_third()
     ratio = median([log_ratio(v, t) for t, v in zip(c.train[late], c.val[late])])
-    # a ratio of two losses near zero (training memorised, validation tracking it closely)
-    # is not "validation error high": the gap must be a material share of the loss the
-    # run started from
+    # a ratio of two losses near zero that still fall together (training memorised,
+    # validation tracking it) is not "validation error high"
     gap = median(c.val[late]) - median(c.train[late])
-    if ratio < math.log(conf.wide_gap) or gap < conf.material_gap * c.val_start:
+    if ratio < math.log(conf.wide_gap) or \
+            (gap < conf.material_gap * c.val_start and _tracking(c, late, conf)):
         return None
     # the last epoch alone neither makes nor hides a minimum
     best, low = validation_minimum(c, smoothed(c.val)[:-1])
@@ -205,6 +209,19 @@ def _wide_late_gap(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None
                      f"training (median of the last {len(c.train[late])} epochs: "
                      f"{median(c.val[late]):.4g} against {median(c.train[late]):.4g}); "
                      f"{where}", onset_epoch=c.epochs[low] if best < c.n - 2 else None)
+
+
+def _tracking(c: Curves, late: slice, conf: FitConfig) -> bool:
+    """Over the late epochs validation fell ``track_share`` or more of training's fall (log
+    units, the medians of their first and last thirds): their ratio nearly held while both
+    went down, as two losses tending to zero do where validation shares training's examples
+    (the spec's leakage signature). A validation that slowed there while training fell on
+    is what overfitting looks like, however small the gap."""
+    val, train = c.val[late], c.train[late]
+    k = max(1, len(val) // 3)
+    train_fall = log_ratio(median(train[:k]), median(train[-k:]))
+    val_fall = log_ratio(median(val[:k]), median(val[-k:]))
+    return train_fall > 0 and val_fall >= conf.track_share * train_fall
 
 
 def _lower_alone(c: Curves, low: int) -> str:

@@ -24,11 +24,6 @@ KNOWN_MISSES = {
     # validation 1.66-1.70 from epoch 3): labelled underfit or good fit; validation 5 %
     # below training in every late epoch, at the noise margin, reads as below training
     "ADITHYADEV2005+Aionos-Diagonostic__training_log.csv": "val-below-train",
-    # development: a forecaster's MSE, validation 9x training late (0.0042 against 0.00047)
-    # after both fell 50-60x: labelled overfit; a gap under 5 % of the first validation
-    # loss is not "validation error high" (the guard that keeps leakage runs, validation
-    # tracking training to ~0, from reading as overfit), so a good fit
-    "Batu-end+4cast2__training_log.csv": "good-fit",
     # held out: a Lightning metrics.csv of 2 epochs, training 0.210 -> 0.195, validation
     # 0.216 -> 0.144: labelled val-below-train or underfit (validation fell 33 % at its one
     # step); read as a good fit, two epochs giving the unfinished test too little to see
@@ -108,10 +103,6 @@ KNOWN_MISSES = {
     # over the last ten, 0.088 -> 0.067, beside training): labelled a good fit; valgap,
     # by its rule for a run stopped before its curves bent, says underfit (train longer)
     "EbichanOO+chainer_learn__result_log": "underfit",
-    # development: 20 epochs, validation 1.91 -> 0.104-0.108 and still drifting down, 3.5x
-    # training late (labelled overfit by the 2x line); the gap (0.08) is under 5 % of the
-    # first validation loss, the line that spares two losses near zero, so a good fit
-    "SyuyaAbe+DataScience_lecture_code__result_log": "good-fit",
     # held out: an LSTM's 6 epochs, training 0.108 -> 0.042 and validation flat at 0.044
     # from epoch 2 (labelled a good fit): the training loss moved 8 % after epoch 2 against
     # jumps of 11 %, which valgap reads as stuck, underfit
