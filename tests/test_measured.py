@@ -149,6 +149,18 @@ def test_the_callbacks_sample_logs_read_with_their_parts(sample, dominant, first
         assert result.causes[0].rule == first
 
 
+def test_a_batch_table_names_a_measured_family_not_a_tied_mechanism(cli):
+    # the Lightning sample is batch norm, measured train-mode with nothing naming it: its
+    # mechanisms tie, so the batch table's first cause is the family, at its confidence
+    from tests.conftest import SAMPLES
+
+    out = cli("analyze", str(SAMPLES / "measured-lightning.csv"), str(SAMPLES / "dropout.log"))
+    rows = {name: line for line in out.output.splitlines()
+            for name in ("measured-lightning.csv", "dropout.log") if name in line}
+    assert "train-mode, measured (0.95)" in rows["measured-lightning.csv"]
+    assert "dropout (0.95)" in rows["dropout.log"]
+
+
 def test_an_infinite_measured_value_leaves_its_epoch_out_without_a_warning(tmp_path):
     # a fuzzer's finding: the Keras sample measured by the gap callback, one epoch's
     # validation and inference-mode losses past the float range: inf - inf made the parts

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from valgap.model import FAMILIES, Result
+from valgap.model import FAMILIES, Finding, Result
 
 # lower = more urgent
 _FIT_ORDER = {"diverged": 1, "overfit": 3, "val-below-train": 5, "underfit": 6,
@@ -17,7 +17,8 @@ def attention(result: Result) -> int:
     first = next((c for c in result.causes if c.rule != "overfitting-onset"), None)
     if first is not None and FAMILIES.get(first.rule) == "bug" and first.confidence >= 0.5:
         return 2  # a bug in how the loss is computed beats any fit judgement
-    if fit == "val-below-train" and first is not None and first.confidence < 0.5:
+    if fit == "val-below-train" and first is not None and \
+            (first.family_confidence or first.confidence) < 0.5:
         return 4  # unexplained: someone should run the recommended check
     return _FIT_ORDER.get(fit, 8)
 
@@ -28,9 +29,19 @@ def ranked(results: list[Result]) -> list[Result]:
 
 
 def first_cause(result: Result) -> str:
+    """The first cause and its confidence (see ``cause_name``)."""
     if not result.causes:
         return "-"
-    return f"{result.causes[0].rule} ({result.causes[0].confidence:.2f})"
+    first = result.causes[0]
+    return f"{cause_name(first)} ({first.family_confidence or first.confidence:.2f})"
+
+
+def cause_name(finding: Finding) -> str:
+    """A cause's id; where its family is measured and no mechanism is named, the family
+    (the mechanisms tie there: naming the first of them would be a guess)."""
+    if finding.family_confidence is not None:
+        return f"{FAMILIES[finding.rule]}, measured"
+    return finding.rule
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ class Row:
                    result.fit.fit if result.fit and result.fit.fit else "not judged",
                    first_cause(result), str(result.run.epochs_logged), result.verdict,
                    first.checks[0] if first is not None and first.checks else "",
-                   first.rule if first is not None else "",
+                   cause_name(first) if first is not None else "",
                    f"{result.best.epoch} ({result.best.epochs_after} after)"
                    if result.best is not None else "-")
 
