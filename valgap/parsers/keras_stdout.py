@@ -19,6 +19,8 @@ NAME = "keras-stdout"
 # Every quantifier is bounded or followed by a character it cannot match, so that matching
 # stays linear on hostile lines (a megabyte of spaces or digits).
 EPOCH = re.compile(r"(?:^|\W)Epoch (\d{1,12})/(\d{1,12})\s*$")
+# a line that is a header and nothing else (most are): read without splitting it into states
+HEADER = re.compile(r"Epoch (\d{1,12})/\d{1,12}[ \t]{0,64}")
 # "  37/1875 [====>...] - ETA: ..." / "45/45 ━━━ 0s 3ms/step - ..." / "50/50 - 1s - ..."
 COUNTER = re.compile(r"^\s{0,64}(\d{1,12})/(\d{1,12}|Unknown)(?:[\s━─╸╺-]|\[[=>.]{0,200}\])")
 # Keras 1 verbose=2: "3083s - loss: 1.7 - val_loss: 0.3"
@@ -147,9 +149,14 @@ class Incremental:
         return self.state.info
 
     def feed(self, raw: str, line_no: int) -> None:
+        self.lines = line_no
+        if raw.startswith("Epoch ") and not self.state.in_summary:
+            header = HEADER.fullmatch(raw)
+            if header:  # half the lines of a capture: no state, summary row or fact in it
+                self.cut = _start(self.state, int(header.group(1)), self.cut)
+                return
         for seg in segments(_ends(raw) if len(raw) > REDUCE_OVER else raw):
             self.cut = _feed(self.state, seg, line_no, self.cut)
-        self.lines = line_no
 
 
     def finish(self) -> list[Run]:
@@ -203,10 +210,7 @@ def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
         _table.scan_facts(text, state.info, state.in_summary)
     m = EPOCH.search(text) if "Epoch" in text else None  # most states are bars
     if m:
-        if state.epoch is not None and not state.values:
-            cut = state.epoch
-        state.start_epoch(int(m.group(1)))
-        return cut
+        return _start(state, int(m.group(1)), cut)
     if counter:
         done, target = counter.group(1), counter.group(2)
         if target == "Unknown" or done != target:
@@ -221,6 +225,14 @@ def _feed(state: _State, seg: str, line_no: int, cut: int | None) -> int | None:
     values = {k: to_float(v) for k, v in named if k != "ETA"}
     if "loss" in values:
         state.final(values, line_no)
+    return cut
+
+
+def _start(state: _State, number: int, cut: int | None) -> int | None:
+    """An epoch's header: the one before it, announced and given no values, was cut."""
+    if state.epoch is not None and not state.values:
+        cut = state.epoch
+    state.start_epoch(number)
     return cut
 
 
