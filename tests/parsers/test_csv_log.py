@@ -362,6 +362,21 @@ def test_a_set_named_after_the_loss_is_that_set():
     assert run.table["val_loss"].iloc[-1] == 2.316208
 
 
+def test_a_set_written_against_its_metric_is_that_set():
+    from valgap.parsers._table import canonical
+
+    assert canonical("trloss") == ("train", "loss") and canonical("valloss") == ("val", "loss")
+    assert canonical("testacc") == ("test", "accuracy")
+    # glued only where the set's whole name starts the word: not a longer word's start
+    assert canonical("deviceloss") == ("train", "deviceloss") and canonical("vloss")[1] != "loss"
+    # a public ';' table of 11 models appended (tests/data/public): "model #;model
+    # name;trloss;val loss;epoch", each numbering its epochs from 1
+    run = read(str(DATA / "public" /
+                    "dschappler+clothing_style_evaluator__learning_curves.csv"))[-1]
+    assert run.info.columns["train_loss"] == "trloss" and run.info.run_count == 11
+    assert run.table["train_loss"].tolist()[-1] == 455 and run.table["val_loss"].iloc[-1] == 432
+
+
 def test_numbers_written_as_tensor_reprs_are_read():
     # a public UNet loop wrote str(loss) of its tensors into its CSV (tests/data/public)
     run = read(str(DATA / "public" / "Andrew-Linville+UNet-SNGP__losses.csv"))[-1]

@@ -20,6 +20,14 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 # missed when first run, and what valgap says instead (each with the reason)
 NO_FIT = "no fit"  # a known miss read with no fit class
 KNOWN_MISSES = {
+    # held out: 1,000 iteration losses (summed units, 227 -> 35-140) beside 499 validation
+    # losses (10.5 -> 3.4): labelled validation below training; "iteration_losses" is not
+    # read as a training loss (an "iteration" column is a count), so no fit
+    "Laurence-Wu+LLM-QAT-on-gpt2__training_stats.json": NO_FIT,
+    # held out: 10 epochs, training 4.86 -> 2.36, validation 4.63 -> 3.55 (labelled overfit
+    # or unfinished): validation fell 32 % of training's fall over the second half (the
+    # line is a third) and ends 1.49x training (the plateau's line is 1.5x): a good fit
+    "MonkeyNerdCoding+English_French_Machine_Translation_LSTM__train_log.json": "good-fit",
     # held out: a Keras CSVLogger of 8 epochs, both high and level (training 1.76-1.83,
     # validation 1.66-1.70 from epoch 3): labelled underfit or good fit; validation 5 %
     # below training in every late epoch, at the noise margin, reads as below training
@@ -317,7 +325,11 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # epoch validated twice, training logged every 50 steps beside validation every epoch)
     # 11 of 12 (a known miss below; 15 development, 15 of 15), the sixty-third (Keras
     # CSVLogger's training_log.csv and others of that name: runs appended, phases, a GAN,
-    # a workout journal) 11 of 12 (a known miss below; 14 development, 13 of 14)
+    # a workout journal) 11 of 12 (a known miss below; 14 development, 13 of 14), the
+    # sixty-fourth (train_log.json, training_stats.json, learning_curves.csv,
+    # training_curves.csv: mostly no curve at all, scalars and statistics so named) 9 of
+    # 11 (two known misses below; 14 development, 13 of 14: a ';' table whose header had
+    # "model #" and "trloss" was refused)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -328,7 +340,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 591 and right >= 573
+    assert len(held) == 602 and right >= 582
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():

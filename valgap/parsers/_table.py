@@ -36,6 +36,10 @@ METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
 # language model's val_mean_ce, a negative log-likelihood, a course's "Train Objective")
 LOSS_NAMES = {"cross_entropy": "loss", "crossentropy": "loss", "logloss": "loss",
               "log_loss": "loss", "ce": "loss", "nll": "loss", "objective": "loss"}
+# a set's name and a loss or an accuracy in one word, nothing between them (the short
+# prefixes "va" and "t" left out: glued, they are the start of other words)
+GLUED_SET = re.compile(r"(training|train|trn|tr|validation|valid|val|eval|dev|testing|test)"
+                       r"(loss|acc|accuracy)$")
 # words that qualify a loss without changing what it is: avg_loss, total_loss, mean loss
 QUALIFIERS = ("avg", "average", "mean", "total", "running", "epoch")
 # curves that can stand for the loss when a log prints no loss (regression loops)
@@ -79,6 +83,9 @@ def canonical(name: str) -> tuple[str, str] | None:
     key = re.sub(r"[\s/\-.]+", "_", key.lower()).strip("_")
     key = re.sub(r"_epoch$", "", key)
     words = [w for w in key.split("_") if w]
+    glued = GLUED_SET.match(words[0]) if len(words) == 1 else None
+    if glued:  # a set's name written against its metric: trloss, valloss, trainacc
+        words = [glued.group(1), glued.group(2)]
     while len(words) > 1 and words[0] in QUALIFIERS:
         words = words[1:]
     if not words or words[0] in ("epoch", "step", "lr", "learning", "time", "runtime", "iter",

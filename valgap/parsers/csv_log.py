@@ -32,7 +32,7 @@ LOSSY = re.compile(r"loss|acc|mae|mse|error|(?:box|cls|dfl)_o[mo]\b", re.IGNOREC
 # column "out_tensor([0.])")
 # a cell holding a number as its repr (str(loss) of a tensor written into the file)
 WRAPPED = re.compile(rf"^[ \t]{{0,8}}{NUMBER_REPR}[ \t]{{0,8}}$")
-NAME_CELL = re.compile(r"^[\w./@\- ()%\[\]]{1,120}$")
+NAME_CELL = re.compile(r"^[\w./@\- ()%#\[\]]{1,120}$")
 
 
 TITLE_LINES = 3  # lines a CSV may carry above its header (a title, a blank line)
