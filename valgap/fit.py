@@ -65,6 +65,7 @@ Losses that are not all positive have no ratios: they are judged on differences
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -147,6 +148,7 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
               _unfinished, _stuck]
     if run.info.first_epoch > 1 or run.info.continues:  # where training started is not in it
         checks.remove(_underfit)
+        checks[checks.index(_stuck)] = functools.partial(_stuck, resumed=True)
     for check in checks:
         result = check(curves, facts, conf)
         if result:
@@ -382,7 +384,8 @@ def _lagging(early: float, late: float, conf: FitConfig) -> bool:
     return late > 0 and late - early > math.log(conf.unfinished_gap_growth)
 
 
-def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+def _stuck(c: Curves, facts: Facts, conf: FitConfig, resumed: bool = False
+           ) -> FitResult | None:
     """The training loss stopped improving after its first evaluations and only bounces:
     over the run after its first tenth it gained less than ``stuck_gain``, less than it moves
     from one evaluation to the next. A model that converged still lowers its training loss,
@@ -406,7 +409,8 @@ def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                          f"{c.epochs[start]} ({gain:+.2%}, {jitter:.2%} from one epoch to the "
                          "next): frozen, not converged (a network whose outputs collapsed, "
                          "or a loss not computed as intended)")
-    if gain >= conf.stuck_gain or jitter <= max(gain, 0.0) or _still_learning(c, start, third):
+    if gain >= conf.stuck_gain or jitter <= max(gain, 0.0) or \
+            _still_learning(c, start, third, resumed):
         return None
     return FitResult("underfit", f"training loss stopped improving after epoch "
                      f"{c.epochs[start]}: {gain:+.1%} since, while it moves "
@@ -414,16 +418,23 @@ def _stuck(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
                      "the learning rate, check the gradients)")
 
 
-def _still_learning(c: Curves, start: int, third: int) -> bool:
-    """The training accuracy the log also prints kept rising where the loss stalled: its
-    error rate fell, over the same stretch, by more than it moves from one epoch to the
-    next. A loss creeping up at 97 % accuracy is growing confidence in a few mistakes; a
-    stuck model's accuracy stalls with its loss."""
-    if c.train_accuracy is None:
-        return False
-    errors = [max(1 - a, 1e-9) for a in c.train_accuracy]
-    early, late = median(errors[start:start + third]), median(errors[-third:])
-    return (early - late) / early > max(wiggle(errors[c.n // 3:]), 0.02)
+def _still_learning(c: Curves, start: int, third: int, resumed: bool) -> bool:
+    """The model kept learning where its training loss stalled: the training accuracy's
+    error rate, where the log prints it, fell over the same stretch by more than it moves
+    from one epoch to the next (and 2 %); in a log that does not hold its start, the
+    validation loss too. A loss creeping up at 97 % accuracy is growing confidence in a few
+    mistakes; a training loss printed from one batch hides a slow fall in its bounces that
+    a whole validation set shows. A stuck model's validation and accuracy stall with its
+    loss. (A log that holds its start and barely improved on it is underfit whatever its
+    validation does: the spec's "barely improve relative to where they started".)"""
+    curves = [c.val] if resumed else []
+    if c.train_accuracy is not None:
+        curves.append([max(1 - a, 1e-9) for a in c.train_accuracy])
+    for values in curves:
+        early, late = median(values[start:start + third]), median(values[-third:])
+        if (early - late) / early > max(wiggle(values[c.n // 3:]), 0.02):
+            return True
+    return False
 
 
 def _log_trend(values: list[float]) -> tuple[float, float]:

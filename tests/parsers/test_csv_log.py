@@ -377,6 +377,26 @@ def test_a_set_written_against_its_metric_is_that_set():
     assert run.table["train_loss"].tolist()[-1] == 455 and run.table["val_loss"].iloc[-1] == 432
 
 
+def test_a_table_of_steps_starting_far_past_zero_does_not_hold_its_start():
+    # a public GPT-2 log (tests/data/public): "step,train_loss,dev_loss,learning_rate",
+    # its first row at step 70,250 of rows every 250 steps: resumed, not a start
+    run = read(str(DATA / "public" / "jaipkapoor99+GPT-2__loss_history.csv"))[-1]
+    assert run.info.continues
+    assert any("starts at step 70,250 (a row every 250 steps)" in n for n in run.info.notes)
+    # its training loss, printed from one batch, bounces about 3.2 with no trend while its
+    # dev loss falls 3.27 -> 3.14: not stuck; read as holding its start, it barely
+    # improved on it (underfit)
+    from valgap.fit import classify
+    from valgap.model import Facts
+
+    assert classify(run, Facts()).fit == "good-fit"
+    run.info.continues = False
+    assert classify(run, Facts()).fit == "underfit"
+    # a log of steps from the start is no resumed one
+    path = DATA / "public" / "Auro-rium+logsage__results_training_curves.csv"
+    assert not read(str(path))[-1].info.continues
+
+
 def test_numbers_written_as_tensor_reprs_are_read():
     # a public UNet loop wrote str(loss) of its tensors into its CSV (tests/data/public)
     run = read(str(DATA / "public" / "Andrew-Linville+UNet-SNGP__losses.csv"))[-1]

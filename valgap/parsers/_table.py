@@ -230,6 +230,20 @@ def note_first_epoch(info: RunInfo, first: int, renumbered: bool = True,
                           "log's epoch 0 is epoch 1)")
 
 
+def note_first_step(info: RunInfo, steps: tuple[float, float] | None) -> None:
+    """A log of rows every N steps whose first row is more than two intervals past step 0
+    (step 70,250 of rows every 250): the run's start is not in it, as in a log resumed
+    from a checkpoint (``RunInfo.continues``), and said in the notes."""
+    if steps is None:
+        return
+    first, second = steps
+    interval = second - first
+    if interval > 0 and math.isfinite(first) and first > 2 * interval:
+        info.continues = True
+        info.notes.append(f"the log starts at step {first:,.0f} (a row every {interval:,.0f} "
+                          "steps): the start of training is not in it")
+
+
 def spaced_epochs(numbers: Sequence[float], info: RunInfo):
     """The table's index where the log numbers its epochs with gaps between them (a line
     every tenth epoch: 1, 10, 20, ...): its own numbers, so that the epochs valgap names

@@ -153,6 +153,8 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         _ultralytics.state_trainer_defaults(info)
     if fmt == LIGHTNING:
         info.steps_per_epoch = _lightning_steps(head.decode(encoding, "replace"), header)
+    elif "epoch" not in lower:
+        _table.note_first_step(info, _first_steps(head.decode(encoding, "replace"), header))
     info.notes.append("columns used: " + ", ".join(f"{c} <- {n}" for n, c in columns.items()))
     named = next((n for n, c in columns.items() if c == "train_loss" and
                   _table.column(n) != "train_loss"), None)
@@ -253,6 +255,25 @@ def _lightning_steps(head: str, header: _Header) -> int | None:
                 last = max(step, last or 0.0)
             elif epoch >= 1:
                 return int(last) + 1 if last is not None and 0 <= last < MAX_STEPS else None
+    except csv.Error:
+        return None
+    return None
+
+
+def _first_steps(head: str, header: _Header) -> tuple[float, float] | None:
+    """The step column's first two values in a table that counts steps and no epochs (rows
+    logged every N steps), from the file's head; None where it has no such column."""
+    at = next((i for i, n in enumerate(header.names) if n.lower() in _table.STEP_WORDS), None)
+    if at is None:
+        return None
+    steps = []
+    try:
+        for row in csv.reader(head.lstrip("\ufeff").splitlines()[header.skipped + 1:],
+                              delimiter=header.delimiter):
+            if len(row) == len(header.names) and _is_number(row[at]):
+                steps.append(float(row[at]))
+            if len(steps) == 2:
+                return steps[0], steps[1]
     except csv.Error:
         return None
     return None
