@@ -230,15 +230,17 @@ def note_first_epoch(info: RunInfo, first: int, renumbered: bool = True,
                           "log's epoch 0 is epoch 1)")
 
 
-def note_first_step(info: RunInfo, steps: tuple[float, float] | None) -> None:
-    """A log of rows every N steps whose first row is more than two intervals past step 0
-    (step 70,250 of rows every 250): the run's start is not in it, as in a log resumed
-    from a checkpoint (``RunInfo.continues``), and said in the notes."""
+def note_first_step(info: RunInfo, steps: tuple[float, ...] | None) -> None:
+    """A log of rows every N steps (its first three ``steps`` evenly spaced: a counter, not
+    a count measured per row, such as an episode's steps) whose first row is more than two
+    intervals past step 0 (step 70,250 of rows every 250): the run's start is not in it,
+    as in a log resumed from a checkpoint (``RunInfo.continues``), said in the notes."""
     if steps is None:
         return
-    first, second = steps
+    first, second, third = steps
     interval = second - first
-    if interval > 0 and math.isfinite(first) and first > 2 * interval:
+    if interval > 0 and third - second == interval and math.isfinite(first) and \
+            first > 2 * interval:
         info.continues = True
         info.notes.append(f"the log starts at step {first:,.0f} (a row every {interval:,.0f} "
                           "steps): the start of training is not in it")

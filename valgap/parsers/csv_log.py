@@ -260,9 +260,9 @@ def _lightning_steps(head: str, header: _Header) -> int | None:
     return None
 
 
-def _first_steps(head: str, header: _Header) -> tuple[float, float] | None:
-    """The step column's first two values in a table that counts steps and no epochs (rows
-    logged every N steps), from the file's head; None where it has no such column."""
+def _first_steps(head: str, header: _Header) -> tuple[float, ...] | None:
+    """The step column's first three values in a table that counts steps and no epochs
+    (rows logged every N steps), from the file's head; None where it has no such column."""
     at = next((i for i, n in enumerate(header.names) if n.lower() in _table.STEP_WORDS), None)
     if at is None:
         return None
@@ -272,8 +272,8 @@ def _first_steps(head: str, header: _Header) -> tuple[float, float] | None:
                               delimiter=header.delimiter):
             if len(row) == len(header.names) and _is_number(row[at]):
                 steps.append(float(row[at]))
-            if len(steps) == 2:
-                return steps[0], steps[1]
+            if len(steps) == 3:
+                return tuple(steps)
     except csv.Error:
         return None
     return None
