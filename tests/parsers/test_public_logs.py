@@ -333,7 +333,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # train_val_loss.csv: headerless columns, a Git LFS pointer, a TensorBoard export in
     # long form, models appended) 10 of 11 (11 development, 11 of 11; a GPT-2 log resumed
     # at step 70,250 read as stuck: its start is not in it now, and a slowly falling
-    # validation says it still learns: 11 of 11)
+    # validation says it still learns: 11 of 11), the sixty-sixth (Caffe's glog solver
+    # logs of one GoogLeNet study: no reader for them before; 2 of 2, 6 development, 6 of
+    # 6, three of those seen while the reader was written)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -344,7 +346,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 613 and right >= 593
+    assert len(held) == 615 and right >= 595
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():

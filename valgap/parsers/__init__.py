@@ -16,6 +16,7 @@ from pathlib import Path
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import (
     boosting,
+    caffe_log,
     catboost_info,
     csv_log,
     dvclive,
@@ -65,6 +66,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     memory.PRINT_NAME: (memory.sniff_printed,
                         lambda s, o: memory.parse_printed(s, o.train_col, o.val_col)),
     boosting.NAME: (boosting.sniff, lambda s, o: boosting.parse(s)),
+    caffe_log.NAME: (caffe_log.sniff, lambda s, o: caffe_log.parse(s)),
     ray_tune.NAME: (ray_tune.sniff, lambda s, o: ray_tune.parse(s)),
     yolo_text.NAME: (yolo_text.sniff, lambda s, o: yolo_text.parse(s)),
     yolo_stdout.NAME: (yolo_stdout.sniff, lambda s, o: yolo_stdout.parse(s)),
