@@ -56,7 +56,8 @@ scale:
    training stopped before they settled. A run of 2 to 5 epochs has no late trend: it is
    unfinished where both losses fell at each of its last two steps, by ``steep_fall`` or
    more at the last.
-9. ``underfit`` by a training loss stuck after its first epochs (``_stuck``).
+9. ``underfit`` by a training loss stuck after its first epochs (``_stuck``; in a log
+   resumed from a checkpoint, not while its validation loss still falls).
 10. ``good-fit``: both fell and settled, validation at or slightly above training.
 
 Losses that are not all positive have no ratios: they are judged on differences
@@ -425,8 +426,9 @@ def _still_learning(c: Curves, start: int, third: int, resumed: bool) -> bool:
     validation loss too. A loss creeping up at 97 % accuracy is growing confidence in a few
     mistakes; a training loss printed from one batch hides a slow fall in its bounces that
     a whole validation set shows. A stuck model's validation and accuracy stall with its
-    loss. (A log that holds its start and barely improved on it is underfit whatever its
-    validation does: the spec's "barely improve relative to where they started".)"""
+    loss. Where the log holds its start, a validation that crept down a few percent from
+    where it began is no sign against it: the run barely improved on its start (the spec's
+    underfit), which a log resumed from a checkpoint cannot show."""
     curves = [c.val] if resumed else []
     if c.train_accuracy is not None:
         curves.append([max(1 - a, 1e-9) for a in c.train_accuracy])
