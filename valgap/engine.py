@@ -148,7 +148,7 @@ def rank(findings: list, lasting_gap: bool = False) -> list:
                   and f.confidence >= EXPLAINS), default=None)
 
     def weight(f) -> float:
-        sure = f.family_confidence or f.confidence
+        sure = f.headline_confidence
         return min(sure, leaked - 1e-6) if leaked and FAMILIES[f.rule] == "fit" else sure
     return sorted(findings, key=lambda f: (lasting_gap and FAMILIES[f.rule] == "instability",
                                            -weight(f)))

@@ -199,6 +199,12 @@ class Finding:
     # was shifted by)
     marks: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    @property
+    def headline_confidence(self) -> float:
+        """The confidence a summary shows: the family's, where that was measured and the
+        mechanism was not (the mechanisms tie there), else the cause's."""
+        return self.confidence if self.family_confidence is None else self.family_confidence
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.rule, "confidence": round(self.confidence, 2),
                                "evidence": self.evidence, "checks": list(self.checks)}

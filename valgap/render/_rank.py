@@ -18,7 +18,7 @@ def attention(result: Result) -> int:
     if first is not None and FAMILIES.get(first.rule) == "bug" and first.confidence >= 0.5:
         return 2  # a bug in how the loss is computed beats any fit judgement
     if fit == "val-below-train" and first is not None and \
-            (first.family_confidence or first.confidence) < 0.5:
+            first.headline_confidence < 0.5:
         return 4  # unexplained: someone should run the recommended check
     return _FIT_ORDER.get(fit, 8)
 
@@ -33,7 +33,7 @@ def first_cause(result: Result) -> str:
     if not result.causes:
         return "-"
     first = result.causes[0]
-    return f"{cause_name(first)} ({first.family_confidence or first.confidence:.2f})"
+    return f"{cause_name(first)} ({first.headline_confidence:.2f})"
 
 
 def cause_name(finding: Finding) -> str:

@@ -125,7 +125,7 @@ class Page:
     def add(self, result: Result) -> None:
         row = Row.of(result, self.count)
         first = result.causes[0] if result.causes else None
-        confidence = (first.family_confidence or first.confidence) if first else 0.0
+        confidence = first.headline_confidence if first else 0.0
         if len(self.rows) < MAX_ROWS:
             self.rows.append((row, confidence))
         entry = (-attention(result), -self.count, result)  # attention: lower is more urgent
@@ -260,7 +260,7 @@ def causes(result: Result) -> str:
         return ""
     items = []
     for finding in result.causes:
-        shown_conf = finding.family_confidence or finding.confidence
+        shown_conf = finding.headline_confidence
         checks = "".join(f"<li>{esc(c)}</li>" for c in finding.checks)
         basis = (" · family measured, mechanism not named" if finding.family_confidence
                  else " · curve shape only" if finding.guess else "")
