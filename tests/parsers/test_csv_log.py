@@ -395,6 +395,10 @@ def test_a_table_of_steps_starting_far_past_zero_does_not_hold_its_start():
     # a log of steps from the start is no resumed one
     path = DATA / "public" / "Auro-rium+logsage__results_training_curves.csv"
     assert not read(str(path))[-1].info.continues
+    # nor one whose "steps" column counts an episode's steps (98, 99, 462): no counter
+    path = DATA / "public" / \
+        "20bhayward+5100-Final-Project__trainer_trained_agents_level2_training_results.csv"
+    assert not read(str(path))[-1].info.continues
 
 
 def test_numbers_written_as_tensor_reprs_are_read():
