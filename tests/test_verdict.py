@@ -98,3 +98,14 @@ def test_epochs_are_reworded_as_the_rows_are_and_rule_ids_are_left_alone():
     assert in_rows(text, "evaluation") == ("epoch-averaging: below in 8/20 evaluations; half "
                                            "an evaluation; 3 evaluation(s) after it")
     assert in_rows("half an epoch of 21 epochs", "boosting round") == "half a round of 21 rounds"
+
+
+def test_a_good_fit_read_off_a_log_that_starts_mid_training_does_not_say_the_losses_fell():
+    # a public GPT-2 log of rows every 250 steps from step 70,250: the training loss bounces
+    # about 3.2 with no trend; that it fell before the log began is not in the log
+    run = read(str(DATA / "public" / "jaipkapoor99+GPT-2__loss_history.csv"))[-1]
+    text = analyze_run(run, Config()).verdict
+    assert text.startswith("A good fit as far as the log shows: both losses settled together "
+                           "(the log starts mid-training)")
+    # a log that holds its start still says they fell
+    assert verdict("healthy.log").startswith("A good fit: both losses fell and settled")

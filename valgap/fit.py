@@ -147,7 +147,8 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
         return _on_differences(curves, conf)
     checks = [_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _never_improved,
               _unfinished, _stuck]
-    if run.info.first_epoch > 1 or run.info.continues:  # where training started is not in it
+    resumed = run.info.first_epoch > 1 or run.info.continues  # its start is not in it
+    if resumed:
         checks.remove(_underfit)
         checks[checks.index(_stuck)] = functools.partial(_stuck, resumed=True)
     for check in checks:
@@ -159,6 +160,11 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
     if curves.n < SETTLING_SHOWN:
         return FitResult("good-fit", f"both losses fell over {curves.n} epochs, too few to show "
                          f"them settle; {late}", few_epochs=curves.n)
+    # a log that continues a run before it (a second fit() call, a table of steps from far
+    # past 0): whether the losses fell before it began, it cannot show
+    if run.info.continues:
+        return FitResult("good-fit", f"both losses settled together as far as the log shows "
+                         f"(it starts mid-training); {late}", resumed=True)
     return FitResult("good-fit", f"both losses fell and settled; {late}")
 
 

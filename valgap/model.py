@@ -267,6 +267,7 @@ class FitResult:
     onset_epoch: int | None = None
     unfinished: bool = False  # underfit because both losses were still falling at the end
     few_epochs: int = 0  # a good fit read off this many epochs: too few to see them settle
+    resumed: bool = False  # a good fit read off a log that starts mid-training
 
 
 @dataclass

@@ -60,6 +60,9 @@ def sentence(result: Result) -> str:
     if fit.few_epochs:
         head = (f"A good fit as far as {fit.few_epochs} {unit}s show: both losses fell, too "
                 "few to see them settle")
+    if fit.resumed:
+        head = ("A good fit as far as the log shows: both losses settled together (the log "
+                "starts mid-training)")
     if fit.fit == "overfit" and fit.onset_epoch:
         head += f" (from {unit} {fit.onset_epoch})"
     causes = [c for c in result.causes if c.rule != "overfitting-onset"]
