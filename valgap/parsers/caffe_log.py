@@ -24,6 +24,8 @@ never added to the printed loss, so the training loss holds no penalty term.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
@@ -57,6 +59,18 @@ def sniff(head: str) -> float:
     return 0.95 if iterations >= 2 or (opening and iterations) else (0.6 if opening else 0.0)
 
 
+@dataclass
+class _Test:
+    """One test of the first test net: where, its weighted losses' total and how many, its
+    accuracy where it reports one."""
+
+    iteration: int
+    line: int
+    loss: float = 0.0
+    losses: int = 0
+    accuracy: float | None = None
+
+
 class _Reader:
     """One pass over the log: the runs' training points and tests, and the facts."""
 
@@ -64,8 +78,8 @@ class _Reader:
         self.info = info
         self.runs: list[tuple[list, list]] = []  # per run: (train points, tests)
         self.train: list[tuple[int, float, int]] = []  # (iteration, loss, line)
-        self.tests: list[dict] = []  # {"iteration", "line", "loss", "accuracy"}
-        self.test: dict | None = None  # the test net #0 being read
+        self.tests: list[_Test] = []
+        self.test: _Test | None = None  # the test being read
         self.last = -1  # the run's last iteration seen
         self.net = ""  # "train" or "test": whose parameters are being printed
 
@@ -92,8 +106,7 @@ class _Reader:
             self.test = None
             if m.group(2) == "0":
                 self._restart_at(int(m.group(1)))
-                self.test = {"iteration": int(m.group(1)), "line": line_no, "loss": 0.0,
-                             "losses": 0, "accuracy": None}
+                self.test = _Test(int(m.group(1)), line_no)
                 self.tests.append(self.test)
             return
         m = TRAIN.search(text)
@@ -114,11 +127,10 @@ class _Reader:
             return
         name, value, contribution = m.group(1), to_float(m.group(2)), m.group(4)
         if contribution is not None:
-            self.test["loss"] += to_float(contribution)
-            self.test["losses"] += 1
-        elif self.test["accuracy"] is None and \
-                name.rsplit("/", 1)[-1].lower() in ACCURACY:
-            self.test["accuracy"] = value
+            self.test.loss += to_float(contribution)
+            self.test.losses += 1
+        elif self.test.accuracy is None and name.rsplit("/", 1)[-1].lower() in ACCURACY:
+            self.test.accuracy = value
 
     def close(self) -> None:
         if self.train or self.tests:
@@ -134,7 +146,7 @@ def parse(source: Source) -> list[Run]:
     reader.close()
     records = []
     for train, tests in reader.runs:
-        records += _records(train, [t for t in tests if t["losses"]], info)
+        records += _records(train, [t for t in tests if t.losses], info)
     if not records:
         raise InputError("no Caffe iteration with a loss found", source.name, code="no-epochs")
     info.default_fact("weight_penalty", False, NO_PENALTY)
@@ -142,7 +154,7 @@ def parse(source: Source) -> list[Run]:
     return _table.build_runs(records, info, columns)
 
 
-def _records(train: list, tests: list[dict], info: RunInfo) -> list[EpochRecord]:
+def _records(train: list, tests: list[_Test], info: RunInfo) -> list[EpochRecord]:
     """One run's rows: one per test, its training loss the mean of the points displayed
     since the test before (to its iteration); a run never tested, one per displayed point."""
     if not tests:
@@ -150,22 +162,22 @@ def _records(train: list, tests: list[dict], info: RunInfo) -> list[EpochRecord]
                 for i, (_, loss, line) in enumerate(train, 1)]
     info.row = EVALUATION
     if len(tests) > 1 and not any("a test every" in n for n in info.notes):
-        every = tests[1]["iteration"] - tests[0]["iteration"]
+        every = tests[1].iteration - tests[0].iteration
         info.notes.append(f"Caffe: a test every {every:,} iterations, one row each; the "
                           "training loss is the mean of the losses displayed since the test "
                           "before")
     records, at, before = [], 0, -1
     for number, test in enumerate(tests, 1):
         points = []
-        while at < len(train) and train[at][0] <= test["iteration"]:
+        while at < len(train) and train[at][0] <= test.iteration:
             if train[at][0] > before:
                 points.append(train[at][1])
             at += 1
-        values = {"val_loss": test["loss"]}
+        values = {"val_loss": test.loss}
         if points:
             values["train_loss"] = sum(points) / len(points)
-        if test["accuracy"] is not None:
-            values["val_accuracy"] = test["accuracy"]
-        records.append(EpochRecord(number, values, test["line"]))
-        before = test["iteration"]
+        if test.accuracy is not None:
+            values["val_accuracy"] = test.accuracy
+        records.append(EpochRecord(number, values, test.line))
+        before = test.iteration
     return records
