@@ -97,8 +97,7 @@ class _Reader:
                 kind = kind if '"' in text else kind.title().replace("_", "")  # DROPOUT
                 self.info.layers[kind] = self.info.layers.get(kind, 0) + 1
         elif self.net == "train" and ("mirror: true" in text or "crop_size:" in text):
-            self.info.facts.setdefault("augmentation", True)
-            self.info.fact_origins.setdefault("augmentation", TRAIN_AUGMENTS)
+            self.info.default_fact("augmentation", True, TRAIN_AUGMENTS)
 
     def _iteration(self, text: str, line_no: int) -> None:
         m = TESTING.search(text)
