@@ -241,10 +241,8 @@ def _lightning_steps(head: str, header: _Header) -> int | None:
     lower = [n.lower() for n in header.names]
     at_step, at_epoch = lower.index("step"), lower.index("epoch")
     last = None
-    rows = csv.reader(head.lstrip("\ufeff").splitlines()[header.skipped + 1:],
-                      delimiter=header.delimiter)
     try:
-        for row in rows:
+        for row in _head_rows(head, header):
             if len(row) != len(lower):
                 continue
             try:
@@ -268,8 +266,7 @@ def _first_steps(head: str, header: _Header) -> tuple[float, ...] | None:
         return None
     steps = []
     try:
-        for row in csv.reader(head.lstrip("\ufeff").splitlines()[header.skipped + 1:],
-                              delimiter=header.delimiter):
+        for row in _head_rows(head, header):
             if len(row) == len(header.names) and _is_number(row[at]):
                 steps.append(float(row[at]))
             if len(steps) == 3:
@@ -277,6 +274,13 @@ def _first_steps(head: str, header: _Header) -> tuple[float, ...] | None:
     except csv.Error:
         return None
     return None
+
+
+def _head_rows(head: str, header: _Header):
+    """The rows under the header in the file's head, split as the header is (a reader that
+    may raise ``csv.Error`` on a NUL byte or an overlong field)."""
+    return csv.reader(head.lstrip("\ufeff").splitlines()[header.skipped + 1:],
+                      delimiter=header.delimiter)
 
 
 def _loss_parts(columns: dict[str, str]) -> dict[str, list[str]]:
