@@ -349,6 +349,14 @@ def test_a_name_with_the_split_in_the_middle_is_that_split():
     assert canonical("val_loss_G") == ("val", "loss_g")
 
 
+def test_a_part_of_a_set_is_that_set():
+    from valgap.parsers._table import canonical
+
+    assert canonical("mini_val_loss") == ("val", "loss")  # Deformable DETR's small val set
+    assert canonical("small_test_acc") == ("test", "accuracy")
+    assert canonical("mini_batch_loss") == ("train", "mini_batch_loss")  # no set named
+
+
 def test_a_set_named_after_the_loss_is_that_set():
     from valgap.parsers._table import canonical
 

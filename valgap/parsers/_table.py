@@ -42,6 +42,8 @@ GLUED_SET = re.compile(r"(training|train|trn|tr|validation|valid|val|eval|dev|te
                        r"(loss|acc|accuracy)$")
 # words that qualify a loss without changing what it is: avg_loss, total_loss, mean loss
 QUALIFIERS = ("avg", "average", "mean", "total", "running", "epoch")
+SET_SIZES = ("mini", "small", "sub")  # words for a part of a set, before the set's name
+SET_PREFIXES = VAL_PREFIXES + TRAIN_PREFIXES + TEST_PREFIXES
 # curves that can stand for the loss when a log prints no loss (regression loops)
 LOSS_LIKE = ("loss", "mse", "rmse", "mae")
 # endings of a loss's parts, summed when no total is logged (YOLO box/cls/dfl losses;
@@ -88,11 +90,13 @@ def canonical(name: str) -> tuple[str, str] | None:
         words = [glued.group(1), glued.group(2)]
     while len(words) > 1 and words[0] in QUALIFIERS:
         words = words[1:]
+    if len(words) > 2 and words[0] in SET_SIZES and words[1] in SET_PREFIXES:
+        words = words[1:]  # a set's subset is that set's: Deformable DETR's mini_val_loss
     if not words or words[0] in ("epoch", "step", "lr", "learning", "time", "runtime", "iter",
                                  "iteration"):
         return None
     split = "train"
-    if len(words) > 2 and words[0] in VAL_PREFIXES + TRAIN_PREFIXES + TEST_PREFIXES and \
+    if len(words) > 2 and words[0] in SET_PREFIXES and \
             words[1].isdigit() and len(words[1]) <= 2:
         words = [words[0], *words[2:]]  # an eval set's index: TabNet's val_0_logloss
     if len(words) == 2 and words[0] in ("t", "v") and words[1] in (*LOSS_LIKE, "acc"):
@@ -124,6 +128,22 @@ def canonical(name: str) -> tuple[str, str] | None:
         return None
     metric = "_".join(METRIC_ALIASES.get(w, w) for w in words)
     return split, LOSS_NAMES.get(metric, metric)
+
+
+@functools.lru_cache(maxsize=4096)
+def bare_name(name: str) -> bool:
+    """A metric name that says no split (``loss``, ``Acc@1``): read as training by default."""
+    pair = canonical(name)
+    return pair is not None and pair[0] == "train" and not re.match(
+        r"(?i)(?:avg|average|mean|total|running)?[ _]?tr(?:ain(?:ing)?|n)?\b|tr_", name)
+
+
+def _outranks(name: str, than: str) -> bool:
+    """Whether ``name`` gives a column's value in place of ``than``, another name of that
+    column in one record: a later evaluation set's (``later_set``), or a name that says its
+    set over one that says none ("Training loss: 0.43" over the "loss = 0.50" of the line
+    before it, which a log may print for validation)."""
+    return later_set(name, than) or (bare_name(than) and not bare_name(name))
 
 
 # an indexed evaluation set's name: TabNet's val_0_logloss, val_1_logloss
@@ -694,12 +714,12 @@ def _runs_from_columns(data: _Columns, info: RunInfo, columns: dict[str, str] | 
 
 
 def _first_names(names: tuple[str, ...], columns: dict[str, str] | None) -> list[tuple[str, str]]:
-    """(table column, log name) of a record's names: the first name of a column wins (a
-    later evaluation set's over an earlier one's: ``later_set``)."""
+    """(table column, log name) of a record's names: the first name of a column wins
+    unless a later one outranks it (``_outranks``)."""
     out: dict[str, str] = {}
     for name in names:
         col = columns.get(name) if columns is not None else column(name)
-        if col and (col not in out or later_set(name, out[col])):
+        if col and (col not in out or _outranks(name, out[col])):
             out[col] = name
     return list(out.items())
 
@@ -751,8 +771,8 @@ def _copy_info(info: RunInfo, index: int, count: int) -> RunInfo:
 def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunInfo,
            numbered: bool = False):
     """The table of one run's records, built a column at a time (a log of 400 k epochs
-    makes no row dicts); the first log name of a column in a record gives its value (a
-    later evaluation set's over an earlier one's: ``later_set``)."""
+    makes no row dicts); the first log name of a column in a record gives its value unless
+    a later one outranks it (``_outranks``)."""
     import numpy as np
 
     named: dict[str, str | None] = {}  # log name -> table column, looked up once a name
@@ -770,7 +790,7 @@ def _frame(group: list[EpochRecord], columns: dict[str, str] | None, info: RunIn
                 if col not in values:
                     values[col] = np.full(len(group), np.nan)
                     info.columns.setdefault(col, name)
-            elif later_set(name, seen[col]):
+            elif _outranks(name, seen[col]):
                 info.columns[col] = name
             else:
                 continue

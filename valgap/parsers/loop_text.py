@@ -151,15 +151,21 @@ MEASURED = r"(?:train_loss_(?:trainmode_end|eval_end(?:_se)?)|train_penalty_end)
 _CJK_SETS = "|".join(w for w, e in _table.CJK_WORDS.items() if e in ("train", "val", "test"))
 _CJK_METRICS = "|".join(w for w, e in _table.CJK_WORDS.items() if e in ("loss", "accuracy"))
 CJK_METRIC = rf"(?:(?:{_CJK_SETS})集?)?(?:{_CJK_METRICS})"
+# a number with a unit of time after it is a duration, not a metric: detectron2's
+# "Inference done 11/548. Dataloading: 0.0012 s/iter. ... Eval: 0.0005 s/iter"
+NOT_A_DURATION = r"(?![ \t]{0,2}(?:(?:m?s|secs?|seconds?)(?:/[A-Za-z]{1,8})?|it/s)\b)"
 METRIC = LazyPattern(
     rf"(?i)(?<![\w/])({MEASURED}|{CJK_METRIC}|"
     rf"{QUALIFIER}(?:{SPLIT_PREFIX}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
     rf"(?:[ _/-]?{SPLIT_WORD})?"
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
-    rf"['\"]?(?:[ \t]{{1,4}}is)?(?:[ \t]*[:=：][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])")
+    rf"['\"]?(?:[ \t]{{1,4}}is)?(?:[ \t]*[:=：][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])"
+    rf"{NOT_A_DURATION}")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
 NO_VALUE = {"no log", "-", "", "n/a", "none"}
 WORD = LazyPattern(r"[A-Za-z]+")
+# a set named by a verb ("validate epoch 1"; "[Evaluate] ... on test set" names the test set)
+VALIDATING = ("validating", "evaluating", "validate")
 TABLE_SEP = LazyPattern(r"[|│┃]")  # cells are stripped: no \\s* around the bar
 
 
@@ -175,7 +181,7 @@ def sniff(head: str) -> float:
     for line_no, raw in enumerate(head.splitlines()[:5000], start=1):
         reader.feed(raw, line_no)
     records = _loss_records(reader)
-    if len(records) >= 2:
+    if len(records) + reader.banners >= 2:  # a training log, though it may print no loss
         return SNIFF_CEILING
     return 0.3 if records and (reader.numbered_epochs or reader.evaluation_points) else 0.0
 
@@ -312,12 +318,20 @@ def _announced(line: str, before: str | None) -> str | None:
     "Evaluating on the validation set"); none where it names training; else as before."""
     if len(line.strip()) > 80:
         return before
-    for word in WORD.findall(line):  # the first set word names it ("testing in eval mode")
-        named = _table.SET_WORDS.get(word.lower()) or (
-            "val" if word.lower() in ("validating", "evaluating") else None)
-        if named:
-            return None if named == "train" else named
+    named = _set_named(line)
+    if named:
+        return None if named == "train" else named
     return before
+
+
+def _set_named(line: str) -> str | None:
+    """The set the first set word of a line names ("testing in eval mode": test), if any."""
+    for word in WORD.findall(line):
+        named = _table.SET_WORDS.get(word.lower()) or (
+            "val" if word.lower() in VALIDATING else None)
+        if named:
+            return named
+    return None
 
 
 def _split_groups(line: str, found: list[re.Match]) -> dict[int, str]:
@@ -327,7 +341,7 @@ def _split_groups(line: str, found: list[re.Match]) -> dict[int, str]:
     {index in ``found``: set}. A bare name said once keeps the default (training)."""
     names = [m.group(1).lower() for m in found]
     counts = Counter(names)  # (a line of thousands of metrics: no count per name)
-    repeated = {n for n, times in counts.items() if times > 1 and _bare_name(n)}
+    repeated = {n for n, times in counts.items() if times > 1 and _table.bare_name(n)}
     if not repeated:
         return {}
     groups, current, at = {}, None, 0
@@ -336,7 +350,7 @@ def _split_groups(line: str, found: list[re.Match]) -> dict[int, str]:
             current = _table.SET_WORDS.get(word.lower(), current)
         at = m.end()
         pair = _table.canonical(m.group(1))
-        if not _bare_name(m.group(1)) and pair is not None:
+        if not _table.bare_name(m.group(1)) and pair is not None:
             current = pair[0]
         elif names[i] in repeated and current is not None:
             groups[i] = current
@@ -362,16 +376,9 @@ def _set_words_scored(metrics: list[tuple[str, str, str | None]]
             for i, (name, *rest) in enumerate(metrics)]
 
 
-def _bare_name(name: str) -> bool:
-    """A metric name that says no split (``loss``, ``Acc@1``): read as training by default."""
-    pair = _table.canonical(name)
-    return pair is not None and pair[0] == "train" and not re.match(
-        r"(?i)(?:avg|average|mean|total|running)?[ _]?tr(?:ain(?:ing)?|n)?\b|tr_", name)
-
-
 def _bare_metric(cell: str) -> bool:
     """A bare metric of a fastai table (its losses are named for their split)."""
-    return _bare_name(cell) and "loss" not in cell
+    return _table.bare_name(cell) and "loss" not in cell
 
 
 class Incremental:
@@ -449,6 +456,10 @@ class _Reader:
         # a line of words alone naming a held-out set ("testing in eval mode......"): the
         # next line's bare metrics, if they belong to the epoch already open, are that set's
         self.announced: str | None = None
+        # the epoch a banner named ("=====validate epoch 1=====" before "Epoch 0 | loss = .."):
+        # opened by the first metric line after it, unless that line prints its own epoch
+        self.banner: int | None = None
+        self.banners = 0  # lines that were banners
         self.model_summary = 0  # rows read of a model's summary table, 0 outside one
         self.one_batch_losses = False  # the log says each printed loss is one batch's
         self.eval_steps = 0  # the most steps an announced evaluation counted
@@ -523,9 +534,9 @@ class _Reader:
             # names after it are that split's too
             first = _table.canonical(found[0].group(1))
             if first is not None and first[0] in ("val", "test") and \
-                    not _bare_name(found[0].group(1)):
+                    not _table.bare_name(found[0].group(1)):
                 split = first[0]
-        if split is None and found and all(_bare_name(m.group(1)) for m in found):
+        if split is None and found and all(_table.bare_name(m.group(1)) for m in found):
             # a set named before the bare metrics ("Epoch: 3 | Test. Acc.: 97.4% | Loss:
             # 0.08", "Epoch 3 validation: loss 0.41"), or on the line before ("testing in
             # eval mode......", see _announced): they are that set's
@@ -541,7 +552,7 @@ class _Reader:
             if mean:
                 value, averaged = mean.group(1), True
             own = groups.get(i, split)
-            if own in ("val", "test") and _bare_name(name):
+            if own in ("val", "test") and _table.bare_name(name):
                 name = f"{own}_{name}"
             out.append((name, value, m.group(3)))
         return _set_words_scored(out), averaged
@@ -661,6 +672,8 @@ class _Reader:
             self._timm()
         if epoch is not None and BEST.search(line, 0, epoch.start()):
             return  # "best val loss: 0.6 (epoch 2)": the best so far, not this epoch's line
+        if epoch is not None and self._banner(line, int(epoch.group(1))):
+            return
         step = STEP.search(line) or pair  # a (epoch, mini-batch) pair is a batch's print
         # MetricLogger/AverageMeter progress ("Epoch: [3]  [ 10/782] ... loss: 0.41 (0.45)",
         # "Test:  [ 0/50] ..."): a counter of batches besides the epoch's own
@@ -687,8 +700,10 @@ class _Reader:
         if epoch and metrics and self.phase == "train" and not (
                 step or cut or self.table or self.in_summary or averaged or announced):
             self.templates.learn(raw, line, epoch, found_metrics, [m[0] for m in metrics])
-        if epoch:
-            number = int(epoch.group(1))
+        number = self._banner_epoch(metrics) if epoch is None else int(epoch.group(1))
+        if epoch is not None:
+            self.banner = None  # an epoch's own line: the banner before it is spent
+        if number is not None:
             if self.current is None or self.current.epoch != number:
                 # decided by the first epoch's line: a summary (metrics of its own) after steps
                 self.steps_first = self.steps_first or (
@@ -721,6 +736,26 @@ class _Reader:
             if (step or EVAL_LINE.search(line)) and not self.explicit:
                 self.evaluation_points = True
             self._add(metrics, line, line_no)
+
+    def _banner(self, line: str, number: int) -> bool:
+        """A line of an epoch and a set's words alone ("=====validate epoch 1=====",
+        "Training epoch 3"): the lines after it are that set's, and the epoch opens with the
+        first of them that holds a metric (the epoch it prints, where it prints one)."""
+        if len(line.strip()) > 80 or METRIC.search(line):
+            return False
+        named = _set_named(line)
+        if named is None:
+            return False
+        self.announced, self.banner = (None if named == "train" else named), number
+        self.banners += 1
+        return True
+
+    def _banner_epoch(self, metrics: list) -> int | None:
+        """The epoch a banner named, for the first line of metrics after it that prints none."""
+        number = self.banner if metrics else None
+        if metrics:
+            self.banner = None
+        return number
 
     def _add_batch(self, metrics: list[tuple[str, str, str | None]],
                    running: bool = False) -> None:
