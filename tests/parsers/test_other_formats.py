@@ -166,6 +166,43 @@ def test_loop_text_shapes(text):
     assert list(run.table["val_loss"]) == [2.13, 1.76]  # never the test loss
 
 
+def test_a_number_with_a_unit_of_time_is_no_metric():
+    # detectron2's evaluation: "Inference done 11/548. Dataloading: 0.0012 s/iter. ...
+    # Eval: 0.0005 s/iter" is how long each iteration took, not a validation loss
+    path = DATA / "public" / "Xiang108+csie2103-cascaded-zoomin-repro__train.log"
+    assert "Eval: 0.0005 s/iter" in path.read_text(encoding="utf-8", errors="replace")
+    run = read(str(path))[-1]
+    assert "val_loss" not in run.table and run.table["train_loss"].notna().all()
+    text = "Epoch 1 loss: 2.25 val: 2.13 eval: 0.4 s\nEpoch 2 loss: 2.03 val: 1.76 eval: 0.5 s\n"
+    assert list(read("-", data=text.encode())[-1].table["val_loss"]) == [2.13, 1.76]
+
+
+def test_a_banner_names_the_set_and_the_epoch_of_the_lines_under_it():
+    # "=====training epoch 2=====" then "Epoch 1 | loss = 0.018 | current = 0.952", and
+    # "=====validate epoch 2=====" then the same line shape with the validation's loss
+    path = DATA / "public" / "Jia-Baos+LeNet__log.txt"
+    lines = path.read_text().splitlines()
+    runs = read(str(path))
+    assert len(runs) == 2
+    second = max(i for i, t in enumerate(lines) if "training epoch 1=" in t)
+    valid = [t for t in lines[second:] if t.startswith("Epoch")][1::2]  # after each banner
+    val = [float(t.split("loss = ")[1].split()[0]) for t in valid]
+    assert list(runs[-1].table["val_loss"]) == val[:runs[-1].epochs]
+    assert runs[-1].table["train_loss"].iloc[0] == 0.018
+
+
+def test_a_loss_named_for_its_set_outranks_a_bare_one_of_the_same_epoch():
+    # "Epoch 1 [IMPR] loss = 0.502" (the validation loss that improved) then "Training
+    # loss: 0.433, Valid loss: 0.502": the bare "loss" is training's only by default
+    path = DATA / "public" / "Haodan2401+densenet__results_train.log"
+    pairs = [line.split(", ") for line in path.read_text().splitlines()
+             if line.startswith("Training loss:")]
+    run = read(str(path))[-1]
+    assert run.info.columns == {"train_loss": "Training loss", "val_loss": "Valid loss"}
+    assert list(run.table["train_loss"]) == [float(p[0].split()[-1]) for p in pairs[-3:]]
+    assert list(run.table["val_loss"]) == [float(p[1].split()[-1]) for p in pairs[-3:]]
+
+
 def test_tensorboard_lightning_events_match_metrics_csv():
     events = read(str(DATA / "lightning" / "tb"))[-1]
     csv = read(str(DATA / "lightning" / "metrics.csv"))[-1]

@@ -19,6 +19,7 @@ with (PUBLIC / "MANIFEST.tsv").open(newline="") as fh:
 
 # missed when first run, and what valgap says instead (each with the reason)
 NO_FIT = "no fit"  # a known miss read with no fit class
+REFUSED = "refused"  # a known miss refused (no loss it can name)
 KNOWN_MISSES = {
     # held out: 1,000 iteration losses (summed units, 227 -> 35-140) beside 499 validation
     # losses (10.5 -> 3.4): labelled validation below training; "iteration_losses" is not
@@ -144,6 +145,16 @@ KNOWN_MISSES = {
     # 0.034, 0.052 (99 % accurate): labelled val-below-train; the training loss rose 53 %
     # over the one step a 2-epoch run has, read as both losses staying high
     "A-K-2001+NewsLensBERT__training.ipynb": "underfit",
+    # development: 25 epochs of "[Train] Epoch N: total=1552.8 pose=1552.7 gaze=0.09" and
+    # "[Val] ..." (a pose regressor's summed terms): labelled overfit or underfit (training
+    # fell 14 %, validation flat about 1,610); a metric named "total" alone is no loss valgap
+    # can name (it is a count as often), so the log is refused
+    "Sanulajr+surgeon_attention__train.log": REFUSED,
+    # development: a fine-tune's last model, 3 epochs of "Training loss: 0.346, Valid
+    # loss: 0.247" (validation 25-35 % below): labelled val-below-train; training fell 8 %,
+    # validation 3 % from its first epoch (the "Initial valid loss (overall): 0.426" before
+    # training is not read as its start): both stay high
+    "Haodan2401+densenet__results_train.log": "underfit",
 }
 
 
@@ -164,7 +175,8 @@ def _right(row: dict, fit: str | None) -> bool:
 def test_a_public_log_is_judged_as_labelled(row):
     fit, refused = _fit(row)
     if refused:
-        assert row["fit_label"] == "none"
+        assert "none" in row["fit_label"].split("|") or \
+            KNOWN_MISSES.get(row["saved_as"]) == REFUSED
         return
     # a file not listed must be right: no known miss stands for it (a labelled log read with
     # no fit is a miss like any other)
@@ -337,7 +349,16 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # logs of one GoogLeNet study: no reader for them before; 2 of 2, 6 development, 6 of
     # 6, three of those seen while the reader was written), the sixty-seventh
     # (train_log.txt: step losses alone, notes, tracebacks, a Darknet crash, Trainer
-    # dicts, a UTF-16 file, phases each numbered from 1) 7 of 7 (10 development, 10 of 10)
+    # dicts, a UTF-16 file, phases each numbered from 1) 7 of 7 (10 development, 10 of 10),
+    # the sixty-eighth (outputs/train.log: logging-module captures, UTF-16 PowerShell tees,
+    # detectron2, LLM fine-tunes; most with no validation loss) 13 of 14 (a detectron2
+    # evaluation's "Eval: 0.0005 s/iter" read as a validation loss: a duration now; 17
+    # development, 16 of 17: a known miss below), the sixty-ninth (checkpoints/log.txt)
+    # 10 of 11 ("=====validate epoch 1=====" banners over "Epoch 0 | avg_loss = .." lines
+    # read as 62 runs of one epoch: a banner names the set and the epoch now; 11
+    # development, 8 of 11: the same, and Deformable DETR's mini_val_loss, now read), the
+    # seventieth (results/train.log: Efficient-3DCNNs' training TSVs, step logs, a
+    # five-term loss with no total) 10 of 10 (6 development, 5 of 6: a known miss below)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -348,7 +369,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation closed on training from below; ramnamaqsood: 3 epochs printed metric by
     # metric, every validation loss and then every training loss, once read as two runs)
     # count as right.
-    assert len(held) == 622 and right >= 602
+    assert len(held) == 657 and right >= 637
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
