@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from valgap import best_epoch, rules, verdict
+from valgap import best_epoch, rules, set_size, verdict
 from valgap import fit as fit_module
 from valgap.config import Config
 from valgap.layer_kinds import AUGMENTATION, BATCHNORM, DROPOUT, DROPOUT_INSIDE
@@ -28,6 +28,7 @@ from valgap.rules._base import Context, Skip
 from valgap.rules._signals import Curves
 
 MIN_EPOCHS = 2  # a comparison of curves needs two points of each
+SMALL_SET = 100  # the most validation rows worth reading off the accuracies (noise's tiny_val)
 
 # gradient boosting scores both sets with the same trees at each round's end
 NOT_IN_BOOSTING = ("train-mode", "timing")
@@ -181,6 +182,12 @@ def merge_facts(run: Run, given: Facts) -> Facts:
 
     fill("n_train", info.n_train, "the log")
     fill("n_val", info.n_val, "the log")
+    if facts.n_val is None and "val_accuracy" in run.table:
+        # a count over a small set shows its size (a large set's lattice is too fine to be
+        # told from chance by a few printed digits, and its sampling error too small to matter)
+        rows = set_size.counted_rows(run.table["val_accuracy"].tolist())
+        if rows is not None and rows <= SMALL_SET:
+            fill("n_val", rows, set_size.ORIGIN)
     fill("val_loss_rows", info.val_loss_rows, "the log")
     for name, value in info.facts.items():  # a tracker's logged parameters
         fill(name, value, info.fact_origins.get(name) or info.facts_origin or "the log")

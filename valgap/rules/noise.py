@@ -13,9 +13,10 @@ sampling error, and the next epoch may show it above.
 Evidence in the log
 -------------------
 The late gap is smaller than the epoch-to-epoch jitter of the validation curve, or than the
-standard error that ``data.n_val`` implies (or the batch behind each printed validation
-loss, where the log says it prints one batch's: Paddle's "the loss value printed in the log
-is the current step"), and its sign flips back and forth (a gap that
+standard error that ``data.n_val`` implies (a small set's size is also read off the
+validation accuracies, each a count of its rows: ``valgap.set_size``; or the batch behind
+each printed validation loss, where the log says it prints one batch's: Paddle's "the loss
+value printed in the log is the current step"), and its sign flips back and forth (a gap that
 crosses zero once is a trend, not noise). A one-sided gap is noise only within the
 standard error of a validation set known to be small; with a tiny validation set
 (``tiny_val``), a one-sided gap within two standard errors is a guess: a fixed validation
@@ -70,6 +71,7 @@ from valgap.rules._signals import (
     val_standard_error,
     wiggle,
 )
+from valgap.set_size import ORIGIN
 
 ID = "noise"
 ORDER = 120
@@ -142,4 +144,5 @@ def _rows(facts) -> str:
     """What each printed validation loss averages, in words."""
     if facts.loss_rows != facts.n_val:
         return f"each printed validation loss one batch of {facts.loss_rows} rows"
-    return f"{facts.n_val} validation samples"
+    counted = f", as {ORIGIN} count them" if facts.origin.get("n_val") == ORIGIN else ""
+    return f"{facts.n_val} validation samples{counted}"
