@@ -185,9 +185,8 @@ def merge_facts(run: Run, given: Facts) -> Facts:
     if facts.n_val is None and "val_accuracy" in run.table:
         # a count over a small set shows its size (a large set's lattice is too fine to be
         # told from chance by a few printed digits, and its sampling error too small to matter)
-        rows = set_size.counted_rows(run.table["val_accuracy"].tolist())
-        if rows is not None and rows <= SMALL_SET:
-            fill("n_val", rows, set_size.ORIGIN)
+        fill("n_val", set_size.counted_rows(run.table["val_accuracy"].tolist(), SMALL_SET),
+             set_size.ORIGIN)
     fill("val_loss_rows", info.val_loss_rows, "the log")
     for name, value in info.facts.items():  # a tracker's logged parameters
         fill(name, value, info.fact_origins.get(name) or info.facts_origin or "the log")

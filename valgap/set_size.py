@@ -22,9 +22,9 @@ CHANCE = 1e-4  # the most chance may have of putting every value on some lattice
 FLOAT32 = 1e-6  # a value stored as float32 and printed in full is this close to k/n
 
 
-def counted_rows(accuracies: Iterable[float]) -> int | None:
-    """The validation set's size the accuracies show (fractions or percentages), or None
-    where they do not show one beyond chance."""
+def counted_rows(accuracies: Iterable[float], most: int = MAX_ROWS) -> int | None:
+    """The validation set's size the accuracies show (fractions or percentages), ``most``
+    rows at most, or None where they do not show one beyond chance."""
     values = sorted({v for v in accuracies if math.isfinite(v) and v >= 0})
     if not values:
         return None
@@ -37,7 +37,7 @@ def counted_rows(accuracies: Iterable[float]) -> int | None:
         return None
     # the print's precision is its most precise value's (0.8000 is stored as 0.8)
     precision = min(_precision(v) for v in interior)
-    for n in range(2, MAX_ROWS + 1):
+    for n in range(2, most + 1):
         slack = n * precision
         if slack >= 0.5:
             return None  # coarser than the print: every value fits from here on
