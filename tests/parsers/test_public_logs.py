@@ -366,7 +366,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # five-term loss with no total) 10 of 10 (6 development, 5 of 6: a known miss below),
     # the seventy-first (output/train.log, logs/training.txt: folds appended, step losses
     # beside evaluations every N steps, a resumed DeepSpeech, a Paddle capture) 11 of 11
-    # (15 development, 14 of 15, the miss my label: a traceback at its head hid two runs)
+    # (15 development, 14 of 15, the miss my label: a traceback at its head hid two runs),
+    # the seventy-second (notebooks/training.ipynb: mostly no curve) 9 of 9 against the
+    # labels as corrected (8 of 9 as first written: my printer read no fastai HTML table;
+    # 8 development, 7 of 8 the same way, a Trainer's HTML table)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -379,7 +382,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 668 and right >= 647
+    assert len(held) == 677 and right >= 656
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
