@@ -3,7 +3,9 @@
 Lightning rows are sparse (training steps, validation results and the training epoch
 aggregate sit on different rows), so rows are merged per ``epoch``: a ``*_epoch`` column
 wins over its ``*_step`` twin, and a metric logged on several rows of one epoch is
-averaged over them (which is what an epoch-level training loss is anyway).
+averaged over them (which is what an epoch-level training loss is anyway). A table with no
+epoch column whose two losses never share a row (one logged key a row) is paired into
+evaluations the same way Lightning's step-logged validation is.
 """
 from __future__ import annotations
 
@@ -198,6 +200,12 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         info.notes.append(f"{val} is logged several times an epoch (an evaluation every few "
                           "steps): one row per evaluation, each column's other values the "
                           "mean of the rows since the one before")
+    elif "epoch" not in lower and _apart(values, columns):
+        values = _per_evaluation(values, columns, val)
+        info.row = EVALUATION
+        info.notes.append(f"{val} and the training loss are logged on rows of their own (a "
+                          "row per logged key): one row per evaluation, the training loss the "
+                          "mean of its rows since the one before")
     return _table.runs_from_frame(values, info, columns, source.limits.max_runs, source.name)
 
 
@@ -215,6 +223,20 @@ def _ultralytics_results(lower: list[str]) -> bool:
     training and its ``metrics/`` columns (precision, recall, mAPs)."""
     boxes = any(h.startswith(("train/box_loss", "train/box_om")) for h in lower)
     return boxes and any(h.startswith("metrics/") for h in lower)
+
+
+def _apart(values: dict, columns: dict[str, str]) -> bool:
+    """Whether the training and validation losses never share a row, each on two rows or
+    more: a long table that logs each key on a row of its own (W&B's history, a logger's
+    ``log(key, value, step)``), whose rows pair into evaluations."""
+    import numpy as np
+
+    names = {target: col for col, target in columns.items()}
+    if "train_loss" not in names or "val_loss" not in names:
+        return False
+    train = ~np.isnan(values[names["train_loss"]])
+    val = ~np.isnan(values[names["val_loss"]])
+    return train.sum() >= 2 and val.sum() >= 2 and not (train & val).any()
 
 
 def _per_evaluation(values: dict, columns: dict[str, str], val: str) -> dict:
