@@ -602,3 +602,24 @@ def test_losses_logged_as_different_parts_for_each_set_are_not_summed():
     # parts logged for both sets (YOLO's box, cls and dfl losses) are still summed
     yolo = read(str(DATA / "public" / "1527171+HandRaisingDetector-YOLO12n.csv"))[-1]
     assert {"train_loss", "val_loss"} <= set(yolo.table.columns)
+
+
+def test_a_long_table_of_one_key_a_row_pairs_into_evaluations():
+    # a language model's metrics written one key a row ("step,...,train/running_loss,...,
+    # eval/loss"): the training loss every 50 steps and the evaluation every 200 never share
+    # a row; each evaluation is a row, with the training loss averaged since the one before
+    import csv
+
+    from tests.conftest import DATA
+    from valgap.model import EVALUATION
+
+    path = DATA / "public" / "AndyZhao2023+assignment1-basics__logs_metrics.csv"
+    rows = list(csv.DictReader(path.open()))
+    evals = [float(r["eval/loss"]) for r in rows if r["eval/loss"]]
+    run = read(str(path))[-1]
+    assert run.info.row == EVALUATION
+    assert list(run.table["val_loss"]) == evals
+    first = [float(r["train/running_loss"]) for r in rows
+             if r["train/running_loss"] and int(r["step"]) <= 200]
+    assert run.table["train_loss"].iloc[0] == pytest.approx(sum(first) / len(first))
+
