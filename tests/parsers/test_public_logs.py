@@ -373,7 +373,8 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # (logs/metrics.csv: mostly no validation loss) 7 of 8 as first labelled, 8 of 8 as
     # corrected (my printer showed RF-DETR's first twelve loss columns, all training's; 7
     # development, 6 of 7: a language model's long table of one key a row, too short
-    # then, its rows paired into evaluations now)
+    # then, its rows paired into evaluations now), the seventy-fourth (logs/train.csv:
+    # training tables whose validation sits in another file) 5 of 5 (5 development, 5 of 5)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -386,7 +387,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 685 and right >= 664
+    assert len(held) == 690 and right >= 669
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
