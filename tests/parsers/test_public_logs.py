@@ -374,7 +374,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # corrected (my printer showed RF-DETR's first twelve loss columns, all training's; 7
     # development, 6 of 7: a language model's long table of one key a row, too short
     # then, its rows paired into evaluations now), the seventy-fourth (logs/train.csv:
-    # training tables whose validation sits in another file) 5 of 5 (5 development, 5 of 5)
+    # training tables whose validation sits in another file) 5 of 5 (4 development, 4 of 4)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
