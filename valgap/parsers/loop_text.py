@@ -750,11 +750,12 @@ class _Reader:
         self.banners += 1
         return True
 
-    def _banner_epoch(self, metrics: list) -> int | None:
-        """The epoch a banner named, for the first line of metrics after it that prints none."""
-        number = self.banner if metrics else None
-        if metrics:
-            self.banner = None
+    def _banner_epoch(self, metrics: list[tuple[str, str, str | None]]) -> int | None:
+        """The epoch a banner named, for the first line of metrics after it that prints none
+        (which spends the banner)."""
+        if not metrics:
+            return None
+        number, self.banner = self.banner, None
         return number
 
     def _add_batch(self, metrics: list[tuple[str, str, str | None]],
