@@ -160,6 +160,10 @@ KNOWN_MISSES = {
     # or underfit); its validation accuracies (16, 14, 15, 17 of 30) show 30 validation
     # rows, whose standard error (~18 %) holds the 5 % gap: a good fit, the gap noise
     "RD-Bhowmik+transfer_learning_p2_code__training_metrics.json": "good-fit",
+    # development: 200 epochs of "[epoch3] trian_loss=226.64 ... valid_loss=229.50" (training
+    # 315.7 -> 132.8, validation 301.2 -> 136.6: labelled a good fit); "trian" is no set's
+    # name, so the log has a validation loss and no training loss valgap can name
+    "kkitayama+neuralcompressor__logs_train_log.txt": NO_FIT,
 }
 
 
@@ -374,7 +378,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # corrected (my printer showed RF-DETR's first twelve loss columns, all training's; 7
     # development, 6 of 7: a language model's long table of one key a row, too short
     # then, its rows paired into evaluations now), the seventy-fourth (logs/train.csv:
-    # training tables whose validation sits in another file) 5 of 5 (4 development, 4 of 4)
+    # training tables whose validation sits in another file) 5 of 5 (4 development, 4 of 4),
+    # the seventy-fifth (logs/train_log.txt: NumPy homework nets validated every fifth
+    # epoch, nanoGPT's "N val X" every 250 steps, restarts, GBK and Git LFS files, mostly
+    # no validation loss) 20 of 20 (16 development, 15 of 16: a known miss below)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -387,7 +394,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 690 and right >= 669
+    assert len(held) == 710 and right >= 689
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
