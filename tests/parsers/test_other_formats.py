@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import DATA, SAMPLES
 from valgap import config, engine
 from valgap.model import InputError
-from valgap.parsers import Options, detect, read
+from valgap.parsers import Options, _table, detect, read
 from valgap.parsers._text import Source, segments
 
 
@@ -189,6 +189,23 @@ def test_a_banner_names_the_set_and_the_epoch_of_the_lines_under_it():
     val = [float(t.split("loss = ")[1].split()[0]) for t in valid]
     assert list(runs[-1].table["val_loss"]) == val[:runs[-1].epochs]
     assert runs[-1].table["train_loss"].iloc[0] == 0.018
+
+
+def test_a_held_out_set_is_read_where_a_log_has_no_validation():
+    # "[pretrain] epoch   3/40  train=14.9218  heldout=13.1910": the held-out set is the
+    # only one beside training; a held-out set beside a validation set is the test set
+    path = DATA / "public" / "bjorvack+lorcana-training__pretrain.log"
+    rows = [line.split() for line in path.read_text().splitlines()
+            if line.startswith("[pretrain] epoch")]
+    run = read(str(path))[-1]
+    assert run.info.columns["val_loss"] == "heldout" and run.epochs == len(rows) == 28
+    assert list(run.table["val_loss"]) == [float(r[4].split("=")[1]) for r in rows]
+    for name in ("heldout", "held_out_loss", "Held-out loss", "holdout_loss", "loss_holdout"):
+        assert _table.canonical(name) == ("test", "loss")
+    assert _table.canonical("threshold_out") == ("train", "threshold_out")
+    both = "Epoch 1 loss: 2.2 val_loss: 2.1 holdout_loss: 2.4\nEpoch 2 loss: 2.0 val_loss: 1.9 " \
+           "holdout_loss: 2.3\n"
+    assert list(read("-", data=both.encode())[-1].table["val_loss"]) == [2.1, 1.9]
 
 
 def test_a_loss_named_for_its_set_outranks_a_bare_one_of_the_same_epoch():

@@ -22,14 +22,16 @@ from valgap.parsers._text import Limits, to_int
 
 VAL_PREFIXES = ("validation", "valid", "val", "va", "eval", "dev")
 TRAIN_PREFIXES = ("training", "train", "trn", "tr")
-TEST_PREFIXES = ("test", "testing")
+TEST_PREFIXES = ("test", "testing", "heldout", "holdout")  # a held-out set, when not the
+# validation set, is the test set: used for validation only where a log has no validation
 # the sets' names as whole words, each with the split it names: read in the middle of a
 # metric's name (reg_val_loss), before a line's bare metrics, as a CSV's bare column
 # names. The short prefixes ("va", "tr") are only read at a name's ends, where they cannot
 # be part of a longer word; "trn" and "dev" not in the middle of one (a device, a run).
 SET_WORDS = {"train": "train", "training": "train", "trn": "train",
              "val": "val", "valid": "val", "validation": "val", "eval": "val",
-             "evaluation": "val", "dev": "val", "test": "test", "testing": "test"}
+             "evaluation": "val", "dev": "val", "test": "test", "testing": "test",
+             "heldout": "test", "holdout": "test"}
 MIDDLE_SPLITS = {w: s for w, s in SET_WORDS.items() if w not in ("trn", "dev")}
 METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
 # whole names of a loss under another name (MXNet's Train-cross-entropy, log loss, a
@@ -57,6 +59,8 @@ CJK_WORDS = {"训练": "train", "验证": "val", "测试": "test", "损失": "lo
 # humps are left as they are (mAP50, rougeL, DiarizationErrorRate name no split)
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=(?:Loss|Losses|Acc|Accuracy|Mse|Mae)(?![a-z]))")
 # a column or key that counts steps, not a metric (a step's, an iteration's number)
+# "held out" written as two words (held_out_loss, "Held-out loss", hold_out): one set's name
+HELD_OUT = re.compile(r"(?<![a-z])(?:held|hold)_out(?![a-z])")
 STEP_WORDS = frozenset({"step", "steps", "iteration", "iterations", "iter", "iters"})
 WIDE_TABLE = 32  # columns past which a run's table is consolidated into one block
 
@@ -83,6 +87,7 @@ def canonical(name: str) -> tuple[str, str] | None:
         for word, english in CJK_WORDS.items():
             key = key.replace(word, f"_{english}_")
     key = re.sub(r"[\s/\-.]+", "_", key.lower()).strip("_")
+    key = HELD_OUT.sub("heldout", key)
     key = re.sub(r"_epoch$", "", key)
     words = [w for w in key.split("_") if w]
     glued = GLUED_SET.match(words[0]) if len(words) == 1 else None

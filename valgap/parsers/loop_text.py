@@ -138,7 +138,8 @@ HEAD_EPOCH = LazyPattern(r"^[ \t]{0,16}Train(?:ing)?:[ \t]{0,4}(\d{1,9})[ \t]{1,
 TIMM_DEFAULTS = "timm's train.py (its default transforms augment the training images)"
 BRACKET_EPOCH = LazyPattern(r"^[ \t]{0,64}\[[ \t]{0,8}(\d{1,9})[ \t]{0,8}/[ \t]{0,8}\d{1,9}"
                            r"[ \t]{0,8}\]")
-SPLIT_WORD = r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?)"
+SPLIT_WORD = (r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test(?:ing)?|"
+              r"(?:held|hold)[-_ ]?out)")  # a held-out set ("heldout=26.87")
 # before a metric's name the short "va" names validation too ("va_loss", "Va loss")
 SPLIT_PREFIX = rf"(?:{SPLIT_WORD}|va)"
 METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|"
