@@ -191,6 +191,22 @@ def test_a_banner_names_the_set_and_the_epoch_of_the_lines_under_it():
     assert runs[-1].table["train_loss"].iloc[0] == 0.018
 
 
+def test_a_metric_printed_as_its_value_is_that_metric():
+    # Megatron-LM: " iteration 60/ 1000 | ... | lm loss: 8.638345E+00 | loss scale: 4096.0 |"
+    # every 10 iterations and " validation loss at iteration 50 | lm loss value: 8.889540E+00
+    # | lm loss PPL: ..." every 50 (an excerpt of a public GPT-2 pretraining log, as printed)
+    path = DATA / "loop" / "megatron_gpt2_excerpt.log"
+    lines = path.read_text().splitlines()
+    val = [float(t.split("lm loss value: ")[1].split()[0]) for t in lines
+           if "lm loss value" in t]
+    run = read(str(path))[-1]
+    assert len(val) == 4 and list(run.table["val_loss"]) == val
+    # each evaluation's training loss the mean of the iterations since the one before
+    first = [float(t.split("lm loss: ")[1].split()[0]) for t in lines[:lines.index(
+        next(t for t in lines if "validation loss at iteration 50" in t))] if "lm loss: " in t]
+    assert run.table["train_loss"].iloc[0] == pytest.approx(sum(first) / len(first))
+
+
 def test_a_held_out_set_is_read_where_a_log_has_no_validation():
     # "[pretrain] epoch   3/40  train=14.9218  heldout=13.1910": the held-out set is the
     # only one beside training; a held-out set beside a validation set is the test set

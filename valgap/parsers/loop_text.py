@@ -160,7 +160,7 @@ METRIC = LazyPattern(
     rf"{QUALIFIER}(?:{SPLIT_PREFIX}\.?[ _/-]?(?:\d{{1,2}}[ _/-])?)?{METRIC_WORD}"
     rf"(?:[ _/-]?{SPLIT_WORD})?"
     rf"|{SPLIT_WORD}(?=[ \t]{{0,16}}[:=]?[ \t]{{0,16}}[-+]?(?:\d{{1,40}}\.\d|nan|inf)))"
-    rf"['\"]?(?:[ \t]{{1,4}}is)?(?:[ \t]*[:=：][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])"
+    rf"['\"]?(?:[ \t]{{1,4}}(?:is|value))?(?:[ \t]*[:=：][ \t]*|[ \t]+)({NUMBER})(%)?(?![\w./])"
     rf"{NOT_A_DURATION}")
 # "No log" (a Trainer table's empty cell), "-", "": a cell with no value
 NO_VALUE = {"no log", "-", "", "n/a", "none"}
