@@ -207,6 +207,29 @@ def test_a_metric_printed_as_its_value_is_that_metric():
     assert run.table["train_loss"].iloc[0] == pytest.approx(sum(first) / len(first))
 
 
+def test_a_validation_perplexity_is_read_as_the_logarithm_of_its_loss():
+    # OpenNMT-py: "Step 450/ 1000; acc: 16.00; ppl: 524.51; xent: 6.26; ..." every 50 steps,
+    # "Validation perplexity: 276.766" every 500: no validation loss is printed, but a
+    # perplexity is e to the mean cross-entropy, and xent (its training loss) is on that
+    # scale, as its own perplexity shows
+    path = DATA / "loop" / "opennmt_library_example.log"
+    lines = path.read_text().splitlines()
+    run = read(str(path))[-1]
+    ppl = [float(t.split("Validation perplexity: ")[1]) for t in lines if "perplexity" in t]
+    assert list(run.table["val_loss"]) == pytest.approx([math.log(p) for p in ppl])
+    xent = [float(t.split("xent: ")[1].split(";")[0]) for t in lines if "xent" in t]
+    assert run.table["train_loss"].iloc[0] == pytest.approx(sum(xent[:10]) / 10)
+    assert run.info.columns["train_loss"] == "xent"
+    assert any("logarithm of its perplexity" in w for w in run.info.warnings)
+    # a loss in bits beside its perplexity (fairseq's: ppl = 2 ** loss) is not on e's scale:
+    # both sets' perplexities are read instead
+    bits = "".join(f"Epoch {e} loss: {x:.3f} ppl: {2 ** x:.2f} val_ppl: {2 ** (x + .1):.2f}\n"
+                   for e, x in enumerate((7.0, 6.2, 5.9, 5.8), 1))
+    run = read("-", data=bits.encode())[-1]
+    assert list(run.table["train_loss"]) == pytest.approx(
+        [x * math.log(2) for x in (7.0, 6.2, 5.9, 5.8)], rel=1e-3)
+
+
 def test_a_held_out_set_is_read_where_a_log_has_no_validation():
     # "[pretrain] epoch   3/40  train=14.9218  heldout=13.1910": the held-out set is the
     # only one beside training; a held-out set beside a validation set is the test set

@@ -37,7 +37,8 @@ METRIC_ALIASES = {"acc": "accuracy", "losses": "loss", "err": "error"}
 # whole names of a loss under another name (MXNet's Train-cross-entropy, log loss, a
 # language model's val_mean_ce, a negative log-likelihood, a course's "Train Objective")
 LOSS_NAMES = {"cross_entropy": "loss", "crossentropy": "loss", "logloss": "loss",
-              "log_loss": "loss", "ce": "loss", "nll": "loss", "objective": "loss"}
+              "log_loss": "loss", "ce": "loss", "nll": "loss", "objective": "loss",
+              "xent": "loss"}  # OpenNMT's and TensorFlow's short name for cross-entropy
 # a set's name and a loss or an accuracy in one word, nothing between them (the short
 # prefixes "va" and "t" left out: glued, they are the start of other words)
 GLUED_SET = re.compile(r"(training|train|trn|tr|validation|valid|val|eval|dev|testing|test)"
@@ -410,6 +411,8 @@ def promote_curves(values: dict, info: RunInfo) -> dict:
     if not renames and "train_loss" not in values and "val_loss" not in values:
         renames = _named_pair(set(values), info)
     if not renames and "val_loss" not in values and "test_loss" not in values:
+        values = _perplexity_pair(values, info)
+    if not renames and "val_loss" not in values and "test_loss" not in values:
         values, renames = _error_pair(values, info)
     if not renames and "val_loss" not in values and "test_loss" not in values:
         renames = _validation_error(values, info)
@@ -460,6 +463,57 @@ def _error_pair(values: dict, info: RunInfo) -> tuple[dict, dict[str, str]]:
             return ({c: v for c, v in values.items() if c != "train_loss"},
                     {f"{split}_{metric}": f"{split}_loss" for split in ("train", "val")})
     return values, {}
+
+
+def _perplexity_pair(values: dict, info: RunInfo) -> dict:
+    """Where validation prints a perplexity and no loss (OpenNMT: "Step 50/ 400; acc: 11.54;
+    ppl: 1714.07; xent: 7.45", then "Validation perplexity: 208.73"): the validation loss
+    is the logarithm of its perplexity (a perplexity is e to the mean cross-entropy). The
+    training loss printed stays where the training perplexity shows it is on that scale
+    (its logarithm within ``NATURAL_LOG`` of the loss, a mean of perplexities over an
+    interval sitting above e to the mean loss); otherwise the training perplexity's
+    logarithm is the training loss too. Said in a warning."""
+    import numpy as np
+
+    names = {split: next((f"{split}_{m}" for m in PERPLEXITY if f"{split}_{m}" in values),
+                         None) for split in ("train", "val")}
+    if None in names.values():
+        return values
+
+    def log(split: str) -> Any:
+        ppl = np.asarray(values[names[split]], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(ppl > 0, np.log(ppl), np.nan)
+
+    logs = {"val_loss": log("val")}
+    kept = "train_loss" in values and _natural(values["train_loss"], log("train"))
+    if not kept:
+        logs["train_loss"] = log("train")
+    info.warnings.append("no validation loss printed: the validation loss is read as the "
+                         "logarithm of its perplexity" + (
+                             "" if kept else ", and the training loss as that of its own"))
+    for loss in logs:
+        printed = info.columns.get(names[loss.split("_")[0]])
+        if printed:
+            info.columns[loss] = f"log({printed})"
+    return {**values, **logs}
+
+
+PERPLEXITY = ("ppl", "perplexity")
+NATURAL_LOG = (0.9, 1.3)  # log(perplexity) / printed loss: a natural-log cross-entropy's
+
+
+def _natural(loss: Any, log_ppl: Any) -> bool:
+    """Whether a printed loss is the cross-entropy whose perplexity is printed beside it
+    (not one in bits, whose ratio would be log 2, or another loss)."""
+    import numpy as np
+
+    loss = np.asarray(loss, dtype=float)
+    both = np.isfinite(loss) & np.isfinite(log_ppl) & (loss > 0)
+    if not both.any():
+        return False
+    ratio = float(np.median(log_ppl[both] / loss[both]))
+    return NATURAL_LOG[0] <= ratio <= NATURAL_LOG[1]
 
 
 def _validation_error(values: dict, info: RunInfo) -> dict[str, str]:

@@ -142,7 +142,7 @@ SPLIT_WORD = (r"(?:tr(?:ain(?:ing)?|n)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev
               r"(?:held|hold)[-_ ]?out)")  # a held-out set ("heldout=26.87")
 # before a metric's name the short "va" names validation too ("va_loss", "Va loss")
 SPLIT_PREFIX = rf"(?:{SPLIT_WORD}|va)"
-METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|"
+METRIC_WORD = (r"(?:loss|acc(?:uracy)?|mae|mse|rmse|f1|auc|error|ppl|perplexity|xent|"
                r"cross[-_ ]?entropy|log[-_ ]?loss)")
 QUALIFIER = r"(?:(?:avg|average|mean|total|running)[ _])?"
 # the columns valgap's own measurement prints (valgap.torch.measure_gap)
