@@ -230,6 +230,25 @@ def test_a_validation_perplexity_is_read_as_the_logarithm_of_its_loss():
         [x * math.log(2) for x in (7.0, 6.2, 5.9, 5.8)], rel=1e-3)
 
 
+def test_a_table_of_set_columns_gives_its_epoch_each_sets_values():
+    # AllenNLP: after "Epoch 3/39", its bars and "Validating", a table whose columns are the
+    # sets and whose rows the metrics, a logger's name before each row:
+    # "... tensorboard_writer - loss          |     1.389  |     1.198"
+    path = DATA / "loop" / "allennlp_simple_tagger_excerpt.log"
+    rows = [line.split(" - ")[-1].split("|") for line in path.read_text().splitlines()
+            if line.split(" - ")[-1].startswith("loss ")]
+    run = read(str(path))[-1]
+    assert run.epochs == len(rows) == 6
+    assert list(run.table["train_loss"]) == [float(r[1]) for r in rows]
+    assert list(run.table["val_loss"]) == [float(r[2]) for r in rows]
+    assert list(run.table["val_accuracy"])[-1] == 0.827  # "N/A" cells are no value
+    assert "val_cpu_memory_mb" not in run.table
+    # with no epoch line, each table is the next epoch
+    lines = [line for line in path.read_text().splitlines() if "Epoch 4/39" not in line]
+    run = read("-", data="\n".join(lines).encode())[-1]
+    assert list(run.table["val_loss"]) == [float(r[2]) for r in rows]
+
+
 def test_a_held_out_set_is_read_where_a_log_has_no_validation():
     # "[pretrain] epoch   3/40  train=14.9218  heldout=13.1910": the held-out set is the
     # only one beside training; a held-out set beside a validation set is the test set

@@ -280,6 +280,51 @@ def _frame_header(line: str) -> tuple[list[str], bool] | None:
     return (cells, True) if {"train", "val"} <= splits else None
 
 
+# a table whose columns are the sets and whose rows are the metrics, one a line, printed at
+# each epoch's end (AllenNLP's "Training |  Validation", "loss | 0.190 | 0.293"); a logger's
+# name may stand before its first cell ("allennlp.training.trainer -   loss | ...")
+SET_ROW_NAME = LazyPattern(r"[A-Za-z_][\w/@.%-]{0,60}")
+NOT_MEASURED = ("n/a", "na", "-", "")
+
+
+def _first_cell(cell: str) -> str:
+    return cell.rsplit(" - ", 1)[-1].strip()
+
+
+def _sets_header(line: str) -> list[str] | None:
+    """The sets a header of set columns names, in order (``Training |  Validation``)."""
+    if "|" not in line:
+        return None
+    cells = [c.strip() for c in line.split("|")]
+    cells = [_first_cell(cells[0]), *cells[1:]]
+    cells = [c for c in cells if c]
+    splits = [_table.SET_WORDS.get(c.lower()) for c in cells]
+    if len(cells) < 2 or None in splits or len(set(splits)) != len(splits):
+        return None
+    return splits
+
+
+def _sets_row(line: str, splits: list[str]) -> list[tuple[str, str, str | None]] | None:
+    """A row of a table of set columns (``loss |  0.190  |  0.293``): each set's value of
+    the row's metric, named for its set; None if the line is no such row."""
+    cells = [c.strip() for c in line.split("|")]
+    if cells and not cells[-1]:
+        cells = cells[:-1]
+    if len(cells) != len(splits) + 1:
+        return None
+    name = _first_cell(cells[0])
+    if not SET_ROW_NAME.fullmatch(name):
+        return None
+    metrics: list[tuple[str, str, str | None]] = []
+    for split, cell in zip(splits, cells[1:]):
+        if cell.lower() in NOT_MEASURED:
+            continue
+        if to_float(cell) is None:
+            return None
+        metrics.append((f"{split}_{name}", cell, None))
+    return metrics
+
+
 def _accumulate(sums: dict[str, list[float]], metrics: list[tuple[str, str, str | None]],
                 running: bool = False) -> None:
     """Metrics' values into [sum, count] per name; a running mean replaces what was."""
@@ -444,6 +489,8 @@ class _Reader:
         self.last_key: float | None = None  # the step (or fractional epoch) of the last row
         self.spaced = False         # the table's cells are separated by spaces (fastai)
         self.frame_rows = 0         # rows read of a table with no epoch column
+        self.set_columns: list[str] | None = None  # the sets a table of set columns has
+        self.set_rows: list[tuple[str, str, str | None]] = []  # the values of its rows
         self.shape: str | None = None
         self.explicit = False  # the current epoch was opened by an epoch number
         self.numbered_epochs = 0    # epochs opened by an epoch number
@@ -500,10 +547,18 @@ class _Reader:
         means, self.interval = _missing_means(self.interval, values), {}
         return means
 
+    def _close_sets(self, line_no: int) -> None:
+        """A table of set columns ended: its values are the epoch's (the one its "Epoch 4/29"
+        opened, or the next one where no epoch number is printed)."""
+        rows, self.set_columns, self.set_rows = self.set_rows, None, []
+        if rows:
+            self._add(rows, rows[0][0], line_no)
+
     def finish(self) -> None:
-        """The log's end: an evaluation's last running means, and training steps after the
-        last evaluation that went non-finite (a run that diverged after its last
-        evaluation shows it only there)."""
+        """The log's end: a table of set columns it ends with, an evaluation's last running
+        means, and training steps after the last evaluation that went non-finite (a run
+        that diverged after its last evaluation shows it only there)."""
+        self._close_sets(0)
         self.flush_evaluation()
         if self.records and any(not math.isfinite(total) for total, _ in self.interval.values()):
             self._start(self.records[-1].epoch + 1, None)
@@ -652,6 +707,16 @@ class _Reader:
         if SUMMARY.search(line) and not EPOCH.search(line):
             # (Ignite's "Test Results - Epoch[3] Avg loss: 1.15" is an epoch's test line)
             self.in_summary = True
+            return
+        if self.set_columns is not None:
+            row = _sets_row(line, self.set_columns)
+            if row is not None:
+                self.set_rows.extend(row)
+                return
+            self._close_sets(line_no)
+        sets = _sets_header(line)
+        if sets:
+            self.set_columns, self.set_rows = sets, []
             return
         header = _table_header(line)
         if header:
