@@ -249,6 +249,26 @@ def test_a_table_of_set_columns_gives_its_epoch_each_sets_values():
     assert list(run.table["val_loss"]) == [float(r[2]) for r in rows]
 
 
+def test_a_boxed_table_of_the_sets_values_is_read_either_way_round():
+    # Ludwig: "│ loss │ 0.4619 │ 0.5039 │ 0.4488 │" under "│ │ train │ validation │ test │"
+    # (its own example), after each "Epoch N" it logs; older versions put the sets in rows
+    # ("│ train │ 0.7351 │", "│ vali │ ...") under a feature's "│ Survived │ loss │ ... │"
+    table = (DATA / "loop" / "ludwig_metrics_table.txt").read_text()
+    row = next(line for line in table.splitlines() if line.startswith("│ loss "))
+    train, val, _ = (float(c) for c in row.strip("│ ").split("│")[1:])
+    text = "".join(f"Epoch {e}\n{table}" for e in (1, 2, 3))
+    run = read("-", data=text.encode())[-1]
+    assert run.epochs == 3 and list(run.table["train_loss"]) == [train] * 3
+    assert list(run.table["val_loss"]) == [val] * 3 and "val_specificity" in run.table
+    rows = ("Epoch {e}\n╒══════════╤════════╤════════════╕\n│ Survived │   loss │   accuracy │\n"
+            "╞══════════╪════════╪════════════╡\n│ train    │ {t:.4f} │     0.7712 │\n"
+            "├──────────┼────────┼────────────┤\n│ vali     │ {v:.4f} │     0.7500 │\n"
+            "╘══════════╧════════╧════════════╛\n")
+    text = "".join(rows.format(e=e, t=1 / e, v=1 / e + 0.1) for e in (1, 2, 3, 4))
+    run = read("-", data=text.encode())[-1]
+    assert list(run.table["val_loss"].round(4)) == [round(1 / e + 0.1, 4) for e in (1, 2, 3, 4)]
+
+
 def test_a_held_out_set_is_read_where_a_log_has_no_validation():
     # "[pretrain] epoch   3/40  train=14.9218  heldout=13.1910": the held-out set is the
     # only one beside training; a held-out set beside a validation set is the test set

@@ -280,48 +280,79 @@ def _frame_header(line: str) -> tuple[list[str], bool] | None:
     return (cells, True) if {"train", "val"} <= splits else None
 
 
-# a table whose columns are the sets and whose rows are the metrics, one a line, printed at
-# each epoch's end (AllenNLP's "Training |  Validation", "loss | 0.190 | 0.293"); a logger's
-# name may stand before its first cell ("allennlp.training.trainer -   loss | ...")
-SET_ROW_NAME = LazyPattern(r"[A-Za-z_][\w/@.%-]{0,60}")
+# a table of the sets' values printed at each epoch's end, a set a column and a metric a
+# row (AllenNLP's "Training |  Validation", then "loss | 0.190 | 0.293", a logger's name
+# before each line) or a set a row and a metric a column (Ludwig's tables: "│ Survived │
+# loss │ accuracy │", then "│ train │ 0.5022 │ 0.7712 │", "│ vali │ ...", "│ test │ ...")
+SET_TABLE_SEP = LazyPattern(r"[|│┃]")
+SET_TABLE_NAME = LazyPattern(r"[A-Za-z_][\w/@.%-]{0,60}")
+SET_ROW_WORDS = {**_table.SET_WORDS, "vali": "val"}  # Ludwig's "vali"
 NOT_MEASURED = ("n/a", "na", "-", "")
+RULE_CHARS = set("|-:+ =─┼├┤│╞╪╡╘╧╛╒╤╕═┃━")
 
 
-def _first_cell(cell: str) -> str:
-    return cell.rsplit(" - ", 1)[-1].strip()
-
-
-def _sets_header(line: str) -> list[str] | None:
-    """The sets a header of set columns names, in order (``Training |  Validation``)."""
-    if "|" not in line:
-        return None
-    cells = [c.strip() for c in line.split("|")]
-    cells = [_first_cell(cells[0]), *cells[1:]]
-    cells = [c for c in cells if c]
-    splits = [_table.SET_WORDS.get(c.lower()) for c in cells]
-    if len(cells) < 2 or None in splits or len(set(splits)) != len(splits):
-        return None
-    return splits
-
-
-def _sets_row(line: str, splits: list[str]) -> list[tuple[str, str, str | None]] | None:
-    """A row of a table of set columns (``loss |  0.190  |  0.293``): each set's value of
-    the row's metric, named for its set; None if the line is no such row."""
-    cells = [c.strip() for c in line.split("|")]
+def _set_table_cells(line: str) -> list[str]:
+    """A table line's cells, a logger's name before its first cell dropped."""
+    line = line.strip()
+    if line[:1] in "|│┃":
+        line = line[1:]  # a box's left edge
+    cells = [c.strip() for c in SET_TABLE_SEP.split(line)]
     if cells and not cells[-1]:
         cells = cells[:-1]
-    if len(cells) != len(splits) + 1:
+    if cells:
+        cells[0] = cells[0].rsplit(" - ", 1)[-1].strip()
+    return cells
+
+
+def _set_table_header(line: str) -> tuple[bool, list[str]] | None:
+    """(sets by column, names) of a table of the sets' values: the sets its columns are
+    (``Training |  Validation``), or the metrics its columns are where its rows will be the
+    sets (``│ Survived │ loss │ accuracy │``)."""
+    if not SET_TABLE_SEP.search(line):
         return None
-    name = _first_cell(cells[0])
-    if not SET_ROW_NAME.fullmatch(name):
+    cells = _set_table_cells(line)
+    named = [c for c in cells if c]
+    splits = [SET_ROW_WORDS.get(c.lower()) for c in named]
+    if len(named) >= 2 and None not in splits and len(set(splits)) == len(splits):
+        return True, splits  # type: ignore[return-value]
+    metrics = cells[1:]
+    # its metrics name no set (the rows will), and no column counts epochs or steps
+    if not metrics or cells[0].lower() in _table.STEP_WORDS | {"epoch", "epochs"} or \
+            not all(SET_TABLE_NAME.fullmatch(c) and _table.bare_name(c) for c in metrics) or \
+            any(c.lower() in ("epoch", "epochs") for c in metrics):
         return None
+    pairs = [_table.canonical(c) for c in metrics]
+    if not any(p is not None and p[1] in _table.LOSS_LIKE for p in pairs):
+        return None
+    return False, [c.lower() for c in metrics]
+
+
+def _set_table_row(line: str, by_column: bool, names: list[str]
+                   ) -> list[tuple[str, str, str | None]] | None:
+    """A row of a table of the sets' values as metrics named for their sets, [] for a rule
+    between rows, None for a line that is no row of it."""
+    if set(line.strip()) <= RULE_CHARS:
+        return []
+    cells = _set_table_cells(line)
+    if len(cells) != len(names) + 1:
+        return None
+    first, values = cells[0], cells[1:]
+    if by_column:
+        if not SET_TABLE_NAME.fullmatch(first):
+            return None
+        named = [(f"{split}_{first}", cell) for split, cell in zip(names, values)]
+    else:
+        split = SET_ROW_WORDS.get(first.lower())
+        if split is None:
+            return None
+        named = [(f"{split}_{name}", cell) for name, cell in zip(names, values)]
     metrics: list[tuple[str, str, str | None]] = []
-    for split, cell in zip(splits, cells[1:]):
+    for name, cell in named:
         if cell.lower() in NOT_MEASURED:
             continue
         if to_float(cell) is None:
             return None
-        metrics.append((f"{split}_{name}", cell, None))
+        metrics.append((name, cell, None))
     return metrics
 
 
@@ -489,8 +520,9 @@ class _Reader:
         self.last_key: float | None = None  # the step (or fractional epoch) of the last row
         self.spaced = False         # the table's cells are separated by spaces (fastai)
         self.frame_rows = 0         # rows read of a table with no epoch column
-        self.set_columns: list[str] | None = None  # the sets a table of set columns has
-        self.set_rows: list[tuple[str, str, str | None]] = []  # the values of its rows
+        # a table of the sets' values: (sets by column, its names), and what its rows hold
+        self.set_table: tuple[bool, list[str]] | None = None
+        self.set_values: list[tuple[str, str, str | None]] = []
         self.shape: str | None = None
         self.explicit = False  # the current epoch was opened by an epoch number
         self.numbered_epochs = 0    # epochs opened by an epoch number
@@ -547,18 +579,37 @@ class _Reader:
         means, self.interval = _missing_means(self.interval, values), {}
         return means
 
-    def _close_sets(self, line_no: int) -> None:
-        """A table of set columns ended: its values are the epoch's (the one its "Epoch 4/29"
+    def _close_set_table(self, line_no: int) -> None:
+        """A table of the sets' values ended: they are the epoch's (the one its "Epoch 4/29"
         opened, or the next one where no epoch number is printed)."""
-        rows, self.set_columns, self.set_rows = self.set_rows, None, []
-        if rows:
-            self._add(rows, rows[0][0], line_no)
+        values, self.set_table, self.set_values = self.set_values, None, []
+        if values:
+            self._add(values, values[0][0], line_no)
+
+    def _set_table_line(self, line: str, line_no: int) -> bool:
+        """Whether the line is a header or a row of a table of the sets' values (read)."""
+        if self.set_table is not None:
+            row = _set_table_row(line, *self.set_table)
+            if row is not None:
+                self.set_values.extend(row)
+                return True
+        header = _set_table_header(line)
+        if header is None:
+            if self.set_table is not None:
+                self._close_set_table(line_no)
+            return False
+        if self.set_table is not None and (header[0] or self.set_table[0]):
+            self._close_set_table(line_no)
+        # (a table of set rows right after another is the same epoch's: Ludwig prints one
+        # an output feature, then the "combined" one, whose loss is the one that counts)
+        self.set_table = header
+        return True
 
     def finish(self) -> None:
-        """The log's end: a table of set columns it ends with, an evaluation's last running
+        """The log's end: a table of the sets' values it ends with, an evaluation's last running
         means, and training steps after the last evaluation that went non-finite (a run
         that diverged after its last evaluation shows it only there)."""
-        self._close_sets(0)
+        self._close_set_table(0)
         self.flush_evaluation()
         if self.records and any(not math.isfinite(total) for total, _ in self.interval.values()):
             self._start(self.records[-1].epoch + 1, None)
@@ -708,15 +759,7 @@ class _Reader:
             # (Ignite's "Test Results - Epoch[3] Avg loss: 1.15" is an epoch's test line)
             self.in_summary = True
             return
-        if self.set_columns is not None:
-            row = _sets_row(line, self.set_columns)
-            if row is not None:
-                self.set_rows.extend(row)
-                return
-            self._close_sets(line_no)
-        sets = _sets_header(line)
-        if sets:
-            self.set_columns, self.set_rows = sets, []
+        if self._set_table_line(line, line_no):
             return
         header = _table_header(line)
         if header:
