@@ -47,7 +47,8 @@ def write_label(folder: Path, scenario: str, seed: int, framework: str, files: d
     (folder / "label.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
 
 
-def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str | dict,
+def save_run(folder: Path, scenario: str, seed: int, framework: str,
+             text: str | dict[str, str | bytes],
              numbers: dict[str, list[float]], labels: dict[str, Label],
              seed_labels: dict[tuple[str, int], Label], log: str = "train.log") -> None:
     """A run's log (``log``: train.log unless the run is kept under its own file's name;
@@ -58,7 +59,11 @@ def save_run(folder: Path, scenario: str, seed: int, framework: str, text: str |
     if isinstance(text, dict):
         for relative, body in text.items():
             (folder / log / relative).parent.mkdir(parents=True, exist_ok=True)
-            (folder / log / relative).write_text(body)
+            target = folder / log / relative
+            if isinstance(body, bytes):  # an event file
+                target.write_bytes(body)
+            else:
+                target.write_text(body)
     elif log.endswith(".gz"):
         (folder / log).write_bytes(gzip.compress(text.encode("utf-8"), 9, mtime=0))
     else:

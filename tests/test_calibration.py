@@ -167,7 +167,14 @@ out:
   0.912 ( 0.954)", its "--result" summary): timm's defaults (smoothing 0.1, named by the
   criterion it prints; training transforms that augment, never printed), no smoothing,
   dropout 0.5 (not shown), mixup 0.8, training labels redrawn
-  (scripts/make_thirtyfifthway_runs.py).
+  (scripts/make_thirtyfifthway_runs.py);
+- tests/data/thirtysixthway: multilayer perceptrons on scikit-learn's digits and Friedman's
+  regression trained by Catalyst's SupervisedRunner, its console the log ("train (3/40)
+  accuracy01: ... | loss: 0.59 | ...", "valid (3/40) ...") or its TensorBoard folder
+  (train/, valid/, an empty _epoch_/): dropout printed or not, batch norm on batches of
+  eight, an L2 term in a criterion that adds it while training only, 200 training rows, a
+  rate too small, training labels redrawn, validation from the classes' cores
+  (scripts/make_thirtysixthway_runs.py).
 
 Scored as ../shared/tools/grade.py scores: the fit class, the family of the first cause and
 the first cause itself (no cause at 0.5 or more where none was built in), balanced over the
@@ -196,7 +203,8 @@ SCENARIOS = {"thirdway": 15, "fourthway": 17, "fifthway": 12, "sixthway": 9,  # 
              "twentyfifthway": 9, "twentysixthway": 10, "twentyseventhway": 10,
              "twentyeighthway": 11, "twentyninthway": 8,
              "thirtiethway": 7, "thirtyfirstway": 10, "thirtysecondway": 8,
-             "thirtythirdway": 13, "thirtyfourthway": 12, "thirtyfifthway": 5}
+             "thirtythirdway": 13, "thirtyfourthway": 12, "thirtyfifthway": 5,
+             "thirtysixthway": 10}
 SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhway": 3,
          "eighthway": 2, "ninthway": 2, "tenthway": 2, "eleventhway": 2, "twelfthway": 2,
          "thirteenthway": 2, "fourteenthway": 2, "fifteenthway": 2, "sixteenthway": 2,
@@ -206,7 +214,7 @@ SEEDS = {"thirdway": 2, "fourthway": 2, "fifthway": 3, "sixthway": 2, "seventhwa
          "twentysixthway": 2, "twentyseventhway": 2, "twentyeighthway": 2,
          "twentyninthway": 2, "thirtiethway": 2, "thirtyfirstway": 2,
          "thirtysecondway": 2, "thirtythirdway": 2, "thirtyfourthway": 2,
-         "thirtyfifthway": 2}
+         "thirtyfifthway": 2, "thirtysixthway": 2}
 
 
 def _graded(runs: str, split: str, skip: tuple[str, ...] = ()) -> list[dict]:
@@ -629,6 +637,18 @@ FIRST_MEASURED = {
     # augmentation now, exact 0.50, 23 points. Left: 30 % of the training labels redrawn,
     # whose share of the gap matches the transforms': augmentation at 0.95
     "thirtyfifthway": {"development": (1.0, 0.5, 0.25), "held-out": (1.0, 0.5, 0.25)},
+    # as first read (nothing changed for it; its TensorBoard folders, train/ and valid/,
+    # are read one run since): fit 1.00 / family 0.75 / exact 0.50, 38 points
+    # (development, balanced), 1.00 / 0.58 / 0.58, 20 points held out. The calibration
+    # error is the labelling question again: dropout (printed) and batch norm runs whose
+    # validation ends 2-18 % above or level with the logged training loss, labelled with no
+    # cause, where valgap names the printed mechanism at 0.85 (three of the five confident
+    # first causes of the development half). Also: validation from the classes' cores, and
+    # an L2 term in the criterion, each a tie of guesses under 0.5 (a whole nn.Sequential
+    # printed rules dropout out now, augmentation stays first); a dropout run 1.76x late
+    # whose gap grows while validation still falls read as a good fit (allowed), its onset
+    # not named
+    "thirtysixthway": {"development": (1.0, 0.75, 0.4), "held-out": (1.0, 0.55, 0.25)},
 }
 
 
