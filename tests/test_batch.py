@@ -65,6 +65,20 @@ def test_grouping(tree):
     assert pair.also == [str(tree / "keras" / "run.csv")] and "same run" in pair.note
 
 
+def test_a_tensorboard_folder_of_a_set_a_folder_is_one_run(tmp_path):
+    # Catalyst writes tensorboard/train/, tensorboard/valid/ and an empty _epoch_/ (Keras:
+    # train/ and validation/): one run, not a run of each set; a folder of a set's name
+    # with no events in it (a dataset's) is no part of one
+    runs = tmp_path / "logs"
+    shutil.copytree(DATA / "thirtysixthway" / "ct_dropout_tensorboard-s1", runs / "catalyst")
+    (runs / "data" / "train").mkdir(parents=True)
+    (runs / "data" / "valid").mkdir()
+    (runs / "data" / "train" / "notes.txt").write_text("images go here\n")
+    paths = [t.path for t in discover([str(runs)]).targets]
+    assert str(runs / "catalyst" / "tensorboard") in paths
+    assert not [p for p in paths if "/tensorboard/" in p or p.endswith("data")]
+
+
 def test_batch_json_lines_match_the_contract(cli, tree):
     res, docs = run_json(cli, str(tree), "-j", "1")
     assert res.exit_code == 2  # broken.csv cannot be read
