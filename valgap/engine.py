@@ -191,13 +191,15 @@ def merge_facts(run: Run, given: Facts) -> Facts:
     for name, value in info.facts.items():  # a tracker's logged parameters
         fill(name, value, info.fact_origins.get(name) or info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks
-        # (but a PyTorch module may drop out in forward, F.dropout, and a recurrent or
-        # attention layer by its argument: no summary lists either)
+        # (but a PyTorch module may drop out in forward, F.dropout, unless the print is an
+        # nn.Sequential of torch.nn's own modules, and a recurrent or attention layer by its
+        # argument: no summary lists either)
         summary = "the model summary"
         for name, prefixes in (("dropout", DROPOUT), ("batchnorm", BATCHNORM)):
             has = _has(info.layers, prefixes)
-            unlisted = name == "dropout" and (info.framework == "pytorch"
-                                               or _has(info.layers, DROPOUT_INSIDE))
+            unlisted = name == "dropout" and (
+                (info.framework == "pytorch" and not info.modules_whole)
+                or _has(info.layers, DROPOUT_INSIDE))
             if has or not (info.summary_partial or unlisted):
                 fill(name, has, summary)
         if _has(info.layers, AUGMENTATION):  # pipeline augmentation never shows

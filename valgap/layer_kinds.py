@@ -14,8 +14,33 @@ AUGMENTATION = ("Random", "GaussianNoise", "RandAugment", "AugMix", "MixUp", "Cu
 # layers whose dropout is an argument, not a layer a summary lists (LSTM(dropout=0.3),
 # MultiHeadAttention(dropout=0.1)): a summary naming one cannot rule dropout out
 DROPOUT_INSIDE = ("LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM", "OptimizedLSTM", "CuDNN",
-                  "Bidirectional", "MultiHead", "Attention", "AdditiveAttention",
-                  "GroupQueryAttention", "GroupedQueryAttention", "SelfAttention")
+                  "Bidirectional", "MultiHead", "Multihead", "Attention", "AdditiveAttention",
+                  "GroupQueryAttention", "GroupedQueryAttention", "SelfAttention",
+                  "Transformer")
+
+# torch.nn's own modules (PyTorch 2.x): an nn.Sequential of these, printed, is the whole
+# forward pass; a module of another class may drop out in its forward (F.dropout) unseen
+_TORCH_NAMES = """
+AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveAvgPool3d AdaptiveMaxPool1d AdaptiveMaxPool2d
+AdaptiveMaxPool3d AlphaDropout AvgPool1d AvgPool2d AvgPool3d BatchNorm1d BatchNorm2d
+BatchNorm3d Bilinear CELU ChannelShuffle CircularPad1d CircularPad2d CircularPad3d
+ConstantPad1d ConstantPad2d ConstantPad3d Conv1d Conv2d Conv3d ConvTranspose1d
+ConvTranspose2d ConvTranspose3d CrossMapLRN2d Dropout Dropout1d Dropout2d Dropout3d ELU
+Embedding EmbeddingBag FeatureAlphaDropout Flatten Fold FractionalMaxPool2d
+FractionalMaxPool3d GELU GLU GRU GroupNorm Hardshrink Hardsigmoid Hardswish Hardtanh
+Identity InstanceNorm1d InstanceNorm2d InstanceNorm3d LPPool1d LPPool2d LPPool3d LSTM
+LayerNorm LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d
+LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d
+LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear LeakyReLU Linear LocalResponseNorm
+LogSigmoid LogSoftmax MaxPool1d MaxPool2d MaxPool3d Mish MultiheadAttention PReLU
+PixelShuffle PixelUnshuffle RMSNorm RNN RReLU ReLU ReLU6 ReflectionPad1d ReflectionPad2d
+ReflectionPad3d ReplicationPad1d ReplicationPad2d ReplicationPad3d SELU Sequential SiLU
+Sigmoid Softmax Softmax2d Softmin Softplus Softshrink Softsign SyncBatchNorm Tanh
+Tanhshrink Threshold Transformer TransformerDecoder TransformerDecoderLayer
+TransformerEncoder TransformerEncoderLayer Unflatten Unfold Upsample UpsamplingBilinear2d
+UpsamplingNearest2d ZeroPad1d ZeroPad2d ZeroPad3d
+"""
+TORCH = frozenset(_TORCH_NAMES.split())
 
 # Keras's own layer classes (Keras 3's, and Keras 2's that it dropped)
 _KERAS_NAMES = """

@@ -100,6 +100,10 @@ class RunInfo:
     # the summary shows the model's top only (modules whose layers it does not list): what
     # it names, the model has; what it lacks, the model may still have
     summary_partial: bool = False
+    # a printed PyTorch model is an nn.Sequential of torch.nn's own modules (True), whose
+    # print is its whole forward pass, or holds a module of another class (False); None
+    # where no module was printed
+    modules_whole: bool | None = None
     columns: dict[str, str] = field(default_factory=dict)  # table column -> name in the log
     warnings: list[str] = field(default_factory=list)      # met while parsing
     notes: list[str] = field(default_factory=list)         # how the table was built

@@ -124,6 +124,27 @@ def test_a_printed_pytorch_model_rules_dropout_out_only_where_it_prints_it_off()
     assert fastai.dropout is True
 
 
+def test_a_printed_nn_sequential_of_torch_modules_is_the_whole_model():
+    # Catalyst's runs (tests/data/thirtysixthway) print an nn.Sequential of Linear and ReLU:
+    # its forward is those modules in turn, so no F.dropout can hide in it
+    plain = DATA / "thirtysixthway" / "ct_easy_val-s1" / "train.log.gz"
+    assert read(str(plain))[-1].info.modules_whole is True
+    facts = _facts(plain)
+    assert facts.dropout is False and facts.origin["dropout"] == "the model summary"
+    # the same print with Dropout layers in it: dropout, as before
+    assert _facts(DATA / "thirtysixthway" / "ct_dropout_printed-s1" / "train.log.gz").dropout
+    # a module of its own class (a GCN, its forward calling F.dropout) is no whole print
+    gcn = DATA / "twentyfirstway" / "gcn_many_labels_printed-s1" / "train.log"
+    assert read(str(gcn))[-1].info.modules_whole is False
+    # an nn.Sequential holding a module of another class is none either
+    info = RunInfo("print", "test")
+    for line in ("Sequential(", "  (0): Linear(in_features=8, out_features=8, bias=True)",
+                 "  (1): Block(", "    (fc): Linear(in_features=8, out_features=2)", "  )",
+                 ")"):
+        scan_facts(line, info, in_summary=False)
+    assert info.modules_whole is False and info.layers == {"Linear": 2, "Block": 1}
+
+
 def test_a_keras_summary_rules_out_only_what_its_rows_would_show():
     # Keras sequence models on TensorFlow (tests/data/twentysecondway): the summary lists a
     # recurrent layer whose dropout is an argument, a custom layer or a nested model as one

@@ -982,6 +982,7 @@ PADDLE_LAYER = re.compile(r"^[ \t]{0,16}([A-Z][A-Za-z0-9]{0,63})-\d{1,6}[ \t]{2,
 # Paddle's evaluation, at its end: "Eval samples: 480"
 EVAL_SAMPLES = re.compile(r"^Eval samples: (\d{1,15})[ \t]{0,8}$")
 TORCH_LAYER = re.compile(r"^[ \t]{0,64}\([\w.]{1,64}\):[ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})\(")
+TORCH_ROOT = re.compile(r"([A-Z][A-Za-z0-9_]{0,63})\(")  # a printed model's first line, whole
 # Flax NNX's module repr, "dropout=Dropout(rate=0.5, ...", and Flax's tabulate() rows,
 # "│ bn1 │ BatchNorm │ ...": layer types where they are named, recognised by their names
 NNX_LAYER = re.compile(r"^[ \t]{0,64}[A-Za-z_]\w{0,63}=([A-Z][A-Za-z0-9]{0,63})\(")
@@ -1072,7 +1073,13 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
         info.n_val = to_int(m.group(1))
     if types and info.framework is None:
         info.framework = "keras"
+    m = TORCH_ROOT.fullmatch(line.rstrip()) if line.endswith(("(", "( ")) else None
+    if m:  # print(model): a Sequential's print is its forward; another class's forward is code
+        whole = m.group(1) == "Sequential"
+        info.modules_whole = whole if info.modules_whole is None else info.modules_whole and whole
     m = TORCH_LAYER.match(line) if "):" in line else None
+    if m and m.group(1) not in layer_kinds.TORCH:
+        info.modules_whole = False
     dropout_module = m is not None and m.group(1).startswith("Dropout")
     if m and ZERO_RATE.search(line):
         if dropout_module and not any(t.startswith("Dropout") for t in info.layers):
