@@ -269,6 +269,18 @@ def test_a_boxed_table_of_the_sets_values_is_read_either_way_round():
     assert list(run.table["val_loss"].round(4)) == [round(1 / e + 0.1, 4) for e in (1, 2, 3, 4)]
 
 
+def test_an_epoch_printed_as_epochs_numbers_its_line():
+    # five BERT fine-tunes after each other, each "Epochs: 1 | Train Loss:  0.218 | ... |
+    # Val Loss:  0.047 | ..." to "Epochs: 5": five runs of 5 epochs, not one of 25 (a
+    # fraction after the word is no epoch: "Total epochs: 0.1021")
+    path = DATA / "public" / "douglascastrorj+fakenews-mestrado__exp.log"
+    starts = [line for line in path.read_text().splitlines() if line.startswith("Epochs: 1 ")]
+    runs = read(str(path))
+    assert len(runs) == len(starts) == 10 and {r.epochs for r in runs} == {5}
+    run = read("-", data=b"Total epochs: 0.1021\nstep 1 loss 2.5\nstep 2 loss 2.4\n")[-1]
+    assert run.epochs == 2
+
+
 def test_a_held_out_set_is_read_where_a_log_has_no_validation():
     # "[pretrain] epoch   3/40  train=14.9218  heldout=13.1910": the held-out set is the
     # only one beside training; a held-out set beside a validation set is the test set

@@ -384,7 +384,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # no validation loss) 20 of 20 (16 development, 15 of 16: a known miss below), the
     # seventy-sixth (pretrain.log: pretraining with no validation loss, tracebacks, one
     # "heldout=" beside "train=") 4 of 4 (6 development, 5 of 6 when first read: the
-    # held-out set is read as the set to compare now)
+    # held-out set is read as the set to compare now), the seventy-seventh (exp.log:
+    # few-shot result tables, COCO evaluations, a LaTeX log, BERT fine-tunes printed
+    # "Epochs: 3 | Train Loss: ..") 8 of 8 (13 development, 13 of 13)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -397,7 +399,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 714 and right >= 693
+    assert len(held) == 722 and right >= 701
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():

@@ -125,9 +125,9 @@ TQDM_COUNT = LazyPattern(r"(?<!\d)\d{1,12}it \[[^\]]{0,200}\]")
 # a model card's closing summary and a Trainer's return value: not epochs
 SUMMARY = LazyPattern(r"(?i)results on the (?:evaluation|test|validation) set|"
                      r"^\s{0,8}TrainOutput\(|^\s{0,8}(?:final|test) (?:results|metrics)\b")
-# "Epoch 3/20", "Ep 3/18", Chinese "周期 [3/30]" / "轮次 3"
-EPOCH = LazyPattern(r"(?i)\b(?:epoch|ep|周期|轮次)\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}"
-                   r"(\d{1,9})(?!\d)(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
+# "Epoch 3/20", "Ep 3/18", "Epochs: 3 | Train Loss: ..", Chinese "周期 [3/30]" / "轮次 3"
+EPOCH = LazyPattern(r"(?i)\b(?:epochs?|ep|周期|轮次)\b[ \t]{0,16}[:#]?[ \t]{0,16}\[?[ \t]{0,8}"
+                   r"(\d{1,9})(?!\d|\.\d)(?:[ \t]{0,8}(?:/|of)[ \t]{0,8}\d{1,9})?[ \t]{0,8}\]?")
 # the PyTorch CIFAR-10 tutorial: "[2,  4000] loss: 1.456" (epoch, mini-batch)
 PAIR_EPOCH = LazyPattern(r"^[ \t]{0,16}\[[ \t]{0,8}(\d{1,9}),[ \t]{0,8}\d{1,9}[ \t]{0,8}\]")
 # timm: "Train: 3 [ 100/312 ( 32%)]  Loss: 5.71 (5.90)": the epoch right after the split
