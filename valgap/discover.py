@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from valgap.model import InputError
-from valgap.parsers import catboost_info, dvclive, mlflow_store, tb_events, tb_export, wandb_run
+from valgap.parsers import (
+    catboost_info,
+    dvclive,
+    mlflow_store,
+    set_csvs,
+    tb_events,
+    tb_export,
+    wandb_run,
+)
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
 SKIP_NAMES = {"valgap.yaml", "hparams.yaml", "label.yaml", "config.json", "README.md"}
@@ -121,6 +129,8 @@ def _run_folder(folder: Path) -> bool:
                                    if n in TRAINING_FOLDERS | VALIDATION_FOLDERS):
         return True
     if any(tb_export.FILE_NAME.match(n) for n in names):
+        return True
+    if set_csvs.set_files(folder, names) is not None:  # train.csv beside valid.csv
         return True
     return dvclive.may_be_folder(names) and dvclive.metrics_folder(folder) is not None
 

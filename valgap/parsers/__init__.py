@@ -29,6 +29,7 @@ from valgap.parsers import (
     mlflow_store,
     notebook,
     ray_tune,
+    set_csvs,
     tb_events,
     tb_export,
     wandb_run,
@@ -324,13 +325,17 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
     metrics = dvclive.metrics_folder(folder)
     if metrics is not None:
         return dvclive.parse_folder(folder, metrics, name, options.limits, columns)
+    per_set = set_csvs.set_files(folder)
+    if per_set is not None:
+        return set_csvs.parse(folder, per_set, name, options.limits)
     exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]
     if exports:
         csvs = [p for p in exports if p.suffix.lower() == ".csv"]
         return tb_export.parse_files(csvs or exports, name)
     raise InputError("this folder holds no training log valgap can read as one run "
                      "(TensorBoard logs, TensorBoard exports, trainer_state.json, an MLflow "
-                     "store, W&B runs, CatBoost's catboost_info or a DVCLive folder)", name,
+                     "store, W&B runs, CatBoost's catboost_info, a DVCLive folder or one CSV "
+                     "a set)", name,
                      code="unrecognised")
 
 

@@ -1,0 +1,38 @@
+"""A folder of one CSV a set (tests/data/catalyst/csv_logger: Catalyst's own, made by
+scripts/make_catalyst_fixture.py from a real run)."""
+from __future__ import annotations
+
+import csv
+import shutil
+
+from tests.conftest import DATA
+from valgap.discover import discover
+from valgap.parsers import read
+
+LOGGER = DATA / "catalyst" / "csv_logger"
+
+
+def _column(name: str, column: str) -> list[float]:
+    with (LOGGER / name).open(newline="") as fh:
+        return [float(row[column]) for row in csv.DictReader(fh)]
+
+
+def test_train_csv_beside_valid_csv_is_one_run():
+    run = read(str(LOGGER))[-1]
+    assert run.info.format == "set-csvs" and run.epochs == 8
+    assert list(run.table["train_loss"]) == _column("train.csv", "loss")
+    assert list(run.table["val_loss"]) == _column("valid.csv", "loss")
+    assert list(run.table["val_accuracy01"]) == _column("valid.csv", "accuracy01")
+    assert not [c for c in run.table if "std" in c or "mean" in c]  # a statistic of loss
+
+
+def test_a_walk_reads_the_folder_once_and_leaves_a_datasets_csvs_alone(tmp_path):
+    shutil.copytree(LOGGER, tmp_path / "logs" / "csv_logger")
+    data = tmp_path / "logs" / "data"
+    data.mkdir()
+    (data / "train.csv").write_text("id,text,label\n1,hello,0\n")
+    (data / "val.csv").write_text("id,text,label\n2,bye,1\n")
+    paths = [t.path for t in discover([str(tmp_path / "logs")]).targets]
+    assert str(tmp_path / "logs" / "csv_logger") in paths
+    assert str(data / "train.csv") in paths and str(data / "val.csv") in paths  # files
+    assert not [p for p in paths if p.startswith(str(tmp_path / "logs" / "csv_logger") + "/")]
