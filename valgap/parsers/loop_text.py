@@ -308,7 +308,7 @@ def _set_table_header(line: str) -> tuple[bool, list[str]] | None:
     """(sets by column, names) of a table of the sets' values: the sets its columns are
     (``Training |  Validation``), or the metrics its columns are where its rows will be the
     sets (``│ Survived │ loss │ accuracy │``)."""
-    if not SET_TABLE_SEP.search(line):
+    if "|" not in line and "│" not in line and "┃" not in line:
         return None
     cells = _set_table_cells(line)
     named = [c for c in cells if c]
