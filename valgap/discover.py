@@ -21,6 +21,7 @@ from pathlib import Path
 
 from valgap.model import InputError
 from valgap.parsers import (
+    allennlp_metrics,
     catboost_info,
     dvclive,
     mlflow_store,
@@ -132,6 +133,8 @@ def _run_folder(folder: Path) -> bool:
         return True
     if set_csvs.set_files(folder, names) is not None:  # train.csv beside valid.csv
         return True
+    if allennlp_metrics.epoch_files(folder, names):  # metrics_epoch_0.json, ...
+        return True
     return dvclive.may_be_folder(names) and dvclive.metrics_folder(folder) is not None
 
 
@@ -232,7 +235,8 @@ def _run_folder_names(folder: str, dirs: list[str], files: list[str]) -> bool:
             or catboost_info.TSV_FILES[0] in files or any("tfevents" in f for f in files)
             or _set_folders(names)
             or any(tb_export.FILE_NAME.match(f) for f in files)
-            or dvclive.is_listed_folder(dirs, files))
+            or dvclive.is_listed_folder(dirs, files)
+            or bool(allennlp_metrics.epoch_files(Path(folder), set(files))))
 
 
 # TensorBoard runs written a set a folder: Keras's train/ and validation/, Catalyst's

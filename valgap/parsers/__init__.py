@@ -15,6 +15,7 @@ from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import (
+    allennlp_metrics,
     boosting,
     caffe_log,
     catboost_info,
@@ -325,6 +326,9 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
     metrics = dvclive.metrics_folder(folder)
     if metrics is not None:
         return dvclive.parse_folder(folder, metrics, name, options.limits, columns)
+    epochs = allennlp_metrics.epoch_files(folder)
+    if epochs:
+        return allennlp_metrics.parse(folder, epochs, name, options.limits)
     per_set = set_csvs.set_files(folder)
     if per_set is not None:
         return set_csvs.parse(folder, per_set, name, options.limits)
@@ -334,8 +338,8 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         return tb_export.parse_files(csvs or exports, name)
     raise InputError("this folder holds no training log valgap can read as one run "
                      "(TensorBoard logs, TensorBoard exports, trainer_state.json, an MLflow "
-                     "store, W&B runs, CatBoost's catboost_info, a DVCLive folder or one CSV "
-                     "a set)", name,
+                     "store, W&B runs, CatBoost's catboost_info, a DVCLive folder, one CSV "
+                     "a set or AllenNLP's metrics_epoch_N.json files)", name,
                      code="unrecognised")
 
 
