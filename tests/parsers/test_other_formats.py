@@ -249,6 +249,16 @@ def test_a_table_of_set_columns_gives_its_epoch_each_sets_values():
     assert list(run.table["val_loss"]) == [float(r[2]) for r in rows]
 
 
+def test_a_cell_of_the_sets_table_that_is_no_number_ends_the_table():
+    # found by the fuzzer: a byte gone bad in a value ("\ufffd.231") raised from the number
+    # reader; such a line is no row of the table (its epoch keeps no loss), and the log
+    # is read all the same
+    path = DATA / "loop" / "allennlp_simple_tagger_excerpt.log"
+    text = path.read_text().replace("|     3.231", "|     \ufffd.231", 1)
+    run = read("-", data=text.encode())[-1]
+    assert list(run.table["val_loss"]) == [2.489, 1.612, 1.198, 0.942, 0.769]
+
+
 def test_a_boxed_table_of_the_sets_values_is_read_either_way_round():
     # Ludwig: "│ loss │ 0.4619 │ 0.5039 │ 0.4488 │" under "│ │ train │ validation │ test │"
     # (its own example), after each "Epoch N" it logs; older versions put the sets in rows

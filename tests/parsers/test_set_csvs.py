@@ -36,3 +36,14 @@ def test_a_walk_reads_the_folder_once_and_leaves_a_datasets_csvs_alone(tmp_path)
     assert str(tmp_path / "logs" / "csv_logger") in paths
     assert str(data / "train.csv") in paths and str(data / "val.csv") in paths  # files
     assert not [p for p in paths if p.startswith(str(tmp_path / "logs" / "csv_logger") + "/")]
+
+
+def test_a_cell_of_words_is_no_value(tmp_path):
+    folder = tmp_path / "csv_logger"
+    shutil.copytree(LOGGER, folder)
+    lines = (folder / "valid.csv").read_text().splitlines()
+    lines[2] = lines[2].replace(lines[2].split(",")[3], "n/a\ufffd", 1)  # the loss of step 2
+    lines.insert(3, "step?,x,y")
+    (folder / "valid.csv").write_text("\n".join(lines) + "\n")
+    run = read(str(folder))[-1]
+    assert run.epochs == 8 and run.table["val_loss"].isna().sum() == 1

@@ -350,9 +350,10 @@ def _set_table_row(line: str, by_column: bool, names: list[str]
     for name, cell in named:
         if cell.lower() in NOT_MEASURED:
             continue
-        if to_float(cell) is None:
-            return None
-        metrics.append((name, cell, None))
+        number = _cell_number(cell)
+        if number is None:
+            return None  # a cell of words: no row of numbers
+        metrics.append((name, repr(number), None))
     return metrics
 
 

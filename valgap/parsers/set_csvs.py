@@ -74,11 +74,19 @@ def _columns(path: Path, name: str, limits: Limits) -> dict[str, list[tuple[int,
         "/" in c and c.split("/", 1)[0] in lower)]
     points: dict[str, list[tuple[int, float]]] = {header[i]: [] for i in kept}
     for row in rows:
-        step = to_float(row[key]) if len(row) > key else None
+        step = _number(row[key]) if len(row) > key else None
         if step is None or not math.isfinite(step):  # a row with no step is no point
             continue
         for i in kept:
-            value = to_float(row[i]) if len(row) > i else None
+            value = _number(row[i]) if len(row) > i else None
             if value is not None:
                 points[header[i]].append((int(step), value))
     return {c: p for c, p in points.items() if p}
+
+
+def _number(cell: str) -> float | None:
+    """A cell's number; None for an empty cell or words."""
+    try:
+        return to_float(cell.strip()) if cell.strip() else None
+    except ValueError:
+        return None
