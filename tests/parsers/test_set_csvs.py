@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import shutil
 
+import pytest
+
 from tests.conftest import DATA
 from valgap.discover import discover
+from valgap.model import InputError
 from valgap.parsers import read
 
 LOGGER = DATA / "catalyst" / "csv_logger"
@@ -47,3 +50,12 @@ def test_a_cell_of_words_is_no_value(tmp_path):
     (folder / "valid.csv").write_text("\n".join(lines) + "\n")
     run = read(str(folder))[-1]
     assert run.epochs == 8 and run.table["val_loss"].isna().sum() == 1
+
+
+def test_a_field_too_long_for_csv_is_said_in_one_line(tmp_path):
+    folder = tmp_path / "csv_logger"
+    shutil.copytree(LOGGER, folder)
+    with (folder / "valid.csv").open("a") as fh:
+        fh.write("9," + "x" * 200_000 + "\n")
+    with pytest.raises(InputError, match=r"valid\.csv: field larger than field limit"):
+        read(str(folder))

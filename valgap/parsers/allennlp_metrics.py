@@ -36,7 +36,7 @@ def parse(folder: Path, files: list[tuple[int, Path]], name: str, limits: Limits
     for epoch, path in files:
         try:
             values = json.loads(Source(str(path), limits=limits).text())
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # (nesting too deep for the decoder)
             raise InputError(f"{path.name}: not JSON ({exc})", name, code="bad-value") from None
         if not isinstance(values, dict):
             raise InputError(f"{path.name}: not a JSON object", name, code="bad-value")

@@ -64,6 +64,13 @@ def parse(folder: Path, files: dict[str, Path], name: str, limits: Limits) -> li
 def _columns(path: Path, name: str, limits: Limits) -> dict[str, list[tuple[int, float]]]:
     """Each metric column of one set's file as (step, value) points; a column of a
     statistic of another (``loss/std``, ``loss/mean`` beside ``loss``) left out."""
+    try:
+        return _read_columns(path, name, limits)
+    except csv.Error as exc:  # a field past csv's limit, a quote never closed
+        raise InputError(f"{path.name}: {exc}", name, code="bad-value") from None
+
+
+def _read_columns(path: Path, name: str, limits: Limits) -> dict[str, list[tuple[int, float]]]:
     rows = csv.reader(Source(str(path), limits=limits).lines())
     header = [c.strip() for c in next(rows, [])]
     lower = [c.lower() for c in header]
