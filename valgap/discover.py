@@ -126,8 +126,8 @@ def _run_folder(folder: Path) -> bool:
         return True
     if any(tb_events.is_event_file(folder / n) for n in names):
         return True
-    if _set_folders(names) and all(tb_events.event_files(folder / n) for n in names
-                                   if n in TRAINING_FOLDERS | VALIDATION_FOLDERS):
+    runs = tb_events.set_runs(names)
+    if runs and all(tb_events.event_files(folder / n) for n in runs):
         return True
     if any(tb_export.FILE_NAME.match(n) for n in names):
         return True
@@ -233,21 +233,10 @@ def _run_folder_names(folder: str, dirs: list[str], files: list[str]) -> bool:
             or wandb_run.RUN_FOLDER.match(name) is not None
             or "trainer_state.json" in files or catboost_info.JSON_FILE in files
             or catboost_info.TSV_FILES[0] in files or any("tfevents" in f for f in files)
-            or _set_folders(names)
+            or bool(tb_events.set_runs(names))
             or any(tb_export.FILE_NAME.match(f) for f in files)
             or dvclive.is_listed_folder(dirs, files)
             or bool(allennlp_metrics.epoch_files(Path(folder), set(files))))
-
-
-# TensorBoard runs written a set a folder: Keras's train/ and validation/, Catalyst's
-# train/ and valid/ (and its empty _epoch_/)
-TRAINING_FOLDERS = frozenset({"train", "training"})
-VALIDATION_FOLDERS = frozenset({"validation", "valid", "val", "eval"})
-
-
-def _set_folders(names: set[str]) -> bool:
-    """Whether a folder's entries include a training set's folder and a validation set's."""
-    return bool(names & TRAINING_FOLDERS) and bool(names & VALIDATION_FOLDERS)
 
 
 def _kind(path: Path) -> str:

@@ -328,10 +328,10 @@ def _read_folder(folder: Path, name: str, options: Options) -> list[Run]:
         return dvclive.parse_folder(folder, metrics, name, options.limits, columns)
     epochs = allennlp_metrics.epoch_files(folder)
     if epochs:
-        return allennlp_metrics.parse(folder, epochs, name, options.limits)
+        return allennlp_metrics.parse(epochs, name, options.limits)
     per_set = set_csvs.set_files(folder)
     if per_set is not None:
-        return set_csvs.parse(folder, per_set, name, options.limits)
+        return set_csvs.parse(per_set, name, options.limits)
     exports = [p for p in sorted(folder.iterdir()) if p.is_file() and tb_export.is_export(p)]
     if exports:
         csvs = [p for p in exports if p.suffix.lower() == ".csv"]

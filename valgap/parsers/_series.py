@@ -21,6 +21,10 @@ from valgap.model import EPOCH, EVALUATION, InputError, Run, RunInfo
 from valgap.parsers._table import EpochRecord, build_runs, canonical
 
 Series = dict[str, list[tuple[int, float]]]
+# run folders named for their set (Keras's train/ and validation/, Catalyst's train/ and
+# valid/): a validation run's tags are validation's
+TRAINING_RUNS = frozenset({"train", "training"})
+VALIDATION_RUNS = frozenset({"validation", "val", "valid", "eval"})
 
 
 def metric_name(run: str, tag: str) -> str:
@@ -28,7 +32,7 @@ def metric_name(run: str, tag: str) -> str:
     tag = re.sub(r"^epoch_", "", tag)            # Keras: epoch_loss
     tag = tag.replace("/", "_")
     run_word = run.lower().rstrip("/").split("/")[-1]
-    if run_word in ("validation", "val", "valid", "eval"):
+    if run_word in VALIDATION_RUNS:
         return f"val_{tag}"
     return tag
 

@@ -59,9 +59,9 @@ CJK_WORDS = {"训练": "train", "验证": "val", "测试": "test", "损失": "lo
 # a loss or accuracy glued to the word before it in camelCase (TrainLoss, valAcc); other
 # humps are left as they are (mAP50, rougeL, DiarizationErrorRate name no split)
 CAMEL_HUMP = re.compile(r"(?<=[a-z])(?=(?:Loss|Losses|Acc|Accuracy|Mse|Mae)(?![a-z]))")
-# a column or key that counts steps, not a metric (a step's, an iteration's number)
 # "held out" written as two words (held_out_loss, "Held-out loss", hold_out): one set's name
 HELD_OUT = re.compile(r"(?<![a-z])(?:held|hold)_out(?![a-z])")
+# a column or key that counts steps, not a metric (a step's, an iteration's number)
 STEP_WORDS = frozenset({"step", "steps", "iteration", "iterations", "iter", "iters"})
 WIDE_TABLE = 32  # columns past which a run's table is consolidated into one block
 
@@ -465,6 +465,10 @@ def _error_pair(values: dict, info: RunInfo) -> tuple[dict, dict[str, str]]:
     return values, {}
 
 
+PERPLEXITY = ("ppl", "perplexity")
+NATURAL_LOG = (0.9, 1.3)  # log(perplexity) / printed loss: a natural-log cross-entropy's
+
+
 def _perplexity_pair(values: dict, info: RunInfo) -> dict:
     """Where validation prints a perplexity and no loss (OpenNMT: "Step 50/ 400; acc: 11.54;
     ppl: 1714.07; xent: 7.45", then "Validation perplexity: 208.73"): the validation loss
@@ -497,10 +501,6 @@ def _perplexity_pair(values: dict, info: RunInfo) -> dict:
         if printed:
             info.columns[loss] = f"log({printed})"
     return {**values, **logs}
-
-
-PERPLEXITY = ("ppl", "perplexity")
-NATURAL_LOG = (0.9, 1.3)  # log(perplexity) / printed loss: a natural-log cross-entropy's
 
 
 def _natural(loss: Any, log_ppl: Any) -> bool:

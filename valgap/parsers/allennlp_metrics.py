@@ -31,7 +31,7 @@ def epoch_files(folder: Path, names: set[str] | None = None) -> list[tuple[int, 
     return found if 2 <= len(found) <= MAX_FILES else []
 
 
-def parse(folder: Path, files: list[tuple[int, Path]], name: str, limits: Limits) -> list[Run]:
+def parse(files: list[tuple[int, Path]], name: str, limits: Limits) -> list[Run]:
     series: _series.Series = {}
     for epoch, path in files:
         try:

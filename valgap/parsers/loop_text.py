@@ -168,6 +168,8 @@ WORD = LazyPattern(r"[A-Za-z]+")
 # a set named by a verb ("validate epoch 1"; "[Evaluate] ... on test set" names the test set)
 VALIDATING = ("validating", "evaluating", "validate")
 TABLE_SEP = LazyPattern(r"[|│┃]")  # cells are stripped: no \\s* around the bar
+# a table's rule: under a header, between rows, a box's edges (ASCII, Markdown, box drawing)
+RULE_CHARS = frozenset("|-:+ =─┼├┤│╞╪╡╘╧╛╒╤╕═┃━")
 
 
 SNIFF_CEILING = 0.5  # the most sniff says: detection skips it once another said more
@@ -284,23 +286,15 @@ def _frame_header(line: str) -> tuple[list[str], bool] | None:
 # row (AllenNLP's "Training |  Validation", then "loss | 0.190 | 0.293", a logger's name
 # before each line) or a set a row and a metric a column (Ludwig's tables: "│ Survived │
 # loss │ accuracy │", then "│ train │ 0.5022 │ 0.7712 │", "│ vali │ ...", "│ test │ ...")
-SET_TABLE_SEP = LazyPattern(r"[|│┃]")
 SET_TABLE_NAME = LazyPattern(r"[A-Za-z_][\w/@.%-]{0,60}")
 SET_ROW_WORDS = {**_table.SET_WORDS, "vali": "val"}  # Ludwig's "vali"
 NOT_MEASURED = ("n/a", "na", "-", "")
-RULE_CHARS = set("|-:+ =─┼├┤│╞╪╡╘╧╛╒╤╕═┃━")
 
 
 def _set_table_cells(line: str) -> list[str]:
-    """A table line's cells, a logger's name before its first cell dropped."""
-    line = line.strip()
-    if line[:1] in "|│┃":
-        line = line[1:]  # a box's left edge
-    cells = [c.strip() for c in SET_TABLE_SEP.split(line)]
-    if cells and not cells[-1]:
-        cells = cells[:-1]
-    if cells:
-        cells[0] = cells[0].rsplit(" - ", 1)[-1].strip()
+    """A table line's cells (``_cells``), a logger's name before its first cell dropped."""
+    cells = _cells(line, spaced=False)
+    cells[0] = cells[0].rsplit(" - ", 1)[-1].strip()
     return cells
 
 
@@ -925,7 +919,7 @@ class _Reader:
             cells = _without_row_name(cells, len(self.table))
         if len(cells) != len(self.table):
             return False
-        if set(line.strip()) <= set("|-:+ =─┼├┤│"):
+        if set(line.strip()) <= RULE_CHARS:
             return True  # the rule under a header
         row = {name: _cell_number(cell) for name, cell in zip(self.table, cells)}
         number, step = row.pop("epoch", None), row.pop("step", None)

@@ -47,7 +47,7 @@ def _is_table(path: Path) -> bool:
     return any(c in KEYS for c in header) and any(_table.is_curve(c) for c in header)
 
 
-def parse(folder: Path, files: dict[str, Path], name: str, limits: Limits) -> list[Run]:
+def parse(files: dict[str, Path], name: str, limits: Limits) -> list[Run]:
     series: _series.Series = {}
     for split, path in files.items():
         for column, points in _columns(path, name, limits).items():

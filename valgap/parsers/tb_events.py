@@ -66,6 +66,15 @@ def parse_stream(source: Source) -> list[Run]:
     return runs
 
 
+def set_runs(names: set[str]) -> set[str]:
+    """A folder's entries that are a set's run folders, where there is a training one and a
+    validation one (Keras's ``train/`` and ``validation/``, Catalyst's ``train/`` and
+    ``valid/``); none otherwise."""
+    found = names & (_series.TRAINING_RUNS | _series.VALIDATION_RUNS)
+    both = found & _series.TRAINING_RUNS and found & _series.VALIDATION_RUNS
+    return found if both else set()
+
+
 def event_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*tfevents*") if p.is_file())
 
