@@ -100,6 +100,20 @@ def three_classes_or_friedman(task: str, seed: int, rows: int | None, noisy: boo
     return x_tr, x_va, y_tr, y_va
 
 
+def friedman_rows(rows: int, random_state: int):
+    """Friedman's regression (``make_friedman1``, 10 features, noise 1.0): ``rows``
+    training rows and the 500 after them for validation, features and target standardised
+    (the target a column). (x_train, y_train, x_val, y_val), as ``held_out_split`` returns
+    (the thirty-fourth and thirty-sixth ways)."""
+    from sklearn.datasets import make_friedman1
+
+    x, y = make_friedman1(n_samples=rows + 500, n_features=10, noise=1.0,
+                          random_state=random_state)
+    x = ((x - x.mean(0)) / x.std(0)).astype("float32")
+    y = ((y - y.mean()) / y.std()).astype("float32")[:, None]
+    return x[:rows], y[:rows], x[rows:], y[rows:]
+
+
 def held_out_split(x, y, rows: int, rng, flipped: float, cores: bool, classes: int):
     """Training rows (the first ``rows`` of a permutation drawn from ``rng``) and 500
     validation rows: the classes' cores where ``cores`` (the rows a logistic regression

@@ -112,14 +112,10 @@ def data(task: str, seed: int, rows: int, flipped: float, cores: bool):
     """Training and validation rows (validation from the classes' cores, the rows a fitted
     model is surest of, where ``cores``); ``flipped`` of the training labels redrawn."""
     import numpy as np
-    from sklearn.datasets import make_classification, make_friedman1
+    from sklearn.datasets import make_classification
 
     if task == "reg":
-        x, y = make_friedman1(n_samples=rows + 500, n_features=10, noise=1.0,
-                              random_state=1000 + seed)
-        x = ((x - x.mean(0)) / x.std(0)).astype("float32")
-        y = ((y - y.mean()) / y.std()).astype("float32")[:, None]
-        return x[:rows], y[:rows], x[rows:], y[rows:]
+        return _mlp.friedman_rows(rows, 1000 + seed)
     x, y = make_classification(n_samples=rows + 3000, n_features=24, n_informative=10,
                                n_redundant=4, n_classes=4, n_clusters_per_class=2,
                                flip_y=0.05, class_sep=0.9, random_state=1000 + seed)

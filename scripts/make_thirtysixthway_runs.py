@@ -109,14 +109,10 @@ def data(task: str, seed: int, rows: int, flipped: float, cores: bool):
     """Training and validation rows (validation from the classes' cores where ``cores``);
     ``flipped`` of the training labels redrawn."""
     import numpy as np
-    from sklearn.datasets import load_digits, make_friedman1
+    from sklearn.datasets import load_digits
 
     if task == "reg":
-        x, y = make_friedman1(n_samples=rows + 500, n_features=10, noise=1.0,
-                              random_state=2000 + seed)
-        x = ((x - x.mean(0)) / x.std(0)).astype("float32")
-        y = ((y - y.mean()) / y.std()).astype("float32")[:, None]
-        return x[:rows], y[:rows], x[rows:], y[rows:]
+        return _mlp.friedman_rows(rows, 2000 + seed)
     x, y = load_digits(return_X_y=True)
     x = (x / 16.0).astype("float32")
     return _mlp.held_out_split(x, y, rows, np.random.default_rng(2000 + seed), flipped, cores,
