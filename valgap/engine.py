@@ -131,6 +131,8 @@ def _run_rule(module, ctx: Context, config: Config, result: Result) -> RuleStatu
 
 
 EXPLAINS = 0.75  # a finding this sure, from real evidence, explains the gap on its own
+# causes that, when sure, make a validation curve's shape say nothing of the model
+UNDERMINE_THE_CURVE = ("leakage", "broken-metric")
 
 
 def rank(findings: list, lasting_gap: bool = False) -> list:
@@ -140,12 +142,13 @@ def rank(findings: list, lasting_gap: bool = False) -> list:
     line: which mechanism it is, nothing says). Where validation stays below training
     through the run (``lasting_gap``), an instability (a spike at one epoch) comes after
     every cause: it is worth a look, but it explains one epoch, not a lasting gap. A sure
-    finding that validation holds training rows (leakage) comes before what is read off
-    that validation curve's shape (the fit family's overfitting onset)."""
+    finding that validation holds training rows (leakage), or that the validation loss is
+    not the loss (broken-metric), comes before what is read off that validation curve's
+    shape (the fit family's overfitting onset)."""
     if any(f.confidence >= EXPLAINS and not f.guess for f in findings):
         findings = [replace(f, confidence=f.confidence / 2)
                     if f.guess and f.family_confidence is None else f for f in findings]
-    leaked = max((f.confidence for f in findings if f.rule == "leakage"
+    leaked = max((f.confidence for f in findings if f.rule in UNDERMINE_THE_CURVE
                   and f.confidence >= EXPLAINS), default=None)
 
     def weight(f) -> float:

@@ -179,7 +179,11 @@ def _on_differences(c: Curves, conf: FitConfig) -> FitResult:
     measured against validation's own fall: after its (smoothed) lowest epoch it ends
     ``overfit_rise_share`` of that fall above it, beyond three times its scatter about
     the smoothed curve, its last two epochs above the lowest, while training fell a tenth
-    of its own range further."""
+    of its own range further. Neither ever below its first value (zeros throughout
+    included) is underfitting, as on ratios."""
+    if min(c.train) >= c.train[0] and min(c.val) >= c.val[0]:
+        return FitResult("underfit", "losses are not all positive: judged on differences "
+                         "only; neither loss ever fell below its first value")
     if median(_diff(c)) < 0:
         return FitResult("val-below-train", "losses are not all positive: judged on "
                          "differences only (validation below training)")

@@ -177,6 +177,8 @@ class Facts:
     n_val: int | None = None
     split: str | None = None
     val_loss_rows: int | None = None  # rows behind each printed validation loss (one batch)
+    # the trainer may take the validation loss of probabilities (softmax applied twice)
+    val_probabilities: bool | None = None
     origin: dict[str, str] = field(default_factory=dict)  # fact -> where it came from
 
     @property

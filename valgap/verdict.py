@@ -81,6 +81,12 @@ def sentence(result: Result) -> str:
         why = "most likely" if first.confidence >= CONFIDENT else "possibly"
         return (f"{head}; where the curves differ, {why} because of "
                 f"{CAUSE_PHRASES[first.rule]} ({first.confidence:.2f}).")
+    if fit.fit != "val-below-train" and FAMILIES[result.causes[0].rule] == "bug" and \
+            result.causes[0].confidence >= CONFIDENT:
+        # ranked before what the curve's shape says: the printed loss is not the loss
+        fault = result.causes[0]
+        return (f"{head}, as the curves are printed; most likely because of "
+                f"{CAUSE_PHRASES[fault.rule]} ({fault.confidence:.2f}), not the model.")
     if fit.fit != "val-below-train":
         # overfit, underfit, ...: the fit is the story; only a problem worth a look is added
         worth = [c for c in causes if c.confidence >= CONFIDENT

@@ -173,6 +173,26 @@ def test_an_ultralytics_results_file_states_what_its_trainer_does():
     assert keras.info.format == csv_log.KERAS and not keras.info.facts
 
 
+def test_an_ultralytics_classification_run_is_read_as_one(tmp_path):
+    # a real YOLO classification run (runs/classify/train/results.csv): one loss a set and
+    # the top-1 and top-5 accuracies, which are the validation set's; its trainer augments,
+    # its head drops out only where the run says, and it may have taken its validation loss
+    # of probabilities (before Ultralytics 8.3.39)
+    name = "JavaKhangNguyen+ACNE11-Classification__runs_classify_train_results.csv"
+    run = read(str(DATA / "public" / name))[-1]
+    assert run.info.format == csv_log.YOLO
+    assert run.table["val_accuracy"].iloc[-1] == 1.0
+    assert "val_metrics_accuracy_top5" in run.table
+    assert run.info.facts == {"augmentation": True, "dropout": False, "val_probabilities": True}
+    # the run folder's args.yaml, where it is beside the file, says the head's dropout
+    (tmp_path / "results.csv").write_bytes((DATA / "public" / name).read_bytes())
+    (tmp_path / "args.yaml").write_text("task: classify\ndropout: 0.3\nfliplr: 0.0\n"
+                                        "hsv_h: 0.0\nscale: 0.0\nerasing: 0.0\nmosaic: 1.0\n")
+    run = read(str(tmp_path / "results.csv"))[-1]
+    assert run.info.facts["dropout"] == 0.3
+    assert run.info.facts["augmentation"] is False  # mosaic does not touch a classifier's
+
+
 AUGMENTATION_ARGS = ("mosaic", "mixup", "copy_paste", "hsv_h", "hsv_s", "hsv_v", "degrees",
                      "translate", "scale", "shear", "perspective", "flipud", "fliplr")
 

@@ -150,9 +150,12 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     info = RunInfo(source=source.name, format=fmt,
                    framework={LIGHTNING: "pytorch", KERAS: "keras", YOLO: "pytorch"}.get(fmt))
     if fmt == YOLO:
+        classify = _ultralytics.is_classify(lower)
         if source.is_plain_file():  # its run folder's settings, where they are beside it
-            _ultralytics.state_run_args(info, Path(source.name).parent)
-        _ultralytics.state_trainer_defaults(info)
+            _ultralytics.state_run_args(info, Path(source.name).parent, classify)
+        _ultralytics.state_trainer_defaults(info, classify)
+        columns = {name: _ultralytics.metric_column(name, column)
+                   for name, column in columns.items()}
     if fmt == LIGHTNING:
         info.steps_per_epoch = _lightning_steps(head.decode(encoding, "replace"), header)
     elif "epoch" not in lower:
@@ -220,9 +223,11 @@ def _format_of(lower: list[str]) -> str:
 
 def _ultralytics_results(lower: list[str]) -> bool:
     """An Ultralytics YOLO ``results.csv`` (v5 to 11, YOLOv10's two heads): box-loss parts for
-    training and its ``metrics/`` columns (precision, recall, mAPs)."""
+    training and its ``metrics/`` columns (precision, recall, mAPs); or a classification
+    run's (one loss a set, the top-1 and top-5 accuracies)."""
     boxes = any(h.startswith(("train/box_loss", "train/box_om")) for h in lower)
-    return boxes and any(h.startswith("metrics/") for h in lower)
+    return (boxes and any(h.startswith("metrics/") for h in lower)) or \
+        _ultralytics.is_classify(lower)
 
 
 def _apart(values: dict, columns: dict[str, str]) -> bool:
