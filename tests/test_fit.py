@@ -45,6 +45,28 @@ def test_underfit():
     assert fit_of(make_run(train, val)) == "underfit"
 
 
+@pytest.mark.parametrize("classes", [2, 3, 10])
+def test_a_classifier_at_chance_underfits(classes):
+    # losses that fell 20 % to a uniform guess's ln C, the accuracy at 1/C: no fit learnt
+    guess = math.log(classes)
+    train = decay(1.25 * guess, 1.01 * guess, 8)
+    val = decay(1.2 * guess, 1.02 * guess, 8)
+    accuracy = [1 / classes + 0.002 * (-1) ** i for i in range(8)]
+    result = classify(make_run(train, val, val_accuracy=accuracy), Facts())
+    assert result.fit == "underfit" and f"ln {classes}" in result.evidence
+    # the same losses with an accuracy well above chance are no guess
+    better = [min(1.0, 1 / classes + 0.3)] * 8
+    assert "guess" not in classify(make_run(train, val, val_accuracy=better), Facts()).evidence
+
+
+def test_a_real_run_at_chance_underfits():
+    # a public YOLO classification run: two classes, accuracy 0.37 -> 0.50, both losses
+    # 0.85 -> 0.70 (ln 2 = 0.693): a good fit "as far as 5 epochs show" before
+    name = "AdirajJohn+Audio_Classification__runs_classify_train_results.csv"
+    result = classify(read(str(DATA / "public" / name))[-1], Facts())
+    assert result.fit == "underfit" and "no better than a guess" in result.evidence
+
+
 def test_val_below_train():
     train = decay(2.2, 0.9, 30)
     val = decay(1.8, 0.3, 30)

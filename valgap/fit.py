@@ -12,6 +12,9 @@ scale:
 3. ``underfit``: neither loss improved by ``underfit_gain`` of where it started (a curve
    that never moves included: ``broken-metric`` says why among the causes). Not asked of a
    log resumed from a checkpoint (its first epoch numbered past 1): its start is not in it.
+   Or, asked of every log, a classifier at chance at its end (``_at_chance``): validation
+   accuracy within ``chance_accuracy`` of 1/C and both losses within ``chance_loss`` of
+   ln C, a uniform guess's cross-entropy, for one whole number of classes C.
 4. ``val-below-train``: validation below training late in the run, beyond the larger of
    ``below_margin``, twice the validation curve's jitter and the standard error a known
    validation size implies; or, for a jumpy validation curve, below training in
@@ -114,6 +117,8 @@ class FitConfig:
     plateau_train_fall: float = 0.1  # ... while training fell this (log) over the second half
     follow_share: float = 1 / 3      # validation fell less than this share of training's fall
     stalled_gap: float = 1.3         # plateau_gap where validation stalled over the second half
+    chance_accuracy: float = 0.05    # validation accuracy this near 1/C, and
+    chance_loss: float = 0.05        # ... both losses this near ln C (relative): at chance
 
 
 def classify(run: Run, facts: Facts, conf: FitConfig = FitConfig()) -> FitResult:
@@ -145,8 +150,8 @@ def _classify(run: Run, facts: Facts, conf: FitConfig) -> FitResult:
         return FitResult("too-short", f"{curves.n} epoch(s) with both losses: nothing to judge")
     if not curves.positive:
         return _on_differences(curves, conf)
-    checks = [_underfit, _val_below, _overfit, _wide_late_gap, _plateau_gap, _never_improved,
-              _unfinished, _stuck]
+    checks = [_underfit, _at_chance, _val_below, _overfit, _wide_late_gap, _plateau_gap,
+              _never_improved, _unfinished, _stuck]
     resumed = run.info.first_epoch > 1 or run.info.continues  # its start is not in it
     if resumed:
         checks.remove(_underfit)
@@ -535,6 +540,31 @@ def _underfit(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
         moved = [f"improved {g:.0%}" if g >= 0 else f"rose {-g:.0%}" for g in gains]
         return FitResult("underfit", f"training loss {moved[0]} and validation loss "
                                      f"{moved[1]} over {c.n} epochs: both stay high")
+    return None
+
+
+def _at_chance(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
+    """A classifier no better than a guess at its end: over the last three epochs the
+    validation accuracy within ``chance_accuracy`` of 1/C and both losses within
+    ``chance_loss`` of ln C (a uniform guess's cross-entropy) for the same whole number of
+    classes C. A loss alone near some ln C says nothing (ln 2, ln 3, ... lie close together);
+    the accuracy beside it, at that C's chance, does."""
+    if c.val_accuracy is None or c.kind != "loss" or c.n < 2:
+        return None
+    tail = slice(max(c.n - 3, 0), c.n)
+    val, train, accuracy = (median(curve[tail]) for curve in (c.val, c.train, c.val_accuracy))
+    if accuracy <= 0:
+        return None
+    classes = round(1 / accuracy)  # the accuracy names C; ln C lie too close to tell it
+    if classes < 2 or abs(accuracy - 1 / classes) > conf.chance_accuracy:
+        return None
+    guess = math.log(classes)
+    if all(abs(loss / guess - 1) <= conf.chance_loss for loss in (val, train)):
+        return FitResult("underfit", f"no better than a guess: validation accuracy "
+                         f"{accuracy:.0%} and both losses near ln "
+                         f"{classes} = {guess:.3f} (training {train:.4g}, validation "
+                         f"{val:.4g}) over the last epochs, a uniform guess among {classes} "
+                         "classes")
     return None
 
 

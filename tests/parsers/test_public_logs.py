@@ -58,10 +58,6 @@ KNOWN_MISSES = {
     # 0.712) while training still falls to 0.28: labelled overfit; validation is still at
     # its lowest at the end, so a good fit
     "serenazheng+ASL-Hand-Gesture-Recognition__training_logs.csv": "good-fit",
-    # held out: a YOLO classification run of 5 epochs at chance (two classes, accuracy
-    # 0.37-0.50, both losses near ln 2: 0.85 -> 0.70, 0.79 -> 0.70): labelled underfit;
-    # training fell 19 %, so a good fit as far as 5 epochs show
-    "AdirajJohn+Audio_Classification__runs_classify_train_results.csv": "good-fit",
     # held out: an unbounded Dice loss, both sets falling to -30..-58 by epoch 9, then
     # swinging between -8,429 and +17,935: labelled diverged; losses that go below zero are
     # judged on differences, with no test of an explosion, and validation sits below
@@ -392,9 +388,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # few-shot result tables, COCO evaluations, a LaTeX log, BERT fine-tunes printed
     # "Epochs: 3 | Train Loss: ..") 8 of 8 (13 development, 13 of 13), the seventy-eighth
     # (runs/classify/train/results.csv: YOLO classification runs, about half with a
-    # validation loss taken of probabilities by Ultralytics before 8.3.39) 16 of 17 (a
-    # known miss above; 11 development, 10 of 11 when first read: zeros in every epoch,
-    # never moving, read as a good fit then, underfit now)
+    # validation loss taken of probabilities by Ultralytics before 8.3.39) 16 of 17 when
+    # first read (a run at chance, two classes near ln 2, then a good fit as far as 5
+    # epochs show, underfit now), 17 of 17 now (11 development, 10 of 11 when first read:
+    # zeros in every epoch, never moving, read as a good fit then, underfit now)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -407,7 +404,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 739 and right >= 717
+    assert len(held) == 739 and right >= 718
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():

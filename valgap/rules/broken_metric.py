@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 
+from valgap._num import exp_safe
 from valgap.model import Finding
 from valgap.rules._base import Context, Options, Outcome, Skip
 from valgap.rules._signals import median
@@ -98,7 +99,7 @@ def _of_probabilities(ctx: Context, options: Options) -> Outcome:
         return None
     late = c.late()
     sums = [v + a for v, a in zip(c.val[late], accuracy[late])]
-    classes = math.exp(sorted(sums)[len(sums) // 2]) - math.e + 1
+    classes = exp_safe(sorted(sums)[len(sums) // 2]) - math.e + 1
     whole = round(classes)
     if min(accuracy[late]) < options["probability_accuracy"] or \
             min(c.val) < FLOOR - PRINT_SLACK or \
