@@ -391,7 +391,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # validation loss taken of probabilities by Ultralytics before 8.3.39) 16 of 17 when
     # first read (a run at chance, two classes near ln 2, then a good fit as far as 5
     # epochs show, underfit now), 17 of 17 now (11 development, 10 of 11 when first read:
-    # zeros in every epoch, never moving, read as a good fit then, underfit now)
+    # zeros in every epoch, never moving, read as a good fit then, underfit now), the
+    # seventy-ninth (runs/segment/train/results.csv: YOLO segmentation, five loss parts
+    # summed, validation blowing up mid-run) 10 of 10 (16 development, 16 of 16)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -404,7 +406,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 739 and right >= 718
+    assert len(held) == 749 and right >= 728
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
