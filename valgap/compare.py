@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from valgap._num import log_ratio
 from valgap.model import FAMILIES, Change, Comparison, Result, RunPicture
+from valgap.phrases import CAUSE_PHRASES
 from valgap.rules._signals import Curves, describe_gap, median
-from valgap.verdict import CAUSE_PHRASES
 
 CONFIDENT = 0.5
 EXPLAINED = {  # a cause that appears in the new run, and what the reader should take from it

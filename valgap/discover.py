@@ -30,11 +30,11 @@ from valgap.parsers import (
     tb_export,
     wandb_run,
 )
+from valgap.parsers._text import LOG_SUFFIXES
+from valgap.remote import is_url, listing
 
 SKIP_DIRS = {".git", "__pycache__", ".venv", "venv", "node_modules", ".ipynb_checkpoints"}
 SKIP_NAMES = {"valgap.yaml", "hparams.yaml", "label.yaml", "config.json", "README.md"}
-LOG_SUFFIXES = {".log", ".txt", ".out", ".csv", ".tsv", ".json", ".jsonl", ".ipynb", ".gz",
-                ".bz2", ".xz", ""}
 
 
 @dataclass
@@ -89,8 +89,6 @@ def discover(paths: list[str]) -> Discovery:
 def walk(paths: list[str]) -> Iterator[Target | Skipped | InputError]:
     """The runs under ``paths`` as they are found, folder by folder, so that a tree of a
     million logs is never listed whole (each folder is, by the file system)."""
-    from valgap.remote import is_url  # remote names what discovery stages: imported late
-
     exports = [p for p in paths if not is_url(p) and Path(p).is_file()
                and tb_export.is_export(Path(p))]
     if len(exports) >= 2:  # TensorBoard exports given together: one run, paired by file name
@@ -203,8 +201,6 @@ def _walk_url(url: str) -> Iterator[Target | Skipped]:
     """A URL prefix walked as a local folder is, from its listings (``remote.listing``):
     each log, or each run folder, is one target, read where it is analysed. A URL that is
     no folder, or cannot be listed, is one target: reading it says why."""
-    from valgap.remote import listing
-
     found_any = False
     for folder, dirs, files in listing(url):
         if _run_folder_names(folder, dirs, files):  # the URL itself, or a folder in it

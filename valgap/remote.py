@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from valgap.discover import LOG_SUFFIXES
 from valgap.model import InputError
+from valgap.parsers._text import LOG_SUFFIXES
 
 URL = re.compile(r"^[a-z][a-z0-9+.-]{1,20}://", re.IGNORECASE)
 EXTRAS = {"s3": "valgap[s3]", "s3a": "valgap[s3]", "gs": "valgap[gcs]", "gcs": "valgap[gcs]",

@@ -10,8 +10,8 @@ from typing import IO
 
 from valgap import __version__
 from valgap.model import FAMILIES, Result
+from valgap.phrases import CAUSE_PHRASES, FIT_PHRASES
 from valgap.render.json import encode
-from valgap.verdict import CAUSE_PHRASES, FIT_PHRASES
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FIT_LEVEL = {"diverged": "error", "overfit": "warning", "underfit": "warning",

@@ -33,7 +33,7 @@ def all_rules() -> list[ModuleType]:
 def explanation(rule_id: str) -> str | None:
     """What ``valgap explain`` prints: a rule's documentation and defaults, or what a fit
     class means; None for an id that is neither."""
-    from valgap.verdict import FIT_PHRASES
+    from valgap.phrases import FIT_PHRASES
 
     module = get(rule_id)
     if module is None:
@@ -46,7 +46,7 @@ def explanation(rule_id: str) -> str | None:
 
 def catalogue() -> list[tuple[str, str, str]]:
     """(id, family, summary) of every rule, then of every fit class (family "fit class")."""
-    from valgap.verdict import FIT_PHRASES
+    from valgap.phrases import FIT_PHRASES
 
     return [(m.ID, m.FAMILY, m.TITLE) for m in all_rules()] + [
         (fit, FIT_CLASS, phrase[0].lower() + phrase[1:]) for fit, phrase in FIT_PHRASES.items()]
