@@ -238,7 +238,7 @@ def compare(baseline: str, runs: tuple[str, ...], fmt: str, output: str | None, 
     valgap compare runs/a/history.csv runs/b/history.csv runs/c/history.csv
     valgap compare base.log new.log --format html -o compare.html
     """
-    from valgap.compare_cmd import run_compare
+    from valgap.runner import run_compare
 
     if output is None:
         sys.exit(run_compare(baseline, list(runs), fmt, not no_plot, color))

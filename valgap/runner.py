@@ -1,4 +1,5 @@
-"""One `valgap analyze` invocation: paths -> runs -> results -> report -> exit code.
+"""One `valgap analyze` invocation: paths -> runs -> results -> report -> exit code; and
+one `valgap compare` invocation (``run_compare``).
 
 Kept out of cli.py so that the CLI only declares options, and testable without click.
 Inputs are found as the walk goes (``discover.walk``), analysed by an executor (local
@@ -435,3 +436,39 @@ class _Progress:
         if self.active and self.count >= 10:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+def run_compare(baseline: str, others: list[str], fmt: str = "text", plot: bool = True,
+                color: str = "auto", out: IO[str] | None = None,
+                err: IO[str] | None = None) -> int:
+    """One ``valgap compare`` invocation: read each run, compare them with the first,
+    render (text, JSON or HTML); the exit code."""
+    from valgap.compare import compare
+    from valgap.executors.work import analyse_one
+
+    out, err = out or sys.stdout, err or sys.stderr
+    results = []
+    for name in [baseline, *others]:
+        result = analyse_one(name, Job([name]))[-1]
+        if result.error is not None:
+            error = result.error
+            err.write(f"valgap: {error_line(error.source, error.line, error.message)}\n")
+            return exitcodes.USAGE
+        results.append(result)
+    comparison = compare(results[0], results[1:])
+    if fmt == "json":
+        from valgap.render.compare import as_json
+        from valgap.render.json import encode
+
+        out.write(encode(as_json(comparison)) + "\n")
+    elif fmt == "html":
+        from valgap.render.html import render_compare
+
+        render_compare(comparison, out)
+    else:
+        from valgap.render import RenderOptions, terminal_width, use_color
+        from valgap.render.compare import render
+
+        render(comparison, out, RenderOptions(color=use_color(out, color),
+                                              width=terminal_width(out), plot=plot))
+    return exitcodes.OK

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import IO
 
 from valgap._num import exp_safe, times
@@ -69,3 +70,16 @@ def _plot(pictures: list[RunPicture], opts) -> list[str]:
         legend.append(f"{marks[0]} {name} training  {marks[1]} {name} validation")
     lines = figure_lines(series, opts.width, "loss", opts.color, height=16)
     return [*lines, *wrap("   ".join(legend), opts.width, "  ")]
+
+
+def as_json(comparison: Comparison) -> dict:
+    """The comparison as ``--format json`` writes it (schema ``valgap-compare/1``)."""
+    def pic(p):
+        r = p.result
+        return {"source": r.source, "fit": r.fit.fit if r.fit else None,
+                "causes": [f.to_dict() for f in r.causes], "late_gap_log": p.late_gap,
+                "best_val": p.best_val, "best_epoch": p.best_epoch,
+                "epochs": r.run.epochs_logged if r.run is not None else 0}
+    return {"schema": "valgap-compare/1", "baseline": pic(comparison.baseline),
+            "runs": [{**pic(p), "changes": [asdict(c) for c in ch]}
+                     for p, ch in zip(comparison.runs, comparison.changes)]}
