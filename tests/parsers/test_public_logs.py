@@ -58,6 +58,10 @@ KNOWN_MISSES = {
     # 0.712) while training still falls to 0.28: labelled overfit; validation is still at
     # its lowest at the end, so a good fit
     "serenazheng+ASL-Hand-Gesture-Recognition__training_logs.csv": "good-fit",
+    # development: three runs of a point-process model, each "Epoch N, trlast = 0.3412, val =
+    # 0.4798" (trlast: the last batch's training loss); the last run's both barely move:
+    # labelled underfit or overfit; "trlast" names no training loss valgap knows, so no fit
+    "MehakArora+GNTPP_Unsupervised__results_log.txt": NO_FIT,
     # held out: an unbounded Dice loss, both sets falling to -30..-58 by epoch 9, then
     # swinging between -8,429 and +17,935: labelled diverged; losses that go below zero are
     # judged on differences, with no test of an explosion, and validation sits below
@@ -393,7 +397,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # epochs show, underfit now), 17 of 17 now (11 development, 10 of 11 when first read:
     # zeros in every epoch, never moving, read as a good fit then, underfit now), the
     # seventy-ninth (runs/segment/train/results.csv: YOLO segmentation, five loss parts
-    # summed, validation blowing up mid-run) 10 of 10 (16 development, 16 of 16)
+    # summed, validation blowing up mid-run) 10 of 10 (16 development, 16 of 16), the
+    # eightieth (results/log.txt: mostly no curve, DETR's JSON lines with restarts, EEG
+    # reports) 10 of 10 (10 development, 9 of 10: a known miss above)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -406,7 +412,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 749 and right >= 728
+    assert len(held) == 759 and right >= 738
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
