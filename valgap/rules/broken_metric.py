@@ -25,7 +25,7 @@ real one by the validation accuracy beside it: over the run's second half the ac
 ``probability_accuracy`` (0.9) or more, every epoch's loss is at or above the two-class
 floor, the loss plus the accuracy stays within ``probability_spread`` (0.1): a confident
 model's loss is then ln(e + C - 1) minus its accuracy, and that sum, read back as a class
-count, is within a tenth of a whole number of 2 or more; and one class count fits every
+count, is within 10 % of a whole number of 2 or more; and one class count fits every
 epoch's bounds. A real cross-entropy of a model that right falls below the floor.
 
 How to check
@@ -56,7 +56,8 @@ from valgap.rules._signals import median
 ID = "broken-metric"
 ORDER = 90
 FAMILY = "bug"
-TITLE = "a loss that is zero or constant while the other moves"
+TITLE = ("a loss that is zero or constant while the other moves, copied, or taken of "
+         "probabilities")
 MECHANICAL = True  # also judged on diverged runs
 DEFAULT: Options = {"min_epochs": 3, "probability_accuracy": 0.9, "probability_spread": 0.1}
 CONFIDENCE = 0.95  # an exact constant, zero or copy is no measurement: rarely anything else
