@@ -192,6 +192,10 @@ def merge_facts(run: Run, given: Facts) -> Facts:
              set_size.ORIGIN)
     fill("val_loss_rows", info.val_loss_rows, "the log")
     for name, value in info.facts.items():  # a tracker's logged parameters
+        if name == "weight_penalty" and value and info.framework == "keras":
+            # a Keras regulariser's penalty is in val_loss as in loss (model.losses join
+            # both): no term added to the training loss only, which the fact means
+            continue
         fill(name, value, info.fact_origins.get(name) or info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks
         # (but a PyTorch module may drop out in forward, F.dropout, unless the print is an

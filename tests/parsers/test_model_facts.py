@@ -181,3 +181,17 @@ def test_a_keras_tuner_console_gives_each_trial_its_own_hyperparameters():
     assert runs[-1].info.facts_origin == "the tuner's table of the trial's hyperparameters"
     penalty = read(str(DATA / "twentythirdway" / "kt_l2-s1" / "tune.log.gz"))
     assert all(run.info.facts.get("weight_penalty") is True for run in penalty)
+
+
+def test_a_keras_regularisers_penalty_is_no_training_only_penalty():
+    # the tuner's trials set kernel_regularizer=l2(...): the log states the weight, but
+    # Keras's fit adds model.losses to val_loss as to loss, so no term sits in the training
+    # loss only (the weight_penalty fact's meaning); valgap.yaml may still say there is one
+    (run, *_) = read(str(DATA / "twentythirdway" / "kt_l2-s1" / "tune.log.gz"))
+    assert run.info.framework == "keras" and run.info.facts["weight_penalty"] is True
+    assert engine.merge_facts(run, config.Config().facts).weight_penalty is None
+    told = config.Config(facts=config.Facts(weight_penalty=True)).facts
+    assert engine.merge_facts(run, told).weight_penalty is True
+    # the same weight in a PyTorch run's parameters is a term its loop adds to the loss
+    run.info.framework = "pytorch"
+    assert engine.merge_facts(run, config.Config().facts).weight_penalty is True
