@@ -18,6 +18,13 @@ def test_a_zero_rate_rules_the_mechanism_out_and_junk_says_nothing():
     assert param_facts({"dropout": "high", "train_size": "-5", "augment": "maybe"}) == {}
 
 
+def test_the_trainers_label_smoothing_factor_is_no_training_only_weighting():
+    # the Hugging Face Trainer smooths its evaluation loss as its training loss
+    # (tests/data/thirtythirdway/hf_smoothing: no gap), which its logged arguments carry
+    assert param_facts({"label_smoothing_factor": "0.2"}) == {}
+    assert param_facts({"label_smoothing": "0.2"}) == {"loss_weighting": True}
+
+
 def test_weight_decay_rules_a_penalty_out_only_at_zero():
     # AdamW decays the weights without a term in the logged loss: a positive decay is silent
     assert param_facts({"weight_decay": "0"}) == {"weight_penalty": False}

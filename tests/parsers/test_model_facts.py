@@ -66,6 +66,12 @@ def test_a_stated_label_smoothing_is_a_term_in_the_training_loss_only():
     scan_facts(clean("hyperparameters: lr0=0.01, fl_gamma=0.0, label_smoothing=0.0, mosaic=1"),
                info, False)
     assert info.facts.get("loss_weighting") is False
+    # the Trainer's arguments printed whole: its label_smoothing_factor smooths the
+    # evaluation loss too, so it states nothing of a training-only weighting
+    trainer = RunInfo("trainer", "test")
+    scan_facts(clean("TrainingArguments(label_smoothing_factor=0.1, learning_rate=5e-05)"),
+               trainer, False)
+    assert "loss_weighting" not in trainer.facts
 
 
 def _printed_arguments(scenario: str) -> str:

@@ -11,9 +11,11 @@ from pathlib import Path
 from valgap.model import RunInfo
 from valgap.parsers._text import LazyPattern
 
-# logged parameter names -> the run fact they state
+# logged parameter names -> the run fact they state (not the Hugging Face Trainer's
+# label_smoothing_factor: its evaluation loss is smoothed as its training loss is, so no
+# weighting sits in the training loss only)
 RATE_PARAMS = {"dropout": "dropout", "dropout_rate": "dropout", "drop_rate": "dropout",
-               "label_smoothing": "loss_weighting", "label_smoothing_factor": "loss_weighting",
+               "label_smoothing": "loss_weighting",
                # the vision recipes' names (timm, DeiT and their forks): --drop, --smoothing
                "drop": "dropout", "smoothing": "loss_weighting"}
 FLAG_PARAMS = {"batchnorm": "batchnorm", "batch_norm": "batchnorm",

@@ -996,10 +996,11 @@ _RATE = r"['\"]?[ \t]{0,4}[:=][ \t]{0,4}(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])"
 # a dropout rate stated as a hyperparameter: "dropout = 0.5", "hidden_dropout_prob": 0.1
 DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hidden_dropout_prob|"
                           r"resid_pdrop|p_dropout)" + _RATE, re.IGNORECASE)
-# label smoothing stated as a hyperparameter ("label_smoothing = 0.1", the Trainer's
-# "label_smoothing_factor": 0.1, CrossEntropyLoss(label_smoothing=0.1)): a term in the
-# training loss that validation, scored without it, does not carry
-LABEL_SMOOTHING = re.compile(r"\blabel_smoothing(?:_factor)?" + _RATE, re.IGNORECASE)
+# label smoothing stated as a hyperparameter ("label_smoothing = 0.1",
+# CrossEntropyLoss(label_smoothing=0.1)): a term in the training loss that validation,
+# scored without it, does not carry (not the Hugging Face Trainer's label_smoothing_factor,
+# which smooths its evaluation loss too)
+LABEL_SMOOTHING = re.compile(r"\blabel_smoothing" + _RATE, re.IGNORECASE)
 # a training criterion named in the log (timm's "ClassificationTask: criterion=
 # LabelSmoothingCrossEntropy"): smoothed targets, or mixed ones (mixup, cutmix), scored in
 # training only; validation is scored with plain cross-entropy
