@@ -173,6 +173,12 @@ def _fits(check: str, info: RunInfo) -> bool:
     return True
 
 
+# run facts (a term in the training loss only) that a Keras run's parameters cannot state:
+# what they name (kernel_regularizer=l2(..), CategoricalCrossentropy(label_smoothing=..))
+# Keras's fit adds to val_loss too (class_weight, which it does not, is no parameter read)
+KERAS_SCORES_BOTH = ("weight_penalty", "loss_weighting")
+
+
 def merge_facts(run: Run, given: Facts) -> Facts:
     """valgap.yaml wins; the log fills what it leaves open."""
     facts = replace(given, origin=dict(given.origin))
@@ -192,9 +198,9 @@ def merge_facts(run: Run, given: Facts) -> Facts:
              set_size.ORIGIN)
     fill("val_loss_rows", info.val_loss_rows, "the log")
     for name, value in info.facts.items():  # a tracker's logged parameters
-        if name == "weight_penalty" and value and info.framework == "keras":
-            # a Keras regulariser's penalty is in val_loss as in loss (model.losses join
-            # both): no term added to the training loss only, which the fact means
+        if name in KERAS_SCORES_BOTH and value and info.framework == "keras":
+            # Keras's fit scores val_loss with the compiled loss and model.losses as it
+            # scores loss: a regulariser's penalty, a loss's label smoothing, is in both
             continue
         fill(name, value, info.fact_origins.get(name) or info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks

@@ -198,6 +198,9 @@ def test_a_keras_regularisers_penalty_is_no_training_only_penalty():
     assert engine.merge_facts(run, config.Config().facts).weight_penalty is None
     told = config.Config(facts=config.Facts(weight_penalty=True)).facts
     assert engine.merge_facts(run, told).weight_penalty is True
+    # a smoothing the parameters name is the compiled loss's, which val_loss is scored with
+    run.info.facts["loss_weighting"] = True
+    assert engine.merge_facts(run, config.Config().facts).loss_weighting is None
     # the same weight in a PyTorch run's parameters is a term its loop adds to the loss
     run.info.framework = "pytorch"
     assert engine.merge_facts(run, config.Config().facts).weight_penalty is True

@@ -4,7 +4,10 @@ What it means
 -------------
 ``class_weight=`` / ``sample_weight=`` in Keras ``fit``, a weighted ``CrossEntropyLoss`` or
 ``label_smoothing`` on the training criterion: the training loss is a different quantity
-from the unweighted validation loss.
+from the unweighted validation loss. Not where the same criterion scores validation: a
+Keras loss's ``label_smoothing`` (``fit`` scores ``val_loss`` with the compiled loss), the
+Hugging Face Trainer's ``label_smoothing_factor`` (its evaluation loss is smoothed too), a
+PyTorch loop that validates with its smoothed training criterion.
 
 Why validation ends up below training
 -------------------------------------
