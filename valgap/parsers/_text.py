@@ -24,7 +24,8 @@ from typing import AnyStr
 
 from valgap._safe import ANSI, CONTROL
 
-__all__ = ["ANSI", "NUMBER", "Limits", "Source", "clean", "decode", "segments", "to_float"]
+__all__ = ["ANSI", "NUMBER", "Limits", "Source", "cell_float", "clean", "decode", "segments",
+           "to_float"]
 from valgap.model import InputError
 
 HEAD_BYTES = 64 * 1024
@@ -594,6 +595,17 @@ def to_float(text: str) -> float:
         return float(text)
     except ValueError:
         return float(text.replace(",", ""))
+
+
+def cell_float(text: str) -> float | None:
+    """A table cell's number as ``to_float`` reads it; None for an empty cell or words."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return to_float(text)
+    except ValueError:
+        return None
 
 
 def to_int(text: str, bound: int = 10**15) -> int | None:

@@ -33,6 +33,7 @@ from valgap.parsers._text import (
     Limits,
     Skeleton,
     Source,
+    cell_float,
     clean,
     to_float,
 )
@@ -1039,12 +1040,7 @@ def _cell_number(cell: str) -> float | None:
     text = cell.strip().rstrip("%:")
     if re.fullmatch(r"\d{1,9}/\d{1,9}", text):
         text = text.split("/")[0]
-    if text.lower() in NO_VALUE:
-        return None
-    try:
-        return to_float(text)
-    except ValueError:
-        return None
+    return None if text.lower() in NO_VALUE else cell_float(text)
 
 
 def _one_batch_rows(reader: _Reader) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
 from valgap.parsers import _series, _table
-from valgap.parsers._text import Limits, Source, to_float
+from valgap.parsers._text import Limits, Source, cell_float
 
 NAME = "set-csvs"
 # a file's stem -> the set its rows are
@@ -81,19 +81,11 @@ def _read_columns(path: Path, name: str, limits: Limits) -> dict[str, list[tuple
         "/" in c and c.split("/", 1)[0] in lower)]
     points: dict[str, list[tuple[int, float]]] = {header[i]: [] for i in kept}
     for row in rows:
-        step = _number(row[key]) if len(row) > key else None
+        step = cell_float(row[key]) if len(row) > key else None
         if step is None or not math.isfinite(step):  # a row with no step is no point
             continue
         for i in kept:
-            value = _number(row[i]) if len(row) > i else None
+            value = cell_float(row[i]) if len(row) > i else None
             if value is not None:
                 points[header[i]].append((int(step), value))
     return {c: p for c, p in points.items() if p}
-
-
-def _number(cell: str) -> float | None:
-    """A cell's number; None for an empty cell or words."""
-    try:
-        return to_float(cell.strip()) if cell.strip() else None
-    except ValueError:
-        return None
