@@ -549,7 +549,7 @@ def _at_chance(c: Curves, facts: Facts, conf: FitConfig) -> FitResult | None:
     ``chance_loss`` of ln C (a uniform guess's cross-entropy) for the same whole number of
     classes C. A loss alone near some ln C says nothing (ln 2, ln 3, ... lie close together);
     the accuracy beside it, at that C's chance, does."""
-    if c.val_accuracy is None or c.kind != "loss" or c.n < 2:
+    if c.val_accuracy is None or c.kind != "loss":
         return None
     tail = slice(max(c.n - 3, 0), c.n)
     val, train, accuracy = (median(curve[tail]) for curve in (c.val, c.train, c.val_accuracy))

@@ -71,6 +71,9 @@ PROBABILITY_CHECKS = (
     "and compare the accuracies meanwhile, not the losses",
     "score the model's logits, not its softmax output, with the loss on validation batches")
 PRINT_SLACK = 5e-4  # a printed value's rounding
+# the least a cross-entropy of probabilities can be: two classes, the right one certain
+FLOOR = math.log(1 + 1 / math.e)
+MOST_CLASSES_LOSS = 12.0  # the floor of some 440,000 classes: no classifier's
 
 
 def check(ctx: Context, options: Options) -> Outcome:
@@ -100,13 +103,13 @@ def _of_probabilities(ctx: Context, options: Options) -> Outcome:
         return None
     late = c.late()
     sums = [v + a for v, a in zip(c.val[late], accuracy[late])]
-    classes = exp_safe(sorted(sums)[len(sums) // 2]) - math.e + 1
+    classes = exp_safe(median(sums)) - math.e + 1  # ln(e + C - 1) = loss + accuracy
     whole = round(classes)
-    if min(accuracy[late]) < options["probability_accuracy"] or \
-            min(c.val) < FLOOR - PRINT_SLACK or \
-            max(sums) - min(sums) > options["probability_spread"] or \
-            whole < 2 or abs(classes - whole) > 0.1 * whole or \
-            not _fits_bounds(c.val, accuracy) or median(c.train[late]) >= min(c.val):
+    confident = min(accuracy[late]) >= options["probability_accuracy"]
+    steady = max(sums) - min(sums) <= options["probability_spread"]
+    a_class_count = whole >= 2 and abs(classes - whole) <= 0.1 * whole
+    if not (confident and steady and a_class_count and min(c.val) >= FLOOR - PRINT_SLACK
+            and _fits_bounds(c.val, accuracy) and median(c.train[late]) < min(c.val)):
         return None
     return Finding(ID, PROBABILITY_CONFIDENCE,
                    f"{ctx.says('val_probabilities', 'may take')} the validation loss of "
@@ -117,9 +120,6 @@ def _of_probabilities(ctx: Context, options: Options) -> Outcome:
                    "the gap to the training loss is the scale, not the model",
                    PROBABILITY_CHECKS)
 
-
-# the least a cross-entropy of probabilities can be: two classes, the right one certain
-FLOOR = math.log(1 + 1 / math.e)
 
 
 def _fits_bounds(val: list[float], accuracy: list[float]) -> bool:
@@ -134,5 +134,3 @@ def _fits_bounds(val: list[float], accuracy: list[float]) -> bool:
                    PRINT_SLACK for v, a in zip(val, accuracy))
                for count in range(2, most + 1))
 
-
-MOST_CLASSES_LOSS = 12.0  # the floor of some 440,000 classes: no classifier's
