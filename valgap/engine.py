@@ -173,12 +173,6 @@ def _fits(check: str, info: RunInfo) -> bool:
     return True
 
 
-# run facts (a term in the training loss only) that a Keras run's parameters cannot state:
-# what they name (kernel_regularizer=l2(..), CategoricalCrossentropy(label_smoothing=..))
-# Keras's fit adds to val_loss too (class_weight, which it does not, is no parameter read)
-KERAS_SCORES_BOTH = ("weight_penalty", "loss_weighting")
-
-
 def merge_facts(run: Run, given: Facts) -> Facts:
     """valgap.yaml wins; the log fills what it leaves open."""
     facts = replace(given, origin=dict(given.origin))
@@ -198,9 +192,7 @@ def merge_facts(run: Run, given: Facts) -> Facts:
              set_size.ORIGIN)
     fill("val_loss_rows", info.val_loss_rows, "the log")
     for name, value in info.facts.items():  # a tracker's logged parameters
-        if name in KERAS_SCORES_BOTH and value and info.framework == "keras":
-            # Keras's fit scores val_loss with the compiled loss and model.losses as it
-            # scores loss: a regulariser's penalty, a loss's label smoothing, is in both
+        if value and info.scores_validation_too(name):  # a term of both losses: no gap
             continue
         fill(name, value, info.fact_origins.get(name) or info.facts_origin or "the log")
     if info.layers:  # a model summary was printed: what it lacks, the model lacks

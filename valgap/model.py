@@ -82,6 +82,12 @@ def in_rows(text: str, row: str) -> str:
 MEASURED_TRAINMODE = "train_loss_trainmode_end"
 MEASURED_EVAL = "train_loss_eval_end"
 
+# terms of the training loss that Keras's fit adds to val_loss too (it scores both with
+# the compiled loss and model.losses): a regulariser's penalty (kernel_regularizer=l2(..)),
+# a loss's label smoothing; not class_weight, which is no parameter valgap reads
+KERAS_SCORES_BOTH = ("weight_penalty", "loss_weighting")
+
+
 @dataclass
 class RunInfo:
     """What the log tells about the run besides the curves."""
@@ -128,6 +134,11 @@ class RunInfo:
     # framework's defaults)
     fact_origins: dict[str, str] = field(default_factory=dict)
     tracker: dict[str, str] = field(default_factory=dict)  # MLflow: {"uri", "run_id"}
+
+    def scores_validation_too(self, fact: str) -> bool:
+        """Whether the run's framework scores the validation loss with this training-loss
+        term as well (``KERAS_SCORES_BOTH``): then it opens no gap and states no fact."""
+        return self.framework == "keras" and fact in KERAS_SCORES_BOTH
 
     def default_fact(self, name: str, value: Any, origin: str) -> None:
         """A run fact the log's framework implies (its defaults), with where it comes from,

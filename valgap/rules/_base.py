@@ -39,9 +39,9 @@ class Context:
     @cached_property
     def measured(self) -> measured_gap.Decomposition | None:
         """The gap's parts, when the log has the columns valgap's callbacks write."""
-        # Keras adds the penalty (model.losses) to val_loss as well as to loss
-        return measured_gap.decompose(self.run.table,
-                                      penalty_in_validation=self.run.info.framework == "keras")
+        info = self.run.info
+        return measured_gap.decompose(
+            self.run.table, penalty_in_validation=info.scores_validation_too("weight_penalty"))
 
     def origin(self, fact: str) -> str:
         return self.facts.origin.get(fact, "valgap.yaml")
