@@ -6,6 +6,8 @@ depend on it without depending on each other.
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -86,6 +88,49 @@ MEASURED_EVAL = "train_loss_eval_end"
 # the compiled loss and model.losses): a regulariser's penalty (kernel_regularizer=l2(..)),
 # a loss's label smoothing; not class_weight, which is no parameter valgap reads
 KERAS_SCORES_BOTH = ("weight_penalty", "loss_weighting")
+
+
+class EpochLines(Sequence[int]):
+    """The line of each epoch in the log, kept as stretches of consecutive lines (a CSV of a
+    row per epoch is one stretch): a long run's lines cost the memory of their breaks, not
+    eight bytes an epoch. Built by ``extend`` with each part's lines, in order."""
+
+    def __init__(self) -> None:
+        self._starts = array("q")  # the epoch index where each stretch starts
+        self._firsts = array("q")  # its first line
+        self._length = 0
+
+    def extend(self, lines) -> None:
+        """Appends the lines of the next epochs (a numpy array of integers)."""
+        import numpy as np
+
+        lines = np.asarray(lines, dtype=np.int64)
+        if not len(lines):
+            return
+        starts = np.flatnonzero(np.diff(lines) != 1) + 1
+        if not (self._length and int(lines[0]) == self[-1] + 1):
+            starts = np.r_[0, starts]  # not the last stretch going on
+        self._starts.extend((starts + self._length).tolist())
+        self._firsts.extend(lines[starts].tolist())
+        self._length += len(lines)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("epoch line index out of range")
+        stretch = bisect_right(self._starts, index) - 1
+        return self._firsts[stretch] + index - self._starts[stretch]
+
+    def __iter__(self):
+        ends = [*self._starts[1:], self._length]
+        for start, end, first in zip(self._starts, ends, self._firsts):
+            yield from range(first, first + end - start)
 
 
 @dataclass

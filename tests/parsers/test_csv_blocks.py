@@ -19,7 +19,7 @@ def _write(path, rows: int, header: str, cell) -> None:
 
 def _both(path, monkeypatch):
     fast = read(str(path))
-    monkeypatch.setattr(csv_log._Epochs, "one_long_run", staticmethod(lambda parts: False))
+    monkeypatch.setattr(csv_log._Collected, "one_long_run", lambda self: False)
     whole = [_table.downsample(run) for run in read(str(path))]
     return fast, whole
 
@@ -79,3 +79,37 @@ def test_a_log_of_several_runs_is_read_whole(tmp_path, monkeypatch):
     _write(path, 6000, "epoch,loss,val_loss", lambda i: f"{i % 3000},{1 / (i + 1)},0.3")
     runs = read(str(path))
     assert len(runs) == 2 and runs[0].info.reduced_from is None  # the engine averages each
+
+
+@pytest.mark.parametrize("chunk_rows", [333, 4096])
+def test_blocks_summed_chunk_by_chunk_are_the_whole_tables(tmp_path, monkeypatch, chunk_rows):
+    # chunks far smaller than the run: the blocks double many times as the parts come
+    from valgap.parsers import _csv_chunks
+
+    monkeypatch.setattr(_csv_chunks, "CHUNK_ROWS", chunk_rows)
+    path = tmp_path / "history.csv"
+    rows = 37_003
+    _write(path, rows, "epoch,loss,val_loss",
+           lambda i: f"{i},{1 + math.exp(-i / 900)},{'' if i % 5 == 0 else 0.9 + math.sin(i)}")
+    fast, whole = _both(path, monkeypatch)
+    _same(fast, whole)
+    assert fast[0].info.reduction.startswith(f"{rows} epochs averaged in blocks of 32 into")
+    lines = fast[0].info.epoch_lines
+    assert len(lines) == rows and lines[0] == 2 and lines[-1] == rows + 1
+
+
+def test_a_second_run_after_the_first_was_summed_reads_the_file_again_whole(
+        tmp_path, monkeypatch):
+    from valgap.parsers import _csv_chunks
+
+    path = tmp_path / "history.csv"
+    # 5,000 epochs, then the numbering starts over: a second run of 3,000
+    _write(path, 8000, "epoch,loss,val_loss",
+           lambda i: f"{i if i < 5000 else i - 5000},{1 / (i % 5000 + 1)},0.3")
+    whole = read(str(path))  # one chunk: two runs seen at once
+    monkeypatch.setattr(_csv_chunks, "CHUNK_ROWS", 1000)
+    chunked = read(str(path))  # the first run summed into blocks before the second began
+    assert [r.info.reduced_from for r in chunked] == [r.info.reduced_from for r in whole] \
+        == [None, None]
+    for a, b in zip(chunked, whole):
+        assert a.table.equals(b.table) and list(a.info.epoch_lines) == list(b.info.epoch_lines)

@@ -120,15 +120,17 @@ def test_a_long_csv_is_reduced_for_the_rules_and_reports_what_it_read(cli, tmp_p
     result = json.loads(res.stdout)
     assert result["epochs"] == 12_345
     assert result["run"]["rows_read"] == 12_345
-    assert "12345 epochs averaged in blocks of 7" in result["run"]["reduction"]
+    # blocks of a power of two epochs: the least that leaves at most MAX_POINTS points
+    assert "12345 epochs averaged in blocks of 8 into 1544 points" in result["run"]["reduction"]
     assert result["fit"] == "good-fit"
     run = read(str(path))[-1]  # averaged as it is read: never a table of every epoch
     from valgap.parsers._table import MAX_POINTS
 
     assert run.epochs <= MAX_POINTS and run.table.index[-1] == 12_345
     assert run.info.reduced_from == 12_345 and len(run.info.epoch_lines) == 12_345
-    first_seven = [float(line.split(",")[1]) for line in rows.splitlines()[:7]]
-    assert run.table["train_loss"].iloc[0] == pytest.approx(sum(first_seven) / 7)
+    assert list(run.info.epoch_lines) == list(range(2, 12_347))  # a line per epoch, exact
+    first_eight = [float(line.split(",")[1]) for line in rows.splitlines()[:8]]
+    assert run.table["train_loss"].iloc[0] == pytest.approx(sum(first_eight) / 8)
 
 
 # Shapes from public repositories (the layouts Ultralytics and the W&B UI write; made here,

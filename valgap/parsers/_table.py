@@ -879,16 +879,27 @@ def _run_table(values: dict, count: int, numbers: Sequence[float], info: RunInfo
 MAX_POINTS = 2000  # the rules and the plots judge a curve's shape: more points add nothing
 
 
+def block_size(count: int, max_points: int = MAX_POINTS) -> int:
+    """The epochs a point averages in a run of ``count``: the least power of two that leaves
+    at most ``max_points`` points (between half that and that many). A power of two, so that
+    a reader summing blocks as it reads can double them (merging neighbours) whenever they
+    fill up and end with these very blocks, in memory that does not grow with the run."""
+    size = 1
+    while count > size * max_points:
+        size *= 2
+    return size
+
+
 def downsample(run: Run, max_points: int = MAX_POINTS) -> Run:
     """A run of more epochs than ``max_points`` averaged in consecutive blocks of equal size
-    (vectorised), each block standing at its last epoch: the rules and the plots then cost
-    the same for a million epochs as for two thousand."""
+    (``block_size``; vectorised), each block standing at its last epoch: the rules and the
+    plots then cost the same for a million epochs as for two thousand."""
     import numpy as np
 
     count = len(run.table)
     if count <= max_points:
         return run
-    size = -(-count // max_points)
+    size = block_size(count, max_points)
     blocks = np.arange(count) // size
     with np.errstate(over="ignore"):  # values near the float limit average to inf: so be it
         table = run.table.groupby(blocks).mean()

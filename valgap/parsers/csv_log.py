@@ -15,10 +15,9 @@ import io
 import math
 import os
 import re
-from array import array
 from pathlib import Path
 
-from valgap.model import EVALUATION, InputError, Run, RunInfo
+from valgap.model import EVALUATION, EpochLines, InputError, Run, RunInfo
 from valgap.parsers import _csv_chunks, _table, _ultralytics
 from valgap.parsers._text import NUMBER_REPR, Source, sniff_encoding
 
@@ -169,33 +168,35 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
     local = source.is_plain_file()
     threaded = _csv_chunks.can_thread(head, encoding, local,
                                       os.path.getsize(source.name) if local else 0)
-    parts, rows, seen = _reduce(source, encoding, threaded, header, columns)
-    if seen.rows_are_epochs():
+    reading = _read(source, encoding, threaded, header, columns)
+    if reading.seen.rows_are_epochs():
         # Keras's CSVLogger under model.fit(epochs=1) called in a loop writes "epoch 0" on
         # every row: rows that each hold both losses under one epoch number are epochs
-        parts, rows, seen = _reduce(source, encoding, threaded, header, columns, by_row=True)
+        reading = _read(source, encoding, threaded, header, columns, by_row=True)
         info.notes.append("the epoch column repeats on rows that each hold both losses "
                           "(one fit() call per epoch, each numbered from 0): each row read "
                           "as an epoch")
     # a step-logged table validated several times an epoch (Lightning's val_check_interval);
     # elsewhere an epoch's second validation is a resumed run's repeat, pooled
     val = next((c for c, t in columns.items() if t == "val_loss"), None)
-    evaluations = fmt == LIGHTNING and val in seen.averaged and parts
-    if evaluations:
-        parts, rows, seen = _reduce(source, encoding, threaded, header, columns, by_row=True)
-    averaged = seen.averaged
-    if not parts and not rows:
+    evaluations = fmt == LIGHTNING and val in reading.seen.averaged and reading
+    if evaluations:  # every evaluation paired: the whole table
+        reading = _read(source, encoding, threaded, header, columns, by_row=True,
+                        stream=False)
+    averaged = reading.seen.averaged
+    if not reading and not reading.rows:
         raise InputError("CSV has a header but no rows", source.name, code="no-epochs")
-    if not parts:
+    if not reading:
         raise InputError("no row with a loss value", source.name, code="no-epochs")
     if averaged:
         info.notes.append("logged several times per epoch, averaged over the epoch: "
                           + ", ".join(sorted(averaged)))
-    info.rows_read = rows  # loss parts are summed with every other reader's, in _table
-    if not evaluations and _Epochs.one_long_run(parts) and not _loss_parts(columns):
+    info.rows_read = reading.rows  # loss parts are summed with every other reader's, in _table
+    if reading.blocks is not None:
         # a per-step log of one run: averaged into the plotted blocks chunk by chunk, never
         # held as a table of millions of rows
-        return [_Epochs.blocks(parts, columns, info)]
+        return [reading.blocks.run(reading.parts[0], info)]
+    parts = reading.parts
     values = _Epochs.joined(parts, columns)
     if evaluations:
         values = _per_evaluation(values, columns, val)
@@ -441,13 +442,24 @@ class _Seen:
         return self.complete_repeats > 0 and 2 * self.complete_repeats >= self.loss_rows
 
 
+def _read(source: Source, encoding: str, threaded: bool, header: _Header,
+          columns: dict[str, str], by_row: bool = False, stream: bool = True) -> _Collected:
+    """``_reduce``, read again whole where a second run began after the first was summed
+    into blocks (``stream``: a long run may be; a table of loss parts is never)."""
+    stream = stream and not _loss_parts(columns)
+    reading = _reduce(source, encoding, threaded, header, columns, by_row, stream)
+    if reading.abandoned:
+        reading = _reduce(source, encoding, threaded, header, columns, by_row, stream=False)
+    return reading
+
+
 def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
-            columns: dict[str, str], by_row: bool = False):
+            columns: dict[str, str], by_row: bool, stream: bool) -> _Collected:
     """One row per (run, epoch) with a loss: each column's value (the mean of its cells;
-    NaN if one was NaN; the infinity if one was infinite), the rows read, and what was seen
-    (``_Seen``). Rows are epochs ``by_row`` (the epoch column ignored). The bytes go to the C
-    parser as they are (no decoding into Python text and back): from the file itself, on
-    threads, or from the source's stream."""
+    NaN if one was NaN; the infinity if one was infinite), collected (``_Collected``) with
+    the rows read and what was seen (``_Seen``). Rows are epochs ``by_row`` (the epoch
+    column ignored). The bytes go to the C parser as they are (no decoding into Python text
+    and back): from the file itself, on threads, or from the source's stream."""
     import pandas as pd
 
     name = source.name
@@ -456,10 +468,10 @@ def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
     wanted = sorted({header.names.index(c) for c in columns} |
                     ({epoch_at} if epoch_at is not None else set()))
     state = _Carry()
-    done: list[_Epochs] = []
+    done = _Collected(columns, stream)
+    seen = done.seen
     chunks = None
     carry: _Epochs | None = None  # the last epoch read, which the next chunk may continue
-    seen = _Seen()
     losses = [c for c, target in columns.items() if target.split("_", 1)[1] in _table.LOSS_LIKE]
     losses += [c for group in _loss_parts(columns).values() for c in group]
     while True:
@@ -484,6 +496,9 @@ def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
             raise InputError(f"not a readable CSV: {str(exc).splitlines()[0][:120]}", name,
                              line=state.rows + 2 + header.skipped, code="bad-csv") from None
         part = _place(chunk, header, state, name)
+        if done.abandoned:  # read again whole: the rest is not needed
+            chunks.close()
+            break
         if not part.size:
             continue
         # an epoch's rows are contiguous (a smaller epoch number starts a new run), so only
@@ -501,9 +516,10 @@ def _reduce(source: Source, encoding: str, threaded: bool, header: _Header,
                 done.append(carry.finish(columns, losses, seen))
         carry = part.take(slice(-1, None)).full(columns)
         done.append(part.take(slice(None, -1)).finish(columns, losses, seen))
-    if carry is not None:
+    if carry is not None and not done.abandoned:
         done.append(carry.finish(columns, losses, seen))
-    return [d for d in done if d.size], state.rows, seen
+    done.rows = state.rows
+    return done
 
 
 class _Carry:
@@ -601,71 +617,6 @@ class _Epochs:
         return _Epochs(out, final=True)
 
     @staticmethod
-    def one_long_run(parts: list[_Epochs]) -> bool:
-        """One run (the epoch numbering never starts over) of more epochs than a table to
-        judge needs (``_table.MAX_POINTS``)."""
-        first = parts[0].arrays["run"][0]
-        return sum(p.size for p in parts) > _table.MAX_POINTS and all(
-            p.arrays["run"][0] == first and p.arrays["run"][-1] == first for p in parts)
-
-    @staticmethod
-    def blocks(parts: list[_Epochs], columns: dict[str, str], info: RunInfo) -> Run:
-        """The run's table averaged in consecutive blocks of equal size, as
-        ``_table.downsample`` averages a long table, summed part by part with ``bincount``:
-        the same means (NaN cells skipped, infinities kept) without the full table."""
-        import numpy as np
-        import pandas as pd
-
-        count = sum(p.size for p in parts)
-        if _trailing_evaluation(parts, columns):
-            info.notes.append("the last row holds only an evaluation (a separate validate/test "
-                              "call after training): not an epoch, left out")
-            count -= 1
-        size = -(-count // _table.MAX_POINTS)
-        n_blocks = -(-count // size)
-        sums = {c: np.zeros(n_blocks) for c in columns}
-        counts = {c: np.zeros(n_blocks) for c in columns}
-        lines = array("q")
-        offset = 0
-        for part in parts:
-            keep = min(part.size, count - offset)
-            if keep <= 0:
-                break
-            # the part's rows fall in blocks first .. ; a new block starts every size rows
-            starts = np.arange((-offset) % size, keep, size)
-            if not len(starts) or starts[0]:
-                starts = np.r_[0, starts]
-            where = offset // size + np.arange(len(starts))
-            for col in columns:
-                values = part.arrays[col][:keep]
-                logged = ~np.isnan(values)
-                # inf + -inf: NaN, as a mean of them is; near the float limit a sum
-                # overflows to inf, as downsample's mean does: so be it
-                with np.errstate(invalid="ignore", over="ignore"):
-                    sums[col][where] += np.add.reduceat(np.where(logged, values, 0.0), starts)
-                counts[col][where] += np.add.reduceat(logged.astype(np.int64), starts)
-            lines.frombytes(part.arrays["line"][:keep].astype(np.int64).tobytes())
-            offset += keep
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = {columns[c]: np.where(counts[c] > 0, sums[c] / counts[c], np.nan)
-                      for c in columns if counts[c].any()}
-        ends = np.minimum((np.arange(n_blocks) + 1) * size, count)
-        for col in columns:
-            if counts[col].any():
-                info.columns.setdefault(columns[col], col)
-        # numbered from 0 (Keras's CSVLogger) or 1: either starts at the first epoch
-        base = 1 if min(int(p.arrays["epoch"].min()) for p in parts) == 0 else 0
-        first = int(parts[0].arrays["epoch"][0]) + base
-        _table.note_first_epoch(info, first)
-        info.epoch_lines = lines
-        info.reduced_from = count
-        info.reduction = (f"{count} epochs averaged in blocks of {size} into {n_blocks} "
-                          "points (each at the block's last epoch)")
-        info.notes.append(info.reduction)
-        values = _table.promote_curves(values, info)
-        return Run(_table.epoch_table(values, index=pd.Index(ends, name="epoch")), info)
-
-    @staticmethod
     def joined(parts: list[_Epochs], columns: dict[str, str]) -> dict:
         """The finished parts as one array a column, each part's array let go once joined
         (no moment holds the table twice)."""
@@ -673,6 +624,171 @@ class _Epochs:
 
         return {key: np.concatenate([p.arrays.pop(key) for p in parts])
                 for key in ("run", "epoch", "line", *columns)}
+
+
+class _Collected:
+    """The finished parts of one reading, in order. Kept whole while they are few or make
+    several runs; once they make one run longer than a table to judge needs
+    (``_table.MAX_POINTS``), summed into ``_Blocks`` as they come (where ``stream``), the
+    last part held back (it may end in an evaluation row that is no epoch). A second run
+    after that sets ``abandoned``: the file is read again whole."""
+
+    def __init__(self, columns: dict[str, str], stream: bool) -> None:
+        self.columns, self.stream = columns, stream
+        self.parts: list[_Epochs] = []
+        self.blocks: _Blocks | None = None
+        self.abandoned = False
+        self.rows = 0
+        self.seen = _Seen()
+
+    def append(self, part: _Epochs) -> None:
+        if not part.size:
+            return
+        if self.blocks is not None:
+            if not self.blocks.same_run(part):
+                self.abandoned = True
+                return
+            self.blocks.add(self.parts.pop())
+        self.parts.append(part)
+        if self.blocks is None and self.stream and self.one_long_run():
+            self.blocks = _Blocks(self.columns, self.parts[0])
+            while len(self.parts) > 1:
+                self.blocks.add(self.parts.pop(0))
+
+    def one_long_run(self) -> bool:
+        """One run (the epoch numbering never starts over) of more epochs than a table to
+        judge needs."""
+        first = self.parts[0].arrays["run"][0]
+        return sum(p.size for p in self.parts) > _table.MAX_POINTS and all(
+            p.arrays["run"][0] == first and p.arrays["run"][-1] == first for p in self.parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+
+class _Blocks:
+    """One long run's values summed in aligned blocks of ``size`` epochs as they are read,
+    ``size`` a power of two doubled (neighbours merged) whenever ``CAPACITY`` blocks fill
+    up: in the end the blocks ``_table.downsample`` averages (``_table.block_size``), in
+    memory that does not grow with the run. Kept beside them, what the whole table would
+    tell: each epoch's line, the least epoch number, whether a training loss was missing."""
+
+    CAPACITY = 2 * _table.MAX_POINTS
+
+    def __init__(self, columns: dict[str, str], first: _Epochs) -> None:
+        import numpy as np
+
+        self.columns = columns
+        self.run_number = first.arrays["run"][0]
+        self.first_epoch = int(first.arrays["epoch"][0])
+        self.least_epoch = self.first_epoch
+        self.size, self.count = 1, 0
+        self.sums = {c: np.zeros(self.CAPACITY) for c in columns}
+        self.counts = {c: np.zeros(self.CAPACITY, dtype=np.int64) for c in columns}
+        self.lines = EpochLines()
+        self.train = next((c for c, t in columns.items() if t == "train_loss"), None)
+        self.train_missing = False
+
+    def same_run(self, part: _Epochs) -> bool:
+        runs = part.arrays["run"]
+        return runs[0] == self.run_number and runs[-1] == self.run_number
+
+    def add(self, part: _Epochs, keep: int | None = None) -> None:
+        """The part's first ``keep`` epochs (all) summed into their blocks."""
+        import numpy as np
+
+        keep = part.size if keep is None else keep
+        self.least_epoch = min(self.least_epoch, int(part.arrays["epoch"].min()))
+        if keep <= 0:
+            return
+        while (self.count + keep - 1) // self.size >= self.CAPACITY:
+            self._double()
+        offset, size = self.count, self.size
+        # the part's epochs fall in blocks first .. ; a new block starts every size epochs
+        starts = np.arange((-offset) % size, keep, size)
+        if not len(starts) or starts[0]:
+            starts = np.r_[0, starts]
+        where = offset // size + np.arange(len(starts))
+        lengths = np.diff(starts, append=keep)
+        for col in self.columns:
+            values = part.arrays[col][:keep]
+            logged = ~np.isnan(values)
+            whole = bool(logged.all())  # the usual case: no cell missing
+            if col == self.train and not whole:
+                self.train_missing = True
+            # inf + -inf: NaN, as a mean of them is; near the float limit a sum overflows
+            # to inf, as downsample's mean does: so be it
+            with np.errstate(invalid="ignore", over="ignore"):
+                self.sums[col][where] += np.add.reduceat(
+                    values if whole else np.where(logged, values, 0.0), starts)
+            self.counts[col][where] += lengths if whole else np.add.reduceat(
+                logged.astype(np.int64), starts)
+        self.lines.extend(part.arrays["line"][:keep])
+        self.count += keep
+
+    def _double(self) -> None:
+        """Blocks twice the size: each pair of neighbours merged (the count of blocks in
+        use is at most ``CAPACITY``, an even number)."""
+        import numpy as np
+
+        used = -(-self.count // self.size)
+        used += used % 2
+        for store in (self.sums, self.counts):
+            for values in store.values():
+                with np.errstate(invalid="ignore", over="ignore"):
+                    merged = values[:used:2] + values[1:used:2]
+                values[:] = 0
+                values[:len(merged)] = merged
+        self.size *= 2
+
+    def closing_evaluation(self, last: _Epochs) -> bool:
+        """``_table.drop_trailing_evaluation``'s test: the last row holds a validation or
+        test loss and no training loss, and every row before it a training loss."""
+        import numpy as np
+
+        if self.train is None:
+            return False
+        a = last.arrays
+        evaluated = [c for c, t in self.columns.items() if t.startswith(("val_", "test_"))
+                     and t.split("_", 1)[1] in _table.LOSS_LIKE and not np.isnan(a[c][-1])]
+        if not evaluated or not np.isnan(a[self.train][-1]):
+            return False
+        return not self.train_missing and not np.isnan(a[self.train][:-1]).any()
+
+    def run(self, last: _Epochs, info: RunInfo) -> Run:
+        """The run's table of block means, each at its block's last epoch, once the held
+        last part is added (less an evaluation row closing it)."""
+        import numpy as np
+        import pandas as pd
+
+        keep = last.size
+        if self.closing_evaluation(last):
+            info.notes.append("the last row holds only an evaluation (a separate validate/test "
+                              "call after training): not an epoch, left out")
+            keep -= 1
+        self.add(last, keep)
+        while self.size < _table.block_size(self.count):
+            self._double()
+        count, size = self.count, self.size
+        n_blocks = -(-count // size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = {self.columns[c]: np.where(self.counts[c][:n_blocks] > 0,
+                                                self.sums[c][:n_blocks] / self.counts[c][:n_blocks],
+                                                np.nan)
+                      for c in self.columns if self.counts[c].any()}
+        for col in self.columns:
+            if self.counts[col].any():
+                info.columns.setdefault(self.columns[col], col)
+        # numbered from 0 (Keras's CSVLogger) or 1: either starts at the first epoch
+        _table.note_first_epoch(info, self.first_epoch + (1 if self.least_epoch == 0 else 0))
+        info.epoch_lines = self.lines
+        info.reduced_from = count
+        info.reduction = (f"{count} epochs averaged in blocks of {size} into {n_blocks} "
+                          "points (each at the block's last epoch)")
+        info.notes.append(info.reduction)
+        values = _table.promote_curves(values, info)
+        ends = np.minimum((np.arange(n_blocks) + 1) * size, count)
+        return Run(_table.epoch_table(values, index=pd.Index(ends, name="epoch")), info)
 
 
 def _count_repeats(arrays: dict, columns: dict[str, str], seen: _Seen) -> None:
@@ -685,23 +801,6 @@ def _count_repeats(arrays: dict, columns: dict[str, str], seen: _Seen) -> None:
     rows, val_rows = arrays[f"{train}.present"], arrays[f"{val}.present"]
     seen.loss_rows += int(rows.sum())
     seen.complete_repeats += int(rows[(rows > 1) & (val_rows == rows)].sum())
-
-
-def _trailing_evaluation(parts: list[_Epochs], columns: dict[str, str]) -> bool:
-    """``_table.drop_trailing_evaluation``'s test on parts: a last row with a validation or
-    test loss and no training loss, after rows that all have one."""
-    import numpy as np
-
-    train = next((c for c, t in columns.items() if t == "train_loss"), None)
-    if train is None:
-        return False
-    last = parts[-1].arrays
-    evaluated = [c for c, t in columns.items() if t.startswith(("val_", "test_"))
-                 and t.split("_", 1)[1] in _table.LOSS_LIKE and not np.isnan(last[c][-1])]
-    if not evaluated or not np.isnan(last[train][-1]):
-        return False
-    body = [p.arrays[train] for p in parts[:-1]] + [last[train][:-1]]
-    return not any(np.isnan(b).any() for b in body)
 
 
 class _Shaped:
