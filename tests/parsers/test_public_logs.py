@@ -62,6 +62,11 @@ KNOWN_MISSES = {
     # 0.4798" (trlast: the last batch's training loss); the last run's both barely move:
     # labelled underfit or overfit; "trlast" names no training loss valgap knows, so no fit
     "MehakArora+GNTPP_Unsupervised__results_log.txt": NO_FIT,
+    # held out: 20 epochs, training 10.9 at epoch 1 (a bad start), then both losses flat at
+    # 1.02 from epoch 3 with accuracy ~0.6 over three classes: labelled underfit (nothing
+    # learnt past the classes' prior); both fell from where they started (validation 1.35
+    # -> 1.01) and settled together, which is the spec's good fit
+    "LeonGogin+CRC_3_noisy__results_history.csv": "good-fit",
     # held out: an unbounded Dice loss, both sets falling to -30..-58 by epoch 9, then
     # swinging between -8,429 and +17,935: labelled diverged; losses that go below zero are
     # judged on differences, with no test of an explosion, and validation sits below
@@ -399,7 +404,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # seventy-ninth (runs/segment/train/results.csv: YOLO segmentation, five loss parts
     # summed, validation blowing up mid-run) 10 of 10 (16 development, 16 of 16), the
     # eightieth (results/log.txt: mostly no curve, DETR's JSON lines with restarts, EEG
-    # reports) 10 of 10 (10 development, 9 of 10: a known miss above)
+    # reports) 10 of 10 (10 development, 9 of 10: a known miss above), the eighty-first
+    # (results/history.csv, checkpoints/train.log) 17 of 18 (a known miss above; 16
+    # development, 16 of 16)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -412,7 +419,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 759 and right >= 738
+    assert len(held) == 777 and right >= 755
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
