@@ -5,6 +5,7 @@ Trains tiny models on scikit-learn's digits (no download) with:
     and a ``metrics.csv`` of a run validated four times an epoch
   - Hugging Face Trainer: ``trainer_state.json`` and its printed log dicts
   - a hand-written PyTorch loop printing ``epoch N | train_loss ... | val_loss ...``
+  - a hand-written loop logging with ``SummaryWriter.add_scalars`` (a run folder a set)
 
 Heavy dependencies live only in the environment that runs this script::
 
@@ -184,9 +185,51 @@ def loop_run() -> None:
     (OUT / "loop" / "train.log").write_text("\n".join(lines) + "\n")
 
 
+def add_scalars_run() -> None:
+    """A hand-written loop (dropout 0.3) logging with ``SummaryWriter.add_scalars``: one
+    chart a metric, each set's curve in a run folder of its own (``Loss_train/``,
+    ``Loss_val/``, ``Accuracy_train/``, ``Accuracy_val/``); numbers.json keeps the values
+    logged."""
+    import torch
+    from torch.utils.tensorboard import SummaryWriter
+
+    torch.manual_seed(2)
+    x_tr, y_tr, x_val, y_val = _digits()
+    model = _mlp(0.3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    folder = OUT / "tensorboard" / "add_scalars"
+    shutil.rmtree(folder, ignore_errors=True)
+    writer = SummaryWriter(str(folder))
+    numbers = []
+    for epoch in range(1, 16):
+        model.train()
+        total, right = 0.0, 0
+        for i in range(0, len(y_tr), 32):
+            out = model(x_tr[i:i + 32])
+            loss = torch.nn.functional.cross_entropy(out, y_tr[i:i + 32])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y_tr[i:i + 32])
+            right += int((out.argmax(1) == y_tr[i:i + 32]).sum())
+        model.eval()
+        with torch.no_grad():
+            out = model(x_val)
+            val = torch.nn.functional.cross_entropy(out, y_val).item()
+            val_right = int((out.argmax(1) == y_val).sum())
+        row = {"train_loss": total / len(y_tr), "val_loss": val,
+               "train_accuracy": right / len(y_tr), "val_accuracy": val_right / len(y_val)}
+        writer.add_scalars("Loss", {"train": row["train_loss"], "val": row["val_loss"]}, epoch)
+        writer.add_scalars("Accuracy", {"train": row["train_accuracy"],
+                                        "val": row["val_accuracy"]}, epoch)
+        numbers.append(row)
+    writer.close()
+    (folder / "numbers.json").write_text(json.dumps(numbers, indent=1) + "\n")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    jobs = (loop_run, lightning_run, lightning_intervals_run, hf_run)
+    jobs = (loop_run, lightning_run, lightning_intervals_run, hf_run, add_scalars_run)
     for job in jobs:
         if sys.argv[1:] and job.__name__ not in sys.argv[1:]:  # the jobs named, if any
             continue

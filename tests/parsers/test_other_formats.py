@@ -356,6 +356,33 @@ def test_tensorboard_training_steps_meet_validation_epochs():
         previous = step
 
 
+def test_add_scalars_run_folders_are_the_sets_of_one_run():
+    # SummaryWriter.add_scalars("Loss", {"train": t, "val": v}, epoch): each set's curve in
+    # a run folder of its own (Loss_train/, Loss_val/) under the tag "Loss"; the values
+    # are the ones the loop logged (numbers.json), one run, no restart
+    folder = DATA / "tensorboard" / "add_scalars"
+    numbers = json.loads((folder / "numbers.json").read_text())
+    runs = read(str(folder))
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.epochs == len(numbers) == 15 and not run.info.warnings
+    for column in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+        assert list(run.table[column]) == pytest.approx([n[column] for n in numbers],
+                                                        rel=1e-6), column
+
+
+@pytest.mark.parametrize(("run", "tag", "name"), [
+    ("Loss_train", "Loss", "Loss"), ("Loss_val", "Loss", "val_Loss"),
+    ("Loss_validation", "Loss", "val_Loss"), ("loss_test", "loss", "test_loss"),
+    ("loss_kl", "loss", "loss_kl"), ("exp/Loss_train", "Loss", "Loss"),
+    ("train", "epoch_loss", "loss"), ("validation", "epoch_loss", "val_loss"),
+    ("", "val_loss", "val_loss"), ("valid", "loss/total", "val_loss_total")])
+def test_a_run_folder_and_tag_name_the_series(run, tag, name):
+    from valgap.parsers._series import metric_name
+
+    assert metric_name(run, tag) == name
+
+
 def test_keras_batch_level_tensorboard_scalars_leave_one_row_per_epoch():
     # keras.callbacks.TensorBoard(update_freq="batch"): batch_loss at the batch counter
     # beside epoch_loss at the epoch number; the epoch means are the script's own numbers

@@ -25,15 +25,27 @@ Series = dict[str, list[tuple[int, float]]]
 # valid/): a validation run's tags are validation's
 TRAINING_RUNS = frozenset({"train", "training"})
 VALIDATION_RUNS = frozenset({"validation", "val", "valid", "eval"})
+TEST_RUNS = frozenset({"test", "testing"})
 
 
 def metric_name(run: str, tag: str) -> str:
-    """Name a (run folder, tag) pair the way the table expects: ``val_loss``, ``accuracy``..."""
-    tag = re.sub(r"^epoch_", "", tag)            # Keras: epoch_loss
+    """Name a (run folder, tag) pair the way the table expects: ``val_loss``, ``accuracy``...
+
+    PyTorch's ``SummaryWriter.add_scalars("Loss", {"train": t, "val": v}, step)`` writes
+    each value into a run folder of its own, ``Loss_train/`` and ``Loss_val/``, under the
+    tag ``Loss``: the folder's part after the tag names the set (or, where it names none,
+    the metric's part: ``Loss_kl``)."""
     tag = tag.replace("/", "_")
     run_word = run.lower().rstrip("/").split("/")[-1]
+    if run_word.startswith(tag.lower() + "_"):
+        run_word = run_word[len(tag) + 1:]
+        if run_word not in TRAINING_RUNS | VALIDATION_RUNS | TEST_RUNS:
+            return f"{tag}_{run_word}"
+    tag = re.sub(r"^epoch_", "", tag)            # Keras: epoch_loss
     if run_word in VALIDATION_RUNS:
         return f"val_{tag}"
+    if run_word in TEST_RUNS:
+        return f"test_{tag}"
     return tag
 
 
