@@ -4,7 +4,8 @@ scikit-learn's histogram gradient boosting print while they train, from real tra
 data sets that ship with scikit-learn.
 
     python -m venv /tmp/gbenv && /tmp/gbenv/bin/pip install xgboost lightgbm catboost scikit-learn
-    /tmp/gbenv/bin/python scripts/make_boosting_fixtures.py tests/data/boosting [--only sklearn]
+    /tmp/gbenv/bin/python scripts/make_boosting_fixtures.py tests/data/boosting \
+        [--only sklearn|evals]
 """
 from __future__ import annotations
 
@@ -128,6 +129,33 @@ def sklearn_hist_gradient_boosting(kind: str) -> str:
     return _captured(lambda: model.fit(x_tr, y_tr))
 
 
+def evals_results(folder: Path) -> None:
+    """Each library's evals_result() saved with json.dump, as people keep it beside a model:
+    XGBoost's wrapper given the training set first (validation_0, validation_1; RMSE),
+    LightGBM's wrapper (training, valid_1; log loss and AUC, the training set named) and
+    CatBoost's get_evals_result() (learn, validation)."""
+    import json
+
+    import lightgbm as lgb
+    import xgboost as xgb
+    from catboost import CatBoostClassifier
+
+    x_tr, x_val, y_tr, y_val = _data("regression")
+    model = xgb.XGBRegressor(n_estimators=60, max_depth=4, learning_rate=0.1)
+    model.fit(x_tr, y_tr, eval_set=[(x_tr, y_tr), (x_val, y_val)], verbose=False)
+    (folder / "xgboost-evals-result.json").write_text(json.dumps(model.evals_result()))
+    x_tr, x_val, y_tr, y_val = _data("binary")
+    classifier = lgb.LGBMClassifier(n_estimators=80, verbose=-1, random_state=0)
+    classifier.fit(x_tr, y_tr, eval_set=[(x_tr, y_tr), (x_val, y_val)],
+                   eval_metric=["binary_logloss", "auc"])
+    (folder / "lightgbm-evals-result.json").write_text(
+        json.dumps(classifier.evals_result_, indent=2))
+    catboost = CatBoostClassifier(iterations=80, learning_rate=0.1, depth=4, verbose=0,
+                                  random_seed=0, allow_writing_files=False)
+    catboost.fit(x_tr, y_tr, eval_set=(x_val, y_val))
+    (folder / "catboost-evals-result.json").write_text(json.dumps(catboost.get_evals_result()))
+
+
 def _tidy(train_dir: Path) -> None:
     """What CatBoost leaves that is no log: an empty tmp/ and its time estimates."""
     import shutil
@@ -140,9 +168,13 @@ def main() -> int:
     folder = Path(sys.argv[1])
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OMP_NUM_THREADS", "2")
-    for kind in ("classifier", "regressor", "accuracy"):
-        (folder / f"sklearn-hgb-{kind}.log").write_text(sklearn_hist_gradient_boosting(kind))
-    if sys.argv[2:] == ["--only", "sklearn"]:  # scikit-learn alone installed
+    only = sys.argv[3] if sys.argv[2:3] == ["--only"] else None
+    if only in (None, "sklearn"):  # "sklearn": scikit-learn alone installed
+        for kind in ("classifier", "regressor", "accuracy"):
+            (folder / f"sklearn-hgb-{kind}.log").write_text(sklearn_hist_gradient_boosting(kind))
+    if only in (None, "evals"):  # "evals": the saved evals_result() files alone
+        evals_results(folder)
+    if only is not None:
         return 0
     (folder / "xgboost-train.log").write_text(xgboost_native())
     (folder / "xgboost-sklearn.log").write_text(xgboost_sklearn())

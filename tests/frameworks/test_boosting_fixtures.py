@@ -18,7 +18,8 @@ pytest.importorskip("catboost")
 BOOSTING = DATA / "boosting"
 MADE = ("xgboost-train.log", "xgboost-sklearn.log", "lightgbm-train.log",
         "boosting-cv-and-wrapper.log", "catboost-train.log", "catboost_info",
-        "catboost_info_two_sets")
+        "catboost_info_two_sets", "xgboost-evals-result.json", "lightgbm-evals-result.json",
+        "catboost-evals-result.json")
 
 
 @pytest.fixture(scope="module")

@@ -206,8 +206,11 @@ def test_a_folder_walk_finds_the_train_dir_as_one_run():
     found = discover([str(BOOSTING)])
     names = sorted(t.path.rsplit("/", 1)[-1] for t in found.targets)
     assert "catboost_info" in names and "catboost_info_two_sets" in names
-    assert not any(t.path.endswith(("/learn", "/test", "/test1", ".tsv", ".json"))
-                   for t in found.targets)  # its parts are not runs of their own
+    parts = [t.path for t in found.targets if "/catboost_info" in t.path and
+             not t.path.endswith(("/catboost_info", "/catboost_info_two_sets"))]
+    assert not parts  # its parts (learn/, test/, the .tsv and .json files) are no runs
+    # a saved evals_result() beside them is a run of its own
+    assert "xgboost-evals-result.json" in names
 
 
 def test_cross_validation_means_and_knitr_output_are_read():
@@ -249,3 +252,44 @@ def test_a_value_with_two_decimal_points_is_no_number(log, tmp_path):
     broken = tmp_path / log
     broken.write_text("".join(lines))
     assert read(str(broken))[-1].epochs in (rows, rows - 1)
+
+
+# evals_result() saved with json.dump: the values are the libraries' own lists
+EVALS = [("xgboost-evals-result.json", "validation_0", "validation_1", "rmse"),
+         ("lightgbm-evals-result.json", "training", "valid_1", "binary_logloss"),
+         ("catboost-evals-result.json", "learn", "validation", "Logloss")]
+
+
+@pytest.mark.parametrize("row", EVALS, ids=[r[0] for r in EVALS])
+def test_a_saved_evals_result_is_a_row_per_round_of_its_lists(row):
+    name, train, val, metric = row
+    evals = json.loads((BOOSTING / name).read_text())
+    runs = read(str(BOOSTING / name))
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.info.format == boosting.NAME and run.info.row == "boosting round"
+    assert list(run.table["train_loss"]) == pytest.approx(evals[train][metric])
+    assert list(run.table["val_loss"]) == pytest.approx(evals[val][metric])
+    assert run.info.columns["train_loss"] == f"{train}-{metric}"
+
+
+def test_a_saved_evals_result_keeps_its_scores_as_metrics():
+    run = read(str(BOOSTING / "lightgbm-evals-result.json"))[0]
+    evals = json.loads((BOOSTING / "lightgbm-evals-result.json").read_text())
+    assert list(run.table["val_auc"]) == pytest.approx(evals["valid_1"]["auc"])
+
+
+@pytest.mark.parametrize("text", [
+    '{"history": {"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}}',  # a network's, wrapped
+    '{"train": {"loss": [0.5, 0.4]}, "val": {"loss": [0.6, 0.5]}}',  # a network's, per set
+])
+def test_a_networks_history_is_no_evals_result(text):
+    assert boosting.sniff(text) == 0.0
+
+
+def test_an_evals_result_of_uneven_lists_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "evals.json"
+    path.write_text('{"validation_0": {"logloss": [0.6, 0.5, 0.4]}, '
+                    '"validation_1": {"logloss": [0.6, "x"]}}')
+    with pytest.raises(InputError, match="not an evals_result"):
+        read(str(path))

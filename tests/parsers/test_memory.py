@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import DATA
 from valgap import parsers
 from valgap.parsers import _table
@@ -152,3 +154,30 @@ def test_a_public_sacred_run_of_one_step_is_read_without_a_curve():
     data, run = _public("aida-ugent+tgne__my_runs_1_metrics.json")
     assert run.epochs == 1 and run.table["train_loss"].tolist() == data["loss"]["values"]
     assert "val_loss" not in run.table
+
+
+HISTORIES = DATA / "histories"  # one real Keras run's history saved four ways
+
+
+@pytest.mark.parametrize("name", ["history-columns.json", "history-index.json",
+                                  "history-split.json"])
+def test_a_history_saved_by_pandas_to_json_reads_as_json_dump_does(name):
+    # pd.DataFrame(history.history).to_json(f): pandas' orients hold the same numbers
+    saved = json.loads((HISTORIES / "history.json").read_text())
+    run = parsers.read(str(HISTORIES / name))[-1]
+    reference = parsers.read(str(HISTORIES / "history.json"))[-1]
+    assert run.info.format == "history-json" and run.epochs == len(saved["loss"]) == 12
+    assert run.table["train_loss"].tolist() == pytest.approx(saved["loss"], rel=1e-9)
+    assert run.table["val_loss"].tolist() == pytest.approx(saved["val_loss"], rel=1e-9)
+    assert run.table.columns.tolist() == reference.table.columns.tolist()
+
+
+def test_an_object_of_objects_keyed_by_anything_else_is_no_saved_frame():
+    from valgap.parsers.memory import _saved_frame
+
+    assert _saved_frame({"train": {"loss": [0.5]}, "val": {"loss": [0.6]}}) is None
+    assert _saved_frame({"loss": [0.5, 0.4], "val_loss": [0.6, 0.5]}) is None
+    assert _saved_frame({"0": {"loss": [0.5, 0.4]}}) is None  # a fold's lists, no row
+    assert _saved_frame({"loss": {"0": 0.5, "1": 0.4}}) == {"loss": [0.5, 0.4]}
+    assert _saved_frame({"0": {"loss": 0.5}, "1": {"loss": 0.4}}) == [{"loss": 0.5},
+                                                                    {"loss": 0.4}]

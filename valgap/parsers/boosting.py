@@ -10,6 +10,12 @@ boosting round (said in the run's ``row``).
 - LightGBM: ``[5]\\ttraining's binary_logloss: 0.3\\tvalid_1's binary_logloss: 0.4``; the
   round repeated after ``Early stopping, best iteration is:`` is not a round.
 - CatBoost: ``0:\\tlearn: 0.65\\ttest: 0.66\\tbest: 0.66 (0)\\ttotal: ...``.
+- ``evals_result()`` saved as JSON (``json.dump(model.evals_result(), f)``): an object of
+  sets, each an object of metrics, each a list with a value per round: XGBoost's
+  ``{"validation_0": {"logloss": [...]}, "validation_1": {...}}``, LightGBM's
+  ``{"training": {"binary_logloss": [...]}, "valid_1": {...}}``, CatBoost's
+  ``get_evals_result()`` (``{"learn": {...}, "validation": {...}}``); its sets and metrics
+  chosen as in the printed lines, rounds numbered from 1.
 - scikit-learn's ``HistGradientBoostingClassifier`` / ``Regressor`` at ``verbose=2``:
   ``[3/200] 1 tree, 31 leaves, max depth = 6, train loss: 0.41, val loss: 0.45, in 0.004s``
   (the validation set is the fraction early stopping holds out). Scored by another
@@ -26,7 +32,7 @@ import re
 from valgap.model import BOOSTING_ROUND, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER, LazyPattern, Source, to_float
+from valgap.parsers._text import NUMBER, LazyPattern, Source, load_json, to_float
 
 NAME = "boosting"
 
@@ -58,7 +64,20 @@ LOSSES = ("logloss", "mlogloss", "binary_logloss", "multi_logloss", "cross_entro
           "multiclass", "crossentropy", "quantile", "expectile", "logcosh", "lq")
 
 
+# the opening of a saved evals_result(): {"validation_0": {"logloss": [
+EVALS_RESULT = LazyPattern(r'^\s{0,64}\{\s{0,64}"([^"\n]{1,200})"\s{0,64}:\s{0,64}\{\s{0,64}'
+                           r'"([^"\n]{1,200})"\s{0,64}:\s{0,64}\[')
+# the names the libraries give an evaluation set: their own (validation_0, valid_1, learn,
+# dtrain) or the usual words (train, eval, test)
+EVAL_SET = LazyPattern(r"(?:validation|valid|eval|test|train|training|learn|val|dtrain|dval"
+                       r"|dtest)(?:_?\d{1,3})?", re.IGNORECASE)
+# metrics only a boosting library names so (a network's history says "loss", "accuracy")
+SCORES = ("auc", "aucpr", "pr_auc", "ndcg", "map", "pre", "precision", "recall", "f1")
+
+
 def sniff(head: str) -> float:
+    if head.lstrip("\ufeff").lstrip()[:1] == "{":
+        return 0.8 if _evals_result_opens(head.lstrip("\ufeff")) else 0.0
     lines = head.splitlines()[:400]
     if "learn:" not in head and not any(_bracketed(line) for line in lines):
         return 0.0  # no "[round]" line and no CatBoost "learn:": no pattern compiled
@@ -96,7 +115,20 @@ def _round(line: str) -> tuple[int, dict[str, float], str] | None:
     return None
 
 
+def _evals_result_opens(text: str) -> bool:
+    """Whether JSON text opens as a saved evals_result(): a set named as the libraries
+    name them, holding a metric a boosting library names (not a network's "loss")."""
+    m = EVALS_RESULT.match(text)
+    if not m or not EVAL_SET.fullmatch(m.group(1)):
+        return False
+    metric = m.group(2).lower().split("@")[0]
+    return metric != "loss" and (loss_like(metric) or metric in SCORES)
+
+
 def parse(source: Source) -> list[Run]:
+    if source.head(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return parse_evals_result(load_json(source.text(), source.name, "evals_result JSON"),
+                                  source.name)
     records: list[EpochRecord] = []
     library: dict[int, str] = {}  # the library whose line format each record's line has
     skip_next = False
@@ -128,6 +160,29 @@ def parse(source: Source) -> list[Run]:
             run.info.run_index, run.info.run_count = index, len(groups)
             runs.append(run)
     return runs
+
+
+def parse_evals_result(evals: object, name: str) -> list[Run]:
+    """A saved ``evals_result()``: a record per round, its values named ``set-metric`` as
+    a printed round's are; every set's every metric the same number of rounds."""
+    sets = evals if isinstance(evals, dict) else {}
+    series = {f"{set_name}-{metric}": values for set_name, metrics in sets.items()
+              if isinstance(metrics, dict) for metric, values in metrics.items()
+              if isinstance(values, list)}
+    lengths = {len(values) for values in series.values()}
+    if not series or len(lengths) != 1 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool)
+            for values in series.values() for v in values):
+        raise InputError("not an evals_result() (an object of sets, each an object of "
+                         "metrics with one number per round, all as long)", name,
+                         code="no-epochs")
+    rounds = lengths.pop()
+    records = [EpochRecord(i + 1, {key: float(values[i]) for key, values in series.items()})
+               for i in range(rounds)]
+    info = RunInfo(source=name, format=NAME)
+    info.row = BOOSTING_ROUND
+    info.notes.append("a saved evals_result(): rounds numbered from 1")
+    return _table.build_runs(records, info, _columns(records, info, name), numbered=True)
 
 
 def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, str]:

@@ -54,6 +54,14 @@ _LOSS_NAME = r"[\w ./-]{0,40}?(?:loss|Loss|LOSS)(?:es)?"
 LOSS_KEY = LazyPattern(rf'"{_LOSS_NAME}"\s{{0,8}}:')
 # a loss's list among an object's other keys: {"num_epochs": 2000, ..., "val_losses": [...
 LOSS_LIST = LazyPattern(rf'"{_LOSS_NAME}"\s{{0,8}}:\s{{0,8}}\[')
+# a DataFrame saved with to_json(): orient "columns" (the default), {"loss": {"0": 0.52, ...
+FRAME_COLUMNS = LazyPattern(r'^\s{0,64}\{\s{0,64}"[^"\n]{1,200}"\s{0,64}:\s{0,64}\{\s{0,64}'
+                            r'"-?\d{1,12}"\s{0,64}:')
+# orient "index": {"0": {"loss": 0.52, ...}, "1": {...}}
+FRAME_INDEX = LazyPattern(r'^\s{0,64}\{\s{0,64}"-?\d{1,12}"\s{0,64}:\s{0,64}\{')
+# orient "split": {"columns": ["loss", "val_loss"], "index": [0, 1], "data": [[0.52, ...
+FRAME_SPLIT = LazyPattern(rf'"columns"\s{{0,64}}:\s{{0,64}}\[[^\]]{{0,2000}}"{_LOSS_NAME}"')
+FRAME_SPLIT_DATA = LazyPattern(r'"data"\s{0,64}:\s{0,64}\[\s{0,64}\[')
 PRINT_NAME = "history-print"
 # a printed dict of lists on one line: {'loss': [0.52, 0.41], 'val_loss': [...]}
 PRINTED = LazyPattern(r"""^\s{0,64}\{\s{0,8}(['"])[^'"\n]{1,60}\1\s{0,8}:\s{0,8}\[""")
@@ -76,6 +84,8 @@ def sniff(head: str) -> float:
     if '"log_history"' in text:
         return 0.0
     is_object = text.lstrip()[:1] == "{"
+    if is_object and FRAME_SPLIT.search(text) and FRAME_SPLIT_DATA.search(text):
+        return 0.7
     if not LOSS_KEY.search(text):  # a set's loss may be named for its set alone ("total")
         split_objects = JSON_RECORDS.match(text) and all(p.search(text) for p in SPLIT_OBJECTS)
         split_lists = is_object and all(p.search(text) for p in SPLIT_LISTS)
@@ -83,6 +93,8 @@ def sniff(head: str) -> float:
         return 0.7 if split_objects or split_lists or split_numbers else 0.0
     if JSON_OBJECT.match(text) or JSON_RECORDS.match(text):
         return 0.75
+    if FRAME_COLUMNS.match(text) or FRAME_INDEX.match(text):
+        return 0.7
     return 0.7 if is_object and (NAMED_RECORDS.search(text) or NAMED_LISTS.search(text) or
                                  LOSS_LIST.search(text)) else 0.0
 
@@ -202,6 +214,8 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
     """The runs of a history in memory (one, unless its epochs are numbered from scratch);
     ``train_col``/``val_col`` name its losses where their names do not say so."""
     if isinstance(history, Mapping):
+        history = _saved_frame(history) or history
+    if isinstance(history, Mapping):
         stepped = _stepped_series(history)
         if stepped is not None:
             return _stepped_runs(_tracker.as_losses(stepped, (train_col, val_col)), name)
@@ -235,6 +249,34 @@ def parse(history: object, name: str = "<history>", train_col: str | None = None
     if not runs:
         raise InputError("the history holds no epoch", name, code="no-epochs")
     return runs
+
+
+def _saved_frame(history: Mapping) -> dict | list | None:
+    """A DataFrame saved with ``to_json()`` (``pd.DataFrame(history.history).to_json(f)``),
+    as the lists or records it holds, in the frame's order: orient "columns", the default
+    (``{"loss": {"0": 0.52, "1": 0.41}, ...}``), "index" (``{"0": {"loss": 0.52, ...},
+    ...}``) or "split" (``{"columns": [...], "index": [...], "data": [[...], ...]}``). None
+    for any other object."""
+    columns, data = history.get("columns"), history.get("data")
+    if isinstance(columns, list) and isinstance(data, list) and data and all(
+            isinstance(row, list) and len(row) == len(columns) for row in data):
+        names = [str(c) for c in columns]
+        return [dict(zip(names, row)) for row in data]
+    values = list(history.values())
+    if not values or not all(isinstance(v, Mapping) and v and not any(
+            isinstance(cell, (list, Mapping)) for cell in v.values()) for v in values):
+        return None  # each object's values are one cell each (a fold's lists are not)
+    if all(_index_label(k) for v in values for k in v):  # "columns": a column an object
+        return {str(k): list(v.values()) for k, v in history.items()}
+    if all(_index_label(k) for k in history):  # "index": a row an object
+        return list(values)
+    return None
+
+
+def _index_label(key: object) -> bool:
+    """Whether an object's key is a row label pandas wrote for a default index: 0, 1, ..."""
+    text = str(key)
+    return text.isdigit() or (text[:1] == "-" and text[1:].isdigit())
 
 
 def _stepped_series(history: Mapping) -> _series.Series | None:
