@@ -8,6 +8,11 @@ people save it, to check that each reads as the same run.
                         history does it)
   history-index.json    the same frame, ``orient="index"``
   history-split.json    the same frame, ``orient="split"``
+  history.pkl           ``pickle.dump(history.history, f)`` (as the TensorFlow courses do)
+  history.npy           ``np.save("history.npy", history.history)`` (a dict in an object
+                        array)
+  History-object.pkl    ``pickle.dump(history, f)``: the Keras object itself, which valgap
+                        refuses to load (loading an object runs its code)
 
 A small network with dropout on scikit-learn's digits (no download), 12 epochs. Keras and
 pandas are needed only here::
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -27,6 +33,7 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
+    import numpy as np
     import pandas as pd
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -47,6 +54,12 @@ def main() -> int:
         frame.to_json(out)
     frame.to_json(folder / "history-index.json", orient="index")
     frame.to_json(folder / "history-split.json", orient="split")
+    with open(folder / "history.pkl", "wb") as out:
+        pickle.dump(history.history, out)
+    np.save(folder / "history.npy", history.history)
+    history._model = None  # the object without its model (which does not pickle)
+    with open(folder / "History-object.pkl", "wb") as out:
+        pickle.dump(history, out)
     return 0
 
 

@@ -14,9 +14,10 @@ FORMAT_CHOICES = ("text", "json", "markdown", "github", "sarif", "html")
 # every reader's name (valgap.parsers.ALL_FORMATS), written out: the CLI does not import
 # the readers to list them (a test keeps the two the same)
 INPUT_FORMATS = ("boosting", "caffe", "catboost-info", "csv", "hf-trainer-log-csv",
-                 "hf-trainer-state", "hf-trainer-stdout", "history-json", "history-print",
-                 "jsonl", "keras-stdout", "lightning-progress", "loop-text", "notebook",
-                 "ray-tune", "tb-events", "tb-export", "yolo-results-txt", "yolo-stdout")
+                 "hf-trainer-state", "hf-trainer-stdout", "history-json", "history-pickle",
+                 "history-print", "jsonl", "keras-stdout", "lightning-progress", "loop-text",
+                 "notebook", "ray-tune", "tb-events", "tb-export", "yolo-results-txt",
+                 "yolo-stdout")
 
 
 class _Group(click.Group):

@@ -29,6 +29,7 @@ from valgap.parsers import (
     memory,
     mlflow_store,
     notebook,
+    pickled,
     ray_tune,
     set_csvs,
     tb_events,
@@ -68,6 +69,7 @@ FORMATS: dict[str, tuple[Callable[[str], float], Callable[[Source, Options], lis
     memory.PRINT_NAME: (memory.sniff_printed,
                         lambda s, o: memory.parse_printed(s, o.train_col, o.val_col)),
     boosting.NAME: (boosting.sniff, lambda s, o: boosting.parse(s)),
+    pickled.NAME: (pickled.sniff, lambda s, o: pickled.parse(s, o.train_col, o.val_col)),
     caffe_log.NAME: (caffe_log.sniff, lambda s, o: caffe_log.parse(s)),
     ray_tune.NAME: (ray_tune.sniff, lambda s, o: ray_tune.parse(s)),
     yolo_text.NAME: (yolo_text.sniff, lambda s, o: yolo_text.parse(s)),
@@ -207,6 +209,8 @@ def _best(head: str) -> tuple[str, float]:
 
 def detect(source: Source) -> str:
     raw = source.head()
+    if pickled.is_pickled(raw[:8]):  # bytes, not text: a pickled or np.save'd history
+        return pickled.NAME
     head = decode(raw)
     if not head.strip():
         raise InputError("the input is empty", source.name, code="unrecognised")
