@@ -67,6 +67,14 @@ KNOWN_MISSES = {
     # learnt past the classes' prior); both fell from where they started (validation 1.35
     # -> 1.01) and settled together, which is the spec's good fit
     "LeonGogin+CRC_3_noisy__results_history.csv": "good-fit",
+    # held out: 30 epochs, validation below training in 19 of the last 24 (0.07-0.26 against
+    # 0.23-0.38) with spikes above it (2.45x at 25): labelled validation below training;
+    # the spikes' jitter makes its 37 % gap noise, a good fit
+    "AzuniArora+BrainTumorUsingCNN__history.pkl": "good-fit",
+    # development: labelled a good fit ("level with training late") from a misreading;
+    # validation is 1.4-3.2x training in epochs 11-14 (2.2x the median of the last 5), an
+    # overfit by the spec's late gap, as valgap says: my label's miss
+    "Mihiran-Thilakarathna+Facial_Occlusion_Classification__history.pkl": "overfit",
     # held out: an unbounded Dice loss, both sets falling to -30..-58 by epoch 9, then
     # swinging between -8,429 and +17,935: labelled diverged; losses that go below zero are
     # judged on differences, with no test of an explosion, and validation sits below
@@ -406,7 +414,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # eightieth (results/log.txt: mostly no curve, DETR's JSON lines with restarts, EEG
     # reports) 10 of 10 (10 development, 9 of 10: a known miss above), the eighty-first
     # (results/history.csv, checkpoints/train.log) 17 of 18 (a known miss above; 16
-    # development, 16 of 16)
+    # development, 16 of 16), the eighty-second (history.pkl, history.npy: pickled and
+    # np.save'd Keras histories, read since this batch) 14 of 15 (16 development, 15 of
+    # 16, the miss my label)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -419,7 +429,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 777 and right >= 755
+    assert len(held) == 792 and right >= 769
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
