@@ -26,6 +26,14 @@ def test_a_loss_named_with_its_average_after_it_is_a_loss():
     assert _table.canonical("acc_avg") == ("train", "accuracy")
 
 
+def test_a_sets_epoch_counter_is_no_loss_of_that_set():
+    # {"train": [{"epoch": 0, "epoch_loss": ...}], "val": [...]} flattens to train_epoch
+    # beside train_epoch_loss; Lightning's train_loss_epoch is still the loss
+    assert _table.canonical("train_epoch") is None and _table.canonical("val_epoch") is None
+    assert _table.canonical("train_loss_epoch") == ("train", "loss")
+    assert _table.canonical("train_epoch_loss") == ("train", "loss")
+
+
 def test_an_object_holding_its_epoch_records_beside_its_steps_reads_the_epochs():
     # {"config": ..., "steps": [9,500 step losses], "epochs": [{"train_loss_avg": ...,
     # "valid_loss": ...}, ...]}: read as loop prints before, with no training loss

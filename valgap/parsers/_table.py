@@ -89,7 +89,10 @@ def canonical(name: str) -> tuple[str, str] | None:
             key = key.replace(word, f"_{english}_")
     key = re.sub(r"[\s/\-.]+", "_", key.lower()).strip("_")
     key = HELD_OUT.sub("heldout", key)
-    key = re.sub(r"_epoch$", "", key)
+    metric_key = re.sub(r"_epoch$", "", key)  # Lightning's train_loss_epoch
+    if metric_key != key and metric_key in (*TRAIN_PREFIXES, *VAL_PREFIXES, *TEST_PREFIXES):
+        return None  # a set's epoch counter (train_epoch), not that set's loss
+    key = metric_key
     words = [w for w in key.split("_") if w]
     glued = GLUED_SET.match(words[0]) if len(words) == 1 else None
     if glued:  # a set's name written against its metric: trloss, valloss, trainacc
