@@ -75,6 +75,14 @@ KNOWN_MISSES = {
     # validation is 1.4-3.2x training in epochs 11-14 (2.2x the median of the last 5), an
     # overfit by the spec's late gap, as valgap says: my label's miss
     "Mihiran-Thilakarathna+Facial_Occlusion_Classification__history.pkl": "overfit",
+    # held out: 100 epochs, validation lowest at 62 (1.31), then 1.33-1.40 while training
+    # falls 0.81 -> 0.63: labelled overfit (2.2x at the end); the late median is 1.88x, under
+    # the spec's twice, and the rise after the lowest within its noise: a good fit
+    "miguelcecci+mobilenetV2-for-dog-breeds__trainHistoryDict": "good-fit",
+    # development: 2 epochs, labelled too short; the spec's too-short is fewer than 2: my
+    # label's miss ("a good fit as far as 2 epochs show")
+    "shashank0117+Emotion-Analysis-of-Text-Sequences-using-Word-Embedding-LSTM__trainHistoryDict":
+        "good-fit",
     # held out: an unbounded Dice loss, both sets falling to -30..-58 by epoch 9, then
     # swinging between -8,429 and +17,935: labelled diverged; losses that go below zero are
     # judged on differences, with no test of an explosion, and validation sits below
@@ -416,7 +424,9 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # (results/history.csv, checkpoints/train.log) 17 of 18 (a known miss above; 16
     # development, 16 of 16), the eighty-second (history.pkl, history.npy: pickled and
     # np.save'd Keras histories, read since this batch) 14 of 15 (16 development, 15 of
-    # 16, the miss my label)
+    # 16, the miss my label), the eighty-third (trainHistoryDict, history.pickle) 7 of 8
+    # (13 development, 11 of 13 when first read: a set's records flattened to train_epoch,
+    # an epoch counter, read as its loss, right now; the other miss my label)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -429,7 +439,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 792 and right >= 769
+    assert len(held) == 800 and right >= 776
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
