@@ -169,3 +169,13 @@ def test_a_json_lines_log_is_read_record_by_record(tmp_path, cli):
         json_out = io.StringIO()
         watch(WatchJob(str(path), idle=0.1, plot=False, fmt="json"), json_out, io.StringIO())
         assert json.loads(json_out.getvalue()) == analysed
+
+
+def test_a_pickled_history_is_read_from_a_pipe_and_sent_to_analyze_as_a_file(cli):
+    from tests.conftest import DATA
+
+    path = DATA / "histories" / "history.pkl"
+    piped = cli("watch", "-", "--format", "json", input=path.read_bytes())
+    assert piped.exit_code == 0 and json.loads(piped.stdout)["epochs"] == 12
+    followed = cli("watch", str(path))  # saved whole at the end: nothing to follow
+    assert followed.exit_code == 2 and "valgap analyze reads it" in followed.stderr

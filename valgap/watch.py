@@ -20,7 +20,7 @@ from valgap import config as config_module
 from valgap import exitcodes
 from valgap._safe import printable, shown
 from valgap.model import InputError, Result
-from valgap.parsers import tb_events
+from valgap.parsers import pickled, tb_events
 from valgap.parsers._text import open_regular, sniff_encoding
 
 WHOLE_FILE_FORMATS = ("hf-trainer-state", "notebook", "tb-export", "history-json")
@@ -72,6 +72,10 @@ class Follower:
         if self.stream is None:
             return [], reset
         data = self.stream.read()
+        if not self.offset and pickled.is_pickled(data[:8]):
+            raise InputError("a pickled history is saved whole when training ends, not "
+                             "written as it goes: valgap analyze reads it", self.path,
+                             code="usage")
         self.offset += len(data)
         self.bytes_read += len(data)
         lines = self._split(data)
@@ -86,8 +90,9 @@ class Follower:
         if not data:
             self.ended = True
             return self._split(b"")  # the last line ends with the input
-        if not self.bytes_read and tb_events.is_event_stream(data):
-            self.binary = bytearray()
+        if not self.bytes_read and (tb_events.is_event_stream(data)
+                                    or pickled.is_pickled(data[:8])):
+            self.binary = bytearray()  # kept whole, read when the pipe ends
         self.bytes_read += len(data)
         if self.binary is not None:  # records, not lines: read when the pipe ends
             self.binary += data
