@@ -54,11 +54,14 @@ def test_a_pickle_that_would_run_a_command_is_refused_and_runs_nothing(tmp_path)
     assert caught.value.code == "unrecognised" and not marker.exists()
 
 
-def test_numpy_scalars_pickled_by_numpy_are_numbers(tmp_path):
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_numpy_scalars_pickled_by_numpy_are_numbers(tmp_path, protocol):
     # TensorFlow 2 histories held np.float32 values: NumPy rebuilds them, nothing else runs
+    # (protocol 2, Python 2's, writes their bytes through _codecs.encode)
     path = tmp_path / "history.pkl"
     train, val = np.float32([0.9, 0.6, 0.5]), np.float64([1.0, 0.7, 0.6])
-    path.write_bytes(pickle.dumps({"loss": list(train), "val_loss": list(val)}))
+    path.write_bytes(pickle.dumps({"loss": list(train), "val_loss": list(val)},
+                                  protocol=protocol))
     run = read(str(path))[-1]
     assert run.table["train_loss"].tolist() == pytest.approx(train.tolist())
     assert run.table["val_loss"].tolist() == val.tolist()
@@ -79,6 +82,17 @@ def test_a_public_pickle_of_one_list_of_numbers_says_it_has_no_names():
     # a repository's val_loss.txt: pickle.dump of a list of floats
     with pytest.raises(InputError, match="a pickled list of 100 numbers with no names"):
         read(str(DATA / "public" / "hkayann+CASPER-PerCom__val_loss.txt"))
+
+
+def test_an_array_of_elements_of_no_size_is_refused_before_it_is_listed(tmp_path):
+    # a few bytes can hold a billion elements of no size: refused, never listed
+    path = tmp_path / "history.pkl"
+    data = pickle.dumps({"loss": np.zeros(3, dtype="V1")}, protocol=2)
+    data = data.replace(b"X\x02\x00\x00\x00V1", b"X\x02\x00\x00\x00V0")  # itemsize 0
+    data = data.replace(b"K\x01K\x03\x85", b"K\x01J\x00\xca\x9a;\x85")  # 10**9 of them
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"elements of no size|not a pickle valgap can read"):
+        read(str(path))
 
 
 def test_a_truncated_pickle_is_one_clear_error(tmp_path):

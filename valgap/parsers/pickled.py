@@ -29,6 +29,7 @@ ALLOWED = frozenset({
     ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
     ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
     ("collections", "OrderedDict"),
+    ("_codecs", "encode"),  # a protocol 2 pickle's bytes: text encoded back (latin-1)
 })
 
 
@@ -61,8 +62,9 @@ class _PlainUnpickler(pickle.Unpickler):
 
 def parse(source: Source, train_col: str | None = None,
           val_col: str | None = None) -> list[Run]:
-    with source.open_binary() as stream:
-        history = _load(stream, source.name, source.limits.max_bytes)
+    with source.open_binary() as stream:  # bounded by --max-bytes
+        history = _load(stream, source.name)
+    _check_sizes(history, source.name)
     history = _plain(history)
     if isinstance(history, (list, tuple)) and history and all(
             isinstance(v, numbers.Number) for v in history):
@@ -78,15 +80,15 @@ def parse(source: Source, train_col: str | None = None,
     return runs
 
 
-def _load(stream, name: str, max_bytes: int) -> object:
+def _load(stream, name: str) -> object:
     import numpy  # noqa: F401  (imported here, not inside the loader's call to find_class)
 
     head = stream.read(len(NPY_MAGIC))
-    data = _Bounded(stream, max_bytes - len(head), name)
+    data = stream
     try:
         if head == NPY_MAGIC:
             return _npy(data, name)
-        return _PlainUnpickler(_Prefixed(head, data)).load()
+        return _PlainUnpickler(_Prefixed(head, data), encoding="latin1").load()
     except _Refused as exc:
         raise InputError(_refusal(str(exc)), name, code="unrecognised") from None
     except InputError:
@@ -112,7 +114,36 @@ def _npy(data, name: str) -> object:
                          "a training from a validation loss in it; save the history as a dict "
                          "(np.save of history.history) or as a CSV with a header", name,
                          code="unrecognised")
-    return _PlainUnpickler(data).load()
+    return _PlainUnpickler(data, encoding="latin1").load()
+
+
+MAX_VALUES = 10_000_000  # more values than any history holds: a pickle built to fill memory
+
+
+def _check_sizes(history: object, name: str) -> None:
+    """Refuses what a pickle can make huge from few bytes: arrays of elements of no size
+    (a billion of them cost nothing until listed) and more values than a history holds."""
+    import numpy as np
+
+    count, stack = 0, [history]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, np.ndarray):
+            if value.size and value.dtype.itemsize == 0:
+                raise InputError(f"an array of {value.size} elements of no size: not a "
+                                 "history", name, code="unrecognised")
+            count += value.size
+            if value.dtype.kind == "O":
+                stack.extend(value.ravel().tolist())
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        if count > MAX_VALUES:
+            raise InputError(f"more than {MAX_VALUES:,} values in the pickle: more than a "
+                             "history holds; not read", name, code="limit")
 
 
 def _plain(history: object) -> object:
@@ -134,29 +165,6 @@ def _refusal(named: str) -> str:
                 "runs their code); pickle history.history, its dict of lists, instead")
     return (f"a pickle of {named}, not a saved history: valgap loads only plain values and "
             "NumPy arrays from a pickle (loading anything else runs its code)")
-
-
-class _Bounded:
-    """A stream that refuses to be read past ``limit`` bytes (``--max-bytes``)."""
-
-    def __init__(self, stream, limit: int, name: str) -> None:
-        self.stream, self.left, self.name = stream, limit, name
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(self.left + 1 if size < 0 or size > self.left else size)
-        self.left -= len(data)
-        if self.left < 0:
-            raise InputError("the pickle is larger than the input size limit (--max-bytes)",
-                             self.name, code="limit")
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        line = self.stream.readline(self.left + 1 if size < 0 or size > self.left else size)
-        self.left -= len(line)
-        if self.left < 0:
-            raise InputError("the pickle is larger than the input size limit (--max-bytes)",
-                             self.name, code="limit")
-        return line
 
 
 class _Prefixed:
