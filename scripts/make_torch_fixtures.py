@@ -6,6 +6,7 @@ Trains tiny models on scikit-learn's digits (no download) with:
   - Hugging Face Trainer: ``trainer_state.json`` and its printed log dicts
   - a hand-written PyTorch loop printing ``epoch N | train_loss ... | val_loss ...``
   - a hand-written loop logging with ``SummaryWriter.add_scalars`` (a run folder a set)
+  - a hand-written loop's ``torch.save`` checkpoint holding its curves, and a model alone
 
 Heavy dependencies live only in the environment that runs this script::
 
@@ -227,9 +228,46 @@ def add_scalars_run() -> None:
     (folder / "numbers.json").write_text(json.dumps(numbers, indent=1) + "\n")
 
 
+def checkpoint_run() -> None:
+    """A hand-written loop saving a checkpoint with its curves, as tutorials do:
+    ``torch.save({"epoch", "model_state_dict", "optimizer_state_dict", "train_losses",
+    "val_losses"}, "checkpoint.pth")``, the training losses as numbers (``loss.item()``),
+    the validation losses as the tensors the loop computed; a model-only checkpoint beside
+    it; numbers.json keeps the values."""
+    import torch
+
+    torch.manual_seed(3)
+    x_tr, y_tr, x_val, y_val = _digits()
+    model = _mlp(0.2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    folder = OUT / "checkpoints"
+    folder.mkdir(parents=True, exist_ok=True)
+    train_losses, val_losses = [], []
+    for _ in range(10):
+        model.train()
+        total = 0.0
+        for i in range(0, len(y_tr), 32):
+            loss = torch.nn.functional.cross_entropy(model(x_tr[i:i + 32]), y_tr[i:i + 32])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y_tr[i:i + 32])
+        model.eval()
+        with torch.no_grad():
+            val_losses.append(torch.nn.functional.cross_entropy(model(x_val), y_val))
+        train_losses.append(total / len(y_tr))
+    torch.save({"epoch": 10, "model_state_dict": model.state_dict(),
+                "optimizer_state_dict": opt.state_dict(), "train_losses": train_losses,
+                "val_losses": val_losses}, folder / "checkpoint.pth")
+    torch.save(model.state_dict(), folder / "model.pth")
+    numbers = {"train": train_losses, "val": [float(v) for v in val_losses]}
+    (folder / "numbers.json").write_text(json.dumps(numbers, indent=1) + "\n")
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    jobs = (loop_run, lightning_run, lightning_intervals_run, hf_run, add_scalars_run)
+    jobs = (loop_run, lightning_run, lightning_intervals_run, hf_run, add_scalars_run,
+            checkpoint_run)
     for job in jobs:
         if sys.argv[1:] and job.__name__ not in sys.argv[1:]:  # the jobs named, if any
             continue

@@ -113,3 +113,48 @@ def test_standard_input_and_a_walk_read_pickles_and_skip_other_objects(tmp_path)
     results = [json.loads(line) for line in walked.stdout.splitlines()]
     assert walked.returncode == 0 and not walked.stderr
     assert [r["source"].rsplit("/", 1)[-1] for r in results] == ["history.pkl"]
+
+
+CHECKPOINTS = DATA / "checkpoints"  # scripts/make_torch_fixtures.py checkpoint_run
+
+
+def test_a_torch_checkpoint_holding_its_curves_reads_them_tensors_too(monkeypatch):
+    # torch.save({"model_state_dict": ..., "train_losses": [floats], "val_losses":
+    # [0-d tensors]}): the tensors' numbers read from the archive, torch never imported
+    monkeypatch.setitem(sys.modules, "torch", None)  # importing it would fail
+    numbers = json.loads((CHECKPOINTS / "numbers.json").read_text())
+    run = read(str(CHECKPOINTS / "checkpoint.pth"))[-1]
+    assert run.info.format == pickled.NAME and run.epochs == 10
+    assert run.table["train_loss"].tolist() == numbers["train"]
+    assert run.table["val_loss"].tolist() == pytest.approx(numbers["val"], rel=1e-7)
+
+
+def test_a_checkpoint_of_weights_alone_says_it_holds_no_curve():
+    with pytest.raises(InputError, match=r"a PyTorch checkpoint with no loss curve in it "
+                                         r"\(its keys: 0\.weight") as caught:
+        read(str(CHECKPOINTS / "model.pth"))
+    assert caught.value.code == "unrecognised"  # a walk skips it
+
+
+def test_a_checkpoint_whose_pickle_would_run_a_command_is_refused(tmp_path):
+    import zipfile
+
+    marker = tmp_path / "ran"
+    path = tmp_path / "checkpoint.pth"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("checkpoint/data.pkl",
+                         pickle.dumps({"train_losses": [0.5], "x": _Runs(str(marker))}))
+    with pytest.raises(InputError, match="loads only plain values"):
+        read(str(path))
+    assert not marker.exists()
+
+
+def test_a_piped_checkpoint_reads_as_the_file():
+    command = [sys.executable, "-m", "valgap", "analyze", "--format", "json"]
+    path = CHECKPOINTS / "checkpoint.pth"
+    piped = subprocess.run([*command, "-"], input=path.read_bytes(), capture_output=True,
+                           timeout=60)
+    named = subprocess.run([*command, str(path)], capture_output=True, timeout=60)
+    strip = lambda out: {k: v for k, v in json.loads(out).items() if k != "source"}  # noqa: E731
+    assert piped.returncode == named.returncode == 0
+    assert strip(piped.stdout) == strip(named.stdout)

@@ -32,7 +32,7 @@ HEAD_BYTES = 64 * 1024
 # the name endings of a file that may be a log (compressed ones too, and none at all), for
 # whatever finds logs: a folder's walk, a URL's staging
 LOG_SUFFIXES = {".log", ".txt", ".out", ".csv", ".tsv", ".json", ".jsonl", ".ipynb", ".gz",
-                ".bz2", ".xz", ".pkl", ".pickle", ".npy", ""}
+                ".bz2", ".xz", ".pkl", ".pickle", ".npy", ".pt", ".pth", ".ckpt", ""}
 # a line longer than this is handed over in pieces, each cut just after a redraw (\r, \b),
 # so that a capture that never prints a newline (a bar redrawn for hours) streams in
 # bounded memory and every piece still holds whole redraw states

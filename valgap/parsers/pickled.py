@@ -3,10 +3,17 @@
 history.history)`` (a dict in a NumPy object array), read as a saved history is
 (``memory``).
 
+A PyTorch checkpoint saved with ``torch.save`` (a zip holding ``data.pkl``: ``{"epoch": 9,
+"model_state_dict": ..., "train_losses": [...], "val_losses": [...]}``) is read the same
+way, from its pickle alone: each tensor stands as an opaque value, except a tensor of one
+number (a loss appended without ``.item()``), whose number is read from the archive's
+bytes. PyTorch itself is never imported.
+
 A pickle can name any function to call while it is loaded: valgap never runs one. Its
 loader accepts only plain values (dicts, lists, numbers, strings) and NumPy's own arrays,
-dtypes and scalars; anything else it names (a Keras ``History`` object, a model, a
-DataFrame) stops the reading at that name, before anything else in the file is read.
+dtypes and scalars (and in a checkpoint, PyTorch's names, each answered by valgap's own
+stand-in); anything else it names (a Keras ``History`` object, a model, a DataFrame) stops
+the reading at that name, before anything else in the file is read.
 """
 from __future__ import annotations
 
@@ -33,10 +40,16 @@ ALLOWED = frozenset({
 })
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+TORCH_PICKLE = b"data.pkl"  # the first entry of torch.save's archive: <name>/data.pkl
+
+
 def is_pickled(head: bytes) -> bool:
-    """Bytes that open as a pickle of protocol 2 or later, or as a NumPy ``.npy`` file."""
+    """Bytes that open as a pickle of protocol 2 or later, a NumPy ``.npy`` file or a
+    ``torch.save`` archive (``head``: the input's first few hundred bytes)."""
     return head.startswith(NPY_MAGIC) or (head[:1] == b"\x80" and head[1:2] != b""
-                                          and head[1:2] in PICKLE_PROTOCOLS)
+                                          and head[1:2] in PICKLE_PROTOCOLS) or \
+        (head.startswith(ZIP_MAGIC) and TORCH_PICKLE in head[30:30 + 512])
 
 
 def sniff(head: str) -> float:
@@ -62,8 +75,12 @@ class _PlainUnpickler(pickle.Unpickler):
 
 def parse(source: Source, train_col: str | None = None,
           val_col: str | None = None) -> list[Run]:
-    with source.open_binary() as stream:  # bounded by --max-bytes
-        history = _load(stream, source.name)
+    if source.is_plain_file() and source.head(4).startswith(ZIP_MAGIC):
+        with open(source.name, "rb") as archive:  # its directory is at its end: seek there
+            history = _load(archive, source.name)
+    else:
+        with source.open_binary() as stream:  # bounded by --max-bytes
+            history = _load(stream, source.name)
     _check_sizes(history, source.name)
     history = _plain(history)
     if isinstance(history, (list, tuple)) and history and all(
@@ -72,7 +89,19 @@ def parse(source: Source, train_col: str | None = None,
                          "cannot tell a training from a validation loss in it; pickle both "
                          "as a dict ({'loss': [...], 'val_loss': [...]})", source.name,
                          code="unrecognised")
-    runs = memory.parse(history, source.name, train_col, val_col)
+    if not isinstance(history, (dict, list, tuple)):
+        raise InputError(f"a pickle of {type(history).__name__} {str(history)[:40]}, not a "
+                         "saved history (a dict of lists)", source.name, code="unrecognised")
+    try:
+        runs = memory.parse(history, source.name, train_col, val_col)
+    except InputError as exc:
+        if not source.head(4).startswith(ZIP_MAGIC):
+            raise
+        keys = ", ".join(str(k) for k in history)[:120] if isinstance(history, dict) else ""
+        raise InputError(f"a PyTorch checkpoint with no loss curve in it (its keys: {keys}); "
+                         "valgap reads the lists of losses a checkpoint holds "
+                         "(train_losses, val_losses)", source.name,
+                         code="unrecognised") from exc
     for run in runs:
         run.info.format = NAME
         run.info.notes.append("a saved history read with only plain values and NumPy arrays "
@@ -88,6 +117,8 @@ def _load(stream, name: str) -> object:
     try:
         if head == NPY_MAGIC:
             return _npy(data, name)
+        if head.startswith(ZIP_MAGIC):
+            return _checkpoint(data, head, name)
         return _PlainUnpickler(_Prefixed(head, data), encoding="latin1").load()
     except _Refused as exc:
         raise InputError(_refusal(str(exc)), name, code="unrecognised") from None
@@ -144,6 +175,120 @@ def _check_sizes(history: object, name: str) -> None:
         if count > MAX_VALUES:
             raise InputError(f"more than {MAX_VALUES:,} values in the pickle: more than a "
                              "history holds; not read", name, code="limit")
+
+
+# torch.save's storage classes, by the dtype of their bytes
+STORAGE_DTYPES = {"DoubleStorage": "<f8", "FloatStorage": "<f4", "HalfStorage": "<f2",
+                  "BFloat16Storage": "bfloat16", "LongStorage": "<i8", "IntStorage": "<i4",
+                  "ShortStorage": "<i2", "CharStorage": "i1", "ByteStorage": "u1",
+                  "BoolStorage": "?"}
+MAX_CHECKPOINT_PICKLE = 256 << 20  # a checkpoint's pickle, its tensors' bytes apart
+
+
+def _checkpoint(stream, head: bytes, name: str) -> object:
+    """A ``torch.save`` archive's object, from its ``data.pkl`` alone (``head``: its first
+    bytes, already read from ``stream``)."""
+    import io
+    import zipfile
+
+    if hasattr(stream, "seek") and stream.seekable():
+        stream.seek(0)
+    else:  # standard input, a compressed file: its directory is at its end, so held whole
+        stream = io.BytesIO(head + stream.read())
+    with zipfile.ZipFile(stream) as archive:
+        pickles = [i for i in archive.infolist() if i.filename.rsplit("/", 1)[-1] == "data.pkl"]
+        if not pickles:
+            raise InputError("a zip archive with no data.pkl: not a torch.save checkpoint",
+                             name, code="unrecognised")
+        entry = pickles[0]
+        if entry.file_size > MAX_CHECKPOINT_PICKLE:
+            raise InputError("the checkpoint's pickle is larger than a history's "
+                             f"({entry.file_size:,} bytes): not read", name, code="limit")
+        prefix = entry.filename[:-len("data.pkl")]
+        return _TorchUnpickler(io.BytesIO(archive.read(entry)), archive, prefix).load()
+
+
+class _Opaque:
+    """What a checkpoint's PyTorch object stands as: a value with nothing to read."""
+
+    def __new__(cls, *args, **kwargs):
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    def __setstate__(self, state) -> None:
+        pass
+
+
+class _StorageType(_Opaque):
+    """A storage class named by a checkpoint (``torch.FloatStorage``): its bytes' dtype."""
+
+    def __init__(self, name: str) -> None:
+        self.dtype = STORAGE_DTYPES.get(name)
+
+
+class _Storage:
+    """A tensor's bytes in the archive (``<name>/data/<key>``), read only when one number
+    of it is needed."""
+
+    def __init__(self, archive, prefix: str, kind, key: str) -> None:
+        self.archive, self.path = archive, f"{prefix}data/{key}"
+        self.dtype = kind.dtype if isinstance(kind, _StorageType) else None
+
+    def number(self, offset: int) -> float | None:
+        import numpy as np
+
+        if self.dtype is None:
+            return None
+        if self.dtype == "bfloat16":  # the high half of a float32
+            raw = self.archive.read(self.path)[2 * offset:2 * offset + 2]
+            return float(np.frombuffer(b"\x00\x00" + raw, "<f4")[0]) if len(raw) == 2 else None
+        size = np.dtype(self.dtype).itemsize
+        raw = self.archive.read(self.path)[size * offset:size * (offset + 1)]
+        return float(np.frombuffer(raw, self.dtype)[0]) if len(raw) == size else None
+
+
+def _rebuild_tensor(storage, offset=0, size=(), *rest):
+    """``torch._utils._rebuild_tensor_v2``'s stand-in: one number where the tensor holds
+    one (a loss appended without ``.item()``), else an opaque value."""
+    count = 1
+    for dim in size if isinstance(size, tuple) else ():
+        count *= dim if isinstance(dim, int) else 2
+    if isinstance(storage, _Storage) and count == 1 and isinstance(offset, int):
+        number = storage.number(offset)
+        if number is not None:
+            return number
+    return _Opaque()
+
+
+def _first(value=None, *rest):
+    """``torch._utils._rebuild_parameter``'s stand-in: the tensor it wraps."""
+    return value
+
+
+TORCH_STAND_INS = {"_rebuild_tensor_v2": _rebuild_tensor, "_rebuild_tensor": _rebuild_tensor,
+                   "_rebuild_parameter": _first, "_rebuild_parameter_with_state": _first}
+
+
+class _TorchUnpickler(_PlainUnpickler):
+    """A checkpoint's pickle: PyTorch's names answered by the stand-ins above."""
+
+    def __init__(self, file, archive, prefix: str) -> None:
+        super().__init__(file, encoding="latin1")
+        self.archive, self.prefix = archive, prefix
+
+    def find_class(self, module: str, name: str):
+        if module.split(".")[0] != "torch":
+            return super().find_class(module, name)
+        if module == "torch" and name.endswith("Storage"):
+            return _StorageType(name)
+        return TORCH_STAND_INS.get(name, _Opaque)
+
+    def persistent_load(self, pid):
+        if isinstance(pid, tuple) and len(pid) >= 3 and pid[0] == "storage":
+            return _Storage(self.archive, self.prefix, pid[1], str(pid[2]))
+        raise _Refused("an object stored outside the pickle")
 
 
 def _plain(history: object) -> object:
