@@ -232,8 +232,9 @@ def checkpoint_run() -> None:
     """A hand-written loop saving a checkpoint with its curves, as tutorials do:
     ``torch.save({"epoch", "model_state_dict", "optimizer_state_dict", "train_losses",
     "val_losses"}, "checkpoint.pth")``, the training losses as numbers (``loss.item()``),
-    the validation losses as the tensors the loop computed; a model-only checkpoint beside
-    it; numbers.json keeps the values."""
+    the validation losses as the tensors the loop computed; the same curves as a vector
+    and half-precision scalars; a model-only checkpoint beside them; numbers.json keeps
+    the values."""
     import torch
 
     torch.manual_seed(3)
@@ -260,7 +261,14 @@ def checkpoint_run() -> None:
                 "optimizer_state_dict": opt.state_dict(), "train_losses": train_losses,
                 "val_losses": val_losses}, folder / "checkpoint.pth")
     torch.save(model.state_dict(), folder / "model.pth")
-    numbers = {"train": train_losses, "val": [float(v) for v in val_losses]}
+    # the same curves as tensors: a float32 vector, bfloat16 and float16 scalars in turns
+    halves = [v.to(torch.bfloat16 if i % 2 else torch.float16)
+              for i, v in enumerate(val_losses)]
+    torch.save({"epoch": 10, "model_state_dict": model.state_dict(),
+                "train_losses": torch.tensor(train_losses), "val_losses": halves},
+               folder / "checkpoint-tensors.pth")
+    numbers = {"train": train_losses, "val": [float(v) for v in val_losses],
+               "val_half": [float(v) for v in halves]}
     (folder / "numbers.json").write_text(json.dumps(numbers, indent=1) + "\n")
 
 

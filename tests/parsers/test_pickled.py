@@ -129,6 +129,17 @@ def test_a_torch_checkpoint_holding_its_curves_reads_them_tensors_too(monkeypatc
     assert run.table["val_loss"].tolist() == pytest.approx(numbers["val"], rel=1e-7)
 
 
+def test_a_checkpoint_vector_of_losses_and_half_precision_numbers_are_read(monkeypatch):
+    # the same curves saved as a float32 vector (training) and bfloat16 / float16 scalars
+    # (validation): each read from its storage's bytes
+    monkeypatch.setitem(sys.modules, "torch", None)
+    numbers = json.loads((CHECKPOINTS / "numbers.json").read_text())
+    run = read(str(CHECKPOINTS / "checkpoint-tensors.pth"))[-1]
+    assert run.table["train_loss"].tolist() == pytest.approx(numbers["train"], rel=1e-6)
+    assert run.table["val_loss"].tolist() == pytest.approx(numbers["val"], rel=1e-2)
+    assert run.table["val_loss"].tolist() == numbers["val_half"]
+
+
 def test_a_checkpoint_of_weights_alone_says_it_holds_no_curve():
     with pytest.raises(InputError, match=r"a PyTorch checkpoint with no loss curve in it "
                                          r"\(its keys: 0\.weight") as caught:

@@ -236,29 +236,42 @@ class _Storage:
         self.archive, self.path = archive, f"{prefix}data/{key}"
         self.dtype = kind.dtype if isinstance(kind, _StorageType) else None
 
-    def number(self, offset: int) -> float | None:
+    def numbers(self, offset: int, count: int) -> list[float] | None:
+        """``count`` numbers from element ``offset`` on (None where the bytes fall short)."""
         import numpy as np
 
-        if self.dtype is None:
+        if self.dtype is None or offset < 0 or count < 1 or offset + count > MAX_VALUES:
+            return None
+        size = 2 if self.dtype == "bfloat16" else np.dtype(self.dtype).itemsize
+        try:  # only the bytes up to the numbers, decompressed as they are read
+            with self.archive.open(self.path) as entry:
+                raw = entry.read(size * (offset + count))[size * offset:]
+        except KeyError:  # no such entry
+            return None
+        if len(raw) != size * count:
             return None
         if self.dtype == "bfloat16":  # the high half of a float32
-            raw = self.archive.read(self.path)[2 * offset:2 * offset + 2]
-            return float(np.frombuffer(b"\x00\x00" + raw, "<f4")[0]) if len(raw) == 2 else None
-        size = np.dtype(self.dtype).itemsize
-        raw = self.archive.read(self.path)[size * offset:size * (offset + 1)]
-        return float(np.frombuffer(raw, self.dtype)[0]) if len(raw) == size else None
+            wide = np.zeros(count, "<u4")
+            wide[:] = np.frombuffer(raw, "<u2").astype("<u4") << 16
+            return wide.view("<f4").astype(float).tolist()
+        return np.frombuffer(raw, self.dtype).astype(float).tolist()
 
 
-def _rebuild_tensor(storage, offset=0, size=(), *rest):
+def _rebuild_tensor(storage, offset=0, size=(), stride=(), *rest):
     """``torch._utils._rebuild_tensor_v2``'s stand-in: one number where the tensor holds
-    one (a loss appended without ``.item()``), else an opaque value."""
+    one (a loss appended without ``.item()``), a list of numbers for a contiguous vector (a
+    tensor of losses), else an opaque value."""
+    if not (isinstance(storage, _Storage) and isinstance(offset, int)
+            and isinstance(size, tuple) and all(isinstance(d, int) for d in size)):
+        return _Opaque()
     count = 1
-    for dim in size if isinstance(size, tuple) else ():
-        count *= dim if isinstance(dim, int) else 2
-    if isinstance(storage, _Storage) and count == 1 and isinstance(offset, int):
-        number = storage.number(offset)
-        if number is not None:
-            return number
+    for dim in size:
+        count *= dim
+    if count == 1:
+        found = storage.numbers(offset, 1)
+        return found[0] if found else _Opaque()
+    if len(size) == 1 and stride == (1,):
+        return storage.numbers(offset, count) or _Opaque()
     return _Opaque()
 
 
