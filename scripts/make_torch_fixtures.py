@@ -46,6 +46,24 @@ def _mlp(dropout: float = 0.0):
     return nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Dropout(dropout), nn.Linear(64, 10))
 
 
+def _train_epoch(model, opt, x, y, batch: int = 32) -> tuple[float, int]:
+    """One epoch of SGD in batches of ``batch``: the mean training loss and the rows the
+    model classified right while training."""
+    import torch
+
+    model.train()
+    total, right = 0.0, 0
+    for i in range(0, len(y), batch):
+        out = model(x[i:i + batch])
+        loss = torch.nn.functional.cross_entropy(out, y[i:i + batch])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(y[i:i + batch])
+        right += int((out.argmax(1) == y[i:i + batch]).sum())
+    return total / len(y), right
+
+
 def _lightning_module(dropout: float, **log):
     """The MLP as a LightningModule logging train_loss and val_loss (``log``: how
     ``self.log`` logs the training loss)."""
@@ -169,19 +187,11 @@ def loop_run() -> None:
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
     lines = [f"Training on {len(y_tr)} samples, validating on {len(y_val)} samples", str(model)]
     for epoch in range(1, 13):
-        model.train()
-        total, count = 0.0, 0
-        for i in range(0, len(y_tr), 32):
-            loss = torch.nn.functional.cross_entropy(model(x_tr[i:i + 32]), y_tr[i:i + 32])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(y_tr[i:i + 32])
-            count += len(y_tr[i:i + 32])
+        train, _ = _train_epoch(model, opt, x_tr, y_tr)
         model.eval()
         with torch.no_grad():
             val = torch.nn.functional.cross_entropy(model(x_val), y_val).item()
-        lines.append(f"epoch {epoch:3d} | train_loss {total / count:.4f} | val_loss {val:.4f}")
+        lines.append(f"epoch {epoch:3d} | train_loss {train:.4f} | val_loss {val:.4f}")
     (OUT / "loop").mkdir(parents=True, exist_ok=True)
     (OUT / "loop" / "train.log").write_text("\n".join(lines) + "\n")
 
@@ -203,22 +213,13 @@ def add_scalars_run() -> None:
     writer = SummaryWriter(str(folder))
     numbers = []
     for epoch in range(1, 16):
-        model.train()
-        total, right = 0.0, 0
-        for i in range(0, len(y_tr), 32):
-            out = model(x_tr[i:i + 32])
-            loss = torch.nn.functional.cross_entropy(out, y_tr[i:i + 32])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(y_tr[i:i + 32])
-            right += int((out.argmax(1) == y_tr[i:i + 32]).sum())
+        total, right = _train_epoch(model, opt, x_tr, y_tr)
         model.eval()
         with torch.no_grad():
             out = model(x_val)
             val = torch.nn.functional.cross_entropy(out, y_val).item()
             val_right = int((out.argmax(1) == y_val).sum())
-        row = {"train_loss": total / len(y_tr), "val_loss": val,
+        row = {"train_loss": total, "val_loss": val,
                "train_accuracy": right / len(y_tr), "val_accuracy": val_right / len(y_val)}
         writer.add_scalars("Loss", {"train": row["train_loss"], "val": row["val_loss"]}, epoch)
         writer.add_scalars("Accuracy", {"train": row["train_accuracy"],
@@ -245,18 +246,10 @@ def checkpoint_run() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     train_losses, val_losses = [], []
     for _ in range(10):
-        model.train()
-        total = 0.0
-        for i in range(0, len(y_tr), 32):
-            loss = torch.nn.functional.cross_entropy(model(x_tr[i:i + 32]), y_tr[i:i + 32])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(y_tr[i:i + 32])
+        train_losses.append(_train_epoch(model, opt, x_tr, y_tr)[0])
         model.eval()
         with torch.no_grad():
             val_losses.append(torch.nn.functional.cross_entropy(model(x_val), y_val))
-        train_losses.append(total / len(y_tr))
     torch.save({"epoch": 10, "model_state_dict": model.state_dict(),
                 "optimizer_state_dict": opt.state_dict(), "train_losses": train_losses,
                 "val_losses": val_losses}, folder / "checkpoint.pth")
