@@ -75,23 +75,10 @@ class _PlainUnpickler(pickle.Unpickler):
 
 def parse(source: Source, train_col: str | None = None,
           val_col: str | None = None) -> list[Run]:
-    if source.is_plain_file() and source.head(4).startswith(ZIP_MAGIC):
-        with open(source.name, "rb") as archive:  # its directory is at its end: seek there
-            history = _load(archive, source.name)
-    else:
-        with source.open_binary() as stream:  # bounded by --max-bytes
-            history = _load(stream, source.name)
+    history = _read(source)
     _check_sizes(history, source.name)
     history = _plain(history)
-    if isinstance(history, (list, tuple)) and history and all(
-            isinstance(v, numbers.Number) for v in history):
-        raise InputError(f"a pickled list of {len(history)} numbers with no names: valgap "
-                         "cannot tell a training from a validation loss in it; pickle both "
-                         "as a dict ({'loss': [...], 'val_loss': [...]})", source.name,
-                         code="unrecognised")
-    if not isinstance(history, (dict, list, tuple)):
-        raise InputError(f"a pickle of {type(history).__name__} {str(history)[:40]}, not a "
-                         "saved history (a dict of lists)", source.name, code="unrecognised")
+    _refuse_nameless(history, source.name)
     try:
         runs = memory.parse(history, source.name, train_col, val_col)
     except InputError as exc:
@@ -109,17 +96,38 @@ def parse(source: Source, train_col: str | None = None,
     return runs
 
 
+def _read(source: Source) -> object:
+    """The object the input holds, loaded as the module's docstring says."""
+    if source.is_plain_file() and source.head(4).startswith(ZIP_MAGIC):
+        with open(source.name, "rb") as archive:  # its directory is at its end: seek there
+            return _load(archive, source.name)
+    with source.open_binary() as stream:  # bounded by --max-bytes
+        return _load(stream, source.name)
+
+
+def _refuse_nameless(history: object, name: str) -> None:
+    """A pickle of numbers with no names, or of a single value, holds no history to read."""
+    if isinstance(history, (list, tuple)) and history and all(
+            isinstance(v, numbers.Number) for v in history):
+        raise InputError(f"a pickled list of {len(history)} numbers with no names: valgap "
+                         "cannot tell a training from a validation loss in it; pickle both "
+                         "as a dict ({'loss': [...], 'val_loss': [...]})", name,
+                         code="unrecognised")
+    if not isinstance(history, (dict, list, tuple)):
+        raise InputError(f"a pickle of {type(history).__name__} {str(history)[:40]}, not a "
+                         "saved history (a dict of lists)", name, code="unrecognised")
+
+
 def _load(stream, name: str) -> object:
     import numpy  # noqa: F401  (imported here, not inside the loader's call to find_class)
 
     head = stream.read(len(NPY_MAGIC))
-    data = stream
     try:
         if head == NPY_MAGIC:
-            return _npy(data, name)
+            return _npy(stream, name)
         if head.startswith(ZIP_MAGIC):
-            return _checkpoint(data, head, name)
-        return _PlainUnpickler(_Prefixed(head, data), encoding="latin1").load()
+            return _checkpoint(stream, head, name)
+        return _PlainUnpickler(_Prefixed(head, stream), encoding="latin1").load()
     except _Refused as exc:
         raise InputError(_refusal(str(exc)), name, code="unrecognised") from None
     except InputError:
