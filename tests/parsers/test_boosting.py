@@ -255,14 +255,14 @@ def test_a_value_with_two_decimal_points_is_no_number(log, tmp_path):
 
 
 # evals_result() saved with json.dump: the values are the libraries' own lists
-EVALS = [("xgboost-evals-result.json", "validation_0", "validation_1", "rmse"),
-         ("lightgbm-evals-result.json", "training", "valid_1", "binary_logloss"),
-         ("catboost-evals-result.json", "learn", "validation", "Logloss")]
+EVALS = [("xgboost-evals-result.json", "validation_0", "validation_1", "rmse", "xgboost"),
+         ("lightgbm-evals-result.json", "training", "valid_1", "binary_logloss", "lightgbm"),
+         ("catboost-evals-result.json", "learn", "validation", "Logloss", "catboost")]
 
 
 @pytest.mark.parametrize("row", EVALS, ids=[r[0] for r in EVALS])
 def test_a_saved_evals_result_is_a_row_per_round_of_its_lists(row):
-    name, train, val, metric = row
+    name, train, val, metric, library = row
     evals = json.loads((BOOSTING / name).read_text())
     runs = read(str(BOOSTING / name))
     assert len(runs) == 1
@@ -271,6 +271,7 @@ def test_a_saved_evals_result_is_a_row_per_round_of_its_lists(row):
     assert list(run.table["train_loss"]) == pytest.approx(evals[train][metric])
     assert list(run.table["val_loss"]) == pytest.approx(evals[val][metric])
     assert run.info.columns["train_loss"] == f"{train}-{metric}"
+    assert run.info.framework == library  # told by the set names each library gives
 
 
 def test_a_saved_evals_result_keeps_its_scores_as_metrics():

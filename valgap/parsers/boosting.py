@@ -179,10 +179,24 @@ def parse_evals_result(evals: object, name: str) -> list[Run]:
     rounds = lengths.pop()
     records = [EpochRecord(i + 1, {key: float(values[i]) for key, values in series.items()})
                for i in range(rounds)]
-    info = RunInfo(source=name, format=NAME)
+    info = RunInfo(source=name, format=NAME, framework=_library_of(list(sets)))
     info.row = BOOSTING_ROUND
     info.notes.append("a saved evals_result(): rounds numbered from 1")
     return _table.build_runs(records, info, _columns(records, info, name), numbered=True)
+
+
+# the names each library's scikit-learn wrapper gives its evaluation sets
+LIBRARY_SETS = ((re.compile(r"validation_\d+"), "xgboost"),
+                (re.compile(r"training|valid_\d+"), "lightgbm"),
+                (re.compile(r"learn|validation(?:_\d+)?"), "catboost"))
+
+
+def _library_of(sets: list[str]) -> str | None:
+    """The library whose own set names an evals_result() uses (none for names a user gave)."""
+    for pattern, library in LIBRARY_SETS:
+        if sets and all(pattern.fullmatch(s) for s in sets):
+            return library
+    return None
 
 
 def _columns(records: list[EpochRecord], info: RunInfo, name: str) -> dict[str, str]:
