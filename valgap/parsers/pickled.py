@@ -75,14 +75,15 @@ class _PlainUnpickler(pickle.Unpickler):
 
 def parse(source: Source, train_col: str | None = None,
           val_col: str | None = None) -> list[Run]:
-    history = _read(source)
+    checkpoint = source.head(len(ZIP_MAGIC)) == ZIP_MAGIC
+    history = _read(source, checkpoint)
     _check_sizes(history, source.name)
     history = _plain(history)
     _refuse_nameless(history, source.name)
     try:
         runs = memory.parse(history, source.name, train_col, val_col)
     except InputError as exc:
-        if not source.head(4).startswith(ZIP_MAGIC):
+        if not checkpoint:
             raise
         keys = ", ".join(str(k) for k in history)[:120] if isinstance(history, dict) else ""
         raise InputError(f"a PyTorch checkpoint with no loss curve in it (its keys: {keys}); "
@@ -94,15 +95,6 @@ def parse(source: Source, train_col: str | None = None,
         run.info.notes.append("a saved history read with only plain values and NumPy arrays "
                               "allowed: nothing named in it was run")
     return runs
-
-
-def _read(source: Source) -> object:
-    """The object the input holds, loaded as the module's docstring says."""
-    if source.is_plain_file() and source.head(4).startswith(ZIP_MAGIC):
-        with open(source.name, "rb") as archive:  # its directory is at its end: seek there
-            return _load(archive, source.name)
-    with source.open_binary() as stream:  # bounded by --max-bytes
-        return _load(stream, source.name)
 
 
 def _refuse_nameless(history: object, name: str) -> None:
@@ -118,16 +110,25 @@ def _refuse_nameless(history: object, name: str) -> None:
                          "saved history (a dict of lists)", name, code="unrecognised")
 
 
-def _load(stream, name: str) -> object:
+def _read(source: Source, checkpoint: bool) -> object:
+    """The object the input holds, loaded as the module's docstring says: a checkpoint's
+    archive from the file itself where there is one (its directory is at its end: seek
+    there), else held whole; an ``.npy`` file or a pickle from its stream."""
+    import io
+
     import numpy  # noqa: F401  (imported here, not inside the loader's call to find_class)
 
-    head = stream.read(len(NPY_MAGIC))
+    name = source.name
     try:
-        if head == NPY_MAGIC:
-            return _npy(stream, name)
-        if head.startswith(ZIP_MAGIC):
-            return _checkpoint(stream, head, name)
-        return _PlainUnpickler(_Prefixed(head, stream), encoding="latin1").load()
+        if checkpoint and source.is_plain_file():
+            with open(name, "rb") as archive:
+                return _checkpoint(archive, name)
+        with source.open_binary() as stream:  # bounded by --max-bytes
+            if checkpoint:
+                return _checkpoint(io.BytesIO(stream.read()), name)
+            if source.head(len(NPY_MAGIC)) == NPY_MAGIC:
+                return _npy(stream, name)
+            return _PlainUnpickler(stream, encoding="latin1").load()
     except _Refused as exc:
         raise InputError(_refusal(str(exc)), name, code="unrecognised") from None
     except InputError:
@@ -144,7 +145,7 @@ def _npy(data, name: str) -> object:
     import numpy as np
     from numpy.lib import format as npy
 
-    version = npy.read_magic(_Prefixed(NPY_MAGIC, data))
+    version = npy.read_magic(data)
     read_header = npy.read_array_header_1_0 if version == (1, 0) else \
         npy.read_array_header_2_0
     shape, _, dtype = read_header(data)
@@ -193,17 +194,12 @@ STORAGE_DTYPES = {"DoubleStorage": "<f8", "FloatStorage": "<f4", "HalfStorage": 
 MAX_CHECKPOINT_PICKLE = 256 << 20  # a checkpoint's pickle, its tensors' bytes apart
 
 
-def _checkpoint(stream, head: bytes, name: str) -> object:
-    """A ``torch.save`` archive's object, from its ``data.pkl`` alone (``head``: its first
-    bytes, already read from ``stream``)."""
+def _checkpoint(file, name: str) -> object:
+    """A ``torch.save`` archive's object (``file``: seekable), from its ``data.pkl`` alone."""
     import io
     import zipfile
 
-    if hasattr(stream, "seek") and stream.seekable():
-        stream.seek(0)
-    else:  # standard input, a compressed file: its directory is at its end, so held whole
-        stream = io.BytesIO(head + stream.read())
-    with zipfile.ZipFile(stream) as archive:
+    with zipfile.ZipFile(file) as archive:
         pickles = [i for i in archive.infolist() if i.filename.rsplit("/", 1)[-1] == "data.pkl"]
         if not pickles:
             raise InputError("a zip archive with no data.pkl: not a torch.save checkpoint",
@@ -331,27 +327,3 @@ def _refusal(named: str) -> str:
                 "runs their code); pickle history.history, its dict of lists, instead")
     return (f"a pickle of {named}, not a saved history: valgap loads only plain values and "
             "NumPy arrays from a pickle (loading anything else runs its code)")
-
-
-class _Prefixed:
-    """Bytes already read, then the rest of a stream."""
-
-    def __init__(self, prefix: bytes, rest) -> None:
-        self.prefix, self.rest = prefix, rest
-
-    def read(self, size: int = -1) -> bytes:
-        if not self.prefix:
-            return self.rest.read(size)
-        if size < 0:
-            data, self.prefix = self.prefix + self.rest.read(), b""
-            return data
-        data, self.prefix = self.prefix[:size], self.prefix[size:]
-        return data + (self.rest.read(size - len(data)) if len(data) < size else b"")
-
-    def readline(self, size: int = -1) -> bytes:
-        if b"\n" in self.prefix:
-            cut = self.prefix.index(b"\n") + 1
-            line, self.prefix = self.prefix[:cut], self.prefix[cut:]
-            return line
-        line, self.prefix = self.prefix, b""
-        return line + self.rest.readline(size)
