@@ -121,7 +121,6 @@ def _of_probabilities(ctx: Context, options: Options) -> Outcome:
                    PROBABILITY_CHECKS)
 
 
-
 def _fits_bounds(val: list[float], accuracy: list[float]) -> bool:
     """Whether one class count C puts every epoch's loss between a right prediction's least,
     ln(1 + (C - 1)/e), and the most its accuracy allows: ln C for a right prediction,
@@ -133,4 +132,3 @@ def _fits_bounds(val: list[float], accuracy: list[float]) -> bool:
     return any(all(v <= a * math.log(count) + (1 - a) * math.log(math.e + count - 1) +
                    PRINT_SLACK for v, a in zip(val, accuracy))
                for count in range(2, most + 1))
-
