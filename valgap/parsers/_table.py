@@ -909,11 +909,17 @@ def downsample(run: Run, max_points: int = MAX_POINTS) -> Run:
     ends = np.minimum((np.arange(len(table)) + 1) * size, count) - 1
     table.index = run.table.index[ends]
     table.index.name = "epoch"
-    run.info.reduced_from = count
-    run.info.reduction = (f"{count} epochs averaged in blocks of {size} into {len(table)} "
-                          "points (each at the block's last epoch)")
-    run.info.notes.append(run.info.reduction)
+    note_reduction(run.info, count, size, len(table))
     return Run(table, run.info)
+
+
+def note_reduction(info: RunInfo, count: int, size: int, points: int) -> None:
+    """Says in the run's facts and notes that ``count`` epochs became ``points`` block
+    means of ``size`` epochs each."""
+    info.reduced_from = count
+    info.reduction = (f"{count} epochs averaged in blocks of {size} into {points} points "
+                      "(each at the block's last epoch)")
+    info.notes.append(info.reduction)
 
 
 def empty_table():

@@ -771,21 +771,17 @@ class _Blocks:
             self._double()
         count, size = self.count, self.size
         n_blocks = -(-count // size)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = {self.columns[c]: np.where(self.counts[c][:n_blocks] > 0,
-                                                self.sums[c][:n_blocks] / self.counts[c][:n_blocks],
-                                                np.nan)
-                      for c in self.columns if self.counts[c].any()}
-        for col in self.columns:
-            if self.counts[col].any():
-                info.columns.setdefault(self.columns[col], col)
+        logged = [c for c in self.columns if self.counts[c].any()]
+        values = {}
+        for col in logged:
+            sums, counts = self.sums[col][:n_blocks], self.counts[col][:n_blocks]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values[self.columns[col]] = np.where(counts > 0, sums / counts, np.nan)
+            info.columns.setdefault(self.columns[col], col)
         # numbered from 0 (Keras's CSVLogger) or 1: either starts at the first epoch
         _table.note_first_epoch(info, self.first_epoch + (1 if self.least_epoch == 0 else 0))
         info.epoch_lines = self.lines
-        info.reduced_from = count
-        info.reduction = (f"{count} epochs averaged in blocks of {size} into {n_blocks} "
-                          "points (each at the block's last epoch)")
-        info.notes.append(info.reduction)
+        _table.note_reduction(info, count, size, n_blocks)
         values = _table.promote_curves(values, info)
         ends = np.minimum((np.arange(n_blocks) + 1) * size, count)
         return Run(_table.epoch_table(values, index=pd.Index(ends, name="epoch")), info)
