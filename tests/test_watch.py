@@ -179,3 +179,14 @@ def test_a_pickled_history_is_read_from_a_pipe_and_sent_to_analyze_as_a_file(cli
     assert piped.exit_code == 0 and json.loads(piped.stdout)["epochs"] == 12
     followed = cli("watch", str(path))  # saved whole at the end: nothing to follow
     assert followed.exit_code == 2 and "valgap analyze reads it" in followed.stderr
+
+
+def test_a_piped_checkpoint_is_read_as_analyze_reads_it(cli):
+    # a torch.save archive is known by its first entry's name, past its first 8 bytes
+    from tests.conftest import DATA
+
+    data = (DATA / "checkpoints" / "checkpoint.pth").read_bytes()
+    piped = cli("watch", "-", "--format", "json", input=data)
+    analysed = cli("analyze", "-", "--format", "json", input=data)
+    assert piped.exit_code == analysed.exit_code == 0
+    assert json.loads(piped.stdout) == json.loads(analysed.stdout)

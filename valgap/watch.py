@@ -72,7 +72,7 @@ class Follower:
         if self.stream is None:
             return [], reset
         data = self.stream.read()
-        if not self.offset and pickled.is_pickled(data[:8]):
+        if not self.offset and pickled.is_pickled(data):
             raise InputError("a pickled history is saved whole when training ends, not "
                              "written as it goes: valgap analyze reads it", self.path,
                              code="usage")
@@ -91,7 +91,7 @@ class Follower:
             self.ended = True
             return self._split(b"")  # the last line ends with the input
         if not self.bytes_read and (tb_events.is_event_stream(data)
-                                    or pickled.is_pickled(data[:8])):
+                                    or pickled.is_pickled(data)):
             self.binary = bytearray()  # kept whole, read when the pipe ends
         self.bytes_read += len(data)
         if self.binary is not None:  # records, not lines: read when the pipe ends

@@ -209,7 +209,7 @@ def _best(head: str) -> tuple[str, float]:
 
 def detect(source: Source) -> str:
     raw = source.head()
-    if pickled.is_pickled(raw[:600]):  # bytes, not text: a pickled or saved history
+    if pickled.is_pickled(raw):  # bytes, not text: a pickled or saved history
         return pickled.NAME
     head = decode(raw)
     if not head.strip():

@@ -46,7 +46,8 @@ TORCH_PICKLE = b"data.pkl"  # the first entry of torch.save's archive: <name>/da
 
 def is_pickled(head: bytes) -> bool:
     """Bytes that open as a pickle of protocol 2 or later, a NumPy ``.npy`` file or a
-    ``torch.save`` archive (``head``: the input's first few hundred bytes)."""
+    ``torch.save`` archive (``head``: the input's first bytes, as many as the caller has;
+    an archive's first entry name is looked for in its first few hundred)."""
     return head.startswith(NPY_MAGIC) or (head[:1] == b"\x80" and head[1:2] != b""
                                           and head[1:2] in PICKLE_PROTOCOLS) or \
         (head.startswith(ZIP_MAGIC) and TORCH_PICKLE in head[30:30 + 512])
