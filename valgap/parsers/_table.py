@@ -308,20 +308,31 @@ def finish_columns(values: dict, info: RunInfo, printed: bool = False) -> dict:
     return promote_curves(values, info)
 
 
+TRAILING_EVALUATION = ("the last row holds only an evaluation (a separate validate/test call "
+                       "after training): not an epoch, left out")
+
+
+def closes_with_evaluation(last: dict, trained_before: bool) -> bool:
+    """Whether a table's last row (column -> value) is a separate ``validate()`` /
+    ``test()`` / ``evaluate()`` call: a validation or test loss and no training loss,
+    after rows that all had one (``trained_before``)."""
+    train = last.get("train_loss")
+    return trained_before and train is not None and math.isnan(train) and any(
+        c.startswith(("val_", "test_")) and c.split("_", 1)[1] in LOSS_LIKE
+        and not math.isnan(v) for c, v in last.items())
+
+
 def drop_trailing_evaluation(values: dict, info: RunInfo) -> dict:
-    """A last row with a validation or test loss but no training loss, after epochs that all
-    had one, is a separate ``validate()`` / ``test()`` / ``evaluate()`` call, not an epoch
+    """A last row that closes with an evaluation (``closes_with_evaluation``) is no epoch
     (a run that logs its training loss every other epoch keeps its last row)."""
     import numpy as np
 
     train = values.get("train_loss")
     if train is None or len(train) < 2:
         return values
-    evaluated = [c for c, v in values.items() if c.startswith(("val_", "test_")) and
-                 c.split("_", 1)[1] in LOSS_LIKE and not np.isnan(v[-1])]
-    if evaluated and np.isnan(train[-1]) and not np.isnan(train[:-1]).any():
-        info.notes.append("the last row holds only an evaluation (a separate validate/test "
-                          "call after training): not an epoch, left out")
+    if closes_with_evaluation({c: v[-1] for c, v in values.items()},
+                              not np.isnan(train[:-1]).any()):
+        info.notes.append(TRAILING_EVALUATION)
         if info.epoch_lines and len(info.epoch_lines) == len(train):
             info.epoch_lines = info.epoch_lines[:-1]
         return {c: v[:-1] for c, v in values.items()}

@@ -742,18 +742,15 @@ class _Blocks:
         self.size *= 2
 
     def closing_evaluation(self, last: _Epochs) -> bool:
-        """``_table.drop_trailing_evaluation``'s test: the last row holds a validation or
-        test loss and no training loss, and every row before it a training loss."""
+        """``_table.closes_with_evaluation`` of the run's last row."""
         import numpy as np
 
         if self.train is None:
             return False
         a = last.arrays
-        evaluated = [c for c, t in self.columns.items() if t.startswith(("val_", "test_"))
-                     and t.split("_", 1)[1] in _table.LOSS_LIKE and not np.isnan(a[c][-1])]
-        if not evaluated or not np.isnan(a[self.train][-1]):
-            return False
-        return not self.train_missing and not np.isnan(a[self.train][:-1]).any()
+        return _table.closes_with_evaluation(
+            {target: a[col][-1] for col, target in self.columns.items()},
+            not self.train_missing and not np.isnan(a[self.train][:-1]).any())
 
     def run(self, last: _Epochs, info: RunInfo) -> Run:
         """The run's table of block means, each at its block's last epoch, once the held
@@ -763,8 +760,7 @@ class _Blocks:
 
         keep = last.size
         if self.closing_evaluation(last):
-            info.notes.append("the last row holds only an evaluation (a separate validate/test "
-                              "call after training): not an epoch, left out")
+            info.notes.append(_table.TRAILING_EVALUATION)
             keep -= 1
         self.add(last, keep)
         while self.size < _table.block_size(self.count):
