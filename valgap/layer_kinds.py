@@ -6,6 +6,8 @@ first column (``batch_normalization (BatchNo``) is completed. The parsers record
 ``engine.merge_facts`` rules a mechanism in or out from them."""
 from __future__ import annotations
 
+import re
+
 DROPOUT = ("Dropout", "SpatialDropout", "AlphaDropout", "GaussianDropout", "Dropout1d",
            "Dropout2d", "Dropout3d", "FeatureAlphaDropout")
 BATCHNORM = ("BatchNorm", "SyncBatchNorm")  # BatchNormalization, BatchNorm1d/2d/3d
@@ -75,6 +77,16 @@ Functional Sequential Model TensorFlowOpLayer TFOpLambda SlicingOpLambda KerasLa
 CuDNNLSTM CuDNNGRU ThresholdedReLU LocallyConnected1D LocallyConnected2D
 """
 KERAS = frozenset(_KERAS_NAMES.split())
+
+# a PyTorch type whose row in a summary of a module's children (Lightning's) is the whole of
+# it: a layer, an activation, a loss, a metric. A container or a class of the user's holds
+# layers its row does not list.
+_TORCH_WHOLE = re.compile(
+    r"Linear|Bilinear|Conv\w{0,16}|Dropout\w{0,8}|AlphaDropout|BatchNorm\w{0,4}|LayerNorm|"
+    r"GroupNorm|RMSNorm|InstanceNorm\w{0,4}|Embedding\w{0,8}|LSTM|GRU|RNN|MultiheadAttention|"
+    r"ReLU\d?|GELU|SiLU|Mish|Tanh|Sigmoid|LeakyReLU|PReLU|ELU|SELU|CELU|Softplus|Softmax|"
+    r"LogSoftmax|Identity|Flatten|Unflatten|\w{0,16}Pool\w{0,8}|Upsample\w{0,16}|PixelShuffle|"
+    r"\w{0,40}Loss|\w{0,40}(?:Accuracy|Error|Score|Precision|Recall|AUROC|F1Score)")
 # rows that hold layers a summary does not list: a nested model (transfer learning's base),
 # a wrapper of any layer, a hub or saved model, a layer of another framework
 KERAS_CONTAINERS = frozenset({"Functional", "Sequential", "Model", "TimeDistributed",
@@ -86,6 +98,12 @@ def keras_whole(name: str) -> bool:
     """Whether a Keras summary row of this type lists all of its layer (a custom layer
     class, a nested model or a wrapper lists its top only)."""
     return name in KERAS and name not in KERAS_CONTAINERS
+
+
+def torch_whole(name: str) -> bool:
+    """Whether a row of this PyTorch type in Lightning's model summary is all of its module
+    (a ``Sequential``, an ``Encoder`` of the user's lists its top only)."""
+    return bool(_TORCH_WHOLE.fullmatch(name))
 
 
 def complete_keras(cut: str) -> str | None:

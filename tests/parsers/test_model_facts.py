@@ -5,11 +5,13 @@ hyperparameters (Ultralytics' argument line), and split sizes printed as "N trai
 validation samples" or "train N, val M" (tests/data/thirdway, real runs)."""
 from __future__ import annotations
 
+import gzip
+
 from tests.conftest import DATA
 from valgap import config, engine
-from valgap.model import RunInfo
+from valgap.model import Run, RunInfo
 from valgap.parsers import read
-from valgap.parsers._table import scan_facts
+from valgap.parsers._table import empty_table, scan_facts, summary_ends, summary_starts
 from valgap.parsers._text import clean
 
 
@@ -204,3 +206,75 @@ def test_a_keras_regularisers_penalty_is_no_training_only_penalty():
     # the same weight in a PyTorch run's parameters is a term its loop adds to the loss
     run.info.framework = "pytorch"
     assert engine.merge_facts(run, config.Config().facts).weight_penalty is True
+
+
+def _scanned(lines) -> RunInfo:
+    """The facts ``scan_facts`` takes from lines, a model summary's rows read as one (what
+    the line readers do)."""
+    info = RunInfo("lines", "test")
+    in_summary = False
+    for raw in lines:
+        line = clean(raw)
+        in_summary = in_summary or summary_starts(line)
+        scan_facts(line, info, in_summary)
+        in_summary = in_summary and not summary_ends(line)
+    return info
+
+
+def _summary_lines(scenario: str) -> list[str]:
+    # the lines of a real Lightning console before its first progress bar
+    text = gzip.decompress((DATA / "seventeenthway" / scenario / "train.log.gz").read_bytes())
+    return text.decode().split("Sanity Checking")[0].splitlines()
+
+
+def test_lightnings_model_summary_is_read_in_any_log_as_in_its_progress_bars():
+    # the same rows wherever the summary is printed (a loop's own epoch lines after it, a
+    # notebook): Rich's table of attributes, "│ 2 │ dropout2 │ Dropout          │ 0 │", its
+    # type padded past eight spaces; the plain one; a Sequential's row, the top only
+    for scenario in ("lt_dropout-s1", "lt_regression-s1", "lt_dropout_hidden-s1"):
+        (run,) = read(str(DATA / "seventeenthway" / scenario / "train.log.gz"))
+        info = _scanned(_summary_lines(scenario))
+        assert info.layers == run.info.layers and info.framework == "pytorch"
+        assert info.summary_partial == run.info.summary_partial
+    info = _scanned(_summary_lines("lt_dropout-s1"))
+    # "Dropout | 0 |": a count of parameters, not a rate of 0
+    assert "dropout" not in info.facts and info.modules_whole is False
+
+
+def test_torchsummarys_table_is_pytorchs_and_rules_no_functional_dropout_out():
+    # torchsummary 1.5.1's table of a module whose forward calls F.dropout: no row shows
+    # it, as a PyTorch print shows none (Paddle's table has an input column, "[[1, 64]]")
+    table = """\
+----------------------------------------------------------------
+        Layer (type)               Output Shape         Param #
+================================================================
+            Conv2d-1            [-1, 8, 26, 26]              80
+            Linear-2                   [-1, 10]          54,090
+================================================================
+Total params: 54,170"""
+    info = _scanned(table.splitlines())
+    assert info.framework == "pytorch" and info.layers == {"Conv2d": 1, "Linear": 1}
+    run = Run(empty_table(), info)
+    facts = engine.merge_facts(run, config.Config().facts)
+    assert facts.dropout is None and facts.batchnorm is False
+    paddle = _scanned(["Layer (type)  Input Shape  Output Shape  Param #",
+                       "   Dropout-1         [[1, 120]]            [1, 120]              0"])
+    assert paddle.framework == "paddle"
+
+
+def test_a_printed_table_of_hyperparameters_states_the_dropout_rate():
+    # tabulate's "grid" and "github" tables of a script's settings, as printed
+    grid = ["+-------------+---------+", "| Parameter   |   Value |",
+            "+=============+=========+", "| dropout     |   0.3   |"]
+    assert _scanned(grid).facts["dropout"] == 0.3
+    github = ["| Parameter   |   Value |", "|-------------|---------|",
+              "| lr          |   0.001 |", "| dropout     |   0.25  |"]
+    assert _scanned(github).facts["dropout"] == 0.25
+    # a value cell written without a point is no rate: a layer's count of parameters
+    assert "dropout" not in _scanned(["| 3 | drop | Dropout | 0 | train |"]).facts
+
+
+def test_a_flax_table_row_is_read_however_wide_its_type_column():
+    # a type column padded to a long type's width ("MultiHeadDotProductAttention")
+    row = "│ Dropout_0                    │ Dropout                      │ float32[1,64] │"
+    assert _scanned([row]).layers == {"Dropout": 1}

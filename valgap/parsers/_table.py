@@ -1008,8 +1008,17 @@ BATCH_SIZE = re.compile(r"\bbatch[_ ]size[ \t]{0,8}[:=][ \t]{0,8}(\d{1,20})", re
 
 # "name (Type)" in a Keras summary, "(0): Type(" in a PyTorch module print
 KERAS_LAYER = re.compile(r"\(([A-Z][A-Za-z0-9]{0,63})\)")
-# a row of Paddle's summary() table: "   Dropout-1         [[1, 64]]     [1, 64]     0"
-PADDLE_LAYER = re.compile(r"^[ \t]{0,16}([A-Z][A-Za-z0-9]{0,63})-\d{1,6}[ \t]{2,64}\[")
+# a row of Paddle's summary() table, "   Dropout-1         [[1, 64]]     [1, 64]     0",
+# or of torchsummary's (PyTorch), "           Dropout-2           [-1, 32, 26, 26]       0":
+# the input's shape, a list of lists, is Paddle's (its group)
+PADDLE_LAYER = re.compile(r"^[ \t]{0,16}([A-Z][A-Za-z0-9]{0,63})-\d{1,6}[ \t]{2,64}\[(\[)?")
+# a row of Lightning's model summary, plain or drawn by rich: its index, the module's name,
+# its class and its count of parameters, "1 | drop    | Dropout          | 0      | train",
+# "│ 2 │ bn      │ BatchNorm1d      │    128 │ train │", "0 | model | ResNet | 11.2 M"
+LIGHTNING_LAYER = re.compile(r"^[ \t]{0,8}[│|]?[ \t]{0,8}\d{1,6}[ \t]{0,8}[│|][ \t]{0,8}"
+                             r"[\w.\-]{1,128}[ \t]{0,64}[│|][ \t]{0,8}([A-Z]\w{0,63})"
+                             r"[ \t]{0,64}[│|][ \t]{0,16}\d{1,4}(?:\.\d{1,3})?(?: [KMBT])?"
+                             r"[ \t]{0,16}(?:[│|]|$)")
 # Paddle's evaluation, at its end: "Eval samples: 480"
 EVAL_SAMPLES = re.compile(r"^Eval samples: (\d{1,15})[ \t]{0,8}$")
 TORCH_LAYER = re.compile(r"^[ \t]{0,64}\([\w.]{1,64}\):[ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})\(")
@@ -1018,12 +1027,15 @@ TORCH_ROOT = re.compile(r"([A-Z][A-Za-z0-9_]{0,63})\(")  # a printed model's fir
 # "│ bn1 │ BatchNorm │ ...": layer types where they are named, recognised by their names
 NNX_LAYER = re.compile(r"^[ \t]{0,64}[A-Za-z_]\w{0,63}=([A-Z][A-Za-z0-9]{0,63})\(")
 TABULATE_LAYER = re.compile(r"[│|][^│|]{1,64}[│|][ \t]{0,8}"
-                            r"([A-Z][A-Za-z0-9]{0,63})[ \t]{0,8}[│|]")
+                            r"([A-Z][A-Za-z0-9]{0,63})[ \t]{0,64}[│|]")
 LAYERISH = re.compile(r"(?:Linear|Dense|Conv\w{0,8}|Dropout\w{0,8}|BatchNorm\w{0,8}|LayerNorm|"
                       r"GroupNorm|RMSNorm|Embed\w{0,8}|LSTM\w{0,8}|GRU\w{0,8}|"
                       r"MultiHeadAttention|MultiHeadDotProductAttention)")
-# a rate from 0 to 1 given to a hyperparameter: "name = 0.5", "name": 0.1, name=0.1
-_RATE = r"['\"]?[ \t]{0,4}[:=][ \t]{0,4}(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])"
+# a rate from 0 to 1 given to a hyperparameter: "name = 0.5", "name": 0.1, name=0.1, or
+# in the next cell of a printed table of them, "| name     | 0.1   |" (written with its
+# point there: a layer's count of parameters follows its type's cell, "| Dropout | 0 |")
+_RATE = (r"(?:['\"]?[ \t]{0,4}[:=]|[ \t]{0,64}[|│](?=[ \t]{0,64}\d?\.\d))[ \t]{0,64}"
+         r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])")
 # a dropout rate stated as a hyperparameter: "dropout = 0.5", "hidden_dropout_prob": 0.1
 DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hidden_dropout_prob|"
                           r"resid_pdrop|p_dropout)" + _RATE, re.IGNORECASE)
@@ -1063,7 +1075,8 @@ def states_a_fact(line: str) -> bool:
     return bool(line.startswith("Namespace(") or _tabnet(line)
                 or TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
                 or EVAL_SAMPLES.match(line)
-                or TORCH_LAYER.match(line) or _flax_layers(line) or DROPOUT_RATE.search(line)
+                or TORCH_LAYER.match(line) or LIGHTNING_LAYER.match(line)
+                or _flax_layers(line) or DROPOUT_RATE.search(line)
                 or LABEL_SMOOTHING.search(line)
                 or ("CrossEntropy" in line and TRAIN_CRITERION.search(line)))
 
@@ -1099,7 +1112,7 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     m = PADDLE_LAYER.match(line) if in_summary and not types else None
     if m:
         types.append(m.group(1))
-        info.framework = info.framework or "paddle"
+        info.framework = info.framework or ("paddle" if m.group(2) else "pytorch")
     m = EVAL_SAMPLES.match(line) if line.startswith("Eval samples") else None
     if m:
         info.n_val = to_int(m.group(1))
@@ -1124,7 +1137,10 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     if m:
         types.append(m.group(1))
         info.framework = info.framework or "pytorch"
-    elif "=" in line or "│" in line or "|" in line:
+    elif "│" in line or "|" in line:
+        if not lightning_layer(line, info):
+            types += _flax_layers(line)
+    elif "=" in line:
         types += _flax_layers(line)
     m = DROPOUT_RATE.search(line) if "drop" in lower else None
     if m:  # a rate above 0 anywhere in the log means the model drops out
@@ -1158,6 +1174,22 @@ def _keras_types(line: str, info: RunInfo) -> list[str]:
     if any(t not in NOT_TYPES and not layer_kinds.keras_whole(t) for t in types):
         info.summary_partial = True
     return types
+
+
+def lightning_layer(line: str, info: RunInfo) -> bool:
+    """A row of Lightning's model summary: its type is counted among the run's layers.
+    The rows are the module's children: one of a container or a class of the user's (a
+    ``Sequential``, a ``ResNet``) holds layers it does not list, and the LightningModule's
+    own forward may drop out (``F.dropout``) where no row shows it."""
+    m = LIGHTNING_LAYER.match(line)
+    if not m:
+        return False
+    kind = m.group(1)
+    info.layers[kind] = info.layers.get(kind, 0) + 1
+    info.summary_partial = info.summary_partial or not layer_kinds.torch_whole(kind)
+    info.framework = info.framework or "pytorch"
+    info.modules_whole = False
+    return True
 
 
 def _flax_layers(line: str) -> list[str]:

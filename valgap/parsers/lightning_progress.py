@@ -39,19 +39,6 @@ VALUE = LazyPattern(rf"(?<![\w/.-])([A-Za-z_][\w/.-]{{0,100}})(?:=|:\s+)({NUMBER
 SKIP = {"v_num", "loss"}  # the version number; tqdm's smoothed step loss
 
 
-# a row of the model summary: its index, the child's name, its type, its parameters
-SUMMARY_ROW = LazyPattern(r"^[ \t]{0,8}[│|]?[ \t]{0,8}\d{1,6}[ \t]{0,8}[│|][ \t]{0,8}[\w.]{1,128}"
-                          r"[ \t]{0,128}[│|][ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})[ \t]{0,128}[│|]"
-                          r"[ \t]{0,16}\d")
-# a type whose row is the whole of it (a layer, an activation, a loss, a metric): a summary
-# of these alone lists the model whole
-LEAF = LazyPattern(r"Linear|Bilinear|Conv\w{0,16}|Dropout\w{0,8}|AlphaDropout|BatchNorm\w{0,4}|"
-                   r"LayerNorm|GroupNorm|RMSNorm|InstanceNorm\w{0,4}|Embedding\w{0,8}|LSTM|GRU|"
-                   r"RNN|MultiheadAttention|ReLU\d?|GELU|SiLU|Mish|Tanh|Sigmoid|LeakyReLU|"
-                   r"PReLU|ELU|SELU|CELU|Softplus|Softmax|LogSoftmax|Identity|Flatten|"
-                   r"Unflatten|\w{0,16}Pool\w{0,8}|Upsample\w{0,16}|PixelShuffle|\w{0,40}Loss|"
-                   r"\w{0,40}(?:Accuracy|Error|Score|Precision|Recall|AUROC|F1Score)")
-
 BANNER = ("GPU available:", "TPU available:")
 SNIFF_CEILING = 0.7  # the most sniff says: detection skips it once another said more
 
@@ -146,8 +133,5 @@ def parse(source: Source) -> list[Run]:
 
 
 def _summary_row(line: str, info: RunInfo) -> None:
-    m = SUMMARY_ROW.match(line) if "|" in line or "│" in line else None
-    if m:
-        kind = m.group(1)
-        info.layers[kind] = info.layers.get(kind, 0) + 1
-        info.summary_partial = info.summary_partial or not LEAF.fullmatch(kind)
+    if "|" in line or "│" in line:
+        _table.lightning_layer(line, info)
