@@ -278,3 +278,40 @@ def test_a_flax_table_row_is_read_however_wide_its_type_column():
     # a type column padded to a long type's width ("MultiHeadDotProductAttention")
     row = "│ Dropout_0                    │ Dropout                      │ float32[1,64] │"
     assert _scanned([row]).layers == {"Dropout": 1}
+
+
+def test_torchinfos_tree_names_the_layers_to_its_depth():
+    # torchinfo 1.8's summary() of a module with two blocks in a Sequential, to its default
+    # depth (3): its layers were not read
+    tree = """\
+Layer (type:depth-idx)                   Output Shape              Param #
+==========================================================================================
+Net                                      [1, 10]                   --
+├─Conv2d: 1-1                            [1, 8, 26, 26]            80
+├─Sequential: 1-2                        [1, 8, 26, 26]            --
+│    └─Block: 2-1                        [1, 8, 26, 26]            --
+│    │    └─Conv2d: 3-1                  [1, 8, 26, 26]            584
+│    │    └─BatchNorm2d: 3-2             [1, 8, 26, 26]            16
+│    │    └─Dropout2d: 3-3               [1, 8, 26, 26]            --
+├─Sequential: 1-3                        [1, 10]                   --
+│    └─Flatten: 2-3                      [1, 5408]                 --
+│    └─Dropout: 2-4                      [1, 5408]                 --
+│    └─Linear: 2-5                       [1, 10]                   54,090
+=========================================================================================="""
+    info = _scanned(tree.splitlines())
+    assert info.layers == {"Conv2d": 2, "Block": 1, "BatchNorm2d": 1, "Dropout2d": 1,
+                           "Flatten": 1, "Dropout": 1, "Linear": 1}
+    assert info.framework == "pytorch"
+    # a block of the user's, or a container cut at the depth, may hold what it does not list
+    assert info.summary_partial
+    # the same of an nn.Sequential: "├─Dropout: 1-3" was read as a dropout rate of 1
+    flat = _scanned(["Sequential                               [1, 2]                    --",
+                     "├─Linear: 1-1                            [1, 64]                   1,344",
+                     "├─ReLU: 1-2                              [1, 64]                   --",
+                     "├─Dropout: 1-3                           [1, 64]                   --",
+                     "├─Linear: 1-4                            [1, 2]                    130"])
+    assert flat.layers == {"Linear": 2, "ReLU": 1, "Dropout": 1} and "dropout" not in flat.facts
+    no_drop = _scanned(["├─Linear: 1-1                            [1, 64]                   1,344",
+                        "├─Linear: 1-2                            [1, 2]                    130"])
+    facts = engine.merge_facts(Run(empty_table(), no_drop), config.Config().facts)
+    assert facts.batchnorm is False and facts.dropout is None  # F.dropout shows in no tree

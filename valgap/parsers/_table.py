@@ -1019,6 +1019,9 @@ LIGHTNING_LAYER = re.compile(r"^[ \t]{0,8}[│|]?[ \t]{0,8}\d{1,6}[ \t]{0,8}[│
                              r"[\w.\-]{1,128}[ \t]{0,64}[│|][ \t]{0,8}([A-Z]\w{0,63})"
                              r"[ \t]{0,64}[│|][ \t]{0,16}\d{1,4}(?:\.\d{1,3})?(?: [KMBT])?"
                              r"[ \t]{0,16}(?:[│|]|$)")
+# a row of torchinfo's summary, a tree of the modules to its depth (3 unless told):
+# "├─Conv2d: 1-1   [1, 8, 26, 26]   80", "│    │    └─Dropout2d: 3-3   [1, 8, 26, 26]   --"
+TORCHINFO_LAYER = re.compile(r"^[│ \t]{0,256}[├└]─([A-Z]\w{0,63}): \d{1,3}-\d{1,6}(?!\S)")
 # Paddle's evaluation, at its end: "Eval samples: 480"
 EVAL_SAMPLES = re.compile(r"^Eval samples: (\d{1,15})[ \t]{0,8}$")
 TORCH_LAYER = re.compile(r"^[ \t]{0,64}\([\w.]{1,64}\):[ \t]{0,8}([A-Z][A-Za-z0-9]{0,63})\(")
@@ -1035,7 +1038,7 @@ LAYERISH = re.compile(r"(?:Linear|Dense|Conv\w{0,8}|Dropout\w{0,8}|BatchNorm\w{0
 # in the next cell of a printed table of them, "| name     | 0.1   |" (written with its
 # point there: a layer's count of parameters follows its type's cell, "| Dropout | 0 |")
 _RATE = (r"(?:['\"]?[ \t]{0,4}[:=]|[ \t]{0,64}[|│](?=[ \t]{0,64}\d?\.\d))[ \t]{0,64}"
-         r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.])")
+         r"(0?\.\d{1,8}|0|1(?:\.0{1,8})?)(?![\d.]|-\d)")  # not torchinfo's "Dropout: 1-2"
 # a dropout rate stated as a hyperparameter: "dropout = 0.5", "hidden_dropout_prob": 0.1
 DROPOUT_RATE = re.compile(r"\b(?:dropout|dropout_rate|drop_rate|dropout_prob|hidden_dropout_prob|"
                           r"resid_pdrop|p_dropout)" + _RATE, re.IGNORECASE)
@@ -1076,6 +1079,7 @@ def states_a_fact(line: str) -> bool:
                 or TRAIN_ON.search(line) or SPLIT_SIZES.search(line) or BATCH_SIZE.search(line)
                 or EVAL_SAMPLES.match(line)
                 or TORCH_LAYER.match(line) or LIGHTNING_LAYER.match(line)
+                or TORCHINFO_LAYER.match(line)
                 or _flax_layers(line) or DROPOUT_RATE.search(line)
                 or LABEL_SMOOTHING.search(line)
                 or ("CrossEntropy" in line and TRAIN_CRITERION.search(line)))
@@ -1137,11 +1141,8 @@ def scan_facts(line: str, info: RunInfo, in_summary: bool) -> None:
     if m:
         types.append(m.group(1))
         info.framework = info.framework or "pytorch"
-    elif "│" in line or "|" in line:
-        if not lightning_layer(line, info):
-            types += _flax_layers(line)
-    elif "=" in line:
-        types += _flax_layers(line)
+    else:
+        types += _tabled_layers(line, info)
     m = DROPOUT_RATE.search(line) if "drop" in lower else None
     if m:  # a rate above 0 anywhere in the log means the model drops out
         rate = float(m.group(1))
@@ -1174,6 +1175,21 @@ def _keras_types(line: str, info: RunInfo) -> list[str]:
     if any(t not in NOT_TYPES and not layer_kinds.keras_whole(t) for t in types):
         info.summary_partial = True
     return types
+
+
+def _tabled_layers(line: str, info: RunInfo) -> list[str]:
+    """The layer types a row of a model's table or tree names: torchinfo's, Lightning's
+    (counted as it is read), Flax's tabulate() or NNX repr."""
+    m = TORCHINFO_LAYER.match(line) if "─" in line else None
+    if m:  # the tree's root is the user's module: its forward may drop out unseen
+        kind = m.group(1)
+        info.summary_partial = info.summary_partial or not layer_kinds.torch_whole(kind)
+        info.framework = info.framework or "pytorch"
+        info.modules_whole = False
+        return [kind]
+    if ("│" in line or "|" in line) and lightning_layer(line, info):
+        return []
+    return _flax_layers(line) if "=" in line or "│" in line or "|" in line else []
 
 
 def lightning_layer(line: str, info: RunInfo) -> bool:
