@@ -2,7 +2,9 @@
 
 Trains tiny models on scikit-learn's digits (no download) with:
   - PyTorch Lightning: CSVLogger ``metrics.csv`` (step + epoch logging) and TensorBoard events,
-    and a ``metrics.csv`` of a run validated four times an epoch
+    and a ``metrics.csv`` of a run validated four times an epoch; a run whose module saved
+    its dropout rate with ``save_hyperparameters``: its CSVLogger version folder whole
+    (``metrics.csv`` beside ``hparams.yaml``)
   - Hugging Face Trainer: ``trainer_state.json`` and its printed log dicts
   - a hand-written PyTorch loop printing ``epoch N | train_loss ... | val_loss ...``
   - a hand-written loop logging with ``SummaryWriter.add_scalars`` (a run folder a set)
@@ -64,15 +66,18 @@ def _train_epoch(model, opt, x, y, batch: int = 32) -> tuple[float, int]:
     return total / len(y), right
 
 
-def _lightning_module(dropout: float, **log):
+def _lightning_module(dropout: float, save: bool = False, **log):
     """The MLP as a LightningModule logging train_loss and val_loss (``log``: how
-    ``self.log`` logs the training loss)."""
+    ``self.log`` logs the training loss; ``save``: whether it saves its dropout rate as a
+    hyperparameter)."""
     import lightning as L
     import torch
 
     class Module(L.LightningModule):
         def __init__(self) -> None:
             super().__init__()
+            if save:
+                self.save_hyperparameters({"dropout": dropout, "lr": 1e-3})
             self.net = _mlp(dropout)
 
         def training_step(self, batch, _):
@@ -143,6 +148,31 @@ def lightning_intervals_run() -> None:
     (OUT / "lightning").mkdir(parents=True, exist_ok=True)
     shutil.copy(work / "csv" / "version_0" / "metrics.csv",
                 OUT / "lightning" / "metrics_val_check_interval.csv")
+    shutil.rmtree(work)
+
+
+def lightning_hparams_run() -> None:
+    """The module saving its hyperparameters (dropout 0.5), ten epochs, its CSVLogger's
+    ``version_0/`` (``metrics.csv``, ``hparams.yaml``) kept whole."""
+    import lightning as L
+    from lightning.pytorch.loggers import CSVLogger
+    from torch.utils.data import DataLoader, TensorDataset
+
+    L.seed_everything(3)
+    x_tr, y_tr, x_val, y_val = _digits()
+    work = OUT / "_lightning_hparams"
+    shutil.rmtree(work, ignore_errors=True)
+    trainer = L.Trainer(max_epochs=10, logger=CSVLogger(work, name="csv"),
+                        enable_progress_bar=False, enable_model_summary=False,
+                        log_every_n_steps=10, accelerator="cpu")
+    trainer.fit(_lightning_module(0.5, save=True, on_step=False, on_epoch=True),
+                DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True),
+                DataLoader(TensorDataset(x_val, y_val), batch_size=64))
+    version = OUT / "lightning" / "hparams_run" / "version_0"
+    shutil.rmtree(version, ignore_errors=True)
+    version.mkdir(parents=True)
+    for name in ("metrics.csv", "hparams.yaml"):
+        shutil.copy(work / "csv" / "version_0" / name, version / name)
     shutil.rmtree(work)
 
 
@@ -267,8 +297,8 @@ def checkpoint_run() -> None:
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    jobs = (loop_run, lightning_run, lightning_intervals_run, hf_run, add_scalars_run,
-            checkpoint_run)
+    jobs = (loop_run, lightning_run, lightning_intervals_run, lightning_hparams_run, hf_run,
+            add_scalars_run, checkpoint_run)
     for job in jobs:
         if sys.argv[1:] and job.__name__ not in sys.argv[1:]:  # the jobs named, if any
             continue

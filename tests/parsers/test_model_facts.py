@@ -315,3 +315,19 @@ Net                                      [1, 10]                   --
                         "├─Linear: 1-2                            [1, 2]                    130"])
     facts = engine.merge_facts(Run(empty_table(), no_drop), config.Config().facts)
     assert facts.batchnorm is False and facts.dropout is None  # F.dropout shows in no tree
+
+
+def test_a_lightning_runs_hparams_yaml_beside_its_log_states_its_settings(tmp_path):
+    # a real CSVLogger version folder whose module saved {"dropout": 0.5, "lr": 0.001}
+    # (scripts/make_torch_fixtures.py): its metrics.csv names no model, its hparams.yaml does
+    version = DATA / "lightning" / "hparams_run" / "version_0"
+    run = read(str(version / "metrics.csv"))[-1]
+    facts = engine.merge_facts(run, config.Config().facts)
+    assert facts.dropout == 0.5 and facts.origin["dropout"] == "the run's hparams.yaml"
+    result = engine.analyze_input(str(version / "metrics.csv"), config.Config())[-1]
+    assert result.causes[0].rule == "dropout" and not result.causes[0].guess
+    # the log alone, its folder left behind: nothing states the rate, and it is a guess
+    alone = tmp_path / "metrics.csv"
+    alone.write_bytes((version / "metrics.csv").read_bytes())
+    assert "dropout" not in read(str(alone))[-1].info.facts
+    assert engine.analyze_input(str(alone), config.Config())[-1].causes[0].guess

@@ -122,11 +122,24 @@ def counter(text: object) -> int | None:
     return int(value)
 
 
+# a run folder's record of the settings it trained with, beside its log: Lightning's
+# ``hparams.yaml`` (what ``save_hyperparameters()`` saved, beside ``metrics.csv``)
+SETTINGS_BESIDE = ("hparams.yaml",)
 PARAMS_MAX_BYTES = 1 << 20
 # a YAML line naming one scalar: "dropout: 0.5", "  label_smoothing_factor: 0.1"
 PARAM_LINE = LazyPattern(r"^\s*([A-Za-z_][\w .-]{0,63}):[ \t]+"
                         r"([^\s#'\"][^#\n]{0,100}?|'[^'\n]{0,100}'|\"[^\"\n]{0,100}\")"
                         r"\s*(?:#.*)?$", re.MULTILINE)
+
+
+def apply_beside(info: RunInfo, folder: Path) -> None:
+    """Give a run the facts its folder's settings file states (``SETTINGS_BESIDE``, the
+    first there), as ``apply`` does."""
+    for name in SETTINGS_BESIDE:
+        params = read_yaml_scalars(folder / name)
+        if params:
+            apply(params, info, f"the run's {name}")
+            return
 
 
 def read_yaml_scalars(path: Path) -> dict[str, str]:

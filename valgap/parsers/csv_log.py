@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from valgap.model import EVALUATION, EpochLines, InputError, Run, RunInfo
-from valgap.parsers import _csv_chunks, _table, _ultralytics
+from valgap.parsers import _csv_chunks, _params, _table, _ultralytics
 from valgap.parsers._text import NUMBER_REPR, Source, sniff_encoding
 
 NAME = "csv"
@@ -155,6 +155,8 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         _ultralytics.state_trainer_defaults(info, classify)
         columns = {name: _ultralytics.metric_column(name, column)
                    for name, column in columns.items()}
+    elif source.is_plain_file():  # (Ultralytics' args.yaml says what it says of detection)
+        _params.apply_beside(info, Path(source.name).parent)
     if fmt == LIGHTNING:
         info.steps_per_epoch = _lightning_steps(head.decode(encoding, "replace"), header)
     elif "epoch" not in lower:

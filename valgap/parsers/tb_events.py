@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from valgap.model import InputError, Run, RunInfo
-from valgap.parsers import _series, _table
+from valgap.parsers import _params, _series, _table
 from valgap.parsers._text import Source
 
 NAME = "tb-events"
@@ -96,6 +96,7 @@ def parse_folder(folder: Path, name: str) -> list[Run]:
         raise InputError("no loss scalar in the event files (tags: "
                          + ", ".join(sorted(series))[:200] + ")", name, code="no-epochs")
     info = RunInfo(source=name, format=NAME)
+    _params.apply_beside(info, root)  # Lightning's TensorBoardLogger: version_N/hparams.yaml
     return _series.runs(series, info, "the event files hold no scalar points",
                         by_step=True)
 
