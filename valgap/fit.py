@@ -45,8 +45,9 @@ scale:
    its own, is shown rather than inferred; a validation still falling there, but by less
    than ``follow_share`` of training's fall, needs ``plateau_gap``). The gap must be a
    material share of the first validation loss only where validation still tracks
-   training down over the last third, as in the size test: one that stalled near zero
-   while training fell on is overfitting, however small the gap.
+   training down over the last third (as in the size test) or still reaches new lows in
+   the last two epochs: one that stopped improving near zero long before the end, while
+   training fell on, is overfitting however small the gap.
 8. ``underfit`` by an unfinished run: both losses still fall over the run's last fifth
    by ``steep_fall`` (10 %) or more, at half or more of their average rate over the run
    (``steep_share``), plainly: by ``unfinished_clarity`` (5) times the curve's own scatter
@@ -326,14 +327,15 @@ def _opened_gap(c: Curves, conf: FitConfig, least: float,
     """The gap's log(val / train) over the run's first fifth and its last third, when it
     opened: ending ``least`` times training or more, grown ``plateau_growth`` times, and a
     material share (``material_gap``) of the first validation loss unless validation
-    stopped tracking training down over the last third; else None. A growth of
+    stopped tracking training down over the last third and was lowest before its last two
+    epochs; else None. A growth of
     ``half_growth`` (log units) over the second half counts as well (the gap a stall there
     opens: a detector's first validations, jumping tenfold, leave no trustworthy early gap
     to grow from)."""
     early, late = _gap_early_late(c)
     end = c.last_third()
     material = median(c.val[end]) - median(c.train[end]) >= conf.material_gap * c.val_start \
-        or not _tracking(c, end, conf)
+        or (not _tracking(c, end, conf) and validation_minimum(c)[0] < c.n - 2)
     grown = max(late - early, half_growth) >= math.log(conf.plateau_growth)
     if late < math.log(least) or not grown or not material:
         return None
