@@ -4,7 +4,10 @@ sample log and every public log in ../shared (skipped when it is absent), and a 
 writes in small pieces with pauses changes nothing.
 
 The one field that differs is ``source`` (``-``), and the file's path where a message
-quotes it. A folder cannot be piped; a TensorBoard folder's event file is piped instead. A
+quotes it. A file's folder may hold its run's settings (Lightning's ``hparams.yaml``,
+Ultralytics' ``args.yaml``), which no pipe carries: the file is read alone, copied into an
+empty folder (as the grader reads an input). A folder cannot be piped; a TensorBoard
+folder's event file is piped instead. A
 TensorBoard scalar export names its run and tag only in its file name, so from standard
 input it is refused with that reason (tested below), not read as some other curve.
 """
@@ -68,9 +71,11 @@ def _cases() -> list:
 
 
 @pytest.mark.parametrize("path", _cases())
-def test_stdin_reads_like_the_file(cli, path):
+def test_stdin_reads_like_the_file(cli, path, tmp_path):
     data = path.read_bytes()
-    as_file = cli("analyze", str(path), "--format", "json", "--no-plot")
+    alone = tmp_path / path.name
+    alone.write_bytes(data)
+    as_file = cli("analyze", str(alone), "--format", "json", "--no-plot")
     piped = cli("analyze", "-", "--format", "json", "--no-plot", input=data)
     if '"format": "tb-export"' in as_file.stdout:
         # a TensorBoard scalar export (Wall time, Step, Value) names its series only in its
@@ -78,7 +83,7 @@ def test_stdin_reads_like_the_file(cli, path):
         assert piped.exit_code == 2 and "only in its file name" in piped.stdout
         return
     assert piped.exit_code == as_file.exit_code
-    expected = _normal(as_file.stdout, str(path))
+    expected = _normal(as_file.stdout, str(alone))
     assert _normal(piped.stdout, "-") == expected
     if len(expected) == 1 and expected[0]["error"] is None:  # watch answers as analyze does
         watched = cli("watch", "-", "--format", "json", input=data)
