@@ -81,6 +81,17 @@ def test_lightning_sparse_rows_collapse_to_epochs():
         next(float(r[2]) for r in epoch0 if r[2]))
 
 
+def test_a_test_row_after_training_is_no_epoch_where_mse_is_the_loss():
+    # a public Lightning run logging train_mse/val_mse (no loss by name): one epoch, then
+    # trainer.test()'s row, test_mse at epoch 1. It was read as a second epoch whose
+    # losses were NaN (a run that diverged); the closing evaluation is left out whatever
+    # the training loss's name
+    (run,) = read(str(DATA / "public" / "GregoryTomy+dctaxi__lightning_logs~version_1"
+                      / "metrics.csv"))
+    assert run.epochs == 1 and run.table["train_loss"].iloc[0] == pytest.approx(11.4706, 1e-4)
+    assert any("holds only an evaluation" in note for note in run.info.notes)
+
+
 def test_bad_number_names_its_line():
     text = keras_csv().splitlines()
     text[3] = "2,0.5,oops,0.9,0.3"

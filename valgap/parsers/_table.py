@@ -312,11 +312,19 @@ TRAILING_EVALUATION = ("the last row holds only an evaluation (a separate valida
                        "after training): not an epoch, left out")
 
 
+def training_loss_key(columns) -> str | None:
+    """The column of a table that is its training loss, or will be read as one: the loss
+    itself, else an MSE, RMSE or MAE (named ``train_loss`` only later, by
+    ``promote_curves``)."""
+    return next((key for key in (f"train_{m}" for m in LOSS_LIKE) if key in columns), None)
+
+
 def closes_with_evaluation(last: dict, trained_before: bool) -> bool:
     """Whether a table's last row (column -> value) is a separate ``validate()`` /
     ``test()`` / ``evaluate()`` call: a validation or test loss and no training loss,
     after rows that all had one (``trained_before``)."""
-    train = last.get("train_loss")
+    key = training_loss_key(last)
+    train = None if key is None else last[key]
     return trained_before and train is not None and math.isnan(train) and any(
         c.startswith(("val_", "test_")) and c.split("_", 1)[1] in LOSS_LIKE
         and not math.isnan(v) for c, v in last.items())
@@ -327,7 +335,8 @@ def drop_trailing_evaluation(values: dict, info: RunInfo) -> dict:
     (a run that logs its training loss every other epoch keeps its last row)."""
     import numpy as np
 
-    train = values.get("train_loss")
+    key = training_loss_key(values)
+    train = None if key is None else values[key]
     if train is None or len(train) < 2:
         return values
     if closes_with_evaluation({c: v[-1] for c, v in values.items()},

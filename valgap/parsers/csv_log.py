@@ -688,7 +688,8 @@ class _Blocks:
         self.sums = {c: np.zeros(self.CAPACITY) for c in columns}
         self.counts = {c: np.zeros(self.CAPACITY, dtype=np.int64) for c in columns}
         self.lines = EpochLines()
-        self.train = next((c for c, t in columns.items() if t == "train_loss"), None)
+        train = _table.training_loss_key(set(columns.values()))
+        self.train = next((c for c, t in columns.items() if t == train), None)
         self.train_missing = False
 
     def same_run(self, part: _Epochs) -> bool:
