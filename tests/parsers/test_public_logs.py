@@ -430,7 +430,10 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # eighty-fourth (lightning_logs/version_N/: Lightning's TensorBoard folders with their
     # hparams.yaml) 4 of 5 when first read (validation flat at 0.040 while training fell
     # 0.025 -> 0.011 after a late LR step, 3.5x at the end: a gap small beside the first
-    # loss, 1.74, once excused; overfit now) (8 development, 8 of 8)
+    # loss, 1.74, once excused; overfit now) (8 development, 8 of 8), the eighty-fifth
+    # (lightning_logs/version_N/metrics.csv beside hparams.yaml) 2 of 3 when first read (a
+    # run logging MSE, not a loss by name, whose trainer.test() row was read as an epoch of
+    # NaN losses: a divergence; too short now, as labelled) (7 development, 7 of 7)
     # Known misses set right since (Deepender25: validation 31 % below training, called
     # noise for its jitter before the gap's own steadiness was weighed; 3bdul1ah: 3 epochs
     # still falling ~20 % each, once a good fit, now an unfinished run; Darknight6039: 4
@@ -443,7 +446,7 @@ def test_the_held_out_half_is_scored_as_first_measured():
     # count as right.
     # One held-out log right when first read is a known miss since the validation set's
     # size is read off its accuracies (RD-Bhowmik, above): 636.
-    assert len(held) == 805 and right >= 780
+    assert len(held) == 808 and right >= 782
 
 
 def test_a_value_named_for_its_epoch_is_read_with_the_steps_before_it():
