@@ -35,6 +35,7 @@ from valgap.parsers._text import (
     Source,
     cell_float,
     clean,
+    segments,
     to_float,
 )
 
@@ -53,8 +54,12 @@ LOG_PREFIX = LazyPattern(r"^[ \t]{0,64}(?:\[?\d{4}-\d\d-\d\d[ T][\d:,.]{1,32}\]?
 TQDM = LazyPattern(r"(?<!\d)\d{1,3}%\||(?<!\d) \d{1,12}/\d{1,12} \[\d{1,6}:\d\d<|it/s\]|s/it\]"
                   r"|batch/s")
 # a whole tqdm bar: "100%|█████| 1568/1568 [00:24<00:00, 63.84it/s, loss=0.4]"
-TQDM_BAR = LazyPattern(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}\d{1,12}/\d{1,12}[ \t]{0,8}"
-                      r"\[(?P<post>[^\]]{0,2000})\]")
+TQDM_BAR = LazyPattern(r"(?<!\d)\d{1,3}%\|[^|]{0,400}\|[ \t]{0,8}(?P<done>\d{1,12})/"
+                      r"(?P<total>\d{1,12})[ \t]{0,8}\[(?P<post>[^\]]{0,2000})\]")
+# the time and rate a tqdm bar of epochs shows before its postfix: "00:05<00:07,
+# 1.95epoch/s, " (tqdm.keras's TqdmCallback, a loop's trange(..., unit="epoch"))
+EPOCH_RATE = LazyPattern(r"[^,]{0,40},[ \t]{0,8}(?:[\d.]{1,12}epoch/s|[\d.]{1,12}s/epoch|"
+                        r"\?epoch/s)(?:,[ \t]{0,8}|$)")
 # a stretch of lines that are each a tqdm bar and nothing else, "%|" their last (what
 # _Reader._bar_only tells line by line), matched over a block of text at once
 BAR_LINES = LazyPattern(r"^(?:[^\n%\r\x1b\x08]{0,200}\d%\|[^|\n\r\x1b\x08]{0,400}\|[ \t]{0,8}"
@@ -372,6 +377,37 @@ def _missing_means(sums: dict[str, list[float]], values: dict[str, float]) -> di
     have = {_table.column(n) for n in values}
     return {n: total / count for n, (total, count) in sums.items()
             if _table.column(n) not in have}
+
+
+def _epoch_states(raw: str) -> list[str]:
+    """The states of a line of redraws that show a bar of epochs: for each count, the first
+    state with values (a loop that calls ``set_postfix`` after an epoch draws that epoch's
+    values at the count before, then again as the count moves on: its first state at a
+    count is that epoch's; ``TqdmCallback`` draws each count once), and the line's last
+    state where it is no bar (a print after it)."""
+    states, seen = [], set()
+    parts = segments(raw)
+    for part in parts:
+        bar = TQDM_BAR.search(part)
+        if bar and bar.group("done") not in seen and _epoch_bar(bar) is not None:
+            seen.add(bar.group("done"))
+            states.append(part)
+    if parts and not TQDM.search(parts[-1]):
+        states.append(parts[-1])
+    return states
+
+
+def _epoch_bar(bar: re.Match) -> str | None:
+    """A tqdm bar that counts epochs (its rate in epochs: tqdm.keras's ``TqdmCallback``, a
+    loop's ``trange(epochs, unit="epoch")`` with ``set_postfix``), read as the epoch line
+    a loop prints: its count is the epochs done and its postfix their last epoch's values
+    ("3/12 [00:01<00:02, 2.1epoch/s, loss=0.621, val_loss=0.606]" is epoch 3). None for
+    any other bar, for one with no values yet, and at a count of 0 (no epoch done: a loop
+    that set the first epoch's values there shows them again at 1)."""
+    rate = EPOCH_RATE.match(bar.group("post"))
+    if rate is None or rate.end() == len(bar.group("post")) or int(bar.group("done")) == 0:
+        return None
+    return f"epoch {bar.group('done')}/{bar.group('total')}: {bar.group('post')[rate.end():]}"
 
 
 def _finished_bar(line: str) -> str:
@@ -698,7 +734,8 @@ class _Reader:
             return False
         close = raw.find("|", at + 2)
         return 0 < close - at <= 402 and BAR_TAIL.fullmatch(raw, close + 1) is not None \
-            and "\r" not in raw and "\x1b" not in raw and "\x08" not in raw
+            and "\r" not in raw and "\x1b" not in raw and "\x08" not in raw \
+            and raw.find("epoch", close) < 0  # a bar of epochs holds their values
 
     def _fastprogress_steps(self, raw: str) -> None:
         """The steps of an epoch, from the first bar fastprogress finished on a table row's
@@ -724,6 +761,10 @@ class _Reader:
             self._fastprogress_steps(raw)
         if "current step" in raw and ONE_BATCH_LOSSES.search(raw):
             self.one_batch_losses = True
+        if "\r" in raw and ("epoch/s" in raw or "s/epoch" in raw):
+            for state in _epoch_states(raw):  # a bar of epochs redrawn in place
+                self.feed(state, line_no)
+            return
         if len(raw) > LONG_LINE:
             raw = clean(raw)  # a redrawn bar: only its last state shows
             if len(raw) > LONG_LINE:
@@ -741,6 +782,9 @@ class _Reader:
         cut = False
         for bar in (TQDM_BAR, TQDM_COUNT, RICH_BAR):  # a loop printing after its bar
             found = bar.search(line)
+            epochs = _epoch_bar(found) if found and bar is TQDM_BAR else None
+            if epochs is not None:
+                line, found = epochs, None
             while found:
                 if self.table and self.spaced and found.start() > 0 and \
                         self._table_row(line[:found.start()], line_no):
