@@ -5,7 +5,8 @@ Trains tiny models on scikit-learn's digits (no download) with:
     and a ``metrics.csv`` of a run validated four times an epoch; a run whose module saved
     its dropout rate with ``save_hyperparameters``: its CSVLogger version folder whole
     (``metrics.csv`` beside ``hparams.yaml``)
-  - Hugging Face Trainer: ``trainer_state.json`` and its printed log dicts
+  - Hugging Face Trainer: ``trainer_state.json`` and its printed log dicts; a run whose
+    console ends with ``print(trainer.state.log_history)``
   - a hand-written PyTorch loop printing ``epoch N | train_loss ... | val_loss ...``
   - a hand-written loop logging with ``SummaryWriter.add_scalars`` (a run folder a set)
   - a hand-written loop's ``torch.save`` checkpoint holding its curves, and a model alone
@@ -208,6 +209,42 @@ def hf_run() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+def hf_printed_history_run() -> None:
+    """The Trainer again (dropout 0.5, five epochs), its console kept with what a script or
+    a notebook prints after training: ``print(trainer.state.log_history)``, the whole
+    history as one Python list."""
+    import torch
+    from transformers import Trainer, TrainingArguments
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = _mlp(0.5)
+
+        def forward(self, x, labels=None):
+            logits = self.net(x)
+            return {"loss": torch.nn.functional.cross_entropy(logits, labels), "logits": logits}
+
+    torch.manual_seed(2)
+    x_tr, y_tr, x_val, y_val = _digits()
+    work = OUT / "_hf_printed"
+    args = TrainingArguments(output_dir=str(work), num_train_epochs=5, learning_rate=3e-3,
+                             per_device_train_batch_size=64, eval_strategy="epoch",
+                             logging_steps=10, save_strategy="no", report_to=[],
+                             use_cpu=True, disable_tqdm=True)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        trainer = Trainer(model=Model(), args=args, train_dataset=Rows(x_tr, y_tr, key="x"),
+                          eval_dataset=Rows(x_val, y_val, key="x"))
+        trainer.train()
+        print(trainer.state.log_history)
+    (OUT / "hf").mkdir(parents=True, exist_ok=True)
+    (OUT / "hf" / "log_history_printed.log").write_text(printed.getvalue())
+    evaluations = [e["eval_loss"] for e in trainer.state.log_history if "eval_loss" in e]
+    (OUT / "hf" / "log_history_printed.json").write_text(json.dumps(evaluations) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def loop_run() -> None:
     import torch
 
@@ -298,7 +335,7 @@ def checkpoint_run() -> None:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     jobs = (loop_run, lightning_run, lightning_intervals_run, lightning_hparams_run, hf_run,
-            add_scalars_run, checkpoint_run)
+            hf_printed_history_run, add_scalars_run, checkpoint_run)
     for job in jobs:
         if sys.argv[1:] and job.__name__ not in sys.argv[1:]:  # the jobs named, if any
             continue

@@ -34,3 +34,19 @@ def test_a_log_history_saved_as_csv_is_read_as_the_state_is():
     assert run.table["train_loss"].iloc[0] == pytest.approx(0.6958292961120606)
     # the summary row's train_loss (a mean over the whole run) is no evaluation's
     assert run.table["train_loss"].iloc[-1] == pytest.approx(0.5635, abs=1e-3)
+
+
+def test_a_log_history_printed_whole_is_read_with_its_full_precision():
+    # a real Trainer run (scripts/make_torch_fixtures.py hf_printed_history_run) whose
+    # console ends with print(trainer.state.log_history): one line, a Python list. The
+    # dicts printed during training round to 4 digits; the list holds the evaluations as
+    # computed, and is the one read (not both: each evaluation would count twice)
+    path = DATA / "hf" / "log_history_printed.log"
+    evals = json.loads((DATA / "hf" / "log_history_printed.json").read_text())
+    (run,) = parsers.read(str(path))
+    assert run.info.format == "hf-trainer-stdout"
+    assert run.table["val_loss"].tolist() == evals
+    assert "read from the log_history printed whole" in run.info.notes
+    # the list alone, as a notebook cell prints it
+    (alone,) = parsers.read(str(path), data=path.read_text().splitlines()[-1].encode())
+    assert alone.table["val_loss"].tolist() == evals

@@ -42,6 +42,9 @@ CSV_MARKS = ("eval_runtime", "grad_norm", "learning_rate")
 CSV_USED = frozenset({"loss", "epoch", "step", "train_runtime", "train_loss"})
 
 DICT_START = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w{1,64})'")
+# the whole log_history printed on one line, print(trainer.state.log_history): bounded, as
+# a literal costs ~30x its length to parse
+HISTORY_LINE_MAX = 1 << 20
 # the Trainer's INFO account of a run: a section's heading, then "  Num examples = 3,000"
 RUNNING = re.compile(r"\*{5} Running (training|Evaluation) \*{5}")
 ACCOUNT = re.compile(r"(Num examples|Num Epochs|Total optimization steps|"
@@ -102,11 +105,18 @@ def sniff_stdout(head: str) -> float:
     lines = [clean(raw).strip() for raw in head.splitlines()]
     hits = sum(1 for line in lines if _dict_line(line))
     evals = sum(1 for line in lines if line.startswith("{'eval_loss'"))
-    return 0.85 if hits >= 2 and evals else 0.0
+    printed = any(_history_line(line) and "{'eval_loss'" in line for line in lines)
+    return 0.85 if (hits >= 2 and evals) or printed else 0.0
 
 
 def _dict_line(line: str) -> bool:
     return line.endswith("}") and DICT_START.match(line) is not None
+
+
+def _history_line(line: str) -> bool:
+    """A line that is the whole log_history printed: ``[{'loss': 0.69, ...}, ...]``."""
+    return line.startswith("[{") and line.endswith("}]") and \
+        DICT_START.match(line[1:80]) is not None
 
 
 def parse(source: Source) -> list[Run]:
@@ -122,22 +132,29 @@ def parse(source: Source) -> list[Run]:
 
 
 def parse_stdout(source: Source) -> list[Run]:
-    """The dicts the Trainer prints (values as strings in newer versions), and the facts
-    the rest of the console states."""
-    entries = []
+    """The dicts the Trainer prints (values as strings in newer versions), or its whole
+    log_history printed as a list (a notebook's ``print(trainer.state.log_history)``), and
+    the facts the rest of the console states."""
+    entries, printed_history = [], None
     info = RunInfo(source=source.name, format=STDOUT_NAME, framework="pytorch")
     console = _Console()
     for raw in source.lines():
         line = clean(raw).strip()
-        if not _dict_line(line):
+        printed = _history_line(line) and len(line) <= HISTORY_LINE_MAX
+        if not printed and not _dict_line(line):
             console.read(raw, line, info)
             continue
         try:
-            entry = ast.literal_eval(line)
+            literal = ast.literal_eval(line)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             continue  # not a literal (or one nested past what Python parses)
-        if isinstance(entry, dict):  # a set or tuple literal may start the same way
-            entries.append({str(k): _number(v) for k, v in entry.items()})
+        if printed and isinstance(literal, list):  # the whole history: the last one printed
+            printed_history = [_entry(e) for e in literal if isinstance(e, dict)]
+        elif isinstance(literal, dict):  # a set or tuple literal may start the same way
+            entries.append(_entry(literal))
+    if printed_history:  # it holds what the dicts printed during training said
+        entries = printed_history
+        info.notes.append("read from the log_history printed whole")
     info.steps_per_epoch = console.steps_per_epoch(entries)
     return _runs(entries, info, source.name)
 
@@ -188,6 +205,10 @@ class _Console:
             return None  # stopped mid-epoch (max_steps): the bar's total is not epochs'
         whole = [t // round(last) for t in self.totals if t % round(last) == 0 and t >= last]
         return max(whole) if whole else None
+
+
+def _entry(entry: dict) -> dict:
+    return {str(k): _number(v) for k, v in entry.items()}
 
 
 def _number(value: object) -> object:
