@@ -171,6 +171,10 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
         "train", "val")
     out["single-epoch"] = (f"Epoch 1: train_loss={run[0]['train']:.4f} "
                            f"val_loss={run[0]['val']:.4f}\n", "train", "val")
+    # the curves printed as lists when the loop ends: print("Train losses:", train_losses)
+    out["named-lists"] = ("Training finished.\n"
+                          f"Train losses: {[float(e['train']) for e in run]}\n"
+                          f"Val losses: {[float(e['val']) for e in run]}\n", "train", "val")
     return out
 
 
@@ -218,7 +222,7 @@ def _average_meter(run: list[dict]) -> str:
 
 # decimals each style prints (4 unless said here, 6 for JSON and fastai)
 DECIMALS = {"mse": 5, "tabnet": 5, "metriclogger": 3, "averagemeter": 3, "timm": 3,
-            "tutorial-val-dot": 3, "ignite": 2}
+            "tutorial-val-dot": 3, "ignite": 2, "named-lists": 12}
 
 
 def expected(run: list[dict], style: str, train_key: str, val_key: str) -> dict:

@@ -36,6 +36,20 @@ def test_style_reads_as_the_run_that_was_printed(style):
         assert values.iloc[-1] == pytest.approx(last, abs=tolerance), (style, column)
 
 
+def test_curves_printed_as_named_lists_are_a_printed_history():
+    # print("Train losses:", losses) and print("Val losses:", val_losses) as a loop ends:
+    # the lists at full precision, read as a literal never is run; a named list of one
+    # set alone, or of something else, is no history
+    run = read(str(STYLES / "named-lists.log"))[-1]
+    assert run.info.format == "history-print" and run.epochs == EXPECTED["named-lists"]["epochs"]
+    from valgap.parsers import memory
+
+    assert memory.sniff_printed("Train losses: [0.9, 0.7, 0.6]\n") == 0.0
+    assert memory.sniff_printed("lr: [0.1, 0.01]\nVal losses: [0.9, 0.7]\n") == 0.0
+    assert memory.sniff_printed("train_loss = [0.9 0.7 0.6]\nval_loss = [1.0 0.8 0.7]\n") == 0.7
+    assert memory.sniff_printed("train_loss = [0.9, x]\nval_loss = [1.0, 0.8]\n") == 0.0
+
+
 def test_a_line_that_opens_with_its_split_names_its_values():
     # "Test set: Average loss" (pytorch/examples) and "Validation Results - ... Avg loss"
     # (Ignite) are not training values

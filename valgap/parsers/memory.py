@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _params, _series, _table, _tracker
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER_REPR, LazyPattern, as_number, load_json
+from valgap.parsers._text import NUMBER_REPR, LazyPattern, as_number, load_json, to_float
 
 NAME = "memory"
 JSON_NAME = "history-json"
@@ -71,6 +71,11 @@ QUOTED_PRINT = LazyPattern(r"""^\s{0,64}"\{\s{0,8}'[^'\n]{1,60}'\s{0,8}:\s{0,8}\
 # NumPy 2 prints its scalars as calls, np.float32(0.52); a tensor too, tensor(0.52)
 NUMPY_SCALAR = LazyPattern(rf"\b{NUMBER_REPR}")
 PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal costs ~30x
+# a list printed under its name, one a line, as a loop prints its curves when it ends:
+# "Train losses: [0.69, 0.52, ...]", "val_loss = [0.7, 0.6]", NumPy's "[0.69 0.52 0.41]"
+NAMED_LIST = LazyPattern(r"^[ \t]{0,64}(?P<name>[A-Za-z][\w .()/-]{0,60}?)[ \t]{0,8}[:=][ \t]{0,8}"
+                        r"\[(?P<values>[^\[\]\n]{1,1048576})\][ \t]{0,8}$")
+LIST_ITEM_SEP = LazyPattern(r"[ \t]{0,64},[ \t]{0,64}|[ \t]{1,64}")
 
 
 def sniff(head: str) -> float:
@@ -100,13 +105,40 @@ def sniff(head: str) -> float:
 
 
 def sniff_printed(head: str) -> float:
-    """A log with ``print(history.history)`` in it: a dict of lists naming a loss."""
-    if "{" not in head:
+    """A log with ``print(history.history)`` in it (a dict of lists naming a loss), or with
+    a training and a validation loss each printed as a named list."""
+    if "[" not in head:
         return 0.0
+    named: dict[str, list[float]] = {}
     for line in head.splitlines():
-        if PRINTED.match(line) and PRINTED_LOSS.search(line):
+        if "{" in line and PRINTED.match(line) and PRINTED_LOSS.search(line):
             return 0.7
-    return 0.0
+        found = _named_list(line) if "[" in line else None
+        if found:
+            named[found[0]] = found[1]
+    return 0.7 if _named_curves(named) else 0.0
+
+
+def _named_list(line: str) -> tuple[str, list[float]] | None:
+    """A line that is a named list of numbers: its name and numbers; else None."""
+    m = NAMED_LIST.match(line) if len(line) <= PRINTED_LINE_MAX else None
+    if m is None:
+        return None
+    try:
+        values = [to_float(item.strip("'\"")) for item in
+                  LIST_ITEM_SEP.split(NUMPY_SCALAR.sub(r"\1", m.group("values")).strip())]
+    except ValueError:  # not a list of numbers
+        return None
+    return m.group("name").strip(), values
+
+
+def _named_curves(named: dict[str, list[float]]) -> dict[str, list[float]] | None:
+    """Named lists that hold a training and a validation loss, two or more values each (the
+    history they make), else None."""
+    kinds = {_table.column(name): name for name, values in named.items() if len(values) >= 2}
+    if "train_loss" in kinds and "val_loss" in kinds:
+        return named
+    return None
 
 
 def _literal(text: str) -> object:
@@ -126,7 +158,12 @@ def parse_printed(source, train_col: str | None = None,
     the last is the run analysed. Read with ``ast.literal_eval``: a literal, never code."""
     runs: list[Run] = []
     too_long = 0
+    named: dict[str, list[float]] = {}
     for line_no, line in source.numbered():
+        found = _named_list(line) if "[" in line else None
+        if found:
+            named[found[0]] = found[1]  # printed again: the last
+            continue
         if not PRINTED.match(line) or not PRINTED_LOSS.search(line[:PRINTED_LINE_MAX]):
             continue
         if len(line) > PRINTED_LINE_MAX:
@@ -143,12 +180,29 @@ def parse_printed(source, train_col: str | None = None,
             run.info.format = PRINT_NAME
             run.info.notes.append(f"a history printed as a dict at line {line_no}")
         runs += found
+    runs += _named_runs(named, source.name, train_col, val_col)
     if not runs and too_long:
         raise InputError(f"the history printed at line {too_long} is longer than "
                          f"{PRINTED_LINE_MAX >> 20} MiB on one line: not read (save it with "
                          "json.dump and give that file)", source.name, line=too_long,
                          code="limit")
     return runs
+
+
+def _named_runs(named: dict[str, list[float]], name: str, train_col: str | None,
+                val_col: str | None) -> list[Run]:
+    """The run the named lists a log printed make, where they hold both losses."""
+    history = _named_curves(named)
+    if history is None:
+        return []
+    try:
+        found = parse(history, name, train_col, val_col)
+    except InputError:
+        return []
+    for run in found:
+        run.info.format = PRINT_NAME
+        run.info.notes.append("a history printed as named lists: " + ", ".join(history))
+    return found
 
 
 def parse_json(source, train_col: str | None = None, val_col: str | None = None) -> list[Run]:
