@@ -44,3 +44,13 @@ def test_a_bar_of_batches_is_no_epoch_whatever_its_postfix():
                    for k in range(1, 20))
     reader.feed(bars, 1)
     assert not reader.records
+
+
+def test_a_bar_of_epochs_on_lines_of_its_own_is_skipped_as_every_bare_bar():
+    # a logging handler keeps each state on a line (public: a Keras run whose callback also
+    # logs the epoch's values unrounded, "val_loss=4.3607"): such bars are skipped, in a
+    # file and in watch alike, as any bar line alone is
+    reader = _Reader("", Limits())
+    reader.feed(" 10%|#         | 1/10 [00:26<04:01, 26.86s/epoch, loss=4.82, val_loss=4.36]", 1)
+    assert not reader.records
+

@@ -187,8 +187,10 @@ def sniff(head: str) -> float:
     evaluation at a named step (nanoGPT's "step 0: train loss .., val loss .." before its
     iterations)."""
     reader = _Reader("", Limits(max_runs=1 << 30))  # a sniff only counts; parse enforces
-    for line_no, raw in enumerate(head.splitlines()[:5000], start=1):
-        reader.feed(raw, line_no)
+    # lines as parse splits them: at newlines, a redrawn line whole (str.splitlines would
+    # part its states at each \r)
+    for line_no, raw in enumerate(head.split("\n", 5000)[:5000], start=1):
+        reader.feed(raw[:-1] if raw.endswith("\r") else raw, line_no)
     records = _loss_records(reader)
     if len(records) + reader.banners >= 2:  # a training log, though it may print no loss
         return SNIFF_CEILING
@@ -380,21 +382,24 @@ def _missing_means(sums: dict[str, list[float]], values: dict[str, float]) -> di
 
 
 def _epoch_states(raw: str) -> list[str]:
-    """The states of a line of redraws that show a bar of epochs: for each count, the first
-    state with values (a loop that calls ``set_postfix`` after an epoch draws that epoch's
-    values at the count before, then again as the count moves on: its first state at a
-    count is that epoch's; ``TqdmCallback`` draws each count once), and the line's last
-    state where it is no bar (a print after it)."""
-    states, seen = [], set()
+    """A line of redraws that shows a bar of epochs, as the epoch lines a loop would print:
+    for each count, its first state with values (a loop that calls ``set_postfix`` after an
+    epoch draws that epoch's values at the count before, then again as the count moves on:
+    its first state at a count is that epoch's; ``TqdmCallback`` draws each count once),
+    and the line's last state where it is no bar (a print after it). A bar of epochs on a
+    line of its own, no redraw in it, is skipped as every bare bar is (a log that keeps
+    each state on a line, as a logging handler does, prints its epochs otherwise too)."""
+    lines, seen = [], set()
     parts = segments(raw)
     for part in parts:
         bar = TQDM_BAR.search(part)
-        if bar and bar.group("done") not in seen and _epoch_bar(bar) is not None:
+        epoch = _epoch_bar(bar) if bar and bar.group("done") not in seen else None
+        if epoch is not None:
             seen.add(bar.group("done"))
-            states.append(part)
+            lines.append(epoch)
     if parts and not TQDM.search(parts[-1]):
-        states.append(parts[-1])
-    return states
+        lines.append(parts[-1])
+    return lines
 
 
 def _epoch_bar(bar: re.Match) -> str | None:
@@ -734,8 +739,7 @@ class _Reader:
             return False
         close = raw.find("|", at + 2)
         return 0 < close - at <= 402 and BAR_TAIL.fullmatch(raw, close + 1) is not None \
-            and "\r" not in raw and "\x1b" not in raw and "\x08" not in raw \
-            and raw.find("epoch", close) < 0  # a bar of epochs holds their values
+            and "\r" not in raw and "\x1b" not in raw and "\x08" not in raw
 
     def _fastprogress_steps(self, raw: str) -> None:
         """The steps of an epoch, from the first bar fastprogress finished on a table row's
