@@ -44,7 +44,8 @@ def _inputs() -> list[Path]:
     # the readers added for other libraries, on their real fixtures
     found += sorted(p for p in (DATA / "public").iterdir() if p.name not in ("MANIFEST.tsv",
                                                                           "README.md"))
-    found += sorted(p for kind in ("boosting", "flax", "yolo") for p in (DATA / kind).rglob("*")
+    kinds = ("boosting", "flax", "yolo", "tqdm")
+    found += sorted(p for kind in kinds for p in (DATA / kind).rglob("*")
                     if p.is_file() and (p.suffix in (".log", ".txt", ".json")
                                         or "tfevents" in p.name))
     manifest = REALWORLD2 / "MANIFEST.tsv"
