@@ -177,24 +177,27 @@ def lightning_hparams_run() -> None:
     shutil.rmtree(work)
 
 
-def hf_run() -> None:
+def _hf_trained(dropout: float, epochs: int, seed: int, work: Path,
+                print_history: bool = False):
+    """The Trainer fitting the MLP (``dropout``) for ``epochs``, evaluated each epoch: the
+    trainer and its console (and, with ``print_history``, ``print(trainer.state.
+    log_history)`` after training, as a script or a notebook prints it)."""
     import torch
     from transformers import Trainer, TrainingArguments
 
     class Model(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.net = _mlp(0.3)
+            self.net = _mlp(dropout)
 
         def forward(self, x, labels=None):
             logits = self.net(x)
             loss = torch.nn.functional.cross_entropy(logits, labels)
             return {"loss": loss, "logits": logits}
 
-    torch.manual_seed(1)
+    torch.manual_seed(seed)
     x_tr, y_tr, x_val, y_val = _digits()
-    work = OUT / "_hf"
-    args = TrainingArguments(output_dir=str(work), num_train_epochs=6, learning_rate=3e-3,
+    args = TrainingArguments(output_dir=str(work), num_train_epochs=epochs, learning_rate=3e-3,
                              per_device_train_batch_size=64, eval_strategy="epoch",
                              logging_steps=10, save_strategy="no", report_to=[],
                              use_cpu=True, disable_tqdm=True)
@@ -203,46 +206,27 @@ def hf_run() -> None:
         trainer = Trainer(model=Model(), args=args, train_dataset=Rows(x_tr, y_tr, key="x"),
                           eval_dataset=Rows(x_val, y_val, key="x"))
         trainer.train()
+        if print_history:
+            print(trainer.state.log_history)
+    shutil.rmtree(work, ignore_errors=True)
+    return trainer, printed.getvalue()
+
+
+def hf_run() -> None:
+    trainer, printed = _hf_trained(0.3, 6, 1, OUT / "_hf")
     (OUT / "hf").mkdir(parents=True, exist_ok=True)
     trainer.state.save_to_json(str(OUT / "hf" / "trainer_state.json"))
-    (OUT / "hf" / "stdout.log").write_text(printed.getvalue())
-    shutil.rmtree(work, ignore_errors=True)
+    (OUT / "hf" / "stdout.log").write_text(printed)
 
 
 def hf_printed_history_run() -> None:
-    """The Trainer again (dropout 0.5, five epochs), its console kept with what a script or
-    a notebook prints after training: ``print(trainer.state.log_history)``, the whole
-    history as one Python list."""
-    import torch
-    from transformers import Trainer, TrainingArguments
-
-    class Model(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.net = _mlp(0.5)
-
-        def forward(self, x, labels=None):
-            logits = self.net(x)
-            return {"loss": torch.nn.functional.cross_entropy(logits, labels), "logits": logits}
-
-    torch.manual_seed(2)
-    x_tr, y_tr, x_val, y_val = _digits()
-    work = OUT / "_hf_printed"
-    args = TrainingArguments(output_dir=str(work), num_train_epochs=5, learning_rate=3e-3,
-                             per_device_train_batch_size=64, eval_strategy="epoch",
-                             logging_steps=10, save_strategy="no", report_to=[],
-                             use_cpu=True, disable_tqdm=True)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        trainer = Trainer(model=Model(), args=args, train_dataset=Rows(x_tr, y_tr, key="x"),
-                          eval_dataset=Rows(x_val, y_val, key="x"))
-        trainer.train()
-        print(trainer.state.log_history)
+    """The Trainer again (dropout 0.5, five epochs), its console ending with the whole
+    history printed as one Python list."""
+    trainer, printed = _hf_trained(0.5, 5, 2, OUT / "_hf_printed", print_history=True)
     (OUT / "hf").mkdir(parents=True, exist_ok=True)
-    (OUT / "hf" / "log_history_printed.log").write_text(printed.getvalue())
+    (OUT / "hf" / "log_history_printed.log").write_text(printed)
     evaluations = [e["eval_loss"] for e in trainer.state.log_history if "eval_loss" in e]
     (OUT / "hf" / "log_history_printed.json").write_text(json.dumps(evaluations) + "\n")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 def loop_run() -> None:
