@@ -155,7 +155,7 @@ def parse(source: Source, train_col: str | None = None, val_col: str | None = No
         _ultralytics.state_trainer_defaults(info, classify)
         columns = {name: _ultralytics.metric_column(name, column)
                    for name, column in columns.items()}
-    elif source.is_plain_file():  # (Ultralytics' args.yaml says what it says of detection)
+    elif source.is_plain_file():  # the run folder's settings (Ultralytics': read above)
         _params.apply_beside(info, Path(source.name).parent)
     if fmt == LIGHTNING:
         info.steps_per_epoch = _lightning_steps(head.decode(encoding, "replace"), header)
