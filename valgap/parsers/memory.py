@@ -121,7 +121,8 @@ def sniff_printed(head: str) -> float:
 
 def _named_list(line: str) -> tuple[str, list[float]] | None:
     """A line that is a named list of numbers: its name and numbers; else None."""
-    m = NAMED_LIST.match(line) if len(line) <= PRINTED_LINE_MAX else None
+    ends = line.rstrip().endswith("]")  # (cheap before the pattern)
+    m = NAMED_LIST.match(line) if ends and len(line) <= PRINTED_LINE_MAX else None
     if m is None:
         return None
     try:
