@@ -175,6 +175,9 @@ def styles(run: list[dict]) -> dict[str, tuple[str, str, str]]:
     out["named-lists"] = ("Training finished.\n"
                           f"Train losses: {[float(e['train']) for e in run]}\n"
                           f"Val losses: {[float(e['val']) for e in run]}\n", "train", "val")
+    # the same as NumPy arrays: print("train_loss =", np.array(losses)), wrapped over lines
+    out["named-arrays"] = (f"train_loss = {np.array([e['train'] for e in run])}\n"
+                           f"val_loss = {np.array([e['val'] for e in run])}\n", "train", "val")
     return out
 
 
@@ -222,7 +225,7 @@ def _average_meter(run: list[dict]) -> str:
 
 # decimals each style prints (4 unless said here, 6 for JSON and fastai)
 DECIMALS = {"mse": 5, "tabnet": 5, "metriclogger": 3, "averagemeter": 3, "timm": 3,
-            "tutorial-val-dot": 3, "ignite": 2, "named-lists": 12}
+            "tutorial-val-dot": 3, "ignite": 2, "named-lists": 12, "named-arrays": 7}
 
 
 def expected(run: list[dict], style: str, train_key: str, val_key: str) -> dict:

@@ -48,6 +48,12 @@ def test_curves_printed_as_named_lists_are_a_printed_history():
     assert memory.sniff_printed("lr: [0.1, 0.01]\nVal losses: [0.9, 0.7]\n") == 0.0
     assert memory.sniff_printed("train_loss = [0.9 0.7 0.6]\nval_loss = [1.0 0.8 0.7]\n") == 0.7
     assert memory.sniff_printed("train_loss = [0.9, x]\nval_loss = [1.0, 0.8]\n") == 0.0
+    # NumPy's print of an array wraps it over lines: joined, as printed
+    arrays = read(str(STYLES / "named-arrays.log"))[-1]
+    assert arrays.info.format == "history-print" and arrays.epochs == run.epochs
+    # a bracket left open by anything else leaves its lines as they are
+    unclosed = "train_loss = [0.9 0.7\nEpoch 2 done\nval_loss = [1.0 0.8]\n"
+    assert memory.sniff_printed(unclosed) == 0.0
 
 
 def test_a_line_that_opens_with_its_split_names_its_values():

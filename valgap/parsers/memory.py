@@ -76,6 +76,12 @@ PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal
 NAMED_LIST = LazyPattern(r"^[ \t]{0,64}(?P<name>[A-Za-z][\w .()/-]{0,60}?)[ \t]{0,8}[:=][ \t]{0,8}"
                         r"\[(?P<values>[^\[\]\n]{1,1048576})\][ \t]{0,8}$")
 LIST_ITEM_SEP = LazyPattern(r"[ \t]{0,64},[ \t]{0,64}|[ \t]{1,64}")
+# the opening line of a NumPy array printed under its name and wrapped over lines ("Train
+# losses: [0.907 0.7115 ...", then " 0.5815 0.5803]"), and a line that continues it
+NAMED_LIST_OPEN = LazyPattern(r"^[ \t]{0,64}[A-Za-z][\w .()/-]{0,60}?[ \t]{0,8}[:=][ \t]{0,8}"
+                             r"\[[^\[\]\n]{0,4096}$")
+LIST_CONTINUED = LazyPattern(r"^[ \t]{1,64}[-+\d.eEnaifNA, \t]{1,4096}\]?[ \t]{0,8}$")
+WRAPPED_LINES_MAX = 100_000  # lines a wrapped array may span (~800,000 numbers)
 
 
 def sniff(head: str) -> float:
@@ -110,13 +116,35 @@ def sniff_printed(head: str) -> float:
     if "[" not in head:
         return 0.0
     named: dict[str, list[float]] = {}
-    for line in head.splitlines():
+    for _, line in _wrapped_joined(enumerate(head.splitlines(), start=1)):
         if "{" in line and PRINTED.match(line) and PRINTED_LOSS.search(line):
             return 0.7
         found = _named_list(line) if "[" in line else None
         if found:
             named[found[0]] = found[1]
     return 0.7 if _named_curves(named) else 0.0
+
+
+def _wrapped_joined(numbered):
+    """(line number, line) with each NumPy array printed under a name and wrapped over lines
+    joined into its first line (numbered as that); every other line as it is."""
+    pending: tuple[int, list[str]] | None = None
+    for line_no, line in numbered:
+        if pending is not None:
+            if LIST_CONTINUED.match(line) and len(pending[1]) < WRAPPED_LINES_MAX:
+                pending[1].append(line)
+                if line.rstrip().endswith("]"):
+                    yield pending[0], " ".join(pending[1])
+                    pending = None
+                continue
+            yield from ((pending[0], part) for part in pending[1])  # not an array after all
+            pending = None
+        if "[" in line and not line.rstrip().endswith("]") and NAMED_LIST_OPEN.match(line):
+            pending = (line_no, [line])
+            continue
+        yield line_no, line
+    if pending is not None:
+        yield from ((pending[0], part) for part in pending[1])
 
 
 def _named_list(line: str) -> tuple[str, list[float]] | None:
@@ -160,7 +188,7 @@ def parse_printed(source, train_col: str | None = None,
     runs: list[Run] = []
     too_long = 0
     named: dict[str, list[float]] = {}
-    for line_no, line in source.numbered():
+    for line_no, line in _wrapped_joined(source.numbered()):
         found = _named_list(line) if "[" in line else None
         if found:
             named[found[0]] = found[1]  # printed again: the last
