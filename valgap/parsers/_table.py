@@ -1196,7 +1196,7 @@ def _tabled_layers(line: str, info: RunInfo) -> list[str]:
         info.framework = info.framework or "pytorch"
         info.modules_whole = False
         return [kind]
-    if ("│" in line or "|" in line) and lightning_layer(line, info):
+    if lightning_layer(line, info):
         return []
     return _flax_layers(line) if "=" in line or "│" in line or "|" in line else []
 
@@ -1206,7 +1206,7 @@ def lightning_layer(line: str, info: RunInfo) -> bool:
     The rows are the module's children: one of a container or a class of the user's (a
     ``Sequential``, a ``ResNet``) holds layers it does not list, and the LightningModule's
     own forward may drop out (``F.dropout``) where no row shows it."""
-    m = LIGHTNING_LAYER.match(line)
+    m = LIGHTNING_LAYER.match(line) if "|" in line or "│" in line else None
     if not m:
         return False
     kind = m.group(1)

@@ -570,6 +570,9 @@ def segments(line: str) -> list[str]:
 
 
 LONG_LINE = 1 << 16  # longer lines are redraws to reduce (or junk): no print is this long
+# the longest line read as a printed Python literal (a history, the Trainer's log_history):
+# ~50,000 epochs of a few metrics; parsing a literal costs ~30x its length
+LITERAL_LINE_MAX = 1 << 20
 
 
 def clean(line: str) -> str:

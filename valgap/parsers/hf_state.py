@@ -30,7 +30,7 @@ from valgap.measured import COLUMNS as MEASURED
 from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _table
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import Source, as_number, clean, load_json
+from valgap.parsers._text import LITERAL_LINE_MAX, Source, as_number, clean, load_json
 
 NAME = "hf-trainer-state"
 STDOUT_NAME = "hf-trainer-stdout"
@@ -42,9 +42,6 @@ CSV_MARKS = ("eval_runtime", "grad_norm", "learning_rate")
 CSV_USED = frozenset({"loss", "epoch", "step", "train_runtime", "train_loss"})
 
 DICT_START = re.compile(r"^\{'(?:loss|eval_loss|train_runtime|eval_\w{1,64})'")
-# the whole log_history printed on one line, print(trainer.state.log_history): bounded, as
-# a literal costs ~30x its length to parse
-HISTORY_LINE_MAX = 1 << 20
 # the Trainer's INFO account of a run: a section's heading, then "  Num examples = 3,000"
 RUNNING = re.compile(r"\*{5} Running (training|Evaluation) \*{5}")
 ACCOUNT = re.compile(r"(Num examples|Num Epochs|Total optimization steps|"
@@ -140,7 +137,7 @@ def parse_stdout(source: Source) -> list[Run]:
     console = _Console()
     for raw in source.lines():
         line = clean(raw).strip()
-        printed = _history_line(line) and len(line) <= HISTORY_LINE_MAX
+        printed = _history_line(line) and len(line) <= LITERAL_LINE_MAX
         if not printed and not _dict_line(line):
             console.read(raw, line, info)
             continue

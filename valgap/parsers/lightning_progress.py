@@ -110,7 +110,7 @@ def parse(source: Source) -> list[Run]:
             if bar:
                 frames.start(int(bar.group(1)), bar.group(2) == bar.group(3), segment)
             elif frames.epoch is None and not frames.last:  # the summary, before any bar
-                _summary_row(segment, info)
+                _table.lightning_layer(segment, info)
             else:
                 frames.add(segment)
     records = [r for r in frames.records(info)
@@ -130,8 +130,3 @@ def parse(source: Source) -> list[Run]:
         info.warnings.append("only one epoch's values are in this capture (the bar redraws in "
                              "place); read the run's metrics.csv or TensorBoard logs instead")
     return _table.build_runs(records, info, numbered=True)
-
-
-def _summary_row(line: str, info: RunInfo) -> None:
-    if "|" in line or "│" in line:
-        _table.lightning_layer(line, info)

@@ -28,7 +28,14 @@ from collections.abc import Mapping
 from valgap.model import EVALUATION, InputError, Run, RunInfo
 from valgap.parsers import _params, _series, _table, _tracker
 from valgap.parsers._table import EpochRecord
-from valgap.parsers._text import NUMBER_REPR, LazyPattern, as_number, load_json, to_float
+from valgap.parsers._text import (
+    LITERAL_LINE_MAX,
+    NUMBER_REPR,
+    LazyPattern,
+    as_number,
+    load_json,
+    to_float,
+)
 
 NAME = "memory"
 JSON_NAME = "history-json"
@@ -70,7 +77,6 @@ PRINTED_LOSS = LazyPattern(rf"""(['"]){_LOSS_NAME}\1\s{{0,8}}:\s{{0,8}}\[""")
 QUOTED_PRINT = LazyPattern(r"""^\s{0,64}"\{\s{0,8}'[^'\n]{1,60}'\s{0,8}:\s{0,8}\[""")
 # NumPy 2 prints its scalars as calls, np.float32(0.52); a tensor too, tensor(0.52)
 NUMPY_SCALAR = LazyPattern(rf"\b{NUMBER_REPR}")
-PRINTED_LINE_MAX = 1 << 20  # ~50,000 epochs of a few metrics; parsing a literal costs ~30x
 # a list printed under its name, one a line, as a loop prints its curves when it ends:
 # "Train losses: [0.69, 0.52, ...]", "val_loss = [0.7, 0.6]", NumPy's "[0.69 0.52 0.41]"
 NAMED_LIST = LazyPattern(r"^[ \t]{0,64}(?P<name>[A-Za-z][\w .()/-]{0,60}?)[ \t]{0,8}[:=][ \t]{0,8}"
@@ -150,7 +156,7 @@ def _wrapped_joined(numbered):
 def _named_list(line: str) -> tuple[str, list[float]] | None:
     """A line that is a named list of numbers: its name and numbers; else None."""
     ends = line.rstrip().endswith("]")  # (cheap before the pattern)
-    m = NAMED_LIST.match(line) if ends and len(line) <= PRINTED_LINE_MAX else None
+    m = NAMED_LIST.match(line) if ends and len(line) <= LITERAL_LINE_MAX else None
     if m is None:
         return None
     try:
@@ -173,7 +179,7 @@ def _named_curves(named: dict[str, list[float]]) -> dict[str, list[float]] | Non
 def _literal(text: str) -> object:
     """A Python literal written as text (a printed history), read with
     ``ast.literal_eval``: a literal, never code; the text itself where it is none."""
-    if len(text) > PRINTED_LINE_MAX:
+    if len(text) > LITERAL_LINE_MAX:
         return text
     try:
         return ast.literal_eval(NUMPY_SCALAR.sub(r"\1", text.strip()))
@@ -193,9 +199,9 @@ def parse_printed(source, train_col: str | None = None,
         if found:
             named[found[0]] = found[1]  # printed again: the last
             continue
-        if not PRINTED.match(line) or not PRINTED_LOSS.search(line[:PRINTED_LINE_MAX]):
+        if not PRINTED.match(line) or not PRINTED_LOSS.search(line[:LITERAL_LINE_MAX]):
             continue
-        if len(line) > PRINTED_LINE_MAX:
+        if len(line) > LITERAL_LINE_MAX:
             too_long = too_long or line_no
             continue
         history = _literal(line)
@@ -212,7 +218,7 @@ def parse_printed(source, train_col: str | None = None,
     runs += _named_runs(named, source.name, train_col, val_col)
     if not runs and too_long:
         raise InputError(f"the history printed at line {too_long} is longer than "
-                         f"{PRINTED_LINE_MAX >> 20} MiB on one line: not read (save it with "
+                         f"{LITERAL_LINE_MAX >> 20} MiB on one line: not read (save it with "
                          "json.dump and give that file)", source.name, line=too_long,
                          code="limit")
     return runs
